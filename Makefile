@@ -1,0 +1,67 @@
+# Two commands matter: `make run` and `make test`. Everything else is what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMPS := var/.stamps
+SYS_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core gettext
+TEST_PACKAGES := chromium poppler-utils
+
+.PHONY: run test bench lint setup sysdeps testdeps venv messages migrate demo clean
+
+run: setup migrate demo
+	$(PY) manage.py serve
+
+test: setup testdeps
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+setup: sysdeps venv messages
+
+sysdeps: $(STAMPS)/sysdeps
+$(STAMPS)/sysdeps:
+	@mkdir -p $(STAMPS)
+	@missing=$$(for p in $(SYS_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+testdeps: $(STAMPS)/testdeps
+$(STAMPS)/testdeps:
+	@mkdir -p $(STAMPS)
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing test packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+venv: $(STAMPS)/venv
+$(STAMPS)/venv: pyproject.toml constraints.txt
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	@touch $@
+
+messages: locale/bn/LC_MESSAGES/django.mo
+locale/bn/LC_MESSAGES/django.mo: locale/bn/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
+
+migrate: venv messages
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) var

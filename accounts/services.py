@@ -1,0 +1,61 @@
+"""Writes for accounts: one transaction each, audited, side effects after commit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core import audit
+from core.roles import Role
+
+from .models import User
+
+PROFILE_FIELDS = ["name_bn", "name_en", "email", "nid", "address", "ward_id", "preferred_language"]
+
+
+@transaction.atomic
+def user_register_citizen(*, user: User) -> User:
+    """Give a newly signed-up user the citizen role and queue the welcome SMS."""
+    from . import tasks
+
+    group, _ = Group.objects.get_or_create(name=Role.CITIZEN)
+    user.groups.add(group)
+    audit.record(action="user.signed_up", obj=user, actor=user, after={"mobile": user.mobile})
+    transaction.on_commit(lambda: tasks.send_welcome_sms.delay(user.pk), robust=True)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, data: dict, actor: User | None = None) -> User:
+    """Apply profile fields from a cleaned form and audit what changed."""
+    before = audit.snapshot(user, PROFILE_FIELDS)
+    for field in PROFILE_FIELDS:
+        key = field.removesuffix("_id") if field.endswith("_id") else field
+        if key in data:
+            setattr(user, key, data[key])
+    user.full_clean(exclude=["password", "mobile"])
+    user.save()
+    old, new = audit.changed(before, audit.snapshot(user, PROFILE_FIELDS))
+    if new:
+        audit.record(action="user.profile_updated", obj=user, actor=actor or user,
+                     before=old, after=new)
+    return user
+
+
+@transaction.atomic
+def user_create_staff(*, mobile: str, password: str, role: str, name_bn: str = "",
+                      name_en: str = "", ward=None, zone=None) -> User:
+    """Create (or update) a staff account with one role; used by seed_demo and the admin."""
+    user = User.objects.filter(mobile=mobile).first()
+    if user is None:
+        user = User.objects.create_user(mobile=mobile, password=password)
+    else:
+        user.set_password(password)
+    user.name_bn, user.name_en = name_bn, name_en
+    user.mobile_verified = True
+    user.ward, user.zone = ward, zone
+    user.is_staff = role == Role.ADMINISTRATOR
+    user.is_superuser = role == Role.ADMINISTRATOR
+    user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    return user

@@ -1,0 +1,32 @@
+"""Celery tasks for accounts: thin wrappers that take ids."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from .models import SmsMessage, User
+from .sms import send_sms
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def send_welcome_sms(user_id: int) -> int | None:
+    """The welcome message after sign-up; returns the SmsMessage id."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.mobile:
+        return None
+    with override(user.preferred_language or "bn"):
+        text = _("Welcome to the city corporation portal. You can now see and pay your "
+                 "holding tax, trade licence, water, shop rent and e-bike bills in one place.")
+    return send_sms(user.mobile, text, kind="welcome").pk
+
+
+@shared_task
+def prune_sms_outbox(days: int = 90) -> int:
+    """Forget text messages older than `days` days."""
+    deleted, _ = SmsMessage.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=days)
+    ).delete()
+    return deleted

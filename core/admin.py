@@ -1,0 +1,57 @@
+"""Admin for the city profile, zones, wards (edits audited) and the read-only audit log."""
+
+from django.contrib import admin
+
+from . import audit
+from .models import AuditLog, CityProfile, Ward, Zone
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add or change made in the admin writes an audit row with before and after."""
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj)
+        if before is not None:
+            before, after = audit.changed(before, after)
+        audit.record(action=f"admin.{'change' if change else 'add'}", obj=obj,
+                     before=before, after=after, request=request)
+
+    def delete_model(self, request, obj):
+        audit.record(action="admin.delete", obj=obj, before=audit.snapshot(obj), request=request)
+        super().delete_model(request, obj)
+
+
+@admin.register(CityProfile)
+class CityProfileAdmin(AuditedAdmin):
+    list_display = ["code", "name_en", "name_bn"]
+
+
+@admin.register(Zone)
+class ZoneAdmin(AuditedAdmin):
+    list_display = ["number", "name_en", "name_bn"]
+
+
+@admin.register(Ward)
+class WardAdmin(AuditedAdmin):
+    list_display = ["number", "name_en", "name_bn", "zone"]
+    list_filter = ["zone"]
+    search_fields = ["name_en", "name_bn"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "object_type", "object_id", "actor", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "object_repr", "action"]
+    readonly_fields = [f.name for f in AuditLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,33 @@
+"""Conversion between ASCII and Bengali digits, and digits for the active language."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+ASCII_DIGITS = "0123456789"
+BENGALI_DIGITS = "০১২৩৪৫৬৭৮৯"
+
+_TO_BENGALI = str.maketrans(ASCII_DIGITS, BENGALI_DIGITS)
+_TO_ASCII = str.maketrans(BENGALI_DIGITS, ASCII_DIGITS)
+
+
+def to_bengali_digits(s: str | int) -> str:
+    """Replace ASCII digits 0-9 with Bengali digits ০-৯; other characters are kept."""
+    return str(s).translate(_TO_BENGALI)
+
+
+def to_ascii_digits(s: str | int) -> str:
+    """Replace Bengali digits ০-৯ with ASCII digits 0-9; other characters are kept."""
+    return str(s).translate(_TO_ASCII)
+
+
+def is_bengali(lang: str | None = None) -> bool:
+    """True when `lang` (default: the active Django language) is Bengali ("bn", "bn-bd", ...)."""
+    if lang is None:
+        lang = get_language()
+    return bool(lang) and lang.lower().startswith("bn")
+
+
+def localize_digits(s: str | int, lang: str | None = None) -> str:
+    """Bengali digits when `lang` (default: the active language) is Bengali, else unchanged."""
+    return to_bengali_digits(s) if is_bengali(lang) else str(s)

@@ -1,0 +1,124 @@
+"""Shared kernel data: the city profile, zones and wards, and the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualNameMixin:
+    """`name` in the active language, from `name_bn` / `name_en`."""
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "bn").startswith("bn"):
+            return self.name_bn or self.name_en
+        return self.name_en or self.name_bn
+
+
+class CityProfile(BilingualNameMixin, models.Model):
+    """The city corporation running the portal. One row; edited in the admin."""
+
+    code = models.CharField(
+        _("short code"), max_length=10, help_text=_("Used in numbers, e.g. KCC/TL/2025-26/000123.")
+    )
+    name_bn = models.CharField(_("name (Bengali)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    address_bn = models.CharField(_("address (Bengali)"), max_length=300, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="city/", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("city profile")
+        verbose_name_plural = _("city profile")
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.code})"
+
+    @property
+    def address(self) -> str:
+        if (get_language() or "bn").startswith("bn"):
+            return self.address_bn or self.address_en
+        return self.address_en or self.address_bn
+
+    @classmethod
+    def current(cls) -> "CityProfile":
+        """The city's profile; a placeholder (unsaved) when none is configured yet."""
+        profile = cls.objects.order_by("pk").first()
+        return profile or cls(code="CITY", name_bn="সিটি কর্পোরেশন", name_en="City Corporation")
+
+
+class Zone(BilingualNameMixin, models.Model):
+    """A zonal office area grouping several wards."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name_bn = models.CharField(_("name (Bengali)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ward(BilingualNameMixin, models.Model):
+    """A city ward, identified by its number."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name_bn = models.CharField(_("name (Bengali)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    zone = models.ForeignKey(
+        Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="wards",
+        verbose_name=_("zone"),
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("ward")
+        verbose_name_plural = _("wards")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditLog(models.Model):
+    """Who did what, when, from where, with the state before and after. Append-only."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.pop("_allow_update", False):
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

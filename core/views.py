@@ -1,0 +1,166 @@
+"""Base pages: home, language switch, dashboards, health check; and the role mixins."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+from django.views.i18n import set_language as django_set_language
+
+from .roles import ROLE_DASHBOARD_PERMISSION, Role, perm
+from .services_registry import SERVICES
+
+
+class StaffRoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Anonymous → sign-in page; signed in without the permission → 403."""
+
+    raise_exception = False
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            raise PermissionDenied(_("Your role does not allow this page."))
+        return super().handle_no_permission()
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(services=SERVICES, **kwargs)
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The citizen's one place: what I owe, my holdings, licences, connections, shops, e-bikes."""
+
+    template_name = "core/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sections=[
+                {"key": "holdings", "title": gettext_lazy("My holdings"), "items": [],
+                 "empty": gettext_lazy("No holding is linked to your account yet.")},
+                {"key": "licences", "title": gettext_lazy("My trade licences"), "items": [],
+                 "empty": gettext_lazy("You have no trade licence yet.")},
+                {"key": "connections", "title": gettext_lazy("My water connections"),
+                 "items": [], "empty": gettext_lazy("No water connection is linked yet.")},
+                {"key": "shops", "title": gettext_lazy("My market shops and leases"),
+                 "items": [], "empty": gettext_lazy("You hold no shop or lease.")},
+                {"key": "ebikes", "title": gettext_lazy("My e-bikes"), "items": [],
+                 "empty": gettext_lazy("You have registered no e-bike.")},
+                {"key": "payments", "title": gettext_lazy("My payments"), "items": [],
+                 "empty": gettext_lazy("No payment yet. Your receipts will appear here.")},
+            ],
+            **kwargs,
+        )
+
+
+ROLE_PANELS: dict[str, list] = {
+    Role.COUNTER_CLERK: [gettext_lazy("Find a citizen, holding, licence or bill"),
+                         gettext_lazy("Take cash and print a receipt"),
+                         gettext_lazy("Open or close my cash session")],
+    Role.LICENCE_INSPECTOR: [gettext_lazy("Applications waiting for inspection")],
+    Role.LICENCE_OFFICER: [gettext_lazy("Applications waiting for approval"),
+                           gettext_lazy("Licence reports")],
+    Role.ASSESSOR: [gettext_lazy("Holdings due for reassessment"),
+                    gettext_lazy("Objections to decide")],
+    Role.ESTATE_OFFICER: [gettext_lazy("Markets and shops"), gettext_lazy("Lease tenders")],
+    Role.EBIKE_OFFICER: [gettext_lazy("Registrations to check"),
+                         gettext_lazy("Number plates and RFID cards to issue")],
+    Role.REVENUE_OFFICER: [gettext_lazy("Collections by day, service and ward"),
+                           gettext_lazy("Counter sessions to verify"),
+                           gettext_lazy("Payments on hold or flagged"),
+                           gettext_lazy("Reconciliation with the gateway")],
+    Role.ADMINISTRATOR: [gettext_lazy("City profile, wards and zones"),
+                         gettext_lazy("Users and roles"), gettext_lazy("Audit log")],
+}
+
+
+class StaffHomeView(StaffRoleRequiredMixin, TemplateView):
+    """Lists the role dashboards this member of staff may open."""
+
+    template_name = "staff/index.html"
+    permission_required = perm("view_staff_dashboard")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        roles = [
+            r for r in Role
+            if r in ROLE_DASHBOARD_PERMISSION and user.has_perm(perm(ROLE_DASHBOARD_PERMISSION[r]))
+        ]
+        return super().get_context_data(roles=roles, **kwargs)
+
+
+class StaffDashboardView(StaffRoleRequiredMixin, TemplateView):
+    """One role's work queue shell."""
+
+    template_name = "staff/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        role = kwargs["role"]
+        if role not in ROLE_DASHBOARD_PERMISSION:
+            raise Http404
+        self.role = Role(role)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_required(self):
+        return [perm(ROLE_DASHBOARD_PERMISSION[self.role])]
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(role=self.role, panels=ROLE_PANELS.get(self.role, []))
+        return super().get_context_data(**kwargs)
+
+
+class SetLanguageView(View):
+    """Django's set_language, but an unknown language code gets a clear message."""
+
+    def post(self, request):
+        code = request.POST.get("language", "")
+        valid = {c for c, _label in settings.LANGUAGES}
+        if code not in valid:
+            messages.error(request, _("Unknown language “%(code)s”. Choose বাংলা or English.")
+                           % {"code": code[:20]})
+            next_url = request.POST.get("next") or "/"
+            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                   require_https=request.is_secure()):
+                next_url = "/"
+            return HttpResponseRedirect(next_url)
+        response = django_set_language(request)
+        if request.user.is_authenticated and request.user.preferred_language != code:
+            request.user.preferred_language = code
+            request.user.save(update_fields=["preferred_language"])
+        translation.activate(code)
+        return response
+
+    def get(self, request):
+        return redirect("home")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """JSON health: 200 when the database answers, 503 otherwise."""
+    from django.core.cache import cache
+
+    body = {"status": "ok", "time": timezone.now().isoformat()}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        body["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - health must answer, whatever failed
+        body.update(status="error", database=f"error: {exc.__class__.__name__}")
+        return JsonResponse(body, status=503)
+    body["worker_heartbeat"] = cache.get("kcc:worker-heartbeat")
+    return JsonResponse(body)

@@ -1,0 +1,42 @@
+"""Production settings: refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+
+The gateway simulator can never be enabled here.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(
+            f"{_name} must be set in the environment for production settings."
+        )
+
+from .base import *  # noqa: E402,F403
+from .base import SSLCOMMERZ_SIMULATOR_PATH, env  # noqa: E402
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long and random.")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+
+SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.HttpGatewayBackend")
+SMS_OUTBOX_KEEPS_TEXT = env.bool("SMS_OUTBOX_KEEPS_TEXT", default=False)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+SSLCOMMERZ_SIMULATOR_ENABLED = False
+SSLCOMMERZ_BASE_URL = env.str("SSLCOMMERZ_BASE_URL", default="https://securepay.sslcommerz.com")
+if SSLCOMMERZ_SIMULATOR_PATH in SSLCOMMERZ_BASE_URL:
+    raise ImproperlyConfigured("The gateway simulator cannot be used with production settings.")

@@ -1,0 +1,50 @@
+"""Settings for the test suite: PostgreSQL when DATABASE_URL is set, a SQLite file otherwise.
+
+The SQLite test database is a file (not in memory) so that the live server, browser
+tests and a real Celery worker thread all see the same data.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "accounts.sms.OutboxBackend"
+SMS_OUTBOX_KEEPS_TEXT = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+else:
+    # Threads in concurrency tests each hold a connection; keep the pool generous.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    if "pool" in DATABASES["default"]["OPTIONS"]:
+        DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 80, "timeout": 30}
+
+# Tasks go to a real broker; tests that need them run a real worker.
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kcc-test")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(VAR_DIR / "test-broker" / "out"),
+        "data_folder_out": str(VAR_DIR / "test-broker" / "out"),
+        "processed_folder": str(VAR_DIR / "test-broker" / "processed"),
+        "control_folder": str(VAR_DIR / "test-broker" / "control"),
+        "store_processed": False,
+    }
+    if not env.str("REDIS_URL", default="")
+    else {"visibility_timeout": 3600}
+)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
+(VAR_DIR / "test-broker" / "out").mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "test-broker" / "processed").mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "test-broker" / "control").mkdir(parents=True, exist_ok=True)

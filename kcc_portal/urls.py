@@ -1,0 +1,33 @@
+"""Top-level URLs: wiring only."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import MeView
+from core import views as core_views
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("me/", MeView.as_view(), name="api_me"),
+]
+
+urlpatterns = [
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", core_views.SetLanguageView.as_view(), name="set_language"),
+    path("dashboard/", core_views.DashboardView.as_view(), name="dashboard"),
+    path("staff/", core_views.StaffHomeView.as_view(), name="staff_home"),
+    path("staff/<slug:role>/", core_views.StaffDashboardView.as_view(), name="staff_dashboard"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from accounts.views import dev_sms_outbox
+
+    urlpatterns.append(path("dev/sms/", dev_sms_outbox, name="dev_sms_outbox"))

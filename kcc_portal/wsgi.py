@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn kcc_portal.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kcc_portal.settings.dev")
+application = get_wsgi_application()

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class MarketLeasesConfig(AppConfig):
+    name = "market_leases"

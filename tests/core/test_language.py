@@ -1,0 +1,56 @@
+"""Bengali by default, an English switch on every page, unknown languages refused clearly."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_is_bengali_by_default(client):
+    body = client.get("/").content.decode()
+    assert '<html lang="bn">' in body
+    assert "হোল্ডিং ট্যাক্স" in body
+    assert "খুলনা সিটি কর্পোরেশন" in body
+
+
+@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/accounts/signup/"])
+def test_every_page_has_the_language_switch(client, url):
+    body = client.get(url).content.decode()
+    assert 'action="/i18n/setlang/"' in body
+    assert 'value="en"' in body and 'value="bn"' in body
+
+
+def test_switch_to_english_and_back(client, citizen):
+    client.force_login(citizen)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"}, follow=True)
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "My holdings" in body
+    citizen.refresh_from_db()
+    assert citizen.preferred_language == "en"
+    body = client.post("/i18n/setlang/", {"language": "bn", "next": "/"}, follow=True)
+    assert '<html lang="bn">' in body.content.decode()
+
+
+def test_unknown_language_code_changes_nothing(client):
+    response = client.post("/i18n/setlang/", {"language": "xx", "next": "/"}, follow=True)
+    body = response.content.decode()
+    assert '<html lang="bn">' in body
+    assert "অজানা ভাষা" in body
+    assert "kcc_language" not in response.cookies or response.cookies["kcc_language"].value != "xx"
+
+
+def test_unknown_language_message_in_english_for_english_users(client):
+    client.cookies["kcc_language"] = "en"
+    body = client.post("/i18n/setlang/", {"language": "fr", "next": "/"}, follow=True)
+    assert "Unknown language" in body.content.decode()
+
+
+def test_next_cannot_leave_the_site(client):
+    response = client.post("/i18n/setlang/", {"language": "zz", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_bengali_digits_in_dates_when_bengali(client):
+    body = client.get("/").content.decode()
+    assert "অর্থবছর" in body
+    assert any(d in body for d in "০১২৩৪৫৬৭৮৯")

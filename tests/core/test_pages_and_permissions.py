@@ -1,0 +1,99 @@
+"""Permission matrix: every page, every role, and anonymous visitors.
+
+allowed → 200; forbidden → 403; anonymous on a private page → sent to sign-in.
+Grows with every page that is added.
+"""
+
+import pytest
+
+from core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+ANON = "anonymous"
+ALL_ROLES = [r.value for r in Role]
+STAFF = [r.value for r in Role if r != Role.CITIZEN]
+
+# url -> roles allowed ("*" = everyone signed in; PUBLIC = also anonymous)
+PUBLIC = "public"
+ANON_ONLY = "anonymous only"  # signed-in visitors are sent on to their dashboard
+PAGES: dict[str, object] = {
+    "/": PUBLIC,
+    "/healthz": PUBLIC,
+    "/accounts/login/": ANON_ONLY,
+    "/accounts/signup/": ANON_ONLY,
+    "/accounts/login/code/": ANON_ONLY,
+    "/api/schema/": PUBLIC,
+    "/api/docs/": PUBLIC,
+    "/dashboard/": "*",
+    "/accounts/profile/": "*",
+    "/api/me/": "*",
+    "/staff/": STAFF,
+    "/staff/counter_clerk/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
+    "/staff/licence_inspector/": [Role.LICENCE_INSPECTOR, Role.ADMINISTRATOR],
+    "/staff/licence_officer/": [Role.LICENCE_OFFICER, Role.ADMINISTRATOR],
+    "/staff/assessor/": [Role.ASSESSOR, Role.ADMINISTRATOR],
+    "/staff/estate_officer/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
+    "/staff/ebike_officer/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/staff/revenue_officer/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/staff/administrator/": [Role.ADMINISTRATOR],
+    "/admin/": [Role.ADMINISTRATOR],
+}
+
+
+def expected(url: str, role: str) -> str:
+    rule = PAGES[url]
+    if rule == PUBLIC:
+        return "ok"
+    if rule == ANON_ONLY:
+        return "ok" if role == ANON else "to dashboard"
+    if role == ANON:
+        return "login"
+    if rule == "*" or role in rule:
+        return "ok"
+    return "forbidden"
+
+
+def outcome(response, url: str) -> str:
+    if response.status_code == 200:
+        return "ok"
+    if response.status_code == 403:
+        return "forbidden"
+    location = response.get("Location", "")
+    if response.status_code == 302 and location == "/dashboard/":
+        return "to dashboard"
+    if response.status_code in (302, 401) and (
+        "/accounts/login/" in location or "/admin/login/" in location or response.status_code == 401
+    ):
+        # The admin sends signed-in non-staff to its own login page too.
+        return "login"
+    return f"HTTP {response.status_code} {location}"
+
+
+@pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
+def test_permission_matrix(client, make_user, role):
+    if role != ANON:
+        client.force_login(make_user(role, password="pw-matrix-123"))
+    mismatches = []
+    for url in PAGES:
+        got = outcome(client.get(url), url)
+        want = expected(url, role)
+        if url == "/admin/" and role not in (ANON, Role.ADMINISTRATOR):
+            want = "login"  # the admin's own convention for signed-in non-staff
+        if url == "/api/me/" and role == ANON:
+            want = "login"
+        if got != want:
+            mismatches.append(f"{role} {url}: expected {want}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_every_staff_role_has_a_dashboard_and_matrix_covers_it():
+    from core.roles import ROLE_DASHBOARD_PERMISSION
+
+    for role in ROLE_DASHBOARD_PERMISSION:
+        assert f"/staff/{role}/" in PAGES
+
+
+def test_unknown_staff_dashboard_is_404(client, make_user):
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    assert client.get("/staff/nobody/").status_code == 404

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class TradeLicensesConfig(AppConfig):
+    name = "trade_licenses"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class WaterBillingConfig(AppConfig):
+    name = "water_billing"
