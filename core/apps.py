@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_ensure_city, sender=self)
+
+
+def _ensure_city(sender, apps=None, **kwargs):
+    """The city's seed (KCC by default) is back after a flush, as after the migration."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    from .cities import HERE, apply_city, read_city
+
+    CityProfile = apps.get_model("core", "CityProfile")
+    if not CityProfile.objects.exists():
+        apply_city(read_city(HERE / "kcc.json"), CityProfile=CityProfile,
+                   Zone=apps.get_model("core", "Zone"), Ward=apps.get_model("core", "Ward"))

@@ -7,11 +7,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import MeView
 from core import views as core_views
+from payments import api as payments_api
+from payments import receipt_views
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("me/", MeView.as_view(), name="api_me"),
+    path("bills/", payments_api.BillListView.as_view(), name="api_bills"),
+    path("payments/", payments_api.PaymentCreateView.as_view(), name="api_payments"),
+    path("payments/<str:tran_id>/", payments_api.PaymentDetailView.as_view(),
+         name="api_payment"),
 ]
 
 urlpatterns = [
@@ -21,6 +27,9 @@ urlpatterns = [
     path("dashboard/", core_views.DashboardView.as_view(), name="dashboard"),
     path("staff/", core_views.StaffHomeView.as_view(), name="staff_home"),
     path("staff/<slug:role>/", core_views.StaffDashboardView.as_view(), name="staff_dashboard"),
+    path("verify/<str:code>/", receipt_views.verify, name="verify"),
+    path("payments/", include("payments.urls")),
+    path("payments/", include("payments.staff_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include(api_patterns)),
@@ -31,3 +40,11 @@ if settings.DEBUG:
     from accounts.views import dev_sms_outbox
 
     urlpatterns.append(path("dev/sms/", dev_sms_outbox, name="dev_sms_outbox"))
+
+if settings.SSLCOMMERZ_SIMULATOR_ENABLED:
+    urlpatterns.append(
+        path(
+            settings.SSLCOMMERZ_SIMULATOR_PATH.strip("/") + "/",
+            include("payments.simulator.urls"),
+        )
+    )

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from kombu import Queue
 
 from core.roles import Role
+
+# The live server's listen backlog: room for the concurrency tests' bursts of requests.
+ThreadedWSGIServer.request_queue_size = 256
 
 
 @pytest.fixture(autouse=True)

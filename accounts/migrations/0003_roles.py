@@ -1,24 +1,12 @@
 """Roles as groups with permissions (the list is core.roles)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from core.roles import ROLE_PERMISSIONS
+    from accounts.roles_setup import ensure_roles
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=str(role))
-        perms = Permission.objects.filter(
-            content_type__app_label="accounts", codename__in=codenames
-        )
-        group.permissions.set(perms)
+    ensure_roles(apps)
 
 
 class Migration(migrations.Migration):

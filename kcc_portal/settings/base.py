@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "payments",
+    "payments.simulator",
     "holdings",
     "trade_licenses",
     "water_billing",
@@ -296,6 +297,15 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sms-codes": {
         "task": "accounts.tasks.prune_sms_outbox",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "render-pending-receipts": {
+        "task": "payments.tasks.render_pending_receipts",
+        "schedule": timedelta(minutes=1),
+    },
+    "reconcile-pending-payments": {
+        "task": "payments.tasks.reconcile_pending_payments",
+        "schedule": timedelta(minutes=10),
+        "kwargs": {"older_than_minutes": 15},
     },
     "heartbeat": {
         "task": "core.tasks.heartbeat",

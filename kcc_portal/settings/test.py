@@ -4,6 +4,8 @@ The SQLite test database is a file (not in memory) so that the live server, brow
 tests and a real Celery worker thread all see the same data.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
@@ -22,7 +24,8 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per test process, so parallel runs never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     # Threads in concurrency tests each hold a connection; keep the pool generous.
     DATABASES["default"].setdefault("OPTIONS", {})

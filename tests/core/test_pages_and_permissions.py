@@ -38,6 +38,14 @@ PAGES: dict[str, object] = {
     "/staff/revenue_officer/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/staff/administrator/": [Role.ADMINISTRATOR],
     "/admin/": [Role.ADMINISTRATOR],
+    "/payments/bills/": "*",
+    "/payments/history/": "*",
+    "/payments/counter/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
+    "/payments/counter/close/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
+    "/payments/revenue/sessions/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/payments/revenue/payments/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/payments/revenue/credits/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/api/bills/": "*",
 }
 
 

@@ -1,0 +1,10 @@
+"""Settings for benchmarks: the embedded defaults (or DATABASE_URL), plus a bare view."""
+
+from kcc_portal.settings.dev import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "bench.urls"
+SMS_BACKEND = "accounts.sms.OutboxBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False,
+           "root": {"handlers": [], "level": "WARNING"}}

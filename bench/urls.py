@@ -1,0 +1,19 @@
+"""The portal's URLs plus the baseline: a bare view doing one row update."""
+
+from django.db.models import F
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from kcc_portal.urls import urlpatterns as portal_urlpatterns
+
+
+@csrf_exempt
+def bare_update(request):
+    from payments.models import ReceiptCounter
+
+    ReceiptCounter.objects.filter(fiscal_year="bench").update(last=F("last") + 1)
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/bare/", bare_update), *portal_urlpatterns]

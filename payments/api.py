@@ -1,0 +1,115 @@
+"""REST endpoints (in the OpenAPI schema): bills, start a payment, a payment's status."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors
+from .models import Bill, BillLine, Payment
+from .services import PaymentError, payment_initiate_online
+
+OFFICER_PERMS = ("accounts.view_revenue_reports", "accounts.use_counter")
+
+
+def is_officer(user) -> bool:
+    return any(user.has_perm(p) for p in OFFICER_PERMS)
+
+
+class BillLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BillLine
+        fields = ["head", "description_bn", "description_en", "amount", "explanation"]
+
+
+class BillSerializer(serializers.ModelSerializer):
+    lines = BillLineSerializer(many=True, read_only=True)
+    ward = serializers.IntegerField(source="ward.number", allow_null=True, default=None)
+
+    class Meta:
+        model = Bill
+        fields = ["number", "service", "subject_type", "subject_id", "subject_label_bn",
+                  "subject_label_en", "payer_name", "payer_mobile", "ward", "fiscal_year",
+                  "period_label", "issued_on", "due_date", "total", "status", "lines"]
+
+
+class BillFilter(django_filters.FilterSet):
+    payer_mobile = django_filters.CharFilter()
+    ward = django_filters.NumberFilter(field_name="ward__number")
+
+    class Meta:
+        model = Bill
+        fields = ["status", "service", "fiscal_year", "number", "subject_id"]
+
+
+class BillListView(generics.ListAPIView):
+    """The caller's open and paid bills; officers see (and filter) all bills."""
+
+    serializer_class = BillSerializer
+    filterset_class = BillFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = Bill.objects.all() if is_officer(user) else Bill.objects.filter(payer=user)
+        return qs.select_related("ward").prefetch_related("lines").order_by("-created_at", "-pk")
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    bills = serializers.ListField(child=serializers.CharField(max_length=30), min_length=1,
+                                  max_length=50)
+
+
+class PaymentStartedSerializer(serializers.Serializer):
+    tran_id = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    gateway_url = serializers.URLField()
+
+
+class PaymentStatusSerializer(serializers.Serializer):
+    tran_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=Payment.Status.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    bills = serializers.ListField(child=serializers.CharField())
+    receipt = serializers.CharField(allow_null=True)
+
+
+class PaymentCreateView(APIView):
+    """Start one online payment for one or more of the caller's open bills."""
+
+    @extend_schema(request=PaymentCreateSerializer, responses={201: PaymentStartedSerializer})
+    def post(self, request):
+        data = PaymentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        numbers = set(data.validated_data["bills"])
+        bills = list(selectors.open_bills_for(request.user).filter(number__in=numbers))
+        missing = sorted(numbers - {b.number for b in bills})
+        if missing:
+            raise ValidationError({"bills": [f"Not an open bill of yours: {n}" for n in missing]})
+        try:
+            payment = payment_initiate_online(bills=bills, payer=request.user)
+        except PaymentError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        body = PaymentStartedSerializer({"tran_id": payment.tran_id, "amount": payment.amount,
+                                         "gateway_url": payment.gateway_url}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PaymentDetailView(APIView):
+    """A payment's status, its bills and its receipt number."""
+
+    @extend_schema(responses=PaymentStatusSerializer)
+    def get(self, request, tran_id: str):
+        payment = selectors.payment_by_tran_id(tran_id)
+        own = payment is not None and payment.payer_id == request.user.pk
+        if payment is None or not (own or is_officer(request.user)):
+            raise NotFound
+        receipt = getattr(payment, "receipt", None)
+        return Response(PaymentStatusSerializer({
+            "tran_id": payment.tran_id, "status": payment.status, "amount": payment.amount,
+            "bills": [i.bill.number for i in payment.items.all()],
+            "receipt": receipt.number if receipt else None,
+        }).data)

@@ -1,0 +1,434 @@
+"""Bills, payments, the allocation ledger, gateway events, receipts, counter sessions,
+credits and refunds. Money is Decimal with two places; reversals are new rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class RevenueHead(models.TextChoices):
+    HOLDING_TAX = "holding_tax", _("Holding tax")
+    CONSERVANCY = "conservancy", _("Conservancy")
+    LIGHTING = "lighting", _("Lighting")
+    LICENCE_FEE = "licence_fee", _("Licence fee")
+    SIGNBOARD_TAX = "signboard_tax", _("Signboard tax")
+    VAT = "vat", _("VAT")
+    INCOME_TAX = "income_tax", _("Income tax at source")
+    SURCHARGE = "surcharge", _("Surcharge")
+    REBATE = "rebate", _("Rebate")
+    RENT = "rent", _("Rent")
+    WATER = "water", _("Water")
+    SEWERAGE = "sewerage", _("Sewerage")
+    LATE_FEE = "late_fee", _("Late fee")
+    APPLICATION_FEE = "application_fee", _("Application fee")
+    REGISTRATION_FEE = "registration_fee", _("Registration fee")
+    RENEWAL_FEE = "renewal_fee", _("Renewal fee")
+    TRANSFER_FEE = "transfer_fee", _("Transfer fee")
+    SALAMI = "salami", _("Premium (salami)")
+    SECURITY_DEPOSIT = "security_deposit", _("Security deposit")
+    LEASE = "lease", _("Lease amount")
+    PLATE_FEE = "plate_fee", _("Number plate and card fee")
+    OTHER = "other", _("Other")
+
+
+class Bill(models.Model):
+    """What someone owes now for one service subject."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        SUPERSEDED = "superseded", _("Superseded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.PAID, Status.SUPERSEDED, Status.CANCELLED},
+        Status.PAID: {Status.OPEN},  # only by voiding the payment that paid it
+        Status.SUPERSEDED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    number = models.CharField(_("bill number"), max_length=30, unique=True)
+    service = models.CharField(_("service"), max_length=40, db_index=True)
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.CharField(max_length=64)
+    subject_label_bn = models.CharField(max_length=300, blank=True)
+    subject_label_en = models.CharField(max_length=300, blank=True)
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="bills", verbose_name=_("payer"),
+    )
+    payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
+    payer_mobile = models.CharField(_("payer mobile"), max_length=11, blank=True, db_index=True)
+    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("ward"))
+    fiscal_year = models.CharField(_("fiscal year"), max_length=7, db_index=True)
+    period_label = models.CharField(_("period"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    due_date = models.DateField(_("due date"))
+    total = models.DecimalField(_("total"), **MONEY)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.OPEN, db_index=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="supersedes")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        indexes = [models.Index(fields=["service", "subject_type", "subject_id"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="bill_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def subject_label(self) -> str:
+        if (get_language() or "bn").startswith("bn"):
+            return self.subject_label_bn or self.subject_label_en
+        return self.subject_label_en or self.subject_label_bn
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status == self.Status.OPEN and self.total > 0
+
+
+class BillLine(models.Model):
+    """One revenue head of a bill, with the rule that made it."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    head = models.CharField(_("revenue head"), max_length=30, choices=RevenueHead.choices)
+    description_bn = models.CharField(max_length=300, blank=True)
+    description_en = models.CharField(max_length=300, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    explanation = models.TextField(_("how it was computed"), blank=True)
+
+    class Meta:
+        ordering = ["bill", "position", "pk"]
+        verbose_name = _("bill line")
+        verbose_name_plural = _("bill lines")
+
+    def __str__(self) -> str:
+        return f"{self.bill.number} {self.head} {self.amount}"
+
+    @property
+    def description(self) -> str:
+        if (get_language() or "bn").startswith("bn"):
+            return self.description_bn or self.description_en or self.get_head_display()
+        return self.description_en or self.description_bn or self.get_head_display()
+
+
+class Payment(models.Model):
+    """One attempt to pay one or more bills through one channel."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online (SSLCommerz)")
+        COUNTER = "counter", _("Counter cash")
+
+    class Status(models.TextChoices):
+        INITIATED = "initiated", _("Initiated")
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        ON_HOLD = "on_hold", _("On hold")
+        FLAGGED = "flagged", _("Flagged")
+        VOIDED = "voided", _("Voided")
+        REFUNDED = "refunded", _("Refunded")
+
+    TRANSITIONS = {
+        Status.INITIATED: {Status.PENDING, Status.SUCCEEDED, Status.FAILED, Status.CANCELLED,
+                           Status.EXPIRED, Status.ON_HOLD, Status.FLAGGED},
+        Status.PENDING: {Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.EXPIRED,
+                         Status.ON_HOLD, Status.FLAGGED},
+        # A late, validated notice of money can still rescue a failed/cancelled/expired one.
+        Status.FAILED: {Status.SUCCEEDED, Status.ON_HOLD, Status.FLAGGED},
+        Status.CANCELLED: {Status.SUCCEEDED, Status.ON_HOLD, Status.FLAGGED},
+        Status.EXPIRED: {Status.SUCCEEDED, Status.ON_HOLD, Status.FLAGGED},
+        Status.ON_HOLD: {Status.SUCCEEDED, Status.REFUNDED},
+        Status.FLAGGED: {Status.SUCCEEDED, Status.REFUNDED, Status.FAILED},
+        Status.SUCCEEDED: {Status.VOIDED},
+        Status.VOIDED: set(),
+        Status.REFUNDED: set(),
+    }
+    OPEN_STATUSES = {Status.INITIATED, Status.PENDING}
+
+    tran_id = models.CharField(_("transaction id"), max_length=30, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.INITIATED, db_index=True)
+    status_reason = models.TextField(_("reason"), blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(max_length=3, default="BDT")
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="payments", verbose_name=_("payer"))
+    payer_name = models.CharField(max_length=200, blank=True)
+    payer_mobile = models.CharField(max_length=11, blank=True)
+    bills = models.ManyToManyField(Bill, through="PaymentBill", related_name="payments")
+    # Gateway facts (online)
+    gateway_url = models.URLField(max_length=500, blank=True)
+    sessionkey = models.CharField(max_length=100, blank=True)
+    val_id = models.CharField(max_length=100, blank=True, db_index=True)
+    bank_tran_id = models.CharField(max_length=100, blank=True)
+    card_type = models.CharField(max_length=100, blank=True)
+    risk_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    risk_title = models.CharField(max_length=100, blank=True)
+    # Counter facts
+    counter_session = models.ForeignKey("CounterSession", on_delete=models.PROTECT, null=True,
+                                        blank=True, related_name="payments")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tran_id} {self.amount} {self.status}"
+
+
+class PaymentBill(models.Model):
+    """Which bills a payment covers, and the amount owed on each when it began."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payment_items")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["payment", "bill"],
+                                               name="payment_bill_once")]
+
+
+class PaymentTransition(models.Model):
+    """The history of a payment's status: every move, who made it and why."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12)
+    to_status = models.CharField(max_length=12)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Allocation(models.Model):
+    """The ledger: how a succeeded payment's money is split over bills and their lines.
+
+    A payment is allocated once per bill line; a void or refund adds negative rows that
+    point at the rows they reverse. Every report sums this table.
+    """
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REVERSAL = "reversal", _("Reversal")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
+    bill_line = models.ForeignKey(BillLine, on_delete=models.PROTECT, related_name="allocations")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_by")
+    head = models.CharField(max_length=30, choices=RevenueHead.choices, db_index=True)
+    amount = models.DecimalField(**MONEY)
+    service = models.CharField(max_length=40, db_index=True)
+    fiscal_year = models.CharField(max_length=7, db_index=True)
+    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    channel = models.CharField(max_length=10, choices=Payment.Channel.choices)
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "bill_line"],
+                                    condition=Q(kind="payment"), name="allocate_line_once"),
+        ]
+
+
+class PaymentEvent(models.Model):
+    """Every raw gateway message and answer, append-only."""
+
+    class Kind(models.TextChoices):
+        SESSION = "session", _("Session")
+        IPN = "ipn", _("Payment notification (IPN)")
+        RETURN_SUCCESS = "return_success", _("Browser return: success")
+        RETURN_FAIL = "return_fail", _("Browser return: fail")
+        RETURN_CANCEL = "return_cancel", _("Browser return: cancel")
+        VALIDATION = "validation", _("Validation")
+        QUERY = "query", _("Transaction query")
+        REFUND = "refund", _("Refund")
+        COUNTER = "counter", _("Counter")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="events")
+    tran_id = models.CharField(max_length=100, blank=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    payload = models.JSONField(default=dict, blank=True)
+    answer = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Payment events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number used in a fiscal year (locked while a receipt is issued)."""
+
+    fiscal_year = models.CharField(max_length=7, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Receipt(models.Model):
+    """Numbered per fiscal year, without gaps or duplicates; verifiable by its code."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    fiscal_year = models.CharField(max_length=7)
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("receipt number"), max_length=30, unique=True)
+    verify_code = models.CharField(max_length=24, unique=True)
+    amount = models.DecimalField(**MONEY)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "sequence"],
+                                               name="receipt_sequence_unique")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CounterSession(models.Model):
+    """A clerk's cash drawer: opened, payments taken, closed with counted cash, verified."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        VERIFIED = "verified", _("Verified")
+
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="counter_sessions")
+    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opening_float = models.DecimalField(_("opening cash"), default=Decimal("0.00"), **MONEY)
+    expected_cash = models.DecimalField(null=True, blank=True, **MONEY)
+    counted_cash = models.DecimalField(_("counted cash"), null=True, blank=True, **MONEY)
+    difference = models.DecimalField(null=True, blank=True, **MONEY)
+    note = models.TextField(blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["clerk"], condition=Q(status="open"),
+                                               name="one_open_session_per_clerk")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.clerk} {self.status}"
+
+
+class Credit(models.Model):
+    """Money that arrived for a bill already paid or superseded, or too much: owed back."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        REFUNDING = "refunding", _("Refund in progress")
+        REFUNDED = "refunded", _("Refunded")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="credits")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="credits")
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="credits")
+    payer_mobile = models.CharField(max_length=11, blank=True)
+    amount = models.DecimalField(**MONEY)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_amount_positive"),
+            models.UniqueConstraint(fields=["payment", "bill"], name="credit_once_per_bill"),
+        ]
+
+
+class Refund(models.Model):
+    """Money sent back through the gateway's refund API."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        PROCESSING = "processing", _("Processing")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    credit = models.OneToOneField(Credit, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="refund")
+    amount = models.DecimalField(**MONEY)
+    remarks = models.CharField(max_length=255)
+    refund_trans_id = models.CharField(max_length=30, unique=True)
+    refund_ref_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+
+class DemoSubject(models.Model):
+    """A small stand-in service subject so the payment flow can be tried before the real
+    services exist (seed_demo issues its bills)."""
+
+    title_bn = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    paid = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.title_en

@@ -1,0 +1,132 @@
+"""Public verification at /verify/<code>/ (receipts now; certificates register their own
+lookups later) and the receipt PDF download."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .models import Payment, PaymentBill, PaymentTransition, Receipt
+from .receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
+from .registry import hooks_for
+
+VERIFY_TEMPLATE = "payments/verify.html"
+MAX_CODE_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a verification code turned out to be.
+
+    `kind` picks the block of verify.html that shows it ("receipt"); a kind verify.html
+    does not know itself names its own `template` to include, with `data` in its context.
+    """
+
+    kind: str
+    valid: bool
+    data: dict[str, Any] = field(default_factory=dict)
+    template: str = ""
+
+
+VerifyLookup = Callable[[str], Verified | None]
+
+
+def mask_name(name: str) -> str:
+    """First letter of each word, the rest as asterisks: "Rahim Uddin" -> "R**** U****".
+
+    Combining signs stay with the first letter (Bengali "কি" is one letter to a reader)."""
+    words = []
+    for word in name.split():
+        head = word[0]
+        rest = word[1:]
+        while rest and unicodedata.category(rest[0]).startswith("M"):
+            head, rest = head + rest[0], rest[1:]
+        hidden = sum(1 for ch in rest if not unicodedata.category(ch).startswith("M"))
+        words.append(head + "*" * hidden)
+    return " ".join(words)
+
+
+def receipt_lookup(code: str) -> Verified | None:
+    receipt = (Receipt.objects.select_related("payment")
+               .filter(verify_code=code.strip().lower()).first())
+    if receipt is None:
+        return None
+    payment = receipt.payment
+    valid = payment.status == Payment.Status.SUCCEEDED
+    cancelled_at = None
+    if not valid:
+        move = (PaymentTransition.objects.filter(payment=payment, to_status=payment.status)
+                .order_by("-created_at", "-pk").first())
+        cancelled_at = move.created_at if move else None
+    bills = [
+        {"number": item.bill.number, "subject": item.bill.subject_label,
+         "service": hooks_for(item.bill.service).label, "fiscal_year": item.bill.fiscal_year}
+        for item in PaymentBill.objects.filter(payment=payment).select_related("bill")
+        .order_by("pk")
+    ]
+    return Verified(kind="receipt", valid=valid, data={
+        "receipt": receipt,
+        "payment": payment,
+        "issued_on": timezone.localtime(receipt.issued_at).date(),
+        "payer_masked": mask_name(payment.payer_name),
+        "status_label": payment.get_status_display(),
+        "cancelled_at": cancelled_at,
+        "bills": bills,
+    })
+
+
+#: Tried in order; the first that recognises the code wins. Service apps add theirs (e.g.
+#: trade licence certificates) from AppConfig.ready() with register_verify_lookup().
+VERIFY_LOOKUPS: list[VerifyLookup] = [receipt_lookup]
+
+
+def register_verify_lookup(lookup: VerifyLookup) -> None:
+    if lookup not in VERIFY_LOOKUPS:
+        VERIFY_LOOKUPS.append(lookup)
+
+
+def find_by_code(code: str) -> Verified | None:
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None
+    for lookup in VERIFY_LOOKUPS:
+        found = lookup(code)
+        if found is not None:
+            return found
+    return None
+
+
+@never_cache
+@require_safe
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: is this receipt (or, later, certificate) genuine and still standing?"""
+    found = find_by_code(code)
+    context = {"code": code, "found": found}
+    if found is None:
+        return render(request, VERIFY_TEMPLATE, context, status=404)
+    return render(request, VERIFY_TEMPLATE, {**context, **found.data})
+
+
+@login_required
+@require_safe
+def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The receipt PDF, for whoever paid it and for counter and revenue staff."""
+    receipt = get_object_or_404(Receipt.objects.select_related("payment"), number=number)
+    if not receipt_visible_to(request.user, receipt):
+        raise PermissionDenied(_("You can download only your own receipts."))
+    response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=pdf_filename(receipt))
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,315 @@
+"""Money receipts: the bilingual printable PDF (with a QR code to /verify/<code>/), stored on
+the Receipt by a Celery task and served from there.
+
+The PDF always prints Bengali and English side by side, whatever the reader's language, so
+its context carries both versions of every value (``{"bn": ..., "en": ...}``) rather than
+relying on the active language.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import mimetypes
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone, translation
+from django.utils.functional import Promise
+
+from core.bengali import bengali_date
+from core.digits import to_bengali_digits
+from core.fiscal import fiscal_year_label
+from core.models import CityProfile
+from core.money import amount_in_words_bn, amount_in_words_en, format_amount
+from core.validators import format_mobile
+
+from .models import Allocation, BillLine, Payment, PaymentBill, PaymentTransition, Receipt
+from .registry import hooks_for
+
+TEMPLATE = "payments/receipt_pdf.html"
+#: Who may download any receipt (besides the people who paid it).
+STAFF_PERMISSIONS = ("accounts.use_counter", "accounts.view_revenue_reports")
+
+Bilingual = dict[str, str]
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def both(text: str | Promise) -> Bilingual:
+    """A translatable text in Bengali and in English (Bengali falls back to the msgid)."""
+    with translation.override("bn"):
+        bn = str(text)
+    with translation.override("en"):
+        en = str(text)
+    return {"bn": bn, "en": en}
+
+
+def money(amount: Decimal) -> Bilingual:
+    """"৳১২,৫০,০০০.০০" and "৳12,50,000.00"."""
+    return {"bn": format_amount(amount, lang="bn"), "en": format_amount(amount, lang="en")}
+
+
+def gregorian(d: datetime.date) -> Bilingual:
+    """"১৭ ডিসেম্বর ২০২৫" and "17 December 2025"."""
+    out = {}
+    for lang in ("bn", "en"):
+        with translation.override(lang):
+            out[lang] = dateformat.format(d, "j F Y")
+    out["bn"] = to_bengali_digits(out["bn"])
+    return out
+
+
+def _mobile(value: str) -> Bilingual:
+    if not value:
+        return {"bn": "", "en": ""}
+    try:
+        return {"bn": format_mobile(value, "bn"), "en": format_mobile(value, "en")}
+    except ValidationError:
+        return {"bn": to_bengali_digits(value), "en": value}
+
+
+def _person(user) -> Bilingual | None:
+    """A staff member's name in both languages (either one stands in for the other)."""
+    if user is None:
+        return None
+    bn = user.name_bn or user.name_en or user.mobile or f"#{user.pk}"
+    en = user.name_en or user.name_bn or user.mobile or f"#{user.pk}"
+    return {"bn": bn, "en": en}
+
+
+def pdf_filename(receipt: Receipt) -> str:
+    """"receipt-KCC-R-2025-26-000001.pdf" (receipt numbers contain slashes)."""
+    return f"receipt-{receipt.number.replace('/', '-')}.pdf"
+
+
+def _is_cancelled(payment: Payment) -> bool:
+    """A receipt stands only while its payment has succeeded (voided/refunded cancel it)."""
+    return payment.status != Payment.Status.SUCCEEDED
+
+
+def _stored_name(receipt: Receipt) -> str:
+    """Where the receipt's PDF lives: the upload_to folder of its issue month; a cancelled
+    receipt's file has its own name, so a copy printed before the void is never served."""
+    issued = timezone.localtime(receipt.issued_at) if receipt.issued_at else timezone.localtime()
+    name = pdf_filename(receipt)
+    if _is_cancelled(receipt.payment):
+        name = name.removesuffix(".pdf") + "-void.pdf"
+    return f"receipts/{issued:%Y/%m}/{name}"
+
+
+def verify_url(receipt: Receipt) -> str:
+    return f"{settings.SITE_URL}/verify/{receipt.verify_code}/"
+
+
+def qr_data_uri(data: str) -> str:
+    """A QR code of `data` as an inline SVG data URI (vector, so it prints sharp)."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
+                       image_factory=SvgPathImage)
+    qr.add_data(data)
+    qr.make(fit=True)
+    svg = qr.make_image().to_string(encoding="unicode")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def _logo_src(city: CityProfile) -> str:
+    """The city's logo inline, or the portal logo (relative to the static base URL)."""
+    if city.logo:
+        try:
+            with city.logo.open("rb") as fh:
+                data = fh.read()
+        except (OSError, ValueError):
+            pass
+        else:
+            mime = mimetypes.guess_type(city.logo.name)[0] or "image/png"
+            return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return "img/logo.svg"
+
+
+def receipt_visible_to(user, receipt: Receipt) -> bool:
+    """The payer, the account a paid bill belongs to, counter clerks and revenue staff."""
+    if not user.is_authenticated:
+        return False
+    if any(user.has_perm(p) for p in STAFF_PERMISSIONS):
+        return True
+    payment = receipt.payment
+    if payment.payer_id == user.pk:
+        return True
+    return payment.items.filter(bill__payer=user).exists()
+
+
+# --- context ----------------------------------------------------------------------------------
+
+
+def _bills(payment: Payment) -> list[dict[str, Any]]:
+    allocated = set(payment.allocations.filter(kind=Allocation.Kind.PAYMENT)
+                    .values_list("bill_id", flat=True))
+    items = (PaymentBill.objects.filter(payment=payment).select_related("bill")
+             .prefetch_related(Prefetch("bill__lines",
+                                        queryset=BillLine.objects.order_by("position", "pk")))
+             .order_by("pk"))
+    bills = []
+    for item in items:
+        bill = item.bill
+        paid = bill.pk in allocated
+        lines = []
+        if paid:
+            for line in bill.lines.all():
+                head = both(line.get_head_display())
+                lines.append({
+                    "head": line.head,
+                    "description": {"bn": line.description_bn or head["bn"],
+                                    "en": line.description_en or head["en"]},
+                    "amount": money(line.amount),
+                    "value": line.amount,
+                })
+        subject = {"bn": bill.subject_label_bn or bill.subject_label_en,
+                   "en": bill.subject_label_en or bill.subject_label_bn}
+        bills.append({
+            "bill": bill,
+            "number": bill.number,
+            "service": both(hooks_for(bill.service).label),
+            "subject": subject,
+            "fiscal_year": {"bn": fiscal_year_label(bill.fiscal_year, "bn"),
+                            "en": fiscal_year_label(bill.fiscal_year, "en")},
+            "period": bill.period_label,
+            "lines": lines,
+            # Money for a bill already paid or changed is held as a credit, not allocated.
+            "credited": not paid,
+            "amount": money(item.amount),
+            "value": item.amount,
+        })
+    return bills
+
+
+def _cancelled_on(payment: Payment) -> Bilingual | None:
+    if not _is_cancelled(payment):
+        return None
+    move = (PaymentTransition.objects.filter(payment=payment, to_status=payment.status)
+            .order_by("-created_at", "-pk").first())
+    return gregorian(timezone.localtime(move.created_at).date()) if move else None
+
+
+def receipt_context(receipt: Receipt) -> dict[str, Any]:
+    """Everything the printable receipt shows, each text in Bengali and English."""
+    payment = (Payment.objects.select_related("received_by", "payer")
+               .get(pk=receipt.payment_id))
+    city = CityProfile.current()
+    issued_at = timezone.localtime(receipt.issued_at)
+    issued_on = issued_at.date()
+    bdate = bengali_date(issued_on)
+    url = verify_url(receipt)
+    online = payment.channel == Payment.Channel.ONLINE
+    return {
+        "city": city,
+        "city_name": {"bn": city.name_bn or city.name_en, "en": city.name_en or city.name_bn},
+        "city_address": {"bn": city.address_bn, "en": city.address_en},
+        "logo_src": _logo_src(city),
+        "receipt": receipt,
+        "payment": payment,
+        "number": receipt.number,
+        "receipt_fiscal_year": {"bn": fiscal_year_label(receipt.fiscal_year, "bn"),
+                                "en": fiscal_year_label(receipt.fiscal_year, "en")},
+        "issued_at": issued_at,
+        "issued_on": gregorian(issued_on),
+        "issued_time": {"bn": to_bengali_digits(f"{issued_at:%H:%M}"),
+                        "en": f"{issued_at:%H:%M}"},
+        "bengali_date": {"bn": bdate.format_bn() + " বঙ্গাব্দ", "en": bdate.format_en() + " BS"},
+        "payer_name": payment.payer_name,
+        "payer_mobile": _mobile(payment.payer_mobile),
+        "tran_id": payment.tran_id,
+        "channel": both(payment.get_channel_display()),
+        "online": online,
+        "card_type": payment.card_type if online else "",
+        "bank_tran_id": payment.bank_tran_id if online else "",
+        "collected_by": _person(payment.received_by),
+        "bills": _bills(payment),
+        "amount_value": receipt.amount,
+        "amount": money(receipt.amount),
+        "amount_words": {"bn": amount_in_words_bn(receipt.amount),
+                         "en": amount_in_words_en(receipt.amount)},
+        "verify_url": url,
+        "verify_code": receipt.verify_code,
+        "qr_data_uri": qr_data_uri(url),
+        "cancelled": _is_cancelled(payment),
+        "status": both(payment.get_status_display()),
+        "cancelled_on": _cancelled_on(payment),
+    }
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _url_fetcher():
+    """Fetch only local files and data URIs: rendering never touches the network."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 66: function fetchers
+        from weasyprint import default_url_fetcher
+
+        def fetch(url: str, *args, **kwargs):
+            if not url.startswith(("file:", "data:")):
+                raise ValueError(f"Receipts load no remote resources: {url}")
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols={"file", "data"})
+
+
+def render_receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt as a PDF (A5 portrait, Bengali with English under each label)."""
+    from weasyprint import HTML
+
+    html = render_to_string(TEMPLATE, receipt_context(receipt))
+    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
+                    url_fetcher=_url_fetcher())
+    return document.write_pdf()
+
+
+def _store(receipt: Receipt, data: bytes) -> str:
+    """Save `data` as the receipt's PDF, replacing any earlier file; the stored name."""
+    field = receipt.pdf
+    storage = field.storage
+    old = Receipt.objects.filter(pk=receipt.pk).values_list("pdf", flat=True).first() or ""
+    name = _stored_name(receipt)
+    for stale in {old, name} - {""}:
+        if storage.exists(stale):
+            storage.delete(stale)
+    stored = storage.save(name, ContentFile(data))
+    Receipt.objects.filter(pk=receipt.pk).update(pdf=stored)
+    field.name = stored
+    return stored
+
+
+def receipt_store_pdf(receipt: Receipt) -> str:
+    """Render the receipt and store it on ``receipt.pdf``; returns the stored name.
+
+    Idempotent: rendering again replaces the file (same name)."""
+    return _store(receipt, render_receipt_pdf(receipt))
+
+
+def receipt_pdf_bytes(receipt: Receipt) -> bytes:
+    """The stored PDF, or (worker still busy, file lost, or the payment voided since it was
+    printed) a fresh rendering, stored now so the next download is served from storage."""
+    receipt.payment.refresh_from_db(fields=["status"])
+    name = Receipt.objects.filter(pk=receipt.pk).values_list("pdf", flat=True).first() or ""
+    if name and name == _stored_name(receipt):
+        try:
+            with receipt.pdf.storage.open(name, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = b""
+        if data.startswith(b"%PDF"):
+            return data
+    data = render_receipt_pdf(receipt)
+    _store(receipt, data)
+    return data

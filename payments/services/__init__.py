@@ -1,0 +1,25 @@
+"""Every write in payments: bills, the ledger (settlement, receipts, voids), the online
+flow through the gateway, and the counter. One transaction each, audited."""
+
+from .bills import LineSpec, bill_cancel, bill_create, bill_supersede  # noqa: F401
+from .counter import (  # noqa: F401
+    counter_session_close,
+    counter_session_open,
+    counter_session_verify,
+    counter_take_cash,
+)
+from .ledger import (  # noqa: F401
+    PaymentError,
+    payment_settle,
+    payment_transition,
+    payment_void,
+)
+from .online import (  # noqa: F401
+    ipn_receive,
+    payment_initiate_online,
+    payment_reconcile,
+    payment_refund_credit,
+    payment_refund_held,
+    payment_release_hold,
+    return_receive,
+)

@@ -1,0 +1,95 @@
+"""The counter: a clerk's cash session, cash taken against bills, closing and verifying."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from core import audit
+from core.money import to_money
+
+from ..models import Bill, CounterSession, Payment, PaymentEvent
+from .ledger import PaymentError, payment_settle
+from .online import create_payment, record_event
+
+
+def counter_session_open(*, clerk, opening_float: Decimal = Decimal("0.00")) -> CounterSession:
+    if not clerk.has_perm("accounts.use_counter"):
+        raise PaymentError("Only counter clerks open cash sessions.")
+    try:
+        with transaction.atomic():
+            session = CounterSession.objects.create(
+                clerk=clerk, ward=clerk.ward, opening_float=to_money(opening_float))
+            audit.record(action="counter.session_opened", obj=session, actor=clerk,
+                         after={"opening_float": session.opening_float})
+    except IntegrityError as exc:
+        raise PaymentError("You already have an open cash session.") from exc
+    return session
+
+
+def counter_take_cash(*, session: CounterSession, bills: Sequence[Bill], clerk,
+                      tendered: Decimal | None = None) -> Payment:
+    """Take cash for one or more open bills: the payment is created and settled at once."""
+    with transaction.atomic():
+        session = CounterSession.objects.select_for_update().get(pk=session.pk)
+        if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
+            raise PaymentError("Open your own cash session first.")
+        payment = create_payment(bills=bills, channel=Payment.Channel.COUNTER,
+                                 received_by=clerk, counter_session=session,
+                                 payer=bills[0].payer if bills else None)
+        if tendered is not None and to_money(tendered) < payment.amount:
+            raise PaymentError(f"The cash tendered is less than the total {payment.amount}.")
+        record_event(PaymentEvent.Kind.COUNTER, payment=payment,
+               payload={"tendered": str(tendered) if tendered is not None else ""},
+               outcome=f"cash taken by {clerk.pk}")
+        return payment_settle(payment_id=payment.pk, reason="cash at the counter", actor=clerk)
+
+
+def session_cash_taken(session: CounterSession) -> Decimal:
+    """Net cash from this session's payments (voided ones count nothing)."""
+    return session.payments.filter(status=Payment.Status.SUCCEEDED).aggregate(
+        s=Sum("amount"))["s"] or Decimal("0.00")
+
+
+@transaction.atomic
+def counter_session_close(*, session: CounterSession, clerk, counted_cash: Decimal,
+                          note: str = "") -> CounterSession:
+    session = CounterSession.objects.select_for_update().get(pk=session.pk)
+    if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
+        raise PaymentError("This cash session is not yours or is already closed.")
+    session.expected_cash = session.opening_float + session_cash_taken(session)
+    session.counted_cash = to_money(counted_cash)
+    session.difference = session.counted_cash - session.expected_cash
+    session.status = CounterSession.Status.CLOSED
+    session.closed_at = timezone.now()
+    session.note = note
+    session.save()
+    audit.record(action="counter.session_closed", obj=session, actor=clerk,
+                 after={"expected": session.expected_cash, "counted": session.counted_cash,
+                        "difference": session.difference})
+    return session
+
+
+@transaction.atomic
+def counter_session_verify(*, session: CounterSession, officer, note: str = "") -> CounterSession:
+    if not officer.has_perm("accounts.verify_counter_sessions"):
+        raise PaymentError("Only a revenue officer verifies cash sessions.")
+    session = CounterSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != CounterSession.Status.CLOSED:
+        raise PaymentError("Only a closed session can be verified.")
+    # Voids after closing change what the drawer should have held: recompute.
+    session.expected_cash = session.opening_float + session_cash_taken(session)
+    session.difference = session.counted_cash - session.expected_cash
+    session.status = CounterSession.Status.VERIFIED
+    session.verified_by = officer
+    session.verified_at = timezone.now()
+    if note:
+        session.note = f"{session.note}\n{note}".strip()
+    session.save()
+    audit.record(action="counter.session_verified", obj=session, actor=officer,
+                 after={"difference": session.difference})
+    return session

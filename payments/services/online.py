@@ -1,0 +1,359 @@
+"""The online flow through SSLCommerz: start, notifications (IPN), browser returns,
+reconciliation, holds and refunds. Return pages never settle on their own word."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+
+from ..gateways import get_client
+from ..gateways.sslcommerz import (
+    MAX_AMOUNT,
+    MIN_AMOUNT,
+    GatewayError,
+    pick_settled,
+    verify_ipn_signature,
+)
+from ..models import Bill, Credit, Payment, PaymentBill, PaymentEvent, Refund
+from .ledger import PaymentError, payment_settle, payment_transition, settle_locked
+
+log = logging.getLogger(__name__)
+FAILED_STATUSES = {"FAILED": Payment.Status.FAILED, "CANCELLED": Payment.Status.CANCELLED,
+                   "EXPIRED": Payment.Status.EXPIRED}
+
+
+def new_tran_id(prefix: str = "P") -> str:
+    """Unique and unguessable: P + date + 12 random characters (≤ 30)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    tail = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{prefix}{timezone.localdate():%y%m%d}{tail}"
+
+
+def record_event(kind: str, *, payment: Payment | None = None, tran_id: str = "", payload=None,
+           answer=None, outcome: str = "", remote_addr: str | None = None) -> PaymentEvent:
+    return PaymentEvent.objects.create(
+        payment=payment, tran_id=(tran_id or (payment.tran_id if payment else ""))[:100],
+        kind=kind, payload=payload or {}, answer=answer or {}, outcome=outcome[:300],
+        remote_addr=remote_addr,
+    )
+
+
+def create_payment(*, bills: Sequence[Bill], channel: str, payer=None, payer_name: str = "",
+                   payer_mobile: str = "", received_by=None, counter_session=None,
+                   lock: bool = True) -> Payment:
+    """A payment over open bills (inside the caller's transaction)."""
+    if not bills:
+        raise PaymentError("Choose at least one bill to pay.")
+    ids = sorted({b.pk for b in bills})
+    qs = Bill.objects.filter(pk__in=ids).order_by("pk")
+    locked = list(qs.select_for_update() if lock else qs)
+    not_open = [b.number for b in locked if not b.is_payable]
+    if not_open:
+        raise PaymentError(f"These bills cannot be paid now: {', '.join(not_open)}.")
+    amount = sum((b.total for b in locked), Decimal("0.00"))
+    payment = Payment.objects.create(
+        tran_id=new_tran_id("C" if channel == Payment.Channel.COUNTER else "P"),
+        channel=channel, amount=amount, payer=payer,
+        payer_name=payer_name or (payer.display_name if payer else locked[0].payer_name),
+        payer_mobile=payer_mobile or (getattr(payer, "mobile", "") or locked[0].payer_mobile),
+        received_by=received_by, counter_session=counter_session,
+    )
+    PaymentBill.objects.bulk_create([PaymentBill(payment=payment, bill=b, amount=b.total)
+                                     for b in locked])
+    return payment
+
+
+def _callback_urls() -> dict[str, str]:
+    base = settings.SITE_URL
+    return {"success_url": f"{base}/payments/sslcommerz/success/",
+            "fail_url": f"{base}/payments/sslcommerz/fail/",
+            "cancel_url": f"{base}/payments/sslcommerz/cancel/",
+            "ipn_url": f"{base}/payments/sslcommerz/ipn/"}
+
+
+def payment_initiate_online(*, bills: Sequence[Bill], payer=None, payer_name: str = "",
+                            payer_mobile: str = "") -> Payment:
+    """Create the payment (committed first, so an early IPN finds it), then open the
+    gateway session. The payment is pending with a gateway URL, or failed with a reason."""
+    with transaction.atomic():
+        payment = create_payment(bills=bills, channel=Payment.Channel.ONLINE, payer=payer,
+                                 payer_name=payer_name, payer_mobile=payer_mobile)
+        if not (MIN_AMOUNT <= payment.amount <= MAX_AMOUNT):
+            raise PaymentError(
+                f"Online payments must be between {MIN_AMOUNT} and {MAX_AMOUNT} taka.")
+        audit.record(action="payment.initiated", obj=payment,
+                     after={"amount": payment.amount, "bills": [b.number for b in bills]})
+    items = list(payment.items.select_related("bill"))
+    try:
+        with get_client() as client:
+            result = client.create_session(
+                tran_id=payment.tran_id, total_amount=payment.amount, **_callback_urls(),
+                cus_name=payment.payer_name or "Citizen",
+                cus_email=(getattr(payer, "email", "") or "noreply@example.com"),
+                cus_phone=payment.payer_mobile or "01700000000",
+                cus_add1="N/A", cus_city="Khulna",
+                product_name=", ".join(i.bill.number for i in items)[:255],
+                product_category="city-services", num_of_item=len(items),
+                value_a=payment.tran_id,
+            )
+    except (GatewayError, ValueError) as exc:
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            record_event(PaymentEvent.Kind.SESSION, payment=locked, outcome=f"failed: {exc}"[:300])
+            payment_transition(payment=locked, to=Payment.Status.FAILED,
+                               reason=f"gateway session failed: {exc}")
+        raise PaymentError("The payment gateway could not be reached. Nothing was charged; "
+                           "please try again in a few minutes.") from exc
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        record_event(PaymentEvent.Kind.SESSION, payment=locked, answer=dict(result.raw),
+               outcome="session opened")
+        locked.gateway_url = result.gateway_url
+        locked.sessionkey = result.sessionkey
+        locked.save(update_fields=["gateway_url", "sessionkey", "updated_at"])
+        if locked.status == Payment.Status.INITIATED:
+            payment_transition(payment=locked, to=Payment.Status.PENDING,
+                               reason="sent to the gateway")
+    return locked
+
+
+def _check_money(payment: Payment, *, tran_id: str, amount, currency: str) -> str:
+    """Why the gateway's word does not match our record ('' when it does)."""
+    if tran_id != payment.tran_id:
+        return f"tran_id {tran_id!r} is not {payment.tran_id!r}"
+    if (currency or "").upper() != payment.currency:
+        return f"currency {currency!r} is not {payment.currency}"
+    if amount is None or Decimal(amount) != payment.amount:
+        return f"amount {amount} is not {payment.amount}"
+    return ""
+
+
+def _apply_gateway_verdict(*, payment_id: int, facts: dict, mismatch: str, risk_level: int,
+                           source: str) -> Payment:
+    """Settle, hold or flag a payment the gateway confirmed, in one transaction under the
+    payment's row lock: duplicates and concurrent notices decide once."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        status = payment.status
+        if status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED):
+            return payment  # already decided: a duplicate or late message changes nothing
+        if mismatch:
+            if status != Payment.Status.FLAGGED:
+                payment_transition(payment=payment, to=Payment.Status.FLAGGED,
+                                   reason=f"{source}: {mismatch}")
+            return payment
+        if risk_level == 1:
+            if status != Payment.Status.ON_HOLD:
+                for key, value in facts.items():
+                    setattr(payment, key, value)
+                payment_transition(payment=payment, to=Payment.Status.ON_HOLD,
+                                   reason=f"{source}: the gateway flagged this payment as risky",
+                                   extra_fields=tuple(facts))
+            return payment
+        if status in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
+            return payment  # only an officer moves these on
+        return settle_locked(payment, facts=facts, reason=f"{source}: validated")
+
+
+def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, str]:
+    """Handle one IPN. Returns (HTTP status, short answer). Never raises for bad input.
+    Each notification is recorded once, with the validation API's answer when asked."""
+    payload = {str(k): ("" if v is None else str(v)) for k, v in payload.items()}
+    tran_id = payload.get("tran_id", "")[:30]
+    payment = Payment.objects.filter(tran_id=tran_id).first() if tran_id else None
+
+    def note(outcome: str, answer: dict | None = None) -> None:
+        record_event(PaymentEvent.Kind.IPN, payment=payment, tran_id=tran_id, payload=payload,
+                     answer=answer, outcome=outcome, remote_addr=remote_addr)
+
+    if not verify_ipn_signature(payload, settings.SSLCOMMERZ_STORE_PASSWORD):
+        note("refused: bad signature")
+        return 400, "bad signature"
+    if payment is None:
+        note("refused: unknown tran_id")
+        return 404, "unknown transaction"
+    if payload.get("store_id") and payload["store_id"] != settings.SSLCOMMERZ_STORE_ID:
+        note("refused: another store")
+        return 400, "wrong store"
+    status = payload.get("status", "").upper()
+    if status in FAILED_STATUSES:
+        note(f"gateway says {status}")
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            if locked.status in Payment.OPEN_STATUSES:
+                payment_transition(payment=locked, to=FAILED_STATUSES[status],
+                                   reason=f"IPN: {status} {payload.get('error', '')}".strip())
+        return 200, "noted"
+    if status != "VALID":
+        note(f"ignored status {status!r}")
+        return 200, "ignored"
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED,
+                          Payment.Status.REFUNDED):
+        note(f"duplicate: payment already {payment.status}")
+        return 200, "already settled"
+    try:
+        with get_client() as client:
+            result = client.validate(payload.get("val_id", ""))
+    except GatewayError as exc:
+        note(f"validation unavailable: {exc}"[:300])
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            if locked.status == Payment.Status.INITIATED:
+                payment_transition(payment=locked, to=Payment.Status.PENDING,
+                                   reason="validation unavailable; reconciliation will retry")
+        return 202, "pending: validation unavailable"
+    note(f"validation status {result.status}", dict(result.raw))
+    if not result.is_valid:
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            if locked.status in Payment.OPEN_STATUSES:
+                payment_transition(payment=locked, to=Payment.Status.FLAGGED,
+                                   reason=f"IPN: validation said {result.status}")
+        return 200, "not valid"
+    mismatch = _check_money(payment, tran_id=result.tran_id, amount=result.amount,
+                            currency=result.currency)
+    facts = {"val_id": result.val_id[:100], "bank_tran_id": result.bank_tran_id[:100],
+             "card_type": str(result.raw.get("card_type", ""))[:100],
+             "risk_level": result.risk_level, "risk_title": result.risk_title[:100]}
+    payment = _apply_gateway_verdict(payment_id=payment.pk, facts=facts, mismatch=mismatch,
+                                     risk_level=result.risk_level, source="IPN")
+    return 200, payment.status
+
+
+def return_receive(*, kind: str, payload: dict, remote_addr: str | None = None) -> Payment | None:
+    """The browser came back from the gateway. Record it; settle nothing."""
+    payload = {str(k): ("" if v is None else str(v)) for k, v in payload.items()}
+    tran_id = payload.get("tran_id", "")[:30]
+    payment = Payment.objects.filter(tran_id=tran_id).first() if tran_id else None
+    record_event(kind, payment=payment, tran_id=tran_id, payload=payload,
+           outcome="browser returned" if payment else "unknown tran_id", remote_addr=remote_addr)
+    return payment
+
+
+def payment_reconcile(*, payment: Payment, expire_after: timedelta = timedelta(days=1)) -> str:
+    """Ask the gateway what happened to a payment and settle, fail or expire it."""
+    try:
+        with get_client() as client:
+            records = client.query_transaction(payment.tran_id)
+    except GatewayError as exc:
+        record_event(PaymentEvent.Kind.QUERY, payment=payment, outcome=f"query failed: {exc}"[:300])
+        return "unavailable"
+    record_event(PaymentEvent.Kind.QUERY, payment=payment,
+           answer={"element": [dict(r.raw) for r in records]},
+           outcome=f"{len(records)} record(s)")
+    settled = pick_settled(records)
+    if settled is not None:
+        mismatch = _check_money(payment, tran_id=settled.tran_id, amount=settled.amount,
+                                currency=settled.currency or payment.currency)
+        facts = {"val_id": settled.val_id[:100], "bank_tran_id": settled.bank_tran_id[:100],
+                 "risk_level": settled.risk_level, "risk_title": settled.risk_title[:100]}
+        payment = _apply_gateway_verdict(payment_id=payment.pk, facts=facts, mismatch=mismatch,
+                                         risk_level=settled.risk_level, source="reconciliation")
+        return payment.status
+    statuses = {r.status.upper() for r in records}
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status not in Payment.OPEN_STATUSES:
+            return locked.status
+        for gateway_status, ours in FAILED_STATUSES.items():
+            if gateway_status in statuses:
+                payment_transition(payment=locked, to=ours,
+                                   reason=f"reconciliation: gateway says {gateway_status}")
+                return locked.status
+        if timezone.now() - locked.created_at > expire_after:
+            payment_transition(payment=locked, to=Payment.Status.EXPIRED,
+                               reason="reconciliation: never completed at the gateway")
+        return locked.status
+
+
+def pending_for_reconciliation(older_than: timedelta):
+    return Payment.objects.filter(
+        channel=Payment.Channel.ONLINE, status__in=Payment.OPEN_STATUSES,
+        created_at__lt=timezone.now() - older_than,
+    ).order_by("created_at")
+
+
+def payment_release_hold(*, payment: Payment, officer, reason: str) -> Payment:
+    """A revenue officer accepts a payment the gateway flagged as risky: settle it."""
+    if not officer.has_perm("accounts.void_payments"):
+        raise PaymentError("Only a revenue officer can release a held payment.")
+    if payment.status not in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
+        raise PaymentError("Only held or flagged payments can be released.")
+    audit.record(action="payment.released", obj=payment, actor=officer, reason=reason)
+    return payment_settle(payment_id=payment.pk, reason=f"released by officer: {reason}",
+                          actor=officer)
+
+
+def _refund(*, payment: Payment, amount: Decimal, remarks: str, officer,
+            credit: Credit | None = None) -> Refund:
+    refund = Refund.objects.create(
+        payment=payment, credit=credit, amount=amount, remarks=remarks[:255],
+        refund_trans_id=new_tran_id("R"), requested_by=officer,
+    )
+    try:
+        with get_client() as client:
+            result = client.initiate_refund(
+                bank_tran_id=payment.bank_tran_id, refund_amount=amount,
+                refund_remarks=remarks[:255], refund_trans_id=refund.refund_trans_id)
+    except GatewayError as exc:
+        refund.status = Refund.Status.FAILED
+        refund.save(update_fields=["status", "updated_at"])
+        record_event(PaymentEvent.Kind.REFUND, payment=payment,
+                     outcome=f"refund failed: {exc}"[:300])
+        raise PaymentError("The gateway refused or could not take the refund; nothing changed."
+                           ) from exc
+    record_event(PaymentEvent.Kind.REFUND, payment=payment, answer=dict(result.raw),
+           outcome=f"refund {result.status}")
+    refund.refund_ref_id = result.refund_ref_id[:100]
+    refund.status = (Refund.Status.SUCCEEDED if result.status.lower() == "success"
+                     else Refund.Status.PROCESSING)
+    refund.save(update_fields=["refund_ref_id", "status", "updated_at"])
+    return refund
+
+
+def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refund:
+    """Send a credit back through the gateway's refund API."""
+    if not officer.has_perm("accounts.void_payments"):
+        raise PaymentError("Only a revenue officer can refund.")
+    with transaction.atomic():
+        credit = Credit.objects.select_for_update().get(pk=credit.pk)
+        if credit.status != Credit.Status.OPEN:
+            raise PaymentError("This credit is not open.")
+        credit.status = Credit.Status.REFUNDING
+        credit.save(update_fields=["status"])
+    try:
+        refund = _refund(payment=credit.payment, amount=credit.amount, officer=officer,
+                         credit=credit, remarks=remarks or f"credit #{credit.pk}")
+    except PaymentError:
+        Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.OPEN)
+        raise
+    Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.REFUNDED)
+    audit.record(action="credit.refunded", obj=credit, actor=officer,
+                 after={"amount": credit.amount, "refund": refund.refund_trans_id})
+    return refund
+
+
+def payment_refund_held(*, payment: Payment, officer, reason: str) -> Refund:
+    """Refund a held or flagged online payment in full; it is never fulfilled."""
+    if not officer.has_perm("accounts.void_payments"):
+        raise PaymentError("Only a revenue officer can refund.")
+    if payment.status not in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
+        raise PaymentError("Only held or flagged payments can be refunded here.")
+    if not payment.bank_tran_id:
+        raise PaymentError("The gateway never confirmed money for this payment.")
+    refund = _refund(payment=payment, amount=payment.amount, officer=officer, remarks=reason)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment_transition(payment=locked, to=Payment.Status.REFUNDED, reason=reason,
+                           actor=officer)
+    audit.record(action="payment.refunded", obj=payment, actor=officer, reason=reason)
+    return refund

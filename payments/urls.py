@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import receipt_views, views
+
+urlpatterns = [
+    path("bills/", views.my_bills, name="my_bills"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("history/", views.my_payments, name="my_payments"),
+    path("p/<str:tran_id>/", views.payment_status, name="payment_status"),
+    path("sslcommerz/ipn/", views.sslcommerz_ipn, name="sslcommerz_ipn"),
+    path("sslcommerz/success/", views.sslcommerz_success, name="sslcommerz_success"),
+    path("sslcommerz/fail/", views.sslcommerz_fail, name="sslcommerz_fail"),
+    path("sslcommerz/cancel/", views.sslcommerz_cancel, name="sslcommerz_cancel"),
+    path("receipts/<path:number>/pdf/", receipt_views.receipt_pdf, name="receipt_pdf"),
+]

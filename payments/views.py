@@ -1,0 +1,91 @@
+"""Citizen pages (my bills, pay, status, history) and the gateway callbacks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.audit import client_ip
+
+from . import selectors
+from .models import PaymentEvent
+from .services import PaymentError, ipn_receive, payment_initiate_online, payment_reconcile
+from .services.online import return_receive
+
+
+@login_required
+def my_bills(request):
+    bills = selectors.open_bills_for(request.user)
+    return render(request, "payments/my_bills.html", {"bills": bills})
+
+
+@login_required
+@require_POST
+def checkout(request):
+    """The payer's cart: one gateway transaction for the chosen open bills."""
+    numbers = request.POST.getlist("bills")
+    bills = list(selectors.open_bills_for(request.user).filter(number__in=numbers))
+    if not numbers or len(bills) != len(set(numbers)):
+        messages.error(request, _("Choose one or more of your open bills to pay."))
+        return redirect("my_bills")
+    try:
+        payment = payment_initiate_online(bills=bills, payer=request.user)
+    except PaymentError as exc:
+        messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
+        return redirect("my_bills")
+    return HttpResponseRedirect(payment.gateway_url)
+
+
+@require_http_methods(["GET", "POST"])
+def payment_status(request, tran_id: str):
+    """An honest status page; "check again" asks the gateway (never trusts the browser)."""
+    payment = selectors.payment_by_tran_id(tran_id)
+    if payment is None:
+        raise Http404
+    if request.method == "POST" and payment.status in ("initiated", "pending"):
+        payment_reconcile(payment=payment)
+        return redirect("payment_status", tran_id=tran_id)
+    return render(request, "payments/status.html", {"payment": payment})
+
+
+@login_required
+def my_payments(request):
+    return render(request, "payments/history.html",
+                  {"payments": selectors.payments_for(request.user)[:100]})
+
+
+@csrf_exempt
+@require_POST
+def sslcommerz_ipn(request):
+    """Server-to-server notification from the gateway. Verified and validated before money
+    is counted; never answers with a server error for bad input."""
+    status, answer = ipn_receive(payload=request.POST.dict(), remote_addr=client_ip(request))
+    return HttpResponse(answer, status=status, content_type="text/plain")
+
+
+def _browser_return(kind):
+    @csrf_exempt
+    @require_http_methods(["GET", "POST"])
+    def view(request):
+        data = request.POST.dict() if request.method == "POST" else request.GET.dict()
+        payment = return_receive(kind=kind, payload=data, remote_addr=client_ip(request))
+        if payment is None:
+            messages.error(request, _("We could not find that payment."))
+            return redirect("home")
+        # 303: the browser follows with a GET, where our own cookies apply again.
+        response = HttpResponseRedirect(reverse("payment_status", args=[payment.tran_id]))
+        response.status_code = 303
+        return response
+    return view
+
+
+sslcommerz_success = _browser_return(PaymentEvent.Kind.RETURN_SUCCESS)
+sslcommerz_fail = _browser_return(PaymentEvent.Kind.RETURN_FAIL)
+sslcommerz_cancel = _browser_return(PaymentEvent.Kind.RETURN_CANCEL)
+

@@ -1,0 +1,82 @@
+"""Payments fixtures: bills, the gateway simulator on the live server, and helpers."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date
+from decimal import Decimal
+from html import unescape
+
+import pytest
+import requests
+
+from payments.services import LineSpec, bill_create
+
+
+@pytest.fixture
+def gateway(live_server, settings):
+    """Point the real client at the simulator on the live server (and callbacks at it)."""
+    settings.SITE_URL = live_server.url
+    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
+    return live_server
+
+
+@pytest.fixture
+def make_bill():
+    def make(payer=None, amount: str = "1500.00", *, service: str = "test",
+             subject_id: str = "H-1", lines: list[LineSpec] | None = None, **kwargs):
+        lines = lines or [
+            LineSpec(head="holding_tax", amount=Decimal(amount) - Decimal("500.00"),
+                     description_en="Holding tax", description_bn="হোল্ডিং ট্যাক্স"),
+            LineSpec(head="conservancy", amount=Decimal("500.00"),
+                     description_en="Conservancy", description_bn="পরিচ্ছন্নতা"),
+        ]
+        return bill_create(service=service, subject_type="demo", subject_id=subject_id,
+                           lines=lines, fiscal_year_label="2025-26",
+                           due_date=date(2026, 6, 30), payer=payer, **kwargs)
+
+    return make
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page (the simulator's signed browser-return form)."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", html):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
+    return fields
+
+
+def pay_at_gateway(payment, action: str = "bkash", **switches) -> dict[str, str]:
+    """Press a button on the simulator's checkout page; returns the signed return fields."""
+    data = {"action": action, **{k: "1" for k, on in switches.items() if on}}
+    response = requests.post(payment.gateway_url, data=data, timeout=20)
+    response.raise_for_status()
+    return hidden_fields(response.text)
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def gateway_pay():
+    return pay_at_gateway
+
+
+@pytest.fixture
+def wait_until():
+    return wait_for
+
+
+@pytest.fixture
+def signed_return_fields():
+    return hidden_fields
