@@ -114,6 +114,8 @@ def database_from_env(default_sqlite: Path) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(default_sqlite),
             "OPTIONS": dict(SQLITE_OPTIONS),
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     db = env.db_url_config(url)
     if db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import time
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core import audit
@@ -49,14 +48,20 @@ def payment_transition(*, payment: Payment, to: str, reason: str = "", actor=Non
 def _next_receipt_sequence(fy: str) -> int:
     """Take the fiscal year's next number under the counter row's lock (no gaps, no twins):
     the UPDATE locks the row until the settlement commits."""
-    if not ReceiptCounter.objects.filter(fiscal_year=fy).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                ReceiptCounter.objects.create(fiscal_year=fy, last=0)
-        except IntegrityError:
-            pass  # created concurrently by another settlement
-        ReceiptCounter.objects.filter(fiscal_year=fy).update(last=F("last") + 1)
-    return ReceiptCounter.objects.values_list("last", flat=True).get(fiscal_year=fy)
+    table = ReceiptCounter._meta.db_table
+    sql = f"UPDATE {table} SET last = last + 1 WHERE fiscal_year = %s RETURNING last"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [fy])
+        row = cursor.fetchone()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    ReceiptCounter.objects.create(fiscal_year=fy, last=0)
+            except IntegrityError:
+                pass  # created concurrently by another settlement
+            cursor.execute(sql, [fy])
+            row = cursor.fetchone()
+    return row[0]
 
 
 def _issue_receipt(payment: Payment) -> Receipt:
@@ -71,13 +76,15 @@ def _issue_receipt(payment: Payment) -> Receipt:
     )
 
 
+_city_code: tuple[float, str] = (0.0, "")
+
+
 def city_code() -> str:
-    """The city's short code (cached briefly: it is read on every receipt)."""
-    code = cache.get("kcc:city-code")
-    if code is None:
-        code = CityProfile.current().code
-        cache.set("kcc:city-code", code, 60)
-    return code
+    """The city's short code, read at most once a minute per process (every receipt uses it)."""
+    global _city_code
+    if time.monotonic() - _city_code[0] > 60:
+        _city_code = (time.monotonic(), CityProfile.current().code)
+    return _city_code[1]
 
 
 def settle_locked(payment: Payment, *, facts: dict | None = None, reason: str = "",

@@ -169,7 +169,7 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
     Each notification is recorded once, with the validation API's answer when asked."""
     payload = {str(k): ("" if v is None else str(v)) for k, v in payload.items()}
     tran_id = payload.get("tran_id", "")[:30]
-    payment = Payment.objects.filter(tran_id=tran_id).first() if tran_id else None
+    payment = Payment.objects.filter(tran_id=tran_id).order_by().first() if tran_id else None
 
     def note(outcome: str, answer: dict | None = None) -> None:
         record_event(PaymentEvent.Kind.IPN, payment=payment, tran_id=tran_id, payload=payload,
