@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
+from . import dashboard
 from .roles import ROLE_DASHBOARD_PERMISSION, Role, perm
 from .services_registry import SERVICES
 
@@ -42,28 +43,33 @@ class HomeView(TemplateView):
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """The citizen's one place: what I owe, my holdings, licences, connections, shops, e-bikes."""
+    """The citizen's one place: what I owe, my holdings, licences, connections, shops,
+    e-bikes and payments. Registered panels fill it; the rest show their empty state."""
 
     template_name = "core/dashboard.html"
+    PLACEHOLDERS = [
+        ("holdings", gettext_lazy("My holdings"),
+         gettext_lazy("No holding is linked to your account yet.")),
+        ("licences", gettext_lazy("My trade licences"),
+         gettext_lazy("You have no trade licence yet.")),
+        ("connections", gettext_lazy("My water connections"),
+         gettext_lazy("No water connection is linked yet.")),
+        ("shops", gettext_lazy("My market shops and leases"),
+         gettext_lazy("You hold no shop or lease.")),
+        ("ebikes", gettext_lazy("My e-bikes"), gettext_lazy("You have registered no e-bike.")),
+    ]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            sections=[
-                {"key": "holdings", "title": gettext_lazy("My holdings"), "items": [],
-                 "empty": gettext_lazy("No holding is linked to your account yet.")},
-                {"key": "licences", "title": gettext_lazy("My trade licences"), "items": [],
-                 "empty": gettext_lazy("You have no trade licence yet.")},
-                {"key": "connections", "title": gettext_lazy("My water connections"),
-                 "items": [], "empty": gettext_lazy("No water connection is linked yet.")},
-                {"key": "shops", "title": gettext_lazy("My market shops and leases"),
-                 "items": [], "empty": gettext_lazy("You hold no shop or lease.")},
-                {"key": "ebikes", "title": gettext_lazy("My e-bikes"), "items": [],
-                 "empty": gettext_lazy("You have registered no e-bike.")},
-                {"key": "payments", "title": gettext_lazy("My payments"), "items": [],
-                 "empty": gettext_lazy("No payment yet. Your receipts will appear here.")},
-            ],
-            **kwargs,
-        )
+        registered = {p.key: p for p in dashboard.panels()}
+        user = self.request.user
+        sections = [
+            {"key": p.key, "title": p.title, "template": p.template, "wide": p.wide,
+             **p.context(user)}
+            for p in registered.values()
+        ]
+        sections += [{"key": key, "title": title, "empty": empty}
+                     for key, title, empty in self.PLACEHOLDERS if key not in registered]
+        return super().get_context_data(sections=sections, **kwargs)
 
 
 ROLE_PANELS: dict[str, list] = {

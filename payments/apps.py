@@ -7,6 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from . import demo_service
+        from . import dashboard_panels, demo_service
 
         demo_service.register_demo_service()
+        dashboard_panels.register_panels()

@@ -1,0 +1,108 @@
+"""The demo citizen pays two bills in one go through the simulator and downloads the
+receipt PDF; a clerk takes cash for the third bill and closes the session balanced."""
+
+import io
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from accounts.demo import CITIZEN_MOBILE
+from accounts.models import User
+from payments.ledger_checks import find_discrepancies
+from payments.models import Bill, CounterSession, Payment
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def signed_in(browser, live_server, client, settings):
+    """A browser context signed in as a given user, in English."""
+    settings.SITE_URL = live_server.url
+    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
+    contexts = []
+
+    def open_as(user):
+        client.force_login(user)
+        context = browser.new_context(base_url=live_server.url)
+        host = live_server.url.split("//")[1].split(":")[0]
+        context.add_cookies([
+            {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value,
+             "domain": host, "path": "/"},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host, "path": "/"},
+        ])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def test_citizen_pays_two_bills_online_and_clerk_takes_cash_for_the_third(signed_in):
+    call_command("seed_demo")
+    citizen = User.objects.get(mobile=CITIZEN_MOBILE)
+    bills = list(Bill.objects.filter(payer=citizen, status="open").order_by("pk"))
+    assert len(bills) == 3
+    online, cash_bill = bills[:2], bills[2]
+
+    page = signed_in(citizen)
+    page.goto("/dashboard/")
+    assert page.get_by_role("heading", name="What I owe").is_visible()
+    page.get_by_role("link", name="Pay now").click()
+    page.locator(f"input[value='{cash_bill.number}']").uncheck()
+    page.get_by_role("button", name="Pay the selected bills").click()
+
+    # The gateway's checkout page (the simulator), then back to us.
+    page.get_by_role("button", name="Pay with bKash").click()
+    page.wait_for_url(re.compile(r"/payments/p/"))
+    for _ in range(20):
+        if page.locator("[data-status='succeeded']").count():
+            break
+        if page.get_by_role("button", name="Check again").count():
+            page.get_by_role("button", name="Check again").click()
+        else:
+            page.reload()
+        page.wait_for_timeout(300)
+    assert page.locator("[data-status='succeeded']").count() == 1
+    payment = Payment.objects.get(payer=citizen, status="succeeded")
+    assert payment.amount == sum(b.total for b in online)
+    link = page.get_by_role("link", name="Download receipt (PDF)")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert payment.receipt.number in text
+    assert "7,450.00" in text
+    for bill in online:
+        bill.refresh_from_db()
+        assert bill.status == "paid"
+
+    clerk = User.objects.get(mobile="01711000002")
+    desk = signed_in(clerk)
+    desk.goto("/payments/counter/")
+    desk.get_by_label("Opening cash in the drawer (taka)").fill("৫০০")
+    desk.get_by_role("button", name="Open my session").click()
+    desk.locator("input[name=q]").first.fill(CITIZEN_MOBILE)
+    desk.get_by_role("button", name="Search").click()
+    desk.locator(f"input[name=bills][value='{cash_bill.number}']").check()
+    desk.get_by_role("button", name="Take cash").click()
+    desk.get_by_role("button", name="Confirm: cash received").click()
+    desk.wait_for_url(re.compile(r"/payments/counter/payments/"))
+    cash_bill.refresh_from_db()
+    assert cash_bill.status == "paid"
+    assert "Receipt" in desk.content()
+
+    desk.goto("/payments/counter/close/")
+    expected = 500 + cash_bill.total
+    desk.get_by_label("Cash counted in the drawer (taka)").fill(f"{expected:.2f}")
+    desk.get_by_label(re.compile("I have counted the cash")).check()
+    desk.get_by_role("button", name="Close the session").click()
+    desk.get_by_text("Balanced").first.wait_for()
+    session = CounterSession.objects.get(clerk=clerk)
+    assert session.status == "closed" and session.difference == 0
+    assert find_discrepancies() == []
+    assert settings.SSLCOMMERZ_SIMULATOR_ENABLED
