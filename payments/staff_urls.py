@@ -2,34 +2,36 @@
 
 from django.urls import path
 
-from . import staff_views as views
+from . import counter_views, revenue_views
 
 urlpatterns = [
     # Counter clerk
-    path("counter/", views.CounterHomeView.as_view(), name="counter_home"),
-    path("counter/open/", views.CounterOpenSessionView.as_view(), name="counter_session_open"),
-    path("counter/take/", views.CounterTakeCashView.as_view(), name="counter_take"),
-    path("counter/payments/<str:tran_id>/", views.CounterPaymentView.as_view(),
+    path("counter/", counter_views.CounterHomeView.as_view(), name="counter_home"),
+    path("counter/open/", counter_views.CounterOpenSessionView.as_view(),
+         name="counter_session_open"),
+    path("counter/take/", counter_views.CounterTakeCashView.as_view(), name="counter_take"),
+    path("counter/payments/<str:tran_id>/", counter_views.CounterPaymentView.as_view(),
          name="counter_payment"),
-    path("counter/close/", views.CounterCloseView.as_view(), name="counter_close"),
-    path("counter/sessions/<int:pk>/", views.CounterSessionView.as_view(),
+    path("counter/close/", counter_views.CounterCloseView.as_view(), name="counter_close"),
+    path("counter/sessions/<int:pk>/", counter_views.CounterSessionView.as_view(),
          name="counter_session"),
     # Revenue officer
-    path("revenue/sessions/", views.RevenueSessionsView.as_view(), name="revenue_sessions"),
-    path("revenue/sessions/<int:pk>/verify/", views.RevenueSessionVerifyView.as_view(),
+    path("revenue/sessions/", revenue_views.RevenueSessionsView.as_view(), name="revenue_sessions"),
+    path("revenue/sessions/<int:pk>/verify/", revenue_views.RevenueSessionVerifyView.as_view(),
          name="revenue_session_verify"),
-    path("revenue/payments/", views.RevenuePaymentsView.as_view(), name="revenue_payments"),
-    path("revenue/payments/<str:tran_id>/", views.RevenuePaymentView.as_view(),
+    path("revenue/payments/", revenue_views.RevenuePaymentsView.as_view(), name="revenue_payments"),
+    path("revenue/payments/<str:tran_id>/", revenue_views.RevenuePaymentView.as_view(),
          name="revenue_payment"),
     path("revenue/payments/<str:tran_id>/release/",
-         views.RevenuePaymentActionView.as_view(action="release"),
+         revenue_views.RevenuePaymentActionView.as_view(action="release"),
          name="revenue_payment_release"),
     path("revenue/payments/<str:tran_id>/refund/",
-         views.RevenuePaymentActionView.as_view(action="refund"),
+         revenue_views.RevenuePaymentActionView.as_view(action="refund"),
          name="revenue_payment_refund"),
     path("revenue/payments/<str:tran_id>/void/",
-         views.RevenuePaymentActionView.as_view(action="void"), name="revenue_payment_void"),
-    path("revenue/credits/", views.RevenueCreditsView.as_view(), name="revenue_credits"),
-    path("revenue/credits/<int:pk>/refund/", views.RevenueCreditRefundView.as_view(),
+         revenue_views.RevenuePaymentActionView.as_view(action="void"),
+         name="revenue_payment_void"),
+    path("revenue/credits/", revenue_views.RevenueCreditsView.as_view(), name="revenue_credits"),
+    path("revenue/credits/<int:pk>/refund/", revenue_views.RevenueCreditRefundView.as_view(),
          name="revenue_credit_refund"),
 ]

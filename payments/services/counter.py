@@ -8,9 +8,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
-from core.money import to_money
+from core.money import format_amount, to_money
 
 from ..models import Bill, CounterSession, Payment, PaymentEvent
 from .ledger import PaymentError, payment_settle
@@ -19,7 +20,7 @@ from .online import create_payment, record_event
 
 def counter_session_open(*, clerk, opening_float: Decimal = Decimal("0.00")) -> CounterSession:
     if not clerk.has_perm("accounts.use_counter"):
-        raise PaymentError("Only counter clerks open cash sessions.")
+        raise PaymentError(_("Only counter clerks open cash sessions."))
     try:
         with transaction.atomic():
             session = CounterSession.objects.create(
@@ -27,7 +28,7 @@ def counter_session_open(*, clerk, opening_float: Decimal = Decimal("0.00")) -> 
             audit.record(action="counter.session_opened", obj=session, actor=clerk,
                          after={"opening_float": session.opening_float})
     except IntegrityError as exc:
-        raise PaymentError("You already have an open cash session.") from exc
+        raise PaymentError(_("You already have an open cash session.")) from exc
     return session
 
 
@@ -37,12 +38,13 @@ def counter_take_cash(*, session: CounterSession, bills: Sequence[Bill], clerk,
     with transaction.atomic():
         session = CounterSession.objects.select_for_update().get(pk=session.pk)
         if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
-            raise PaymentError("Open your own cash session first.")
+            raise PaymentError(_("Open your own cash session first."))
         payment = create_payment(bills=bills, channel=Payment.Channel.COUNTER,
                                  received_by=clerk, counter_session=session,
                                  payer=bills[0].payer if bills else None)
         if tendered is not None and to_money(tendered) < payment.amount:
-            raise PaymentError(f"The cash tendered is less than the total {payment.amount}.")
+            raise PaymentError(_("The cash tendered is less than the total %(total)s.")
+                               % {"total": format_amount(payment.amount)})
         record_event(PaymentEvent.Kind.COUNTER, payment=payment,
                payload={"tendered": str(tendered) if tendered is not None else ""},
                outcome=f"cash taken by {clerk.pk}")
@@ -60,7 +62,7 @@ def counter_session_close(*, session: CounterSession, clerk, counted_cash: Decim
                           note: str = "") -> CounterSession:
     session = CounterSession.objects.select_for_update().get(pk=session.pk)
     if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
-        raise PaymentError("This cash session is not yours or is already closed.")
+        raise PaymentError(_("This cash session is not yours or is already closed."))
     session.expected_cash = session.opening_float + session_cash_taken(session)
     session.counted_cash = to_money(counted_cash)
     session.difference = session.counted_cash - session.expected_cash
@@ -77,10 +79,10 @@ def counter_session_close(*, session: CounterSession, clerk, counted_cash: Decim
 @transaction.atomic
 def counter_session_verify(*, session: CounterSession, officer, note: str = "") -> CounterSession:
     if not officer.has_perm("accounts.verify_counter_sessions"):
-        raise PaymentError("Only a revenue officer verifies cash sessions.")
+        raise PaymentError(_("Only a revenue officer verifies cash sessions."))
     session = CounterSession.objects.select_for_update().get(pk=session.pk)
     if session.status != CounterSession.Status.CLOSED:
-        raise PaymentError("Only a closed session can be verified.")
+        raise PaymentError(_("Only a closed session can be verified."))
     # Voids after closing change what the drawer should have held: recompute.
     session.expected_cash = session.opening_float + session_cash_taken(session)
     session.difference = session.counted_cash - session.expected_cash

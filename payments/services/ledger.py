@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
 from core.fiscal import fiscal_year
@@ -28,7 +29,7 @@ from ..registry import hooks_for
 
 
 class PaymentError(Exception):
-    """A refused payment operation; the message is safe to show (translated by callers)."""
+    """A refused payment operation; its message is translated and safe to show."""
 
 
 def payment_transition(*, payment: Payment, to: str, reason: str = "", actor=None,
@@ -36,7 +37,9 @@ def payment_transition(*, payment: Payment, to: str, reason: str = "", actor=Non
     """The one way a payment changes status. The caller holds the row lock; fields named
     in `extra_fields` (already set on the instance) are saved in the same UPDATE."""
     if to not in Payment.TRANSITIONS[Payment.Status(payment.status)]:
-        raise PaymentError(f"Payment {payment.tran_id} cannot go from {payment.status} to {to}.")
+        raise PaymentError(_("Payment %(tran_id)s cannot go from “%(old)s” to “%(new)s”.") % {
+            "tran_id": payment.tran_id, "old": Payment.Status(payment.status).label,
+            "new": Payment.Status(to).label})
     PaymentTransition.objects.create(payment=payment, from_status=payment.status, to_status=to,
                                      reason=reason[:2000], actor=actor)
     payment.status = to
@@ -152,12 +155,12 @@ def payment_settle(*, payment_id: int, facts: dict | None = None, reason: str = 
 def payment_void(*, payment: Payment, reason: str, officer) -> Payment:
     """Void a succeeded cash payment: reversal rows, the bills reopen. Revenue officers only."""
     if not officer.has_perm("accounts.void_payments"):
-        raise PaymentError("Only a revenue officer can void a payment.")
+        raise PaymentError(_("Only a revenue officer can void a payment."))
     if not reason.strip():
-        raise PaymentError("A reason is required to void a payment.")
+        raise PaymentError(_("A reason is required to void a payment."))
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.channel != Payment.Channel.COUNTER:
-        raise PaymentError("Online payments are refunded, not voided.")
+        raise PaymentError(_("Online payments are refunded, not voided."))
     payment_transition(payment=payment, to=Payment.Status.VOIDED, reason=reason, actor=officer)
     originals = list(payment.allocations.filter(kind=Allocation.Kind.PAYMENT))
     Allocation.objects.bulk_create([

@@ -12,8 +12,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import audit
+from core.money import format_amount
 
 from ..gateways import get_client
 from ..gateways.sslcommerz import (
@@ -52,13 +54,14 @@ def create_payment(*, bills: Sequence[Bill], channel: str, payer=None, payer_nam
                    lock: bool = True) -> Payment:
     """A payment over open bills (inside the caller's transaction)."""
     if not bills:
-        raise PaymentError("Choose at least one bill to pay.")
+        raise PaymentError(_("Choose at least one bill to pay."))
     ids = sorted({b.pk for b in bills})
     qs = Bill.objects.filter(pk__in=ids).order_by("pk")
     locked = list(qs.select_for_update() if lock else qs)
     not_open = [b.number for b in locked if not b.is_payable]
     if not_open:
-        raise PaymentError(f"These bills cannot be paid now: {', '.join(not_open)}.")
+        raise PaymentError(_("These bills cannot be paid now (already paid, replaced or "
+                             "cancelled): %(bills)s.") % {"bills": ", ".join(not_open)})
     amount = sum((b.total for b in locked), Decimal("0.00"))
     payment = Payment.objects.create(
         tran_id=new_tran_id("C" if channel == Payment.Channel.COUNTER else "P"),
@@ -88,8 +91,8 @@ def payment_initiate_online(*, bills: Sequence[Bill], payer=None, payer_name: st
         payment = create_payment(bills=bills, channel=Payment.Channel.ONLINE, payer=payer,
                                  payer_name=payer_name, payer_mobile=payer_mobile)
         if not (MIN_AMOUNT <= payment.amount <= MAX_AMOUNT):
-            raise PaymentError(
-                f"Online payments must be between {MIN_AMOUNT} and {MAX_AMOUNT} taka.")
+            raise PaymentError(_("Online payments must be between %(low)s and %(high)s.") % {
+                "low": format_amount(MIN_AMOUNT), "high": format_amount(MAX_AMOUNT)})
         audit.record(action="payment.initiated", obj=payment,
                      after={"amount": payment.amount, "bills": [b.number for b in bills]})
     items = list(payment.items.select_related("bill"))
@@ -111,8 +114,8 @@ def payment_initiate_online(*, bills: Sequence[Bill], payer=None, payer_name: st
             record_event(PaymentEvent.Kind.SESSION, payment=locked, outcome=f"failed: {exc}"[:300])
             payment_transition(payment=locked, to=Payment.Status.FAILED,
                                reason=f"gateway session failed: {exc}")
-        raise PaymentError("The payment gateway could not be reached. Nothing was charged; "
-                           "please try again in a few minutes.") from exc
+        raise PaymentError(_("The payment gateway could not be reached. Nothing was charged; "
+                             "please try again in a few minutes.")) from exc
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         record_event(PaymentEvent.Kind.SESSION, payment=locked, answer=dict(result.raw),
@@ -285,9 +288,9 @@ def pending_for_reconciliation(older_than: timedelta):
 def payment_release_hold(*, payment: Payment, officer, reason: str) -> Payment:
     """A revenue officer accepts a payment the gateway flagged as risky: settle it."""
     if not officer.has_perm("accounts.void_payments"):
-        raise PaymentError("Only a revenue officer can release a held payment.")
+        raise PaymentError(_("Only a revenue officer can release a held payment."))
     if payment.status not in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
-        raise PaymentError("Only held or flagged payments can be released.")
+        raise PaymentError(_("Only held or flagged payments can be released."))
     audit.record(action="payment.released", obj=payment, actor=officer, reason=reason)
     return payment_settle(payment_id=payment.pk, reason=f"released by officer: {reason}",
                           actor=officer)
@@ -309,8 +312,8 @@ def _refund(*, payment: Payment, amount: Decimal, remarks: str, officer,
         refund.save(update_fields=["status", "updated_at"])
         record_event(PaymentEvent.Kind.REFUND, payment=payment,
                      outcome=f"refund failed: {exc}"[:300])
-        raise PaymentError("The gateway refused or could not take the refund; nothing changed."
-                           ) from exc
+        raise PaymentError(
+            _("The gateway refused or could not take the refund; nothing changed.")) from exc
     record_event(PaymentEvent.Kind.REFUND, payment=payment, answer=dict(result.raw),
            outcome=f"refund {result.status}")
     refund.refund_ref_id = result.refund_ref_id[:100]
@@ -323,11 +326,11 @@ def _refund(*, payment: Payment, amount: Decimal, remarks: str, officer,
 def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refund:
     """Send a credit back through the gateway's refund API."""
     if not officer.has_perm("accounts.void_payments"):
-        raise PaymentError("Only a revenue officer can refund.")
+        raise PaymentError(_("Only a revenue officer can refund."))
     with transaction.atomic():
         credit = Credit.objects.select_for_update().get(pk=credit.pk)
         if credit.status != Credit.Status.OPEN:
-            raise PaymentError("This credit is not open.")
+            raise PaymentError(_("This credit is not open."))
         credit.status = Credit.Status.REFUNDING
         credit.save(update_fields=["status"])
     try:
@@ -345,11 +348,11 @@ def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refu
 def payment_refund_held(*, payment: Payment, officer, reason: str) -> Refund:
     """Refund a held or flagged online payment in full; it is never fulfilled."""
     if not officer.has_perm("accounts.void_payments"):
-        raise PaymentError("Only a revenue officer can refund.")
+        raise PaymentError(_("Only a revenue officer can refund."))
     if payment.status not in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
-        raise PaymentError("Only held or flagged payments can be refunded here.")
+        raise PaymentError(_("Only held or flagged payments can be refunded here."))
     if not payment.bank_tran_id:
-        raise PaymentError("The gateway never confirmed money for this payment.")
+        raise PaymentError(_("The gateway never confirmed money for this payment."))
     refund = _refund(payment=payment, amount=payment.amount, officer=officer, remarks=reason)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
