@@ -19,3 +19,29 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current_request.reset(token)
+
+
+class LanguageMiddleware:
+    """Bengali unless the visitor chose otherwise (the language cookie set by the switch).
+
+    The browser's Accept-Language is deliberately ignored: most phones in Bangladesh
+    announce English, yet the portal is Bengali first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if code not in {c for c, _label in settings.LANGUAGES}:
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        patch_vary_headers(response, ("Cookie",))
+        return response

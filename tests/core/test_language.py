@@ -54,3 +54,14 @@ def test_bengali_digits_in_dates_when_bengali(client):
     body = client.get("/").content.decode()
     assert "অর্থবছর" in body
     assert any(d in body for d in "০১২৩৪৫৬৭৮৯")
+
+
+def test_browser_language_does_not_override_bengali_default(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="bn">' in body
+
+
+def test_chosen_language_is_kept_by_cookie(client):
+    client.cookies["kcc_language"] = "en"
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="bn").content.decode()
+    assert '<html lang="en">' in body
