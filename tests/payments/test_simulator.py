@@ -348,7 +348,7 @@ def test_checkout_page_shows_merchant_amount_and_buttons(gateway, ipn_receiver):
     session = open_session(gateway, ipn_receiver.url)
     txn = SimulatedTransaction.objects.get(sessionkey=session.sessionkey)
 
-    response = requests.get(session.gateway_url, headers={"Accept-Language": "en"}, timeout=10)
+    response = requests.get(session.gateway_url, cookies={"kcc_language": "en"}, timeout=10)
 
     assert response.status_code == 200
     assert "1,250.50" in response.text
@@ -363,7 +363,7 @@ def test_checkout_page_shows_merchant_amount_and_buttons(gateway, ipn_receiver):
 def test_checkout_page_in_bengali_uses_bengali_digits(gateway, ipn_receiver):
     session = open_session(gateway, ipn_receiver.url)
 
-    response = requests.get(session.gateway_url, headers={"Accept-Language": "bn"}, timeout=10)
+    response = requests.get(session.gateway_url, cookies={"kcc_language": "bn"}, timeout=10)
 
     assert "১,২৫০.৫০" in response.text
 
