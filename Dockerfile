@@ -16,4 +16,4 @@ RUN msgfmt -o locale/bn/LC_MESSAGES/django.mo locale/bn/LC_MESSAGES/django.po \
        DJANGO_SETTINGS_MODULE=kcc_portal.settings.production python manage.py collectstatic --noinput
 ENV DJANGO_SETTINGS_MODULE=kcc_portal.settings.production
 EXPOSE 8000
-CMD ["gunicorn", "kcc_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "kcc_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--access-logfile", "-"]

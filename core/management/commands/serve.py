@@ -25,7 +25,7 @@ class Command(BaseCommand):
         celery = [python, "-m", "celery", "-A", "kcc_portal"]
         if gunicorn:
             web = [python, "-m", "gunicorn", "kcc_portal.wsgi", "--bind", addr, "--workers", "2",
-                   "--access-logfile", "-"]
+                   "--threads", "4", "--access-logfile", "-"]
         else:
             web = [python, "manage.py", "runserver", addr, "--noreload"]
         commands = {
