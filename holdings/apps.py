@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HoldingsConfig(AppConfig):
     name = "holdings"
+    verbose_name = _("Holding tax")
+
+    def ready(self) -> None:
+        from .registry_hooks import register_holdings
+
+        register_holdings()

@@ -1,0 +1,332 @@
+"""The holding register, assessments, objections, the yearly rate schedule, demands,
+instalments and arrears. Money: Decimal, two places; rules in holdings/tax.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+
+
+class Use(models.TextChoices):
+    RESIDENTIAL = "residential", _("Residential")
+    COMMERCIAL = "commercial", _("Commercial")
+    INDUSTRIAL = "industrial", _("Industrial")
+    MIXED = "mixed", _("Mixed")
+    VACANT_LAND = "vacant_land", _("Vacant land")
+
+
+class Holding(models.Model):
+    """A property, identified by ward + holding number."""
+
+    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, related_name="holdings",
+                             verbose_name=_("ward"))
+    number = models.CharField(_("holding number"), max_length=20)
+    road = models.CharField(_("road"), max_length=200, blank=True)
+    mahalla = models.CharField(_("mahalla"), max_length=200, blank=True)
+    use = models.CharField(_("use"), max_length=20, choices=Use.choices, default=Use.RESIDENTIAL)
+    owner_occupied = models.BooleanField(_("owner-occupied"), default=False)
+    floor_area_sqft = models.DecimalField(_("floor area (sq ft)"), max_digits=10,
+                                          decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ward__number", "number"]
+        verbose_name = _("holding")
+        verbose_name_plural = _("holdings")
+        constraints = [models.UniqueConstraint(fields=["ward", "number"],
+                                               name="holding_number_unique_in_ward")]
+
+    def __str__(self) -> str:
+        return f"{self.ward.number}/{self.number}"
+
+    @property
+    def label_en(self) -> str:
+        return f"Holding {self.number}, ward {self.ward.number}" + (
+            f", {self.road}" if self.road else "")
+
+    @property
+    def label_bn(self) -> str:
+        from core.digits import to_bengali_digits
+
+        return (f"হোল্ডিং {to_bengali_digits(self.number)}, "
+                f"ওয়ার্ড {to_bengali_digits(self.ward.number)}") + (
+            f", {self.road}" if self.road else "")
+
+    @property
+    def label(self) -> str:
+        return self.label_bn if (get_language() or "bn").startswith("bn") else self.label_en
+
+
+class Owner(models.Model):
+    """An owner of a holding, with a share; may be linked to a portal account."""
+
+    holding = models.ForeignKey(Holding, on_delete=models.CASCADE, related_name="owners")
+    name_bn = models.CharField(_("name (Bengali)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    share_percent = models.DecimalField(_("share (%)"), default=100, **PERCENT)
+    nid = models.CharField(_("NID"), max_length=17, blank=True, db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="holding_ownerships")
+
+    class Meta:
+        ordering = ["holding", "pk"]
+        verbose_name = _("owner")
+        verbose_name_plural = _("owners")
+        constraints = [models.CheckConstraint(
+            condition=Q(share_percent__gt=0) & Q(share_percent__lte=100),
+            name="owner_share_between_0_and_100")]
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_bn
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "bn").startswith("bn"):
+            return self.name_bn or self.name_en
+        return self.name_en or self.name_bn
+
+
+class Assessment(models.Model):
+    """A valuation taking effect from a fiscal year; the latest one in force is used."""
+
+    holding = models.ForeignKey(Holding, on_delete=models.CASCADE, related_name="assessments")
+    effective_fy = models.CharField(_("in force from fiscal year"), max_length=7)
+    annual_rent = models.DecimalField(_("yearly rent"), **MONEY)
+    owner_occupied = models.BooleanField(_("owner-occupied"), default=False)
+    annual_valuation = models.DecimalField(_("annual valuation"), **MONEY)
+    basis = models.TextField(_("how it was valued"), blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["holding", "-effective_fy"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["holding", "effective_fy"],
+                                    name="one_assessment_per_holding_year"),
+            models.CheckConstraint(condition=Q(annual_rent__gte=0) & Q(annual_valuation__gte=0),
+                                   name="assessment_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holding} {self.effective_fy} {self.annual_valuation}"
+
+
+class Objection(models.Model):
+    """An owner's objection to an assessment; an assessor decides it with a reason."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
+                                   related_name="objections")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    reason = models.TextField(_("reason"))
+    claimed_rent = models.DecimalField(_("yearly rent claimed"), null=True, blank=True, **MONEY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decision_reason = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+
+class RateSchedule(models.Model):
+    """One fiscal year's holding-tax rules: rates, due dates, rebates, surcharge."""
+
+    fiscal_year = models.CharField(_("fiscal year"), max_length=7, unique=True)
+    q1_due = models.DateField(_("1st instalment due"))
+    q2_due = models.DateField(_("2nd instalment due"))
+    q3_due = models.DateField(_("3rd instalment due"))
+    q4_due = models.DateField(_("4th instalment due"))
+    arrears_surcharge_percent = models.DecimalField(_("surcharge on arrears (%)"), default=15,
+                                                    **PERCENT)
+    owner_occupied_concession_percent = models.DecimalField(
+        _("owner-occupied concession (%)"), default=40, **PERCENT)
+    vacant_land_flat_tax = models.DecimalField(_("vacant land: flat yearly tax"), default=500,
+                                               **MONEY)
+    reassessment_years = models.PositiveSmallIntegerField(_("reassess every (years)"), default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-fiscal_year"]
+        verbose_name = _("holding-tax rate schedule")
+        verbose_name_plural = _("holding-tax rate schedules")
+
+    def __str__(self) -> str:
+        return self.fiscal_year
+
+    def due_dates(self) -> list:
+        return [self.q1_due, self.q2_due, self.q3_due, self.q4_due]
+
+
+class RateHead(models.Model):
+    """A percentage of the annual valuation for one revenue head and one use."""
+
+    schedule = models.ForeignKey(RateSchedule, on_delete=models.CASCADE, related_name="heads")
+    head = models.CharField(_("revenue head"), max_length=30)
+    use = models.CharField(_("use"), max_length=20, choices=Use.choices)
+    percent = models.DecimalField(_("rate (%)"), **PERCENT)
+
+    class Meta:
+        ordering = ["schedule", "use", "head"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "head", "use"],
+                                    name="one_rate_per_head_use"),
+            models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100),
+                                   name="rate_between_0_and_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.use} {self.head} {self.percent}%"
+
+
+class RebateGrade(models.Model):
+    """Paying `quarters` instalments together by the first of their due dates earns
+    `percent` off those instalments (the best grade that applies is used)."""
+
+    schedule = models.ForeignKey(RateSchedule, on_delete=models.CASCADE, related_name="rebates")
+    quarters = models.PositiveSmallIntegerField(_("quarters paid together"))
+    percent = models.DecimalField(_("rebate (%)"), **PERCENT)
+
+    class Meta:
+        ordering = ["schedule", "quarters"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "quarters"], name="one_rebate_per_grade"),
+            models.CheckConstraint(condition=Q(quarters__gte=1) & Q(quarters__lte=4),
+                                   name="rebate_quarters_1_to_4"),
+        ]
+
+
+class Demand(models.Model):
+    """A holding's tax for one fiscal year, with the schedule and assessment that made it."""
+
+    holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="demands")
+    fiscal_year = models.CharField(max_length=7, db_index=True)
+    schedule = models.ForeignKey(RateSchedule, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    annual_valuation = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["holding", "-fiscal_year"]
+        constraints = [models.UniqueConstraint(fields=["holding", "fiscal_year"],
+                                               name="one_demand_per_holding_year")]
+
+
+class DemandLine(models.Model):
+    """One revenue head of a demand: the yearly amount and the rule that made it."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="lines")
+    head = models.CharField(max_length=30)
+    percent = models.DecimalField(null=True, blank=True, **PERCENT)
+    amount = models.DecimalField(**MONEY)
+    rule = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["demand", "head"]
+        constraints = [models.UniqueConstraint(fields=["demand", "head"],
+                                               name="one_line_per_demand_head")]
+
+
+class Instalment(models.Model):
+    """A quarter of a demand: 1–3 are a quarter of each head rounded down to the paisa,
+    the 4th takes the remainder."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        PAID = "paid", _("Paid")
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="instalments")
+    quarter = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=5, choices=Status.choices, default=Status.DUE,
+                              db_index=True)
+    paid_bill = models.ForeignKey("payments.Bill", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["demand", "quarter"]
+        constraints = [models.UniqueConstraint(fields=["demand", "quarter"],
+                                               name="one_instalment_per_quarter")]
+
+
+class Arrear(models.Model):
+    """What a fiscal year's demand left unpaid, carried forward with its surcharge (once,
+    at the rate of the year that was not paid)."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        PAID = "paid", _("Paid")
+
+    demand = models.OneToOneField(Demand, on_delete=models.CASCADE, related_name="arrear")
+    holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="arrears")
+    carried_into_fy = models.CharField(max_length=7)
+    principal = models.DecimalField(**MONEY)
+    surcharge_percent = models.DecimalField(**PERCENT)
+    surcharge = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=5, choices=Status.choices, default=Status.DUE,
+                              db_index=True)
+    paid_bill = models.ForeignKey("payments.Bill", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+
+
+class HoldingBillItem(models.Model):
+    """Which instalments and arrears a holding-tax bill covers (set paid when it is paid)."""
+
+    bill = models.ForeignKey("payments.Bill", on_delete=models.CASCADE,
+                             related_name="holding_items")
+    instalment = models.ForeignKey(Instalment, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="bill_items")
+    arrear = models.ForeignKey(Arrear, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="bill_items")
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=Q(instalment__isnull=False) | Q(arrear__isnull=False),
+            name="bill_item_covers_something")]
+
+
+class DemandRun(models.Model):
+    """One run of the yearly demand generation, with progress the revenue officer sees."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    fiscal_year = models.CharField(max_length=7)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(max_length=200, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    created = models.JSONField(default=dict, blank=True)  # counts per kind
+    summary = models.JSONField(default=list, blank=True)  # per ward
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

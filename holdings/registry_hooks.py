@@ -1,0 +1,32 @@
+"""What happens in holdings when a holding-tax bill is paid or reopened (registered with
+payments in HoldingsConfig.ready())."""
+
+from django.utils.translation import gettext_lazy as _
+
+from payments.registry import ServiceHooks, register
+
+
+def _on_paid(bill) -> None:
+    from .models import Arrear, HoldingBillItem, Instalment
+
+    items = HoldingBillItem.objects.filter(bill=bill)
+    Instalment.objects.filter(pk__in=items.values("instalment_id")).update(
+        status=Instalment.Status.PAID, paid_bill=bill)
+    arrear_ids = items.exclude(arrear=None).values("arrear_id")
+    Arrear.objects.filter(pk__in=arrear_ids).update(status=Arrear.Status.PAID, paid_bill=bill)
+    # An arrear paid settles the old year's instalments it stood for.
+    Instalment.objects.filter(demand__arrear__in=arrear_ids, status=Instalment.Status.DUE
+                              ).update(status=Instalment.Status.PAID, paid_bill=bill)
+
+
+def _on_reopened(bill) -> None:
+    from .models import Arrear, Instalment
+
+    Instalment.objects.filter(paid_bill=bill).update(status=Instalment.Status.DUE,
+                                                     paid_bill=None)
+    Arrear.objects.filter(paid_bill=bill).update(status=Arrear.Status.DUE, paid_bill=None)
+
+
+def register_holdings() -> None:
+    register(ServiceHooks(key="holdings", label=_("Holding tax"), on_paid=_on_paid,
+                          on_reopened=_on_reopened))

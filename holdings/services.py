@@ -1,0 +1,358 @@
+"""Every write for holdings: register, assessments, objections, linking, bills."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.digits import to_ascii_digits
+from core.fiscal import fiscal_year
+from core.models import Ward
+from core.validators import normalize_nid
+from payments.models import Bill
+from payments.services import LineSpec, bill_cancel, bill_create
+
+from . import tax
+from .defaults import ensure_schedule
+from .models import (
+    Arrear,
+    Assessment,
+    Demand,
+    Holding,
+    HoldingBillItem,
+    Instalment,
+    Objection,
+    Owner,
+    Use,
+)
+
+MAX_YEARLY_RENT = Decimal("100000000")  # 10 crore taka a year: anything above is a typo
+HEAD_LABELS = {"holding_tax": ("হোল্ডিং ট্যাক্স", "Holding tax"),
+               "conservancy": ("পরিচ্ছন্নতা রেট", "Conservancy"),
+               "lighting": ("আলোকায়ন রেট", "Lighting"),
+               "rebate": ("রেয়াত", "Rebate"), "surcharge": ("সারচার্জ", "Surcharge")}
+
+
+def normalize_holding_number(value: str) -> str:
+    """ASCII digits, upper case, single spaces; Bengali digits accepted."""
+    number = re.sub(r"\s+", " ", to_ascii_digits(str(value or "")).strip().upper())
+    if not number or not re.fullmatch(r"[0-9A-Z][0-9A-Z /\-]{0,19}", number):
+        raise ValidationError(_("Enter a holding number such as 123, 12/A or ১২৩."),
+                              code="invalid_holding_number")
+    return number
+
+
+def ward_by_number(value) -> Ward:
+    try:
+        number = int(to_ascii_digits(str(value)).strip())
+        return Ward.objects.get(number=number)
+    except (ValueError, Ward.DoesNotExist):
+        raise ValidationError(_("There is no ward %(ward)s in this city.") % {"ward": value},
+                              code="unknown_ward") from None
+
+
+def find_holding(ward, number) -> Holding:
+    ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
+    try:
+        return Holding.objects.select_related("ward").get(
+            ward=ward, number=normalize_holding_number(number))
+    except Holding.DoesNotExist:
+        raise ValidationError(_("No holding %(number)s is registered in ward %(ward)s.")
+                              % {"number": number, "ward": ward.number},
+                              code="unknown_holding") from None
+
+
+@transaction.atomic
+def holding_create(*, ward, number: str, use: str = Use.RESIDENTIAL, road: str = "",
+                   mahalla: str = "", owner_occupied: bool = False,
+                   floor_area_sqft: Decimal | None = None, actor=None) -> Holding:
+    ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
+    if use not in Use.values:
+        raise ValidationError(_("Unknown use “%(use)s”.") % {"use": use}, code="invalid_use")
+    try:
+        with transaction.atomic():
+            holding = Holding.objects.create(
+                ward=ward, number=normalize_holding_number(number), road=road, mahalla=mahalla,
+                use=use, owner_occupied=owner_occupied, floor_area_sqft=floor_area_sqft)
+    except IntegrityError:
+        raise ValidationError(_("Holding %(number)s already exists in ward %(ward)s.")
+                              % {"number": number, "ward": ward.number},
+                              code="duplicate_holding") from None
+    audit.record(action="holding.created", obj=holding, actor=actor,
+                 after=audit.snapshot(holding))
+    return holding
+
+
+@transaction.atomic
+def owner_add(*, holding: Holding, name_bn: str = "", name_en: str = "",
+              share_percent: Decimal = Decimal("100"), nid: str = "", mobile: str = "",
+              actor=None) -> Owner:
+    from core.validators import normalize_mobile
+
+    owner = Owner.objects.create(
+        holding=holding, name_bn=name_bn, name_en=name_en, share_percent=share_percent,
+        nid=normalize_nid(nid) if nid else "", mobile=normalize_mobile(mobile) if mobile else "")
+    audit.record(action="holding.owner_added", obj=holding, actor=actor,
+                 after={"owner": owner.pk, "share": share_percent})
+    return owner
+
+
+def _check_rent(annual_rent) -> Decimal:
+    try:
+        rent = tax.money(to_ascii_digits(str(annual_rent)).replace(",", ""))
+    except Exception:  # noqa: BLE001 - any unparseable number is the same mistake
+        raise ValidationError(_("Enter the yearly rent as a number of taka."),
+                              code="invalid_rent") from None
+    if rent < 0:
+        raise ValidationError(_("The yearly rent cannot be negative."), code="negative_rent")
+    if rent > MAX_YEARLY_RENT:
+        raise ValidationError(_("A yearly rent of %(rent)s taka is not believable; check it.")
+                              % {"rent": rent}, code="absurd_rent")
+    return rent
+
+
+@transaction.atomic
+def assessment_record(*, holding: Holding, effective_fy: str, annual_rent,
+                      owner_occupied: bool | None = None, actor=None, note: str = "") -> Assessment:
+    """Value a holding from a fiscal year on (replacing that year's assessment if any)."""
+    rent = _check_rent(annual_rent)
+    occupied = holding.owner_occupied if owner_occupied is None else owner_occupied
+    schedule = ensure_schedule(effective_fy)
+    valuation = tax.annual_valuation(rent, owner_occupied=occupied,
+                                     concession_percent=schedule.owner_occupied_concession_percent)
+    existing = Assessment.objects.filter(holding=holding, effective_fy=effective_fy).first()
+    before = audit.snapshot(existing) if existing else None
+    assessment, _created = Assessment.objects.update_or_create(
+        holding=holding, effective_fy=effective_fy,
+        defaults={"annual_rent": rent, "owner_occupied": occupied,
+                  "annual_valuation": valuation.annual_valuation,
+                  "basis": valuation.explanation + (f". {note}" if note else ""),
+                  "assessed_by": actor})
+    audit.record(action="holding.assessed", obj=assessment, actor=actor, before=before,
+                 after=audit.snapshot(assessment))
+    return assessment
+
+
+def reassessment_due(today: date | None = None):
+    """Holdings whose latest assessment is as old as the reassessment period (or none)."""
+    from django.db.models import Max, Q
+
+    fy = fiscal_year(today or timezone.localdate())
+    start = int(fy[:4])
+    schedule = ensure_schedule(fy)
+    due_year = start - schedule.reassessment_years
+    limit = f"{due_year}-{(due_year + 1) % 100:02d}"
+    never = Q(latest__isnull=True) & ~Q(use=Use.VACANT_LAND)
+    return (Holding.objects.annotate(latest=Max("assessments__effective_fy"))
+            .filter(never | Q(latest__lte=limit)).select_related("ward"))
+
+
+@transaction.atomic
+def objection_file(*, assessment: Assessment, user, reason: str,
+                   claimed_rent=None) -> Objection:
+    if not reason.strip():
+        raise ValidationError(_("Say why you object to the assessment."), code="no_reason")
+    claimed = _check_rent(claimed_rent) if claimed_rent not in (None, "") else None
+    objection = Objection.objects.create(assessment=assessment, filed_by=user, reason=reason,
+                                         claimed_rent=claimed)
+    audit.record(action="holding.objection_filed", obj=objection, actor=user,
+                 after={"assessment": assessment.pk, "claimed_rent": claimed, "reason": reason})
+    return objection
+
+
+@transaction.atomic
+def objection_decide(*, objection: Objection, assessor, accept: bool, reason: str,
+                     revised_rent=None) -> Objection:
+    if not assessor.has_perm("accounts.assess_holdings"):
+        raise ValidationError(_("Only an assessor decides objections."), code="forbidden")
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the decision."), code="no_reason")
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != Objection.Status.OPEN:
+        raise ValidationError(_("This objection is already decided."), code="decided")
+    objection.status = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
+    objection.decided_by, objection.decision_reason = assessor, reason
+    objection.decided_at = timezone.now()
+    objection.save()
+    if accept:
+        rent = revised_rent if revised_rent not in (None, "") else objection.claimed_rent
+        if rent is not None:
+            a = objection.assessment
+            assessment_record(holding=a.holding, effective_fy=a.effective_fy, annual_rent=rent,
+                              owner_occupied=a.owner_occupied, actor=assessor,
+                              note=f"objection #{objection.pk} accepted")
+    audit.record(action="holding.objection_decided", obj=objection, actor=assessor,
+                 reason=reason, before={"status": "open"}, after={"status": objection.status})
+    return objection
+
+
+# --- linking a holding to an account -------------------------------------------------------
+
+
+def _link(*, user, owner: Owner, method: str, actor=None) -> Owner:
+    owner.user = user
+    owner.save(update_fields=["user"])
+    audit.record(action="holding.linked", obj=owner.holding, actor=actor or user,
+                 after={"owner": owner.pk, "user": user.pk, "method": method})
+    return owner
+
+
+@transaction.atomic
+def holding_link_by_nid(*, user, holding: Holding, nid: str) -> Owner:
+    nid = normalize_nid(nid)
+    owner = holding.owners.filter(nid=nid).first()
+    if owner is None:
+        raise ValidationError(_("This NID is not recorded for any owner of the holding."),
+                              code="nid_mismatch")
+    return _link(user=user, owner=owner, method="nid")
+
+
+def holding_link_send_code(*, user, holding: Holding) -> str:
+    """Send a one-time code to the owner's mobile on record; returns the masked mobile."""
+    from accounts.sms import send_sms
+
+    owner = holding.owners.exclude(mobile="").first()
+    if owner is None:
+        raise ValidationError(_("No mobile number is recorded for this holding. Link it with "
+                                "the owner's NID or at a counter."), code="no_mobile")
+    code = f"{secrets.randbelow(10**6):06d}"
+    cache.set(f"holdings:link:{user.pk}:{holding.pk}", {"code": code, "owner": owner.pk,
+                                                         "tries": 0}, 600)
+    send_sms(owner.mobile, _("Code to link holding %(holding)s to a portal account: %(code)s")
+             % {"holding": holding, "code": code}, kind="code")
+    return owner.mobile[:3] + "•" * 5 + owner.mobile[-3:]
+
+
+@transaction.atomic
+def holding_link_verify_code(*, user, holding: Holding, code: str) -> Owner:
+    key = f"holdings:link:{user.pk}:{holding.pk}"
+    state = cache.get(key)
+    if not state or state["tries"] >= 3:
+        cache.delete(key)
+        raise ValidationError(_("The code has expired. Ask for a new one."), code="expired")
+    if to_ascii_digits(code.strip()) != state["code"]:
+        state["tries"] += 1
+        cache.set(key, state, 600)
+        raise ValidationError(_("Wrong code. Check the SMS and try again."), code="wrong_code")
+    cache.delete(key)
+    return _link(user=user, owner=Owner.objects.get(pk=state["owner"]), method="code")
+
+
+@transaction.atomic
+def holding_link_at_counter(*, clerk, user, owner: Owner) -> Owner:
+    if not clerk.has_perm("accounts.use_counter"):
+        raise ValidationError(_("Only a counter clerk can link at the counter."),
+                              code="forbidden")
+    return _link(user=user, owner=owner, method="counter", actor=clerk)
+
+
+# --- bills ---------------------------------------------------------------------------------
+
+
+def _per_head_quarters(demand: Demand) -> dict[str, list[Decimal]]:
+    return {line.head: tax.split_quarters(line.amount) for line in demand.lines.all()}
+
+
+def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrear],
+                   today: date) -> list[LineSpec]:
+    """Bill lines by revenue head for the chosen instalments and arrears, with the rebate
+    (when due) and the arrears surcharge, each explained."""
+    lines: list[LineSpec] = []
+    heads: dict[str, Decimal] = defaultdict(Decimal)
+    rules: dict[str, list[str]] = defaultdict(list)
+    by_demand: dict[int, list[Instalment]] = defaultdict(list)
+    for inst in instalments:
+        by_demand[inst.demand_id].append(inst)
+    for demand_insts in by_demand.values():
+        demand = demand_insts[0].demand
+        split = _per_head_quarters(demand)
+        quarters = sorted(i.quarter for i in demand_insts)
+        for head, parts in split.items():
+            heads[head] += sum(parts[q - 1] for q in quarters)
+            rules[head].append(f"FY {demand.fiscal_year} instalments {quarters}")
+    for arrear in arrears:
+        split = _per_head_quarters(arrear.demand)
+        unpaid = [i.quarter for i in arrear.demand.instalments.all()
+                  if i.status == Instalment.Status.DUE]
+        for head, parts in split.items():
+            heads[head] += sum(parts[q - 1] for q in unpaid)
+            rules[head].append(f"arrears of FY {arrear.demand.fiscal_year}")
+    for head, amount in heads.items():
+        bn, en = HEAD_LABELS.get(head, (head, head))
+        lines.append(LineSpec(head=head, amount=amount, description_bn=bn, description_en=en,
+                              explanation="; ".join(rules[head])))
+    for demand_insts in by_demand.values():
+        demand = demand_insts[0].demand
+        first_due = min(i.due_date for i in demand_insts)
+        grades = [(g.quarters, g.percent) for g in demand.schedule.rebates.all()]
+        percent = tax.rebate_percent(len(demand_insts), grades) if today <= first_due else 0
+        if percent:
+            base = sum((i.amount for i in demand_insts), Decimal("0"))
+            lines.append(LineSpec(
+                head="rebate", amount=-tax.percent_of(base, percent),
+                description_bn="রেয়াত", description_en="Rebate",
+                explanation=(f"FY {demand.fiscal_year} schedule: {percent}% for paying "
+                             f"{len(demand_insts)} instalments by {first_due}")))
+    for arrear in arrears:
+        lines.append(LineSpec(
+            head="surcharge", amount=arrear.surcharge, description_bn="সারচার্জ",
+            description_en="Surcharge",
+            explanation=(f"{arrear.surcharge_percent}% on the unpaid {arrear.principal} of "
+                         f"FY {arrear.demand.fiscal_year} (that year's schedule)")))
+    return lines
+
+
+@transaction.atomic
+def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
+                 arrears: Sequence[Arrear] = (), payer=None, payer_name: str = "",
+                 payer_mobile: str = "", today: date | None = None) -> Bill:
+    """A bill for the chosen instalments and arrears of one holding (open holding bills
+    covering any of them are cancelled first, so nothing is billed twice)."""
+    today = today or timezone.localdate()
+    instalments = [i for i in instalments if i.status == Instalment.Status.DUE]
+    arrears = [a for a in arrears if a.status == Arrear.Status.DUE]
+    if not instalments and not arrears:
+        raise ValidationError(_("Nothing is due for what you chose."), code="nothing_due")
+    if any(i.demand.holding_id != holding.pk for i in instalments) or any(
+            a.holding_id != holding.pk for a in arrears):
+        raise ValidationError(_("Those instalments belong to another holding."), code="mixed")
+    in_arrears = {a.demand_id for a in Arrear.objects.filter(holding=holding)}
+    if any(i.demand_id in in_arrears for i in instalments):
+        raise ValidationError(_("Earlier years are paid as arrears, with their surcharge."),
+                              code="pay_as_arrears")
+    overlapping = Bill.objects.filter(
+        status=Bill.Status.OPEN, holding_items__instalment__in=[i.pk for i in instalments]
+    ) | Bill.objects.filter(status=Bill.Status.OPEN,
+                            holding_items__arrear__in=[a.pk for a in arrears])
+    for old in overlapping.distinct():
+        bill_cancel(bill=old, reason="replaced by a new holding-tax bill")
+    owner = holding.owners.order_by("pk").first()
+    fy = fiscal_year(today)
+    due = min([i.due_date for i in instalments] or [today + timedelta(days=7)])
+    bill = bill_create(
+        service="holdings", subject_type="holding",
+        subject_id=f"{holding.ward.number}/{holding.number}",
+        lines=bill_lines_for(instalments=instalments, arrears=arrears, today=today),
+        fiscal_year_label=fy, due_date=max(due, today), payer=payer,
+        payer_name=payer_name or (owner.name_en or owner.name_bn if owner else ""),
+        payer_mobile=payer_mobile or (owner.mobile if owner else ""), ward=holding.ward,
+        subject_label_bn=holding.label_bn, subject_label_en=holding.label_en,
+        period_label=", ".join(
+            [f"FY {i.demand.fiscal_year} Q{i.quarter}" for i in instalments]
+            + [f"arrears FY {a.demand.fiscal_year}" for a in arrears]),
+    )
+    HoldingBillItem.objects.bulk_create(
+        [HoldingBillItem(bill=bill, instalment=i) for i in instalments]
+        + [HoldingBillItem(bill=bill, arrear=a) for a in arrears])
+    return bill
