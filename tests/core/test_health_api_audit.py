@@ -117,3 +117,19 @@ def test_seed_demo_is_idempotent():
     first = User.objects.count()
     call_command("seed_demo")
     assert User.objects.count() == first == 9
+
+
+def test_deploy_checks_pass_under_production_settings():
+    """The same check CI runs: no warning at all under production settings."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
+           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
+           "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://u@localhost/x",
+           "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy",
+                             "--fail-level", "WARNING"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
