@@ -7,6 +7,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("history/", views.my_payments, name="my_payments"),
     path("p/<str:tran_id>/", views.payment_status, name="payment_status"),
+    path("p/<str:tran_id>/receipt.pdf", views.payment_receipt_pdf, name="payment_receipt_pdf"),
     path("sslcommerz/ipn/", views.sslcommerz_ipn, name="sslcommerz_ipn"),
     path("sslcommerz/success/", views.sslcommerz_success, name="sslcommerz_success"),
     path("sslcommerz/fail/", views.sslcommerz_fail, name="sslcommerz_fail"),

@@ -54,6 +54,21 @@ def payment_status(request, tran_id: str):
     return render(request, "payments/status.html", {"payment": payment})
 
 
+def payment_receipt_pdf(request, tran_id: str):
+    """The receipt of a paid payment, for whoever holds its (unguessable) transaction id:
+    quick pay from abroad has no account to sign in with."""
+    from .receipts import pdf_filename, receipt_pdf_bytes
+
+    payment = selectors.payment_by_tran_id(tran_id)
+    receipt = getattr(payment, "receipt", None) if payment else None
+    if receipt is None:
+        raise Http404
+    response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(receipt)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def my_payments(request):
     return render(request, "payments/history.html",

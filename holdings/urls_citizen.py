@@ -1,0 +1,3 @@
+"""Holdings URLs (citizen pages)."""
+
+urlpatterns: list = []

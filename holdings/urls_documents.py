@@ -1,0 +1,3 @@
+"""Holdings URLs (documents pages)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Holdings URLs (import pages)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Holdings URLs (officer pages)."""
+
+urlpatterns: list = []
