@@ -255,8 +255,10 @@ class SessionResult:
     raw: dict[str, Any] = field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ValidationResult:
+    """The gateway's word on one payment attempt (validation API)."""
+
     status: str
     tran_id: str
     val_id: str
@@ -273,23 +275,11 @@ class ValidationResult:
         return self.status in SETTLED_STATUSES
 
 
-@dataclass(frozen=True)
-class TransactionRecord:
-    status: str
-    tran_id: str
-    val_id: str
-    amount: Decimal | None
-    currency: str
-    store_amount: Decimal | None
-    bank_tran_id: str
+@dataclass(frozen=True, kw_only=True)
+class TransactionRecord(ValidationResult):
+    """One attempt listed by the transaction query, with its date."""
+
     tran_date: str
-    risk_level: int
-    risk_title: str
-    raw: dict[str, Any] = field(repr=False)
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status in SETTLED_STATUSES
 
 
 @dataclass(frozen=True)
