@@ -50,14 +50,12 @@ def record_event(kind: str, *, payment: Payment | None = None, tran_id: str = ""
 
 
 def create_payment(*, bills: Sequence[Bill], channel: str, payer=None, payer_name: str = "",
-                   payer_mobile: str = "", received_by=None, counter_session=None,
-                   lock: bool = True) -> Payment:
+                   payer_mobile: str = "", received_by=None, counter_session=None) -> Payment:
     """A payment over open bills (inside the caller's transaction)."""
     if not bills:
         raise PaymentError(_("Choose at least one bill to pay."))
     ids = sorted({b.pk for b in bills})
-    qs = Bill.objects.filter(pk__in=ids).order_by("pk")
-    locked = list(qs.select_for_update() if lock else qs)
+    locked = list(Bill.objects.filter(pk__in=ids).order_by("pk").select_for_update())
     not_open = [b.number for b in locked if not b.is_payable]
     if not_open:
         raise PaymentError(_("These bills cannot be paid now (already paid, replaced or "
