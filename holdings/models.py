@@ -330,3 +330,32 @@ class DemandRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class NoDuesCertificate(models.Model):
+    """A no-dues certificate: when it was issued the holding owed nothing. Numbered per
+    fiscal year ("KCC/ND/2025-26/000001"), valid to the end of that fiscal year, checked by
+    anyone at /verify/<verify_code>/."""
+
+    holding = models.ForeignKey(Holding, on_delete=models.PROTECT,
+                                related_name="no_dues_certificates", verbose_name=_("holding"))
+    fiscal_year = models.CharField(_("fiscal year"), max_length=7)
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    verify_code = models.CharField(max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    paid_up_to = models.DateField(_("holding tax paid up to"))
+    valid_until = models.DateField(_("valid until"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+    pdf = models.FileField(upload_to="holdings/no-dues/", blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("no-dues certificate")
+        verbose_name_plural = _("no-dues certificates")
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "sequence"],
+                                               name="no_dues_sequence_unique_in_year")]
+
+    def __str__(self) -> str:
+        return self.number

@@ -316,9 +316,11 @@ def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrea
 @transaction.atomic
 def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
                  arrears: Sequence[Arrear] = (), payer=None, payer_name: str = "",
-                 payer_mobile: str = "", today: date | None = None) -> Bill:
+                 payer_mobile: str = "", owner_contact: bool = True,
+                 today: date | None = None) -> Bill:
     """A bill for the chosen instalments and arrears of one holding (open holding bills
-    covering any of them are cancelled first, so nothing is billed twice)."""
+    covering any of them are cancelled first, so nothing is billed twice). Without
+    `owner_contact` (quick pay by a stranger) the owner's name and mobile stay off it."""
     today = today or timezone.localdate()
     instalments = [i for i in instalments if i.status == Instalment.Status.DUE]
     arrears = [a for a in arrears if a.status == Arrear.Status.DUE]
@@ -337,7 +339,7 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
                             holding_items__arrear__in=[a.pk for a in arrears])
     for old in overlapping.distinct():
         bill_cancel(bill=old, reason="replaced by a new holding-tax bill")
-    owner = holding.owners.order_by("pk").first()
+    owner = holding.owners.order_by("pk").first() if owner_contact else None
     fy = fiscal_year(today)
     due = min([i.due_date for i in instalments] or [today + timedelta(days=7)])
     bill = bill_create(

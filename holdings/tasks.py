@@ -38,3 +38,21 @@ def run_demand_generation(run_id: int) -> dict:
         status=DemandRun.Status.DONE, progress=100, step="done", created=created,
         summary=result.by_ward, finished_at=timezone.now())
     return created
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def render_no_dues_pdf(cert_id: int) -> str:
+    """Render and store a no-dues certificate's PDF; returns the stored file name."""
+    from .documents import no_dues_store_pdf
+    from .models import NoDuesCertificate
+
+    return no_dues_store_pdf(NoDuesCertificate.objects.get(pk=cert_id))
+
+
+@shared_task(soft_time_limit=3000, time_limit=3300)
+def render_demand_notices(fiscal_year: str, ward_number: int | None = None) -> int:
+    """Render a fiscal year's demand notices (one ward's, or all) into the media storage
+    under holdings/notices/<fy>/ward-<n>/ for printing and delivery; returns how many."""
+    from .documents import store_demand_notices
+
+    return len(store_demand_notices(fiscal_year, ward_number=ward_number))

@@ -1,3 +1,14 @@
-"""Holdings URLs (citizen pages)."""
+"""Holdings URLs (citizen pages, quick pay and the counter desk), mounted at /holdings/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import citizen_views as views
+
+urlpatterns = [
+    path("", views.my_holdings, name="my_holdings"),
+    path("link/", views.holding_link, name="holding_link"),
+    path("link/<int:holding_pk>/code/", views.holding_link_code, name="holding_link_code"),
+    path("<int:pk>/", views.holding_statement, name="holding_statement"),
+    path("quick-pay/", views.quick_pay, name="holding_quick_pay"),
+    path("counter/", views.HoldingCounterView.as_view(), name="holding_counter"),
+]

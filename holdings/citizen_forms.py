@@ -1,0 +1,266 @@
+"""Forms for the citizen, quick-pay and counter holding pages, and the small helpers that
+turn a statement into what those pages show (pay choices with their exact amounts, head
+labels, the explanation of each demand line). Writes happen in holdings.services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from core.digits import is_bengali, localize_digits
+from core.fiscal import fiscal_year, fiscal_year_label
+from core.formfields import BDMobileField, DigitsInput, NIDField
+from core.money import format_amount, to_money
+
+from .models import Arrear, Holding, Instalment, Owner, Use
+from .selectors import Statement, mask_name
+from .services import (
+    HEAD_LABELS,
+    bill_lines_for,
+    find_holding,
+    normalize_holding_number,
+    ward_by_number,
+)
+
+# --- finding a holding -----------------------------------------------------------------------
+
+
+class HoldingLookupForm(forms.Form):
+    """Ward + holding number (Bengali digits accepted); `holding` is set when valid."""
+
+    ward = forms.CharField(label=gettext_lazy("Ward number"), max_length=5,
+                           widget=DigitsInput(attrs={"size": 5}),
+                           help_text=gettext_lazy("As printed on your holding-tax bill."))
+    number = forms.CharField(label=gettext_lazy("Holding number"), max_length=30,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                             help_text=gettext_lazy("For example 123, 12/A or ১২৩."))
+
+    holding: Holding | None = None
+
+    def clean_ward(self):
+        return ward_by_number(self.cleaned_data["ward"])
+
+    def clean_number(self):
+        return normalize_holding_number(self.cleaned_data["number"])
+
+    def clean(self):
+        data = super().clean()
+        if "ward" in data and "number" in data:
+            try:
+                self.holding = find_holding(data["ward"], data["number"])
+            except ValidationError as exc:
+                self.add_error("number", exc)
+        return data
+
+
+class LinkForm(HoldingLookupForm):
+    NID, CODE = "nid", "code"
+
+    method = forms.ChoiceField(
+        label=gettext_lazy("How do you show that you own it?"), widget=forms.RadioSelect,
+        initial=NID,
+        choices=[(NID, gettext_lazy("My NID: enter the owner's National ID number")),
+                 (CODE, gettext_lazy("Send a one-time code to the owner's mobile number on "
+                                     "record"))])
+    nid = NIDField(label=gettext_lazy("Owner's NID number"), required=False,
+                   help_text=gettext_lazy("Only needed for the NID way. Bengali digits are "
+                                          "fine."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == self.NID and not data.get("nid") and "nid" not in self.errors:
+            self.add_error("nid", _("Enter the owner's NID number, or choose the code by SMS."))
+        return data
+
+
+class LinkCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from the SMS"), max_length=12,
+        widget=DigitsInput(attrs={"autocomplete": "one-time-code"}),
+        help_text=gettext_lazy("Six digits. Bengali digits are fine."))
+
+
+class CounterLinkForm(forms.Form):
+    """At the counter: link one owner of the holding to a citizen's account by mobile."""
+
+    owner = forms.ModelChoiceField(queryset=Owner.objects.none(), label=gettext_lazy("Owner"),
+                                   widget=forms.RadioSelect, empty_label=None)
+    mobile = BDMobileField(label=gettext_lazy("Mobile number of the citizen's portal account"))
+
+    def __init__(self, *args, holding: Holding, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = holding.owners.order_by("pk")
+        self.fields["owner"].label_from_instance = lambda o: o.name or f"#{o.pk}"
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data["mobile"]
+        user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("No portal account uses this mobile number. Ask the "
+                                    "citizen to sign up first, then link again."),
+                                  code="no_account")
+        self.user = user
+        return mobile
+
+
+# --- what to pay -----------------------------------------------------------------------------
+
+
+@dataclass
+class PayOption:
+    key: str
+    label: str
+    detail: str
+    instalments: list[Instalment]
+    arrears: list[Arrear]
+    amount: Decimal  # the bill's total, rebate and surcharge included
+    rebate: Decimal = Decimal("0.00")  # taken off (positive)
+    surcharge: Decimal = Decimal("0.00")
+    before_rebate: Decimal = field(default=Decimal("0.00"))
+
+
+def _quarters_text(instalments: list[Instalment]) -> str:
+    by_year: dict[str, list[int]] = {}
+    for inst in instalments:
+        by_year.setdefault(inst.demand.fiscal_year, []).append(inst.quarter)
+    parts = []
+    for fy, quarters in by_year.items():
+        parts.append(ngettext("%(fy)s: quarter %(quarters)s", "%(fy)s: quarters %(quarters)s",
+                              len(quarters))
+                     % {"fy": fiscal_year_label(fy),
+                        "quarters": localize_digits(", ".join(str(q) for q in quarters))})
+    return "; ".join(parts)
+
+
+def _option(key: str, label: str, detail: str, instalments: list[Instalment],
+            arrears: list[Arrear], today: date) -> PayOption:
+    lines = bill_lines_for(instalments=instalments, arrears=arrears, today=today)
+    amounts = [(line.head, to_money(line.amount)) for line in lines]
+    total = sum((a for _h, a in amounts), Decimal("0.00"))
+    rebate = -sum((a for h, a in amounts if h == "rebate"), Decimal("0.00"))
+    surcharge = sum((a for h, a in amounts if h == "surcharge"), Decimal("0.00"))
+    return PayOption(key, label, detail, instalments, arrears, total, rebate, surcharge,
+                     total + rebate)
+
+
+def pay_options(st: Statement, today: date) -> list[PayOption]:
+    """The pay choices for a statement, each with exactly what its bill will total: the next
+    instalment, the next N, the whole year (with the rebate when it is due), all arrears."""
+    due = st.due_instalments
+    arrears = [a for a in st.arrears if a.status == Arrear.Status.DUE]
+    options: list[PayOption] = []
+    if due:
+        years = [i.demand.fiscal_year for i in due]
+        year = fiscal_year(today) if fiscal_year(today) in years else max(years)
+        year_insts = [i for i in due if i.demand.fiscal_year == year]
+        year_keys = {i.pk for i in year_insts}
+        options.append(_option("next", _("The next instalment"), _quarters_text(due[:1]),
+                               due[:1], [], today))
+        for n in range(2, min(len(due), 8) + 1):
+            if {i.pk for i in due[:n]} == year_keys:
+                continue
+            options.append(_option(
+                f"next_{n}", ngettext("The next %(n)s instalment", "The next %(n)s instalments",
+                                      n) % {"n": localize_digits(n)},
+                _quarters_text(due[:n]), due[:n], [], today))
+        if year_keys != {due[0].pk}:
+            options.append(_option(
+                "year", _("The whole year %(fy)s") % {"fy": fiscal_year_label(year)},
+                _quarters_text(year_insts), year_insts, [], today))
+    if arrears:
+        detail = "; ".join(
+            _("%(fy)s with %(percent)s%% surcharge")
+            % {"fy": fiscal_year_label(a.demand.fiscal_year),
+               "percent": percent_text(a.surcharge_percent)}
+            for a in arrears)
+        options.append(_option("arrears", _("All arrears of earlier years"), detail, [], arrears,
+                               today))
+    return options
+
+
+class PayForm(forms.Form):
+    """One of the pay choices of `options` (the template renders them with amounts)."""
+
+    what = forms.ChoiceField(label=gettext_lazy("What do you want to pay?"),
+                             widget=forms.RadioSelect,
+                             error_messages={"required": gettext_lazy("Choose what to pay."),
+                                             "invalid_choice": gettext_lazy(
+                                                 "That choice is no longer available. The "
+                                                 "statement has changed; choose again.")})
+
+    def __init__(self, *args, options: list[PayOption], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.fields["what"].choices = [(o.key, o.label) for o in options]
+        self.initial.setdefault("what", options[0].key if options else None)
+
+    @property
+    def option(self) -> PayOption:
+        key = self.cleaned_data["what"]
+        return next(o for o in self.options if o.key == key)
+
+    def checked(self) -> str:
+        return str(self["what"].value() or "")
+
+
+class QuickPayForm(PayForm):
+    mobile = BDMobileField(
+        label=gettext_lazy("Your mobile number (optional)"), required=False,
+        help_text=gettext_lazy("We send the receipt by SMS to this number."))
+
+
+# --- showing a statement ---------------------------------------------------------------------
+
+
+def head_label(head: str) -> str:
+    bn, en = HEAD_LABELS.get(head, (head, head.replace("_", " ").capitalize()))
+    return bn if is_bengali() else en
+
+
+def percent_text(value: Decimal) -> str:
+    """7.00 → "7", 7.50 → "7.5" (Bengali digits in Bengali)."""
+    return localize_digits(f"{Decimal(value).normalize():f}")
+
+
+def decorate(st: Statement, today: date) -> Statement:
+    """Attach what the templates show: head labels, each line's explanation, the
+    valuation's basis, overdue instalments and years carried into arrears."""
+    assessments = {a.pk: a for a in st.holding.assessments.all()}
+    in_arrears = {a.demand_id: a for a in st.arrears}
+    use_label = Use(st.holding.use).label
+    for arrear in st.arrears:
+        arrear.to_pay = arrear.principal + arrear.surcharge
+        arrear.percent_text = percent_text(arrear.surcharge_percent)
+    for demand in st.demands:
+        assessment = assessments.get(demand.assessment_id)
+        demand.basis = assessment.basis if assessment else ""
+        demand.arrear_row = in_arrears.get(demand.pk)
+        for line in demand.lines.all():
+            line.label = head_label(line.head)
+            line.percent_text = percent_text(line.percent) if line.percent is not None else ""
+            if line.percent is not None:
+                line.explanation = _(
+                    "%(fy)s schedule: %(percent)s%% of the %(use)s annual valuation "
+                    "%(valuation)s") % {
+                    "fy": fiscal_year_label(demand.fiscal_year),
+                    "percent": line.percent_text,
+                    "use": str(use_label).lower(),
+                    "valuation": format_amount(demand.annual_valuation)}
+            else:
+                line.explanation = _("%(fy)s schedule: flat yearly tax for vacant land") % {
+                    "fy": fiscal_year_label(demand.fiscal_year)}
+        for inst in demand.instalments.all():
+            inst.overdue = inst.status == Instalment.Status.DUE and inst.due_date < today
+    return st
+
+
+def masked_owner_names(holding: Holding) -> list[str]:
+    """Owner names for strangers: first letter of each word only."""
+    return [mask_name(o.name) for o in holding.owners.order_by("pk") if o.name]

@@ -1,0 +1,301 @@
+"""Holding-tax pages for citizens (my holdings, linking, statement and paying), quick pay
+without an account, and the counter clerk's holding desk.
+
+Views are thin: citizen_forms.py cleans the input and prepares the pay choices,
+holdings.services and payments.services do every write, and a refused operation
+(ValidationError, PaymentError) is shown as a message with nothing changed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_http_methods
+
+from core.audit import client_ip
+from core.money import format_amount
+from core.roles import perm
+from core.views import StaffRoleRequiredMixin
+from payments.services import PaymentError, bill_cancel, payment_initiate_online
+
+from .citizen_forms import (
+    CounterLinkForm,
+    HoldingLookupForm,
+    LinkCodeForm,
+    LinkForm,
+    PayForm,
+    QuickPayForm,
+    decorate,
+    masked_owner_names,
+    pay_options,
+)
+from .dashboard_panels import holdings_with_dues
+from .models import Holding
+from .selectors import mask_name, statement
+from .services import (
+    holding_bill,
+    holding_link_at_counter,
+    holding_link_by_nid,
+    holding_link_send_code,
+    holding_link_verify_code,
+)
+
+STATEMENT_VIEWERS = [perm("use_counter"), perm("assess_holdings"),
+                     perm("view_revenue_reports")]
+QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
+LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
+
+
+def _over_limit(key: str, limit: int, window: int) -> bool:
+    """Count one more attempt under `key`; True once more than `limit` in the window."""
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def _start_online(request, bill, *, payer=None, payer_name: str = "", payer_mobile: str = ""):
+    """Send the payer to the gateway for `bill`; on refusal, cancel the new bill and say
+    why (returns None)."""
+    try:
+        payment = payment_initiate_online(bills=[bill], payer=payer, payer_name=payer_name,
+                                          payer_mobile=payer_mobile)
+    except PaymentError as exc:
+        try:
+            bill_cancel(bill=bill, reason="the online payment could not start")
+        except ValueError:
+            pass
+        messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
+        return None
+    return HttpResponseRedirect(payment.gateway_url)
+
+
+# --- my holdings and linking -----------------------------------------------------------------
+
+
+@login_required
+def my_holdings(request):
+    return render(request, "holdings/citizen/my_holdings.html",
+                  {"rows": holdings_with_dues(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_link(request):
+    form = LinkForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        holding, user = form.holding, request.user
+        if holding.owners.filter(user=user).exists():
+            messages.info(request, _("This holding is already linked to your account."))
+            return redirect("holding_statement", pk=holding.pk)
+        if _over_limit(f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW):
+            messages.error(request, _("Too many attempts to link a holding. Please wait an "
+                                      "hour, or link it at a counter with your NID card."))
+            return render(request, "holdings/citizen/link.html", {"form": form}, status=429)
+        try:
+            if form.cleaned_data["method"] == LinkForm.NID:
+                holding_link_by_nid(user=user, holding=holding, nid=form.cleaned_data["nid"])
+                messages.success(request, _("Holding %(holding)s is now linked to your "
+                                            "account.") % {"holding": holding.label})
+                return redirect("holding_statement", pk=holding.pk)
+            masked = holding_link_send_code(user=user, holding=holding)
+        except ValidationError as exc:
+            form.add_error("nid" if form.cleaned_data["method"] == LinkForm.NID else None, exc)
+        else:
+            request.session[f"holding_link_{holding.pk}"] = masked
+            return redirect("holding_link_code", holding_pk=holding.pk)
+    return render(request, "holdings/citizen/link.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_link_code(request, holding_pk: int):
+    holding = get_object_or_404(Holding.objects.select_related("ward"), pk=holding_pk)
+    session_key = f"holding_link_{holding.pk}"
+    masked = request.session.get(session_key)
+    if masked is None:
+        messages.info(request, _("Ask for a code first."))
+        return redirect(f"{reverse('holding_link')}?"
+                        + urlencode({"ward": holding.ward.number, "number": holding.number,
+                                     "method": LinkForm.CODE}))
+    form = LinkCodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            request.session[session_key] = holding_link_send_code(user=request.user,
+                                                                  holding=holding)
+            messages.success(request, _("We sent a new code."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("holding_link_code", holding_pk=holding.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            holding_link_verify_code(user=request.user, holding=holding,
+                                     code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form.add_error("code", exc)
+        else:
+            request.session.pop(session_key, None)
+            messages.success(request, _("Holding %(holding)s is now linked to your account.")
+                             % {"holding": holding.label})
+            return redirect("holding_statement", pk=holding.pk)
+    return render(request, "holdings/citizen/link_code.html",
+                  {"form": form, "holding": holding, "masked_mobile": masked})
+
+
+# --- the statement and paying ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_statement(request, pk: int):
+    holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
+    is_owner = holding.owners.filter(user=request.user).exists()
+    if not is_owner and not any(request.user.has_perm(p) for p in STATEMENT_VIEWERS):
+        raise Http404
+    today = timezone.localdate()
+    st = decorate(statement(holding), today)
+    form = PayForm(request.POST or None, options=pay_options(st, today) if is_owner else [])
+    if request.method == "POST":
+        if not is_owner:
+            raise Http404
+        if form.is_valid():
+            option = form.option
+            try:
+                bill = holding_bill(holding=holding, instalments=option.instalments,
+                                    arrears=option.arrears, payer=request.user, today=today)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("holding_statement", pk=holding.pk)
+            if request.POST.get("to") == "cart":
+                messages.success(request, _("Bill %(number)s for %(amount)s is ready. Pay it "
+                                            "together with your other bills.")
+                                 % {"number": bill.number, "amount": format_amount(bill.total)})
+                return redirect("my_bills")
+            response = _start_online(request, bill, payer=request.user)
+            if response:
+                return response
+            return redirect("holding_statement", pk=holding.pk)
+    return render(request, "holdings/citizen/statement.html",
+                  {"st": st, "holding": holding, "form": form, "is_owner": is_owner,
+                   "today": today})
+
+
+# --- quick pay (no account) ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def quick_pay(request):
+    """Pay a holding's tax by ward and holding number, from anywhere, without an account.
+    Only the masked owner name is shown; look-ups are rate-limited per IP address."""
+    data = request.POST if request.method == "POST" else (
+        request.GET if ("ward" in request.GET or "number" in request.GET) else None)
+    lookup = HoldingLookupForm(data)
+    context = {"lookup": lookup}
+    if lookup.is_bound:
+        key = f"holdings:quick-pay:{client_ip(request) or 'unknown'}"
+        if _over_limit(key, QUICK_PAY_LIMIT, QUICK_PAY_WINDOW):
+            messages.error(request, _("Too many look-ups from your connection. Please wait "
+                                      "10 minutes and try again."))
+            return render(request, "holdings/citizen/quick_pay.html",
+                          {"lookup": HoldingLookupForm()}, status=429)
+        if lookup.is_valid():
+            holding, today = lookup.holding, timezone.localdate()
+            st = statement(holding)
+            form = QuickPayForm(request.POST if request.method == "POST" else None,
+                                options=pay_options(st, today))
+            names = masked_owner_names(holding)
+            if request.method == "POST" and form.is_valid():
+                response = _quick_pay_start(request, holding, form, today)
+                if response:
+                    return response
+            context.update(holding=holding, st=st, form=form, owner_names=names)
+    return render(request, "holdings/citizen/quick_pay.html", context)
+
+
+def _quick_pay_start(request, holding, form, today):
+    option, mobile = form.option, form.cleaned_data["mobile"]
+    owner = holding.owners.order_by("pk").first()
+    masked = mask_name(owner.name_en or owner.name_bn) if owner else ""
+    try:
+        bill = holding_bill(holding=holding, instalments=option.instalments,
+                            arrears=option.arrears, payer=None, payer_name=masked,
+                            payer_mobile=mobile, owner_contact=False, today=today)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    return _start_online(request, bill, payer=None, payer_name=masked, payer_mobile=mobile)
+
+
+# --- the counter -----------------------------------------------------------------------------
+
+
+class HoldingCounterView(StaffRoleRequiredMixin, View):
+    """Find a holding, see its statement, bill chosen instalments or arrears for cash at
+    the payments counter, or link an owner to a citizen's account."""
+
+    permission_required = perm("use_counter")
+    template_name = "holdings/citizen/counter.html"
+
+    def get(self, request):
+        data = request.GET if ("ward" in request.GET or "number" in request.GET) else None
+        return self.show(request, HoldingLookupForm(data))
+
+    def post(self, request):
+        lookup = HoldingLookupForm(request.POST)
+        if not lookup.is_valid():
+            return self.show(request, lookup)
+        holding = lookup.holding
+        back = f"{reverse('holding_counter')}?" + urlencode(
+            {"ward": holding.ward.number, "number": holding.number})
+        if request.POST.get("action") == "link":
+            link_form = CounterLinkForm(request.POST, holding=holding)
+            if not link_form.is_valid():
+                return self.show(request, lookup, link_form=link_form)
+            try:
+                holding_link_at_counter(clerk=request.user, user=link_form.user,
+                                        owner=link_form.cleaned_data["owner"])
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Linked to the account of %(mobile)s.")
+                                 % {"mobile": link_form.cleaned_data["mobile"]})
+            return HttpResponseRedirect(back)
+        today = timezone.localdate()
+        pay_form = PayForm(request.POST, options=pay_options(statement(holding), today))
+        if not pay_form.is_valid():
+            return self.show(request, lookup, pay_form=pay_form)
+        option = pay_form.option
+        owner = holding.owners.exclude(user=None).order_by("pk").first()
+        try:
+            bill = holding_bill(holding=holding, instalments=option.instalments,
+                                arrears=option.arrears, payer=owner.user if owner else None,
+                                today=today)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(back)
+        messages.success(request, _("Bill %(number)s is ready: take the cash here.")
+                         % {"number": bill.number})
+        return HttpResponseRedirect(f"{reverse('counter_home')}?" + urlencode({"q": bill.number}))
+
+    def show(self, request, lookup, *, pay_form=None, link_form=None):
+        context = {"lookup": lookup}
+        if lookup.is_bound and lookup.is_valid():
+            holding, today = lookup.holding, timezone.localdate()
+            st = decorate(statement(holding), today)
+            context.update(
+                holding=holding, st=st, today=today,
+                form=pay_form or PayForm(options=pay_options(st, today)),
+                link_form=link_form or CounterLinkForm(holding=holding),
+                owners=list(holding.owners.select_related("user").order_by("pk")))
+        return render(request, self.template_name, context)

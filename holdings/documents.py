@@ -1,0 +1,506 @@
+"""Holding-tax documents: the yearly demand notice and the no-dues certificate, as bilingual
+PDFs (WeasyPrint) in the manner of payments/receipts.py.
+
+Both print Bengali and English side by side whatever the reader's language, so their
+contexts carry both versions of every value (``{"bn": ..., "en": ...}``). Dates print in the
+Gregorian calendar with the Bengali calendar date beside them.
+
+- ``render_demand_notice(demand)``: the year's demand, how it was made (valuation, each
+  revenue head's rule), the instalments, the rebate on offer, arrears with surcharge, the
+  total due and how to pay; rendered on request (never stored, it changes as the holding
+  pays), or in bulk for a ward into MEDIA_ROOT by ``store_demand_notices``.
+- ``issue_no_dues_certificate(holding)``: refused while the holding owes anything;
+  numbered ``<CITY>/ND/<fy>/<000001>`` per fiscal year, valid to the end of that fiscal
+  year, with a QR code to ``/verify/<code>/`` (lookup in holdings/verify.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.bengali import bengali_date
+from core.digits import to_bengali_digits
+from core.fiscal import fiscal_year, fiscal_year_bounds, fiscal_year_label
+from core.models import CityProfile
+from core.money import amount_in_words_bn, amount_in_words_en, format_amount
+from payments.receipts import _logo_src, _url_fetcher, both, gregorian, money, qr_data_uri
+
+from . import tax
+from .models import Arrear, Demand, Holding, Instalment, NoDuesCertificate, Use
+from .selectors import has_dues, statement
+from .services import HEAD_LABELS
+
+NOTICE_TEMPLATE = "holdings/documents/demand_notice_pdf.html"
+NO_DUES_TEMPLATE = "holdings/documents/no_dues_pdf.html"
+#: Staff who may open any holding's notices and certificates (owners see their own).
+STAFF_PERMISSIONS = ("accounts.use_counter", "accounts.assess_holdings",
+                     "accounts.view_revenue_reports")
+#: Revenue heads in the order the notice prints them (others follow alphabetically).
+HEAD_ORDER = ("holding_tax", "conservancy", "lighting")
+ISSUE_ATTEMPTS = 5
+
+Bilingual = dict[str, str]
+
+ORDINALS = {1: ("১ম", "1st"), 2: ("২য়", "2nd"), 3: ("৩য়", "3rd"), 4: ("৪র্থ", "4th")}
+#: The uses in Bengali, for the printed documents whatever the translation catalogue holds.
+USE_BN = {Use.RESIDENTIAL: "আবাসিক", Use.COMMERCIAL: "বাণিজ্যিক", Use.INDUSTRIAL: "শিল্প",
+          Use.MIXED: "মিশ্র", Use.VACANT_LAND: "খালি জমি"}
+
+
+# --- who may see them -------------------------------------------------------------------------
+
+
+def documents_visible_to(user, holding: Holding) -> bool:
+    """A linked owner of the holding, counter clerks, assessors and revenue staff."""
+    if not user.is_authenticated:
+        return False
+    if any(user.has_perm(p) for p in STAFF_PERMISSIONS):
+        return True
+    return holding.owners.filter(user=user).exists()
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _fy(label: str) -> Bilingual:
+    return {"bn": fiscal_year_label(label, "bn"), "en": fiscal_year_label(label, "en")}
+
+
+def _pct(value: Decimal) -> Bilingual:
+    """7.00 → "7%", 7.50 → "7.5%" (Bengali digits in Bengali)."""
+    text = f"{Decimal(value).normalize():f}%"
+    return {"bn": to_bengali_digits(text), "en": text}
+
+
+def _bengali_calendar(d: datetime.date) -> Bilingual:
+    bdate = bengali_date(d)
+    return {"bn": bdate.format_bn() + " বঙ্গাব্দ", "en": bdate.format_en() + " BS"}
+
+
+def _date(d: datetime.date) -> dict[str, Any]:
+    """A date in both calendars: {"bn", "en"} Gregorian, "bs" {"bn", "en"} Bengali (with
+    the era), "bs_short" without it."""
+    bdate = bengali_date(d)
+    return {**gregorian(d), "bs": _bengali_calendar(d),
+            "bs_short": {"bn": bdate.format_bn(), "en": bdate.format_en()}}
+
+
+def _city() -> dict[str, Any]:
+    city = CityProfile.current()
+    return {
+        "city": city,
+        "city_name": {"bn": city.name_bn or city.name_en, "en": city.name_en or city.name_bn},
+        "city_address": {"bn": city.address_bn, "en": city.address_en},
+        "logo_src": _logo_src(city),
+    }
+
+
+def _use(use: str) -> Bilingual:
+    label = both(Use(use).label)
+    if label["bn"] == label["en"]:  # not translated yet
+        label["bn"] = USE_BN.get(use, label["en"])
+    return label
+
+
+def _holding_facts(holding: Holding) -> dict[str, Any]:
+    ward = holding.ward
+    return {
+        "holding": holding,
+        "ward": {"bn": to_bengali_digits(ward.number) + (f" ({ward.name_bn})" if ward.name_bn
+                                                         else ""),
+                 "en": str(ward.number) + (f" ({ward.name_en})" if ward.name_en else "")},
+        "ward_number": {"bn": to_bengali_digits(ward.number), "en": str(ward.number)},
+        "holding_number": {"bn": to_bengali_digits(holding.number), "en": holding.number},
+        "holding_label": {"bn": holding.label_bn, "en": holding.label_en},
+        "use": _use(holding.use),
+        "owners": _owners(holding),
+    }
+
+
+def _owners(holding: Holding) -> list[dict[str, Any]]:
+    owners = list(holding.owners.order_by("pk"))
+    return [{"bn": o.name_bn or o.name_en, "en": o.name_en or o.name_bn,
+             "share": _pct(o.share_percent) if len(owners) > 1 else None} for o in owners]
+
+
+def _owner_names(owners: list[dict[str, Any]]) -> Bilingual:
+    return {"bn": ", ".join(o["bn"] for o in owners if o["bn"]) or "—",
+            "en": ", ".join(o["en"] for o in owners if o["en"]) or "—"}
+
+
+def pay_url(holding: Holding | None = None) -> str:
+    """Where anyone pays a holding's tax: the quick-pay page (by ward and holding number,
+    filled in for `holding`), or the portal's home page if that page is not installed."""
+    try:
+        url = settings.SITE_URL + reverse("holding_quick_pay")
+    except NoReverseMatch:
+        return settings.SITE_URL + "/"
+    if holding is None:
+        return url
+    return url + "?" + urlencode({"ward": holding.ward.number, "number": holding.number})
+
+
+def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
+                url_fetcher=_url_fetcher()).write_pdf()
+
+
+def _replace_file(name: str, data: bytes) -> str:
+    """Save `data` under `name`, replacing any earlier file of that name."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data))
+
+
+# --- the demand notice ----------------------------------------------------------------------
+
+
+def _valuation(demand: Demand) -> dict[str, Any]:
+    """The annual valuation and how it was made, in both languages."""
+    value = demand.annual_valuation
+    assessment = demand.assessment
+    if assessment is None:
+        return {"amount": money(value), "basis": {
+            "bn": "খালি জমি: এ বছরের তফসিলে নির্ধারিত বার্ষিক কর (মূল্যায়ন প্রযোজ্য নয়)",
+            "en": "Vacant land: the flat yearly tax of this year's schedule (no valuation)"},
+            "effective": None}
+    if assessment.annual_valuation != value:  # the assessment was revised since
+        return {"amount": money(value), "basis": {
+            "bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
+            "en": "the valuation when the demand was made (the assessment was revised since)"},
+            "effective": _fy(assessment.effective_fy)}
+    rent = tax.money(assessment.annual_rent)
+    after = tax.money(rent - rent / 6)
+    bn = (f"বার্ষিক ভাড়া {format_amount(rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
+          f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(after, lang='bn')}")
+    if assessment.owner_occupied:
+        bn += f"; মালিক নিজে বসবাস করায় ছাড় বাদে {format_amount(value, lang='bn')}"
+    en = assessment.basis or (f"yearly rent {rent} less one sixth for maintenance = {after}")
+    return {"amount": money(value), "basis": {"bn": bn, "en": en},
+            "effective": _fy(assessment.effective_fy)}
+
+
+def _head_rows(demand: Demand, use: Bilingual) -> list[dict[str, Any]]:
+    fy = _fy(demand.fiscal_year)
+    rows = []
+    lines = sorted(demand.lines.all(), key=lambda ln: (
+        HEAD_ORDER.index(ln.head) if ln.head in HEAD_ORDER else len(HEAD_ORDER), ln.head))
+    for line in lines:
+        bn, en = HEAD_LABELS.get(line.head, (line.head, line.head.replace("_", " ").title()))
+        if line.percent is None:
+            rule_bn = f"{fy['bn']} অর্থবছরের তফসিল: খালি জমির নির্ধারিত বার্ষিক কর"
+            rate = {"bn": "নির্ধারিত", "en": "flat"}
+        else:
+            rate = _pct(line.percent)
+            rule_bn = f"{fy['bn']} অর্থবছরের তফসিল: {use['bn']} হার, বার্ষিক মূল্যায়নের {rate['bn']}"
+        rows.append({"head": {"bn": bn, "en": en}, "rate": rate, "amount": money(line.amount),
+                     "rule": {"bn": rule_bn, "en": line.rule}})
+    return rows
+
+
+def _instalment_rows(demand: Demand) -> list[dict[str, Any]]:
+    rows = []
+    for inst in sorted(demand.instalments.all(), key=lambda i: i.quarter):
+        bn, en = ORDINALS.get(inst.quarter, (to_bengali_digits(inst.quarter), str(inst.quarter)))
+        paid = inst.status == Instalment.Status.PAID
+        rows.append({"label": {"bn": f"{bn} কিস্তি", "en": f"{en} instalment"},
+                     "due": _date(inst.due_date), "amount": money(inst.amount), "paid": paid,
+                     "status": {"bn": "পরিশোধিত", "en": "Paid"} if paid
+                     else {"bn": "বাকি", "en": "Due"}})
+    return rows
+
+
+def _rebate_rows(demand: Demand, today: datetime.date) -> list[dict[str, Any]]:
+    """The schedule's rebate grades, best first, each as the citizen reads it."""
+    schedule = demand.schedule
+    first_due = schedule.q1_due
+    rows = []
+    for grade in sorted(schedule.rebates.all(), key=lambda g: -g.quarters):
+        pct = _pct(grade.percent)
+        n = grade.quarters
+        if n >= 4:
+            by = gregorian(first_due)
+            rebate = tax.percent_of(demand.total, grade.percent)
+            text = {
+                "bn": (f"পুরো বছরের কর {by['bn']} তারিখের মধ্যে একসাথে পরিশোধ করলে "
+                       f"{pct['bn']} রেয়াত: {money(rebate)['bn']} কম, দিতে হবে "
+                       f"{money(demand.total - rebate)['bn']}"),
+                "en": (f"{pct['en']} if the whole year is paid by {by['en']}: "
+                       f"{money(rebate)['en']} off, you pay {money(demand.total - rebate)['en']}"),
+            }
+            open_ = today <= first_due and all(
+                i.status == Instalment.Status.DUE for i in demand.instalments.all())
+        else:
+            text = {
+                "bn": (f"{to_bengali_digits(n)}টি কিস্তি একসাথে, তাদের প্রথমটির শেষ তারিখের "
+                       f"মধ্যে পরিশোধ করলে ওই কিস্তিগুলোর উপর {pct['bn']} রেয়াত"),
+                "en": (f"{pct['en']} off {n} instalments paid together by the due date of "
+                       "the first of them"),
+            }
+            open_ = any(i.status == Instalment.Status.DUE and today <= i.due_date
+                        for i in demand.instalments.all())
+        rows.append({"text": text, "open": open_})
+    return rows
+
+
+def _arrear_rows(demand: Demand) -> list[dict[str, Any]]:
+    rows = []
+    for arrear in (Arrear.objects.filter(holding_id=demand.holding_id, status=Arrear.Status.DUE,
+                                         demand__fiscal_year__lt=demand.fiscal_year)
+                   .select_related("demand").order_by("demand__fiscal_year")):
+        fy = _fy(arrear.demand.fiscal_year)
+        pct = _pct(arrear.surcharge_percent)
+        rows.append({
+            "fiscal_year": fy, "principal": money(arrear.principal),
+            "surcharge": money(arrear.surcharge), "percent": pct,
+            "total": money(arrear.principal + arrear.surcharge),
+            "value": arrear.principal + arrear.surcharge,
+            "rule": {"bn": f"অপরিশোধিত করের উপর {pct['bn']} সারচার্জ ({fy['bn']} অর্থবছরের তফসিল)",
+                     "en": f"{pct['en']} surcharge on the unpaid tax (FY {fy['en']} schedule)"},
+        })
+    return rows
+
+
+def demand_notice_context(demand: Demand, *, today: datetime.date | None = None
+                          ) -> dict[str, Any]:
+    """Everything the demand notice shows, each text in Bengali and English."""
+    demand = (Demand.objects.select_related("holding__ward", "schedule", "assessment")
+              .prefetch_related("lines", "instalments", "schedule__rebates",
+                                "holding__owners").get(pk=demand.pk))
+    today = today or timezone.localdate()
+    facts = _holding_facts(demand.holding)
+    instalments = _instalment_rows(demand)
+    arrears = _arrear_rows(demand)
+    year_due = sum((i.amount for i in demand.instalments.all()
+                    if i.status == Instalment.Status.DUE), Decimal("0.00"))
+    year_paid = demand.total - year_due
+    total_due = year_due + sum((a["value"] for a in arrears), Decimal("0.00"))
+    return {
+        **_city(),
+        **facts,
+        "demand": demand,
+        "fiscal_year": _fy(demand.fiscal_year),
+        "issued_on": _date(today),
+        "owner_occupied": demand.holding.owner_occupied,
+        "valuation": _valuation(demand),
+        "heads": _head_rows(demand, facts["use"]),
+        "year_total": money(demand.total),
+        "year_total_value": demand.total,
+        "instalments": instalments,
+        "year_paid": money(year_paid) if year_paid else None,
+        "year_due": money(year_due),
+        "rebates": _rebate_rows(demand, today),
+        "arrears": arrears,
+        "total_due": money(total_due),
+        "total_due_value": total_due,
+        "total_due_words": {"bn": amount_in_words_bn(total_due),
+                            "en": amount_in_words_en(total_due)},
+        "pay_url": pay_url(),
+        "site_url": settings.SITE_URL,
+        "qr_data_uri": qr_data_uri(pay_url(demand.holding)),
+        "reference": f"HT/{demand.fiscal_year}/{demand.holding.ward.number}/"
+                     f"{demand.holding.number}",
+    }
+
+
+def render_demand_notice(demand: Demand) -> bytes:
+    """The year's demand notice for a holding as a PDF (A4 portrait, Bengali and English)."""
+    return _render_pdf(NOTICE_TEMPLATE, demand_notice_context(demand))
+
+
+def demand_notice_filename(demand: Demand) -> str:
+    """"demand-notice-2025-26-ward-5-12-A.pdf" (holding numbers may contain slashes)."""
+    number = demand.holding.number.replace("/", "-").replace(" ", "-")
+    return f"demand-notice-{demand.fiscal_year}-ward-{demand.holding.ward.number}-{number}.pdf"
+
+
+def store_demand_notices(fiscal_year_label_: str, *, ward_number: int | None = None
+                         ) -> list[str]:
+    """Render every demand notice of a fiscal year (of one ward, or all) into the media
+    storage under holdings/notices/<fy>/ward-<n>/; returns the stored names. Rendering
+    again replaces the files."""
+    demands = (Demand.objects.filter(fiscal_year=fiscal_year_label_)
+               .select_related("holding__ward").order_by("holding__ward__number",
+                                                         "holding__number"))
+    if ward_number is not None:
+        demands = demands.filter(holding__ward__number=ward_number)
+    stored = []
+    for demand in demands.iterator(chunk_size=200):
+        name = (f"holdings/notices/{demand.fiscal_year}/ward-{demand.holding.ward.number:02d}/"
+                f"{demand_notice_filename(demand)}")
+        stored.append(_replace_file(name, render_demand_notice(demand)))
+    return stored
+
+
+# --- the no-dues certificate ----------------------------------------------------------------
+
+
+def paid_up_to(holding: Holding, today: datetime.date) -> datetime.date:
+    """The date up to which a holding with nothing due has paid: the end of the latest
+    fiscal year it was charged for, or today when that is later."""
+    latest = holding.demands.aggregate(fy=Max("fiscal_year"))["fy"]
+    if latest is None:
+        return today
+    return max(today, fiscal_year_bounds(latest)[1])
+
+
+def _next_sequence(fy: str) -> int:
+    last = (NoDuesCertificate.objects.filter(fiscal_year=fy)
+            .aggregate(last=Max("sequence"))["last"])
+    return (last or 0) + 1
+
+
+def _refuse_if_dues(holding: Holding) -> None:
+    if has_dues(holding.pk):
+        due = statement(holding).total_due
+        raise ValidationError(
+            _("Holding %(holding)s still owes %(amount)s in holding tax. A no-dues "
+              "certificate is issued once everything due is paid.")
+            % {"holding": holding.label, "amount": format_amount(due)}, code="has_dues")
+
+
+def _issue_once(holding: Holding, *, actor, today: datetime.date
+                ) -> tuple[NoDuesCertificate, bool]:
+    fy = fiscal_year(today)
+    up_to = paid_up_to(holding, today)
+    with transaction.atomic():
+        # One issue at a time per holding (PostgreSQL; SQLite writes one at a time anyway).
+        Holding.objects.select_for_update().filter(pk=holding.pk).first()
+        _refuse_if_dues(holding)
+        existing = (NoDuesCertificate.objects
+                    .filter(holding=holding, fiscal_year=fy, paid_up_to=up_to,
+                            issued_at__date=today).order_by("-pk").first())
+        if existing is not None:
+            return existing, False
+        sequence = _next_sequence(fy)
+        certificate = NoDuesCertificate.objects.create(
+            holding=holding, fiscal_year=fy, sequence=sequence,
+            number=f"{CityProfile.current().code}/ND/{fy}/{sequence:06d}",
+            verify_code=secrets.token_hex(10), paid_up_to=up_to,
+            valid_until=fiscal_year_bounds(fy)[1], issued_by=actor)
+        audit.record(action="holding.no_dues_issued", obj=certificate, actor=actor,
+                     after=audit.snapshot(certificate, ["holding_id", "number", "paid_up_to",
+                                                        "valid_until"]))
+    return certificate, True
+
+
+def issue_no_dues_certificate(holding: Holding, *, actor=None) -> NoDuesCertificate:
+    """Issue a no-dues certificate for a holding that owes nothing now.
+
+    Refused (ValidationError, code "has_dues") while anything is due. The number is the
+    fiscal year's next one: the year's highest plus one, taken again if a concurrent issue
+    got it first (the unique constraint on fiscal year + sequence is the referee). Asking
+    again on the same day, nothing changed, returns the certificate already issued. The
+    PDF is rendered by the worker after the commit (or on the first download)."""
+    from . import tasks
+
+    today = timezone.localdate()
+    for attempt in range(ISSUE_ATTEMPTS):
+        try:
+            certificate, created = _issue_once(holding, actor=actor, today=today)
+            break
+        except IntegrityError:
+            if attempt == ISSUE_ATTEMPTS - 1:
+                raise
+    if created:
+        transaction.on_commit(partial(tasks.render_no_dues_pdf.delay, certificate.pk),
+                              robust=True)
+    return certificate
+
+
+def no_dues_verify_url(certificate: NoDuesCertificate) -> str:
+    return f"{settings.SITE_URL}/verify/{certificate.verify_code}/"
+
+
+def no_dues_is_current(certificate: NoDuesCertificate,
+                       today: datetime.date | None = None) -> bool:
+    return (today or timezone.localdate()) <= certificate.valid_until
+
+
+def no_dues_context(certificate: NoDuesCertificate) -> dict[str, Any]:
+    """Everything the certificate shows, each text in Bengali and English."""
+    certificate = (NoDuesCertificate.objects.select_related("holding__ward")
+                   .prefetch_related("holding__owners").get(pk=certificate.pk))
+    holding = certificate.holding
+    facts = _holding_facts(holding)
+    issued_on = timezone.localtime(certificate.issued_at).date()
+    url = no_dues_verify_url(certificate)
+    return {
+        **_city(),
+        **facts,
+        "owner_names": _owner_names(facts["owners"]),
+        "certificate": certificate,
+        "number": certificate.number,
+        "fiscal_year": _fy(certificate.fiscal_year),
+        "issued_on": _date(issued_on),
+        "paid_up_to": _date(certificate.paid_up_to),
+        "valid_until": _date(certificate.valid_until),
+        "verify_url": url,
+        "verify_code": certificate.verify_code,
+        "qr_data_uri": qr_data_uri(url),
+    }
+
+
+def render_no_dues(certificate: NoDuesCertificate) -> bytes:
+    """The certificate as a PDF (A4 portrait, Bengali and English)."""
+    return _render_pdf(NO_DUES_TEMPLATE, no_dues_context(certificate))
+
+
+def no_dues_filename(certificate: NoDuesCertificate) -> str:
+    """"no-dues-KCC-ND-2025-26-000001.pdf"."""
+    return f"no-dues-{certificate.number.replace('/', '-')}.pdf"
+
+
+def _stored_name(certificate: NoDuesCertificate) -> str:
+    issued = timezone.localtime(certificate.issued_at)
+    return f"holdings/no-dues/{issued:%Y/%m}/{no_dues_filename(certificate)}"
+
+
+def no_dues_store_pdf(certificate: NoDuesCertificate) -> str:
+    """Render the certificate and store it on ``certificate.pdf``; the stored name.
+    Idempotent: rendering again replaces the file (same name)."""
+    return _store(certificate, render_no_dues(certificate))
+
+
+def _store(certificate: NoDuesCertificate, data: bytes) -> str:
+    stored = _replace_file(_stored_name(certificate), data)
+    NoDuesCertificate.objects.filter(pk=certificate.pk).update(pdf=stored)
+    certificate.pdf.name = stored
+    return stored
+
+
+def no_dues_pdf_bytes(certificate: NoDuesCertificate) -> bytes:
+    """The stored PDF, or (worker still busy, file lost) a fresh rendering, stored now."""
+    name = (NoDuesCertificate.objects.filter(pk=certificate.pk)
+            .values_list("pdf", flat=True).first() or "")
+    if name:
+        try:
+            with default_storage.open(name, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = b""
+        if data.startswith(b"%PDF"):
+            return data
+    data = render_no_dues(certificate)
+    _store(certificate, data)
+    return data

@@ -1,0 +1,297 @@
+"""Officer pages for importing the legacy holding register: upload and check the file,
+read the row-by-row report, then import everything, only the valid holdings, or nothing.
+
+Between the two steps the uploaded file is kept in the default storage under
+imports/<random token>.<csv|xlsx>; only the token and the original name are kept in the
+session. The file is deleted once imported or abandoned; files left behind for more than
+a day are swept away at the next upload. The report of the last import is kept as
+imports/<token>-report.csv for download.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+
+from core.views import StaffRoleRequiredMixin
+
+from . import importer
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+PENDING = "holdings_import"  # session: the checked file waiting for a decision
+LAST = "holdings_import_last"  # session: the token of the last import's report
+STORAGE_DIR = "imports"
+PER_PAGE = 100
+SAMPLE = Path(__file__).resolve().parent / "samples" / "holdings_register.csv"
+TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+
+COLUMN_HELP = [
+    ("ward", gettext_lazy("Ward number (required).")),
+    ("holding_number", gettext_lazy("Holding number, unique in the ward, such as 123, 12/A "
+                                    "or ১২৩ (required).")),
+    ("road", gettext_lazy("Road (optional).")),
+    ("mahalla", gettext_lazy("Mahalla or area (optional).")),
+    ("use", gettext_lazy("residential, commercial, industrial, mixed or vacant_land — or "
+                         "আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি (required).")),
+    ("owner_occupied", gettext_lazy("yes / no / 1 / 0 / হ্যাঁ / না; blank means no.")),
+    ("floor_area_sqft", gettext_lazy("Floor area in square feet (optional).")),
+    ("owner_name_bn", gettext_lazy("Owner's name in Bengali.")),
+    ("owner_name_en", gettext_lazy("Owner's name in English (one of the two names is "
+                                   "required for each owner).")),
+    ("owner_share_percent", gettext_lazy("Owner's share in percent; may be blank for a single "
+                                         "owner (100). The shares of a holding may not add "
+                                         "up to more than 100.")),
+    ("owner_nid", gettext_lazy("Owner's NID: 10, 13 or 17 digits (optional).")),
+    ("owner_mobile", gettext_lazy("Owner's mobile, such as 01712345678 (optional).")),
+    ("annual_rent", gettext_lazy("Yearly rent in taka; the valuation is this less one sixth, "
+                                 "and less the owner-occupied concession of that year's "
+                                 "schedule (40 per cent by default).")),
+    ("valuation_fy", gettext_lazy("Fiscal year the valuation takes effect from, such as "
+                                  "2024-25 (with annual_rent).")),
+    ("arrears_fy", gettext_lazy("An earlier fiscal year left unpaid (optional).")),
+    ("arrears_amount", gettext_lazy("Taka unpaid for that year; the next demand run carries it "
+                                    "forward with that year's surcharge.")),
+]
+
+
+# --- storage of the file between the two steps ------------------------------------------
+
+
+def _upload_name(token: str, kind: str) -> str:
+    return f"{STORAGE_DIR}/{token}.{kind}"
+
+
+def _report_name(token: str) -> str:
+    return f"{STORAGE_DIR}/{token}-report.csv"
+
+
+def _delete(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        pass
+
+
+def _sweep() -> None:
+    """Delete import files older than a day (abandoned uploads, old reports)."""
+    limit = timezone.now() - timedelta(days=1)
+    try:
+        _dirs, files = default_storage.listdir(STORAGE_DIR)
+        for name in files:
+            path = f"{STORAGE_DIR}/{name}"
+            if default_storage.get_modified_time(path) < limit:
+                _delete(path)
+    except (OSError, NotImplementedError):
+        pass
+
+
+def _pending(request) -> dict | None:
+    """The checked file waiting for a decision, if its file still exists."""
+    state = request.session.get(PENDING)
+    if not isinstance(state, dict) or not TOKEN_RE.fullmatch(str(state.get("token", ""))) \
+            or state.get("kind") not in importer.EXTENSIONS:
+        return None
+    if not default_storage.exists(_upload_name(state["token"], state["kind"])):
+        request.session.pop(PENDING, None)
+        return None
+    return state
+
+
+def _forget_pending(request) -> None:
+    state = request.session.pop(PENDING, None)
+    if isinstance(state, dict) and TOKEN_RE.fullmatch(str(state.get("token", ""))) \
+            and state.get("kind") in importer.EXTENSIONS:
+        _delete(_upload_name(state["token"], state["kind"]))
+
+
+def _check(state: dict) -> tuple[importer.ParsedFile, list[importer.RowResult]]:
+    with default_storage.open(_upload_name(state["token"], state["kind"]), "rb") as f:
+        parsed = importer.parse(f, state["name"])
+    return parsed, importer.validate(parsed)
+
+
+# --- the form ---------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Register file (.csv or .xlsx)"),
+        help_text=gettext_lazy("CSV saved as UTF-8, or an Excel workbook; at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        kind = importer.extension(upload.name)
+        if kind not in importer.EXTENSIONS:
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."), code="file_type")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller "
+                                          "files."), code="file_size")
+        if kind == "xlsx":
+            upload.seek(0)
+            real = zipfile.is_zipfile(upload)
+            upload.seek(0)
+            if not real:
+                raise forms.ValidationError(
+                    _("This is not a real .xlsx workbook. Save it again from Excel as “Excel "
+                      "Workbook (.xlsx)” or as “CSV UTF-8”."), code="fake_xlsx")
+        return upload
+
+
+# --- views ------------------------------------------------------------------------------
+
+
+class ImportPermissionMixin(StaffRoleRequiredMixin):
+    """Assessors and administrators (either permission opens the pages)."""
+
+    permission_required = ("accounts.assess_holdings", "accounts.administer_portal")
+
+    def has_permission(self):
+        user = self.request.user
+        return any(user.has_perm(p) for p in self.get_permission_required())
+
+
+class HoldingImportView(ImportPermissionMixin, View):
+    template_name = "holdings/import/import.html"
+
+    def get(self, request):
+        return self.show(request, UploadForm())
+
+    def post(self, request):
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.show(request, form)
+        upload = form.cleaned_data["file"]
+        _forget_pending(request)
+        _sweep()
+        token = secrets.token_hex(16)
+        kind = importer.extension(upload.name)
+        upload.seek(0)
+        default_storage.save(_upload_name(token, kind), ContentFile(upload.read()))
+        request.session[PENDING] = {"token": token, "kind": kind,
+                                    "name": Path(upload.name).name[:200]}
+        return redirect("holding_import")
+
+    def show(self, request, form):
+        context = {"form": form, "columns": COLUMN_HELP, "max_rows": importer.MAX_ROWS}
+        state = _pending(request)
+        if state is not None:
+            parsed, results = _check(state)
+            context["pending"] = state
+            if parsed.errors:
+                context["file_errors"] = parsed.errors
+                _forget_pending(request)
+            else:
+                context["summary"] = importer.summarize(results)
+                problems = [r for r in results if not r.ok]
+                context["problems"] = Paginator(problems, PER_PAGE).get_page(
+                    request.GET.get("page"))
+        last = request.session.get(LAST)
+        if isinstance(last, dict):
+            context["last"] = last
+        return render(request, self.template_name, context)
+
+
+class HoldingImportConfirmView(ImportPermissionMixin, View):
+    """The decision on the checked file: import it, import only its valid holdings, or
+    import nothing."""
+
+    def post(self, request):
+        action = request.POST.get("action")
+        state = _pending(request)
+        if state is None:
+            messages.error(request, _("No checked file is waiting. Upload the file again."))
+            return redirect("holding_import")
+        if action == "cancel":
+            _forget_pending(request)
+            messages.info(request, _("Nothing was imported."))
+            return redirect("holding_import")
+        if action not in ("import", "only_valid"):
+            messages.error(request, _("Choose what to do with the file."))
+            return redirect("holding_import")
+        if action == "only_valid" and not request.POST.get("confirm"):
+            messages.error(request, _("Tick the box to confirm that the holdings with errors "
+                                      "will not be imported."))
+            return redirect("holding_import")
+        parsed, results = _check(state)
+        if parsed.errors:
+            _forget_pending(request)
+            for error in parsed.errors:
+                messages.error(request, error)
+            return redirect("holding_import")
+        report = importer.import_rows(results, only_valid=action == "only_valid",
+                                      actor=request.user, filename=state["name"])
+        if not report.imported:
+            for error in report.errors:
+                messages.error(request, error)
+            if report.error_rows:
+                messages.error(request, _("%(rows)s rows have errors, so nothing was imported. "
+                                          "Correct the file, or import only the valid "
+                                          "holdings.") % {"rows": report.error_rows})
+            elif not report.errors:
+                messages.error(request, _("No holding in the file can be imported."))
+            return redirect("holding_import")
+        default_storage.save(_report_name(state["token"]),
+                             ContentFile(importer.report_csv(results)))
+        _forget_pending(request)
+        request.session[LAST] = {
+            "token": state["token"], "name": state["name"], "holdings": report.holdings,
+            "owners": report.owners, "assessments": report.assessments,
+            "arrears": report.arrears, "skipped_holdings": report.skipped_holdings,
+            "skipped_rows": report.skipped_rows}
+        messages.success(request, ngettext(
+            "Imported %(holdings)s holding with %(owners)s owner(s), %(assessments)s "
+            "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
+            "Imported %(holdings)s holdings with %(owners)s owner(s), %(assessments)s "
+            "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
+            report.holdings) % {
+            "holdings": report.holdings, "owners": report.owners,
+            "assessments": report.assessments, "arrears": report.arrears,
+            "skipped": report.skipped_holdings})
+        return redirect("holding_import")
+
+
+class HoldingImportReportView(ImportPermissionMixin, View):
+    """The row-by-row report as CSV: of the file waiting for a decision, else of the last
+    import."""
+
+    def get(self, request):
+        state = _pending(request)
+        if state is not None:
+            parsed, results = _check(state)
+            body = importer.report_csv(results, parsed.errors)
+        else:
+            last = request.session.get(LAST)
+            token = str(last.get("token", "")) if isinstance(last, dict) else ""
+            if not TOKEN_RE.fullmatch(token) or not default_storage.exists(_report_name(token)):
+                messages.error(request, _("There is no import report to download. Upload a "
+                                          "file first."))
+                return redirect("holding_import")
+            with default_storage.open(_report_name(token), "rb") as f:
+                body = f.read()
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="holding-import-report.csv"'
+        return response
+
+
+class HoldingImportSampleView(ImportPermissionMixin, View):
+    """A small example register in the import format."""
+
+    def get(self, request):
+        return FileResponse(SAMPLE.open("rb"), as_attachment=True,
+                            filename="holdings_register.csv", content_type="text/csv")
