@@ -14,6 +14,21 @@ from core.roles import Role
 ThreadedWSGIServer.request_queue_size = 256
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Forget this run's broker folder and SQLite side files (one per test process)."""
+    import glob
+    import os
+    import shutil
+
+    from django.conf import settings
+
+    folder = getattr(settings, "TEST_BROKER_DIR", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        for leftover in glob.glob(str(settings.VAR_DIR / f"test-db-{os.getpid()}.sqlite3*")):
+            os.remove(leftover)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

@@ -32,15 +32,17 @@ else:
     if "pool" in DATABASES["default"]["OPTIONS"]:
         DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 80, "timeout": 30}
 
-# Tasks go to a real broker; tests that need them run a real worker.
+# Tasks go to a real broker; tests that need them run a real worker. Each test process
+# has its own queue (and broker folder), so parallel runs never take each other's tasks.
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kcc-test")
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"kcc-test-{os.getpid()}")
+TEST_BROKER_DIR = VAR_DIR / f"test-broker-{os.getpid()}"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
-        "data_folder_in": str(VAR_DIR / "test-broker" / "out"),
-        "data_folder_out": str(VAR_DIR / "test-broker" / "out"),
-        "processed_folder": str(VAR_DIR / "test-broker" / "processed"),
-        "control_folder": str(VAR_DIR / "test-broker" / "control"),
+        "data_folder_in": str(TEST_BROKER_DIR / "out"),
+        "data_folder_out": str(TEST_BROKER_DIR / "out"),
+        "processed_folder": str(TEST_BROKER_DIR / "processed"),
+        "control_folder": str(TEST_BROKER_DIR / "control"),
         "store_processed": False,
     }
     if not env.str("REDIS_URL", default="")
@@ -48,6 +50,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
-(VAR_DIR / "test-broker" / "out").mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "test-broker" / "processed").mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "test-broker" / "control").mkdir(parents=True, exist_ok=True)
+for _sub in ("out", "processed", "control"):
+    (TEST_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,15 @@ PAGES: dict[str, object] = {
     "/payments/revenue/payments/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/payments/revenue/credits/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/api/bills/": "*",
+    "/holdings/": "*",
+    "/holdings/link/": "*",
+    "/holdings/quick-pay/": PUBLIC,
+    "/holdings/counter/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
+    "/holdings/import/": [Role.ASSESSOR, Role.ADMINISTRATOR],
+    "/holdings/officer/assessor/": [Role.ASSESSOR, Role.ADMINISTRATOR],
+    "/holdings/officer/demand/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/holdings/officer/collection/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/holdings/officer/defaulters/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
 }
 
 

@@ -1,0 +1,167 @@
+"""Forms for the holding-tax officer pages: the assessor's queue, valuations and objection
+decisions; the revenue officer's demand runs and reports.
+
+Fiscal years and amounts accept Bengali digits ("২০২৫-২৬", "১,২০,০০০"). The rent limits
+are the ones holdings.services enforces; the service is still the final check.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.fiscal import current_fiscal_year, fiscal_year_start, next_fiscal_year, parse_fiscal_year
+from core.formfields import LocalizedDecimalField
+from core.models import Ward
+
+from .services import MAX_YEARLY_RENT
+
+
+class FiscalYearField(forms.CharField):
+    """A fiscal-year label such as 2025-26 (Bengali digits and 2025-2026 accepted)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("help_text", _("Write it like 2025-26."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
+                                  "placeholder": "2025-26"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return parse_fiscal_year(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a fiscal year. Write it like 2025-26."),
+                code="invalid_fiscal_year", params={"value": value}) from None
+
+
+class WardChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Ward.objects.order_by("number"), to_field_name="number",
+                         required=False, label=_("Ward"), empty_label=_("All wards"), **kwargs)
+
+    def label_from_instance(self, ward):
+        from core.digits import localize_digits
+
+        return f"{localize_digits(str(ward.number))} — {ward.name}"
+
+
+def clean_rent(value: Decimal | None) -> Decimal | None:
+    """The same limits as holdings.services: not negative, not beyond belief."""
+    if value is None:
+        return None
+    if value < 0:
+        raise forms.ValidationError(_("The yearly rent cannot be negative."),
+                                    code="negative_rent")
+    if value > MAX_YEARLY_RENT:
+        raise forms.ValidationError(
+            _("A yearly rent of %(rent)s taka is not believable; check it."),
+            code="absurd_rent", params={"rent": value})
+    return value
+
+
+class RentField(LocalizedDecimalField):
+    """Taka, two decimals at most; the size is checked by clean_rent (with a clear message)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return clean_rent(super().clean(value))
+
+
+# --- assessor ---------------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    ward = WardChoiceField()
+
+
+class AssessmentForm(forms.Form):
+    effective_fy = FiscalYearField(label=_("In force from fiscal year"))
+    annual_rent = RentField(
+        label=_("Yearly rent (taka)"),
+        help_text=_("The rent the holding earns or would earn in a year. Bengali digits and "
+                    "commas are fine."))
+    owner_occupied = forms.BooleanField(label=_("Owner-occupied"), required=False)
+
+    def clean_effective_fy(self):
+        value = self.cleaned_data["effective_fy"]
+        latest = next_fiscal_year(current_fiscal_year())
+        if fiscal_year_start(value) > fiscal_year_start(latest):
+            raise forms.ValidationError(
+                _("An assessment can take effect from %(latest)s at the latest."),
+                code="too_late", params={"latest": latest})
+        return value
+
+
+class ObjectionDecisionForm(forms.Form):
+    ACCEPT, REJECT = "accept", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect,
+        choices=[(ACCEPT, _("Accept the objection")), (REJECT, _("Reject the objection"))],
+        error_messages={"required": _("Choose whether to accept or reject the objection.")})
+    reason = forms.CharField(
+        label=_("Reason for the decision"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The owner sees this; it is kept in the audit log."),
+        error_messages={"required": _("Give the reason for the decision.")})
+    revised_rent = RentField(
+        label=_("Revised yearly rent (taka, optional)"), required=False,
+        help_text=_("Only when accepting. Left empty, the rent the owner claimed is used; "
+                    "if they claimed none, the assessment stays as it is."))
+    confirm = forms.BooleanField(
+        label=_("I have checked the objection and want to record this decision. "
+                "It cannot be changed afterwards."),
+        error_messages={"required": _("Tick the box to confirm the decision.")})
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the decision."), code="required")
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and data.get("revised_rent") is not None:
+            self.add_error("revised_rent", _("A revised rent goes only with accepting the "
+                                             "objection. Leave it empty to reject."))
+        return data
+
+
+# --- revenue officer --------------------------------------------------------------------------
+
+
+class DemandRunForm(forms.Form):
+    fiscal_year = FiscalYearField(label=_("Fiscal year"))
+
+    def clean_fiscal_year(self):
+        value = self.cleaned_data["fiscal_year"]
+        current = current_fiscal_year()
+        if fiscal_year_start(value) > fiscal_year_start(current):
+            raise forms.ValidationError(
+                _("The demand for %(fy)s can be generated once that year begins on 1 July, "
+                  "so that this year's unpaid instalments are not carried forward as arrears "
+                  "before they fall due."), code="future_year", params={"fy": value})
+        return value
+
+
+class CollectionFilterForm(forms.Form):
+    fy = FiscalYearField(label=_("Fiscal year"), required=False)
+
+
+class DefaulterFilterForm(forms.Form):
+    SORT_CHOICES = [("owed_desc", _("Amount owed, largest first")),
+                    ("owed_asc", _("Amount owed, smallest first")),
+                    ("holding", _("Ward and holding number"))]
+
+    ward = WardChoiceField()
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)

@@ -1,0 +1,470 @@
+"""Holding-tax officer pages.
+
+The assessor (accounts.assess_holdings): the queue of new holdings, open objections and
+due reassessments; valuing a holding; deciding an objection.
+
+The revenue officer (accounts.view_revenue_reports): starting the yearly demand generation
+as a Celery task and watching its progress; ward-wise demand against collection and the
+defaulters list, both exportable to CSV and XLSX.
+
+Administrators hold every permission, so they may open all of these pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from core import audit
+from core.fiscal import current_fiscal_year, fiscal_year_start
+from core.roles import perm
+from core.views import StaffRoleRequiredMixin
+
+from . import reports, tax
+from .models import DemandRun, Holding, Objection, RateSchedule, Use
+from .officer_forms import (
+    AssessmentForm,
+    CollectionFilterForm,
+    DefaulterFilterForm,
+    DemandRunForm,
+    ObjectionDecisionForm,
+    QueueFilterForm,
+)
+from .services import assessment_record, objection_decide, reassessment_due
+from .tasks import progress_key, run_demand_generation
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 25
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def paginate(request, qs, param: str = "page") -> Page:
+    return Paginator(qs, PER_PAGE).get_page(request.GET.get(param))
+
+
+def export_response(fmt: str, headers: list[str], values: Iterable[list], *, filename: str,
+                    title: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(reports.to_xlsx(headers, values, title=title),
+                                content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(reports.to_csv(headers, values), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+class AssessorRequired(StaffRoleRequiredMixin):
+    permission_required = perm("assess_holdings")
+
+
+class RevenueOfficerRequired(StaffRoleRequiredMixin):
+    permission_required = perm("view_revenue_reports")
+
+
+# --- the assessor's queue -----------------------------------------------------------------
+
+
+class AssessorQueueView(AssessorRequired, View):
+    """New holdings never assessed, open objections (oldest first) and holdings whose
+    latest assessment is due for the periodic reassessment; by ward; 25 a page."""
+
+    template_name = "holdings/officer/assessor_queue.html"
+    TABS = {"new": gettext_lazy("New holdings"), "objections": gettext_lazy("Objections"),
+            "due": gettext_lazy("Due for reassessment")}
+
+    def get(self, request):
+        form = QueueFilterForm(request.GET)
+        ward = form.cleaned_data.get("ward") if form.is_valid() else None
+        tab = request.GET.get("tab")
+        tab = tab if tab in self.TABS else "new"
+        today = timezone.localdate()
+
+        new = (Holding.objects.filter(assessments__isnull=True).exclude(use=Use.VACANT_LAND)
+               .select_related("ward").order_by("created_at", "pk"))
+        objections = (Objection.objects.filter(status=Objection.Status.OPEN)
+                      .select_related("assessment__holding__ward", "filed_by")
+                      .order_by("created_at", "pk"))
+        # Holdings never assessed are the first tab; this one is the periodic reassessment.
+        due = (reassessment_due(today).filter(latest__isnull=False)
+               .order_by("latest", "ward__number", "number"))
+        if ward is not None:
+            new = new.filter(ward=ward)
+            objections = objections.filter(assessment__holding__ward=ward)
+            due = due.filter(ward=ward)
+        lists = {"new": new, "objections": objections, "due": due}
+        counts = {key: qs.count() for key, qs in lists.items()}
+        page = paginate(request, lists[tab])
+        rows = list(page.object_list)
+        now = timezone.now()
+        current_start = fiscal_year_start(current_fiscal_year())
+        for row in rows:
+            if tab == "new":
+                row.age_days = (today - timezone.localtime(row.created_at).date()).days
+            elif tab == "objections":
+                row.days_waiting = (now - row.created_at).days
+            else:
+                row.age_years = current_start - fiscal_year_start(row.latest)
+        page.object_list = rows
+        tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab}
+                for key, label in self.TABS.items()]
+        return TemplateResponse(request, self.template_name, {
+            "form": form, "tab": tab, "tabs": tabs, "page_obj": page, "rows": rows,
+            "ward": ward})
+
+
+# --- valuing a holding --------------------------------------------------------------------
+
+
+def concession_percent(fiscal_year: str) -> Decimal:
+    """The owner-occupied concession of the year's schedule (the default when none yet)."""
+    value = (RateSchedule.objects.filter(fiscal_year=fiscal_year)
+             .values_list("owner_occupied_concession_percent", flat=True).first())
+    if value is None:
+        value = RateSchedule._meta.get_field("owner_occupied_concession_percent").default
+    return Decimal(value)
+
+
+def valuation_of(*, annual_rent: Decimal, owner_occupied: bool,
+                 fiscal_year: str) -> dict:
+    percent = concession_percent(fiscal_year)
+    valuation = tax.annual_valuation(annual_rent, owner_occupied=owner_occupied,
+                                     concession_percent=percent)
+    return {"valuation": valuation, "concession_percent": percent,
+            "maintenance": valuation.annual_rent - valuation.after_maintenance,
+            "concession": valuation.after_maintenance - valuation.annual_valuation,
+            "fiscal_year": fiscal_year}
+
+
+RENT_ERRORS = {"invalid_rent", "negative_rent", "absurd_rent"}
+
+
+class AssessView(AssessorRequired, View):
+    """Effective fiscal year and yearly rent (and owner-occupied): check the valuation, then
+    record it through services.assessment_record. The holding's assessments are listed."""
+
+    template_name = "holdings/officer/assess.html"
+
+    def render(self, request, holding: Holding, form: AssessmentForm, *,
+               preview: dict | None = None, recorded: dict | None = None,
+               status: int = 200) -> HttpResponse:
+        history = list(holding.assessments.select_related("assessed_by")
+                       .order_by("-effective_fy"))
+        open_objections = list(Objection.objects.filter(
+            assessment__holding=holding, status=Objection.Status.OPEN)
+            .select_related("assessment").order_by("created_at"))
+        replaces = None
+        if preview:
+            replaces = next((a for a in history if a.effective_fy == preview["fiscal_year"]),
+                            None)
+        return TemplateResponse(request, self.template_name, {
+            "holding": holding, "owners": list(holding.owners.all()), "form": form,
+            "history": history, "preview": preview, "recorded": recorded,
+            "replaces": replaces, "open_objections": open_objections}, status=status)
+
+    def get(self, request, pk: int):
+        holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
+        latest = holding.assessments.order_by("-effective_fy").first()
+        form = AssessmentForm(initial={
+            "effective_fy": current_fiscal_year(),
+            "owner_occupied": latest.owner_occupied if latest else holding.owner_occupied,
+            "annual_rent": latest.annual_rent if latest else None})
+        recorded = None
+        recorded_pk = request.GET.get("recorded", "")
+        if recorded_pk.isdigit():
+            assessment = holding.assessments.filter(pk=int(recorded_pk)).first()
+            if assessment is not None:
+                recorded = {"assessment": assessment, **valuation_of(
+                    annual_rent=assessment.annual_rent,
+                    owner_occupied=assessment.owner_occupied,
+                    fiscal_year=assessment.effective_fy)}
+        return self.render(request, holding, form, recorded=recorded)
+
+    def post(self, request, pk: int):
+        holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
+        form = AssessmentForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, holding, form)
+        data = form.cleaned_data
+        if "preview" in request.POST:
+            preview = valuation_of(annual_rent=data["annual_rent"],
+                                   owner_occupied=data["owner_occupied"],
+                                   fiscal_year=data["effective_fy"])
+            return self.render(request, holding, form, preview=preview)
+        try:
+            assessment = assessment_record(
+                holding=holding, effective_fy=data["effective_fy"],
+                annual_rent=data["annual_rent"], owner_occupied=data["owner_occupied"],
+                actor=request.user)
+        except ValidationError as exc:
+            form.add_error("annual_rent" if exc.code in RENT_ERRORS else None, exc)
+            return self.render(request, holding, form)
+        messages.success(request, _(
+            "The assessment of holding %(holding)s from %(fy)s is recorded: annual valuation "
+            "%(valuation)s.") % {"holding": holding, "fy": assessment.effective_fy,
+                                 "valuation": assessment.annual_valuation})
+        return redirect(reverse("holding_assess", args=[holding.pk])
+                        + f"?recorded={assessment.pk}")
+
+
+# --- deciding an objection ----------------------------------------------------------------
+
+
+class ObjectionView(AssessorRequired, View):
+    """An owner's objection: accept (optionally with a revised rent) or reject, with a
+    reason and a confirmation; recorded through services.objection_decide."""
+
+    template_name = "holdings/officer/objection.html"
+
+    def get_objection(self, pk: int) -> Objection:
+        return get_object_or_404(Objection.objects.select_related(
+            "assessment__holding__ward", "assessment__assessed_by", "filed_by", "decided_by"),
+            pk=pk)
+
+    def render(self, request, objection: Objection, form: ObjectionDecisionForm | None,
+               status: int = 200) -> HttpResponse:
+        assessment = objection.assessment
+        claimed = None
+        if objection.claimed_rent is not None:
+            claimed = valuation_of(annual_rent=objection.claimed_rent,
+                                   owner_occupied=assessment.owner_occupied,
+                                   fiscal_year=assessment.effective_fy)
+        return TemplateResponse(request, self.template_name, {
+            "objection": objection, "assessment": assessment,
+            "holding": assessment.holding, "claimed": claimed, "form": form,
+            "days_waiting": (timezone.now() - objection.created_at).days,
+            "is_open": objection.status == Objection.Status.OPEN}, status=status)
+
+    def get(self, request, pk: int):
+        objection = self.get_objection(pk)
+        form = ObjectionDecisionForm() if objection.status == Objection.Status.OPEN else None
+        return self.render(request, objection, form)
+
+    def post(self, request, pk: int):
+        objection = self.get_objection(pk)
+        if objection.status != Objection.Status.OPEN:
+            messages.error(request, _("This objection is already decided."))
+            return redirect("holding_objection", pk=objection.pk)
+        form = ObjectionDecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, objection, form)
+        data = form.cleaned_data
+        accept = data["decision"] == ObjectionDecisionForm.ACCEPT
+        try:
+            objection = objection_decide(objection=objection, assessor=request.user,
+                                         accept=accept, reason=data["reason"],
+                                         revised_rent=data["revised_rent"])
+        except ValidationError as exc:
+            form.add_error("revised_rent" if exc.code in RENT_ERRORS else None, exc)
+            return self.render(request, self.get_objection(pk), form)
+        if accept:
+            messages.success(request, _("The objection is accepted and the owner will see "
+                                        "your reason."))
+        else:
+            messages.success(request, _("The objection is rejected and the owner will see "
+                                        "your reason."))
+        return redirect(reverse("holding_assessor_queue") + "?tab=objections")
+
+
+# --- the yearly demand run ----------------------------------------------------------------
+
+STEP_LABELS = {
+    "": gettext_lazy("Waiting for the worker"),
+    "arrears": gettext_lazy("Carrying unpaid earlier years forward as arrears"),
+    "demands": gettext_lazy("Creating the year's demands"),
+    "lines": gettext_lazy("Working out each revenue head"),
+    "instalments": gettext_lazy("Splitting into quarterly instalments"),
+    "totals": gettext_lazy("Adding up the totals"),
+    "summary": gettext_lazy("Summing up by ward"),
+    "done": gettext_lazy("Finished"),
+}
+LIVE = (DemandRun.Status.QUEUED, DemandRun.Status.RUNNING)
+
+
+def enqueue_demand_run(run_id: int) -> None:
+    """Send the run to the workers; if the queue cannot be reached, the run says so."""
+    try:
+        run_demand_generation.delay(run_id)
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the run failed
+        log.exception("could not queue demand run %s", run_id)
+        DemandRun.objects.filter(pk=run_id, status=DemandRun.Status.QUEUED).update(
+            status=DemandRun.Status.FAILED, finished_at=timezone.now(),
+            error=f"Could not reach the task queue: {exc}"[:2000])
+
+
+class DemandRunsView(RevenueOfficerRequired, View):
+    """Start the yearly demand generation for a fiscal year; the runs and their status."""
+
+    template_name = "holdings/officer/demand_runs.html"
+
+    def render(self, request, form: DemandRunForm, status: int = 200) -> HttpResponse:
+        runs = paginate(request, DemandRun.objects.select_related("started_by")
+                        .order_by("-created_at", "-pk"))
+        return TemplateResponse(request, self.template_name,
+                                {"form": form, "runs": runs}, status=status)
+
+    def get(self, request):
+        return self.render(request, DemandRunForm(initial={"fiscal_year":
+                                                           current_fiscal_year()}))
+
+    def post(self, request):
+        form = DemandRunForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form)
+        fiscal_year = form.cleaned_data["fiscal_year"]
+        with transaction.atomic():
+            busy = (DemandRun.objects.select_for_update()
+                    .filter(fiscal_year=fiscal_year, status__in=LIVE).first())
+            if busy is not None:
+                form.add_error("fiscal_year", _(
+                    "The demand for %(fy)s is already being generated (run #%(run)s). "
+                    "Wait for it to finish.") % {"fy": fiscal_year, "run": busy.pk})
+                return self.render(request, form)
+            run = DemandRun.objects.create(fiscal_year=fiscal_year, started_by=request.user)
+            audit.record(action="holdings.demand_run_started", obj=run, actor=request.user,
+                         after={"fiscal_year": fiscal_year})
+            transaction.on_commit(lambda: enqueue_demand_run(run.pk))
+        messages.success(request, _("The demand generation for %(fy)s has started. This page "
+                                    "shows its progress.") % {"fy": fiscal_year})
+        return redirect("holding_demand_run", pk=run.pk)
+
+
+class DemandRunView(RevenueOfficerRequired, View):
+    """A run's progress (refreshing every 3 seconds while it is queued or running), and at
+    the end the counts and the summary per ward."""
+
+    template_name = "holdings/officer/demand_run.html"
+
+    def get(self, request, pk: int):
+        run = get_object_or_404(DemandRun.objects.select_related("started_by"), pk=pk)
+        live = run.status in LIVE
+        step, progress = run.step, run.progress
+        if live:
+            cached = cache.get(progress_key(run.pk)) or {}
+            step = cached.get("step", step)
+            progress = cached.get("progress", progress)
+        summary = [{"ward": row.get("ward"), "demands": int(row.get("demands") or 0),
+                    "total": Decimal(str(row.get("total") or "0"))}
+                   for row in (run.summary or [])]
+        created = run.created or {}
+        counts = [(label, created[key]) for key, label in (
+            ("demands", _("New demands")), ("lines", _("Demand lines (revenue heads)")),
+            ("instalments", _("Instalments")), ("arrears", _("Arrears carried forward")),
+            ("not_assessed", _("Holdings without a demand (not assessed)")))
+            if key in created]
+        return TemplateResponse(request, self.template_name, {
+            "run": run, "live": live, "step": step, "progress": max(0, min(100, progress)),
+            "step_label": STEP_LABELS.get(step, step), "summary": summary,
+            "summary_demands": sum(r["demands"] for r in summary),
+            "summary_total": sum((r["total"] for r in summary), Decimal("0.00")),
+            "counts": counts})
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(reports.ZERO)
+
+
+def wants_export(request) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in ("csv", "xlsx") else None
+
+
+class CollectionView(RevenueOfficerRequired, View):
+    """Ward-wise demand, arrears carried in, collection and outstanding for a fiscal year;
+    ?format=csv or ?format=xlsx exports the same table."""
+
+    template_name = "holdings/officer/collection.html"
+
+    @staticmethod
+    def columns() -> list[reports.Column]:
+        return [
+            (_("Ward number"), lambda r: r.ward_number if r.ward_number is not None
+             else _("Total")),
+            (_("Ward"), lambda r: r.ward_name),
+            (_("Holdings"), lambda r: r.holdings),
+            (_("Demand"), lambda r: r.demand),
+            (_("Arrears carried in"), lambda r: r.arrears),
+            (_("Collected"), lambda r: r.collected),
+            (_("Outstanding"), lambda r: r.outstanding),
+            (_("Collection %"), lambda r: r.percent),
+        ]
+
+    def get(self, request):
+        data = request.GET.copy()
+        if not data.get("fy"):
+            data["fy"] = current_fiscal_year()
+        form = CollectionFilterForm(data)
+        valid = form.is_valid()
+        fiscal_year = (form.cleaned_data.get("fy") if valid else None) or current_fiscal_year()
+        fmt = wants_export(request)
+        if fmt and valid:
+            report = reports.collection(fiscal_year)
+            headers, values = reports.table([*report.rows, report.total], self.columns())
+            return export_response(fmt, headers, values,
+                                   filename=f"holding-collection-{fiscal_year}",
+                                   title=f"Collection {fiscal_year}")
+        report = reports.collection(fiscal_year)
+        return TemplateResponse(request, self.template_name, {
+            "form": form, "report": report, "fiscal_year": fiscal_year})
+
+
+class DefaultersView(RevenueOfficerRequired, View):
+    """Holdings with instalments past due or unpaid arrears: by ward, sorted by what they
+    owe, 25 a page; ?format=csv or ?format=xlsx exports the whole list."""
+
+    template_name = "holdings/officer/defaulters.html"
+
+    @staticmethod
+    def columns() -> list[reports.Column]:
+        return [
+            (_("Ward number"), lambda r: r["ward_number"]),
+            (_("Holding number"), lambda r: r["number"]),
+            (_("Road"), lambda r: r["road"]),
+            (_("Mahalla"), lambda r: r["mahalla"]),
+            (_("Owner"), reports.owner_name),
+            (_("Mobile"), lambda r: r["owner_mobile"] or ""),
+            (_("Overdue instalments"), lambda r: r["overdue_count"]),
+            (_("Oldest due date"), lambda r: r["oldest_due"]),
+            (_("Overdue amount"), lambda r: money(r["overdue_amount"])),
+            (_("Arrears with surcharge"), lambda r: money(r["arrears_amount"])),
+            (_("Total owed"), lambda r: money(r["owed"])),
+        ]
+
+    def get(self, request):
+        form = DefaulterFilterForm(request.GET)
+        valid = form.is_valid()
+        ward = form.cleaned_data.get("ward") if valid else None
+        sort = (form.cleaned_data.get("sort") if valid else None) or "owed_desc"
+        today = timezone.localdate()
+        rows = reports.defaulters(today=today, ward=ward, sort=sort)
+        fmt = wants_export(request)
+        if fmt and valid:
+            headers, values = reports.table(rows.iterator(chunk_size=2000), self.columns())
+            suffix = f"-ward-{ward.number}" if ward is not None else ""
+            return export_response(fmt, headers, values,
+                                   filename=f"holding-defaulters-{today.isoformat()}{suffix}",
+                                   title=f"Defaulters {today.isoformat()}")
+        page = paginate(request, rows)
+        page.object_list = [{**row, "owner_name": reports.owner_name(row)}
+                            for row in page.object_list]
+        return TemplateResponse(request, self.template_name, {
+            "form": form, "page_obj": page, "sort": sort, "as_of": today, "ward": ward})
