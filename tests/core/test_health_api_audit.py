@@ -126,7 +126,8 @@ def test_deploy_checks_pass_under_production_settings():
     import subprocess
     import sys
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**env, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
            "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://u@localhost/x",
            "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com"}
