@@ -82,9 +82,8 @@ def generate_demands(fiscal_year: str, *, progress: Progress | None = None,
                 WHERE a2.holding_id = h.id AND a2.effective_fy <= %s
                 ORDER BY a2.effective_fy DESC LIMIT 1)
             WHERE (a.id IS NOT NULL OR h.use = 'vacant_land')
-              AND NOT EXISTS (SELECT 1 FROM {t['Demand']} d
-                              WHERE d.holding_id = h.id AND d.fiscal_year = %s)
-        """, [fiscal_year, schedule.pk, now, fiscal_year, fiscal_year])
+            ON CONFLICT (holding_id, fiscal_year) DO NOTHING
+        """, [fiscal_year, schedule.pk, now, fiscal_year])
         result.demands = cur.rowcount
 
         report("lines", 45)
@@ -114,20 +113,21 @@ def generate_demands(fiscal_year: str, *, progress: Progress | None = None,
         report("instalments", 70)
         cur.execute(f"""
             INSERT INTO {t['Instalment']} (demand_id, quarter, due_date, amount, status)
-            SELECT d.id, q.n,
+            SELECT p.demand_id, q.n,
                    CASE q.n WHEN 1 THEN s.q1_due WHEN 2 THEN s.q2_due
                             WHEN 3 THEN s.q3_due ELSE s.q4_due END,
-                   SUM(CASE WHEN q.n < 4 THEN {_paisa('l.amount')} / 4
-                            ELSE {_paisa('l.amount')} - 3 * ({_paisa('l.amount')} / 4)
-                       END) / 100.0,
+                   CASE WHEN q.n < 4 THEN p.quarter ELSE p.fourth END / 100.0,
                    'due'
-            FROM {t['Demand']} d
-            JOIN {t['DemandLine']} l ON l.demand_id = d.id
-            JOIN {t['RateSchedule']} s ON s.id = d.schedule_id
+            FROM (SELECT d.id AS demand_id, d.schedule_id,
+                         SUM({_paisa('l.amount')} / 4) AS quarter,
+                         SUM({_paisa('l.amount')} - 3 * ({_paisa('l.amount')} / 4)) AS fourth
+                  FROM {t['Demand']} d
+                  JOIN {t['DemandLine']} l ON l.demand_id = d.id
+                  WHERE d.fiscal_year = %s AND d.total = {PENDING}
+                  GROUP BY d.id, d.schedule_id) p
+            JOIN {t['RateSchedule']} s ON s.id = p.schedule_id
             CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3
                         UNION ALL SELECT 4) q
-            WHERE d.fiscal_year = %s AND d.total = {PENDING}
-            GROUP BY d.id, q.n, s.q1_due, s.q2_due, s.q3_due, s.q4_due
         """, [fiscal_year])
         result.instalments = cur.rowcount
 
