@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.digits import is_bengali, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_label
-from core.formfields import BDMobileField, DigitsInput, NIDField
+from core.formfields import BDMobileField, DigitsInput, LocalizedDecimalField, NIDField
 from core.money import format_amount, to_money
 
 from .models import Arrear, Holding, Instalment, Owner, Use
@@ -264,3 +264,15 @@ def decorate(st: Statement, today: date) -> Statement:
 def masked_owner_names(holding: Holding) -> list[str]:
     """Owner names for strangers: first letter of each word only."""
     return [mask_name(o.name) for o in holding.owners.order_by("pk") if o.name]
+
+
+class ObjectionForm(forms.Form):
+    """The owner's objection to the assessment in force."""
+
+    reason = forms.CharField(label=gettext_lazy("Why do you object?"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+    claimed_rent = LocalizedDecimalField(
+        label=gettext_lazy("Yearly rent you say is right (taka, optional)"), required=False,
+        max_digits=14, decimal_places=2, min_value=0,
+        help_text=gettext_lazy("Bengali digits are fine. Bring any papers to the assessor "
+                               "if asked."))

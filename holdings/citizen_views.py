@@ -31,6 +31,7 @@ from .citizen_forms import (
     HoldingLookupForm,
     LinkCodeForm,
     LinkForm,
+    ObjectionForm,
     PayForm,
     QuickPayForm,
     decorate,
@@ -46,6 +47,7 @@ from .services import (
     holding_link_by_nid,
     holding_link_send_code,
     holding_link_verify_code,
+    objection_file,
 )
 
 STATEMENT_VIEWERS = [perm("use_counter"), perm("assess_holdings"),
@@ -189,6 +191,33 @@ def holding_statement(request, pk: int):
     return render(request, "holdings/citizen/statement.html",
                   {"st": st, "holding": holding, "form": form, "is_owner": is_owner,
                    "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_objection(request, pk: int):
+    """The owner objects to the assessment in force; an assessor decides it."""
+    holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk,
+                                owners__user=request.user)
+    assessment = holding.assessments.order_by("-effective_fy").first()
+    if assessment is None:
+        messages.error(request, _("This holding has no assessment to object to yet."))
+        return redirect("holding_statement", pk=holding.pk)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection_file(assessment=assessment, user=request.user,
+                           reason=form.cleaned_data["reason"],
+                           claimed_rent=form.cleaned_data["claimed_rent"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your objection is filed. An assessor will decide it "
+                                        "and you will see the decision here."))
+            return redirect("holding_statement", pk=holding.pk)
+    return render(request, "holdings/citizen/objection.html", {
+        "holding": holding, "assessment": assessment, "form": form,
+        "objections": assessment.objections.order_by("-created_at")})
 
 
 # --- quick pay (no account) ------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("link/", views.holding_link, name="holding_link"),
     path("link/<int:holding_pk>/code/", views.holding_link_code, name="holding_link_code"),
     path("<int:pk>/", views.holding_statement, name="holding_statement"),
+    path("<int:pk>/objection/", views.holding_objection, name="holding_objection_file"),
     path("quick-pay/", views.quick_pay, name="holding_quick_pay"),
     path("counter/", views.HoldingCounterView.as_view(), name="holding_counter"),
 ]

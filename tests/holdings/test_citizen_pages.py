@@ -451,3 +451,27 @@ def test_seed_demo_twice_creates_nothing_twice():
     assert sorted(mine.values_list("number", flat=True)) == ["12", "12/A"]
     assert Owner.objects.filter(user=citizen, nid="1234567890").count() == 2
     assert Arrear.objects.filter(holding__number="12/A", holding__ward__number=1).exists()
+
+
+def test_owner_files_an_objection_and_it_is_audited(client, make_user):
+    from core.models import AuditLog
+    from holdings.models import Objection
+    from holdings.services import assessment_record, holding_create
+
+    owner = make_user()
+    holding = holding_create(ward=3, number="77")
+    holding.owners.create(name_en="Owner", user=owner)
+    assessment_record(holding=holding, effective_fy="2025-26", annual_rent="120000")
+    client.force_login(owner)
+    url = f"/holdings/{holding.pk}/objection/"
+    response = client.post(url, {"reason": "", "claimed_rent": "৯০০০০"})
+    assert response.status_code == 200 and not Objection.objects.exists()
+    response = client.post(url, {"reason": "The ground floor is a shop that is closed.",
+                                 "claimed_rent": "৯০০০০"})
+    assert response.status_code == 302
+    objection = Objection.objects.get()
+    assert objection.claimed_rent == 90000 and objection.filed_by == owner
+    assert AuditLog.objects.filter(action="holding.objection_filed").exists()
+    other = make_user()
+    client.force_login(other)
+    assert client.get(url).status_code == 404
