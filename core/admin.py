@@ -7,7 +7,8 @@ from .models import AuditLog, CityProfile, Ward, Zone
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Every add or change made in the admin writes an audit row with before and after."""
+    """Every add, change or delete made in the admin (inlines included) writes an audit row
+    with before and after."""
 
     def save_model(self, request, obj, form, change):
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
@@ -21,6 +22,22 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit.record(action="admin.delete", obj=obj, before=audit.snapshot(obj), request=request)
         super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        # Fresh from the database: the forms have already changed their instances.
+        pks = [f.instance.pk for f in formset.forms if f.instance.pk]
+        before = {obj.pk: audit.snapshot(obj)
+                  for obj in formset.model.objects.filter(pk__in=pks)}
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit.record(action="admin.add", obj=obj, after=audit.snapshot(obj), request=request)
+        for obj, _fields in formset.changed_objects:
+            old, new = audit.changed(before.get(obj.pk, {}), audit.snapshot(obj))
+            audit.record(action="admin.change", obj=obj, before=old, after=new, request=request)
+        for obj in formset.deleted_objects:
+            audit.record(action="admin.delete", object_type=obj._meta.label_lower,
+                         object_id=before.get(obj.pk, {}).get("id", ""),
+                         before=before.get(obj.pk), request=request)
 
 
 @admin.register(CityProfile)

@@ -1,0 +1,63 @@
+"""Read-only admin views of the money: bills, payments, the ledger and gateway events.
+Every change to money goes through payments.services, never through the admin."""
+
+from django.contrib import admin
+
+from .models import Allocation, Bill, CounterSession, Credit, Payment, PaymentEvent, Receipt
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Bill)
+class BillAdmin(ReadOnlyAdmin):
+    list_display = ["number", "service", "subject_id", "payer_mobile", "fiscal_year", "total",
+                    "status"]
+    list_filter = ["service", "status", "fiscal_year"]
+    search_fields = ["number", "subject_id", "payer_mobile"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["tran_id", "channel", "amount", "status", "created_at"]
+    list_filter = ["channel", "status"]
+    search_fields = ["tran_id", "payer_mobile", "val_id", "bank_tran_id"]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ReadOnlyAdmin):
+    list_display = ["payment", "bill", "head", "amount", "kind", "created_at"]
+    list_filter = ["kind", "head", "service"]
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "tran_id", "kind", "outcome"]
+    list_filter = ["kind"]
+    search_fields = ["tran_id"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["number", "amount", "issued_at"]
+    search_fields = ["number", "verify_code"]
+
+
+@admin.register(CounterSession)
+class CounterSessionAdmin(ReadOnlyAdmin):
+    list_display = ["clerk", "status", "opened_at", "closed_at", "difference"]
+    list_filter = ["status"]
+
+
+@admin.register(Credit)
+class CreditAdmin(ReadOnlyAdmin):
+    list_display = ["payment", "bill", "amount", "status", "created_at"]
+    list_filter = ["status"]
