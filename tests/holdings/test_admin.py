@@ -27,7 +27,8 @@ def test_editing_a_rate_in_the_admin_is_audited_with_before_and_after(client, ma
     data.update({"heads-TOTAL_FORMS": len(heads), "heads-INITIAL_FORMS": len(heads),
                  "rebates-TOTAL_FORMS": len(rebates), "rebates-INITIAL_FORMS": len(rebates)})
     for i, head in enumerate(heads):
-        percent = "23.00" if head.use == "commercial" and head.head == "holding_tax" else head.percent
+        target = head.use == "commercial" and head.head == "holding_tax"
+        percent = "23.00" if target else head.percent
         data.update({f"heads-{i}-id": head.pk, f"heads-{i}-schedule": schedule.pk,
                      f"heads-{i}-head": head.head, f"heads-{i}-use": head.use,
                      f"heads-{i}-percent": str(percent)})
