@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TradeLicensesConfig(AppConfig):
     name = "trade_licenses"
+    verbose_name = _("Trade licences")
+
+    def ready(self) -> None:
+        from .registry_hooks import register_trade_licenses
+
+        register_trade_licenses()

@@ -1,0 +1,134 @@
+"""Admin for the yearly schedule: fee schedules, business categories and capital bands,
+every edit audited with before and after (core.admin.AuditedAdmin). Applications and
+licences are read-only here: they change only through the workflow (services.py)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.admin import AuditedAdmin
+
+from .models import (
+    Application,
+    ApplicationEvent,
+    BusinessCategory,
+    CapitalBand,
+    FeeSchedule,
+    Licence,
+    ReminderSent,
+)
+
+
+class AuditedInlinesMixin:
+    """Audits rows added, changed or deleted through inlines (AuditedAdmin audits only the
+    parent object)."""
+
+    def save_formset(self, request, form, formset, change):
+        befores = {}
+        for inline_form in formset.initial_forms:
+            obj = inline_form.instance
+            if obj.pk and inline_form.has_changed():
+                befores[obj.pk] = audit.snapshot(type(obj).objects.get(pk=obj.pk))
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit.record(action="admin.delete", obj=obj, before=audit.snapshot(obj),
+                         request=request)
+            obj.delete()
+        for obj in instances:
+            before = befores.get(obj.pk)
+            obj.save()
+            after = audit.snapshot(obj)
+            if before is not None:
+                before, after = audit.changed(before, after)
+            audit.record(action=f"admin.{'change' if before is not None else 'add'}", obj=obj,
+                         before=before, after=after, request=request)
+        formset.save_m2m()
+
+
+class CategoryInline(admin.TabularInline):
+    model = BusinessCategory
+    extra = 0
+    fields = ["code", "name_bn", "name_en", "yearly_fee", "by_capital", "is_sample",
+              "is_active"]
+    show_change_link = True
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(AuditedInlinesMixin, AuditedAdmin):
+    list_display = ["fiscal_year", "renewal_deadline", "vat_percent", "income_tax_at_source",
+                    "late_surcharge_percent_per_month", "transfer_percent", "signboard_mode",
+                    "signboard_amount"]
+    inlines = [CategoryInline]
+    fieldsets = [
+        (None, {"fields": ["fiscal_year", "renewal_deadline"]}),
+        (_("Taxes and charges"), {"fields": ["vat_percent", "income_tax_at_source",
+                                             "late_surcharge_percent_per_month",
+                                             "transfer_percent", "application_fee"]}),
+        (_("Signboard tax"), {"fields": ["signboard_mode", "signboard_amount"]}),
+        (None, {"fields": ["note"]}),
+    ]
+
+
+class CapitalBandInline(admin.TabularInline):
+    model = CapitalBand
+    extra = 0
+    fields = ["min_capital", "max_capital", "fee", "is_sample"]
+
+
+@admin.register(BusinessCategory)
+class BusinessCategoryAdmin(AuditedInlinesMixin, AuditedAdmin):
+    list_display = ["code", "name_en", "name_bn", "schedule", "yearly_fee", "by_capital",
+                    "is_sample", "is_active"]
+    list_filter = ["schedule", "is_sample", "by_capital", "is_active"]
+    search_fields = ["code", "name_en", "name_bn"]
+    inlines = [CapitalBandInline]
+
+
+@admin.register(CapitalBand)
+class CapitalBandAdmin(AuditedAdmin):
+    list_display = ["category", "schedule", "min_capital", "max_capital", "fee", "is_sample"]
+    list_filter = ["schedule"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "actor", "reason", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "business", "fiscal_year", "kind", "status", "on_behalf",
+                    "status_changed_at"]
+    list_filter = ["status", "kind", "fiscal_year", "on_behalf"]
+    search_fields = ["business__name_en", "business__name_bn", "trader_mobile", "trader_nid"]
+    inlines = [EventInline]
+
+
+@admin.register(Licence)
+class LicenceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "business", "fiscal_year", "valid_until", "is_current",
+                    "issued_at"]
+    list_filter = ["fiscal_year", "is_current"]
+    search_fields = ["number", "business__name_en", "business__name_bn"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["business", "fiscal_year", "step", "channels", "sent_at"]
+    list_filter = ["fiscal_year", "step"]

@@ -1,0 +1,277 @@
+"""Trade-licence fee arithmetic: pure functions (no database), each line explained.
+
+Every function returns `FeeLine(head, amount, rule)`: the payments revenue head, the amount
+in taka and the rule (which schedule year and which rate made it). `assess()` puts the
+lines of one application together; services.py turns them into bill lines.
+
+Lines
+- Licence fee: the category's fixed yearly fee, or for a category charged by paid-up
+  capital (limited companies) the fee of the capital band the capital falls in.
+- Application fee: the schedule's application fee, on new licences only (0 by default:
+  then no line).
+- Signboard tax: `per_sqft` mode: rate × square feet; `flat` mode: the flat amount. No
+  line when the business has no signboard (0 square feet).
+- VAT: the schedule's VAT % (15) of licence fee + signboard tax (not of the surcharge,
+  income tax or transfer fee).
+- Income tax at source: the schedule's fixed amount (KCC Tk 2,000), on renewals only.
+- Late surcharge: renewals only: the schedule's % (10) of the licence fee for each month
+  or part of a month paid after the renewal deadline — see `months_late`. A new licence
+  is never late (the business starts when it is licensed).
+- Transfer fee: the schedule's % (10) of the licence fee. A transfer during a year whose
+  licence is paid bills the transfer fee alone; a renewal together with a transfer bills
+  every renewal line plus the transfer fee (`with_transfer=True`).
+
+Rounding rule
+- Amounts are taka with two decimals (paisa), Decimal, never float.
+- Every input amount is first taken to the paisa (half-up).
+- A percentage is applied to an exact paisa amount and the result rounded once, half-up
+  to the paisa: VAT = round(15% × (fee + signboard)); surcharge = round(fee × 10% ×
+  months) — the monthly rate is not rounded before multiplying by the months; transfer =
+  round(10% × fee); signboard per square foot = round(rate × sq ft).
+- VAT is computed on the sum of the already-rounded licence fee and signboard lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+PAISA = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+NEW, RENEWAL, TRANSFER = "new", "renewal", "transfer"
+
+
+def money(value) -> Decimal:
+    """`value` as taka and paisa, half-up."""
+    return Decimal(str(value) if isinstance(value, float) else value).quantize(
+        PAISA, rounding=ROUND_HALF_UP)
+
+
+def percent_of(amount, percent, times: int = 1) -> Decimal:
+    """`percent`% of `amount` (× `times`), rounded once, half-up to the paisa."""
+    return money(money(amount) * Decimal(percent) * times / 100)
+
+
+def _pct(value) -> str:
+    """A percentage without trailing zeros: 15.00 → "15", 7.50 → "7.5"."""
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    head: str  # a payments.models.RevenueHead value
+    amount: Decimal
+    rule: str
+
+
+@dataclass(frozen=True)
+class Band:
+    min_capital: Decimal
+    max_capital: Decimal | None
+    fee: Decimal
+
+
+@dataclass(frozen=True)
+class ScheduleRates:
+    """The figures of one year's FeeSchedule that the arithmetic needs."""
+
+    fiscal_year: str
+    renewal_deadline: datetime.date
+    vat_percent: Decimal = Decimal("15")
+    income_tax_at_source: Decimal = Decimal("2000")
+    late_surcharge_percent_per_month: Decimal = Decimal("10")
+    transfer_percent: Decimal = Decimal("10")
+    signboard_mode: str = "per_sqft"
+    signboard_amount: Decimal = Decimal("100")
+    application_fee: Decimal = ZERO
+
+    @classmethod
+    def from_schedule(cls, schedule) -> ScheduleRates:
+        return cls(
+            fiscal_year=schedule.fiscal_year, renewal_deadline=schedule.renewal_deadline,
+            vat_percent=schedule.vat_percent,
+            income_tax_at_source=schedule.income_tax_at_source,
+            late_surcharge_percent_per_month=schedule.late_surcharge_percent_per_month,
+            transfer_percent=schedule.transfer_percent, signboard_mode=schedule.signboard_mode,
+            signboard_amount=schedule.signboard_amount,
+            application_fee=schedule.application_fee)
+
+
+@dataclass(frozen=True)
+class CategoryRates:
+    code: str
+    name_en: str
+    yearly_fee: Decimal
+    by_capital: bool = False
+    bands: tuple[Band, ...] = ()
+
+    @classmethod
+    def from_category(cls, category) -> CategoryRates:
+        bands = tuple(Band(b.min_capital, b.max_capital, b.fee)
+                      for b in category.capital_bands.order_by("min_capital"))
+        return cls(code=category.code, name_en=category.name_en,
+                   yearly_fee=category.yearly_fee, by_capital=category.by_capital, bands=bands)
+
+
+class FeeError(ValueError):
+    """The fee cannot be computed from what was given (e.g. no band for the capital)."""
+
+
+# --- months late -------------------------------------------------------------------------
+
+
+def months_late(paid_on: datetime.date, deadline: datetime.date) -> int:
+    """How many months (each calendar month, or part of one) after the deadline.
+
+    0 on or before the deadline. Otherwise the number of calendar months from the month of
+    the day after the deadline to the month of `paid_on`, both counted whole:
+
+    - deadline 30 Sep: paid 30 Sep → 0; 1 Oct or 31 Oct → 1; 1 Nov → 2; 28 Feb → 5.
+    - deadline extended to 31 Oct: paid 15 Nov → 1 (instead of 2).
+    - deadline 15 Oct (mid-month): paid 16 Oct → 1 (the rest of October is a part of a
+      month); paid 1 Nov → 2.
+    """
+    if paid_on <= deadline:
+        return 0
+    first = deadline + datetime.timedelta(days=1)
+    return (paid_on.year - first.year) * 12 + (paid_on.month - first.month) + 1
+
+
+def surcharge_grows_after(paid_on: datetime.date, deadline: datetime.date) -> datetime.date:
+    """The last day on which the surcharge (or its absence) stays what it is on `paid_on`:
+    the deadline itself while on time, else the last day of `paid_on`'s month. A bill
+    issued on `paid_on` is due by then."""
+    if paid_on <= deadline:
+        return deadline
+    next_month = (paid_on.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return next_month - datetime.timedelta(days=1)
+
+
+# --- the lines ---------------------------------------------------------------------------
+
+
+def licence_fee(category: CategoryRates, *, fiscal_year: str,
+                paid_up_capital: Decimal | None = None) -> FeeLine:
+    """The yearly licence fee of the category, or of its capital band."""
+    if not category.by_capital:
+        return FeeLine("licence_fee", money(category.yearly_fee),
+                       f"FY {fiscal_year} schedule: {category.name_en} ({category.code}) "
+                       f"yearly fee {money(category.yearly_fee)}")
+    if paid_up_capital is None:
+        raise FeeError(f"{category.code} is charged by paid-up capital; none was given")
+    capital = money(paid_up_capital)
+    for band in category.bands:
+        if capital >= band.min_capital and (band.max_capital is None
+                                            or capital <= band.max_capital):
+            upper = "no limit" if band.max_capital is None else money(band.max_capital)
+            return FeeLine("licence_fee", money(band.fee),
+                           f"FY {fiscal_year} schedule: {category.name_en} with paid-up "
+                           f"capital {capital} (band {money(band.min_capital)} to {upper}) "
+                           f"yearly fee {money(band.fee)}")
+    raise FeeError(f"no capital band of {category.code} covers {capital}")
+
+
+def application_fee(amount, *, fiscal_year: str) -> FeeLine | None:
+    if money(amount) <= 0:
+        return None
+    return FeeLine("application_fee", money(amount),
+                   f"FY {fiscal_year} schedule: application fee for a new licence")
+
+
+def signboard_tax(*, fiscal_year: str, mode: str, amount, sqft) -> FeeLine | None:
+    """Per square foot (rate × size) or flat per signboard; none without a signboard."""
+    size = Decimal(sqft or 0)
+    if size <= 0:
+        return None
+    if mode == "flat":
+        return FeeLine("signboard_tax", money(amount),
+                       f"FY {fiscal_year} schedule: signboard tax, flat {money(amount)}")
+    if mode != "per_sqft":
+        raise FeeError(f"unknown signboard mode {mode!r}")
+    return FeeLine("signboard_tax", money(Decimal(amount) * size),
+                   f"FY {fiscal_year} schedule: signboard tax {money(amount)} per sq ft "
+                   f"× {format(size.normalize(), 'f')} sq ft")
+
+
+def vat(*, fiscal_year: str, percent, lines: Sequence[FeeLine]) -> FeeLine:
+    """VAT on the licence fee and signboard tax among `lines`."""
+    base_lines = [line for line in lines if line.head in ("licence_fee", "signboard_tax")]
+    base = sum((line.amount for line in base_lines), ZERO)
+    what = " + ".join(f"{line.head.replace('_', ' ')} {line.amount}" for line in base_lines)
+    return FeeLine("vat", percent_of(base, percent),
+                   f"FY {fiscal_year} schedule: VAT {_pct(percent)}% of {what} = {base}")
+
+
+def income_tax_at_source(*, fiscal_year: str, amount, kind: str) -> FeeLine | None:
+    """Collected with renewals only (Income Tax Act 2023, s.131)."""
+    if kind != RENEWAL or money(amount) <= 0:
+        return None
+    return FeeLine("income_tax", money(amount),
+                   f"FY {fiscal_year} schedule: income tax at source on renewal "
+                   f"(Income Tax Act 2023 s.131) {money(amount)}")
+
+
+def late_surcharge(*, fiscal_year: str, fee: Decimal, percent_per_month, paid_on: datetime.date,
+                   deadline: datetime.date) -> FeeLine | None:
+    """`percent_per_month`% of the licence fee for each month or part after the deadline."""
+    months = months_late(paid_on, deadline)
+    if months == 0 or Decimal(percent_per_month) <= 0:
+        return None
+    amount = percent_of(fee, percent_per_month, months)
+    unit = "month" if months == 1 else "months"
+    return FeeLine("surcharge", amount,
+                   f"FY {fiscal_year} schedule: late surcharge {_pct(percent_per_month)}% of "
+                   f"licence fee {money(fee)} × {months} {unit} or part after the renewal "
+                   f"deadline {deadline.isoformat()} (paid {paid_on.isoformat()})")
+
+
+def transfer_fee(*, fiscal_year: str, fee: Decimal, percent) -> FeeLine:
+    return FeeLine("transfer_fee", percent_of(fee, percent),
+                   f"FY {fiscal_year} schedule: transfer fee {_pct(percent)}% of licence fee "
+                   f"{money(fee)}")
+
+
+# --- all lines of an application --------------------------------------------------------
+
+
+def assess(*, kind: str, rates: ScheduleRates, category: CategoryRates,
+           paid_on: datetime.date, paid_up_capital: Decimal | None = None,
+           signboard_sqft=0, with_transfer: bool = False) -> list[FeeLine]:
+    """Every line of the bill for one application paid on `paid_on`, in bill order.
+
+    new: licence fee, application fee (if any), signboard tax, VAT.
+    renewal: licence fee, signboard tax, VAT, income tax at source, late surcharge (if
+      late), and the transfer fee when `with_transfer`.
+    transfer (within a year already paid): the transfer fee alone.
+    """
+    if kind not in (NEW, RENEWAL, TRANSFER):
+        raise FeeError(f"unknown application kind {kind!r}")
+    fy = rates.fiscal_year
+    fee = licence_fee(category, fiscal_year=fy, paid_up_capital=paid_up_capital)
+    if kind == TRANSFER:
+        return [transfer_fee(fiscal_year=fy, fee=fee.amount, percent=rates.transfer_percent)]
+    lines: list[FeeLine | None] = [fee]
+    if kind == NEW:
+        lines.append(application_fee(rates.application_fee, fiscal_year=fy))
+    lines.append(signboard_tax(fiscal_year=fy, mode=rates.signboard_mode,
+                               amount=rates.signboard_amount, sqft=signboard_sqft))
+    present = [line for line in lines if line is not None]
+    lines.append(vat(fiscal_year=fy, percent=rates.vat_percent, lines=present))
+    lines.append(income_tax_at_source(fiscal_year=fy, amount=rates.income_tax_at_source,
+                                      kind=kind))
+    if kind == RENEWAL:
+        lines.append(late_surcharge(fiscal_year=fy, fee=fee.amount,
+                                    percent_per_month=rates.late_surcharge_percent_per_month,
+                                    paid_on=paid_on, deadline=rates.renewal_deadline))
+        if with_transfer:
+            lines.append(transfer_fee(fiscal_year=fy, fee=fee.amount,
+                                      percent=rates.transfer_percent))
+    return [line for line in lines if line is not None]
+
+
+def total(lines: Sequence[FeeLine]) -> Decimal:
+    return sum((line.amount for line in lines), ZERO)
