@@ -1,0 +1,3 @@
+"""Trade licence URLs (officer pages)."""
+
+urlpatterns: list = []

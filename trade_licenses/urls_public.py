@@ -1,0 +1,3 @@
+"""Trade licence URLs (public pages)."""
+
+urlpatterns: list = []

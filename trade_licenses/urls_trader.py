@@ -1,0 +1,3 @@
+"""Trade licence URLs (trader pages)."""
+
+urlpatterns: list = []
