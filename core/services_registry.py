@@ -1,12 +1,14 @@
-"""The services the portal offers, shown on the home page (filled as services land)."""
+"""The services the portal offers, shown on the home page; a service with pages names
+their URLs (by name, so core imports no service app)."""
 
 from django.utils.translation import gettext_lazy as _
 
 SERVICES = [
-    {"key": "holdings", "title": _("Holding tax"),
+    {"key": "holdings", "title": _("Holding tax"), "url_name": "my_holdings",
+     "public_url_name": "holding_quick_pay", "public_link": _("Quick pay without an account"),
      "text": _("See and pay your holding tax, with rebate for early payment. "
                "Relatives abroad can pay by ward and holding number.")},
-    {"key": "trade_licenses", "title": _("Trade licence"),
+    {"key": "trade_licenses", "title": _("Trade licence"), "url_name": "my_licences",
      "text": _("Apply from home, upload documents, follow the application and renew "
                "for the next fiscal year in one step.")},
     {"key": "water_billing", "title": _("Water bills"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -39,7 +40,15 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(services=SERVICES, **kwargs)
+        def link(name: str | None) -> str:
+            try:
+                return reverse(name) if name else ""
+            except NoReverseMatch:  # the service's pages are not there yet
+                return ""
+
+        services = [{**s, "url": link(s.get("url_name")),
+                     "public_url": link(s.get("public_url_name"))} for s in SERVICES]
+        return super().get_context_data(services=services, **kwargs)
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
