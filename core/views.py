@@ -81,25 +81,48 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(sections=sections, **kwargs)
 
 
-ROLE_PANELS: dict[str, list] = {
-    Role.COUNTER_CLERK: [gettext_lazy("Find a citizen, holding, licence or bill"),
-                         gettext_lazy("Take cash and print a receipt"),
-                         gettext_lazy("Open or close my cash session")],
-    Role.LICENCE_INSPECTOR: [gettext_lazy("Applications waiting for inspection")],
-    Role.LICENCE_OFFICER: [gettext_lazy("Applications waiting for approval"),
-                           gettext_lazy("Licence reports")],
-    Role.ASSESSOR: [gettext_lazy("Holdings due for reassessment"),
-                    gettext_lazy("Objections to decide")],
-    Role.ESTATE_OFFICER: [gettext_lazy("Markets and shops"), gettext_lazy("Lease tenders")],
-    Role.EBIKE_OFFICER: [gettext_lazy("Registrations to check"),
-                         gettext_lazy("Number plates and RFID cards to issue")],
-    Role.REVENUE_OFFICER: [gettext_lazy("Collections by day, service and ward"),
-                           gettext_lazy("Counter sessions to verify"),
-                           gettext_lazy("Payments on hold or flagged"),
-                           gettext_lazy("Reconciliation with the gateway")],
-    Role.ADMINISTRATOR: [gettext_lazy("City profile, wards and zones"),
-                         gettext_lazy("Users and roles"), gettext_lazy("Audit log")],
+# Each role's work, as (title, URL name); a URL name whose pages do not exist yet shows as
+# "coming soon" (core names URLs as strings and imports no service app).
+ROLE_PANELS: dict[str, list[tuple]] = {
+    Role.COUNTER_CLERK: [
+        (gettext_lazy("My cash session: find bills, take cash, print receipts"), "counter_home"),
+        (gettext_lazy("Holding tax desk"), "holding_counter"),
+        (gettext_lazy("Close my cash session"), "counter_close")],
+    Role.LICENCE_INSPECTOR: [
+        (gettext_lazy("Applications waiting for inspection"), "licence_inspection_queue")],
+    Role.LICENCE_OFFICER: [
+        (gettext_lazy("Applications waiting for approval"), "licence_approval_queue"),
+        (gettext_lazy("Licence reports"), "licence_reports")],
+    Role.ASSESSOR: [
+        (gettext_lazy("New holdings, objections and reassessments"), "holding_assessor_queue"),
+        (gettext_lazy("Import the holding register"), "holding_import")],
+    Role.ESTATE_OFFICER: [(gettext_lazy("Markets and shops"), ""),
+                          (gettext_lazy("Lease tenders"), "")],
+    Role.EBIKE_OFFICER: [(gettext_lazy("Registrations to check"), ""),
+                         (gettext_lazy("Number plates and RFID cards to issue"), "")],
+    Role.REVENUE_OFFICER: [
+        (gettext_lazy("Counter sessions to verify"), "revenue_sessions"),
+        (gettext_lazy("Payments on hold or flagged"), "revenue_payments"),
+        (gettext_lazy("Credits to refund"), "revenue_credits"),
+        (gettext_lazy("Holding tax: yearly demand"), "holding_demand_runs"),
+        (gettext_lazy("Holding tax: demand against collection by ward"), "holding_collection"),
+        (gettext_lazy("Holding tax defaulters"), "holding_defaulters"),
+        (gettext_lazy("Licence reports"), "licence_reports")],
+    Role.ADMINISTRATOR: [(gettext_lazy("City profile, wards and zones"), "admin:index"),
+                         (gettext_lazy("Users and roles"), "admin:accounts_user_changelist"),
+                         (gettext_lazy("Audit log"), "admin:core_auditlog_changelist")],
 }
+
+
+def _panel_links(role: str) -> list[dict]:
+    panels = []
+    for title, name in ROLE_PANELS.get(role, []):
+        try:
+            url = reverse(name) if name else ""
+        except NoReverseMatch:
+            url = ""
+        panels.append({"title": title, "url": url})
+    return panels
 
 
 class StaffHomeView(StaffRoleRequiredMixin, TemplateView):
@@ -133,7 +156,7 @@ class StaffDashboardView(StaffRoleRequiredMixin, TemplateView):
         return [perm(ROLE_DASHBOARD_PERMISSION[self.role])]
 
     def get_context_data(self, **kwargs):
-        kwargs.update(role=self.role, panels=ROLE_PANELS.get(self.role, []))
+        kwargs.update(role=self.role, panels=_panel_links(self.role))
         return super().get_context_data(**kwargs)
 
 
