@@ -1,0 +1,244 @@
+"""Trade-licence reports for licence and revenue officers: set-based aggregates, plain rows.
+
+For one fiscal year, by ward (the premises' ward) and by business category (the category
+applied for, else the business's):
+- new: licences issued for new applications; renewed: for renewals; transfers;
+  issued: all three together (current or replaced);
+- late: renewal licences issued after the year's renewal deadline (the schedule's, or
+  30 September when the year has no schedule yet) — those paid the late surcharge;
+- pending: the year's applications not finished, by status (submitted, under inspection,
+  waiting for approval, bill issued, paid);
+- renewal rate: of the businesses holding a current licence last year, the share that
+  also hold one this year (kept ÷ last year, half-up to one decimal).
+
+Every figure comes from a fixed number of grouped queries (GROUP BY ward or category),
+never from a query per licence, so the report costs the same for ten licences or a
+hundred thousand.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from core.fiscal import fiscal_year_start, previous_fiscal_year
+from core.models import Ward
+
+from .models import Application, BusinessCategory, FeeSchedule, Licence
+
+S = Application.Status
+K = Application.Kind
+PENDING = (S.SUBMITTED, S.INSPECTION, S.APPROVAL, S.BILLED, S.PAID)
+WARD, CATEGORY = "ward", "category"
+
+
+@dataclass
+class ReportRow:
+    key: str  # the ward number or the category code; "" on the totals row
+    label: str
+    new: int = 0
+    renewed: int = 0
+    transfers: int = 0
+    late: int = 0
+    pending: dict[str, int] = field(default_factory=dict)
+    last_year: int = 0
+    kept: int = 0
+
+    @property
+    def issued(self) -> int:
+        return self.new + self.renewed + self.transfers
+
+    @property
+    def pending_total(self) -> int:
+        return sum(self.pending.values())
+
+    @property
+    def pending_list(self) -> list[int]:
+        return [self.pending.get(status, 0) for status in PENDING]
+
+    @property
+    def renewal_rate(self) -> Decimal | None:
+        """Percent of last year's licensed businesses licensed again; None if none."""
+        if not self.last_year:
+            return None
+        return (Decimal(self.kept) * 100 / self.last_year).quantize(Decimal("0.1"),
+                                                                     ROUND_HALF_UP)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.issued or self.late or self.pending_total or self.last_year)
+
+    def add(self, other: ReportRow) -> None:
+        for name in ("new", "renewed", "transfers", "late", "last_year", "kept"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for status, n in other.pending.items():
+            self.pending[status] = self.pending.get(status, 0) + n
+
+
+@dataclass(frozen=True)
+class LicenceReport:
+    fiscal_year: str
+    previous_year: str
+    deadline: datetime.date
+    by_ward: list[ReportRow]
+    by_category: list[ReportRow]
+    total: ReportRow
+
+
+def renewal_deadline(fiscal_year: str) -> datetime.date:
+    """The year's deadline from its schedule (read only), else 30 September."""
+    deadline = (FeeSchedule.objects.filter(fiscal_year=fiscal_year)
+                .values_list("renewal_deadline", flat=True).first())
+    return deadline or datetime.date(fiscal_year_start(fiscal_year), 9, 30)
+
+
+def _category_expr(prefix: str = ""):
+    """The category applied for, else the business's (an unsubmitted snapshot is blank)."""
+    return Coalesce(NullIf(F(f"{prefix}category_code"), Value("")),
+                    F(f"{prefix}business__category_code"))
+
+
+def _group_keys(by: str, licence: bool):
+    if by == WARD:
+        return F("business__ward_id")
+    return _category_expr("application__" if licence else "")
+
+
+def _collect(by: str, fiscal_year: str, previous: str, late_after: datetime.datetime
+             ) -> dict[object, ReportRow]:
+    """Three grouped queries: this year's licences, pending applications, last year's."""
+    rows: dict[object, ReportRow] = {}
+
+    def row(key) -> ReportRow:
+        return rows.setdefault(key, ReportRow(key="", label=""))
+
+    licences = (Licence.objects.filter(fiscal_year=fiscal_year).order_by()
+                .annotate(group=_group_keys(by, True), kind=F("application__kind"))
+                .values("group", "kind")
+                .annotate(n=Count("pk"),
+                          late=Count("pk", filter=Q(application__kind=K.RENEWAL,
+                                                    issued_at__gte=late_after))))
+    for item in licences:
+        r = row(item["group"])
+        if item["kind"] == K.RENEWAL:
+            r.renewed += item["n"]
+        elif item["kind"] == K.TRANSFER:
+            r.transfers += item["n"]
+        else:
+            r.new += item["n"]
+        r.late += item["late"]
+
+    pending = (Application.objects.filter(fiscal_year=fiscal_year, status__in=PENDING)
+               .order_by().annotate(group=_group_keys(by, False))
+               .values("group", "status").annotate(n=Count("pk")))
+    for item in pending:
+        r = row(item["group"])
+        r.pending[item["status"]] = r.pending.get(item["status"], 0) + item["n"]
+
+    this_year = Licence.objects.filter(fiscal_year=fiscal_year).values("business_id")
+    last = (Licence.objects.filter(fiscal_year=previous, is_current=True).order_by()
+            .annotate(group=_group_keys(by, True)).values("group")
+            .annotate(n=Count("business", distinct=True),
+                      kept=Count("business", distinct=True,
+                                 filter=Q(business_id__in=this_year))))
+    for item in last:
+        r = row(item["group"])
+        r.last_year += item["n"]
+        r.kept += item["kept"]
+    return rows
+
+
+def licence_report(fiscal_year: str) -> LicenceReport:
+    """The year's figures by ward and by category, and the totals (9 queries)."""
+    previous = previous_fiscal_year(fiscal_year)
+    deadline = renewal_deadline(fiscal_year)
+    late_after = timezone.make_aware(datetime.datetime.combine(
+        deadline + datetime.timedelta(days=1), datetime.time.min))
+
+    by_ward_raw = _collect(WARD, fiscal_year, previous, late_after)
+    by_category_raw = _collect(CATEGORY, fiscal_year, previous, late_after)
+
+    by_ward = []
+    for ward in Ward.objects.order_by("number"):
+        r = by_ward_raw.pop(ward.pk, None)
+        if r is not None and not r.is_empty:
+            r.key, r.label = str(ward.number), ward.name
+            by_ward.append(r)
+
+    names: dict[str, str] = {}
+    for category in (BusinessCategory.objects
+                     .filter(schedule__fiscal_year__in=[fiscal_year, previous])
+                     .order_by("schedule__fiscal_year")):
+        names[category.code] = category.name  # this year's name wins (sorted last)
+    by_category = []
+    for code, r in sorted(by_category_raw.items(), key=lambda kv: names.get(kv[0] or "",
+                                                                              kv[0] or "")):
+        if not r.is_empty:
+            r.key, r.label = code or "", names.get(code or "", code or "")
+            by_category.append(r)
+
+    total = ReportRow(key="", label="")
+    for r in by_category:
+        total.add(r)
+    return LicenceReport(fiscal_year, previous, deadline, by_ward, by_category, total)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+Column = tuple[str, Callable[[object], object]]
+
+
+def table(rows: Iterable, columns: Sequence[Column]) -> tuple[list[str], Iterator[list]]:
+    """Headers and, lazily, the cell values (Decimal, int, str, date or None) of an export."""
+    return ([str(h) for h, _get in columns],
+            ([get(r) for _h, get in columns] for r in rows))
+
+
+def to_csv(headers: list[str], values: Iterable[list]) -> bytes:
+    """UTF-8 with a byte-order mark (so spreadsheet programs read Bengali right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in values:
+        writer.writerow(["" if v is None else v.isoformat()
+                         if isinstance(v, datetime.date) else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
+    """One sheet, bold headers, written row by row (write-only mode)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(
+            10, min(40, len(header) + 4))
+    bold = Font(bold=True)
+
+    def cell(value, *, header: bool = False):
+        c = WriteOnlyCell(sheet, value=value)
+        if header:
+            c.font = bold
+        elif isinstance(value, Decimal):
+            c.number_format = "0.0"
+        return c
+
+    sheet.append([cell(h, header=True) for h in headers])
+    for row in values:
+        sheet.append([cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
