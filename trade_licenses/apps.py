@@ -7,6 +7,8 @@ class TradeLicensesConfig(AppConfig):
     verbose_name = _("Trade licences")
 
     def ready(self) -> None:
+        from . import dashboard_panels  # noqa: F401  - the dashboard's "licences" panel
         from .registry_hooks import register_trade_licenses
 
         register_trade_licenses()
+        from . import signals, verify  # noqa: F401  - certificate task; /verify/<code>/ lookup

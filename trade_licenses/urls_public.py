@@ -1,3 +1,11 @@
 """Trade licence URLs (public pages)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import public_views
+
+urlpatterns = [
+    path("certificate/<int:pk>.pdf", public_views.certificate_pdf,
+         name="licence_certificate_pdf"),
+    path("search/", public_views.licence_search, name="licence_search"),
+]

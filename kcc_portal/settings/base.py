@@ -309,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
         "kwargs": {"older_than_minutes": 15},
     },
+    "trade-licence-renewal-reminders": {
+        "task": "trade_licenses.tasks.send_renewal_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": timedelta(minutes=1),

@@ -55,6 +55,13 @@ PAGES: dict[str, object] = {
     "/holdings/officer/demand/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/holdings/officer/collection/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/holdings/officer/defaulters/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/licences/": "*",
+    "/licences/apply/": "*",
+    "/licences/search/": PUBLIC,
+    "/licences/officer/inspections/": [Role.LICENCE_INSPECTOR, Role.ADMINISTRATOR],
+    "/licences/officer/approvals/": [Role.LICENCE_OFFICER, Role.ADMINISTRATOR],
+    "/licences/officer/reports/": [Role.LICENCE_OFFICER, Role.REVENUE_OFFICER,
+                                   Role.ADMINISTRATOR],
 }
 
 

@@ -112,3 +112,11 @@ def add_documents(pdf_file, png_file):
                          actor=actor)
         document_add(application=application, kind="photo", file=png_file(), actor=actor)
     return add
+
+
+@pytest.fixture
+def gateway(live_server, settings):
+    """Point the real client at the simulator on the live server (and callbacks at it)."""
+    settings.SITE_URL = live_server.url
+    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
+    return live_server

@@ -1,0 +1,197 @@
+"""The trade-licence certificate: a bilingual A4 PDF (WeasyPrint) in the manner of
+payments/receipts.py and holdings/documents.py, with a QR code to /verify/<code>/.
+
+It prints Bengali and English side by side whatever the reader's language, so its context
+carries both versions of every value (``{"bn": ..., "en": ...}``). Rendered by a Celery task
+after the licence is issued (trade_licenses/tasks.py) and stored on ``Licence.pdf``;
+``certificate_pdf_bytes`` renders on demand when the worker has not done it yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from core.bengali import bengali_date
+from core.digits import to_bengali_digits
+from core.fiscal import fiscal_year_label
+from core.models import CityProfile
+from payments.receipts import _logo_src, _url_fetcher, gregorian, money, qr_data_uri
+
+from .models import BusinessCategory, Licence
+
+TEMPLATE = "trade_licenses/certificate_pdf.html"
+#: Staff who may open any licence certificate (the trader sees their own).
+STAFF_PERMISSIONS = ("accounts.inspect_trade_licences", "accounts.approve_trade_licences",
+                     "accounts.use_counter", "accounts.view_revenue_reports")
+
+Bilingual = dict[str, str]
+
+#: Bill heads in Bengali and English (the same labels as the services' bill lines).
+HEAD_LABELS = {
+    "licence_fee": ("ট্রেড লাইসেন্স ফি", "Trade licence fee"),
+    "application_fee": ("আবেদন ফি", "Application fee"),
+    "signboard_tax": ("সাইনবোর্ড কর", "Signboard tax"),
+    "vat": ("ভ্যাট", "VAT"),
+    "income_tax": ("উৎসে আয়কর", "Income tax at source"),
+    "surcharge": ("বিলম্ব সারচার্জ", "Late surcharge"),
+    "transfer_fee": ("হস্তান্তর ফি", "Transfer fee"),
+}
+KIND_LABELS = {"new": ("নতুন", "New"), "renewal": ("নবায়ন", "Renewal"),
+               "transfer": ("হস্তান্তর", "Transfer")}
+
+
+def certificate_visible_to(user, licence: Licence) -> bool:
+    """The trader who owns the business, and licence, counter and revenue staff."""
+    if not user.is_authenticated:
+        return False
+    if any(user.has_perm(p) for p in STAFF_PERMISSIONS):
+        return True
+    return licence.business.trader_id is not None and licence.business.trader_id == user.pk
+
+
+def verify_url(licence: Licence) -> str:
+    return f"{settings.SITE_URL}/verify/{licence.verify_code}/"
+
+
+def is_valid(licence: Licence, today: datetime.date | None = None) -> bool:
+    """Current (not replaced by a transfer) and not past its validity date."""
+    return licence.is_current and (today or timezone.localdate()) <= licence.valid_until
+
+
+def _fy(label: str) -> Bilingual:
+    return {"bn": fiscal_year_label(label, "bn"), "en": fiscal_year_label(label, "en")}
+
+
+def _date(d: datetime.date) -> dict[str, Any]:
+    bdate = bengali_date(d)
+    return {**gregorian(d), "bs": {"bn": bdate.format_bn() + " বঙ্গাব্দ",
+                                   "en": bdate.format_en() + " BS"}}
+
+
+def _pair(bn: str, en: str) -> Bilingual:
+    return {"bn": bn or en, "en": en or bn}
+
+
+def category_names(code: str, fiscal_year: str) -> Bilingual:
+    """The category's names in that year's schedule (or the latest one that has it)."""
+    category = (BusinessCategory.objects.filter(code=code, schedule__fiscal_year=fiscal_year)
+                .first()
+                or BusinessCategory.objects.filter(code=code)
+                .order_by("-schedule__fiscal_year").first())
+    if category is None:
+        return {"bn": code, "en": code}
+    return _pair(category.name_bn, category.name_en)
+
+
+def _fee_rows(licence: Licence) -> tuple[list[dict[str, Any]], Decimal]:
+    bill = licence.bill
+    if bill is None:
+        return [], Decimal("0.00")
+    rows, total = [], Decimal("0.00")
+    for line in bill.lines.order_by("position", "pk"):
+        bn, en = HEAD_LABELS.get(line.head, (line.get_head_display(), line.get_head_display()))
+        rows.append({"head": {"bn": line.description_bn or bn, "en": line.description_en or en},
+                     "amount": money(line.amount)})
+        total += line.amount
+    return rows, total
+
+
+def certificate_context(licence: Licence) -> dict[str, Any]:
+    """Everything the certificate shows, each text in Bengali and English."""
+    licence = (Licence.objects.select_related("business__ward", "application", "bill")
+               .get(pk=licence.pk))
+    business, application = licence.business, licence.application
+    city = CityProfile.current()
+    issued_on = timezone.localtime(licence.issued_at).date()
+    url = verify_url(licence)
+    fees, total = _fee_rows(licence)
+    ward = business.ward
+    address = application.premises_address or business.premises_address
+    kind = KIND_LABELS.get(application.kind, (application.kind, application.kind))
+    return {
+        "city": city,
+        "city_name": _pair(city.name_bn, city.name_en),
+        "city_address": {"bn": city.address_bn, "en": city.address_en},
+        "logo_src": _logo_src(city),
+        "licence": licence,
+        "number": licence.number,
+        "kind": {"bn": kind[0], "en": kind[1]},
+        "fiscal_year": _fy(licence.fiscal_year),
+        "issued_on": _date(issued_on),
+        "valid_until": _date(licence.valid_until),
+        "business_name": _pair(business.name_bn, business.name_en),
+        "category": category_names(application.category_code or business.category_code,
+                                   licence.fiscal_year),
+        "owner": _pair(application.trader_name_bn, application.trader_name_en),
+        "trader_nid": {"bn": to_bengali_digits(application.trader_nid),
+                       "en": application.trader_nid},
+        "address": address,
+        "ward": {"bn": ward.name_bn or f"ওয়ার্ড {to_bengali_digits(ward.number)}",
+                 "en": ward.name_en or f"Ward {ward.number}"},
+        "fees": fees,
+        "fees_total": money(total),
+        "bill_number": licence.bill.number if licence.bill else "",
+        "verify_url": url,
+        "verify_code": licence.verify_code,
+        "qr_data_uri": qr_data_uri(url),
+    }
+
+
+def render_certificate(licence: Licence) -> bytes:
+    """The licence certificate as a PDF (A4 portrait, Bengali and English)."""
+    from weasyprint import HTML
+
+    html = render_to_string(TEMPLATE, certificate_context(licence))
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
+                url_fetcher=_url_fetcher()).write_pdf()
+
+
+def certificate_filename(licence: Licence) -> str:
+    """"trade-licence-KCC-TL-2025-26-000001.pdf"."""
+    return f"trade-licence-{licence.number.replace('/', '-')}.pdf"
+
+
+def _stored_name(licence: Licence) -> str:
+    return f"trade_licenses/certificates/{licence.fiscal_year}/{certificate_filename(licence)}"
+
+
+def _store(licence: Licence, data: bytes) -> str:
+    name = _stored_name(licence)
+    old = Licence.objects.filter(pk=licence.pk).values_list("pdf", flat=True).first() or ""
+    for stale in {old, name} - {""}:
+        if default_storage.exists(stale):
+            default_storage.delete(stale)
+    stored = default_storage.save(name, ContentFile(data))
+    Licence.objects.filter(pk=licence.pk).update(pdf=stored)
+    licence.pdf.name = stored
+    return stored
+
+
+def certificate_store_pdf(licence: Licence) -> str:
+    """Render the certificate and store it on ``licence.pdf``; the stored name.
+    Idempotent: rendering again replaces the file (same name)."""
+    return _store(licence, render_certificate(licence))
+
+
+def certificate_pdf_bytes(licence: Licence) -> bytes:
+    """The stored PDF, or (worker still busy, file lost) a fresh rendering, stored now."""
+    name = Licence.objects.filter(pk=licence.pk).values_list("pdf", flat=True).first() or ""
+    if name:
+        try:
+            with default_storage.open(name, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = b""
+        if data.startswith(b"%PDF"):
+            return data
+    data = render_certificate(licence)
+    _store(licence, data)
+    return data

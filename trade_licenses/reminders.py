@@ -1,0 +1,185 @@
+"""Renewal reminders (beat, daily: tasks.send_renewal_reminders).
+
+For the fiscal year of today, a business whose licence of the previous year has not been
+renewed (no licence issued, i.e. paid, for this year) is reminded by SMS, and by e-mail when
+the trader has an address, at these steps of the year's renewal deadline (FeeSchedule,
+30 September unless extended):
+
+- "30d": 30 days before the deadline; "7d": 7 days before; "day": on the deadline;
+- "month-1", "month-2", …: on the same day of each following month (the last day of a
+  shorter month), up to the end of the fiscal year, while still not renewed.
+
+On a given date the step due is the latest one whose date has come: a day the worker did
+not run is caught up the next day, and an older step missed by then is not sent late.
+Each step is sent at most once per business and year: the ReminderSent row is inserted
+first (its unique constraint is the referee between concurrent runs) and the messages go
+out after that row is committed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.digits import to_bengali_digits
+from core.fiscal import fiscal_year, fiscal_year_bounds, previous_fiscal_year
+
+from .models import Business, Licence, ReminderSent
+
+logger = logging.getLogger(__name__)
+
+SMS_KIND = "trade_licence_reminder"
+BEFORE = (("30d", 30), ("7d", 7))
+
+
+def add_months(d: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def step_dates(deadline: datetime.date, fy_end: datetime.date
+               ) -> list[tuple[str, datetime.date]]:
+    """Every reminder step of a renewal season with its date, in order."""
+    steps = [(name, deadline - datetime.timedelta(days=days)) for name, days in BEFORE]
+    steps.append(("day", deadline))
+    n = 1
+    while (when := add_months(deadline, n)) <= fy_end:
+        steps.append((f"month-{n}", when))
+        n += 1
+    return steps
+
+
+def step_due(today: datetime.date, deadline: datetime.date, fy_end: datetime.date
+             ) -> str | None:
+    """The step due on `today`: the latest whose date has come (None before the first)."""
+    due = None
+    for name, when in step_dates(deadline, fy_end):
+        if when <= today:
+            due = name
+    return due
+
+
+@dataclass
+class Due:
+    business: Business
+    licence: Licence
+    fiscal_year: str
+    step: str
+    deadline: datetime.date
+
+
+def due_reminders(today: datetime.date | None = None) -> list[Due]:
+    """The reminders due on `today` and not yet sent."""
+    from .services import schedule_for
+
+    today = today or timezone.localdate()
+    fy = fiscal_year(today)
+    deadline = schedule_for(fy).renewal_deadline
+    step = step_due(today, deadline, fiscal_year_bounds(fy)[1])
+    if step is None:
+        return []
+    renewed = Licence.objects.filter(fiscal_year=fy, is_current=True).values("business_id")
+    already = (ReminderSent.objects.filter(fiscal_year=fy, step=step)
+               .values("business_id"))
+    licences = (Licence.objects.filter(fiscal_year=previous_fiscal_year(fy), is_current=True)
+                .exclude(business_id__in=renewed).exclude(business_id__in=already)
+                .select_related("business__trader", "application").order_by("pk"))
+    return [Due(business=licence.business, licence=licence, fiscal_year=fy, step=step,
+                deadline=deadline) for licence in licences]
+
+
+# --- the messages ---------------------------------------------------------------------------
+
+
+def _date(d: datetime.date, lang: str) -> str:
+    text = d.strftime("%d/%m/%Y")
+    return to_bengali_digits(text) if lang == "bn" else text
+
+
+def message(due: Due, lang: str) -> str:
+    """The reminder in the trader's language (Bengali or English)."""
+    business = due.business
+    bn = lang == "bn"
+    name = (business.name_bn or business.name_en) if bn else (business.name_en
+                                                              or business.name_bn)
+    number, url = due.licence.number, f"{settings.SITE_URL}/licences/"
+    fy = to_bengali_digits(due.fiscal_year) if bn else due.fiscal_year
+    deadline = _date(due.deadline, lang)
+    if due.step in ("30d", "7d"):
+        days = due.step.removesuffix("d")
+        if bn:
+            return (f"{name}-এর ট্রেড লাইসেন্স {number} নবায়ন করুন: {fy} অর্থবছরের নবায়নের "
+                    f"শেষ তারিখ {deadline} (আর {to_bengali_digits(days)} দিন)। এরপর বিলম্ব "
+                    f"সারচার্জ লাগবে। {url}")
+        return (f"Renew trade licence {number} of {name} for FY {fy} by {deadline} "
+                f"({days} days left) to avoid the late surcharge. {url}")
+    if due.step == "day":
+        if bn:
+            return (f"আজ {deadline} {name}-এর ট্রেড লাইসেন্স {number} সারচার্জ ছাড়া নবায়নের "
+                    f"শেষ দিন ({fy} অর্থবছর)। {url}")
+        return (f"Today, {deadline}, is the last day to renew trade licence {number} of "
+                f"{name} for FY {fy} without the late surcharge. {url}")
+    if bn:
+        return (f"{name}-এর ট্রেড লাইসেন্স {number} {fy} অর্থবছরের জন্য এখনো নবায়ন হয়নি "
+                f"(শেষ তারিখ ছিল {deadline})। প্রতি মাসে বিলম্ব সারচার্জ বাড়ছে; এখনই নবায়ন "
+                f"করুন। {url}")
+    return (f"Trade licence {number} of {name} is not yet renewed for FY {fy} (the "
+            f"deadline was {deadline}). The late surcharge grows each month; renew now. "
+            f"{url}")
+
+
+def _contact(due: Due) -> tuple[str, str, str]:
+    """(mobile, e-mail, language) of the business's trader."""
+    trader = due.business.trader
+    mobile = (getattr(trader, "mobile", "") or due.licence.application.trader_mobile or "")
+    email = getattr(trader, "email", "") or ""
+    lang = (getattr(trader, "preferred_language", "") or "bn")[:2]
+    return mobile, email, "en" if lang == "en" else "bn"
+
+
+def _deliver(due: Due, mobile: str, email: str, lang: str) -> None:
+    from django.core.mail import send_mail
+
+    from accounts.sms import send_sms
+
+    text = message(due, lang)
+    if mobile:
+        send_sms(mobile, text, kind=SMS_KIND)
+    if email:
+        subject = ("ট্রেড লাইসেন্স নবায়নের অনুস্মারক" if lang == "bn"
+                   else "Trade licence renewal reminder")
+        try:
+            send_mail(f"{subject}: {due.licence.number}", text, None, [email])
+        except Exception:  # a mail failure never stops the other reminders
+            logger.exception("renewal reminder e-mail to %s failed", email)
+
+
+def send_reminder(due: Due) -> bool:
+    """Record the step (once only) and send it after the commit; False if already sent."""
+    mobile, email, lang = _contact(due)
+    channels = ",".join(c for c, to in (("sms", mobile), ("email", email)) if to)
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(business=due.business, licence=due.licence,
+                                        fiscal_year=due.fiscal_year, step=due.step,
+                                        channels=channels)
+            transaction.on_commit(partial(_deliver, due, mobile, email, lang), robust=True)
+    except IntegrityError:
+        return False  # another run sent this step
+    return True
+
+
+def send_due_reminders(today: datetime.date | None = None) -> dict:
+    """Send every reminder due on `today`; a summary for the task result."""
+    today = today or timezone.localdate()
+    sent = sum(send_reminder(due) for due in due_reminders(today))
+    return {"date": today.isoformat(), "sent": sent}

@@ -1,0 +1,20 @@
+"""Celery tasks for trade licences: thin wrappers that take ids."""
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def render_certificate_pdf(licence_id: int) -> str:
+    """Render and store a licence's certificate PDF; returns the stored file name."""
+    from .certificates import certificate_store_pdf
+    from .models import Licence
+
+    return certificate_store_pdf(Licence.objects.get(pk=licence_id))
+
+
+@shared_task(soft_time_limit=1800, time_limit=2000)
+def send_renewal_reminders() -> dict:
+    """Beat, daily: the renewal reminders due today (SMS and e-mail), each step once."""
+    from .reminders import send_due_reminders
+
+    return send_due_reminders()

@@ -1,0 +1,357 @@
+"""The trader's trade-licence pages: my licences, applying from home (details → documents →
+review and submit, a draft saved at each step), one-step renewal, paying the fee bill
+online, and the application's documents (served only to those allowed to see them).
+
+Views are thin: trader_forms.py cleans the input, trade_licenses.services does every write,
+and a refusal (ValidationError, PaymentError) is shown as a message with nothing changed.
+Every page needs a signed-in user; an application, document or business of someone else
+is "not found" (404)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.fiscal import current_fiscal_year, previous_fiscal_year
+from payments.services import PaymentError, payment_initiate_online
+
+from . import services
+from .models import Application, ApplicationDocument, Business, DocumentKind, Licence
+from .selectors import applications_of, documents_visible_to
+from .trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm
+
+S = Application.Status
+LIVE_EXCLUDED = (S.RETURNED, S.REJECTED)
+
+
+def _refusal(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, str(exc) or _("You may not do that."))
+
+
+def _posted(request):
+    """The form data of a POST (even an empty one, so that it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _my_application(request, pk: int) -> Application:
+    return get_object_or_404(applications_of(request.user), pk=pk)
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(S(value).label)
+    except ValueError:
+        return value
+
+
+def certificate_url(licence: Licence) -> str:
+    """The certificate PDF's address (rendered on demand if the worker has not yet)."""
+    return reverse("licence_certificate_pdf", args=[licence.pk])
+
+
+def age_days(moment) -> int:
+    return max((timezone.now() - moment).days, 0) if moment else 0
+
+
+# --- what the trader has and may do ------------------------------------------------------
+
+
+def renewable(business: Business, fy: str | None = None) -> Licence | None:
+    """Last year's licence when the business may renew now: a licence of the previous
+    fiscal year, none for this year and no live application for this year."""
+    fy = fy or current_fiscal_year()
+    previous = (Licence.objects.filter(business=business, fiscal_year=previous_fiscal_year(fy))
+                .order_by("-is_current", "-pk").first())
+    if previous is None:
+        return None
+    if Licence.objects.filter(business=business, fiscal_year=fy).exists():
+        return None
+    if business.applications.filter(fiscal_year=fy, kind__in=["new", "renewal"]).exclude(
+            status__in=LIVE_EXCLUDED).exists():
+        return None
+    return previous
+
+
+def next_step_url(application: Application) -> str:
+    """Where "continue" goes for an editable application: documents first, then review."""
+
+    if services.missing_documents(application):
+        return reverse("licence_documents", args=[application.pk])
+    return reverse("licence_application", args=[application.pk])
+
+
+def overview(user) -> dict:
+    """The trader's businesses, applications and licences, with the actions open now."""
+    fy = current_fiscal_year()
+    applications = list(applications_of(user))
+    licences = list(Licence.objects.filter(business__trader=user)
+                    .select_related("business").order_by("-fiscal_year", "-pk"))
+    businesses = list(Business.objects.filter(trader=user).select_related("ward")
+                      .order_by("name_en", "pk"))
+    app_rows = []
+    for application in applications:
+        row = {"application": application, "age": age_days(application.status_changed_at),
+               "editable": application.status in Application.EDITABLE,
+               "billed": application.status == S.BILLED and application.bill_id is not None}
+        if row["editable"]:
+            row["continue_url"] = next_step_url(application)
+        app_rows.append(row)
+    licence_rows = [{"licence": licence,
+                     "certificate_url": certificate_url(licence)}
+                    for licence in licences]
+    business_rows = [{"business": b, "renew_from": renewable(b, fy)} for b in businesses]
+    return {"fiscal_year": fy, "applications": app_rows, "licences": licence_rows,
+            "businesses": business_rows,
+            "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
+            "renewals": [r for r in business_rows if r["renew_from"]]}
+
+
+@login_required
+def my_licences(request):
+    return render(request, "trade_licenses/trader/my_licences.html", overview(request.user))
+
+
+# --- applying: details, documents, review ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_apply(request):
+    """Step 1: the trader's and the business's details → a new business and a draft."""
+    form = ApplicationDetailsForm(_posted(request),
+                                  initial=ApplicationDetailsForm.initial_for_user(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                business = services.business_create(actor=request.user, trader=request.user,
+                                                    **form.business_values())
+                application = services.application_create_draft(
+                    business=business, filed_by=request.user, **form.trader_values())
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("Your draft application is saved. Now upload the "
+                                        "documents."))
+            return redirect("licence_documents", pk=application.pk)
+    drafts = [a for a in applications_of(request.user) if a.status in Application.EDITABLE]
+    return render(request, "trade_licenses/trader/apply.html",
+                  {"form": form, "drafts": drafts, "step": 1})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_application_edit(request, pk: int):
+    """Step 1 again for a draft (or an application returned for correction)."""
+    application = _my_application(request, pk)
+    if application.status not in Application.EDITABLE:
+        messages.info(request, _("This application is submitted and can no longer be changed."))
+        return redirect("licence_application", pk=application.pk)
+    form = ApplicationDetailsForm(_posted(request), fiscal_year=application.fiscal_year,
+                                  initial=ApplicationDetailsForm.initial_for(application))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update_draft(application=application, actor=request.user,
+                                              **form.trader_values(), **form.business_values())
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("licence_documents", pk=application.pk)
+    return render(request, "trade_licenses/trader/apply.html",
+                  {"form": form, "application": application, "step": 1})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_documents(request, pk: int):
+    """Step 2: upload the documents this application needs (each checked by content)."""
+    application = _my_application(request, pk)
+    editable = application.status in Application.EDITABLE
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("Documents can be added only to a draft or to an "
+                                      "application returned for correction."))
+            return redirect("licence_documents", pk=application.pk)
+        if "remove" in request.POST:
+            document = get_object_or_404(application.documents, pk=request.POST["remove"],
+                                         inspection=None)
+            try:
+                services.document_remove(document=document, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                _refusal(request, exc)
+            else:
+                messages.success(request, _("The document is removed."))
+            return redirect("licence_documents", pk=application.pk)
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if not form.is_valid() or form.cleaned_data["kind"] == DocumentKind.INSPECTION_PHOTO:
+            messages.error(request, _("Choose a file to upload."))
+            return redirect("licence_documents", pk=application.pk)
+        kind = form.cleaned_data["kind"]
+        upload = form.cleaned_data["file"]
+        try:
+            services.document_add(application=application, kind=kind, file=upload,
+                                  actor=request.user, name=upload.name)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _("%(document)s was not accepted: %(reason)s") % {
+                "document": DocumentKind(kind).label, "reason": " ".join(
+                    exc.messages if isinstance(exc, ValidationError) else [str(exc)])})
+        else:
+            messages.success(request, _("%(document)s is uploaded.")
+                             % {"document": DocumentKind(kind).label})
+        return redirect("licence_documents", pk=application.pk)
+    documents = list(application.documents.filter(inspection=None).order_by("kind", "pk"))
+    required = services.required_documents(application)
+    present = {d.kind for d in documents}
+    rows = [{"kind": kind, "label": DocumentKind(kind).label, "done": kind in present,
+             "documents": [d for d in documents if d.kind == kind]} for kind in required]
+    others = [d for d in documents if d.kind not in required]
+    return render(request, "trade_licenses/trader/documents.html", {
+        "application": application, "rows": rows, "others": others, "editable": editable,
+        "missing": [r for r in rows if not r["done"]], "step": 2,
+        "image_only": {"photo"}})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_application(request, pk: int):
+    """Step 3 (review and submit) for a draft; the application's status page afterwards."""
+    application = _my_application(request, pk)
+    editable = application.status in Application.EDITABLE
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.application_submit(application=application, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                _refusal(request, exc)
+            else:
+                messages.success(request, _("Your application is submitted. We will send you "
+                                            "an SMS at each step."))
+                return redirect("licence_application", pk=application.pk)
+            return redirect("licence_application", pk=application.pk)
+    today = timezone.localdate()
+    try:
+        lines = services.fee_lines(application, paid_on=today)
+        fee_error = ""
+    except ValidationError as exc:
+        lines, fee_error = [], " ".join(exc.messages)
+    labels = {head: (bn, en) for head, (bn, en) in services.HEAD_LABELS.items()}
+    bengali = (request.LANGUAGE_CODE or "bn").startswith("bn")
+    fee_rows = [{"label": labels.get(line.head, (line.head, line.head))[0 if bengali else 1],
+                 "amount": line.amount, "rule": line.rule} for line in lines]
+    licence = Licence.objects.filter(application=application).first()
+    return render(request, "trade_licenses/trader/application.html", {
+        "application": application, "business": application.business, "editable": editable,
+        "form": form, "fee_rows": fee_rows, "fee_total": sum(r["amount"] for r in fee_rows),
+        "fee_error": fee_error, "today": today,
+        "documents": application.documents.filter(inspection=None).order_by("kind", "pk"),
+        "missing": [DocumentKind(k).label for k in services.missing_documents(application)]
+        if editable else [],
+        "events": [{"at": e.at, "label": _status_label(e.to_status), "status": e.to_status,
+                    "moved": bool(e.from_status), "reason": e.reason}
+                   for e in application.events.order_by("at", "pk")],
+        "licence": licence,
+        "certificate_url": certificate_url(licence) if licence else "",
+        "step": 3})
+
+
+@login_required
+def licence_document(request, pk: int):
+    """One uploaded document, to the trader and the officers who handle the application."""
+    document = get_object_or_404(ApplicationDocument.objects.select_related(
+        "application__business"), pk=pk)
+    if not documents_visible_to(request.user, document.application):
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=document.content_type)
+    name = document.original_name or f"document-{document.pk}"
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- renewal and paying -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_renew(request, business_pk: int):
+    """Renew for this fiscal year in one step: a renewal with the current details, submitted
+    at once. A category that asks for documents every year goes to the documents step."""
+    business = get_object_or_404(Business.objects.select_related("ward"), pk=business_pk,
+                                 trader=request.user)
+    fy = current_fiscal_year()
+    previous = renewable(business, fy)
+    if previous is None:
+        messages.info(request, _("%(business)s cannot be renewed for FY %(fy)s now: it has no "
+                                 "licence for last year, or this year's is already applied "
+                                 "for.") % {"business": business.name, "fy": fy})
+        return redirect("my_licences")
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        old = previous.application
+        trader = {f: getattr(old, f) for f in services.TRADER_FIELDS}
+        needs_documents = False
+        try:
+            with transaction.atomic():
+                renewal = services.application_create_draft(
+                    business=business, filed_by=request.user, fiscal_year=fy,
+                    kind=Application.Kind.RENEWAL, **trader)
+                if services.missing_documents(renewal):
+                    needs_documents = True
+                else:
+                    services.application_submit(application=renewal, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+            return redirect("my_licences")
+        if needs_documents:
+            messages.info(request, _("Your renewal is saved as a draft. This kind of business "
+                                     "must upload some documents every year: upload them, "
+                                     "then submit."))
+            return redirect("licence_documents", pk=renewal.pk)
+        if renewal.needs_inspection:
+            messages.success(request, _("Your renewal for FY %(fy)s is submitted. Some details "
+                                        "changed since last year, so an inspector must check "
+                                        "them before the licence officer approves it.")
+                             % {"fy": fy})
+        else:
+            messages.success(request, _("Your renewal for FY %(fy)s is submitted. Nothing "
+                                        "changed since last year, so it goes straight to the "
+                                        "licence officer for approval.") % {"fy": fy})
+        return redirect("licence_application", pk=renewal.pk)
+    return render(request, "trade_licenses/trader/renew.html", {
+        "business": business, "previous": previous, "fiscal_year": fy, "form": form})
+
+
+@login_required
+@require_POST
+def licence_pay(request, pk: int):
+    """Start the online payment of the application's fee bill → the gateway."""
+    application = _my_application(request, pk)
+    bill = application.bill
+    if application.status != S.BILLED or bill is None or bill.status != "open":
+        messages.error(request, _("There is no fee bill to pay for this application now."))
+        return redirect("licence_application", pk=application.pk)
+    try:
+        payment = payment_initiate_online(bills=[bill], payer=request.user)
+    except PaymentError as exc:
+        messages.error(request, _("The payment could not start: %(reason)s")
+                       % {"reason": exc})
+        return redirect("licence_application", pk=application.pk)
+    return HttpResponseRedirect(payment.gateway_url)
