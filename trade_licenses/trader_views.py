@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +48,16 @@ def _posted(request):
 
 def _my_application(request, pk: int) -> Application:
     return get_object_or_404(applications_of(request.user), pk=pk)
+
+
+def _filed_application(request, pk: int) -> Application:
+    """The trader's application, or one this counter clerk filed on the trader's behalf
+    (for the details, documents and review steps)."""
+    user = request.user
+    if user.has_perm(services.COUNTER):
+        return get_object_or_404(Application.objects.select_related("business", "business__ward")
+                                 .filter(Q(business__trader=user) | Q(filed_by=user)), pk=pk)
+    return _my_application(request, pk)
 
 
 def _status_label(value: str) -> str:
@@ -154,7 +165,7 @@ def licence_apply(request):
 @require_http_methods(["GET", "POST"])
 def licence_application_edit(request, pk: int):
     """Step 1 again for a draft (or an application returned for correction)."""
-    application = _my_application(request, pk)
+    application = _filed_application(request, pk)
     if application.status not in Application.EDITABLE:
         messages.info(request, _("This application is submitted and can no longer be changed."))
         return redirect("licence_application", pk=application.pk)
@@ -177,7 +188,7 @@ def licence_application_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def licence_documents(request, pk: int):
     """Step 2: upload the documents this application needs (each checked by content)."""
-    application = _my_application(request, pk)
+    application = _filed_application(request, pk)
     editable = application.status in Application.EDITABLE
     if request.method == "POST":
         if not editable:
@@ -227,7 +238,7 @@ def licence_documents(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def licence_application(request, pk: int):
     """Step 3 (review and submit) for a draft; the application's status page afterwards."""
-    application = _my_application(request, pk)
+    application = _filed_application(request, pk)
     editable = application.status in Application.EDITABLE
     form = ConfirmForm(_posted(request))
     if request.method == "POST":

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import counter_views
 from . import trader_views as views
 
 urlpatterns = [
@@ -14,5 +15,7 @@ urlpatterns = [
          name="licence_documents"),
     path("applications/<int:pk>/pay/", views.licence_pay, name="licence_pay"),
     path("documents/<int:pk>/", views.licence_document, name="licence_document"),
+    path("counter/apply/", counter_views.CounterApplyView.as_view(),
+         name="licence_counter_apply"),
     path("renew/<int:business_pk>/", views.licence_renew, name="licence_renew"),
 ]

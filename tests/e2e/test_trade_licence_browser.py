@@ -1,7 +1,9 @@
 """A trader applies for a trade licence from home in the browser (details, documents, review,
-submit); the inspector and the licence officer act through the services (their pages are
-separate); the trader pays through the gateway simulator and the licence is issued; a year
-later (frozen time) the trader renews in one step from "My trade licences"."""
+submit); the inspector (inspection queue: start, record the visit, send for approval) and the
+licence officer (approval queue: approve, which issues the bill) act through their pages, each
+in their own browser; the trader pays through the gateway simulator, the licence is issued and
+the trader downloads the certificate PDF; a year later (frozen time) the trader renews in one
+step from "My trade licences"."""
 
 import io
 import re
@@ -11,14 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import Client
+from pypdf import PdfReader
 
 from core.roles import Role
 from trade_licenses.models import Application, Licence
-from trade_licenses.services import (
-    application_issue_bill,
-    application_transition,
-    inspection_record,
-)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +35,15 @@ def png_bytes() -> bytes:
 
 
 @pytest.fixture
-def signed_in(browser, live_server, client, settings):
-    """A browser context signed in as a given user, in English."""
+def signed_in(browser, live_server, settings):
+    """A browser context signed in as a given user, in English (each user gets a session of
+    their own: signing in another user on a shared test client would end the first one's)."""
     settings.SITE_URL = live_server.url
     settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
     contexts = []
 
     def open_as(user):
+        client = Client()
         client.force_login(user)
         context = browser.new_context(base_url=live_server.url)
         host = live_server.url.split("//")[1].split(":")[0]
@@ -66,6 +67,24 @@ def upload(page, label: str, name: str, mime: str, data: bytes) -> None:
         {"name": name, "mimeType": mime, "buffer": data})
     page.get_by_role("button", name=f"Upload {label}").click()
     page.get_by_text(f"{label} is uploaded.").wait_for()
+
+
+def open_from_queue(page, application) -> None:
+    """Open the application from a queue (its row, then "Open")."""
+    row = page.locator("#queue tbody tr").filter(has_text=f"TL-{application.pk}")
+    row.get_by_role("link", name="Open").click()
+    page.wait_for_url(re.compile(rf"/licences/officer/applications/{application.pk}/$"))
+
+
+def take_step(page, key: str, label: str, *, findings: str = "") -> None:
+    """Open a step on the officer's application page, fill it in, confirm and submit."""
+    form = page.locator("form").filter(has=page.locator(f"input[name='action'][value='{key}']"))
+    page.locator("details").filter(has=form).locator("summary").click()
+    if findings:
+        form.get_by_label("Findings").fill(findings)
+    form.get_by_label("I have checked the application and want to take this step.").check()
+    form.get_by_role("button", name=label).click()
+    page.wait_for_load_state()
 
 
 def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
@@ -110,14 +129,34 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
         application.refresh_from_db()
         assert application.status == "submitted"
 
-        # The inspector and the licence officer (their pages are built elsewhere).
+        # The inspector: the inspection queue, the application, start, record, send on.
         inspector = make_user(Role.LICENCE_INSPECTOR)
+        officer_page = signed_in(inspector)
+        officer_page.goto("/licences/officer/inspections/")
+        open_from_queue(officer_page, application)
+        take_step(officer_page, "start_inspection", "Start the inspection")
+        officer_page.get_by_text("The inspection has started.").wait_for()
+        take_step(officer_page, "record_inspection", "Record the inspection",
+                  findings="Shop open, signboard as declared.")
+        officer_page.get_by_text("The inspection is recorded.").wait_for()
+        officer_page.get_by_text("Shop open, signboard as declared.").first.wait_for()
+        take_step(officer_page, "send_to_approval", "Send for approval")
+        officer_page.get_by_text("The application is sent for approval.").wait_for()
+        application.refresh_from_db()
+        assert application.status == "approval"
+        assert application.inspections.get().inspector == inspector
+
+        # The licence officer: the approval queue, the application, approve (the bill).
         officer = make_user(Role.LICENCE_OFFICER)
-        application_transition(application=application, to="inspection", actor=inspector)
-        inspection_record(application=application, inspector=inspector,
-                          findings="Shop open, signboard as declared.")
-        application_transition(application=application, to="approval", actor=inspector)
-        application_issue_bill(application=application, actor=officer)
+        officer_page = signed_in(officer)
+        officer_page.goto("/licences/officer/approvals/")
+        open_from_queue(officer_page, application)
+        take_step(officer_page, "approve", "Approve and issue the fee bill")
+        officer_page.get_by_text(re.compile(r"Approved: fee bill \S+ is issued")).wait_for()
+        application.refresh_from_db()
+        assert application.status == "billed"
+        assert application.bill is not None
+        assert officer_page.locator("#status").inner_text() == application.get_status_display()
 
         # The trader pays through the simulator.
         page.goto("/licences/")
@@ -137,6 +176,16 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
         assert re.fullmatch(r"[A-Z]+/TL/2025-26/\d{6}", licence.number)
         page.goto("/licences/")
         page.get_by_text(licence.number).first.wait_for()
+
+        # The trader downloads the certificate.
+        link = page.get_by_role("link", name="Certificate (PDF)").first
+        response = page.request.get(link.get_attribute("href"))
+        assert response.ok
+        assert response.headers["content-type"] == "application/pdf"
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+        assert licence.number in text
+        assert licence.valid_until.isoformat() == "2026-06-30"
+        assert re.search(r"30\s+June\s+2026", text), text
 
     # A year later, after 1 July of the next fiscal year: renew in one step.
     with time_machine.travel(datetime(2026, 8, 10, 11, 0, tzinfo=DHAKA), tick=True):

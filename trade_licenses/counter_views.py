@@ -1,0 +1,88 @@
+"""Filing a trade-licence application at the counter, on the trader's behalf.
+
+A counter clerk (accounts.use_counter) enters the trader's mobile number (Bengali digits
+accepted) with the same details as the trader's step 1. The trader's account is the one
+with that number, or a new citizen account made for it; the business is registered for
+the trader and the draft is filed by the clerk, recorded as on the trader's behalf (the
+services do both). The clerk then carries on with the trader's documents and review steps.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.models import User
+from core.roles import Role, perm
+from core.validators import normalize_mobile
+from core.views import StaffRoleRequiredMixin
+
+from . import services
+from .trader_forms import ApplicationDetailsForm
+
+
+class CounterApplicationForm(ApplicationDetailsForm):
+    """The trader's step 1, worded for the clerk who fills it in for the trader."""
+
+    LABELS = {
+        "trader_mobile": gettext_lazy("Trader's mobile number"),
+        "trader_name_bn": gettext_lazy("Trader's name (Bengali)"),
+        "trader_name_en": gettext_lazy("Trader's name (English)"),
+        "trader_nid": gettext_lazy("Trader's NID number"),
+        "trader_tin": gettext_lazy("Trader's e-TIN"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
+        self.fields["trader_mobile"].help_text = gettext_lazy(
+            "The trader's account is found by this number; a new one is opened if there is "
+            "none. The trader gets an SMS at each step.")
+
+
+def trader_for_mobile(mobile: str, *, name_bn: str = "", name_en: str = "") -> User:
+    """The account with this mobile number, or a new citizen account for it."""
+    mobile = normalize_mobile(mobile)
+    user = User.objects.filter(mobile=mobile).first()
+    if user is None:
+        user = User.objects.create_user(mobile=mobile, name_bn=name_bn, name_en=name_en)
+        user.groups.add(Group.objects.get(name=Role.CITIZEN))
+    return user
+
+
+class CounterApplyView(StaffRoleRequiredMixin, View):
+    permission_required = perm("use_counter")
+    template_name = "trade_licenses/trader/counter_apply.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": CounterApplicationForm(), "step": 1})
+
+    def post(self, request):
+        form = CounterApplicationForm(request.POST)
+        if form.is_valid():
+            values = form.trader_values()
+            try:
+                with transaction.atomic():
+                    trader = trader_for_mobile(values["trader_mobile"],
+                                               name_bn=values["trader_name_bn"],
+                                               name_en=values["trader_name_en"])
+                    business = services.business_create(actor=request.user, trader=trader,
+                                                        **form.business_values())
+                    application = services.application_create_draft(
+                        business=business, filed_by=request.user, **values)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(exc.messages) if isinstance(
+                    exc, ValidationError) else (str(exc) or _("You may not do that.")))
+            else:
+                messages.success(request, _("The draft is saved for the trader, filed by you "
+                                            "on the trader's behalf. Now upload the "
+                                            "documents."))
+                return redirect("licence_documents", pk=application.pk)
+        return render(request, self.template_name, {"form": form, "step": 1}, status=400)
