@@ -57,9 +57,11 @@ class FeeSchedule(models.Model):
         help_text=_("Income Tax Act 2023, s.131: Tk 2,000 in city corporations other than "
                     "Dhaka and Chattogram (Tk 3,000 there)."))
     late_surcharge_percent_per_month = models.DecimalField(
+        # xgettext:no-python-format
         _("late surcharge (% of the licence fee per month or part)"), default=10, **PERCENT)
-    transfer_percent = models.DecimalField(_("transfer fee (% of the licence fee)"),
-                                           default=10, **PERCENT)
+    transfer_percent = models.DecimalField(
+        # xgettext:no-python-format
+        _("transfer fee (% of the licence fee)"), default=10, **PERCENT)
     signboard_mode = models.CharField(_("signboard tax charged"), max_length=10,
                                       choices=SignboardMode.choices,
                                       default=SignboardMode.PER_SQFT)

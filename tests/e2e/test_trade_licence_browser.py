@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from pypdf import PdfReader
 
 from core.roles import Role
@@ -156,7 +157,9 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
         application.refresh_from_db()
         assert application.status == "billed"
         assert application.bill is not None
-        assert officer_page.locator("#status").inner_text() == application.get_status_display()
+        with translation.override("en"):  # the officer's browser is in English
+            assert officer_page.locator("#status").inner_text() == \
+                application.get_status_display()
 
         # The trader pays through the simulator.
         page.goto("/licences/")
