@@ -13,7 +13,6 @@ Administrators hold every permission, so they may open all of these pages.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core import audit
+from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
@@ -51,23 +51,12 @@ from .tasks import progress_key, run_demand_generation
 log = logging.getLogger(__name__)
 
 PER_PAGE = 25
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def paginate(request, qs, param: str = "page") -> Page:
     return Paginator(qs, PER_PAGE).get_page(request.GET.get(param))
 
 
-def export_response(fmt: str, headers: list[str], values: Iterable[list], *, filename: str,
-                    title: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(reports.to_xlsx(headers, values, title=title),
-                                content_type=XLSX_TYPE)
-    else:
-        response = HttpResponse(reports.to_csv(headers, values), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
 
 
 class AssessorRequired(StaffRoleRequiredMixin):
@@ -395,7 +384,7 @@ class CollectionView(RevenueOfficerRequired, View):
     template_name = "holdings/officer/collection.html"
 
     @staticmethod
-    def columns() -> list[reports.Column]:
+    def columns() -> list[Column]:
         return [
             (_("Ward number"), lambda r: r.ward_number if r.ward_number is not None
              else _("Total")),
@@ -418,7 +407,7 @@ class CollectionView(RevenueOfficerRequired, View):
         fmt = wants_export(request)
         if fmt and valid:
             report = reports.collection(fiscal_year)
-            headers, values = reports.table([*report.rows, report.total], self.columns())
+            headers, values = table([*report.rows, report.total], self.columns())
             return export_response(fmt, headers, values,
                                    filename=f"holding-collection-{fiscal_year}",
                                    title=f"Collection {fiscal_year}")
@@ -434,7 +423,7 @@ class DefaultersView(RevenueOfficerRequired, View):
     template_name = "holdings/officer/defaulters.html"
 
     @staticmethod
-    def columns() -> list[reports.Column]:
+    def columns() -> list[Column]:
         return [
             (_("Ward number"), lambda r: r["ward_number"]),
             (_("Holding number"), lambda r: r["number"]),
@@ -458,7 +447,7 @@ class DefaultersView(RevenueOfficerRequired, View):
         rows = reports.defaulters(today=today, ward=ward, sort=sort)
         fmt = wants_export(request)
         if fmt and valid:
-            headers, values = reports.table(rows.iterator(chunk_size=2000), self.columns())
+            headers, values = table(rows.iterator(chunk_size=2000), self.columns())
             suffix = f"-ward-{ward.number}" if ward is not None else ""
             return export_response(fmt, headers, values,
                                    filename=f"holding-defaulters-{today.isoformat()}{suffix}",

@@ -22,9 +22,6 @@ counted once, in the arrear (with its surcharge).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -194,59 +191,3 @@ def owner_name(row: dict) -> str:
     if (get_language() or "bn").startswith("bn"):
         return bn or en
     return en or bn
-
-
-# --- exports ----------------------------------------------------------------------------------
-
-Column = tuple[str, Callable[[object], object]]
-
-
-def table(rows: Iterable, columns: Sequence[Column]) -> tuple[list[str], Iterator[list]]:
-    """Headers and, lazily, the cell values (Decimal, int, str, date or None) of an export."""
-    return ([str(h) for h, _get in columns],
-            ([get(r) for _h, get in columns] for r in rows))
-
-
-def to_csv(headers: list[str], values: Iterable[list]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read Bengali right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in values:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v
-                         for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
-    """One sheet, bold headers, money with two decimals; written row by row (write-only
-    mode), so a long list does not hold every cell object in memory."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        width = max(12, min(40, len(header) + 4))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-
-    def cell(value, *, header: bool = False):
-        c = WriteOnlyCell(sheet, value=value)
-        if header:
-            c.font = bold
-        elif isinstance(value, Decimal):
-            c.number_format = "#,##0.00"
-        elif isinstance(value, date):
-            c.number_format = "yyyy-mm-dd"
-        return c
-
-    sheet.append([cell(h, header=True) for h in headers])
-    for row in values:
-        sheet.append([cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -18,7 +18,6 @@ Administrators hold every permission, so they may open all of these pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
@@ -53,8 +53,6 @@ APPROVE = perm("approve_trade_licences")
 REPORTS = perm("view_revenue_reports")
 
 PER_PAGE = 25
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_URL = "/licences/documents/{pk}/"  # the trader pages' document view
 
 
@@ -317,15 +315,6 @@ class ApplicationView(AnyPermissionRequired, View):
 # --- reports --------------------------------------------------------------------------------
 
 
-def export_response(fmt: str, headers: list[str], values: Iterable[list], *, filename: str,
-                    title: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(reports.to_xlsx(headers, values, title=title),
-                                content_type=XLSX_TYPE)
-    else:
-        response = HttpResponse(reports.to_csv(headers, values), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
 
 
 class ReportsView(AnyPermissionRequired, View):
@@ -336,7 +325,7 @@ class ReportsView(AnyPermissionRequired, View):
     template_name = "trade_licenses/officer/reports.html"
 
     @staticmethod
-    def columns() -> list[reports.Column]:
+    def columns() -> list[Column]:
         status_columns = [
             (str(S(status).label), lambda r, s=status: r.pending.get(s, 0))
             for status in reports.PENDING]
@@ -370,7 +359,7 @@ class ReportsView(AnyPermissionRequired, View):
             rows = ([(ward, r) for r in report.by_ward]
                     + [(category, r) for r in report.by_category]
                     + [(str(_("Total")), report.total)])
-            headers, values = reports.table(rows, self.columns())
+            headers, values = table(rows, self.columns())
             return export_response(fmt, headers, values,
                                    filename=f"trade-licences-{fiscal_year}",
                                    title=f"Trade licences {fiscal_year}")

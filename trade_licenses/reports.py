@@ -18,10 +18,7 @@ hundred thousand.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -189,56 +186,3 @@ def licence_report(fiscal_year: str) -> LicenceReport:
     for r in by_category:
         total.add(r)
     return LicenceReport(fiscal_year, previous, deadline, by_ward, by_category, total)
-
-
-# --- exports ----------------------------------------------------------------------------------
-
-Column = tuple[str, Callable[[object], object]]
-
-
-def table(rows: Iterable, columns: Sequence[Column]) -> tuple[list[str], Iterator[list]]:
-    """Headers and, lazily, the cell values (Decimal, int, str, date or None) of an export."""
-    return ([str(h) for h, _get in columns],
-            ([get(r) for _h, get in columns] for r in rows))
-
-
-def to_csv(headers: list[str], values: Iterable[list]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read Bengali right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in values:
-        writer.writerow(["" if v is None else v.isoformat()
-                         if isinstance(v, datetime.date) else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
-    """One sheet, bold headers, written row by row (write-only mode)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(
-            10, min(40, len(header) + 4))
-    bold = Font(bold=True)
-
-    def cell(value, *, header: bool = False):
-        c = WriteOnlyCell(sheet, value=value)
-        if header:
-            c.font = bold
-        elif isinstance(value, Decimal):
-            c.number_format = "0.0"
-        return c
-
-    sheet.append([cell(h, header=True) for h in headers])
-    for row in values:
-        sheet.append([cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
