@@ -34,3 +34,35 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in(browser, live_server, settings):
+    """page = signed_in(user=None): a browser page in English, signed in as `user`
+    (each user with a session of their own), with the gateway simulator and its callbacks
+    pointed at the live server."""
+    from django.test import Client
+
+    settings.SITE_URL = live_server.url
+    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
+    host = live_server.url.split("//")[1].split(":")[0]
+    contexts = []
+
+    def open_as(user=None):
+        cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host,
+                    "path": "/"}]
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookies.append({"name": settings.SESSION_COOKIE_NAME, "domain": host, "path": "/",
+                            "value": client.cookies[settings.SESSION_COOKIE_NAME].value})
+        context = browser.new_context(base_url=live_server.url)
+        context.add_cookies(cookies)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -5,7 +5,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from pypdf import PdfReader
 
 from core.fiscal import current_fiscal_year, previous_fiscal_year
@@ -19,34 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NID = "1987654321"
 
 
-@pytest.fixture
-def english_context(browser, live_server, settings):
-    """Open browser contexts in English (optionally signed in), with the gateway simulator
-    and its callbacks pointed at the live server."""
-    settings.SITE_URL = live_server.url
-    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
-    host = live_server.url.split("//")[1].split(":")[0]
-    contexts = []
-
-    def open_page(session_id: str | None = None):
-        context = browser.new_context(base_url=live_server.url)
-        cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host,
-                    "path": "/"}]
-        if session_id:
-            cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session_id,
-                            "domain": host, "path": "/"})
-        context.add_cookies(cookies)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def test_quick_pay_first_instalment_then_the_statement_shows_it_paid(english_context, client,
+def test_quick_pay_first_instalment_then_the_statement_shows_it_paid(signed_in,
                                                                      make_user):
     fy = current_fiscal_year()
     holding = holding_create(ward=3, number="45/A", road="Sir Iqbal Road")
@@ -57,7 +29,7 @@ def test_quick_pay_first_instalment_then_the_statement_shows_it_paid(english_con
     generate_demands(fy)
     first = Instalment.objects.get(demand__holding=holding, demand__fiscal_year=fy, quarter=1)
 
-    page = english_context()
+    page = signed_in()
     page.goto("/holdings/quick-pay/")
     page.get_by_label("Ward number").fill("৩")  # Bengali digits are fine
     page.get_by_label("Holding number").fill("৪৫/a")
@@ -100,8 +72,7 @@ def test_quick_pay_first_instalment_then_the_statement_shows_it_paid(english_con
     # The owner signs in: the statement shows the first instalment paid, the rest due.
     owner = make_user(name_en="Rahim Uddin")
     holding_link_by_nid(user=owner, holding=holding, nid=NID)
-    client.force_login(owner)
-    statement = english_context(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    statement = signed_in(owner)
     statement.goto(f"/holdings/{holding.pk}/")
     year = statement.locator(f"section[data-fy='{fy}']")
     assert year.locator("tr[data-quarter='1']").get_attribute("data-status") == "paid"

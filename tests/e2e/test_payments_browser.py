@@ -17,32 +17,6 @@ from payments.models import Bill, CounterSession, Payment
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def signed_in(browser, live_server, client, settings):
-    """A browser context signed in as a given user, in English."""
-    settings.SITE_URL = live_server.url
-    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
-    contexts = []
-
-    def open_as(user):
-        client.force_login(user)
-        context = browser.new_context(base_url=live_server.url)
-        host = live_server.url.split("//")[1].split(":")[0]
-        context.add_cookies([
-            {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value,
-             "domain": host, "path": "/"},
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host, "path": "/"},
-        ])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def test_citizen_pays_two_bills_online_and_clerk_takes_cash_for_the_third(signed_in):
     call_command("seed_demo")
     citizen = User.objects.get(mobile=CITIZEN_MOBILE)

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -33,34 +32,6 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (16, 16), (20, 120, 60)).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def signed_in(browser, live_server, settings):
-    """A browser context signed in as a given user, in English (each user gets a session of
-    their own: signing in another user on a shared test client would end the first one's)."""
-    settings.SITE_URL = live_server.url
-    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
-    contexts = []
-
-    def open_as(user):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(base_url=live_server.url)
-        host = live_server.url.split("//")[1].split(":")[0]
-        context.add_cookies([
-            {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value,
-             "domain": host, "path": "/"},
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host, "path": "/"},
-        ])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def upload(page, label: str, name: str, mime: str, data: bytes) -> None:
