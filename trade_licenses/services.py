@@ -29,7 +29,7 @@ from core.fiscal import current_fiscal_year, fiscal_year_bounds, parse_fiscal_ye
 from core.models import CityProfile, Ward
 from core.validators import normalize_mobile, normalize_nid, normalize_tin
 from payments.models import Bill
-from payments.services import LineSpec, bill_create
+from payments.services import LineSpec, bill_create, bill_supersede
 
 from . import fees
 from .defaults import ensure_schedule
@@ -708,6 +708,41 @@ def application_issue_bill(*, application: Application, actor,
                        "lines": [[line.head, line.amount, line.rule] for line in lines]},
           amount=bill.total, bill=bill.number, due=due)
     return _sync(locked, application)
+
+
+@transaction.atomic
+def renewal_bill_refresh(*, application: Application, today: date | None = None) -> Bill | None:
+    """A late renewal's bill grows by itself: once its due date (the end of the month the
+    surcharge was computed for) has passed, the open bill is superseded by one with this
+    month's surcharge. Money paid on the old bill meanwhile becomes a credit, never lost.
+    Returns the new bill, or None when nothing changed."""
+    today = today or timezone.localdate()
+    locked = _lock(application)
+    bill = locked.bill
+    if (locked.status != S.BILLED or locked.kind != Application.Kind.RENEWAL or bill is None
+            or bill.status != Bill.Status.OPEN or bill.due_date >= today):
+        return None
+    lines = fee_lines(locked, paid_on=today)
+    schedule = schedule_for(locked.fiscal_year)
+    due = max(fees.surcharge_grows_after(today, schedule.renewal_deadline), today)
+    new = bill_supersede(bill=bill, lines=_bill_lines(lines), due_date=due,
+                         reason="late renewal: surcharge for this month")
+    locked.bill = new
+    locked.save(update_fields=["bill", "updated_at"])
+    audit.record(action="trade_licence.bill_refreshed", obj=locked,
+                 before={"bill": bill.number, "total": bill.total},
+                 after={"bill": new.number, "total": new.total})
+    notify_trader(locked, "billed", amount=new.total, bill=new.number, due=due)
+    _sync(locked, application)
+    return new
+
+
+def refresh_late_renewal_bills(today: date | None = None) -> int:
+    """Beat: every late renewal bill whose month has passed gets this month's surcharge."""
+    today = today or timezone.localdate()
+    stale = Application.objects.filter(status=S.BILLED, kind=Application.Kind.RENEWAL,
+                                       bill__status=Bill.Status.OPEN, bill__due_date__lt=today)
+    return sum(1 for a in stale.iterator() if renewal_bill_refresh(application=a, today=today))
 
 
 # --- licences ----------------------------------------------------------------------------------

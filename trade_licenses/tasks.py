@@ -18,3 +18,11 @@ def send_renewal_reminders() -> dict:
     from .reminders import send_due_reminders
 
     return send_due_reminders()
+
+
+@shared_task
+def refresh_late_renewal_bills() -> int:
+    """Daily: late renewal bills follow the month's surcharge."""
+    from .services import refresh_late_renewal_bills as refresh
+
+    return refresh()

@@ -309,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
         "kwargs": {"older_than_minutes": 15},
     },
+    "trade-licence-late-bills": {
+        "task": "trade_licenses.tasks.refresh_late_renewal_bills",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "trade-licence-renewal-reminders": {
         "task": "trade_licenses.tasks.send_renewal_reminders",
         "schedule": crontab(hour=10, minute=0),

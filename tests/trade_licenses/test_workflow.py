@@ -471,3 +471,33 @@ def test_documents_visible_to_the_trader_and_officers_only(make_draft, trader, i
     assert documents_visible_to(inspector, application)
     assert documents_visible_to(clerk, application)
     assert not documents_visible_to(make_user(mobile="01999000001"), application)
+
+
+def test_late_renewal_bill_grows_by_itself_each_month(
+        submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks):
+    first = submitted()
+    to_approval(first, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=first, actor=officer)
+    pay_at_counter(clerk, first.bill)
+    with time_machine.travel(datetime(2026, 10, 5, 11, 0, tzinfo=DHAKA), tick=True):
+        renewal = services.application_create_draft(
+            business=first.business, filed_by=trader, fiscal_year="2026-27",
+            kind="renewal", trader_tin="123456789012")
+        application_submit(application=renewal, actor=trader)
+        application_transition(application=renewal, to=S.APPROVAL, actor=officer)
+        application_issue_bill(application=renewal, actor=officer)
+        october = renewal.bill
+        assert services.refresh_late_renewal_bills() == 0  # still October: nothing to do
+    with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=DHAKA), tick=True):
+        assert services.refresh_late_renewal_bills() == 1
+        renewal.refresh_from_db()
+        october.refresh_from_db()
+        assert october.status == "superseded"
+        november = renewal.bill
+        heads = {line.head: str(line.amount) for line in november.lines.all()}
+        assert heads["surcharge"] == "100.00"  # two months late now
+        assert november.total == october.total + 50
+        assert november.due_date == date(2026, 11, 30)
+        assert services.refresh_late_renewal_bills() == 0  # once a month, not twice
+        pay_at_counter(clerk, november)
+        assert Licence.objects.get(application=renewal).fiscal_year == "2026-27"
