@@ -65,6 +65,9 @@ class BillSearchForm(forms.Form):
         typed, ascii_text, mobile = _search_words(self.cleaned_data["q"])
         match = (Q(number__iexact=ascii_text) | Q(subject_id=typed)
                  | Q(subject_id=ascii_text))
+        if len(typed) >= 3:  # a name or reference on the bill (business, licence number …)
+            match |= (Q(subject_label_en__icontains=typed) | Q(subject_label_bn__icontains=typed)
+                      | Q(period_label__icontains=ascii_text))
         if mobile:
             match |= Q(payer_mobile=mobile)
         return (Bill.objects.filter(match, status=Bill.Status.OPEN, total__gt=0)

@@ -664,6 +664,14 @@ def _bill_lines(lines: list[fees.FeeLine]) -> list[LineSpec]:
                      explanation=line.rule) for line in lines]
 
 
+def _bill_period(application: Application) -> str:
+    """The bill's period, with the licence it renews (so a clerk finds it by that number)."""
+    previous = (_previous_licence(application.business, application.fiscal_year)
+                if application.kind == Application.Kind.RENEWAL else None)
+    renews = f" (renews {previous.number})" if previous else ""
+    return f"FY {application.fiscal_year}{renews}"
+
+
 @transaction.atomic
 def application_issue_bill(*, application: Application, actor,
                            today: date | None = None) -> Application:
@@ -701,7 +709,7 @@ def application_issue_bill(*, application: Application, actor,
         payer_mobile=locked.trader_mobile, ward=business.ward,
         subject_label_bn=f"ট্রেড লাইসেন্স: {business.name_bn or business.name_en}",
         subject_label_en=f"Trade licence: {business.name_en or business.name_bn}",
-        period_label=f"FY {locked.fiscal_year}", actor=actor)
+        period_label=_bill_period(locked), actor=actor)
     locked.bill = bill
     _move(locked, S.BILLED, actor=actor, reason=f"bill {bill.number}", extra_fields=("bill",),
           audit_after={"bill": bill.number, "total": bill.total,

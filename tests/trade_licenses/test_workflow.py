@@ -501,3 +501,24 @@ def test_late_renewal_bill_grows_by_itself_each_month(
         assert services.refresh_late_renewal_bills() == 0  # once a month, not twice
         pay_at_counter(clerk, november)
         assert Licence.objects.get(application=renewal).fiscal_year == "2026-27"
+
+
+def test_counter_finds_a_renewal_bill_by_licence_number_or_business_name(
+        submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks):
+    from payments.staff_forms import BillSearchForm
+
+    first = submitted()
+    to_approval(first, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=first, actor=officer)
+    pay_at_counter(clerk, first.bill)
+    licence = Licence.objects.get(application=first)
+    with time_machine.travel(datetime(2026, 9, 5, 11, 0, tzinfo=DHAKA), tick=True):
+        renewal = services.application_create_draft(
+            business=first.business, filed_by=trader, fiscal_year="2026-27",
+            kind="renewal", trader_tin="123456789012")
+        application_submit(application=renewal, actor=trader)
+        application_transition(application=renewal, to=S.APPROVAL, actor=officer)
+        application_issue_bill(application=renewal, actor=officer)
+    for query in (licence.number, licence.number.lower(), first.business.name_en[:6]):
+        found = list(BillSearchForm({"q": query}).bills())
+        assert found == [renewal.bill], query
