@@ -444,6 +444,7 @@ class Licence(models.Model):
     verify_code = models.CharField(max_length=32, unique=True)
     valid_until = models.DateField(_("valid until"))
     is_current = models.BooleanField(_("current"), default=True)
+    withdrawn_reason = models.CharField(_("withdrawn because"), max_length=300, blank=True)
     bill = models.ForeignKey("payments.Bill", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+")
     pdf = models.FileField(upload_to="trade_licenses/certificates/", blank=True)

@@ -818,6 +818,16 @@ def on_bill_paid(bill: Bill) -> None:
     if application is None:
         return
     locked = _lock(application)
+    withdrawn = Licence.objects.filter(application=locked, is_current=False).exclude(
+        withdrawn_reason="")
+    if locked.status == S.ISSUED and withdrawn.exists():
+        # Paid again after a void: the licence is valid again.
+        for licence in withdrawn:
+            licence.is_current, licence.withdrawn_reason = True, ""
+            licence.save(update_fields=["is_current", "withdrawn_reason"])
+            audit.record(action="trade_licence.reinstated", obj=licence,
+                         after={"bill": bill.number})
+        return
     if locked.status != S.BILLED:
         audit.record(action="trade_licence.bill_paid_late", obj=locked,
                      after={"bill": bill.number, "status": locked.status})
@@ -841,9 +851,15 @@ def on_bill_cancelled(bill: Bill) -> None:
 
 
 def on_bill_reopened(bill: Bill) -> None:
-    """Registry hook: the payment of an issued licence's bill was voided. The licence stays
-    (officers decide); the fact is put on record for them."""
+    """Registry hook: a revenue officer voided the payment of a licence's fee bill, so the
+    licence it paid for is withdrawn (verify and search say so) until the bill is paid."""
     application = application_for_bill(bill)
-    if application is not None:
-        audit.record(action="trade_licence.bill_reopened", obj=application,
-                     after={"bill": bill.number, "status": application.status})
+    if application is None:
+        return
+    for licence in Licence.objects.filter(application=application, is_current=True):
+        licence.is_current = False
+        licence.withdrawn_reason = f"the payment of bill {bill.number} was voided"
+        licence.save(update_fields=["is_current", "withdrawn_reason"])
+        audit.record(action="trade_licence.withdrawn", obj=licence,
+                     before={"is_current": True},
+                     after={"is_current": False, "reason": licence.withdrawn_reason})

@@ -30,7 +30,8 @@ def licence_lookup(code: str) -> Verified | None:
                                    or business.category_code, licence.fiscal_year),
         "issued_on": timezone.localtime(licence.issued_at).date(),
         "expired": not valid,
-        "replaced": not licence.is_current,
+        "replaced": not licence.is_current and not licence.withdrawn_reason,
+        "withdrawn": bool(licence.withdrawn_reason),
     })
 
 

@@ -522,3 +522,26 @@ def test_counter_finds_a_renewal_bill_by_licence_number_or_business_name(
     for query in (licence.number, licence.number.lower(), first.business.name_en[:6]):
         found = list(BillSearchForm({"q": query}).bills())
         assert found == [renewal.bill], query
+
+
+def test_voided_fee_payment_withdraws_the_licence_until_paid_again(
+        submitted, inspector, officer, clerk, make_user, client,
+        django_capture_on_commit_callbacks):
+    from payments.models import Payment
+    from payments.services import payment_void
+
+    application = submitted()
+    to_approval(application, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=application, actor=officer)
+    pay_at_counter(clerk, application.bill)
+    licence = Licence.objects.get(application=application)
+    payment = Payment.objects.get(items__bill=application.bill, status="succeeded")
+    payment_void(payment=payment, reason="counterfeit notes", officer=make_user("revenue_officer"))
+    licence.refresh_from_db()
+    assert not licence.is_current and "voided" in licence.withdrawn_reason
+    body = client.get(f"/verify/{licence.verify_code}/", HTTP_COOKIE="kcc_language=en")
+    assert "withdrawn" in body.content.decode()
+    application.bill.refresh_from_db()
+    pay_at_counter(clerk, application.bill)
+    licence.refresh_from_db()
+    assert licence.is_current and licence.withdrawn_reason == ""
