@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
 
@@ -22,14 +23,22 @@ def table(rows: Iterable, columns: Sequence[Column]) -> tuple[list[str], Iterato
             ([get(r) for _h, get in columns] for r in rows))
 
 
+def safe_cell(value: Any) -> Any:
+    """Text a spreadsheet will show, never run as a formula (names, roads and messages
+    come from citizens and from imported registers)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(headers: list[str], values: Iterable[list]) -> bytes:
     """UTF-8 with a byte-order mark (so spreadsheet programs read Bengali right)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow([safe_cell(h) for h in headers])
     for row in values:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v
-                         for v in row])
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date)
+                         else safe_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -50,6 +59,8 @@ def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
 
     def cell(value, *, header: bool = False):
         c = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # text stays text, even when it starts with "="
         if header:
             c.font = bold
         elif isinstance(value, Decimal):

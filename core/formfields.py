@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.digits import localize_digits, to_ascii_digits
 from core.validators import (
@@ -117,3 +118,40 @@ class LocalizedDecimalField(forms.DecimalField):
     def prepare_value(self, value: Any) -> Any:
         value = super().prepare_value(value)
         return _localized(value)
+
+
+class FiscalYearField(forms.CharField):
+    """A fiscal-year label such as 2025-26 (Bengali digits and 2025-2026 accepted)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("help_text", _("Write it like 2025-26."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
+                                  "placeholder": "2025-26"})
+
+    def to_python(self, value):
+        from core.fiscal import parse_fiscal_year
+
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return parse_fiscal_year(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a fiscal year. Write it like 2025-26."),
+                code="invalid_fiscal_year", params={"value": value}) from None
+
+
+class WardChoiceField(forms.ModelChoiceField):
+    """A ward filter for officers' lists ("All wards" when empty)."""
+
+    def __init__(self, **kwargs):
+        from core.models import Ward
+
+        super().__init__(queryset=Ward.objects.order_by("number"), to_field_name="number",
+                         required=False, label=_("Ward"), empty_label=_("All wards"), **kwargs)
+
+    def label_from_instance(self, ward):
+        return f"{localize_digits(str(ward.number))} — {ward.name}"

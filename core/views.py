@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
@@ -34,6 +35,30 @@ class StaffRoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
         if self.request.user.is_authenticated:
             raise PermissionDenied(_("Your role does not allow this page."))
         return super().handle_no_permission()
+
+
+class AnyPermissionRequired(StaffRoleRequiredMixin):
+    """Like StaffRoleRequiredMixin, but any one of `permission_required` is enough."""
+
+    def has_permission(self):
+        user = self.request.user
+        return any(user.has_perm(p) for p in self.get_permission_required())
+
+
+PER_PAGE = 25
+
+
+def paginate(request, qs, param: str = "page", per_page: int = PER_PAGE):
+    """One page of a long list (`?page=`, or another parameter for a second list);
+    templates show it with includes/pagination.html."""
+    page = Paginator(qs, per_page).get_page(request.GET.get(param))
+    for name, number in (("previous_query", page.has_previous() and page.previous_page_number()),
+                         ("next_query", page.has_next() and page.next_page_number())):
+        query = request.GET.copy()
+        if number:
+            query[param] = number
+        setattr(page, name, query)
+    return page
 
 
 class HomeView(TemplateView):

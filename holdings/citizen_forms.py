@@ -18,9 +18,10 @@ from core.digits import is_bengali, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_label
 from core.formfields import BDMobileField, DigitsInput, LocalizedDecimalField, NIDField
 from core.money import format_amount, to_money
+from core.privacy import mask_name
 
 from .models import Arrear, Holding, Instalment, Owner, Use
-from .selectors import Statement, mask_name
+from .selectors import Statement
 from .services import (
     HEAD_LABELS,
     bill_lines_for,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.audit import client_ip
 from core.money import format_amount
+from core.privacy import mask_name
+from core.ratelimit import over_limit
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
 from payments.services import PaymentError, bill_cancel, payment_initiate_online
@@ -40,7 +41,7 @@ from .citizen_forms import (
 )
 from .dashboard_panels import holdings_with_dues
 from .models import Holding
-from .selectors import mask_name, statement
+from .selectors import statement
 from .services import (
     holding_bill,
     holding_link_at_counter,
@@ -54,17 +55,6 @@ STATEMENT_VIEWERS = [perm("use_counter"), perm("assess_holdings"),
                      perm("view_revenue_reports")]
 QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
-
-
-def _over_limit(key: str, limit: int, window: int) -> bool:
-    """Count one more attempt under `key`; True once more than `limit` in the window."""
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
 
 
 def _start_online(request, bill, *, payer=None, payer_name: str = "", payer_mobile: str = ""):
@@ -101,7 +91,7 @@ def holding_link(request):
         if holding.owners.filter(user=user).exists():
             messages.info(request, _("This holding is already linked to your account."))
             return redirect("holding_statement", pk=holding.pk)
-        if _over_limit(f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW):
+        if over_limit(f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW):
             messages.error(request, _("Too many attempts to link a holding. Please wait an "
                                       "hour, or link it at a counter with your NID card."))
             return render(request, "holdings/citizen/link.html", {"form": form}, status=429)
@@ -233,7 +223,7 @@ def quick_pay(request):
     context = {"lookup": lookup}
     if lookup.is_bound:
         key = f"holdings:quick-pay:{client_ip(request) or 'unknown'}"
-        if _over_limit(key, QUICK_PAY_LIMIT, QUICK_PAY_WINDOW):
+        if over_limit(key, QUICK_PAY_LIMIT, QUICK_PAY_WINDOW):
             messages.error(request, _("Too many look-ups from your connection. Please wait "
                                       "10 minutes and try again."))
             return render(request, "holdings/citizen/quick_pay.html",

@@ -20,7 +20,6 @@ from django import forms
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from core.views import StaffRoleRequiredMixin
+from core.views import AnyPermissionRequired, paginate
 
 from . import importer
 
@@ -156,14 +155,11 @@ class UploadForm(forms.Form):
 # --- views ------------------------------------------------------------------------------
 
 
-class ImportPermissionMixin(StaffRoleRequiredMixin):
+class ImportPermissionMixin(AnyPermissionRequired):
     """Assessors and administrators (either permission opens the pages)."""
 
     permission_required = ("accounts.assess_holdings", "accounts.administer_portal")
 
-    def has_permission(self):
-        user = self.request.user
-        return any(user.has_perm(p) for p in self.get_permission_required())
 
 
 class HoldingImportView(ImportPermissionMixin, View):
@@ -199,8 +195,7 @@ class HoldingImportView(ImportPermissionMixin, View):
             else:
                 context["summary"] = importer.summarize(results)
                 problems = [r for r in results if not r.ok]
-                context["problems"] = Paginator(problems, PER_PAGE).get_page(
-                    request.GET.get("page"))
+                context["problems"] = paginate(request, problems, per_page=PER_PAGE)
         last = request.session.get(LAST)
         if isinstance(last, dict):
             context["last"] = last

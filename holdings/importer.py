@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.digits import to_ascii_digits
+from core.exports import to_csv
 from core.fiscal import current_fiscal_year, next_fiscal_year, parse_fiscal_year
 from core.models import Ward
 from core.validators import normalize_mobile, normalize_nid
@@ -722,26 +723,14 @@ def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool,
                         "skipped_rows": report.skipped_rows})
 
 
-def _cell(value: Any) -> Any:
-    """A report cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def report_csv(results: list[RowResult], errors: list[str] = ()) -> bytes:
     """The row-by-row report as CSV (UTF-8 with BOM, so Excel shows Bengali). Status:
     ok (valid, not imported yet), imported, error, or skipped (another row of the holding
     has errors)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "ward", "holding_number", "status", "errors"])
-    for message in errors:
-        writer.writerow(["", "", "", "file", _cell(message)])
+    rows = [["", "", "", "file", message] for message in errors]
     for r in results:
-        status = r.status or ("error" if r.errors else "ok")
         key = r.key
-        writer.writerow([r.row, _cell(key[0] if key else r.raw.get("ward", "")),
-                         _cell(key[1] if key else r.raw.get("holding_number", "")), status,
-                         _cell(" | ".join(r.errors))])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append([r.row, key[0] if key else r.raw.get("ward", ""),
+                     key[1] if key else r.raw.get("holding_number", ""),
+                     r.status or ("error" if r.errors else "ok"), " | ".join(r.errors)])
+    return to_csv(["row", "ward", "holding_number", "status", "errors"], rows)

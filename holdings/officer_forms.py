@@ -12,44 +12,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.fiscal import current_fiscal_year, fiscal_year_start, next_fiscal_year, parse_fiscal_year
-from core.formfields import LocalizedDecimalField
-from core.models import Ward
+from core.fiscal import current_fiscal_year, fiscal_year_start, next_fiscal_year
+from core.formfields import FiscalYearField, LocalizedDecimalField, WardChoiceField
 
 from .services import MAX_YEARLY_RENT
-
-
-class FiscalYearField(forms.CharField):
-    """A fiscal-year label such as 2025-26 (Bengali digits and 2025-2026 accepted)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("help_text", _("Write it like 2025-26."))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
-                                  "placeholder": "2025-26"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return value
-        try:
-            return parse_fiscal_year(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a fiscal year. Write it like 2025-26."),
-                code="invalid_fiscal_year", params={"value": value}) from None
-
-
-class WardChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Ward.objects.order_by("number"), to_field_name="number",
-                         required=False, label=_("Ward"), empty_label=_("All wards"), **kwargs)
-
-    def label_from_instance(self, ward):
-        from core.digits import localize_digits
-
-        return f"{localize_digits(str(ward.number))} — {ward.name}"
 
 
 def clean_rent(value: Decimal | None) -> Decimal | None:

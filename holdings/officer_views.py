@@ -18,7 +18,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -33,7 +32,7 @@ from core import audit
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.roles import perm
-from core.views import StaffRoleRequiredMixin
+from core.views import StaffRoleRequiredMixin, paginate
 
 from . import reports, tax
 from .models import DemandRun, Holding, Objection, RateSchedule, Use
@@ -50,11 +49,8 @@ from .tasks import progress_key, run_demand_generation
 
 log = logging.getLogger(__name__)
 
-PER_PAGE = 25
 
 
-def paginate(request, qs, param: str = "page") -> Page:
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get(param))
 
 
 

@@ -10,11 +10,6 @@ from django.db.models import Prefetch
 from .models import Arrear, Demand, Holding, Instalment
 
 
-def mask_name(name: str) -> str:
-    """First letter of each word, the rest hidden: "Rahim Uddin" → "R**** U****"."""
-    return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
-
-
 @dataclass
 class Statement:
     holding: Holding

@@ -19,6 +19,7 @@ from core import audit
 from core.digits import to_ascii_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
+from core.privacy import mask_mobile
 from core.validators import normalize_nid
 from payments.models import Bill
 from payments.services import LineSpec, bill_cancel, bill_create
@@ -231,7 +232,7 @@ def holding_link_send_code(*, user, holding: Holding) -> str:
                                                          "tries": 0}, 600)
     send_sms(owner.mobile, _("Code to link holding %(holding)s to a portal account: %(code)s")
              % {"holding": holding, "code": code}, kind="code")
-    return owner.mobile[:3] + "•" * 5 + owner.mobile[-3:]
+    return mask_mobile(owner.mobile)
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from payments.receipt_views import Verified, register_verify_lookup
 
+from .citizen_forms import masked_owner_names
 from .models import NoDuesCertificate
-from .selectors import mask_name
 
 TEMPLATE = "holdings/documents/verify_no_dues.html"
 
@@ -26,7 +26,7 @@ def no_dues_lookup(code: str) -> Verified | None:
     return Verified(kind="no_dues", valid=valid, template=TEMPLATE, data={
         "certificate": certificate,
         "holding": holding,
-        "owners_masked": [mask_name(o.name) for o in holding.owners.order_by("pk") if o.name],
+        "owners_masked": masked_owner_names(holding),
         "issued_on": timezone.localtime(certificate.issued_at).date(),
         "expired": not valid,
     })

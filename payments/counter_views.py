@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.roles import perm
-from core.views import StaffRoleRequiredMixin
+from core.views import StaffRoleRequiredMixin, paginate
 
 from .models import (
     BillLine,
@@ -32,7 +32,7 @@ from .services import (
     counter_take_cash,
 )
 from .services.counter import session_cash_taken
-from .staff_common import Balance, cash_tendered, paginate, refused
+from .staff_common import Balance, cash_tendered, refused
 from .staff_forms import (
     BillSearchForm,
     CloseSessionForm,

@@ -3,7 +3,6 @@ lookups later) and the receipt PDF download."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from core.privacy import mask_name
 
 from .models import Payment, PaymentBill, PaymentTransition, Receipt
 from .receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
@@ -41,21 +42,6 @@ class Verified:
 
 
 VerifyLookup = Callable[[str], Verified | None]
-
-
-def mask_name(name: str) -> str:
-    """First letter of each word, the rest as asterisks: "Rahim Uddin" -> "R**** U****".
-
-    Combining signs stay with the first letter (Bengali "কি" is one letter to a reader)."""
-    words = []
-    for word in name.split():
-        head = word[0]
-        rest = word[1:]
-        while rest and unicodedata.category(rest[0]).startswith("M"):
-            head, rest = head + rest[0], rest[1:]
-        hidden = sum(1 for ch in rest if not unicodedata.category(ch).startswith("M"))
-        words.append(head + "*" * hidden)
-    return " ".join(words)
 
 
 def receipt_lookup(code: str) -> Verified | None:

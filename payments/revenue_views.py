@@ -16,7 +16,7 @@ from django.views import View
 
 from core.money import format_amount
 from core.roles import perm
-from core.views import StaffRoleRequiredMixin
+from core.views import StaffRoleRequiredMixin, paginate
 
 from .models import (
     CounterSession,
@@ -32,7 +32,7 @@ from .services import (
     payment_release_hold,
     payment_void,
 )
-from .staff_common import cash_tendered, paginate, refused, with_balance
+from .staff_common import cash_tendered, refused, with_balance
 from .staff_forms import (
     CreditFilterForm,
     CreditRefundForm,

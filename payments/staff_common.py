@@ -7,14 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 
 from .models import CounterSession, Payment, PaymentEvent
 from .services import PaymentError
-
-PER_PAGE = 25
-
-
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -24,8 +19,6 @@ def refused(request, generic: str, exc: PaymentError) -> None:
     messages.error(request, generic % {"reason": exc})
 
 
-def paginate(request, qs, param: str = "page") -> Page:
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get(param))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ licences are read-only here: they change only through the workflow (services.py)
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
 from core.admin import AuditedAdmin
 
 from .models import (
@@ -19,32 +18,6 @@ from .models import (
 )
 
 
-class AuditedInlinesMixin:
-    """Audits rows added, changed or deleted through inlines (AuditedAdmin audits only the
-    parent object)."""
-
-    def save_formset(self, request, form, formset, change):
-        befores = {}
-        for inline_form in formset.initial_forms:
-            obj = inline_form.instance
-            if obj.pk and inline_form.has_changed():
-                befores[obj.pk] = audit.snapshot(type(obj).objects.get(pk=obj.pk))
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            audit.record(action="admin.delete", obj=obj, before=audit.snapshot(obj),
-                         request=request)
-            obj.delete()
-        for obj in instances:
-            before = befores.get(obj.pk)
-            obj.save()
-            after = audit.snapshot(obj)
-            if before is not None:
-                before, after = audit.changed(before, after)
-            audit.record(action=f"admin.{'change' if before is not None else 'add'}", obj=obj,
-                         before=before, after=after, request=request)
-        formset.save_m2m()
-
-
 class CategoryInline(admin.TabularInline):
     model = BusinessCategory
     extra = 0
@@ -54,7 +27,7 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(AuditedInlinesMixin, AuditedAdmin):
+class FeeScheduleAdmin(AuditedAdmin):
     list_display = ["fiscal_year", "renewal_deadline", "vat_percent", "income_tax_at_source",
                     "late_surcharge_percent_per_month", "transfer_percent", "signboard_mode",
                     "signboard_amount"]
@@ -76,7 +49,7 @@ class CapitalBandInline(admin.TabularInline):
 
 
 @admin.register(BusinessCategory)
-class BusinessCategoryAdmin(AuditedInlinesMixin, AuditedAdmin):
+class BusinessCategoryAdmin(AuditedAdmin):
     list_display = ["code", "name_en", "name_bn", "schedule", "yearly_fee", "by_capital",
                     "is_sample", "is_active"]
     list_filter = ["schedule", "is_sample", "by_capital", "is_active"]

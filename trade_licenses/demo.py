@@ -94,7 +94,9 @@ def _business(name_bn, name_en, code, address, ward, signboard, trader=None) -> 
 
 def _licence(business: Business, fy: str, *, filed_by, trader_name, mobile, nid,
              kind: str = Application.Kind.NEW) -> Licence:
-    from .services import _next_licence_sequence
+    from core.sequences import next_in_year
+
+    from .models import LicenceCounter
 
     existing = Licence.objects.filter(business=business, fiscal_year=fy).first()
     if existing is not None:
@@ -109,7 +111,7 @@ def _licence(business: Business, fy: str, *, filed_by, trader_name, mobile, nid,
     ApplicationEvent.objects.create(application=application, from_status="",
                                     to_status=Application.Status.ISSUED, actor=filed_by,
                                     reason="demo data")
-    sequence = _next_licence_sequence(fy)
+    sequence = next_in_year(LicenceCounter, fy)
     return Licence.objects.create(
         business=business, application=application, fiscal_year=fy, sequence=sequence,
         number=f"{CityProfile.current().code}/TL/{fy}/{sequence:06d}",

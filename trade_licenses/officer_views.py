@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -35,7 +34,7 @@ from django.views import View
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year
 from core.roles import perm
-from core.views import StaffRoleRequiredMixin
+from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
 
 from . import reports, services
 from .models import Application
@@ -52,20 +51,9 @@ INSPECT = perm("inspect_trade_licences")
 APPROVE = perm("approve_trade_licences")
 REPORTS = perm("view_revenue_reports")
 
-PER_PAGE = 25
 DOCUMENT_URL = "/licences/documents/{pk}/"  # the trader pages' document view
 
 
-def paginate(request, qs) -> Page:
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-
-
-class AnyPermissionRequired(StaffRoleRequiredMixin):
-    """Like StaffRoleRequiredMixin, but any one of `permission_required` is enough."""
-
-    def has_permission(self):
-        user = self.request.user
-        return any(user.has_perm(p) for p in self.get_permission_required())
 
 
 class InspectorRequired(StaffRoleRequiredMixin):

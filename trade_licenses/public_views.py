@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from core.audit import client_ip
 from core.digits import to_ascii_digits
+from core.ratelimit import over_limit
 
 from .certificates import (
     category_names,
@@ -50,17 +50,6 @@ def normalize_number(value: str) -> str:
     return re.sub(r"\s+", "", to_ascii_digits(value or "")).upper()
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    key = f"trade_licenses:search:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, SEARCH_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, SEARCH_WINDOW)
-        count = 1
-    return count > SEARCH_LIMIT
-
-
 @require_safe
 def licence_search(request: HttpRequest) -> HttpResponse:
     """Is there a valid licence with this number? Business name, category, ward and
@@ -70,7 +59,8 @@ def licence_search(request: HttpRequest) -> HttpResponse:
     status = 200
     if query:
         number = normalize_number(query)
-        if _over_limit(request):
+        if over_limit(f"trade_licenses:search:{client_ip(request) or 'unknown'}",
+                      SEARCH_LIMIT, SEARCH_WINDOW):
             context["error"] = _("Too many searches from this connection. Please wait a few "
                                  "minutes and try again.")
             status = 429

@@ -20,13 +20,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.fiscal import current_fiscal_year, fiscal_year_bounds, parse_fiscal_year
 from core.models import CityProfile, Ward
+from core.sequences import next_in_year
 from core.validators import normalize_mobile, normalize_nid, normalize_tin
 from payments.models import Bill
 from payments.services import LineSpec, bill_create, bill_supersede
@@ -756,25 +757,6 @@ def refresh_late_renewal_bills(today: date | None = None) -> int:
 # --- licences ----------------------------------------------------------------------------------
 
 
-def _next_licence_sequence(fy: str) -> int:
-    """Take the fiscal year's next licence number under the counter row's lock (no gaps, no
-    twins): the UPDATE locks the row until the issuing transaction commits."""
-    table = LicenceCounter._meta.db_table
-    sql = f"UPDATE {table} SET last = last + 1 WHERE fiscal_year = %s RETURNING last"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [fy])
-        row = cursor.fetchone()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    LicenceCounter.objects.create(fiscal_year=fy, last=0)
-            except IntegrityError:
-                pass  # created concurrently
-            cursor.execute(sql, [fy])
-            row = cursor.fetchone()
-    return row[0]
-
-
 @transaction.atomic
 def licence_issue(*, application: Application, bill: Bill | None = None,
                   actor=None) -> Licence:
@@ -789,7 +771,7 @@ def licence_issue(*, application: Application, bill: Bill | None = None,
     if locked.kind == Application.Kind.TRANSFER:
         Licence.objects.filter(business=locked.business, fiscal_year=fy,
                                is_current=True).update(is_current=False)
-    sequence = _next_licence_sequence(fy)
+    sequence = next_in_year(LicenceCounter, fy)
     licence = Licence.objects.create(
         business=locked.business, application=locked, fiscal_year=fy, sequence=sequence,
         number=f"{CityProfile.current().code}/TL/{fy}/{sequence:06d}",

@@ -6,13 +6,14 @@ import secrets
 import time
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.fiscal import fiscal_year
 from core.models import CityProfile
+from core.sequences import next_in_year
 
 from ..models import (
     Allocation,
@@ -48,30 +49,11 @@ def payment_transition(*, payment: Payment, to: str, reason: str = "", actor=Non
     return payment
 
 
-def _next_receipt_sequence(fy: str) -> int:
-    """Take the fiscal year's next number under the counter row's lock (no gaps, no twins):
-    the UPDATE locks the row until the settlement commits."""
-    table = ReceiptCounter._meta.db_table
-    sql = f"UPDATE {table} SET last = last + 1 WHERE fiscal_year = %s RETURNING last"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [fy])
-        row = cursor.fetchone()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    ReceiptCounter.objects.create(fiscal_year=fy, last=0)
-            except IntegrityError:
-                pass  # created concurrently by another settlement
-            cursor.execute(sql, [fy])
-            row = cursor.fetchone()
-    return row[0]
-
-
 def _issue_receipt(payment: Payment) -> Receipt:
     """Number the receipt now; its PDF is rendered by the worker (render_pending_receipts,
     every minute) or on the first download, whichever comes first."""
     fy = fiscal_year(timezone.localdate())
-    sequence = _next_receipt_sequence(fy)
+    sequence = next_in_year(ReceiptCounter, fy)
     return Receipt.objects.create(
         payment=payment, fiscal_year=fy, sequence=sequence,
         number=f"{city_code()}/R/{fy}/{sequence:06d}", verify_code=secrets.token_hex(8),

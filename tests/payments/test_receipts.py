@@ -13,9 +13,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from core.models import CityProfile
+from core.privacy import mask_name
 from core.roles import Role
 from payments.models import Receipt
-from payments.receipt_views import mask_name
 from payments.receipts import (
     receipt_context,
     receipt_pdf_bytes,
