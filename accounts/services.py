@@ -59,3 +59,22 @@ def user_create_staff(*, mobile: str, password: str, role: str, name_bn: str = "
     user.save()
     user.groups.set([Group.objects.get(name=role)])
     return user
+
+
+@transaction.atomic
+def user_find_or_create_citizen(*, mobile: str, name_bn: str = "", name_en: str = "",
+                                actor=None) -> User:
+    """The account with this mobile number, or a new citizen account opened for it by a
+    member of staff (at a counter); the opening is audited."""
+    from core.validators import normalize_mobile
+
+    mobile = normalize_mobile(mobile)
+    user, created = User.objects.get_or_create(
+        mobile=mobile, defaults={"name_bn": name_bn, "name_en": name_en})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=Role.CITIZEN))
+        audit.record(action="user.opened_by_staff", obj=user, actor=actor,
+                     after={"mobile": mobile, "name_bn": name_bn, "name_en": name_en})
+    return user

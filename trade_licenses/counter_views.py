@@ -10,7 +10,6 @@ services do both). The clerk then carries on with the trader's documents and rev
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -18,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.models import User
-from core.roles import Role, perm
-from core.validators import normalize_mobile
+from accounts.services import user_find_or_create_citizen
+from core.roles import perm
 from core.views import StaffRoleRequiredMixin
 
 from . import services
@@ -47,16 +45,6 @@ class CounterApplicationForm(ApplicationDetailsForm):
             "none. The trader gets an SMS at each step.")
 
 
-def trader_for_mobile(mobile: str, *, name_bn: str = "", name_en: str = "") -> User:
-    """The account with this mobile number, or a new citizen account for it."""
-    mobile = normalize_mobile(mobile)
-    user = User.objects.filter(mobile=mobile).first()
-    if user is None:
-        user = User.objects.create_user(mobile=mobile, name_bn=name_bn, name_en=name_en)
-        user.groups.add(Group.objects.get(name=Role.CITIZEN))
-    return user
-
-
 class CounterApplyView(StaffRoleRequiredMixin, View):
     permission_required = perm("use_counter")
     template_name = "trade_licenses/trader/counter_apply.html"
@@ -70,9 +58,9 @@ class CounterApplyView(StaffRoleRequiredMixin, View):
             values = form.trader_values()
             try:
                 with transaction.atomic():
-                    trader = trader_for_mobile(values["trader_mobile"],
-                                               name_bn=values["trader_name_bn"],
-                                               name_en=values["trader_name_en"])
+                    trader = user_find_or_create_citizen(
+                        mobile=values["trader_mobile"], name_bn=values["trader_name_bn"],
+                        name_en=values["trader_name_en"], actor=request.user)
                     business = services.business_create(actor=request.user, trader=trader,
                                                         **form.business_values())
                     application = services.application_create_draft(

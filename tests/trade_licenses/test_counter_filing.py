@@ -114,3 +114,14 @@ def test_trader_later_sees_the_application(client, clerk):
     assert response.status_code == 200
     assert "Rahim Store" in response.content.decode()
     assert client.get(f"/licences/applications/{application.pk}/").status_code == 200
+
+
+def test_opening_an_account_at_the_counter_is_audited(clerk):
+    from accounts.services import user_find_or_create_citizen
+    from core.models import AuditLog
+
+    user = user_find_or_create_citizen(mobile="০১৮১২৩৪৫৬৭৮", name_en="New Trader", actor=clerk)
+    again = user_find_or_create_citizen(mobile="+8801812345678", actor=clerk)
+    assert again == user and user.has_role("citizen") and not user.has_usable_password()
+    entry = AuditLog.objects.get(action="user.opened_by_staff")
+    assert entry.actor == clerk and entry.after["mobile"] == "01812345678"
