@@ -21,7 +21,7 @@ from core.money import format_amount, to_money
 from core.privacy import mask_name
 
 from .models import Arrear, Holding, Instalment, Owner, Use
-from .selectors import Statement
+from .selectors import Statement, valuation_basis
 from .services import (
     HEAD_LABELS,
     bill_lines_for,
@@ -236,12 +236,14 @@ def decorate(st: Statement, today: date) -> Statement:
     assessments = {a.pk: a for a in st.holding.assessments.all()}
     in_arrears = {a.demand_id: a for a in st.arrears}
     use_label = Use(st.holding.use).label
+    bengali = is_bengali()
     for arrear in st.arrears:
         arrear.to_pay = arrear.principal + arrear.surcharge
         arrear.percent_text = percent_text(arrear.surcharge_percent)
     for demand in st.demands:
         assessment = assessments.get(demand.assessment_id)
-        demand.basis = assessment.basis if assessment else ""
+        demand.basis = (valuation_basis(demand, assessment)["bn" if bengali else "en"]
+                        if assessment else "")
         demand.arrear_row = in_arrears.get(demand.pk)
         for line in demand.lines.all():
             line.label = head_label(line.head)

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods
 
 from core.audit import client_ip
 from core.money import format_amount
-from core.privacy import mask_name
 from core.ratelimit import over_limit
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
@@ -41,7 +40,7 @@ from .citizen_forms import (
 )
 from .dashboard_panels import holdings_with_dues
 from .models import Holding
-from .selectors import statement
+from .selectors import counter_payer, holding_visible_to, is_owner, statement
 from .services import (
     holding_bill,
     holding_link_at_counter,
@@ -51,8 +50,6 @@ from .services import (
     objection_file,
 )
 
-STATEMENT_VIEWERS = [perm("use_counter"), perm("assess_holdings"),
-                     perm("view_revenue_reports")]
 QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
 
@@ -152,14 +149,14 @@ def holding_link_code(request, holding_pk: int):
 @require_http_methods(["GET", "POST"])
 def holding_statement(request, pk: int):
     holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
-    is_owner = holding.owners.filter(user=request.user).exists()
-    if not is_owner and not any(request.user.has_perm(p) for p in STATEMENT_VIEWERS):
+    if not holding_visible_to(request.user, holding):
         raise Http404
+    owner = is_owner(request.user, holding)
     today = timezone.localdate()
     st = decorate(statement(holding), today)
-    form = PayForm(request.POST or None, options=pay_options(st, today) if is_owner else [])
+    form = PayForm(request.POST or None, options=pay_options(st, today) if owner else [])
     if request.method == "POST":
-        if not is_owner:
+        if not owner:
             raise Http404
         if form.is_valid():
             option = form.option
@@ -179,7 +176,7 @@ def holding_statement(request, pk: int):
                 return response
             return redirect("holding_statement", pk=holding.pk)
     return render(request, "holdings/citizen/statement.html",
-                  {"st": st, "holding": holding, "form": form, "is_owner": is_owner,
+                  {"st": st, "holding": holding, "form": form, "is_owner": owner,
                    "today": today})
 
 
@@ -244,16 +241,15 @@ def quick_pay(request):
 
 def _quick_pay_start(request, holding, form, today):
     option, mobile = form.option, form.cleaned_data["mobile"]
-    owner = holding.owners.order_by("pk").first()
-    masked = mask_name(owner.name_en or owner.name_bn) if owner else ""
     try:
         bill = holding_bill(holding=holding, instalments=option.instalments,
-                            arrears=option.arrears, payer=None, payer_name=masked,
-                            payer_mobile=mobile, owner_contact=False, today=today)
+                            arrears=option.arrears, payer=None, payer_mobile=mobile,
+                            owner_contact=False, today=today)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None
-    return _start_online(request, bill, payer=None, payer_name=masked, payer_mobile=mobile)
+    return _start_online(request, bill, payer=None, payer_name=bill.payer_name,
+                         payer_mobile=mobile)
 
 
 # --- the counter -----------------------------------------------------------------------------
@@ -295,10 +291,9 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
         if not pay_form.is_valid():
             return self.show(request, lookup, pay_form=pay_form)
         option = pay_form.option
-        owner = holding.owners.exclude(user=None).order_by("pk").first()
         try:
             bill = holding_bill(holding=holding, instalments=option.instalments,
-                                arrears=option.arrears, payer=owner.user if owner else None,
+                                arrears=option.arrears, payer=counter_payer(holding),
                                 today=today)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

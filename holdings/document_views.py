@@ -19,7 +19,6 @@ from core.fiscal import parse_fiscal_year
 
 from .documents import (
     demand_notice_filename,
-    documents_visible_to,
     issue_no_dues_certificate,
     no_dues_filename,
     no_dues_is_current,
@@ -28,12 +27,12 @@ from .documents import (
     render_demand_notice,
 )
 from .models import Demand, Holding, NoDuesCertificate
-from .selectors import statement
+from .selectors import holding_visible_to, statement
 
 
 def _holding_for(request: HttpRequest, pk: int) -> Holding:
     holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
-    if not documents_visible_to(request.user, holding):
+    if not holding_visible_to(request.user, holding):
         raise Http404(_("No such holding."))
     return holding
 
@@ -95,6 +94,6 @@ def no_dues(request: HttpRequest, pk: int) -> HttpResponse:
 def no_dues_pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
     certificate = get_object_or_404(NoDuesCertificate.objects.select_related("holding"),
                                     pk=cert_pk)
-    if not documents_visible_to(request.user, certificate.holding):
+    if not holding_visible_to(request.user, certificate.holding):
         raise Http404(_("No such certificate."))
     return _pdf_response(no_dues_pdf_bytes(certificate), no_dues_filename(certificate))

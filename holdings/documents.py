@@ -44,14 +44,11 @@ from payments.receipts import _logo_src, _url_fetcher, both, gregorian, money, q
 
 from . import tax
 from .models import Arrear, Demand, Holding, Instalment, NoDuesCertificate, Use
-from .selectors import has_dues, statement
+from .selectors import statement, valuation_basis
 from .services import HEAD_LABELS
 
 NOTICE_TEMPLATE = "holdings/documents/demand_notice_pdf.html"
 NO_DUES_TEMPLATE = "holdings/documents/no_dues_pdf.html"
-#: Staff who may open any holding's notices and certificates (owners see their own).
-STAFF_PERMISSIONS = ("accounts.use_counter", "accounts.assess_holdings",
-                     "accounts.view_revenue_reports")
 #: Revenue heads in the order the notice prints them (others follow alphabetically).
 HEAD_ORDER = ("holding_tax", "conservancy", "lighting")
 ISSUE_ATTEMPTS = 5
@@ -62,18 +59,6 @@ ORDINALS = {1: ("১ম", "1st"), 2: ("২য়", "2nd"), 3: ("৩য়", "3rd
 #: The uses in Bengali, for the printed documents whatever the translation catalogue holds.
 USE_BN = {Use.RESIDENTIAL: "আবাসিক", Use.COMMERCIAL: "বাণিজ্যিক", Use.INDUSTRIAL: "শিল্প",
           Use.MIXED: "মিশ্র", Use.VACANT_LAND: "খালি জমি"}
-
-
-# --- who may see them -------------------------------------------------------------------------
-
-
-def documents_visible_to(user, holding: Holding) -> bool:
-    """A linked owner of the holding, counter clerks, assessors and revenue staff."""
-    if not user.is_authenticated:
-        return False
-    if any(user.has_perm(p) for p in STAFF_PERMISSIONS):
-        return True
-    return holding.owners.filter(user=user).exists()
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -177,27 +162,10 @@ def _replace_file(name: str, data: bytes) -> str:
 
 def _valuation(demand: Demand) -> dict[str, Any]:
     """The annual valuation and how it was made, in both languages."""
-    value = demand.annual_valuation
     assessment = demand.assessment
-    if assessment is None:
-        return {"amount": money(value), "basis": {
-            "bn": "খালি জমি: এ বছরের তফসিলে নির্ধারিত বার্ষিক কর (মূল্যায়ন প্রযোজ্য নয়)",
-            "en": "Vacant land: the flat yearly tax of this year's schedule (no valuation)"},
-            "effective": None}
-    if assessment.annual_valuation != value:  # the assessment was revised since
-        return {"amount": money(value), "basis": {
-            "bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
-            "en": "the valuation when the demand was made (the assessment was revised since)"},
-            "effective": _fy(assessment.effective_fy)}
-    rent = tax.money(assessment.annual_rent)
-    after = tax.money(rent - rent / 6)
-    bn = (f"বার্ষিক ভাড়া {format_amount(rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
-          f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(after, lang='bn')}")
-    if assessment.owner_occupied:
-        bn += f"; মালিক নিজে বসবাস করায় ছাড় বাদে {format_amount(value, lang='bn')}"
-    en = assessment.basis or (f"yearly rent {rent} less one sixth for maintenance = {after}")
-    return {"amount": money(value), "basis": {"bn": bn, "en": en},
-            "effective": _fy(assessment.effective_fy)}
+    return {"amount": money(demand.annual_valuation),
+            "basis": valuation_basis(demand, assessment),
+            "effective": _fy(assessment.effective_fy) if assessment is not None else None}
 
 
 def _head_rows(demand: Demand, use: Bilingual) -> list[dict[str, Any]]:
@@ -371,8 +339,8 @@ def _next_sequence(fy: str) -> int:
 
 
 def _refuse_if_dues(holding: Holding) -> None:
-    if has_dues(holding.pk):
-        due = statement(holding).total_due
+    due = statement(holding).total_due
+    if due > 0:
         raise ValidationError(
             _("Holding %(holding)s still owes %(amount)s in holding tax. A no-dues "
               "certificate is issued once everything due is paid.")

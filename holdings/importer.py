@@ -36,7 +36,7 @@ import unicodedata
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -48,6 +48,7 @@ from core.digits import to_ascii_digits
 from core.exports import to_csv
 from core.fiscal import current_fiscal_year, next_fiscal_year, parse_fiscal_year
 from core.models import Ward
+from core.money import to_money
 from core.validators import normalize_mobile, normalize_nid
 
 from . import tax
@@ -281,14 +282,12 @@ class RowResult:
 
 
 def _number(text: str, *, code: str, message: str) -> Decimal:
-    cleaned = re.sub(r"[\s,৳]", "", to_ascii_digits(text))
+    """A number as core.money.to_money reads it (Bengali digits, commas, ৳), to the
+    hundredth; spaces inside it are ignored."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return to_money(re.sub(r"\s", "", text))
+    except (TypeError, ValueError):
         raise ValidationError(message, code=code) from None
-    if not value.is_finite():
-        raise ValidationError(message, code=code)
-    return value
 
 
 def _fiscal_year(text: str) -> str:

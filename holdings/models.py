@@ -330,6 +330,9 @@ class DemandRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["fiscal_year"], condition=models.Q(status__in=["queued", "running"]),
+            name="one_live_demand_run_per_year")]
 
 
 class NoDuesCertificate(models.Model):

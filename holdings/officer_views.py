@@ -12,13 +12,11 @@ Administrators hold every permission, so they may open all of these pages.
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,14 +26,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core import audit
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
 from . import reports, tax
-from .models import DemandRun, Holding, Objection, RateSchedule, Use
+from .models import DemandRun, Holding, Objection, Use
 from .officer_forms import (
     AssessmentForm,
     CollectionFilterForm,
@@ -44,15 +41,15 @@ from .officer_forms import (
     ObjectionDecisionForm,
     QueueFilterForm,
 )
-from .services import assessment_record, objection_decide, reassessment_due
-from .tasks import progress_key, run_demand_generation
-
-log = logging.getLogger(__name__)
-
-
-
-
-
+from .selectors import valuation_breakdown
+from .services import (
+    LIVE_RUN_STATUSES,
+    assessment_record,
+    demand_run_start,
+    objection_decide,
+    reassessment_due,
+)
+from .tasks import progress_key
 
 
 class AssessorRequired(StaffRoleRequiredMixin):
@@ -117,26 +114,6 @@ class AssessorQueueView(AssessorRequired, View):
 # --- valuing a holding --------------------------------------------------------------------
 
 
-def concession_percent(fiscal_year: str) -> Decimal:
-    """The owner-occupied concession of the year's schedule (the default when none yet)."""
-    value = (RateSchedule.objects.filter(fiscal_year=fiscal_year)
-             .values_list("owner_occupied_concession_percent", flat=True).first())
-    if value is None:
-        value = RateSchedule._meta.get_field("owner_occupied_concession_percent").default
-    return Decimal(value)
-
-
-def valuation_of(*, annual_rent: Decimal, owner_occupied: bool,
-                 fiscal_year: str) -> dict:
-    percent = concession_percent(fiscal_year)
-    valuation = tax.annual_valuation(annual_rent, owner_occupied=owner_occupied,
-                                     concession_percent=percent)
-    return {"valuation": valuation, "concession_percent": percent,
-            "maintenance": valuation.annual_rent - valuation.after_maintenance,
-            "concession": valuation.after_maintenance - valuation.annual_valuation,
-            "fiscal_year": fiscal_year}
-
-
 RENT_ERRORS = {"invalid_rent", "negative_rent", "absurd_rent"}
 
 
@@ -175,7 +152,7 @@ class AssessView(AssessorRequired, View):
         if recorded_pk.isdigit():
             assessment = holding.assessments.filter(pk=int(recorded_pk)).first()
             if assessment is not None:
-                recorded = {"assessment": assessment, **valuation_of(
+                recorded = {"assessment": assessment, **valuation_breakdown(
                     annual_rent=assessment.annual_rent,
                     owner_occupied=assessment.owner_occupied,
                     fiscal_year=assessment.effective_fy)}
@@ -188,7 +165,7 @@ class AssessView(AssessorRequired, View):
             return self.render(request, holding, form)
         data = form.cleaned_data
         if "preview" in request.POST:
-            preview = valuation_of(annual_rent=data["annual_rent"],
+            preview = valuation_breakdown(annual_rent=data["annual_rent"],
                                    owner_occupied=data["owner_occupied"],
                                    fiscal_year=data["effective_fy"])
             return self.render(request, holding, form, preview=preview)
@@ -227,7 +204,7 @@ class ObjectionView(AssessorRequired, View):
         assessment = objection.assessment
         claimed = None
         if objection.claimed_rent is not None:
-            claimed = valuation_of(annual_rent=objection.claimed_rent,
+            claimed = valuation_breakdown(annual_rent=objection.claimed_rent,
                                    owner_occupied=assessment.owner_occupied,
                                    fiscal_year=assessment.effective_fy)
         return TemplateResponse(request, self.template_name, {
@@ -279,18 +256,7 @@ STEP_LABELS = {
     "summary": gettext_lazy("Summing up by ward"),
     "done": gettext_lazy("Finished"),
 }
-LIVE = (DemandRun.Status.QUEUED, DemandRun.Status.RUNNING)
-
-
-def enqueue_demand_run(run_id: int) -> None:
-    """Send the run to the workers; if the queue cannot be reached, the run says so."""
-    try:
-        run_demand_generation.delay(run_id)
-    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the run failed
-        log.exception("could not queue demand run %s", run_id)
-        DemandRun.objects.filter(pk=run_id, status=DemandRun.Status.QUEUED).update(
-            status=DemandRun.Status.FAILED, finished_at=timezone.now(),
-            error=f"Could not reach the task queue: {exc}"[:2000])
+LIVE = LIVE_RUN_STATUSES
 
 
 class DemandRunsView(RevenueOfficerRequired, View):
@@ -313,18 +279,11 @@ class DemandRunsView(RevenueOfficerRequired, View):
         if not form.is_valid():
             return self.render(request, form)
         fiscal_year = form.cleaned_data["fiscal_year"]
-        with transaction.atomic():
-            busy = (DemandRun.objects.select_for_update()
-                    .filter(fiscal_year=fiscal_year, status__in=LIVE).first())
-            if busy is not None:
-                form.add_error("fiscal_year", _(
-                    "The demand for %(fy)s is already being generated (run #%(run)s). "
-                    "Wait for it to finish.") % {"fy": fiscal_year, "run": busy.pk})
-                return self.render(request, form)
-            run = DemandRun.objects.create(fiscal_year=fiscal_year, started_by=request.user)
-            audit.record(action="holdings.demand_run_started", obj=run, actor=request.user,
-                         after={"fiscal_year": fiscal_year})
-            transaction.on_commit(lambda: enqueue_demand_run(run.pk))
+        try:
+            run = demand_run_start(fiscal_year=fiscal_year, actor=request.user)
+        except ValidationError as exc:
+            form.add_error("fiscal_year", exc)
+            return self.render(request, form)
         messages.success(request, _("The demand generation for %(fy)s has started. This page "
                                     "shows its progress.") % {"fy": fiscal_year})
         return redirect("holding_demand_run", pk=run.pk)
@@ -365,7 +324,8 @@ class DemandRunView(RevenueOfficerRequired, View):
 
 
 def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(reports.ZERO)
+    """A report amount (None for nothing) to the paisa."""
+    return tax.money(value or 0)
 
 
 def wants_export(request) -> str | None:

@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Sum
 
-from .models import Arrear, Demand, Holding, Instalment
+from core.money import format_amount
+from core.roles import perm
+
+from . import tax
+from .models import Arrear, Assessment, Demand, Holding, Instalment, RateSchedule
+
+#: Staff who may read any holding's statement, notices and certificates (owners see their
+#: own): counter clerks, assessors and revenue staff.
+STAFF_PERMISSIONS = (perm("use_counter"), perm("assess_holdings"),
+                     perm("view_revenue_reports"))
 
 
 @dataclass
@@ -35,12 +44,93 @@ def statement(holding: Holding) -> Statement:
     return Statement(holding, demands, arrears, due, total)
 
 
+def is_owner(user, holding: Holding) -> bool:
+    """Is `user` a linked owner of the holding?"""
+    return bool(user.is_authenticated) and holding.owners.filter(user=user).exists()
+
+
+def holding_visible_to(user, holding: Holding) -> bool:
+    """The one rule for who may see a holding's statement, notices and certificates: a
+    linked owner, counter clerks, assessors and revenue staff."""
+    if not user.is_authenticated:
+        return False
+    if any(user.has_perm(p) for p in STAFF_PERMISSIONS):
+        return True
+    return is_owner(user, holding)
+
+
 def holdings_of(user):
     return (Holding.objects.filter(owners__user=user).select_related("ward").distinct()
             .order_by("ward__number", "number"))
 
 
+def counter_payer(holding: Holding):
+    """Whom a bill made at the counter is for: the first owner linked to an account (the
+    bill then shows among their bills), or None."""
+    owner = holding.owners.exclude(user=None).order_by("pk").select_related("user").first()
+    return owner.user if owner else None
+
+
 def has_dues(holding_id: int) -> bool:
-    """The read function other services use: does this holding owe anything now?"""
-    holding = Holding.objects.get(pk=holding_id)
-    return statement(holding).total_due > 0
+    """The read function other services use: does this holding owe anything now?
+
+    The same answer as ``statement(holding).total_due > 0`` (due instalments of years not
+    carried into arrears, plus due arrears with their surcharge), from two aggregate
+    queries as dashboard_panels.holdings_with_dues sums them."""
+    Holding.objects.only("pk").get(pk=holding_id)  # DoesNotExist for an unknown holding
+    instalments = (Instalment.objects.filter(demand__holding_id=holding_id,
+                                             status=Instalment.Status.DUE,
+                                             demand__arrear__isnull=True)
+                   .aggregate(due=Sum("amount"))["due"] or Decimal("0"))
+    arrears = (Arrear.objects.filter(holding_id=holding_id, status=Arrear.Status.DUE)
+               .aggregate(due=Sum(ExpressionWrapper(
+                   F("principal") + F("surcharge"),
+                   output_field=DecimalField(max_digits=14, decimal_places=2))))["due"]
+               or Decimal("0"))
+    return Decimal(instalments) + Decimal(arrears) > 0
+
+
+# --- valuations ---------------------------------------------------------------------------
+
+
+def concession_percent(fiscal_year: str) -> Decimal:
+    """The owner-occupied concession of the year's schedule (the default when none yet)."""
+    value = (RateSchedule.objects.filter(fiscal_year=fiscal_year)
+             .values_list("owner_occupied_concession_percent", flat=True).first())
+    if value is None:
+        value = RateSchedule._meta.get_field("owner_occupied_concession_percent").default
+    return Decimal(value)
+
+
+def valuation_breakdown(*, annual_rent: Decimal, owner_occupied: bool,
+                        fiscal_year: str) -> dict:
+    """How a yearly rent becomes the annual valuation under `fiscal_year`'s schedule: the
+    tax.Valuation, the concession percent, and the amounts taken off for maintenance and
+    for the owner-occupied concession (the officer's preview, record and objection pages)."""
+    percent = concession_percent(fiscal_year)
+    valuation = tax.annual_valuation(annual_rent, owner_occupied=owner_occupied,
+                                     concession_percent=percent)
+    return {"valuation": valuation, "concession_percent": percent,
+            "maintenance": valuation.annual_rent - valuation.after_maintenance,
+            "concession": valuation.after_maintenance - valuation.annual_valuation,
+            "fiscal_year": fiscal_year}
+
+
+def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, str]:
+    """How a demand's annual valuation was made, {"bn": ..., "en": ...}: the Bengali
+    explanation for Bengali pages and documents, the assessment's own (English) basis."""
+    value = demand.annual_valuation
+    if assessment is None:
+        return {"bn": "খালি জমি: এ বছরের তফসিলে নির্ধারিত বার্ষিক কর (মূল্যায়ন প্রযোজ্য নয়)",
+                "en": "Vacant land: the flat yearly tax of this year's schedule (no valuation)"}
+    if assessment.annual_valuation != value:  # the assessment was revised since
+        return {"bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
+                "en": "the valuation when the demand was made (the assessment was revised "
+                      "since)"}
+    valuation = tax.annual_valuation(assessment.annual_rent, owner_occupied=False)
+    rent, after = valuation.annual_rent, valuation.after_maintenance
+    bn = (f"বার্ষিক ভাড়া {format_amount(rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
+          f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(after, lang='bn')}")
+    if assessment.owner_occupied:
+        bn += f"; মালিক নিজে বসবাস করায় ছাড় বাদে {format_amount(value, lang='bn')}"
+    return {"bn": bn, "en": assessment.basis or valuation.explanation}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -19,7 +21,9 @@ from core import audit
 from core.digits import to_ascii_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
-from core.privacy import mask_mobile
+from core.money import to_money
+from core.privacy import mask_mobile, mask_name
+from core.ratelimit import over_limit
 from core.validators import normalize_nid
 from payments.models import Bill
 from payments.services import LineSpec, bill_cancel, bill_create
@@ -30,6 +34,7 @@ from .models import (
     Arrear,
     Assessment,
     Demand,
+    DemandRun,
     Holding,
     HoldingBillItem,
     Instalment,
@@ -37,6 +42,8 @@ from .models import (
     Owner,
     Use,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_YEARLY_RENT = Decimal("100000000")  # 10 crore taka a year: anything above is a typo
 HEAD_LABELS = {"holding_tax": ("হোল্ডিং ট্যাক্স", "Holding tax"),
@@ -111,7 +118,7 @@ def owner_add(*, holding: Holding, name_bn: str = "", name_en: str = "",
 
 def _check_rent(annual_rent) -> Decimal:
     try:
-        rent = tax.money(to_ascii_digits(str(annual_rent)).replace(",", ""))
+        rent = to_money(str(annual_rent))  # Bengali digits, commas and ৳ allowed
     except Exception:  # noqa: BLE001 - any unparseable number is the same mistake
         raise ValidationError(_("Enter the yearly rent as a number of taka."),
                               code="invalid_rent") from None
@@ -219,34 +226,61 @@ def holding_link_by_nid(*, user, holding: Holding, nid: str) -> Owner:
     return _link(user=user, owner=owner, method="nid")
 
 
+LINK_CODE_TTL = 600  # a code is good for 10 minutes
+LINK_SENDS_LIMIT, LINK_SENDS_WINDOW = 3, 3600  # codes sent per account and holding per hour
+LINK_MAX_TRIES = 3  # wrong codes per account and holding per hour (kept across resends)
+
+
+def _link_key(user, holding: Holding, what: str = "code") -> str:
+    return f"holdings:link-{what}:{user.pk}:{holding.pk}"
+
+
+@transaction.atomic
 def holding_link_send_code(*, user, holding: Holding) -> str:
-    """Send a one-time code to the owner's mobile on record; returns the masked mobile."""
+    """Send a one-time code to the owner's mobile on record; returns the masked mobile.
+
+    At most LINK_SENDS_LIMIT codes per account and holding an hour (ValidationError,
+    code "too_many_codes"); a new code does not reset the count of wrong codes. The SMS
+    is sent synchronously, inside this call (accounts.sms.send_sms records it at once),
+    so the citizen can type the code on the next page."""
     from accounts.sms import send_sms
 
     owner = holding.owners.exclude(mobile="").first()
     if owner is None:
         raise ValidationError(_("No mobile number is recorded for this holding. Link it with "
                                 "the owner's NID or at a counter."), code="no_mobile")
+    if over_limit(_link_key(user, holding, "sends"), LINK_SENDS_LIMIT, LINK_SENDS_WINDOW):
+        raise ValidationError(_("We have already sent %(count)s codes for this holding in the "
+                                "last hour. Please wait an hour, or link it with the owner's "
+                                "NID or at a counter.") % {"count": LINK_SENDS_LIMIT},
+                              code="too_many_codes")
     code = f"{secrets.randbelow(10**6):06d}"
-    cache.set(f"holdings:link:{user.pk}:{holding.pk}", {"code": code, "owner": owner.pk,
-                                                         "tries": 0}, 600)
+    cache.set(_link_key(user, holding), {"code": code, "owner": owner.pk}, LINK_CODE_TTL)
+    masked = mask_mobile(owner.mobile)
     send_sms(owner.mobile, _("Code to link holding %(holding)s to a portal account: %(code)s")
              % {"holding": holding, "code": code}, kind="code")
-    return mask_mobile(owner.mobile)
+    audit.record(action="holding.link_code_sent", obj=holding, actor=user,
+                 after={"owner": owner.pk, "mobile": masked})
+    return masked
 
 
 @transaction.atomic
 def holding_link_verify_code(*, user, holding: Holding, code: str) -> Owner:
-    key = f"holdings:link:{user.pk}:{holding.pk}"
-    state = cache.get(key)
-    if not state or state["tries"] >= 3:
+    """Link with the code sent by holding_link_send_code. After LINK_MAX_TRIES wrong codes
+    (counted for an hour, across new codes) every code is refused (code "locked")."""
+    key, tries_key = _link_key(user, holding), _link_key(user, holding, "tries")
+    if (cache.get(tries_key) or 0) >= LINK_MAX_TRIES:
         cache.delete(key)
+        raise ValidationError(_("Too many wrong codes. Please wait an hour, or link the "
+                                "holding with the owner's NID or at a counter."),
+                              code="locked")
+    state = cache.get(key)
+    if not state:
         raise ValidationError(_("The code has expired. Ask for a new one."), code="expired")
     if to_ascii_digits(code.strip()) != state["code"]:
-        state["tries"] += 1
-        cache.set(key, state, 600)
+        over_limit(tries_key, LINK_MAX_TRIES, LINK_SENDS_WINDOW)  # counts one wrong code
         raise ValidationError(_("Wrong code. Check the SMS and try again."), code="wrong_code")
-    cache.delete(key)
+    cache.delete_many([key, tries_key])
     return _link(user=user, owner=Owner.objects.get(pk=state["owner"]), method="code")
 
 
@@ -281,7 +315,8 @@ def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrea
         quarters = sorted(i.quarter for i in demand_insts)
         for head, parts in split.items():
             heads[head] += sum(parts[q - 1] for q in quarters)
-            rules[head].append(f"FY {demand.fiscal_year} instalments {quarters}")
+            rules[head].append(f"FY {demand.fiscal_year} instalments "
+                               f"{', '.join(str(q) for q in quarters)}")
     for arrear in arrears:
         split = _per_head_quarters(arrear.demand)
         unpaid = [i.quarter for i in arrear.demand.instalments.all()
@@ -321,7 +356,8 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
                  today: date | None = None) -> Bill:
     """A bill for the chosen instalments and arrears of one holding (open holding bills
     covering any of them are cancelled first, so nothing is billed twice). Without
-    `owner_contact` (quick pay by a stranger) the owner's name and mobile stay off it."""
+    `owner_contact` (quick pay by a stranger) the owner's name and mobile stay off it: the
+    payer's name is the first owner's masked name (core.privacy.mask_name) unless given."""
     today = today or timezone.localdate()
     instalments = [i for i in instalments if i.status == Instalment.Status.DUE]
     arrears = [a for a in arrears if a.status == Arrear.Status.DUE]
@@ -341,6 +377,9 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
     for old in overlapping.distinct():
         bill_cancel(bill=old, reason="replaced by a new holding-tax bill")
     owner = holding.owners.order_by("pk").first() if owner_contact else None
+    if not owner_contact and not payer_name:
+        first = holding.owners.order_by("pk").first()
+        payer_name = mask_name(first.name_en or first.name_bn) if first else ""
     fy = fiscal_year(today)
     due = min([i.due_date for i in instalments] or [today + timedelta(days=7)])
     bill = bill_create(
@@ -359,3 +398,73 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
         [HoldingBillItem(bill=bill, instalment=i) for i in instalments]
         + [HoldingBillItem(bill=bill, arrear=a) for a in arrears])
     return bill
+
+
+# --- the yearly demand run -----------------------------------------------------------------
+
+LIVE_RUN_STATUSES = (DemandRun.Status.QUEUED, DemandRun.Status.RUNNING)
+
+
+def _run_busy_error(fiscal_year_: str, run_id) -> ValidationError:
+    return ValidationError(_("The demand for %(fy)s is already being generated (run #%(run)s). "
+                             "Wait for it to finish.") % {"fy": fiscal_year_, "run": run_id},
+                           code="run_busy")
+
+
+def _enqueue_demand_run(run_id: int) -> None:
+    """Send the run to the workers; if the queue cannot be reached, the run says so."""
+    from .tasks import run_demand_generation
+
+    try:
+        run_demand_generation.delay(run_id)
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the run failed
+        log.exception("could not queue demand run %s", run_id)
+        DemandRun.objects.filter(pk=run_id, status=DemandRun.Status.QUEUED).update(
+            status=DemandRun.Status.FAILED, finished_at=timezone.now(),
+            error=f"Could not reach the task queue: {exc}"[:2000])
+
+
+@transaction.atomic
+def demand_run_start(*, fiscal_year: str, actor) -> DemandRun:
+    """Start the yearly demand generation for `fiscal_year`: a queued DemandRun, sent to the
+    workers once committed. Refused (ValidationError, code "run_busy") while another run of
+    that year is queued or running; the conditional unique constraint on live runs is the
+    referee when two starts race."""
+    busy = (DemandRun.objects.select_for_update()
+            .filter(fiscal_year=fiscal_year, status__in=LIVE_RUN_STATUSES).first())
+    if busy is not None:
+        raise _run_busy_error(fiscal_year, busy.pk)
+    try:
+        with transaction.atomic():
+            run = DemandRun.objects.create(fiscal_year=fiscal_year, started_by=actor)
+    except IntegrityError:
+        busy = (DemandRun.objects.filter(fiscal_year=fiscal_year,
+                                         status__in=LIVE_RUN_STATUSES).first())
+        raise _run_busy_error(fiscal_year, busy.pk if busy else "?") from None
+    audit.record(action="holdings.demand_run_started", obj=run, actor=actor,
+                 after={"fiscal_year": fiscal_year})
+    transaction.on_commit(partial(_enqueue_demand_run, run.pk))
+    return run
+
+
+def demand_run_mark_running(run_id: int) -> None:
+    """The worker has picked the run up."""
+    DemandRun.objects.filter(pk=run_id).update(status=DemandRun.Status.RUNNING)
+
+
+def demand_run_finish(run_id: int, *, result=None, error: str = "") -> dict:
+    """Record how a run ended: with `error` it failed (the message kept, cut to 2000
+    characters); otherwise `result` (a demands.DemandResult) gives the counts and the
+    summary per ward. Returns the counts ({} for a failed run)."""
+    if error or result is None:
+        DemandRun.objects.filter(pk=run_id).update(
+            status=DemandRun.Status.FAILED, error=(error or "no result")[:2000],
+            finished_at=timezone.now())
+        return {}
+    created = {"demands": result.demands, "lines": result.lines,
+               "instalments": result.instalments, "arrears": result.arrears,
+               "not_assessed": result.not_assessed}
+    DemandRun.objects.filter(pk=run_id).update(
+        status=DemandRun.Status.DONE, progress=100, step="done", created=created,
+        summary=result.by_ward, finished_at=timezone.now())
+    return created

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 from django.core.cache import cache
-from django.utils import timezone
 
 from .demands import generate_demands
 from .models import DemandRun
+from .services import demand_run_finish, demand_run_mark_running
 
 
 def progress_key(run_id: int) -> str:
@@ -22,22 +22,13 @@ def run_demand_generation(run_id: int) -> dict:
         # revenue officer's page sees it while the transaction is still open.
         cache.set(progress_key(run_id), {"step": step, "progress": pct}, 3600)
 
-    DemandRun.objects.filter(pk=run_id).update(status=DemandRun.Status.RUNNING)
-
+    demand_run_mark_running(run_id)
     try:
         result = generate_demands(run.fiscal_year, progress=progress, actor=run.started_by)
     except Exception as exc:
-        DemandRun.objects.filter(pk=run_id).update(status=DemandRun.Status.FAILED,
-                                                   error=str(exc)[:2000],
-                                                   finished_at=timezone.now())
+        demand_run_finish(run_id, error=str(exc) or type(exc).__name__)
         raise
-    created = {"demands": result.demands, "lines": result.lines,
-               "instalments": result.instalments, "arrears": result.arrears,
-               "not_assessed": result.not_assessed}
-    DemandRun.objects.filter(pk=run_id).update(
-        status=DemandRun.Status.DONE, progress=100, step="done", created=created,
-        summary=result.by_ward, finished_at=timezone.now())
-    return created
+    return demand_run_finish(run_id, result=result)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

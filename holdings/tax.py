@@ -14,14 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
+
+from core.money import to_money
 
 PAISA = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
 def money(value) -> Decimal:
-    return Decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
+    """`value` in taka, half-up to the paisa: core.money.to_money, which also takes floats
+    here (by their exact binary value, as Decimal(float) does)."""
+    if isinstance(value, float):
+        value = Decimal(value)
+    return to_money(value)
 
 
 def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
