@@ -13,6 +13,7 @@ COPY . .
 RUN msgfmt -o locale/bn/LC_MESSAGES/django.mo locale/bn/LC_MESSAGES/django.po \
     && SECRET_KEY=build-only-0123456789012345678901234567890123456789 ALLOWED_HOSTS=build \
        DATABASE_URL=postgres://build@localhost/build SSLCOMMERZ_BASE_URL=https://sandbox.sslcommerz.com \
+       SSLCOMMERZ_STORE_ID=build SSLCOMMERZ_STORE_PASSWORD=build \
        DJANGO_SETTINGS_MODULE=kcc_portal.settings.production python manage.py collectstatic --noinput
 ENV DJANGO_SETTINGS_MODULE=kcc_portal.settings.production
 EXPOSE 8000

@@ -22,7 +22,8 @@ class RequestContextMiddleware:
 
 
 class LanguageMiddleware:
-    """Bengali unless the visitor chose otherwise (the language cookie set by the switch).
+    """Bengali unless the visitor chose otherwise: the language cookie set by the switch
+    or, without one, the signed-in user's preferred language (from the profile).
 
     The browser's Accept-Language is deliberately ignored: most phones in Bangladesh
     announce English, yet the portal is Bengali first.
@@ -36,8 +37,11 @@ class LanguageMiddleware:
         from django.utils import translation
         from django.utils.cache import patch_vary_headers
 
+        valid = {c for c, _label in settings.LANGUAGES}
         code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if code not in {c for c, _label in settings.LANGUAGES}:
+        if code not in valid:
+            code = self.preferred_language(request)
+        if code not in valid:
             code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = code
@@ -45,3 +49,21 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", code)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    @staticmethod
+    def preferred_language(request) -> str | None:
+        """The signed-in user's preferred language, when the session has a user.
+
+        This runs before AuthenticationMiddleware, so the user is loaded here and left in
+        the cache that middleware reads: no second query.
+        """
+        from django.contrib.auth import SESSION_KEY
+        from django.contrib.auth.middleware import get_user
+
+        session = getattr(request, "session", None)
+        if session is None or SESSION_KEY not in session:
+            return None
+        user = get_user(request)  # caches request._cached_user
+        if not user.is_authenticated:
+            return None
+        return getattr(user, "preferred_language", None) or None

@@ -200,9 +200,13 @@ class SetLanguageView(View):
                 next_url = "/"
             return HttpResponseRedirect(next_url)
         response = django_set_language(request)
-        if request.user.is_authenticated and request.user.preferred_language != code:
-            request.user.preferred_language = code
-            request.user.save(update_fields=["preferred_language"])
+        if request.user.is_authenticated:
+            # accounts keeps it as the user's preferred language (audited); core does not
+            # import accounts, so it only announces the choice.
+            from .signals import language_chosen
+
+            language_chosen.send(sender=type(self), request=request, user=request.user,
+                                 language=code)
         translation.activate(code)
         return response
 

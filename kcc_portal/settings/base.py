@@ -29,6 +29,11 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# How many reverse proxies of our own (load balancer, nginx) stand in front of the app.
+# 0: X-Forwarded-For is ignored and REMOTE_ADDR is the client (audit log, rate limits);
+# N > 0: the client is the N-th X-Forwarded-For entry from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -126,6 +131,8 @@ def database_from_env(default_sqlite: Path) -> dict:
             db["CONN_MAX_AGE"] = 0
         else:
             db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        # Behind PgBouncer in transaction mode named cursors (QuerySet.iterator()) break.
+        db["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
     elif db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = dict(SQLITE_OPTIONS)
     return db
@@ -255,6 +262,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "token": "10/min"},
+    # Throttles identify anonymous callers as core.audit.client_ip does.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "City corporation citizen-services API",

@@ -1,6 +1,8 @@
-"""Production settings: refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+"""Production settings: refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL
+and the gateway credentials (SSLCOMMERZ_STORE_ID, SSLCOMMERZ_STORE_PASSWORD).
 
-The gateway simulator can never be enabled here.
+The gateway simulator can never be enabled here, and the demo store credentials that
+base.py falls back to are never accepted.
 """
 
 import os
@@ -40,3 +42,11 @@ SSLCOMMERZ_SIMULATOR_ENABLED = False
 SSLCOMMERZ_BASE_URL = env.str("SSLCOMMERZ_BASE_URL", default="https://securepay.sslcommerz.com")
 if SSLCOMMERZ_SIMULATOR_PATH in SSLCOMMERZ_BASE_URL:
     raise ImproperlyConfigured("The gateway simulator cannot be used with production settings.")
+# Never the demo store that base.py falls back to: real credentials or no start at all.
+for _name in ("SSLCOMMERZ_STORE_ID", "SSLCOMMERZ_STORE_PASSWORD"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(
+            f"{_name} must be set in the environment for production settings."
+        )
+SSLCOMMERZ_STORE_ID = env.str("SSLCOMMERZ_STORE_ID")
+SSLCOMMERZ_STORE_PASSWORD = env.str("SSLCOMMERZ_STORE_PASSWORD")

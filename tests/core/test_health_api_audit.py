@@ -92,6 +92,38 @@ def test_kcc_is_seeded_with_31_wards():
     assert Ward.objects.count() == 31
 
 
+def test_load_city_refuses_to_drop_a_ward_still_in_use(tmp_path):
+    """A bill on ward 31 and a file with 30 wards: a clear error, and nothing changes."""
+    import json
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.management.base import CommandError
+
+    from core.cities import HERE
+    from payments.services import LineSpec, bill_create
+
+    bill_create(service="test", subject_type="demo", subject_id="W31",
+                lines=[LineSpec(head="holding_tax", amount=Decimal("100.00"))],
+                fiscal_year_label="2025-26", due_date=date(2026, 6, 30),
+                ward=Ward.objects.get(number=31))
+    data = json.loads((HERE / "kcc.json").read_text(encoding="utf-8"))
+    data["name_en"] = "Renamed City Corporation"
+    data["wards"] = [w for w in data["wards"] if w["number"] != 31]
+    for zone in data.get("zones", []):
+        zone["wards"] = [n for n in zone.get("wards", []) if n != 31]
+    path = tmp_path / "thirty.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    name_before = CityProfile.current().name_en
+
+    with pytest.raises(CommandError, match=r"ward\(s\) 31 that are still in use"):
+        call_command("load_city", str(path))
+
+    assert Ward.objects.count() == 31 and Ward.objects.filter(number=31).exists()
+    assert CityProfile.current().name_en == name_before
+    assert not AuditLog.objects.filter(action="city.loaded").exists()
+
+
 def test_another_city_by_configuration_alone():
     call_command("load_city", "core/cities/gazipur.json")
     profile = CityProfile.current()
@@ -108,6 +140,52 @@ def test_audit_log_is_append_only(citizen):
         entry.save()
     with pytest.raises(ValueError):
         entry.delete()
+
+
+@pytest.mark.parametrize("missing", ["SSLCOMMERZ_STORE_ID", "SSLCOMMERZ_STORE_PASSWORD"])
+def test_production_settings_refuse_the_demo_gateway_credentials(missing):
+    """base.py falls back to the demo store; production must be given real credentials."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DJANGO_SETTINGS_MODULE", "SSLCOMMERZ_STORE_ID",
+                        "SSLCOMMERZ_STORE_PASSWORD")}
+    env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
+                "DATABASE_URL": "postgres://u@localhost/x",
+                "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
+                "SSLCOMMERZ_STORE_ID": "store", "SSLCOMMERZ_STORE_PASSWORD": "secret"})
+    del env[missing]
+    result = subprocess.run([sys.executable, "-c", "import kcc_portal.settings.production"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{missing} must be set in the environment" in result.stderr
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_seed_demo_refuses_without_the_simulator_unless_forced(settings, force):
+    """Production settings disable the simulator: the demo (a known administrator password,
+    password resets on the demo numbers) must not run there by accident."""
+    from django.core.management.base import CommandError
+
+    from accounts.demo import CITIZEN_MOBILE, DEMO_STAFF
+    from accounts.models import User
+
+    settings.SSLCOMMERZ_SIMULATOR_ENABLED = False
+    demo_mobiles = [CITIZEN_MOBILE] + [row[1] for row in DEMO_STAFF]
+    users_before = User.objects.count()
+    if not force:
+        with pytest.raises(CommandError, match="--force"):
+            call_command("seed_demo")
+        assert User.objects.count() == users_before
+        assert not User.objects.filter(mobile__in=demo_mobiles).exists()
+        assert not User.objects.filter(is_superuser=True).exists()
+    else:
+        call_command("seed_demo", "--force")
+        assert User.objects.filter(mobile__in=demo_mobiles).count() == len(demo_mobiles)
 
 
 def test_seed_demo_is_idempotent():
@@ -130,7 +208,50 @@ def test_deploy_checks_pass_under_production_settings():
     env = {**env, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
            "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://u@localhost/x",
-           "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com"}
+           "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
+           "SSLCOMMERZ_STORE_ID": "ci-store", "SSLCOMMERZ_STORE_PASSWORD": "ci-store-password"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy",
                              "--fail-level", "WARNING"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_client_ip_ignores_x_forwarded_for_without_trusted_proxies(rf, settings):
+    from core.audit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert client_ip(request) == "10.0.0.5"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
+
+
+def test_client_ip_counts_trusted_proxies_from_the_right(rf, settings):
+    from core.audit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client forged the first entry; our one proxy appended what it really saw.
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5",
+                     HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.20")
+    assert client_ip(request) == "203.0.113.20"
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5",
+                     HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.20, 10.0.0.9")
+    assert client_ip(request) == "203.0.113.20"
+    # No header, or garbage in it: the direct peer.
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert client_ip(request) == "10.0.0.5"
+
+
+def test_audit_row_takes_the_forwarded_client_behind_a_trusted_proxy(client, citizen, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.force_login(citizen)
+    client.post("/accounts/profile/token/", REMOTE_ADDR="10.0.0.5",
+                HTTP_X_FORWARDED_FOR="203.0.113.30")
+    assert AuditLog.objects.get(action="user.api_token_created").ip_address == "203.0.113.30"
+
+
+def test_drf_counts_the_same_proxies():
+    from django.conf import settings
+
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == settings.TRUSTED_PROXY_COUNT

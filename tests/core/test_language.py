@@ -65,3 +65,52 @@ def test_chosen_language_is_kept_by_cookie(client):
     client.cookies["kcc_language"] = "en"
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="bn").content.decode()
     assert '<html lang="en">' in body
+
+
+def test_signed_in_user_without_a_cookie_sees_their_preferred_language(client, citizen):
+    citizen.preferred_language = "en"
+    citizen.save(update_fields=["preferred_language"])
+    client.force_login(citizen)
+    assert "kcc_language" not in client.cookies
+    body = client.get("/dashboard/").content.decode()
+    assert '<html lang="en">' in body
+    assert "My holdings" in body
+
+
+def test_the_language_cookie_still_wins_over_the_preference(client, citizen):
+    citizen.preferred_language = "en"
+    citizen.save(update_fields=["preferred_language"])
+    client.force_login(citizen)
+    client.cookies["kcc_language"] = "bn"
+    assert '<html lang="bn">' in client.get("/dashboard/").content.decode()
+
+
+def test_signed_out_visitors_stay_on_bengali(client, citizen):
+    citizen.preferred_language = "en"
+    citizen.save(update_fields=["preferred_language"])
+    assert '<html lang="bn">' in client.get("/").content.decode()
+
+
+def test_the_switch_records_the_change_in_the_audit_log(client, citizen):
+    from core.models import AuditLog
+
+    client.force_login(citizen)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    entry = AuditLog.objects.get(action="user.language_changed")
+    assert entry.actor == citizen and entry.object_id == str(citizen.pk)
+    assert entry.before == {"preferred_language": "bn"}
+    assert entry.after == {"preferred_language": "en"}
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert AuditLog.objects.filter(action="user.language_changed").count() == 1
+
+
+def test_changing_the_preference_in_the_profile_changes_the_pages(client, citizen):
+    client.force_login(citizen)
+    client.cookies["kcc_language"] = "bn"
+    response = client.post("/accounts/profile/", {
+        "name_bn": citizen.name_bn, "name_en": "", "email": "", "nid": "", "address": "",
+        "ward": "", "preferred_language": "en",
+    })
+    assert response.status_code == 302
+    assert response.cookies["kcc_language"].value == "en"
+    assert '<html lang="en">' in client.get("/dashboard/").content.decode()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from core import audit
 from core.cities import apply_city, read_city
@@ -21,7 +22,25 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         with transaction.atomic():
             apply_city(data, CityProfile=CityProfile, Zone=Zone, Ward=Ward)
-            Ward.objects.exclude(number__in=[w["number"] for w in data["wards"]]).delete()
+            in_use: list[int] = []
+            kinds: set[str] = set()
+            dropped = Ward.objects.exclude(number__in=[w["number"] for w in data["wards"]])
+            for ward in dropped.order_by("number"):
+                try:
+                    with transaction.atomic():
+                        ward.delete()
+                except (ProtectedError, RestrictedError) as exc:
+                    in_use.append(ward.number)
+                    blocking = getattr(exc, "protected_objects", None) or exc.restricted_objects
+                    kinds.update(str(o._meta.verbose_name_plural) for o in blocking)
+            if in_use:
+                # Bills, holdings, … still point at these wards: refuse; leaving the outer
+                # transaction with an error rolls back everything this command did.
+                raise CommandError(
+                    f"{path} leaves out ward(s) {', '.join(map(str, in_use))} that are still "
+                    f"in use (referred to by: {', '.join(sorted(kinds))}). Nothing was "
+                    "changed: keep these wards in the file, or move what refers to them first."
+                )
             audit.record(action="city.loaded", object_type="core.cityprofile",
                          after={"code": data["code"], "wards": len(data["wards"])})
         self.stdout.write(self.style.SUCCESS(

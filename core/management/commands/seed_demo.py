@@ -1,9 +1,16 @@
-"""Idempotent demo city: each installed app's `demo.seed()` runs in INSTALLED_APPS order."""
+"""Idempotent demo city: each installed app's `demo.seed()` runs in INSTALLED_APPS order.
+
+The demo creates an administrator with a published password and resets the passwords of
+any accounts on the demo mobile numbers, so it refuses to run unless the gateway
+simulator is enabled (development and tests, never production settings) or `--force`
+is given.
+"""
 
 from importlib import import_module, util
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
@@ -11,7 +18,21 @@ from django.utils import translation
 class Command(BaseCommand):
     help = "Create or refresh the demo data and print the demo sign-ins."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Seed even where the gateway simulator is disabled (production settings). "
+                 "Creates an administrator with a known password.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not (getattr(settings, "SSLCOMMERZ_SIMULATOR_ENABLED", False) or force):
+            raise CommandError(
+                "seed_demo refused: these settings look like production (the gateway "
+                "simulator is disabled). The demo creates an administrator with a known "
+                "password and resets the passwords of accounts on the demo mobile numbers. "
+                "Run it with development settings, or pass --force if you really mean it."
+            )
         rows: list[tuple[str, str, str]] = []
         with translation.override("en"), transaction.atomic():
             for app_config in apps.get_app_configs():
