@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -12,12 +13,6 @@ from rest_framework.views import APIView
 from . import selectors
 from .models import Bill, BillLine, Payment
 from .services import PaymentError, payment_initiate_online
-
-OFFICER_PERMS = ("accounts.view_revenue_reports", "accounts.use_counter")
-
-
-def is_officer(user) -> bool:
-    return any(user.has_perm(p) for p in OFFICER_PERMS)
 
 
 class BillLineSerializer(serializers.ModelSerializer):
@@ -56,7 +51,8 @@ class BillListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Bill.objects.none()
         user = self.request.user
-        qs = Bill.objects.all() if is_officer(user) else Bill.objects.filter(payer=user)
+        staff = selectors.is_payments_staff(user)
+        qs = Bill.objects.all() if staff else Bill.objects.filter(payer=user)
         return qs.select_related("ward").prefetch_related("lines").order_by("-created_at", "-pk")
 
 
@@ -86,11 +82,11 @@ class PaymentCreateView(APIView):
     def post(self, request):
         data = PaymentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        numbers = set(data.validated_data["bills"])
-        bills = list(selectors.open_bills_for(request.user).filter(number__in=numbers))
-        missing = sorted(numbers - {b.number for b in bills})
+        bills, missing = selectors.open_bills_by_number(request.user,
+                                                        data.validated_data["bills"])
         if missing:
-            raise ValidationError({"bills": [f"Not an open bill of yours: {n}" for n in missing]})
+            raise ValidationError({"bills": [_("Not an open bill of yours: %(number)s")
+                                             % {"number": n} for n in missing]})
         try:
             payment = payment_initiate_online(bills=bills, payer=request.user)
         except PaymentError as exc:
@@ -107,7 +103,7 @@ class PaymentDetailView(APIView):
     def get(self, request, tran_id: str):
         payment = selectors.payment_by_tran_id(tran_id)
         own = payment is not None and payment.payer_id == request.user.pk
-        if payment is None or not (own or is_officer(request.user)):
+        if payment is None or not (own or selectors.is_payments_staff(request.user)):
             raise NotFound
         receipt = getattr(payment, "receipt", None)
         return Response(PaymentStatusSerializer({

@@ -32,7 +32,7 @@ from .services import (
     counter_take_cash,
 )
 from .services.counter import session_cash_taken
-from .staff_common import Balance, cash_tendered, refused
+from .staff_common import cash_tendered, refused
 from .staff_forms import (
     BillSearchForm,
     CloseSessionForm,
@@ -220,7 +220,6 @@ class CounterSessionView(CounterMixin, View):
 
     def get(self, request, pk: int):
         session = get_object_or_404(CounterSession, pk=pk, clerk=request.user)
-        session.balance = Balance.of(session.difference)
         payments = paginate(request, session.payments.select_related("receipt")
                             .order_by("created_at", "pk"))
         return TemplateResponse(request, self.template_name,

@@ -1,17 +1,20 @@
 """The payments panels of the citizen dashboard: what I owe, and my payments."""
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.dashboard import Panel, register_panel
 
 from . import selectors
 
+OWE_LISTED = 20  # bills listed on the panel; the count and total cover all of them
+
 
 def _owe(user) -> dict:
-    bills = list(selectors.open_bills_for(user)[:20])
-    total = selectors.open_bills_for(user).aggregate(s=Sum("total"))["s"]
-    return {"bills": bills, "total": total}
+    bills = selectors.open_bills_for(user)
+    summary = bills.order_by().aggregate(count=Count("pk"), total=Sum("total"))
+    listed = list(bills[:OWE_LISTED]) if summary["count"] else []
+    return {"bills": listed, "count": summary["count"], "total": summary["total"]}
 
 
 def _payments(user) -> dict:

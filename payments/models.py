@@ -3,6 +3,7 @@ credits and refunds. Money is Decimal with two places; reversals are new rows.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -333,6 +334,22 @@ class Receipt(models.Model):
         return self.number
 
 
+@dataclass(frozen=True)
+class Balance:
+    """A closed drawer's result: balanced, short or over, and by how much."""
+
+    kind: str  # "balanced" | "short" | "over" | "unknown"
+    amount: Decimal
+
+    @classmethod
+    def of(cls, difference: Decimal | None) -> Balance:
+        if difference is None:
+            return cls("unknown", Decimal("0.00"))
+        if difference == 0:
+            return cls("balanced", Decimal("0.00"))
+        return cls("short" if difference < 0 else "over", abs(difference))
+
+
 class CounterSession(models.Model):
     """A clerk's cash drawer: opened, payments taken, closed with counted cash, verified."""
 
@@ -364,6 +381,11 @@ class CounterSession(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.clerk} {self.status}"
+
+    @property
+    def balance(self) -> Balance:
+        """Balanced, short or over (unknown while the session is open)."""
+        return Balance.of(self.difference)
 
 
 class Credit(models.Model):
@@ -403,8 +425,8 @@ class Refund(models.Model):
         FAILED = "failed", _("Failed")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    credit = models.OneToOneField(Credit, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="refund")
+    credit = models.ForeignKey(Credit, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="refunds")
     amount = models.DecimalField(**MONEY)
     remarks = models.CharField(max_length=255)
     refund_trans_id = models.CharField(max_length=30, unique=True)
@@ -419,6 +441,15 @@ class Refund(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            # One live refund per credit, and one live full refund per held payment: the
+            # row is the claim, made under the payment's lock before the gateway is asked.
+            # A failed refund frees the claim, so the officer can try again.
+            models.UniqueConstraint(fields=["credit"],
+                                    condition=Q(credit__isnull=False) & ~Q(status="failed"),
+                                    name="refund_credit_once_unless_failed"),
+            models.UniqueConstraint(fields=["payment"],
+                                    condition=Q(credit__isnull=True) & ~Q(status="failed"),
+                                    name="refund_payment_once_unless_failed"),
         ]
 
 

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_safe
 
 from core.privacy import mask_name
 
-from .models import Payment, PaymentBill, PaymentTransition, Receipt
+from .models import Payment, PaymentBill, Receipt
 from .receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
 from .registry import hooks_for
+from .selectors import receipt_cancelled_at
 
 VERIFY_TEMPLATE = "payments/verify.html"
 MAX_CODE_LENGTH = 64
@@ -51,11 +52,7 @@ def receipt_lookup(code: str) -> Verified | None:
         return None
     payment = receipt.payment
     valid = payment.status == Payment.Status.SUCCEEDED
-    cancelled_at = None
-    if not valid:
-        move = (PaymentTransition.objects.filter(payment=payment, to_status=payment.status)
-                .order_by("-created_at", "-pk").first())
-        cancelled_at = move.created_at if move else None
+    cancelled_at = receipt_cancelled_at(payment)
     bills = [
         {"number": item.bill.number, "subject": item.bill.subject_label,
          "service": hooks_for(item.bill.service).label, "fiscal_year": item.bill.fiscal_year}
@@ -104,6 +101,15 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, VERIFY_TEMPLATE, {**context, **found.data})
 
 
+def pdf_response(receipt: Receipt) -> HttpResponse:
+    """The receipt's PDF, shown in the browser, never cached by shared caches."""
+    response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=pdf_filename(receipt))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 @require_safe
 def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
@@ -111,8 +117,4 @@ def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
     receipt = get_object_or_404(Receipt.objects.select_related("payment"), number=number)
     if not receipt_visible_to(request.user, receipt):
         raise PermissionDenied(_("You can download only your own receipts."))
-    response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=pdf_filename(receipt))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(receipt)

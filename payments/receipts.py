@@ -29,12 +29,11 @@ from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en, format_amount
 from core.validators import format_mobile
 
-from .models import Allocation, BillLine, Payment, PaymentBill, PaymentTransition, Receipt
+from .models import Allocation, BillLine, Payment, PaymentBill, Receipt
 from .registry import hooks_for
+from .selectors import is_payments_staff, receipt_cancelled_at
 
 TEMPLATE = "payments/receipt_pdf.html"
-#: Who may download any receipt (besides the people who paid it).
-STAFF_PERMISSIONS = ("accounts.use_counter", "accounts.view_revenue_reports")
 
 Bilingual = dict[str, str]
 
@@ -139,7 +138,7 @@ def receipt_visible_to(user, receipt: Receipt) -> bool:
     """The payer, the account a paid bill belongs to, counter clerks and revenue staff."""
     if not user.is_authenticated:
         return False
-    if any(user.has_perm(p) for p in STAFF_PERMISSIONS):
+    if is_payments_staff(user):
         return True
     payment = receipt.payment
     if payment.payer_id == user.pk:
@@ -192,11 +191,8 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
 
 
 def _cancelled_on(payment: Payment) -> Bilingual | None:
-    if not _is_cancelled(payment):
-        return None
-    move = (PaymentTransition.objects.filter(payment=payment, to_status=payment.status)
-            .order_by("-created_at", "-pk").first())
-    return gregorian(timezone.localtime(move.created_at).date()) if move else None
+    at = receipt_cancelled_at(payment)
+    return gregorian(timezone.localtime(at).date()) if at else None
 
 
 def receipt_context(receipt: Receipt) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from .services import (
     payment_release_hold,
     payment_void,
 )
-from .staff_common import cash_tendered, refused, with_balance
+from .staff_common import cash_tendered, refused
 from .staff_forms import (
     CreditFilterForm,
     CreditRefundForm,
@@ -54,12 +54,11 @@ def render_sessions(request, bound: VerifySessionForm | None = None,
         payments_count=Count("payments", filter=Q(payments__status=Payment.Status.SUCCEEDED)))
     waiting = paginate(request, base.filter(status=CounterSession.Status.CLOSED)
                        .order_by("closed_at", "pk"))
-    waiting.object_list = with_balance(waiting.object_list)  # a list from here on
+    waiting.object_list = list(waiting.object_list)  # a list from here on
     for session in waiting.object_list:
         session.form = bound if session.pk == bound_pk else verify_form(session)
     verified = paginate(request, base.filter(status=CounterSession.Status.VERIFIED)
                         .order_by("-verified_at", "-pk"), param="vpage")
-    verified.object_list = with_balance(verified.object_list)
     return TemplateResponse(request, "payments/staff/revenue_sessions.html",
                             {"waiting": waiting, "verified": verified})
 

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.audit import client_ip
 
 from . import selectors
-from .models import PaymentEvent
+from .models import Payment, PaymentEvent
 from .services import PaymentError, ipn_receive, payment_initiate_online, payment_reconcile
 from .services.online import return_receive
 
@@ -30,8 +30,8 @@ def my_bills(request):
 def checkout(request):
     """The payer's cart: one gateway transaction for the chosen open bills."""
     numbers = request.POST.getlist("bills")
-    bills = list(selectors.open_bills_for(request.user).filter(number__in=numbers))
-    if not numbers or len(bills) != len(set(numbers)):
+    bills, missing = selectors.open_bills_by_number(request.user, numbers)
+    if not numbers or missing:
         messages.error(request, _("Choose one or more of your open bills to pay."))
         return redirect("my_bills")
     try:
@@ -48,25 +48,23 @@ def payment_status(request, tran_id: str):
     payment = selectors.payment_by_tran_id(tran_id)
     if payment is None:
         raise Http404
-    if request.method == "POST" and payment.status in ("initiated", "pending"):
+    if request.method == "POST" and payment.status in Payment.OPEN_STATUSES:
         payment_reconcile(payment=payment)
         return redirect("payment_status", tran_id=tran_id)
     return render(request, "payments/status.html", {"payment": payment})
 
 
+@require_safe
 def payment_receipt_pdf(request, tran_id: str):
     """The receipt of a paid payment, for whoever holds its (unguessable) transaction id:
     quick pay from abroad has no account to sign in with."""
-    from .receipts import pdf_filename, receipt_pdf_bytes
+    from .receipt_views import pdf_response
 
     payment = selectors.payment_by_tran_id(tran_id)
     receipt = getattr(payment, "receipt", None) if payment else None
     if receipt is None:
         raise Http404
-    response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(receipt)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(receipt)
 
 
 @login_required

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from core import audit
 from core.fiscal import fiscal_year
 from core.money import to_money
 
+from ..codes import random_code
 from ..models import Bill, BillLine
 from ..registry import hooks_for
 
@@ -31,8 +31,7 @@ class LineSpec:
 def _bill_number(service: str) -> str:
     """Short, unique and unguessable enough to type at a counter: B + FY + 8 characters."""
     fy = fiscal_year(timezone.localdate()).replace("-", "")
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return f"B{fy}{''.join(secrets.choice(alphabet) for _ in range(8))}"
+    return f"B{fy}{random_code(8)}"
 
 
 @transaction.atomic

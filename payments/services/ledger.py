@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -174,8 +173,3 @@ def payment_void(*, payment: Payment, reason: str, officer) -> Payment:
             hooks.on_reopened(bill)
     return payment
 
-
-def net_allocated(bill: Bill) -> Decimal:
-    from django.db.models import Sum
-
-    return bill.allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")

@@ -4,7 +4,6 @@ reconciliation, holds and refunds. Return pages never settle on their own word."
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.money import format_amount
 
+from ..codes import random_code
 from ..gateways import get_client
 from ..gateways.sslcommerz import (
     MAX_AMOUNT,
@@ -26,7 +26,7 @@ from ..gateways.sslcommerz import (
     verify_ipn_signature,
 )
 from ..models import Bill, Credit, Payment, PaymentBill, PaymentEvent, Refund
-from .ledger import PaymentError, payment_settle, payment_transition, settle_locked
+from .ledger import PaymentError, payment_transition, settle_locked
 
 log = logging.getLogger(__name__)
 FAILED_STATUSES = {"FAILED": Payment.Status.FAILED, "CANCELLED": Payment.Status.CANCELLED,
@@ -35,9 +35,7 @@ FAILED_STATUSES = {"FAILED": Payment.Status.FAILED, "CANCELLED": Payment.Status.
 
 def new_tran_id(prefix: str = "P") -> str:
     """Unique and unguessable: P + date + 12 random characters (≤ 30)."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    tail = "".join(secrets.choice(alphabet) for _ in range(12))
-    return f"{prefix}{timezone.localdate():%y%m%d}{tail}"
+    return f"{prefix}{timezone.localdate():%y%m%d}{random_code(12)}"
 
 
 def record_event(kind: str, *, payment: Payment | None = None, tran_id: str = "", payload=None,
@@ -283,42 +281,71 @@ def pending_for_reconciliation(older_than: timedelta):
     ).order_by("created_at")
 
 
+HELD_STATUSES = (Payment.Status.ON_HOLD, Payment.Status.FLAGGED)
+
+
+def _live_full_refund(payment: Payment):
+    """The held payment's full refund that is requested, in progress or done (not failed)."""
+    return Refund.objects.filter(payment=payment, credit__isnull=True).exclude(
+        status=Refund.Status.FAILED)
+
+
 def payment_release_hold(*, payment: Payment, officer, reason: str) -> Payment:
-    """A revenue officer accepts a payment the gateway flagged as risky: settle it."""
+    """A revenue officer accepts a payment the gateway flagged as risky: settle it, in one
+    transaction under the payment's row lock."""
     if not officer.has_perm("accounts.void_payments"):
         raise PaymentError(_("Only a revenue officer can release a held payment."))
-    if payment.status not in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
-        raise PaymentError(_("Only held or flagged payments can be released."))
-    audit.record(action="payment.released", obj=payment, actor=officer, reason=reason)
-    return payment_settle(payment_id=payment.pk, reason=f"released by officer: {reason}",
-                          actor=officer)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status not in HELD_STATUSES:
+            raise PaymentError(_("Only held or flagged payments can be released."))
+        if _live_full_refund(locked).exists():
+            raise PaymentError(_("A refund of this payment is already under way."))
+        settle_locked(locked, reason=f"released by officer: {reason}", actor=officer)
+        if locked.status == Payment.Status.SUCCEEDED:
+            audit.record(action="payment.released", obj=locked, actor=officer, reason=reason)
+    return locked
 
 
-def _refund(*, payment: Payment, amount: Decimal, remarks: str, officer,
-            credit: Credit | None = None) -> Refund:
-    refund = Refund.objects.create(
+def _claim_refund(*, payment: Payment, amount: Decimal, remarks: str, officer,
+                  credit: Credit | None = None) -> Refund:
+    """Record the refund before the gateway is asked (inside the caller's transaction,
+    with the payment or credit row locked): a second claim is refused by the constraints
+    on Refund until this one fails."""
+    return Refund.objects.create(
         payment=payment, credit=credit, amount=amount, remarks=remarks[:255],
         refund_trans_id=new_tran_id("R"), requested_by=officer,
     )
+
+
+def _send_refund(refund: Refund, *, payment: Payment, undo=None):
+    """Ask the gateway for a claimed refund (outside any transaction). On failure the claim
+    is undone in one transaction (the refund FAILED, `undo()` run) and PaymentError raised."""
     try:
         with get_client() as client:
-            result = client.initiate_refund(
-                bank_tran_id=payment.bank_tran_id, refund_amount=amount,
-                refund_remarks=remarks[:255], refund_trans_id=refund.refund_trans_id)
-    except GatewayError as exc:
-        refund.status = Refund.Status.FAILED
-        refund.save(update_fields=["status", "updated_at"])
-        record_event(PaymentEvent.Kind.REFUND, payment=payment,
-                     outcome=f"refund failed: {exc}"[:300])
+            return client.initiate_refund(
+                bank_tran_id=payment.bank_tran_id, refund_amount=refund.amount,
+                refund_remarks=refund.remarks, refund_trans_id=refund.refund_trans_id)
+    except (GatewayError, ValueError) as exc:
+        with transaction.atomic():
+            refund.status = Refund.Status.FAILED
+            refund.save(update_fields=["status", "updated_at"])
+            record_event(PaymentEvent.Kind.REFUND, payment=payment,
+                         outcome=f"refund {refund.refund_trans_id} failed: {exc}"[:300])
+            if undo is not None:
+                undo()
         raise PaymentError(
             _("The gateway refused or could not take the refund; nothing changed.")) from exc
+
+
+def _record_refund_answer(refund: Refund, result, *, payment: Payment) -> None:
+    """Inside the caller's transaction: the gateway's answer on the refund row."""
     record_event(PaymentEvent.Kind.REFUND, payment=payment, answer=dict(result.raw),
-           outcome=f"refund {result.status}")
+                 outcome=f"refund {result.status}")
     refund.refund_ref_id = result.refund_ref_id[:100]
     refund.status = (Refund.Status.SUCCEEDED if result.status.lower() == "success"
                      else Refund.Status.PROCESSING)
     refund.save(update_fields=["refund_ref_id", "status", "updated_at"])
-    return refund
 
 
 def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refund:
@@ -326,35 +353,49 @@ def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refu
     if not officer.has_perm("accounts.void_payments"):
         raise PaymentError(_("Only a revenue officer can refund."))
     with transaction.atomic():
-        credit = Credit.objects.select_for_update().get(pk=credit.pk)
+        credit = Credit.objects.select_for_update().select_related("payment").get(pk=credit.pk)
         if credit.status != Credit.Status.OPEN:
             raise PaymentError(_("This credit is not open."))
         credit.status = Credit.Status.REFUNDING
         credit.save(update_fields=["status"])
-    try:
-        refund = _refund(payment=credit.payment, amount=credit.amount, officer=officer,
-                         credit=credit, remarks=remarks or f"credit #{credit.pk}")
-    except PaymentError:
-        Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.OPEN)
-        raise
-    Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.REFUNDED)
-    audit.record(action="credit.refunded", obj=credit, actor=officer,
-                 after={"amount": credit.amount, "refund": refund.refund_trans_id})
+        refund = _claim_refund(payment=credit.payment, amount=credit.amount, officer=officer,
+                               credit=credit, remarks=remarks or f"credit #{credit.pk}")
+    result = _send_refund(refund, payment=credit.payment, undo=lambda: Credit.objects.filter(
+        pk=credit.pk).update(status=Credit.Status.OPEN))
+    with transaction.atomic():
+        _record_refund_answer(refund, result, payment=credit.payment)
+        Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.REFUNDED)
+        credit.status = Credit.Status.REFUNDED
+        audit.record(action="credit.refunded", obj=credit, actor=officer,
+                     after={"amount": credit.amount, "refund": refund.refund_trans_id})
     return refund
 
 
 def payment_refund_held(*, payment: Payment, officer, reason: str) -> Refund:
-    """Refund a held or flagged online payment in full; it is never fulfilled."""
+    """Refund a held or flagged online payment in full; it is never fulfilled.
+
+    The refund is claimed under the payment's row lock (a second one is refused), the
+    gateway is asked after that commits, and the payment moves to refunded with its audit
+    row in one transaction. If the gateway refuses, the claim is undone (refund failed)
+    and the payment stays held, so the officer can try again."""
     if not officer.has_perm("accounts.void_payments"):
         raise PaymentError(_("Only a revenue officer can refund."))
-    if payment.status not in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
-        raise PaymentError(_("Only held or flagged payments can be refunded here."))
-    if not payment.bank_tran_id:
-        raise PaymentError(_("The gateway never confirmed money for this payment."))
-    refund = _refund(payment=payment, amount=payment.amount, officer=officer, remarks=reason)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status not in HELD_STATUSES:
+            raise PaymentError(_("Only held or flagged payments can be refunded here."))
+        if not locked.bank_tran_id:
+            raise PaymentError(_("The gateway never confirmed money for this payment."))
+        if _live_full_refund(locked).exists():
+            raise PaymentError(_("A refund of this payment is already under way."))
+        refund = _claim_refund(payment=locked, amount=locked.amount, officer=officer,
+                               remarks=reason)
+    result = _send_refund(refund, payment=locked)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        _record_refund_answer(refund, result, payment=locked)
         payment_transition(payment=locked, to=Payment.Status.REFUNDED, reason=reason,
                            actor=officer)
-    audit.record(action="payment.refunded", obj=payment, actor=officer, reason=reason)
+        audit.record(action="payment.refunded", obj=locked, actor=officer, reason=reason,
+                     after={"amount": locked.amount, "refund": refund.refund_trans_id})
     return refund

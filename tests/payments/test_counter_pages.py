@@ -527,3 +527,98 @@ def test_permission_pairs(client, make_user, role):
     got = {url: client.get(url).status_code for url in MATRIX}
     want = {url: 200 if role in allowed else 403 for url, allowed in MATRIX.items()}
     assert got == want
+
+
+class _RefundingClient(_FailingClient):
+    def initiate_refund(self, **kwargs):
+        from payments.gateways.sslcommerz import RefundResult
+
+        return RefundResult(status="success", refund_ref_id="REF1", bank_tran_id="BANK1",
+                            trans_id=kwargs["refund_trans_id"], error_reason="",
+                            raw={"status": "success"})
+
+
+def test_failed_held_refund_is_undone_and_can_be_retried(officer, bill, monkeypatch):
+    from payments.models import Refund
+    from payments.services import PaymentError, payment_refund_held
+
+    payment = _held_online_payment(bill)
+    Payment.objects.filter(pk=payment.pk).update(bank_tran_id="BANK1")
+    monkeypatch.setattr("payments.services.online.get_client", lambda: _FailingClient())
+    with pytest.raises(PaymentError):
+        payment_refund_held(payment=payment, officer=officer, reason="dispute")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.ON_HOLD
+    assert list(Refund.objects.values_list("status", flat=True)) == ["failed"]
+
+    monkeypatch.setattr("payments.services.online.get_client", lambda: _RefundingClient())
+    refund = payment_refund_held(payment=payment, officer=officer, reason="dispute")
+    payment.refresh_from_db()
+    assert refund.status == "succeeded" and payment.status == Payment.Status.REFUNDED
+    assert sorted(Refund.objects.values_list("status", flat=True)) == ["failed", "succeeded"]
+
+
+def test_refund_claimed_but_not_answered_blocks_a_second_refund_and_release(officer, bill,
+                                                                            monkeypatch):
+    from django.db import IntegrityError
+
+    from payments.models import Refund
+    from payments.services import PaymentError, payment_refund_held, payment_release_hold
+
+    payment = _held_online_payment(bill)
+    Payment.objects.filter(pk=payment.pk).update(bank_tran_id="BANK1")
+    Refund.objects.create(payment=payment, amount=payment.amount, remarks="in flight",
+                          refund_trans_id="R-INFLIGHT", requested_by=officer)
+    monkeypatch.setattr("payments.services.online.get_client", lambda: _RefundingClient())
+    with pytest.raises(PaymentError):
+        payment_refund_held(payment=payment, officer=officer, reason="again")
+    with pytest.raises(PaymentError):
+        payment_release_hold(payment=payment, officer=officer, reason="settle")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.ON_HOLD
+    assert Refund.objects.count() == 1
+    # The database refuses a second live full refund of the same payment, too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Refund.objects.create(payment=payment, amount=payment.amount, remarks="twice",
+                              refund_trans_id="R-TWICE", requested_by=officer)
+
+
+def test_credit_refund_can_be_retried_after_a_gateway_failure(client, clerk, officer, bill,
+                                                              monkeypatch):
+    from payments.services import PaymentError, payment_refund_credit
+
+    as_user(client, clerk)
+    credit = _credit(client, bill)
+    monkeypatch.setattr("payments.services.online.get_client", lambda: _FailingClient())
+    with pytest.raises(PaymentError):
+        payment_refund_credit(credit=credit, officer=officer)
+    credit.refresh_from_db()
+    assert credit.status == Credit.Status.OPEN
+    monkeypatch.setattr("payments.services.online.get_client", lambda: _RefundingClient())
+    refund = payment_refund_credit(credit=credit, officer=officer)
+    credit.refresh_from_db()
+    assert refund.status == "succeeded" and credit.status == Credit.Status.REFUNDED
+    assert credit.refunds.count() == 2
+
+
+def test_credit_reason_is_a_translated_sentence_with_the_stored_note_as_title(client, clerk,
+                                                                             officer, bill):
+    as_user(client, clerk)
+    credit = _credit(client, bill)
+    as_user(client, officer)
+    page = body(client.get(CREDITS))
+    assert f"Bill {bill.number} was “Paid” when the money arrived." in page
+    assert f'title="{credit.reason}"' in page
+    bengali = body(as_user(client, officer, lang="bn").get(CREDITS))
+    assert f'title="{credit.reason}"' in bengali
+    assert f">{credit.reason}<" not in bengali  # the English note is never the visible text
+    detail = body(client.get(f"{PAYMENTS}{credit.payment.tran_id}/"))
+    assert f'title="{credit.reason}"' in detail
+
+
+def test_a_payments_status_reason_is_labelled_as_the_gateway_note(client, officer, bill):
+    payment = _held_online_payment(bill)
+    as_user(client, officer)
+    assert "Gateway note: IPN: the gateway flagged" in body(client.get(PAYMENTS))
+    page = body(client.get(f"{PAYMENTS}{payment.tran_id}/"))
+    assert "<dt>Gateway note</dt><dd>IPN: the gateway flagged" in page

@@ -130,7 +130,28 @@ def test_check_ledger_passes_then_names_each_discrepancy(make_user, make_bill):
     problems = find_discrepancies()
     text = "\n".join(problems)
     assert payments[0].tran_id in text
-    assert "last number is 99" in text or "receipts of" in text
+    fy = Receipt.objects.get(payment=payments[1]).fiscal_year
+    assert f"receipts of {fy}: 3 receipts but the last number is 99" in problems
     assert "is open but allocations net" in text
     with pytest.raises(CommandError):
         call_command("check_ledger")
+
+
+@pytest.mark.django_db
+def test_bill_cancel_calls_the_services_on_cancelled_hook(make_user, make_bill, monkeypatch):
+    from payments import registry
+    from payments.services import bill_cancel
+
+    monkeypatch.setattr(registry, "_services", dict(registry._services))  # restored after
+    cancelled = []
+    registry.register(registry.ServiceHooks(key="hook_test", label="Hook test",
+                                            on_cancelled=cancelled.append))
+    bill = make_bill(make_user(), "700.00", service="hook_test")
+    other = make_bill(make_user(), "700.00", service="test", subject_id="H-2")
+    bill_cancel(bill=bill, reason="raised in error")
+    bill_cancel(bill=other, reason="raised in error")
+    assert [b.pk for b in cancelled] == [bill.pk]
+    assert cancelled[0].status == Bill.Status.CANCELLED
+    with pytest.raises(ValueError):
+        bill_cancel(bill=bill, reason="twice")
+    assert len(cancelled) == 1

@@ -279,3 +279,77 @@ def test_ipn_service_with_forged_payload_is_recorded():
     status, answer = ipn_receive(payload={"tran_id": "X"})
     assert status == 400 and answer == "bad signature"
     assert PaymentEvent.objects.filter(tran_id="X").count() == 1
+
+
+def _held(gateway_pay, wait_until, payment) -> Payment:
+    gateway_pay(payment, "bkash", risk=True)
+    assert wait_until(lambda: Payment.objects.get(pk=payment.pk).status == "on_hold")
+    return Payment.objects.get(pk=payment.pk)
+
+
+def test_held_payment_is_refunded_once_through_the_simulator(gateway, citizen, two_bills,
+                                                             gateway_pay, wait_until,
+                                                             make_user):
+    from payments.models import Refund
+    from payments.services import PaymentError, payment_refund_held, payment_release_hold
+
+    payment = _held(gateway_pay, wait_until,
+                    payment_initiate_online(bills=two_bills, payer=citizen))
+    assert payment.bank_tran_id
+    officer = make_user("revenue_officer")
+    refund = payment_refund_held(payment=payment, officer=officer, reason="payer disputes it")
+    refund.refresh_from_db()
+    assert refund.status == "succeeded" and refund.refund_ref_id
+    assert refund.amount == payment.amount and refund.credit is None
+    payment.refresh_from_db()
+    assert payment.status == "refunded"
+    assert payment.transitions.filter(to_status="refunded").count() == 1
+    assert PaymentEvent.objects.filter(payment=payment, kind="refund").count() == 1
+    assert_nothing_settled(payment)
+
+    # A second refund of the same payment (even from a stale copy) is refused; nothing moves.
+    stale = Payment.objects.get(pk=payment.pk)
+    stale.status = "on_hold"
+    with pytest.raises(PaymentError):
+        payment_refund_held(payment=stale, officer=officer, reason="again")
+    with pytest.raises(PaymentError):
+        payment_release_hold(payment=stale, officer=officer, reason="settle it after all")
+    assert Refund.objects.filter(payment=payment).count() == 1
+    assert PaymentEvent.objects.filter(payment=payment, kind="refund").count() == 1
+    payment.refresh_from_db()
+    assert payment.status == "refunded"
+    assert payment.transitions.count() == stale.transitions.count()
+    assert_nothing_settled(payment)
+
+
+def test_revenue_officer_refunds_a_held_payment_from_its_page(gateway, client, citizen,
+                                                              two_bills, gateway_pay,
+                                                              wait_until, make_user):
+    from payments.models import Refund
+
+    payment = _held(gateway_pay, wait_until,
+                    payment_initiate_online(bills=two_bills, payer=citizen))
+    client.force_login(make_user("revenue_officer"))
+    client.cookies["kcc_language"] = "en"
+    url = f"/payments/revenue/payments/{payment.tran_id}/"
+    assert "Refund in full" in client.get(url).content.decode()
+
+    unconfirmed = client.post(url + "refund/", {"refund-reason": "Payer disputes it"})
+    assert unconfirmed.status_code == 200
+    assert "Tick the box to confirm." in unconfirmed.content.decode()
+    assert not Refund.objects.filter(payment=payment).exists()
+
+    response = client.post(url + "refund/", {"refund-reason": "Payer disputes it",
+                                             "refund-confirm": "on"}, follow=True)
+    page = response.content.decode()
+    assert "The refund was sent to the gateway." in page
+    payment.refresh_from_db()
+    assert payment.status == "refunded"
+    refund = Refund.objects.get(payment=payment)
+    assert refund.status == "succeeded" and refund.refund_trans_id in page
+    assert "Refund in full" not in page and "Release and settle" not in page
+
+    again = client.post(url + "refund/", {"refund-reason": "again", "refund-confirm": "on"},
+                        follow=True)
+    assert "Could not refund the payment" in again.content.decode()
+    assert Refund.objects.filter(payment=payment).count() == 1
