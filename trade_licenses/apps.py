@@ -11,4 +11,4 @@ class TradeLicensesConfig(AppConfig):
         from .registry_hooks import register_trade_licenses
 
         register_trade_licenses()
-        from . import signals, verify  # noqa: F401  - certificate task; /verify/<code>/ lookup
+        from . import verify  # noqa: F401  - the /verify/<code>/ lookup

@@ -25,7 +25,9 @@ from core.fiscal import fiscal_year_label
 from core.models import CityProfile
 from payments.receipts import _logo_src, _url_fetcher, gregorian, money, qr_data_uri
 
-from .models import BusinessCategory, Licence
+from .fees import HEAD_LABELS
+from .models import Licence
+from .selectors import category_names
 
 TEMPLATE = "trade_licenses/certificate_pdf.html"
 #: Staff who may open any licence certificate (the trader sees their own).
@@ -34,16 +36,6 @@ STAFF_PERMISSIONS = ("accounts.inspect_trade_licences", "accounts.approve_trade_
 
 Bilingual = dict[str, str]
 
-#: Bill heads in Bengali and English (the same labels as the services' bill lines).
-HEAD_LABELS = {
-    "licence_fee": ("ট্রেড লাইসেন্স ফি", "Trade licence fee"),
-    "application_fee": ("আবেদন ফি", "Application fee"),
-    "signboard_tax": ("সাইনবোর্ড কর", "Signboard tax"),
-    "vat": ("ভ্যাট", "VAT"),
-    "income_tax": ("উৎসে আয়কর", "Income tax at source"),
-    "surcharge": ("বিলম্ব সারচার্জ", "Late surcharge"),
-    "transfer_fee": ("হস্তান্তর ফি", "Transfer fee"),
-}
 KIND_LABELS = {"new": ("নতুন", "New"), "renewal": ("নবায়ন", "Renewal"),
                "transfer": ("হস্তান্তর", "Transfer")}
 
@@ -61,11 +53,6 @@ def verify_url(licence: Licence) -> str:
     return f"{settings.SITE_URL}/verify/{licence.verify_code}/"
 
 
-def is_valid(licence: Licence, today: datetime.date | None = None) -> bool:
-    """Current (not replaced by a transfer) and not past its validity date."""
-    return licence.is_current and (today or timezone.localdate()) <= licence.valid_until
-
-
 def _fy(label: str) -> Bilingual:
     return {"bn": fiscal_year_label(label, "bn"), "en": fiscal_year_label(label, "en")}
 
@@ -78,17 +65,6 @@ def _date(d: datetime.date) -> dict[str, Any]:
 
 def _pair(bn: str, en: str) -> Bilingual:
     return {"bn": bn or en, "en": en or bn}
-
-
-def category_names(code: str, fiscal_year: str) -> Bilingual:
-    """The category's names in that year's schedule (or the latest one that has it)."""
-    category = (BusinessCategory.objects.filter(code=code, schedule__fiscal_year=fiscal_year)
-                .first()
-                or BusinessCategory.objects.filter(code=code)
-                .order_by("-schedule__fiscal_year").first())
-    if category is None:
-        return {"bn": code, "en": code}
-    return _pair(category.name_bn, category.name_en)
 
 
 def _fee_rows(licence: Licence) -> tuple[list[dict[str, Any]], Decimal]:
@@ -114,7 +90,7 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
     url = verify_url(licence)
     fees, total = _fee_rows(licence)
     ward = business.ward
-    address = application.premises_address or business.premises_address
+    address = application.applied_premises_address
     kind = KIND_LABELS.get(application.kind, (application.kind, application.kind))
     return {
         "city": city,
@@ -128,8 +104,7 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
         "issued_on": _date(issued_on),
         "valid_until": _date(licence.valid_until),
         "business_name": _pair(business.name_bn, business.name_en),
-        "category": category_names(application.category_code or business.category_code,
-                                   licence.fiscal_year),
+        "category": category_names(application.applied_category_code, licence.fiscal_year),
         "owner": _pair(application.trader_name_bn, application.trader_name_en),
         "trader_nid": {"bn": to_bengali_digits(application.trader_nid),
                        "en": application.trader_nid},

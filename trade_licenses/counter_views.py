@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.services import user_find_or_create_citizen
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
 
@@ -57,14 +55,9 @@ class CounterApplyView(StaffRoleRequiredMixin, View):
         if form.is_valid():
             values = form.trader_values()
             try:
-                with transaction.atomic():
-                    trader = user_find_or_create_citizen(
-                        mobile=values["trader_mobile"], name_bn=values["trader_name_bn"],
-                        name_en=values["trader_name_en"], actor=request.user)
-                    business = services.business_create(actor=request.user, trader=trader,
-                                                        **form.business_values())
-                    application = services.application_create_draft(
-                        business=business, filed_by=request.user, **values)
+                application = services.application_start(
+                    actor=request.user, business_values=form.business_values(),
+                    trader_values=values, on_behalf=True)
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, " ".join(exc.messages) if isinstance(
                     exc, ValidationError) else (str(exc) or _("You may not do that.")))

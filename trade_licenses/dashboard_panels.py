@@ -10,7 +10,7 @@ from core.dashboard import Panel, register_panel
 
 
 def _context(user) -> dict:
-    from .trader_views import overview
+    from .selectors import overview
 
     data = overview(user)
     return {"licence_rows": data["licences"][:5], "awaiting": data["awaiting"],

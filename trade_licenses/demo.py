@@ -16,12 +16,14 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
 
 from core.fiscal import current_fiscal_year, fiscal_year_bounds, previous_fiscal_year
 from core.models import CityProfile, Ward
 from core.roles import Role
 
+from . import tasks
 from .models import Application, ApplicationEvent, Business, Licence
 
 DEMO_TRADER_MOBILE = "01711000010"
@@ -112,10 +114,13 @@ def _licence(business: Business, fy: str, *, filed_by, trader_name, mobile, nid,
                                     to_status=Application.Status.ISSUED, actor=filed_by,
                                     reason="demo data")
     sequence = next_in_year(LicenceCounter, fy)
-    return Licence.objects.create(
+    licence = Licence.objects.create(
         business=business, application=application, fiscal_year=fy, sequence=sequence,
         number=f"{CityProfile.current().code}/TL/{fy}/{sequence:06d}",
         verify_code=secrets.token_hex(8), valid_until=fiscal_year_bounds(fy)[1])
+    # Like services.licence_issue: the worker renders the certificate after the commit.
+    transaction.on_commit(lambda: tasks.render_certificate_pdf.delay(licence.pk), robust=True)
+    return licence
 
 
 def seed() -> list[tuple[str, str, str]]:

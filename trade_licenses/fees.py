@@ -36,7 +36,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from core.money import to_money
 
 PAISA = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -44,10 +46,25 @@ ZERO = Decimal("0.00")
 NEW, RENEWAL, TRANSFER = "new", "renewal", "transfer"
 
 
-def money(value) -> Decimal:
-    """`value` as taka and paisa, half-up."""
-    return Decimal(str(value) if isinstance(value, float) else value).quantize(
-        PAISA, rounding=ROUND_HALF_UP)
+#: The fee lines' revenue heads in Bengali and English (bill lines, certificate, review).
+HEAD_LABELS = {
+    "licence_fee": ("ট্রেড লাইসেন্স ফি", "Trade licence fee"),
+    "application_fee": ("আবেদন ফি", "Application fee"),
+    "signboard_tax": ("সাইনবোর্ড কর", "Signboard tax"),
+    "vat": ("ভ্যাট", "VAT"),
+    "income_tax": ("উৎসে আয়কর", "Income tax at source"),
+    "surcharge": ("বিলম্ব সারচার্জ", "Late surcharge"),
+    "transfer_fee": ("হস্তান্তর ফি", "Transfer fee"),
+}
+
+
+def head_label(head: str, *, bengali: bool) -> str:
+    """The head's label in Bengali or English (the head itself if it is not a fee head)."""
+    return HEAD_LABELS.get(head, (head, head))[0 if bengali else 1]
+
+
+#: `value` as taka and paisa, half-up (floats refused): core.money.to_money.
+money = to_money
 
 
 def percent_of(amount, percent, times: int = 1) -> Decimal:

@@ -326,6 +326,49 @@ class Application(models.Model):
             return self.trader_name_bn or self.trader_name_en
         return self.trader_name_en or self.trader_name_bn
 
+    @property
+    def is_editable(self) -> bool:
+        """A draft or an application returned for correction (the trader may change it)."""
+        return self.status in self.EDITABLE
+
+    # What was applied for: the values fixed on submission (SNAPSHOT_FIELDS, all set
+    # together, so a category code marks a submitted application), else the business's
+    # current ones (a draft).
+    SNAPSHOT_FIELDS = ("category_code", "paid_up_capital", "signboard_sqft",
+                       "premises_address")
+
+    def applied(self, field: str):
+        """The submitted value of a SNAPSHOT_FIELDS field, else the business's value."""
+        if field not in self.SNAPSHOT_FIELDS:
+            raise ValueError(f"not a field fixed on submission: {field}")
+        return getattr(self, field) if self.category_code else getattr(self.business, field)
+
+    @property
+    def applied_category_code(self) -> str:
+        return self.applied("category_code")
+
+    @property
+    def applied_paid_up_capital(self):
+        return self.applied("paid_up_capital")
+
+    @property
+    def applied_signboard_sqft(self):
+        return self.applied("signboard_sqft")
+
+    @property
+    def applied_premises_address(self) -> str:
+        return self.applied("premises_address")
+
+
+def applied_category_code_expr(prefix: str = ""):
+    """Application.applied_category_code in SQL (`prefix`: the path to the application,
+    e.g. "application__"): the category applied for, else the business's."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce, NullIf
+
+    return Coalesce(NullIf(F(f"{prefix}category_code"), Value("")),
+                    F(f"{prefix}business__category_code"))
+
 
 class DocumentKind(models.TextChoices):
     APPLICATION_FORM = "application_form", _("Signed application form")

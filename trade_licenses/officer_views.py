@@ -35,9 +35,10 @@ from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year
 from core.roles import perm
 from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
+from payments.models import RevenueHead
 
 from . import reports, services
-from .models import Application
+from .models import Application, applied_category_code_expr
 from .officer_forms import (
     ConfirmForm,
     InspectionForm,
@@ -45,6 +46,7 @@ from .officer_forms import (
     ReasonForm,
     ReportFilterForm,
 )
+from .selectors import category_labels
 
 S = Application.Status
 INSPECT = perm("inspect_trade_licences")
@@ -54,6 +56,24 @@ REPORTS = perm("view_revenue_reports")
 DOCUMENT_URL = "/licences/documents/{pk}/"  # the trader pages' document view
 
 
+
+
+def revenue_head_label(head: str) -> str:
+    """A fee line's revenue head as payments names it ("Licence fee"), else the code."""
+    try:
+        return str(RevenueHead(head).label)
+    except ValueError:
+        return head
+
+
+def status_label(status: str) -> str:
+    """An application status's label ("Under inspection"); "" for none."""
+    if not status:
+        return ""
+    try:
+        return str(S(status).label)
+    except ValueError:
+        return status
 
 
 class InspectorRequired(StaffRoleRequiredMixin):
@@ -101,14 +121,16 @@ class QueueView(View):
         if filters.get("zone") is not None:
             qs = qs.filter(business__ward__zone=filters["zone"])
         if filters.get("category"):
-            qs = qs.filter(Q(category_code=filters["category"])
-                           | Q(category_code="", business__category_code=filters["category"]))
+            qs = qs.annotate(applied_category=applied_category_code_expr()).filter(
+                applied_category=filters["category"])
         if filters.get("kind"):
             qs = qs.filter(kind=filters["kind"])
         page = paginate(request, qs)
         rows = list(page.object_list)
         today = timezone.localdate()
+        names = category_labels((row.fiscal_year, row.applied_category_code) for row in rows)
         for row in rows:
+            row.category_name = names[(row.fiscal_year, row.applied_category_code)]
             since = row.submitted_at or row.created_at
             row.age_days = (today - timezone.localtime(since).date()).days
             row.status_days = (today - timezone.localtime(row.status_changed_at).date()).days
@@ -234,11 +256,18 @@ class ApplicationView(AnyPermissionRequired, View):
         since = application.submitted_at or application.created_at
         return TemplateResponse(request, self.template_name, {
             "application": application, "business": business, "actions": actions,
-            "fee_lines": fee_lines, "fee_total": sum(line.amount for line in fee_lines),
+            "fee_lines": [{"head": line.head, "label": revenue_head_label(line.head),
+                           "rule": line.rule, "amount": line.amount} for line in fee_lines],
+            "fee_total": sum(line.amount for line in fee_lines),
+            "category_name": category_labels(
+                [(application.fiscal_year, application.applied_category_code)]
+            )[(application.fiscal_year, application.applied_category_code)],
             "fee_error": fee_error, "holding": holding, "documents": documents,
             "missing": services.missing_documents(application),
             "inspections": inspections,
-            "events": list(application.events.select_related("actor").order_by("at", "pk")),
+            "events": [{"event": e, "from_label": status_label(e.from_status),
+                        "to_label": status_label(e.to_status)}
+                       for e in application.events.select_related("actor").order_by("at", "pk")],
             "age_days": (today - timezone.localtime(since).date()).days,
             "status_days": (today - timezone.localtime(application.status_changed_at)
                             .date()).days}, status=status)

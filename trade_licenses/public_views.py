@@ -16,14 +16,9 @@ from core.audit import client_ip
 from core.digits import to_ascii_digits
 from core.ratelimit import over_limit
 
-from .certificates import (
-    category_names,
-    certificate_filename,
-    certificate_pdf_bytes,
-    certificate_visible_to,
-    is_valid,
-)
+from .certificates import certificate_filename, certificate_pdf_bytes, certificate_visible_to
 from .models import Licence
+from .selectors import public_licence
 
 SEARCH_LIMIT = 30  # lookups per IP address …
 SEARCH_WINDOW = 600  # … in this many seconds
@@ -69,18 +64,15 @@ def licence_search(request: HttpRequest) -> HttpResponse:
         else:
             context["searched"] = True
             context["number"] = number
-            licence = (Licence.objects.select_related("business__ward", "application")
-                       .filter(number=number).order_by("-is_current", "-pk").first())
-            if licence is not None:
-                business = licence.business
+            found = public_licence(number=number)
+            if found is not None:
+                licence, business = found["licence"], found["business"]
                 context["result"] = {
                     "number": licence.number,
-                    "valid": is_valid(licence),
+                    "valid": found["valid"],
                     "name_bn": business.name_bn,
                     "name_en": business.name_en,
-                    "category": category_names(licence.application.category_code
-                                               or business.category_code,
-                                               licence.fiscal_year),
+                    "category": found["category"],
                     "ward": business.ward.number,
                     "valid_until": licence.valid_until,
                 }

@@ -22,14 +22,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.fiscal import fiscal_year_start, previous_fiscal_year
 from core.models import Ward
 
-from .models import Application, BusinessCategory, FeeSchedule, Licence
+from .models import (
+    Application,
+    BusinessCategory,
+    FeeSchedule,
+    Licence,
+    applied_category_code_expr,
+)
 
 S = Application.Status
 K = Application.Kind
@@ -98,9 +103,8 @@ def renewal_deadline(fiscal_year: str) -> datetime.date:
 
 
 def _category_expr(prefix: str = ""):
-    """The category applied for, else the business's (an unsubmitted snapshot is blank)."""
-    return Coalesce(NullIf(F(f"{prefix}category_code"), Value("")),
-                    F(f"{prefix}business__category_code"))
+    """The category applied for, else the business's (Application.applied_category_code)."""
+    return applied_category_code_expr(prefix)
 
 
 def _group_keys(by: str, licence: bool):

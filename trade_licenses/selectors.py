@@ -1,8 +1,26 @@
-"""Reads for trade licences (the pages built on this foundation add their queries here)."""
+"""Reads for trade licences: what an application still needs, the licence a business
+renews from, the trader's overview (a fixed number of queries however many businesses),
+and the licence look-ups of the public search and /verify/."""
 
 from __future__ import annotations
 
-from .models import Application
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from core.fiscal import current_fiscal_year
+
+from .models import (
+    Application,
+    ApplicationDocument,
+    Business,
+    BusinessCategory,
+    DocumentKind,
+    Licence,
+)
+
+S = Application.Status
+_LOOKUP = object()  # "look the category up" (the default of required_documents)
 
 OFFICER_PERMISSIONS = ("accounts.inspect_trade_licences", "accounts.approve_trade_licences",
                        "accounts.use_counter")
@@ -21,3 +39,201 @@ def documents_visible_to(user, application: Application) -> bool:
 def applications_of(user):
     return (Application.objects.filter(business__trader=user)
             .select_related("business", "business__ward").order_by("-created_at"))
+
+
+# --- documents an application needs ------------------------------------------------------
+
+
+def _category_of(application: Application) -> BusinessCategory | None:
+    return (BusinessCategory.objects
+            .filter(schedule__fiscal_year=application.fiscal_year,
+                    code=application.business.category_code).first())
+
+
+def required_documents(application: Application, *, category=_LOOKUP) -> list[str]:
+    """Document kinds the application must carry before it is submitted.
+
+    New licence and transfer: NID, photo, TIN certificate, the rent agreement (rented) or
+    the holding-tax receipt (owned), a transfer deed (transfers); renewal: only what the
+    category asks every year. Every kind: the category's documents (clearances, health
+    approval, incorporation papers). `category` (the business's category in the
+    application's year, or None) saves the look-up when the caller has it."""
+    business = application.business
+    kinds: list[str] = []
+    if application.kind in (Application.Kind.NEW, Application.Kind.TRANSFER):
+        kinds += [DocumentKind.NID, DocumentKind.PHOTO, DocumentKind.TIN,
+                  DocumentKind.HOLDING_TAX_RECEIPT if business.premises_owned
+                  else DocumentKind.RENT_AGREEMENT]
+    if application.kind == Application.Kind.TRANSFER:
+        kinds.append(DocumentKind.TRANSFER_DEED)
+    if category is _LOOKUP:
+        category = _category_of(application)
+    if category is not None:
+        kinds += [k for k in category.requires_documents if k not in kinds]
+    return [str(k) for k in kinds]
+
+
+def missing_documents(application: Application, *, present: set[str] | None = None,
+                      category=_LOOKUP) -> list[str]:
+    """Required kinds not uploaded yet (`present`: the kinds uploaded, when known)."""
+    if present is None:
+        present = set(application.documents.filter(inspection=None)
+                      .values_list("kind", flat=True))
+    return [k for k in required_documents(application, category=category)
+            if k not in present]
+
+
+# --- renewal ----------------------------------------------------------------------------
+
+
+def previous_licence(business: Business, fiscal_year: str) -> Licence | None:
+    """The licence a renewal for `fiscal_year` renews: the business's latest licence of an
+    earlier fiscal year."""
+    return (Licence.objects.filter(business=business, fiscal_year__lt=fiscal_year)
+            .select_related("application").order_by("-fiscal_year", "-pk").first())
+
+
+def _renewable_from(licences, applications, fy: str) -> Licence | None:
+    """The rule of `renewable`, over the business's licences and applications."""
+    if any(licence.fiscal_year == fy for licence in licences):
+        return None
+    if any(a.fiscal_year == fy and a.kind in (Application.Kind.NEW, Application.Kind.RENEWAL)
+           and a.status not in Application.CLOSED_WITHOUT_LICENCE for a in applications):
+        return None
+    earlier = [licence for licence in licences if licence.fiscal_year < fy]
+    return max(earlier, key=lambda licence: (licence.fiscal_year, licence.pk), default=None)
+
+
+def renewable(business: Business, fy: str | None = None) -> Licence | None:
+    """The licence the business may renew from now: its latest licence of an earlier
+    fiscal year (the one services.licence_renew renews), when it has no licence for this
+    year and no live application for this year."""
+    fy = fy or current_fiscal_year()
+    return _renewable_from(list(Licence.objects.filter(business=business)),
+                           list(business.applications.all()), fy)
+
+
+# --- the trader's overview -----------------------------------------------------------------
+
+
+def certificate_url(licence: Licence) -> str:
+    """The certificate PDF's address (rendered on demand if the worker has not yet)."""
+    return reverse("licence_certificate_pdf", args=[licence.pk])
+
+
+def age_days(moment) -> int:
+    return max((timezone.now() - moment).days, 0) if moment else 0
+
+
+def next_step_url(application: Application, *, present: set[str] | None = None,
+                  category=_LOOKUP) -> str:
+    """Where "continue" goes for an editable application: documents first, then review."""
+    if missing_documents(application, present=present, category=category):
+        return reverse("licence_documents", args=[application.pk])
+    return reverse("licence_application", args=[application.pk])
+
+
+def overview(user) -> dict:
+    """The trader's businesses, applications and licences, with the actions open now."""
+    fy = current_fiscal_year()
+    applications = list(applications_of(user).select_related("bill").prefetch_related(
+        Prefetch("documents", queryset=ApplicationDocument.objects.filter(inspection=None),
+                 to_attr="own_documents")))
+    licences = list(Licence.objects.filter(business__trader=user)
+                    .select_related("business").order_by("-fiscal_year", "-pk"))
+    businesses = list(Business.objects.filter(trader=user).select_related("ward")
+                      .order_by("name_en", "pk"))
+    editable = [a for a in applications if a.status in Application.EDITABLE]
+    categories: dict[tuple[str, str], BusinessCategory] = {}
+    if editable:
+        for category in BusinessCategory.objects.filter(
+                schedule__fiscal_year__in={a.fiscal_year for a in editable},
+                code__in={a.business.category_code for a in editable}
+        ).select_related("schedule"):
+            categories[(category.schedule.fiscal_year, category.code)] = category
+    app_rows = []
+    for application in applications:
+        row = {"application": application, "age": age_days(application.status_changed_at),
+               "editable": application.status in Application.EDITABLE,
+               "billed": application.status == S.BILLED and application.bill_id is not None}
+        if row["editable"]:
+            row["continue_url"] = next_step_url(
+                application, present={d.kind for d in application.own_documents},
+                category=categories.get((application.fiscal_year,
+                                         application.business.category_code)))
+        app_rows.append(row)
+    licence_rows = [{"licence": licence, "certificate_url": certificate_url(licence)}
+                    for licence in licences]
+    by_business_licences: dict[int, list[Licence]] = {}
+    for licence in licences:
+        by_business_licences.setdefault(licence.business_id, []).append(licence)
+    by_business_apps: dict[int, list[Application]] = {}
+    for application in applications:
+        by_business_apps.setdefault(application.business_id, []).append(application)
+    business_rows = [{"business": b, "renew_from": _renewable_from(
+        by_business_licences.get(b.pk, []), by_business_apps.get(b.pk, []), fy)}
+        for b in businesses]
+    return {"fiscal_year": fy, "applications": app_rows, "licences": licence_rows,
+            "businesses": business_rows,
+            "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
+            "renewals": [r for r in business_rows if r["renew_from"]]}
+
+
+# --- public look-ups ------------------------------------------------------------------------
+
+
+def is_valid(licence: Licence, today=None) -> bool:
+    """Current (not replaced by a transfer nor withdrawn) and not past its validity date."""
+    return licence.is_current and (today or timezone.localdate()) <= licence.valid_until
+
+
+def category_names(code: str, fiscal_year: str) -> dict[str, str]:
+    """The category's names in that year's schedule (or the latest one that has it)."""
+    category = (BusinessCategory.objects.filter(code=code, schedule__fiscal_year=fiscal_year)
+                .first()
+                or BusinessCategory.objects.filter(code=code)
+                .order_by("-schedule__fiscal_year").first())
+    if category is None:
+        return {"bn": code, "en": code}
+    return {"bn": category.name_bn or category.name_en, "en": category.name_en or category.name_bn}
+
+
+def category_labels(pairs) -> dict[tuple[str, str], str]:
+    """{(fiscal year, code): the category's name in the active language} for these pairs,
+    in one query: the name in that year's schedule, else in the latest schedule that has
+    the code, else the code itself."""
+    pairs = set(pairs)
+    codes = {code for _, code in pairs}
+    by_year: dict[tuple[str, str], str] = {}
+    latest: dict[str, str] = {}
+    for category in (BusinessCategory.objects.filter(code__in=codes)
+                     .select_related("schedule").order_by("schedule__fiscal_year")):
+        by_year[(category.schedule.fiscal_year, category.code)] = category.name
+        latest[category.code] = category.name
+    return {(fy, code): by_year.get((fy, code)) or latest.get(code) or code
+            for fy, code in pairs}
+
+
+def public_licence(*, verify_code: str | None = None, number: str | None = None
+                   ) -> dict | None:
+    """What the public may know of a licence, found by its /verify/ code or by its
+    (normalised) number: the licence and business, the category's names, validity, and
+    whether a transfer replaced it or a voided payment withdrew it. None if unknown."""
+    qs = Licence.objects.select_related("business__ward", "application")
+    if verify_code is not None:
+        licence = qs.filter(verify_code=verify_code.strip().lower()).first()
+    else:
+        licence = qs.filter(number=number).order_by("-is_current", "-pk").first()
+    if licence is None:
+        return None
+    business = licence.business
+    return {
+        "licence": licence,
+        "business": business,
+        "category": category_names(licence.application.applied_category_code,
+                                   licence.fiscal_year),
+        "valid": is_valid(licence),
+        "issued_on": timezone.localtime(licence.issued_at).date(),
+        "replaced": not licence.is_current and not licence.withdrawn_reason,
+        "withdrawn": bool(licence.withdrawn_reason),
+    }

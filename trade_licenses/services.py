@@ -27,12 +27,13 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.fiscal import current_fiscal_year, fiscal_year_bounds, parse_fiscal_year
 from core.models import CityProfile, Ward
+from core.money import to_money
 from core.sequences import next_in_year
 from core.validators import normalize_mobile, normalize_nid, normalize_tin
 from payments.models import Bill
 from payments.services import LineSpec, bill_create, bill_supersede
 
-from . import fees
+from . import fees, tasks
 from .defaults import ensure_schedule
 from .models import (
     Application,
@@ -47,6 +48,11 @@ from .models import (
     LicenceCounter,
 )
 from .notify import notify_trader
+from .selectors import (  # noqa: F401  - required_documents: callers use services.*
+    missing_documents,
+    previous_licence,
+    required_documents,
+)
 from .uploads import MAX_DOCUMENT_BYTES, check_document
 
 S = Application.Status
@@ -71,22 +77,14 @@ STEP_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     (S.APPROVAL, S.REJECTED): (APPROVE,),
 }
 
-HEAD_LABELS = {
-    "licence_fee": ("ট্রেড লাইসেন্স ফি", "Trade licence fee"),
-    "application_fee": ("আবেদন ফি", "Application fee"),
-    "signboard_tax": ("সাইনবোর্ড কর", "Signboard tax"),
-    "vat": ("ভ্যাট", "VAT"),
-    "income_tax": ("উৎসে আয়কর", "Income tax at source"),
-    "surcharge": ("বিলম্ব সারচার্জ", "Late surcharge"),
-    "transfer_fee": ("হস্তান্তর ফি", "Transfer fee"),
-}
+HEAD_LABELS = fees.HEAD_LABELS
 
 TRADER_FIELDS = ("trader_name_bn", "trader_name_en", "trader_nid", "trader_mobile",
                  "trader_tin")
 BUSINESS_FIELDS = ("name_bn", "name_en", "category_code", "paid_up_capital",
                    "premises_address", "ward", "premises_owned", "holding_ward",
                    "holding_number", "signboard_sqft")
-SNAPSHOT_FIELDS = ("category_code", "paid_up_capital", "signboard_sqft", "premises_address")
+SNAPSHOT_FIELDS = Application.SNAPSHOT_FIELDS
 NEW_BILL_DAYS = 15  # a new licence's bill is due this many days after it is issued
 
 
@@ -128,42 +126,11 @@ def holding_check(*, ward: str, number: str) -> HoldingCheck:
     return HoldingCheck(True, has_dues(holding.pk), str(holding))
 
 
-def required_documents(application: Application) -> list[str]:
-    """Document kinds the application must carry before it is submitted.
-
-    New licence and transfer: NID, photo, TIN certificate, the rent agreement (rented) or
-    the holding-tax receipt (owned), a transfer deed (transfers); renewal: only what the
-    category asks every year. Every kind: the category's documents (clearances, health
-    approval, incorporation papers)."""
-    business = application.business
-    kinds: list[str] = []
-    if application.kind in (Application.Kind.NEW, Application.Kind.TRANSFER):
-        kinds += [DocumentKind.NID, DocumentKind.PHOTO, DocumentKind.TIN,
-                  DocumentKind.HOLDING_TAX_RECEIPT if business.premises_owned
-                  else DocumentKind.RENT_AGREEMENT]
-    if application.kind == Application.Kind.TRANSFER:
-        kinds.append(DocumentKind.TRANSFER_DEED)
-    category = (BusinessCategory.objects
-                .filter(schedule__fiscal_year=application.fiscal_year,
-                        code=business.category_code).first())
-    if category is not None:
-        kinds += [k for k in category.requires_documents if k not in kinds]
-    return [str(k) for k in kinds]
-
-
-def missing_documents(application: Application) -> list[str]:
-    present = set(application.documents.filter(inspection=None).values_list("kind", flat=True))
-    return [k for k in required_documents(application) if k not in present]
-
-
 def fee_lines(application: Application, *, paid_on: date) -> list[fees.FeeLine]:
     """The application's fee lines from its year's schedule, as if paid on `paid_on`."""
-    category = category_for(application.fiscal_year,
-                            application.category_code or application.business.category_code)
-    capital = (application.paid_up_capital if application.category_code
-               else application.business.paid_up_capital)
-    sqft = (application.signboard_sqft if application.signboard_sqft is not None
-            else application.business.signboard_sqft)
+    category = category_for(application.fiscal_year, application.applied_category_code)
+    capital = application.applied_paid_up_capital
+    sqft = application.applied_signboard_sqft
     try:
         return fees.assess(kind=application.kind,
                            rates=fees.ScheduleRates.from_schedule(category.schedule),
@@ -260,17 +227,23 @@ def _clean_business(values: dict) -> dict:
         cleaned["holding_ward"] = str(cleaned["holding_ward"]).strip()
     for field in ("signboard_sqft", "paid_up_capital"):
         if cleaned.get(field) not in (None, ""):
+            raw = cleaned[field]
+            too_large = ValidationError(_("That number is too large; check it."),
+                                        code="too_large")
             try:
-                value = Decimal(str(cleaned[field]).replace(",", ""))
-            except ArithmeticError:
+                value = to_money(str(raw) if isinstance(raw, float) else raw)
+            except ValueError as exc:
+                if "too large" in str(exc):
+                    raise too_large from None
+                value = Decimal("-1")
+            except TypeError:
                 value = Decimal("-1")
             if value < 0:
                 raise ValidationError(_("Enter a number that is not negative."),
                                       code="negative_number")
             if value >= (Decimal("1e6") if field == "signboard_sqft" else Decimal("1e12")):
-                raise ValidationError(_("That number is too large; check it."),
-                                      code="too_large")
-            cleaned[field] = fees.money(value)
+                raise too_large
+            cleaned[field] = value
         elif field in cleaned:
             cleaned[field] = Decimal("0") if field == "signboard_sqft" else None
     return cleaned
@@ -303,9 +276,7 @@ def business_create(*, actor, name_bn: str, category_code: str, premises_address
     return business
 
 
-def _previous_licence(business: Business, fiscal_year: str) -> Licence | None:
-    return (Licence.objects.filter(business=business, fiscal_year__lt=fiscal_year)
-            .select_related("application").order_by("-fiscal_year", "-pk").first())
+_previous_licence = previous_licence
 
 
 @transaction.atomic
@@ -354,6 +325,27 @@ def application_create_draft(*, business: Business, filed_by, fiscal_year: str |
                  after=audit.snapshot(application, ["business_id", "fiscal_year", "kind",
                                                     "on_behalf", *TRADER_FIELDS]))
     return application
+
+
+@transaction.atomic
+def application_start(*, actor, business_values: dict, trader_values: dict, trader=None,
+                      on_behalf: bool = False) -> Application:
+    """Step 1 of applying, as one write: register the business and start its draft.
+
+    By the trader (`trader` is the actor), or `on_behalf` by a counter clerk: then the
+    trader is `trader`, or else the account with the mobile number in `trader_values`
+    (a new citizen account is opened for it), and the draft is filed by the clerk."""
+    if not on_behalf:
+        trader = trader or actor
+    elif trader is None:
+        from accounts.services import user_find_or_create_citizen
+
+        trader = user_find_or_create_citizen(
+            mobile=trader_values.get("trader_mobile", ""),
+            name_bn=trader_values.get("trader_name_bn", ""),
+            name_en=trader_values.get("trader_name_en", ""), actor=actor)
+    business = business_create(actor=actor, trader=trader, **business_values)
+    return application_create_draft(business=business, filed_by=actor, **trader_values)
 
 
 @transaction.atomic
@@ -485,6 +477,24 @@ def application_submit(*, application: Application, actor) -> Application:
     return _sync(locked, application)
 
 
+@transaction.atomic
+def licence_renew(*, business: Business, actor,
+                  fiscal_year: str | None = None) -> tuple[Application, bool]:
+    """Renew for the year in one step: a renewal draft with the trader's details from the
+    licence being renewed, submitted at once — unless the category asks for documents
+    every year, when the draft is kept for them. Returns (application, needs_documents)."""
+    fy = parse_fiscal_year(fiscal_year or current_fiscal_year())
+    previous = _previous_licence(business, fy)
+    old = previous.application if previous is not None else None
+    trader = {f: getattr(old, f) for f in TRADER_FIELDS} if old is not None else {}
+    renewal = application_create_draft(business=business, filed_by=actor, fiscal_year=fy,
+                                       kind=Application.Kind.RENEWAL, **trader)
+    if missing_documents(renewal):
+        return renewal, True
+    application_submit(application=renewal, actor=actor)
+    return renewal, False
+
+
 # --- documents -------------------------------------------------------------------------------
 
 
@@ -521,11 +531,25 @@ def document_add(*, application: Application, kind: str, file, actor, name: str 
             raise ValidationError(_("Documents can be added only to a draft or to an "
                                     "application returned for correction."),
                                   code="not_editable")
+    data, name, checked = _checked(file, name=name, kind=kind)
+    return _store_document(locked, kind=kind, data=data, name=name, checked=checked,
+                           actor=actor, inspection=inspection)
+
+
+def _checked(file, *, name: str = "", kind: str):
+    """Read and check an upload (uploads.check_document) without storing anything:
+    (bytes, the name to keep, the check's result)."""
     data, file_name, size = _read(file)
     name = (name or file_name or "document").rsplit("/", 1)[-1][:200]
-    checked = check_document(data, name=name, kind=kind, size=size)
+    return data, name, check_document(data, name=name, kind=kind, size=size)
+
+
+def _store_document(application: Application, *, kind: str, data: bytes, name: str, checked,
+                    actor, inspection: Inspection | None = None) -> ApplicationDocument:
+    """Store a checked file privately under a random name and record it (the caller holds
+    the application's row lock); the file is deleted again if recording fails."""
     document = ApplicationDocument(
-        application=locked, inspection=inspection, kind=kind, original_name=name,
+        application=application, inspection=inspection, kind=kind, original_name=name,
         content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
         uploaded_by=actor)
     document.file.save(f"{uuid.uuid4().hex}{checked.extension}", ContentFile(data), save=False)
@@ -533,7 +557,7 @@ def document_add(*, application: Application, kind: str, file, actor, name: str 
     try:
         with transaction.atomic():
             document.save()
-            audit.record(action="trade_licence.document_added", obj=locked, actor=actor,
+            audit.record(action="trade_licence.document_added", obj=application, actor=actor,
                          after={"document": document.pk, "kind": kind, "name": name,
                                 "size": checked.size, "sha256": checked.sha256})
     except Exception:
@@ -623,11 +647,22 @@ def inspection_record(*, application: Application, inspector, findings: str,
     visited_at = visited_at or timezone.now()
     if visited_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError(_("The visit cannot be in the future."), code="future_visit")
+    kind = DocumentKind.INSPECTION_PHOTO
+    # Every photo is checked before anything is created or stored: a bad one refuses the
+    # whole visit and leaves no file behind.
+    checked_photos = [_checked(photo, kind=kind) for photo in photos]
     inspection = Inspection.objects.create(application=locked, inspector=inspector,
                                            visited_at=visited_at, findings=findings.strip())
-    for photo in photos:
-        document_add(application=locked, kind=DocumentKind.INSPECTION_PHOTO, file=photo,
-                     actor=inspector, inspection=inspection)
+    stored: list[ApplicationDocument] = []
+    try:
+        for data, name, checked in checked_photos:
+            stored.append(_store_document(locked, kind=kind, data=data, name=name,
+                                          checked=checked, actor=inspector,
+                                          inspection=inspection))
+    except Exception:
+        for document in stored:
+            document.file.storage.delete(document.file.name)
+        raise
     audit.record(action="trade_licence.inspected", obj=locked, actor=inspector,
                  after={"inspection": inspection.pk, "visited_at": visited_at,
                         "findings": inspection.findings})
@@ -768,9 +803,11 @@ def licence_issue(*, application: Application, bill: Bill | None = None,
         raise ValidationError(_("A licence is issued only for a paid application."),
                               code="not_paid")
     fy = locked.fiscal_year
+    replaced: list[Licence] = []
     if locked.kind == Application.Kind.TRANSFER:
-        Licence.objects.filter(business=locked.business, fiscal_year=fy,
-                               is_current=True).update(is_current=False)
+        replaced = list(Licence.objects.select_for_update().filter(
+            business=locked.business, fiscal_year=fy, is_current=True))
+        Licence.objects.filter(pk__in=[r.pk for r in replaced]).update(is_current=False)
     sequence = next_in_year(LicenceCounter, fy)
     licence = Licence.objects.create(
         business=locked.business, application=locked, fiscal_year=fy, sequence=sequence,
@@ -780,10 +817,15 @@ def licence_issue(*, application: Application, bill: Bill | None = None,
     audit.record(action="trade_licence.licence_issued", obj=licence, actor=actor,
                  after=audit.snapshot(licence, ["business_id", "application_id", "number",
                                                 "valid_until", "bill_id"]))
+    for old in replaced:
+        audit.record(action="trade_licence.replaced", obj=old, actor=actor,
+                     before={"is_current": True},
+                     after={"is_current": False, "replaced_by": licence.number})
     _move(locked, S.ISSUED, actor=actor, reason=licence.number,
           audit_after={"licence": licence.number}, number=licence.number,
           valid_until=licence.valid_until)
-    # The certificate PDF is rendered by a Celery task (added with the certificate).
+    # The worker renders the certificate PDF once the licence is committed.
+    transaction.on_commit(lambda: tasks.render_certificate_pdf.delay(licence.pk), robust=True)
     return licence
 
 

@@ -12,26 +12,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.fiscal import current_fiscal_year, previous_fiscal_year
+from core.fiscal import current_fiscal_year
 from payments.services import PaymentError, payment_initiate_online
 
 from . import services
+from .fees import head_label
 from .models import Application, ApplicationDocument, Business, DocumentKind, Licence
-from .selectors import applications_of, documents_visible_to
+from .selectors import (
+    applications_of,
+    certificate_url,
+    documents_visible_to,
+    overview,
+    renewable,
+)
 from .trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm
 
 S = Application.Status
-LIVE_EXCLUDED = (S.RETURNED, S.REJECTED)
 
 
 def _refusal(request, exc: Exception) -> None:
@@ -67,68 +71,6 @@ def _status_label(value: str) -> str:
         return value
 
 
-def certificate_url(licence: Licence) -> str:
-    """The certificate PDF's address (rendered on demand if the worker has not yet)."""
-    return reverse("licence_certificate_pdf", args=[licence.pk])
-
-
-def age_days(moment) -> int:
-    return max((timezone.now() - moment).days, 0) if moment else 0
-
-
-# --- what the trader has and may do ------------------------------------------------------
-
-
-def renewable(business: Business, fy: str | None = None) -> Licence | None:
-    """Last year's licence when the business may renew now: a licence of the previous
-    fiscal year, none for this year and no live application for this year."""
-    fy = fy or current_fiscal_year()
-    previous = (Licence.objects.filter(business=business, fiscal_year=previous_fiscal_year(fy))
-                .order_by("-is_current", "-pk").first())
-    if previous is None:
-        return None
-    if Licence.objects.filter(business=business, fiscal_year=fy).exists():
-        return None
-    if business.applications.filter(fiscal_year=fy, kind__in=["new", "renewal"]).exclude(
-            status__in=LIVE_EXCLUDED).exists():
-        return None
-    return previous
-
-
-def next_step_url(application: Application) -> str:
-    """Where "continue" goes for an editable application: documents first, then review."""
-
-    if services.missing_documents(application):
-        return reverse("licence_documents", args=[application.pk])
-    return reverse("licence_application", args=[application.pk])
-
-
-def overview(user) -> dict:
-    """The trader's businesses, applications and licences, with the actions open now."""
-    fy = current_fiscal_year()
-    applications = list(applications_of(user))
-    licences = list(Licence.objects.filter(business__trader=user)
-                    .select_related("business").order_by("-fiscal_year", "-pk"))
-    businesses = list(Business.objects.filter(trader=user).select_related("ward")
-                      .order_by("name_en", "pk"))
-    app_rows = []
-    for application in applications:
-        row = {"application": application, "age": age_days(application.status_changed_at),
-               "editable": application.status in Application.EDITABLE,
-               "billed": application.status == S.BILLED and application.bill_id is not None}
-        if row["editable"]:
-            row["continue_url"] = next_step_url(application)
-        app_rows.append(row)
-    licence_rows = [{"licence": licence,
-                     "certificate_url": certificate_url(licence)}
-                    for licence in licences]
-    business_rows = [{"business": b, "renew_from": renewable(b, fy)} for b in businesses]
-    return {"fiscal_year": fy, "applications": app_rows, "licences": licence_rows,
-            "businesses": business_rows,
-            "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
-            "renewals": [r for r in business_rows if r["renew_from"]]}
-
-
 @login_required
 def my_licences(request):
     return render(request, "trade_licenses/trader/my_licences.html", overview(request.user))
@@ -145,11 +87,9 @@ def licence_apply(request):
                                   initial=ApplicationDetailsForm.initial_for_user(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                business = services.business_create(actor=request.user, trader=request.user,
-                                                    **form.business_values())
-                application = services.application_create_draft(
-                    business=business, filed_by=request.user, **form.trader_values())
+            application = services.application_start(
+                actor=request.user, trader=request.user,
+                business_values=form.business_values(), trader_values=form.trader_values())
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:
@@ -258,9 +198,8 @@ def licence_application(request, pk: int):
         fee_error = ""
     except ValidationError as exc:
         lines, fee_error = [], " ".join(exc.messages)
-    labels = {head: (bn, en) for head, (bn, en) in services.HEAD_LABELS.items()}
     bengali = (request.LANGUAGE_CODE or "bn").startswith("bn")
-    fee_rows = [{"label": labels.get(line.head, (line.head, line.head))[0 if bengali else 1],
+    fee_rows = [{"label": head_label(line.head, bengali=bengali),
                  "amount": line.amount, "rule": line.rule} for line in lines]
     licence = Licence.objects.filter(application=application).first()
     return render(request, "trade_licenses/trader/application.html", {
@@ -271,7 +210,8 @@ def licence_application(request, pk: int):
         "missing": [DocumentKind(k).label for k in services.missing_documents(application)]
         if editable else [],
         "events": [{"at": e.at, "label": _status_label(e.to_status), "status": e.to_status,
-                    "moved": bool(e.from_status), "reason": e.reason}
+                    "moved": bool(e.from_status), "reason": e.reason,
+                    "decision": e.to_status in (S.RETURNED, S.REJECTED)}
                    for e in application.events.order_by("at", "pk")],
         "licence": licence,
         "certificate_url": certificate_url(licence) if licence else "",
@@ -316,18 +256,9 @@ def licence_renew(request, business_pk: int):
         return redirect("my_licences")
     form = ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        old = previous.application
-        trader = {f: getattr(old, f) for f in services.TRADER_FIELDS}
-        needs_documents = False
         try:
-            with transaction.atomic():
-                renewal = services.application_create_draft(
-                    business=business, filed_by=request.user, fiscal_year=fy,
-                    kind=Application.Kind.RENEWAL, **trader)
-                if services.missing_documents(renewal):
-                    needs_documents = True
-                else:
-                    services.application_submit(application=renewal, actor=request.user)
+            renewal, needs_documents = services.licence_renew(
+                business=business, actor=request.user, fiscal_year=fy)
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
             return redirect("my_licences")

@@ -227,14 +227,16 @@ def test_inspector_inspects_and_officer_approves_through_the_pages(
 
 
 @pytest.mark.parametrize("action", ["return", "reject"])
-def test_return_and_reject_need_a_reason(client, inspector, submitted, action):
+def test_return_and_reject_need_a_reason(client, inspector, submitted, action,
+                                        django_capture_on_commit_callbacks):
     application = submitted()
     events = ApplicationEvent.objects.count()
     sms = SmsMessage.objects.count()
     as_user(client, inspector)
     for reason in ("", "   "):
-        response = client.post(app_url(application), {
-            "action": action, f"{action}-reason": reason, f"{action}-confirm": "on"})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(app_url(application), {
+                "action": action, f"{action}-reason": reason, f"{action}-confirm": "on"})
         assert response.status_code == 400
         assert "Give the reason." in body(response)
     application.refresh_from_db()
@@ -426,3 +428,15 @@ def test_renewal_waiting_without_inspection_is_in_the_approval_queue(
     client.post(app_url(renewal), {"action": "send_to_approval",
                                    "send_to_approval-confirm": "on"})
     assert Application.objects.get(pk=renewal.pk).status == S.APPROVAL
+
+
+def test_pages_show_names_not_codes(client, inspector, submitted, make_business):
+    application = submitted(make_business(category_code="tailor"))
+    services.application_transition(application=application, to=S.INSPECTION, actor=inspector)
+    as_user(client, inspector)
+    page = body(client.get(INSPECTIONS))
+    assert 'data-category="tailor">' in page and ">tailor<" not in page
+    page = body(client.get(app_url(application)))
+    assert '<td data-head="licence_fee">Licence fee</td>' in page
+    assert "<dd>tailor</dd>" not in page
+    assert "Submitted → Under inspection" in page and "submitted → inspection" not in page

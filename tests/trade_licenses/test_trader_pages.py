@@ -284,3 +284,52 @@ def test_dashboard_panel_shows_licences_and_what_waits(client, trader, make_draf
     page = client.get("/dashboard/").content.decode()
     assert 'data-section="licences"' in page
     assert licence.number in page and "Continue the application" in page
+
+
+def test_renewal_of_a_category_that_needs_documents_every_year_stops_at_documents(
+        client, trader, make_business, make_draft, add_documents, inspector, officer, clerk):
+    application = make_draft(make_business(category_code="restaurant_non_ac"))
+    add_documents(application, trader, extra=("health_approval",))
+    application_submit(application=application, actor=trader)
+    licence = issue_licence(application, inspector, officer, clerk)
+    with time_machine.travel(datetime(2026, 8, 10, 11, 0, tzinfo=DHAKA), tick=True):
+        client.force_login(trader)
+        response = client.post(f"/licences/renew/{licence.business.pk}/", {"confirm": "on"})
+        renewal = Application.objects.get(kind="renewal")
+        assert response.status_code == 302
+        assert response["Location"] == f"/licences/applications/{renewal.pk}/documents/"
+        assert (renewal.fiscal_year, renewal.status) == ("2026-27", S.DRAFT)
+        assert any("upload some documents every year" in t for t in texts(response))
+        page = client.get(response["Location"]).content.decode()
+        assert "Health" in page
+
+
+def test_my_licences_makes_the_same_number_of_queries_for_many_businesses(
+        client, trader, make_business, make_draft, submitted, inspector, officer, clerk,
+        django_assert_max_num_queries):
+    def shops(n: int, start: int):
+        for i in range(start, start + n):
+            business = make_business(name_bn=f"দোকান {i}", name_en=f"Shop {i}")
+            if i % 3 == 0:
+                issue_licence(submitted(business), inspector, officer, clerk)
+            else:
+                make_draft(business)
+
+    client.force_login(trader)
+    shops(2, 0)
+    with time_machine.travel(datetime(2026, 8, 10, 11, 0, tzinfo=DHAKA), tick=True):
+        client.force_login(trader)
+        with django_assert_max_num_queries(25) as few:
+            assert client.get("/licences/").status_code == 200
+        with django_assert_max_num_queries(40) as few_dashboard:
+            assert client.get("/dashboard/").status_code == 200
+    shops(6, 2)
+    with time_machine.travel(datetime(2026, 8, 10, 11, 0, tzinfo=DHAKA), tick=True):
+        client.force_login(trader)
+        with django_assert_max_num_queries(len(few.captured_queries)) as many:
+            page = client.get("/licences/").content.decode()
+        assert page.count("/licences/renew/") >= 3  # Shop 0, 3 and 6 renew from FY 2025-26
+        assert len(many.captured_queries) == len(few.captured_queries)
+        # The dashboard's licences panel reads the same overview.
+        with django_assert_max_num_queries(len(few_dashboard.captured_queries)):
+            assert 'data-section="licences"' in client.get("/dashboard/").content.decode()

@@ -229,9 +229,11 @@ def test_reject_needs_a_reason_and_is_final(submitted, inspector, officer, make_
 # --- refusals that change nothing -----------------------------------------------------------
 
 
-def test_submit_without_documents_refused_listing_them_nothing_changed(make_draft, trader):
+def test_submit_without_documents_refused_listing_them_nothing_changed(
+        make_draft, trader, django_capture_on_commit_callbacks):
     application = make_draft()
-    with pytest.raises(ValidationError) as err:
+    with django_capture_on_commit_callbacks(execute=True), \
+            pytest.raises(ValidationError) as err:
         application_submit(application=application, actor=trader)
     text = " ".join(err.value.messages)
     for label in ("National ID card", "Trader's photo", "TIN certificate", "Rent agreement"):
@@ -545,3 +547,120 @@ def test_voided_fee_payment_withdraws_the_licence_until_paid_again(
     pay_at_counter(clerk, application.bill)
     licence.refresh_from_db()
     assert licence.is_current and licence.withdrawn_reason == ""
+
+
+# --- transfers, document removal, inspection photos, late payments ----------------------------
+
+
+def test_transfer_issues_a_licence_that_replaces_the_current_one(
+        submitted, inspector, officer, clerk, trader, make_draft, add_documents, pdf_file,
+        client, django_capture_on_commit_callbacks):
+    first = submitted()
+    to_approval(first, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=first, actor=officer)
+    pay_at_counter(clerk, first.bill)
+    old = Licence.objects.get(application=first)
+
+    transfer = make_draft(first.business, kind="transfer")
+    add_documents(transfer, trader, extra=("transfer_deed",))
+    application_submit(application=transfer, actor=trader)
+    to_approval(transfer, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=transfer, actor=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_at_counter(clerk, transfer.bill)
+
+    transfer.refresh_from_db()
+    old.refresh_from_db()
+    new = Licence.objects.get(application=transfer)
+    assert transfer.status == S.ISSUED
+    assert new.is_current and not old.is_current and old.withdrawn_reason == ""
+    assert new.number != old.number and new.fiscal_year == old.fiscal_year
+    replaced = AuditLog.objects.get(action="trade_licence.replaced", object_id=str(old.pk))
+    assert replaced.after["replaced_by"] == new.number
+
+    page = client.get(f"/verify/{old.verify_code}/", HTTP_COOKIE="kcc_language=en")
+    text = page.content.decode()
+    assert 'data-valid="false"' in text and "replaced by a newer licence" in text
+    text = client.get(f"/verify/{new.verify_code}/",
+                      HTTP_COOKIE="kcc_language=en").content.decode()
+    assert 'data-valid="true"' in text
+
+
+def test_document_remove_deletes_the_file_after_the_commit(
+        make_draft, trader, pdf_file, django_capture_on_commit_callbacks):
+    application = make_draft()
+    document = document_add(application=application, kind="nid", file=pdf_file(),
+                            actor=trader)
+    storage, name = document.file.storage, document.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.document_remove(document=document, actor=trader)
+        assert not ApplicationDocument.objects.filter(pk=document.pk).exists()
+    assert storage.exists(name)  # not before the commit …
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name)  # … but after it
+    assert "trade_licence.document_removed" in audit_actions(application)
+
+
+def test_a_bad_second_inspection_photo_refuses_the_visit_and_stores_nothing(
+        submitted, inspector, tmp_path):
+    application = submitted()
+    application_transition(application=application, to=S.INSPECTION, actor=inspector)
+    files_before = ApplicationDocument.objects.count()
+    storage = ApplicationDocument._meta.get_field("file").storage
+    root = storage.path("") if hasattr(storage, "path") else None
+
+    def stored_files() -> set[str]:
+        import os
+
+        if root is None or not os.path.isdir(root):
+            return set()
+        return {os.path.join(d, f) for d, _, names in os.walk(root) for f in names}
+
+    before = stored_files()
+    with pytest.raises(ValidationError):
+        inspection_record(application=application, inspector=inspector, findings="Seen.",
+                          photos=[SimpleUploadedFile("front.png", image_bytes("PNG")),
+                                  SimpleUploadedFile("evil.png", b"MZ not an image")])
+    assert ApplicationDocument.objects.count() == files_before
+    assert not application.inspections.exists()
+    assert stored_files() == before
+
+
+def test_a_bill_paid_when_the_application_is_no_longer_billed_is_only_recorded(
+        submitted, inspector, officer, django_capture_on_commit_callbacks):
+    application = submitted()
+    to_approval(application, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=application, actor=officer)
+    bill = application.bill
+    bill_cancel(bill=bill, reason="wrong signboard size", actor=officer)
+    application.refresh_from_db()
+    assert application.status == S.APPROVAL
+
+    services.on_bill_paid(bill)  # the settlement of a payment that raced the cancellation
+
+    application.refresh_from_db()
+    assert application.status == S.APPROVAL
+    assert not Licence.objects.filter(application=application).exists()
+    late = AuditLog.objects.get(action="trade_licence.bill_paid_late",
+                                object_id=str(application.pk))
+    assert late.after == {"bill": bill.number, "status": "approval"}
+
+
+def test_application_start_is_one_write(trader, clerk):
+    from trade_licenses.models import Business
+
+    values = {"name_bn": "করিম স্টোর", "name_en": "Karim Store", "category_code": "grocery",
+              "premises_address": "12 KDA Avenue", "ward": 5, "signboard_sqft": "12"}
+    with pytest.raises(TypeError):
+        services.application_start(actor=trader, trader=trader, business_values=values,
+                                   trader_values={"not_a_field": "x"})
+    assert not Business.objects.exists()
+
+    application = services.application_start(
+        actor=clerk, business_values=values, on_behalf=True,
+        trader_values={"trader_name_bn": "রহিম", "trader_mobile": "01819000111",
+                       "trader_nid": "1234567890", "trader_tin": ""})
+    assert application.on_behalf and application.filed_by == clerk
+    assert application.business.trader.mobile == "01819000111"
