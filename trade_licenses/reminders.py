@@ -26,9 +26,10 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from core.digits import to_bengali_digits
+from core.digits import is_bengali, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_bounds, previous_fiscal_year
 
 from .models import Business, Licence, ReminderSent
@@ -100,41 +101,35 @@ def due_reminders(today: datetime.date | None = None) -> list[Due]:
 # --- the messages ---------------------------------------------------------------------------
 
 
-def _date(d: datetime.date, lang: str) -> str:
-    text = d.strftime("%d/%m/%Y")
-    return to_bengali_digits(text) if lang == "bn" else text
+REMINDER_TEXTS = {
+    "before": _("Renew trade licence %(number)s of %(name)s for FY %(fy)s by %(deadline)s "
+                "(%(days)s days left) to avoid the late surcharge. %(url)s"),
+    "day": _("Today, %(deadline)s, is the last day to renew trade licence %(number)s of "
+             "%(name)s for FY %(fy)s without the late surcharge. %(url)s"),
+    "month": _("Trade licence %(number)s of %(name)s is not yet renewed for FY %(fy)s (the "
+               "deadline was %(deadline)s). The late surcharge grows each month; renew now. "
+               "%(url)s"),
+}
+REMINDER_SUBJECT = _("Trade licence renewal reminder")
 
 
 def message(due: Due, lang: str) -> str:
     """The reminder in the trader's language (Bengali or English)."""
     business = due.business
-    bn = lang == "bn"
-    name = (business.name_bn or business.name_en) if bn else (business.name_en
-                                                              or business.name_bn)
-    number, url = due.licence.number, f"{settings.SITE_URL}/licences/"
-    fy = to_bengali_digits(due.fiscal_year) if bn else due.fiscal_year
-    deadline = _date(due.deadline, lang)
-    if due.step in ("30d", "7d"):
-        days = due.step.removesuffix("d")
-        if bn:
-            return (f"{name}-এর ট্রেড লাইসেন্স {number} নবায়ন করুন: {fy} অর্থবছরের নবায়নের "
-                    f"শেষ তারিখ {deadline} (আর {to_bengali_digits(days)} দিন)। এরপর বিলম্ব "
-                    f"সারচার্জ লাগবে। {url}")
-        return (f"Renew trade licence {number} of {name} for FY {fy} by {deadline} "
-                f"({days} days left) to avoid the late surcharge. {url}")
-    if due.step == "day":
-        if bn:
-            return (f"আজ {deadline} {name}-এর ট্রেড লাইসেন্স {number} সারচার্জ ছাড়া নবায়নের "
-                    f"শেষ দিন ({fy} অর্থবছর)। {url}")
-        return (f"Today, {deadline}, is the last day to renew trade licence {number} of "
-                f"{name} for FY {fy} without the late surcharge. {url}")
-    if bn:
-        return (f"{name}-এর ট্রেড লাইসেন্স {number} {fy} অর্থবছরের জন্য এখনো নবায়ন হয়নি "
-                f"(শেষ তারিখ ছিল {deadline})। প্রতি মাসে বিলম্ব সারচার্জ বাড়ছে; এখনই নবায়ন "
-                f"করুন। {url}")
-    return (f"Trade licence {number} of {name} is not yet renewed for FY {fy} (the "
-            f"deadline was {deadline}). The late surcharge grows each month; renew now. "
-            f"{url}")
+    kind = "before" if due.step in ("30d", "7d") else "day" if due.step == "day" else "month"
+    with translation.override(lang):
+        return str(REMINDER_TEXTS[kind]) % {
+            "name": pick(business.name_bn, business.name_en),
+            "number": due.licence.number, "url": f"{settings.SITE_URL}/licences/",
+            "fy": localize_digits(due.fiscal_year),
+            "deadline": localize_digits(due.deadline.strftime("%d/%m/%Y")),
+            "days": localize_digits(due.step.removesuffix("d")),
+        }
+
+
+def pick(bn: str, en: str) -> str:
+    """The Bengali or English name, by the active language (the other when missing)."""
+    return (bn or en) if is_bengali() else (en or bn)
 
 
 def _contact(due: Due) -> tuple[str, str, str]:
@@ -155,8 +150,8 @@ def _deliver(due: Due, mobile: str, email: str, lang: str) -> None:
     if mobile:
         send_sms(mobile, text, kind=SMS_KIND)
     if email:
-        subject = ("ট্রেড লাইসেন্স নবায়নের অনুস্মারক" if lang == "bn"
-                   else "Trade licence renewal reminder")
+        with translation.override(lang):
+            subject = str(REMINDER_SUBJECT)
         try:
             send_mail(f"{subject}: {due.licence.number}", text, None, [email])
         except Exception:  # a mail failure never stops the other reminders
