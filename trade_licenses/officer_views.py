@@ -38,7 +38,7 @@ from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
 from payments.models import RevenueHead
 
 from . import reports, services
-from .models import Application, applied_category_code_expr
+from .models import Application, DocumentKind, applied_category_code_expr
 from .officer_forms import (
     ConfirmForm,
     InspectionForm,
@@ -263,7 +263,8 @@ class ApplicationView(AnyPermissionRequired, View):
                 [(application.fiscal_year, application.applied_category_code)]
             )[(application.fiscal_year, application.applied_category_code)],
             "fee_error": fee_error, "holding": holding, "documents": documents,
-            "missing": services.missing_documents(application),
+            "missing": [DocumentKind(kind).label
+                        for kind in services.missing_documents(application)],
             "inspections": inspections,
             "events": [{"event": e, "from_label": status_label(e.from_status),
                         "to_label": status_label(e.to_status)}
