@@ -1,5 +1,5 @@
 """Holding-tax documents: the yearly demand notice and the no-dues certificate, as bilingual
-PDFs (WeasyPrint) in the manner of payments/receipts.py.
+PDFs (WeasyPrint) in the manner of payments/receipts.py (shared helpers: payments/pdf.py).
 
 Both print Bengali and English side by side whatever the reader's language, so their
 contexts carry both versions of every value (``{"bn": ..., "en": ...}``). Dates print in the
@@ -28,19 +28,27 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.bengali import bengali_date
 from core.digits import to_bengali_digits
-from core.fiscal import fiscal_year, fiscal_year_bounds, fiscal_year_label
+from core.fiscal import fiscal_year, fiscal_year_bounds
 from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en, format_amount
-from payments.receipts import _logo_src, _url_fetcher, both, gregorian, money, qr_data_uri
+from payments.pdf import (
+    Bilingual,
+    both,
+    both_calendars,
+    fy_label,
+    gregorian,
+    logo_src,
+    money,
+    qr_data_uri,
+    render_pdf,
+)
 
 from . import tax
 from .models import Arrear, Demand, Holding, Instalment, NoDuesCertificate, Use
@@ -53,8 +61,6 @@ NO_DUES_TEMPLATE = "holdings/documents/no_dues_pdf.html"
 HEAD_ORDER = ("holding_tax", "conservancy", "lighting")
 ISSUE_ATTEMPTS = 5
 
-Bilingual = dict[str, str]
-
 ORDINALS = {1: ("১ম", "1st"), 2: ("২য়", "2nd"), 3: ("৩য়", "3rd"), 4: ("৪র্থ", "4th")}
 #: The uses in Bengali, for the printed documents whatever the translation catalogue holds.
 USE_BN = {Use.RESIDENTIAL: "আবাসিক", Use.COMMERCIAL: "বাণিজ্যিক", Use.INDUSTRIAL: "শিল্প",
@@ -64,27 +70,10 @@ USE_BN = {Use.RESIDENTIAL: "আবাসিক", Use.COMMERCIAL: "বাণি�
 # --- small helpers --------------------------------------------------------------------------
 
 
-def _fy(label: str) -> Bilingual:
-    return {"bn": fiscal_year_label(label, "bn"), "en": fiscal_year_label(label, "en")}
-
-
 def _pct(value: Decimal) -> Bilingual:
     """7.00 → "7%", 7.50 → "7.5%" (Bengali digits in Bengali)."""
     text = f"{Decimal(value).normalize():f}%"
     return {"bn": to_bengali_digits(text), "en": text}
-
-
-def _bengali_calendar(d: datetime.date) -> Bilingual:
-    bdate = bengali_date(d)
-    return {"bn": bdate.format_bn() + " বঙ্গাব্দ", "en": bdate.format_en() + " BS"}
-
-
-def _date(d: datetime.date) -> dict[str, Any]:
-    """A date in both calendars: {"bn", "en"} Gregorian, "bs" {"bn", "en"} Bengali (with
-    the era), "bs_short" without it."""
-    bdate = bengali_date(d)
-    return {**gregorian(d), "bs": _bengali_calendar(d),
-            "bs_short": {"bn": bdate.format_bn(), "en": bdate.format_en()}}
 
 
 def _city() -> dict[str, Any]:
@@ -93,7 +82,7 @@ def _city() -> dict[str, Any]:
         "city": city,
         "city_name": {"bn": city.name_bn or city.name_en, "en": city.name_en or city.name_bn},
         "city_address": {"bn": city.address_bn, "en": city.address_en},
-        "logo_src": _logo_src(city),
+        "logo_src": logo_src(city),
     }
 
 
@@ -142,14 +131,6 @@ def pay_url(holding: Holding | None = None) -> str:
     return url + "?" + urlencode({"ward": holding.ward.number, "number": holding.number})
 
 
-def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
-                url_fetcher=_url_fetcher()).write_pdf()
-
-
 def _replace_file(name: str, data: bytes) -> str:
     """Save `data` under `name`, replacing any earlier file of that name."""
     if default_storage.exists(name):
@@ -165,11 +146,11 @@ def _valuation(demand: Demand) -> dict[str, Any]:
     assessment = demand.assessment
     return {"amount": money(demand.annual_valuation),
             "basis": valuation_basis(demand, assessment),
-            "effective": _fy(assessment.effective_fy) if assessment is not None else None}
+            "effective": fy_label(assessment.effective_fy) if assessment is not None else None}
 
 
 def _head_rows(demand: Demand, use: Bilingual) -> list[dict[str, Any]]:
-    fy = _fy(demand.fiscal_year)
+    fy = fy_label(demand.fiscal_year)
     rows = []
     lines = sorted(demand.lines.all(), key=lambda ln: (
         HEAD_ORDER.index(ln.head) if ln.head in HEAD_ORDER else len(HEAD_ORDER), ln.head))
@@ -192,7 +173,8 @@ def _instalment_rows(demand: Demand) -> list[dict[str, Any]]:
         bn, en = ORDINALS.get(inst.quarter, (to_bengali_digits(inst.quarter), str(inst.quarter)))
         paid = inst.status == Instalment.Status.PAID
         rows.append({"label": {"bn": f"{bn} কিস্তি", "en": f"{en} instalment"},
-                     "due": _date(inst.due_date), "amount": money(inst.amount), "paid": paid,
+                     "due": both_calendars(inst.due_date), "amount": money(inst.amount),
+                     "paid": paid,
                      "status": {"bn": "পরিশোধিত", "en": "Paid"} if paid
                      else {"bn": "বাকি", "en": "Due"}})
     return rows
@@ -236,7 +218,7 @@ def _arrear_rows(demand: Demand) -> list[dict[str, Any]]:
     for arrear in (Arrear.objects.filter(holding_id=demand.holding_id, status=Arrear.Status.DUE,
                                          demand__fiscal_year__lt=demand.fiscal_year)
                    .select_related("demand").order_by("demand__fiscal_year")):
-        fy = _fy(arrear.demand.fiscal_year)
+        fy = fy_label(arrear.demand.fiscal_year)
         pct = _pct(arrear.surcharge_percent)
         rows.append({
             "fiscal_year": fy, "principal": money(arrear.principal),
@@ -267,8 +249,8 @@ def demand_notice_context(demand: Demand, *, today: datetime.date | None = None
         **_city(),
         **facts,
         "demand": demand,
-        "fiscal_year": _fy(demand.fiscal_year),
-        "issued_on": _date(today),
+        "fiscal_year": fy_label(demand.fiscal_year),
+        "issued_on": both_calendars(today),
         "owner_occupied": demand.holding.owner_occupied,
         "valuation": _valuation(demand),
         "heads": _head_rows(demand, facts["use"]),
@@ -293,7 +275,7 @@ def demand_notice_context(demand: Demand, *, today: datetime.date | None = None
 
 def render_demand_notice(demand: Demand) -> bytes:
     """The year's demand notice for a holding as a PDF (A4 portrait, Bengali and English)."""
-    return _render_pdf(NOTICE_TEMPLATE, demand_notice_context(demand))
+    return render_pdf(NOTICE_TEMPLATE, demand_notice_context(demand))
 
 
 def demand_notice_filename(demand: Demand) -> str:
@@ -419,10 +401,10 @@ def no_dues_context(certificate: NoDuesCertificate) -> dict[str, Any]:
         "owner_names": _owner_names(facts["owners"]),
         "certificate": certificate,
         "number": certificate.number,
-        "fiscal_year": _fy(certificate.fiscal_year),
-        "issued_on": _date(issued_on),
-        "paid_up_to": _date(certificate.paid_up_to),
-        "valid_until": _date(certificate.valid_until),
+        "fiscal_year": fy_label(certificate.fiscal_year),
+        "issued_on": both_calendars(issued_on),
+        "paid_up_to": both_calendars(certificate.paid_up_to),
+        "valid_until": both_calendars(certificate.valid_until),
         "verify_url": url,
         "verify_code": certificate.verify_code,
         "qr_data_uri": qr_data_uri(url),
@@ -431,7 +413,7 @@ def no_dues_context(certificate: NoDuesCertificate) -> dict[str, Any]:
 
 def render_no_dues(certificate: NoDuesCertificate) -> bytes:
     """The certificate as a PDF (A4 portrait, Bengali and English)."""
-    return _render_pdf(NO_DUES_TEMPLATE, no_dues_context(certificate))
+    return render_pdf(NO_DUES_TEMPLATE, no_dues_context(certificate))
 
 
 def no_dues_filename(certificate: NoDuesCertificate) -> str:

@@ -3,66 +3,44 @@ the Receipt by a Celery task and served from there.
 
 The PDF always prints Bengali and English side by side, whatever the reader's language, so
 its context carries both versions of every value (``{"bn": ..., "en": ...}``) rather than
-relying on the active language.
+relying on the active language. The helpers for that and the rendering are shared with the
+other printed documents in payments/pdf.py.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
-import mimetypes
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
-from django.utils import dateformat, timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 
-from core.bengali import bengali_date
 from core.digits import to_bengali_digits
-from core.fiscal import fiscal_year_label
 from core.models import CityProfile
-from core.money import amount_in_words_bn, amount_in_words_en, format_amount
+from core.money import amount_in_words_bn, amount_in_words_en
 from core.validators import format_mobile
 
 from .models import Allocation, BillLine, Payment, PaymentBill, Receipt
+from .pdf import (
+    Bilingual,
+    bengali_calendar,
+    both,
+    fy_label,
+    gregorian,
+    logo_src,
+    money,
+    qr_data_uri,
+    render_pdf,
+)
 from .registry import hooks_for
 from .selectors import is_payments_staff, receipt_cancelled_at
 
 TEMPLATE = "payments/receipt_pdf.html"
 
-Bilingual = dict[str, str]
-
 
 # --- small helpers --------------------------------------------------------------------------
-
-
-def both(text: str | Promise) -> Bilingual:
-    """A translatable text in Bengali and in English (Bengali falls back to the msgid)."""
-    with translation.override("bn"):
-        bn = str(text)
-    with translation.override("en"):
-        en = str(text)
-    return {"bn": bn, "en": en}
-
-
-def money(amount: Decimal) -> Bilingual:
-    """"৳১২,৫০,০০০.০০" and "৳12,50,000.00"."""
-    return {"bn": format_amount(amount, lang="bn"), "en": format_amount(amount, lang="en")}
-
-
-def gregorian(d: datetime.date) -> Bilingual:
-    """"১৭ ডিসেম্বর ২০২৫" and "17 December 2025"."""
-    out = {}
-    for lang in ("bn", "en"):
-        with translation.override(lang):
-            out[lang] = dateformat.format(d, "j F Y")
-    out["bn"] = to_bengali_digits(out["bn"])
-    return out
 
 
 def _mobile(value: str) -> Bilingual:
@@ -105,33 +83,6 @@ def _stored_name(receipt: Receipt) -> str:
 
 def verify_url(receipt: Receipt) -> str:
     return f"{settings.SITE_URL}/verify/{receipt.verify_code}/"
-
-
-def qr_data_uri(data: str) -> str:
-    """A QR code of `data` as an inline SVG data URI (vector, so it prints sharp)."""
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
-
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
-                       image_factory=SvgPathImage)
-    qr.add_data(data)
-    qr.make(fit=True)
-    svg = qr.make_image().to_string(encoding="unicode")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
-
-
-def _logo_src(city: CityProfile) -> str:
-    """The city's logo inline, or the portal logo (relative to the static base URL)."""
-    if city.logo:
-        try:
-            with city.logo.open("rb") as fh:
-                data = fh.read()
-        except (OSError, ValueError):
-            pass
-        else:
-            mime = mimetypes.guess_type(city.logo.name)[0] or "image/png"
-            return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    return "img/logo.svg"
 
 
 def receipt_visible_to(user, receipt: Receipt) -> bool:
@@ -178,8 +129,7 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
             "number": bill.number,
             "service": both(hooks_for(bill.service).label),
             "subject": subject,
-            "fiscal_year": {"bn": fiscal_year_label(bill.fiscal_year, "bn"),
-                            "en": fiscal_year_label(bill.fiscal_year, "en")},
+            "fiscal_year": fy_label(bill.fiscal_year),
             "period": bill.period_label,
             "lines": lines,
             # Money for a bill already paid or changed is held as a credit, not allocated.
@@ -202,24 +152,22 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
     city = CityProfile.current()
     issued_at = timezone.localtime(receipt.issued_at)
     issued_on = issued_at.date()
-    bdate = bengali_date(issued_on)
     url = verify_url(receipt)
     online = payment.channel == Payment.Channel.ONLINE
     return {
         "city": city,
         "city_name": {"bn": city.name_bn or city.name_en, "en": city.name_en or city.name_bn},
         "city_address": {"bn": city.address_bn, "en": city.address_en},
-        "logo_src": _logo_src(city),
+        "logo_src": logo_src(city),
         "receipt": receipt,
         "payment": payment,
         "number": receipt.number,
-        "receipt_fiscal_year": {"bn": fiscal_year_label(receipt.fiscal_year, "bn"),
-                                "en": fiscal_year_label(receipt.fiscal_year, "en")},
+        "receipt_fiscal_year": fy_label(receipt.fiscal_year),
         "issued_at": issued_at,
         "issued_on": gregorian(issued_on),
         "issued_time": {"bn": to_bengali_digits(f"{issued_at:%H:%M}"),
                         "en": f"{issued_at:%H:%M}"},
-        "bengali_date": {"bn": bdate.format_bn() + " বঙ্গাব্দ", "en": bdate.format_en() + " BS"},
+        "bengali_date": bengali_calendar(issued_on),
         "payer_name": payment.payer_name,
         "payer_mobile": _mobile(payment.payer_mobile),
         "tran_id": payment.tran_id,
@@ -245,30 +193,9 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def _url_fetcher():
-    """Fetch only local files and data URIs: rendering never touches the network."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # WeasyPrint < 66: function fetchers
-        from weasyprint import default_url_fetcher
-
-        def fetch(url: str, *args, **kwargs):
-            if not url.startswith(("file:", "data:")):
-                raise ValueError(f"Receipts load no remote resources: {url}")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
-    return URLFetcher(allowed_protocols={"file", "data"})
-
-
 def render_receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt as a PDF (A5 portrait, Bengali with English under each label)."""
-    from weasyprint import HTML
-
-    html = render_to_string(TEMPLATE, receipt_context(receipt))
-    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
-                    url_fetcher=_url_fetcher())
-    return document.write_pdf()
+    return render_pdf(TEMPLATE, receipt_context(receipt))
 
 
 def _store(receipt: Receipt, data: bytes) -> str:

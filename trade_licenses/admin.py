@@ -1,6 +1,6 @@
 """Admin for the yearly schedule: fee schedules, business categories and capital bands,
 every edit audited with before and after (core.admin.AuditedAdmin). Applications and
-licences are read-only here: they change only through the workflow (services.py)."""
+licences are read-only here: they change only through the workflow (services/)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

@@ -1,5 +1,6 @@
 """The trade-licence certificate: a bilingual A4 PDF (WeasyPrint) in the manner of
-payments/receipts.py and holdings/documents.py, with a QR code to /verify/<code>/.
+payments/receipts.py and holdings/documents.py (shared helpers: payments/pdf.py), with a
+QR code to /verify/<code>/.
 
 It prints Bengali and English side by side whatever the reader's language, so its context
 carries both versions of every value (``{"bn": ..., "en": ...}``). Rendered by a Celery task
@@ -9,21 +10,25 @@ after the licence is issued (trade_licenses/tasks.py) and stored on ``Licence.pd
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.bengali import bengali_date
 from core.digits import to_bengali_digits
-from core.fiscal import fiscal_year_label
 from core.models import CityProfile
-from payments.receipts import _logo_src, _url_fetcher, gregorian, money, qr_data_uri
+from payments.pdf import (
+    Bilingual,
+    both_calendars,
+    fy_label,
+    logo_src,
+    money,
+    qr_data_uri,
+    render_pdf,
+)
 
 from .fees import HEAD_LABELS
 from .models import Licence
@@ -33,8 +38,6 @@ TEMPLATE = "trade_licenses/certificate_pdf.html"
 #: Staff who may open any licence certificate (the trader sees their own).
 STAFF_PERMISSIONS = ("accounts.inspect_trade_licences", "accounts.approve_trade_licences",
                      "accounts.use_counter", "accounts.view_revenue_reports")
-
-Bilingual = dict[str, str]
 
 KIND_LABELS = {"new": ("নতুন", "New"), "renewal": ("নবায়ন", "Renewal"),
                "transfer": ("হস্তান্তর", "Transfer")}
@@ -51,16 +54,6 @@ def certificate_visible_to(user, licence: Licence) -> bool:
 
 def verify_url(licence: Licence) -> str:
     return f"{settings.SITE_URL}/verify/{licence.verify_code}/"
-
-
-def _fy(label: str) -> Bilingual:
-    return {"bn": fiscal_year_label(label, "bn"), "en": fiscal_year_label(label, "en")}
-
-
-def _date(d: datetime.date) -> dict[str, Any]:
-    bdate = bengali_date(d)
-    return {**gregorian(d), "bs": {"bn": bdate.format_bn() + " বঙ্গাব্দ",
-                                   "en": bdate.format_en() + " BS"}}
 
 
 def _pair(bn: str, en: str) -> Bilingual:
@@ -96,13 +89,13 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
         "city": city,
         "city_name": _pair(city.name_bn, city.name_en),
         "city_address": {"bn": city.address_bn, "en": city.address_en},
-        "logo_src": _logo_src(city),
+        "logo_src": logo_src(city),
         "licence": licence,
         "number": licence.number,
         "kind": {"bn": kind[0], "en": kind[1]},
-        "fiscal_year": _fy(licence.fiscal_year),
-        "issued_on": _date(issued_on),
-        "valid_until": _date(licence.valid_until),
+        "fiscal_year": fy_label(licence.fiscal_year),
+        "issued_on": both_calendars(issued_on),
+        "valid_until": both_calendars(licence.valid_until),
         "business_name": _pair(business.name_bn, business.name_en),
         "category": category_names(application.applied_category_code, licence.fiscal_year),
         "owner": _pair(application.trader_name_bn, application.trader_name_en),
@@ -122,11 +115,7 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
 
 def render_certificate(licence: Licence) -> bytes:
     """The licence certificate as a PDF (A4 portrait, Bengali and English)."""
-    from weasyprint import HTML
-
-    html = render_to_string(TEMPLATE, certificate_context(licence))
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
-                url_fetcher=_url_fetcher()).write_pdf()
+    return render_pdf(TEMPLATE, certificate_context(licence))
 
 
 def certificate_filename(licence: Licence) -> str:

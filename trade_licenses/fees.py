@@ -2,7 +2,7 @@
 
 Every function returns `FeeLine(head, amount, rule)`: the payments revenue head, the amount
 in taka and the rule (which schedule year and which rate made it). `assess()` puts the
-lines of one application together; services.py turns them into bill lines.
+lines of one application together; services/workflow.py turns them into bill lines.
 
 Lines
 - Licence fee: the category's fixed yearly fee, or for a category charged by paid-up

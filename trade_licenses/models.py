@@ -2,10 +2,10 @@
 income tax at source, renewal deadline, late surcharge, transfer fee), businesses,
 applications with their documents, inspections and workflow history, issued licences and
 the reminders sent. Money: Decimal, two places; the arithmetic is trade_licenses/fees.py,
-every write is trade_licenses/services.py.
+every write is in trade_licenses/services/.
 
 Service apps never import each other's models: an owned premises names its holding by
-ward and holding number (text), and services.py asks holdings through its read function.
+ward and holding number (text), and the services ask holdings through its read function.
 """
 
 from __future__ import annotations

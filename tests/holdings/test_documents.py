@@ -32,7 +32,7 @@ from holdings.documents import (
 )
 from holdings.models import Demand, Instalment, NoDuesCertificate
 from holdings.services import assessment_record, holding_bill, holding_create, owner_add
-from payments.receipts import qr_data_uri
+from payments.pdf import qr_data_uri
 from payments.services import counter_session_open, counter_take_cash
 
 pytestmark = pytest.mark.django_db

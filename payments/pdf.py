@@ -1,0 +1,134 @@
+"""What every printed document shares (receipts here, holding-tax notices and certificates,
+trade-licence certificates): rendering a template to PDF bytes with WeasyPrint, offline,
+and the bilingual values their contexts carry.
+
+The documents print Bengali and English side by side whatever the reader's language, so
+each value is a ``{"bn": ..., "en": ...}`` pair (``Bilingual``) rather than text in the
+active language. Service apps use this module; payments itself never imports them.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import mimetypes
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import dateformat, translation
+from django.utils.functional import Promise
+
+from core.bengali import bengali_date
+from core.digits import to_bengali_digits
+from core.fiscal import fiscal_year_label
+from core.models import CityProfile
+from core.money import format_amount
+
+Bilingual = dict[str, str]
+
+
+# --- bilingual values -------------------------------------------------------------------------
+
+
+def both(text: str | Promise) -> Bilingual:
+    """A translatable text in Bengali and in English (Bengali falls back to the msgid)."""
+    with translation.override("bn"):
+        bn = str(text)
+    with translation.override("en"):
+        en = str(text)
+    return {"bn": bn, "en": en}
+
+
+def money(amount: Decimal) -> Bilingual:
+    """"৳১২,৫০,০০০.০০" and "৳12,50,000.00"."""
+    return {"bn": format_amount(amount, lang="bn"), "en": format_amount(amount, lang="en")}
+
+
+def gregorian(d: datetime.date) -> Bilingual:
+    """"১৭ ডিসেম্বর ২০২৫" and "17 December 2025"."""
+    out = {}
+    for lang in ("bn", "en"):
+        with translation.override(lang):
+            out[lang] = dateformat.format(d, "j F Y")
+    out["bn"] = to_bengali_digits(out["bn"])
+    return out
+
+
+def fy_label(label: str) -> Bilingual:
+    """A fiscal year label: "২০২৫-২৬" and "2025-26"."""
+    return {"bn": fiscal_year_label(label, "bn"), "en": fiscal_year_label(label, "en")}
+
+
+def bengali_calendar(d: datetime.date) -> Bilingual:
+    """The date in the Bengali calendar, with the era: "… বঙ্গাব্দ" and "… BS"."""
+    bdate = bengali_date(d)
+    return {"bn": bdate.format_bn() + " বঙ্গাব্দ", "en": bdate.format_en() + " BS"}
+
+
+def both_calendars(d: datetime.date) -> dict[str, Any]:
+    """A date in both calendars: {"bn", "en"} Gregorian, "bs" {"bn", "en"} Bengali (with
+    the era), "bs_short" without it."""
+    bdate = bengali_date(d)
+    return {**gregorian(d), "bs": bengali_calendar(d),
+            "bs_short": {"bn": bdate.format_bn(), "en": bdate.format_en()}}
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def qr_data_uri(data: str) -> str:
+    """A QR code of `data` as an inline SVG data URI (vector, so it prints sharp)."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
+                       image_factory=SvgPathImage)
+    qr.add_data(data)
+    qr.make(fit=True)
+    svg = qr.make_image().to_string(encoding="unicode")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def logo_src(city: CityProfile) -> str:
+    """The city's logo inline, or the portal logo (relative to the static base URL)."""
+    if city.logo:
+        try:
+            with city.logo.open("rb") as fh:
+                data = fh.read()
+        except (OSError, ValueError):
+            pass
+        else:
+            mime = mimetypes.guess_type(city.logo.name)[0] or "image/png"
+            return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return "img/logo.svg"
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def url_fetcher():
+    """Fetch only local files and data URIs: rendering never touches the network."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 66: function fetchers
+        from weasyprint import default_url_fetcher
+
+        def fetch(url: str, *args, **kwargs):
+            if not url.startswith(("file:", "data:")):
+                raise ValueError(f"Receipts load no remote resources: {url}")
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols={"file", "data"})
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """Render `template` with `context` and print it to PDF bytes (relative URLs resolve
+    against the static folder; nothing is fetched from the network)."""
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
+                url_fetcher=url_fetcher()).write_pdf()
