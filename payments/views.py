@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +15,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.audit import client_ip
+from core.ratelimit import over_limit
 
 from . import selectors
 from .models import Payment, PaymentEvent
 from .services import PaymentError, ipn_receive, payment_initiate_online, payment_reconcile
+from .services.callbacks import count_refused
 from .services.online import return_receive
 
 
@@ -73,8 +78,48 @@ def my_payments(request):
                   {"payments": selectors.payments_for(request.user)[:100]})
 
 
+def _content_length(request) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def callback_guard(kind: str):
+    """Bound a gateway callback view before its body is read: a body or query string over
+    settings.PAYMENTS_CALLBACK_MAX_BYTES answers 413, and more than
+    settings.PAYMENTS_CALLBACK_RATE_LIMIT requests from one address in
+    settings.PAYMENTS_CALLBACK_RATE_WINDOW seconds answer 429. Either way nothing is
+    stored; the refusal is counted and logged (payments.services.callbacks).
+
+    The view checks its own form fields for NUL characters (the service records a small
+    trace of the refusal and the view answers 400), so core's NUL middleware leaves its
+    body alone (`checks_own_form`)."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            ip = client_ip(request)
+            cap = settings.PAYMENTS_CALLBACK_MAX_BYTES
+            if _content_length(request) > cap or len(request.META.get("QUERY_STRING", "")) > cap:
+                count_refused(kind=kind, reason="too large", remote_addr=ip)
+                return HttpResponse("request too large", status=413, content_type="text/plain")
+            if over_limit(f"payments:callbacks:ip:{ip or 'unknown'}",
+                          settings.PAYMENTS_CALLBACK_RATE_LIMIT,
+                          settings.PAYMENTS_CALLBACK_RATE_WINDOW):
+                count_refused(kind=kind, reason="rate limit", remote_addr=ip)
+                return HttpResponse("too many requests", status=429, content_type="text/plain")
+            return view(request, *args, **kwargs)
+
+        guarded.checks_own_form = True
+        return guarded
+
+    return decorate
+
+
 @csrf_exempt
 @require_POST
+@callback_guard(PaymentEvent.Kind.IPN)
 def sslcommerz_ipn(request):
     """Server-to-server notification from the gateway. Verified and validated before money
     is counted; never answers with a server error for bad input."""
@@ -85,8 +130,13 @@ def sslcommerz_ipn(request):
 def _browser_return(kind):
     @csrf_exempt
     @require_http_methods(["GET", "POST"])
+    @callback_guard(kind)
     def view(request):
         data = request.POST.dict() if request.method == "POST" else request.GET.dict()
+        if any("\x00" in key or "\x00" in value for key, value in data.items()):
+            return_receive(kind=kind, payload=data, remote_addr=client_ip(request))
+            return HttpResponseBadRequest(_("The request contains a NUL character."),
+                                          content_type="text/plain; charset=utf-8")
         payment = return_receive(kind=kind, payload=data, remote_addr=client_ip(request))
         if payment is None:
             messages.error(request, _("We could not find that payment."))

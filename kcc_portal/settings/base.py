@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RejectMalformedInputMiddleware",  # NUL bytes: a plain 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
@@ -346,6 +347,12 @@ SSLCOMMERZ_BASE_URL = env.str("SSLCOMMERZ_BASE_URL", default=SITE_URL + SSLCOMME
 SSLCOMMERZ_STORE_ID = env.str("SSLCOMMERZ_STORE_ID", default="kccdemo")
 SSLCOMMERZ_STORE_PASSWORD = env.str("SSLCOMMERZ_STORE_PASSWORD", default="kccdemo@ssl")
 SSLCOMMERZ_SIMULATOR_ENABLED = True
+# The public gateway callback URLs (IPN, success, fail, cancel): the largest body or query
+# string accepted (a real IPN is ~2 KB), and requests allowed per client address in the
+# window (the gateway sends every IPN from a few addresses: keep this well above its peak).
+PAYMENTS_CALLBACK_MAX_BYTES = env.int("PAYMENTS_CALLBACK_MAX_BYTES", default=32 * 1024)
+PAYMENTS_CALLBACK_RATE_LIMIT = env.int("PAYMENTS_CALLBACK_RATE_LIMIT", default=600)
+PAYMENTS_CALLBACK_RATE_WINDOW = env.int("PAYMENTS_CALLBACK_RATE_WINDOW", default=60)
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,7 @@ from ..gateways.sslcommerz import (
     verify_ipn_signature,
 )
 from ..models import Bill, Credit, Payment, PaymentBill, PaymentEvent, Refund
+from .callbacks import clean_text, count_refused, has_nul, refused_payload, stored_payload
 from .ledger import PaymentError, payment_transition, settle_locked
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,38 @@ def new_tran_id(prefix: str = "P") -> str:
     return f"{prefix}{timezone.localdate():%y%m%d}{random_code(12)}"
 
 
+def _storable(value):
+    """A JSON value without NUL characters (PostgreSQL cannot store them)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record_event(kind: str, *, payment: Payment | None = None, tran_id: str = "", payload=None,
            answer=None, outcome: str = "", remote_addr: str | None = None) -> PaymentEvent:
+    """Append one event. Callers bound what they pass (gateway callbacks: see
+    payments.services.callbacks); NUL characters are removed here."""
     return PaymentEvent.objects.create(
-        payment=payment, tran_id=(tran_id or (payment.tran_id if payment else ""))[:100],
-        kind=kind, payload=payload or {}, answer=answer or {}, outcome=outcome[:300],
-        remote_addr=remote_addr,
+        payment=payment,
+        tran_id=clean_text(tran_id or (payment.tran_id if payment else ""))[:100],
+        kind=kind, payload=_storable(payload or {}), answer=_storable(answer or {}),
+        outcome=clean_text(outcome)[:300], remote_addr=remote_addr,
     )
+
+
+def callback_refuse(*, kind: str, payload: dict, reason: str, payment: Payment | None = None,
+                    remote_addr: str | None = None) -> PaymentEvent:
+    """A refused gateway callback: counted and logged, and only a small record of it
+    stored (payments.services.callbacks.refused_payload), never the posted body."""
+    tran_id = clean_text(str(payload.get("tran_id", "")))[:30]
+    count_refused(kind=kind, reason=reason, remote_addr=remote_addr, tran_id=tran_id)
+    return record_event(kind, payment=payment, tran_id=tran_id,
+                        payload=refused_payload(payload), outcome=f"refused: {reason}",
+                        remote_addr=remote_addr)
 
 
 def create_payment(*, bills: Sequence[Bill], channel: str, payer=None, payer_name: str = "",
@@ -165,24 +191,38 @@ def _apply_gateway_verdict(*, payment_id: int, facts: dict, mismatch: str, risk_
 
 def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, str]:
     """Handle one IPN. Returns (HTTP status, short answer). Never raises for bad input.
-    Each notification is recorded once, with the validation API's answer when asked."""
+    Each notification is recorded once, with the validation API's answer when asked.
+
+    The signature is verified on the values exactly as posted; what is stored is the
+    known fields only, each cut (payments.services.callbacks.stored_payload). A refused
+    IPN — a NUL character anywhere (400), a bad signature (400), an unknown tran_id (404)
+    or another store (400) — is counted and logged, and only a small record of it is
+    stored (callbacks.refused_payload), without the posted body."""
     payload = {str(k): ("" if v is None else str(v)) for k, v in payload.items()}
+    kind = PaymentEvent.Kind.IPN
+    if has_nul(payload):  # PostgreSQL cannot even look such a tran_id up
+        callback_refuse(kind=kind, payload=payload, reason="NUL byte", remote_addr=remote_addr)
+        return 400, "bad request"
     tran_id = payload.get("tran_id", "")[:30]
-    payment = Payment.objects.filter(tran_id=tran_id).order_by().first() if tran_id else None
-
-    def note(outcome: str, answer: dict | None = None) -> None:
-        record_event(PaymentEvent.Kind.IPN, payment=payment, tran_id=tran_id, payload=payload,
-                     answer=answer, outcome=outcome, remote_addr=remote_addr)
-
     if not verify_ipn_signature(payload, settings.SSLCOMMERZ_STORE_PASSWORD):
-        note("refused: bad signature")
+        callback_refuse(kind=kind, payload=payload, reason="bad signature",
+                        remote_addr=remote_addr)
         return 400, "bad signature"
+    payment = Payment.objects.filter(tran_id=tran_id).order_by().first() if tran_id else None
     if payment is None:
-        note("refused: unknown tran_id")
+        callback_refuse(kind=kind, payload=payload, reason="unknown tran_id",
+                        remote_addr=remote_addr)
         return 404, "unknown transaction"
     if payload.get("store_id") and payload["store_id"] != settings.SSLCOMMERZ_STORE_ID:
-        note("refused: another store")
+        callback_refuse(kind=kind, payload=payload, reason="another store", payment=payment,
+                        remote_addr=remote_addr)
         return 400, "wrong store"
+    stored = stored_payload(payload)
+
+    def note(outcome: str, answer: dict | None = None) -> None:
+        record_event(kind, payment=payment, tran_id=tran_id, payload=stored,
+                     answer=answer, outcome=outcome, remote_addr=remote_addr)
+
     status = payload.get("status", "").upper()
     if status in FAILED_STATUSES:
         note(f"gateway says {status}")
@@ -229,12 +269,28 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
 
 
 def return_receive(*, kind: str, payload: dict, remote_addr: str | None = None) -> Payment | None:
-    """The browser came back from the gateway. Record it; settle nothing."""
+    """The browser came back from the gateway. Record it; settle nothing.
+
+    Stored in full (known fields only, each cut) when it names a payment of ours and is
+    signed by the gateway; otherwise (NUL character, unknown tran_id, bad signature) it
+    is counted and logged, and only a small record is stored. A signed or unsigned return
+    for a known payment still leads the browser to that payment's status page (None is
+    returned only for a NUL character or an unknown tran_id)."""
     payload = {str(k): ("" if v is None else str(v)) for k, v in payload.items()}
+    if has_nul(payload):
+        callback_refuse(kind=kind, payload=payload, reason="NUL byte", remote_addr=remote_addr)
+        return None
     tran_id = payload.get("tran_id", "")[:30]
     payment = Payment.objects.filter(tran_id=tran_id).first() if tran_id else None
-    record_event(kind, payment=payment, tran_id=tran_id, payload=payload,
-           outcome="browser returned" if payment else "unknown tran_id", remote_addr=remote_addr)
+    if payment is None:
+        callback_refuse(kind=kind, payload=payload, reason="unknown tran_id",
+                        remote_addr=remote_addr)
+    elif not verify_ipn_signature(payload, settings.SSLCOMMERZ_STORE_PASSWORD):
+        callback_refuse(kind=kind, payload=payload, reason="bad signature", payment=payment,
+                        remote_addr=remote_addr)
+    else:
+        record_event(kind, payment=payment, tran_id=tran_id, payload=stored_payload(payload),
+                     outcome="browser returned", remote_addr=remote_addr)
     return payment
 
 
