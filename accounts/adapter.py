@@ -38,8 +38,12 @@ class AccountAdapter(DefaultAccountAdapter):
         send_sms(phone, text, kind="code")
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        send_sms(phone, _("Someone asked to sign in with this number, but it has no account "
-                          "on the city corporation portal. Sign up first."), kind="unknown")
+        """A sign-in asked for a number without an account: nothing is sent (the page answers
+        as for any number, and a code typed there simply fails)."""
+
+    def get_login_stages(self) -> list[str]:
+        # After the one-time code, accounts with a password (staff) are asked for it.
+        return [*super().get_login_stages(), "accounts.stages.StaffPasswordStage"]
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         send_sms(phone, _("This number already has an account on the city corporation portal. "

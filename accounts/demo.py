@@ -44,5 +44,5 @@ def seed() -> list[tuple[str, str, str]]:
             name_en=name_en, ward=ward if role == Role.COUNTER_CLERK else None,
             zone=zone if role in (Role.LICENCE_INSPECTOR, Role.COUNTER_CLERK) else None,
         )
-        rows.append((str(role.label), mobile, f"password {STAFF_PASSWORD} + code by SMS"))
+        rows.append((str(role.label), mobile, f"code by SMS, then password {STAFF_PASSWORD}"))
     return rows

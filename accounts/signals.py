@@ -1,12 +1,15 @@
 """Reactions to allauth events (a new citizen gets the citizen role and a welcome SMS)
-and to core's language switch (the choice becomes the user's preferred language)."""
+and to core's language switch (the choice becomes the user's preferred language); a staff
+member's sign-in starts a session that ends after a few idle hours."""
 
 from allauth.account.signals import user_signed_up
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from core.signals import language_chosen
 
 from . import services
+from .middleware import start_staff_session
 
 
 @receiver(user_signed_up)
@@ -17,3 +20,8 @@ def on_user_signed_up(sender, request, user, **kwargs):
 @receiver(language_chosen)
 def on_language_chosen(sender, request, user, language, **kwargs):
     services.user_set_language(user=user, language=language)
+
+
+@receiver(user_logged_in)
+def on_user_logged_in(sender, request, user, **kwargs):
+    start_staff_session(request, user)

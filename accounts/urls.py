@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.create_token, name="create_token"),
+    path("login/password/", views.staff_password, name="account_staff_password"),
 ]

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.StaffSessionExpiryMiddleware",  # staff: ends after idle hours
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -191,13 +192,16 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 3
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
-# Staff sign in with their password and then a code sent to their mobile.
+# Everyone signs in with a code sent to their mobile; accounts with a password (staff) are
+# asked for it after the code (accounts.stages). A password never signs in alone.
 ACCOUNT_LOGIN_BY_CODE_REQUIRED = {"password"}
-ACCOUNT_PREVENT_ENUMERATION = False
+# One answer for every number: "if this number has an account, we sent a code".
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
-    "request_login_code": "20/m/ip,3/10m/key",
+    # Per number: accounts.lockout (per number and address, a growing wait).
+    "request_login_code": "20/m/ip",
     "verify_phone": "1/30s/key,5/10m/ip",
     "signup": "10/m/ip",
     "login": "30/m/ip",
@@ -210,6 +214,15 @@ ACCOUNT_FORMS = {
     "verify_phone": "accounts.forms.VerifyPhoneForm",
 }
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# Sign-in back-off per mobile number and client address (accounts.lockout): this many
+# code requests or wrong staff passwords, then waits of 1, 2, 4 … minutes for that address.
+SIGNIN_FREE_CODE_REQUESTS = 3
+SIGNIN_FREE_PASSWORD_FAILURES = 5
+# The safety net over all addresses: code requests for one number in an hour.
+SIGNIN_CODE_REQUESTS_PER_NUMBER_HOUR = 20
+# Staff sessions end after this long without a request (shared counter machines);
+# citizens keep SESSION_COOKIE_AGE (two weeks).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=4 * 3600)
 
 # --- SMS -----------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")

@@ -7,7 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import SmsMessage, User
+from core.digits import to_bengali_digits
 from core.roles import Role
+from core.validators import format_mobile
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +88,49 @@ def test_expired_code_is_refused(client, citizen):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_unknown_mobile_cannot_request_a_sign_in_code(client):
-    response = client.post("/accounts/login/code/", {"phone": "01912345678"})
-    assert response.status_code == 200
-    assert "কোনো অ্যাকাউন্ট নেই" in response.content.decode()
+def staff_sign_in(client, mobile: str, password: str, url: str = "/accounts/login/",
+                  **extra):
+    """Number, then the code sent to it, then the password: the response of the last step."""
+    data = {"login": mobile} if url == "/accounts/login/" else {"phone": mobile}
+    client.post(url, data, follow=True, **extra)
+    response = client.post("/accounts/login/code/confirm/", {"code": last_code(mobile)},
+                           follow=True, **extra)
+    assert response.redirect_chain[-1][0] == "/accounts/login/password/"
+    return client.post("/accounts/login/password/", {"password": password}, follow=True,
+                       **extra)
+
+
+@pytest.mark.parametrize("url,field", [("/accounts/login/", "login"),
+                                       ("/accounts/login/code/", "phone")])
+def test_one_answer_for_known_unknown_and_staff_numbers(client, citizen, make_user, url, field):
+    """Whether a number has an account, and whether it is staff's, is not told before the
+    code sent to it has been entered."""
+    make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
+    pages = {}
+    for mobile in (citizen.mobile, "01799999999", "01912345678"):
+        client.cookies.clear()
+        response = client.post(url, {field: mobile}, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == "/accounts/login/code/confirm/"
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+        for shown in (mobile, to_bengali_digits(format_mobile(mobile))):
+            body = body.replace(shown, "NUMBER")
+        pages[mobile] = body
+        assert "পাসওয়ার্ড" not in body  # no word of a password yet
+        assert "অ্যাকাউন্ট নেই" not in body
+    known, staff, unknown = pages.values()
+    assert known == staff == unknown
+    # Codes went to the two accounts; the unknown number got no message at all.
+    assert SmsMessage.objects.filter(to=citizen.mobile, kind="code").count() == 1
+    assert SmsMessage.objects.filter(to="01799999999", kind="code").count() == 1
+    assert not SmsMessage.objects.filter(to="01912345678").exists()
+
+
+def test_a_code_typed_for_an_unknown_number_simply_fails(client):
+    client.post("/accounts/login/", {"login": "01912345678"}, follow=True)
+    response = client.post("/accounts/login/code/confirm/", {"code": "123456"}, follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+    assert "ভুল কোড" in response.content.decode()
 
 
 def test_too_many_code_requests_are_throttled(client, citizen):
@@ -102,28 +143,41 @@ def test_too_many_code_requests_are_throttled(client, citizen):
 
 
 def test_staff_cannot_sign_in_by_code_alone(client, make_user):
-    make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
+    clerk = make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
     for url, data in [("/accounts/login/code/", {"phone": "01799999999"}),
                       ("/accounts/login/", {"login": "01799999999"})]:
-        response = client.post(url, data, follow=True)
-        assert not response.wsgi_request.user.is_authenticated
+        client.post(url, data, follow=True)
+        response = client.post("/accounts/login/code/confirm/",
+                               {"code": last_code(clerk.mobile)}, follow=True)
+        # The code was right: only now is the password asked for.
+        assert response.redirect_chain[-1][0] == "/accounts/login/password/"
         assert "পাসওয়ার্ড" in response.content.decode()
-    assert not SmsMessage.objects.filter(kind="code").exists()
+        assert not response.wsgi_request.user.is_authenticated
+        assert client.get("/dashboard/").status_code == 302
+        client.cookies.clear()
 
 
-def test_staff_need_password_and_code(client, make_user):
-    clerk = make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
-    response = client.post(
-        "/accounts/login/", {"login": "01799999999", "password": "s3cret-pass-99"}, follow=True
-    )
-    assert not response.wsgi_request.user.is_authenticated
-    code = last_code(clerk.mobile)
-    response = client.post("/accounts/login/code/confirm/", {"code": code}, follow=True)
-    assert response.wsgi_request.user == clerk
-
-
-def test_wrong_staff_password_sends_no_code(client, make_user):
+def test_a_password_alone_signs_no_one_in(client, make_user):
     make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
-    response = client.post("/accounts/login/", {"login": "01799999999", "password": "nope"})
+    response = client.post("/accounts/login/",
+                           {"login": "01799999999", "password": "s3cret-pass-99"}, follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+    # Without the code the password page is not even reachable.
+    response = client.post("/accounts/login/password/", {"password": "s3cret-pass-99"},
+                           follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_staff_need_code_and_password(client, make_user):
+    clerk = make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
+    response = staff_sign_in(client, "01799999999", "s3cret-pass-99")
+    assert response.wsgi_request.user == clerk
+    assert response.redirect_chain[-1][0] == "/dashboard/"
+
+
+def test_wrong_staff_password_keeps_them_out(client, make_user):
+    make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
+    response = staff_sign_in(client, "01799999999", "nope")
     assert response.status_code == 200
-    assert not SmsMessage.objects.filter(kind="code").exists()
+    assert not response.wsgi_request.user.is_authenticated
+    assert "পাসওয়ার্ড সঠিক নয়" in response.content.decode()
