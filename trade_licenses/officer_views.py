@@ -46,7 +46,7 @@ from .officer_forms import (
     ReasonForm,
     ReportFilterForm,
 )
-from .selectors import category_labels
+from .selectors import category_labels, documents_visible_to
 
 S = Application.Status
 INSPECT = perm("inspect_trade_licences")
@@ -245,13 +245,15 @@ class ApplicationView(AnyPermissionRequired, View):
                                              number=business.holding_number)
         documents = list(application.documents.filter(inspection=None)
                          .select_related("uploaded_by"))
+        # Links only for those who may open the papers (the download view checks again).
+        may_open = documents_visible_to(request.user, application)
         for document in documents:
-            document.url = DOCUMENT_URL.format(pk=document.pk)
+            document.url = DOCUMENT_URL.format(pk=document.pk) if may_open else ""
         inspections = list(application.inspections.select_related("inspector")
                            .prefetch_related("photos"))
         for inspection in inspections:
             for photo in inspection.photos.all():
-                photo.url = DOCUMENT_URL.format(pk=photo.pk)
+                photo.url = DOCUMENT_URL.format(pk=photo.pk) if may_open else ""
         today = timezone.localdate()
         since = application.submitted_at or application.created_at
         return TemplateResponse(request, self.template_name, {

@@ -22,18 +22,34 @@ from .models import (
 S = Application.Status
 _LOOKUP = object()  # "look the category up" (the default of required_documents)
 
-OFFICER_PERMISSIONS = ("accounts.inspect_trade_licences", "accounts.approve_trade_licences",
-                       "accounts.use_counter")
+INSPECT_PERMISSION = "accounts.inspect_trade_licences"
+APPROVE_PERMISSION = "accounts.approve_trade_licences"
+
+
+def in_inspection_queue(application: Application) -> bool:
+    return application.status == S.INSPECTION or (
+        application.status == S.SUBMITTED and application.needs_inspection)
 
 
 def documents_visible_to(user, application: Application) -> bool:
-    """An application's documents are for its trader and the officers who handle it."""
-    if user is None or not user.is_authenticated:
+    """Who may open an application's documents (NID and TIN scans, agreements, photos):
+    its trader; the clerk who filed it; an inspector while it is in the inspection queue, or
+    the inspector who inspected it; a licence officer once it is submitted (the decision and
+    every later step are theirs). Nobody else — other clerks included."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     trader_id = application.business.trader_id
     if trader_id is not None and user.pk == trader_id:
         return True
-    return any(user.has_perm(p) for p in OFFICER_PERMISSIONS)
+    if application.filed_by_id == user.pk:
+        return True
+    if application.status != S.DRAFT and user.has_perm(APPROVE_PERMISSION):
+        return True
+    if user.has_perm(INSPECT_PERMISSION):
+        if in_inspection_queue(application):
+            return True
+        return application.inspections.filter(inspector=user).exists()
+    return False
 
 
 def applications_of(user):

@@ -165,6 +165,7 @@ def test_document_served_inline_to_the_trader_and_officers_only(client, trader, 
                                                                  add_documents):
     application = make_draft()
     add_documents(application, trader)
+    application_submit(application=application, actor=trader)  # the inspector's queue
     document = application.documents.get(kind="nid")
     url = f"/licences/documents/{document.pk}/"
     for user in (trader, inspector):

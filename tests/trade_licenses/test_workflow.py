@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import SmsMessage
 from core.models import AuditLog
+from core.roles import Role
 from payments.models import Bill, CounterSession
 from payments.services import bill_cancel, counter_session_open, counter_take_cash
 from trade_licenses import services
@@ -466,13 +467,29 @@ def test_owned_premises_with_an_unknown_holding_refused_at_submit(
 # --- who sees the documents ----------------------------------------------------------------------
 
 
-def test_documents_visible_to_the_trader_and_officers_only(make_draft, trader, inspector,
-                                                           clerk, make_user):
+def test_documents_visible_to_the_trader_the_filing_clerk_and_the_queue_only(
+        make_draft, make_business, add_documents, trader, inspector, officer, clerk, make_user,
+        django_capture_on_commit_callbacks):
     application = make_draft()
+    add_documents(application, trader)
+    filed_by_clerk = make_draft(make_business(name_en="Second Store"), filed_by=clerk)
+    stranger = make_user(mobile="01999000001")
+    # A draft: the trader and the clerk who filed it.
     assert documents_visible_to(trader, application)
+    assert documents_visible_to(clerk, filed_by_clerk)
+    for user in (inspector, officer, clerk, stranger):
+        assert not documents_visible_to(user, application)
+    # Submitted: the inspection queue and the licence officer; other clerks never.
+    application_submit(application=application, actor=trader)
     assert documents_visible_to(inspector, application)
-    assert documents_visible_to(clerk, application)
-    assert not documents_visible_to(make_user(mobile="01999000001"), application)
+    assert documents_visible_to(officer, application)
+    assert not documents_visible_to(clerk, application)
+    assert not documents_visible_to(stranger, application)
+    # Past inspection: the inspector who inspected it still; another inspector not.
+    to_approval(application, inspector, django_capture_on_commit_callbacks)
+    assert documents_visible_to(inspector, application)
+    assert not documents_visible_to(make_user(Role.LICENCE_INSPECTOR), application)
+    assert documents_visible_to(officer, application)
 
 
 def test_late_renewal_bill_grows_by_itself_each_month(
