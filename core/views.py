@@ -7,11 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -217,17 +216,22 @@ class SetLanguageView(View):
 @require_GET
 @never_cache
 def healthz(request):
-    """JSON health: 200 when the database answers, 503 otherwise."""
-    from django.core.cache import cache
+    """JSON health of each dependency: database, cache, broker, worker heartbeat.
 
-    body = {"status": "ok", "time": timezone.now().isoformat()}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        body["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - health must answer, whatever failed
-        body.update(status="error", database=f"error: {exc.__class__.__name__}")
-        return JsonResponse(body, status=503)
-    body["worker_heartbeat"] = cache.get("kcc:worker-heartbeat")
-    return JsonResponse(body)
+    200 when the database, the cache and the broker all answer; 503 when one of them does
+    not. The worker's heartbeat is reported ("ok", "stale", "missing") but a stale one is
+    only listed under "degraded" (still 200, status "ok"): pages and payments keep working
+    while the worker is away (tasks wait in the broker), and a load balancer must not take
+    every web node out of service because the worker stopped. Set HEALTHZ_WORKER_REQUIRED
+    to make it 503 as well.
+
+    Only internal callers (loopback, HEALTHZ_INTERNAL_NETWORKS, or the HEALTHZ_TOKEN in an
+    X-Healthz-Token header; see core.health.is_internal) see each dependency's state; the
+    public answer is {"status": "ok"} or {"status": "unavailable"}.
+    """
+    from . import health
+
+    status, body = health.report()
+    if not health.is_internal(request):
+        body = {"status": "unavailable" if status >= 500 else "ok"}
+    return JsonResponse(body, status=status)

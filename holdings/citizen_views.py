@@ -88,7 +88,8 @@ def holding_link(request):
         if holding.owners.filter(user=user).exists():
             messages.info(request, _("This holding is already linked to your account."))
             return redirect("holding_statement", pk=holding.pk)
-        if over_limit(f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW):
+        if over_limit(f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW,
+                      fail_closed=True):  # guards NID guessing: no limit, no linking
             messages.error(request, _("Too many attempts to link a holding. Please wait an "
                                       "hour, or link it at a counter with your NID card."))
             return render(request, "holdings/citizen/link.html", {"form": form}, status=429)

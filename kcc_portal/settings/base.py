@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Busy database or unavailable cache → 503 "try again in a moment", never a 500.
+    "core.busy.BusyMiddleware",
 ]
 
 ROOT_URLCONF = "kcc_portal.urls"
@@ -113,6 +115,17 @@ SQLITE_OPTIONS = {
 }
 
 
+# PostgreSQL limits for every connection (milliseconds; 0 = none), and the longer ones
+# core.db.long_running() sets for one transaction of a bulk job (demand generation) or a
+# report. Migrations of big tables may need DATABASE_STATEMENT_TIMEOUT_MS=0 for the run.
+DATABASE_LOCK_TIMEOUT_MS = env.int("DATABASE_LOCK_TIMEOUT_MS", default=5000)
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=15000)
+DATABASE_LONG_LOCK_TIMEOUT_MS = env.int("DATABASE_LONG_LOCK_TIMEOUT_MS", default=60000)
+DATABASE_LONG_STATEMENT_TIMEOUT_MS = env.int("DATABASE_LONG_STATEMENT_TIMEOUT_MS", default=0)
+DATABASE_REPORT_STATEMENT_TIMEOUT_MS = env.int("DATABASE_REPORT_STATEMENT_TIMEOUT_MS",
+                                               default=120000)
+
+
 def database_from_env(default_sqlite: Path) -> dict:
     """The default database: DATABASE_URL (PostgreSQL with a pool) or a SQLite file."""
     url = env.str("DATABASE_URL", default="")
@@ -135,6 +148,14 @@ def database_from_env(default_sqlite: Path) -> dict:
             db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         # Behind PgBouncer in transaction mode named cursors (QuerySet.iterator()) break.
         db["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+        # A request gives up instead of queueing behind a lock or a runaway query (core.busy
+        # answers 503 "busy, try again"); bulk jobs and reports lengthen both for their own
+        # transaction with core.db.long_running(). 0 turns a limit off.
+        timeouts = " ".join(f"-c {name}={ms}" for name, ms in (
+            ("lock_timeout", DATABASE_LOCK_TIMEOUT_MS),
+            ("statement_timeout", DATABASE_STATEMENT_TIMEOUT_MS)) if ms)
+        if timeouts:
+            db["OPTIONS"]["options"] = f"{db['OPTIONS'].get('options', '')} {timeouts}".strip()
     elif db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = dict(SQLITE_OPTIONS)
     return db
@@ -151,6 +172,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kcc",
+            # A dead or unreachable Redis must not hold request threads: give up quickly
+            # (rate limits, throttles and /healthz then degrade, see core.ratelimit).
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+            },
         }
     }
 else:
@@ -161,6 +188,17 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# --- Health (GET /healthz; see core.views.healthz) -------------------------------------
+# Who sees each dependency's state besides loopback: networks (CIDR) and/or a token sent
+# in an X-Healthz-Token header. Everyone else sees only {"status": "ok" | "unavailable"}.
+HEALTHZ_INTERNAL_NETWORKS = env.list("HEALTHZ_INTERNAL_NETWORKS", default=[])
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+HEALTHZ_HEARTBEAT_STALE_SECONDS = 180  # beat sends one a minute
+HEALTHZ_WORKER_REQUIRED = env.bool("HEALTHZ_WORKER_REQUIRED", default=False)
+# A long run (demand generation, bulk bills) whose heartbeat is older than this is taken
+# for dead: marked failed so that it can be started again (core.runs).
+RUN_HEARTBEAT_STALE_SECONDS = env.int("RUN_HEARTBEAT_STALE_SECONDS", default=300)
 
 # --- Identity ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -272,8 +310,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's throttles, failing open when the cache is down (never a 500).
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "token": "10/min"},
     # Throttles identify anonymous callers as core.audit.client_ip does.

@@ -1,0 +1,33 @@
+"""REST API throttles that fail open: when the cache is down the request goes through
+(logged) instead of answering 500. Throttling only slows callers down; the API's own
+permissions still apply, so letting a request through for a minute is harmless."""
+
+from __future__ import annotations
+
+import logging
+
+from rest_framework import throttling
+
+log = logging.getLogger(__name__)
+
+
+class _FailOpen:
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception as exc:  # noqa: BLE001 - whatever the cache client raised
+            log.warning("%s: cache unavailable (%s: %s); request allowed",
+                        type(self).__name__, type(exc).__name__, exc)
+            return True
+
+
+class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(_FailOpen, throttling.ScopedRateThrottle):
+    pass
