@@ -89,3 +89,16 @@ def is_busy_error(exc: BaseException) -> bool:
     if sqlstate in ("55P03", "57014"):  # lock_not_available, query_canceled
         return True
     return "database is locked" in str(exc)
+
+
+class ReportLimitsMixin:
+    """For a class-based report view: the request, rendering included, runs in one
+    transaction with the report limits of long_running(report=True). Put it after the
+    permission mixins so that refusals stay cheap."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with long_running(report=True):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response

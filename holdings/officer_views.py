@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.db import ReportLimitsMixin
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.roles import perm
@@ -333,7 +334,7 @@ def wants_export(request) -> str | None:
     return fmt if fmt in ("csv", "xlsx") else None
 
 
-class CollectionView(RevenueOfficerRequired, View):
+class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
     """Ward-wise demand, arrears carried in, collection and outstanding for a fiscal year;
     ?format=csv or ?format=xlsx exports the same table."""
 
@@ -372,7 +373,7 @@ class CollectionView(RevenueOfficerRequired, View):
             "form": form, "report": report, "fiscal_year": fiscal_year})
 
 
-class DefaultersView(RevenueOfficerRequired, View):
+class DefaultersView(RevenueOfficerRequired, ReportLimitsMixin, View):
     """Holdings with instalments past due or unpaid arrears: by ward, sorted by what they
     owe, 25 a page; ?format=csv or ?format=xlsx exports the whole list."""
 

@@ -273,6 +273,8 @@ def short_lock_timeout(transactional_db):
     that no connection keeps it."""
     from django.db.backends.signals import connection_created
 
+    _pg_only()
+
     def shorten(sender, connection, **kwargs):
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 700")
