@@ -91,18 +91,22 @@ def _prepare(n: int, base: str) -> list[dict[str, str]]:
     """Bills, payments and gateway sessions paid at the simulator without an IPN; returns
     the signed notifications the gateway would have sent."""
     import re
+    import secrets
     from html import unescape
 
     from accounts.models import User
     from payments.models import ReceiptCounter
-    from payments.services import LineSpec, bill_create, payment_initiate_online
+    from payments.services import LineSpec, bill_issue, payment_initiate_online
 
     ReceiptCounter.objects.get_or_create(fiscal_year="bench")
-    payer = User.objects.create_user(mobile="01799000000")
+    payer = (User.objects.filter(mobile="01799000000").first()
+             or User.objects.create_user(mobile="01799000000"))
+    run = secrets.token_hex(4)  # each run bills dues of its own
     payloads = []
     for i in range(n):
-        bill = bill_create(
-            service="bench", subject_type="bench", subject_id=i, fiscal_year_label="2025-26",
+        bill = bill_issue(
+            service="bench", subject_type="bench", subject_id=f"{run}-{i}",
+            dues=[f"{run}:{i}"], fiscal_year_label="2025-26",
             due_date=date(2026, 6, 30), payer=payer,
             lines=[LineSpec(head="holding_tax", amount=Decimal("1200.00")),
                    LineSpec(head="conservancy", amount=Decimal("300.00"))])

@@ -24,7 +24,7 @@ from core.money import format_amount
 from core.ratelimit import over_limit
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
-from payments.services import PaymentError, bill_cancel, payment_initiate_online
+from payments.services import PaymentError, payment_initiate_online
 
 from .citizen_forms import (
     CounterLinkForm,
@@ -48,6 +48,7 @@ from .services import (
     holding_link_send_code,
     holding_link_verify_code,
     objection_file,
+    quick_pay_name,
 )
 
 QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
@@ -55,16 +56,12 @@ LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
 
 
 def _start_online(request, bill, *, payer=None, payer_name: str = "", payer_mobile: str = ""):
-    """Send the payer to the gateway for `bill`; on refusal, cancel the new bill and say
-    why (returns None)."""
+    """Send the payer to the gateway for `bill`; on refusal say why (returns None). The bill
+    stays open: the next attempt, or another payer, uses it again."""
     try:
         payment = payment_initiate_online(bills=[bill], payer=payer, payer_name=payer_name,
                                           payer_mobile=payer_mobile)
     except PaymentError as exc:
-        try:
-            bill_cancel(bill=bill, reason="the online payment could not start")
-        except ValueError:
-            pass
         messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
         return None
     return HttpResponseRedirect(payment.gateway_url)
@@ -249,7 +246,9 @@ def _quick_pay_start(request, holding, form, today):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None
-    return _start_online(request, bill, payer=None, payer_name=bill.payer_name,
+    # The bill may be the owner's own (reused): the stranger's payment carries the masked
+    # name, never the owner's.
+    return _start_online(request, bill, payer=None, payer_name=quick_pay_name(holding),
                          payer_mobile=mobile)
 
 

@@ -26,7 +26,7 @@ from core.privacy import mask_mobile, mask_name
 from core.ratelimit import over_limit
 from core.validators import normalize_nid
 from payments.models import Bill
-from payments.services import LineSpec, bill_cancel, bill_create
+from payments.services import LineSpec, PaymentError, bill_issue, bill_subject_lock
 
 from . import tax
 from .defaults import ensure_schedule
@@ -349,20 +349,61 @@ def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrea
     return lines
 
 
+SUBJECT_TYPE = "holding"
+
+
+def _subject_id(holding: Holding) -> str:
+    return f"{holding.ward.number}/{holding.number}"
+
+
+def holding_dues(*, instalments: Sequence[Instalment] = (),
+                 arrears: Sequence[Arrear] = ()) -> list[str]:
+    """The dues a holding-tax bill claims: each instalment, and each arrear with the unpaid
+    instalments of the year it stands for (so an old instalment bill and an arrears bill
+    can never both be paid)."""
+    dues = [f"instalment:{i.pk}" for i in instalments]
+    for arrear in arrears:
+        dues.append(f"arrear:{arrear.pk}")
+        dues += [f"instalment:{i.pk}" for i in arrear.demand.instalments.all()
+                 if i.status == Instalment.Status.DUE]
+    return dues
+
+
+def quick_pay_name(holding: Holding) -> str:
+    """The name a stranger paying without an account sees: the first owner's, masked."""
+    first = holding.owners.order_by("pk").first()
+    return mask_name(first.name_en or first.name_bn) if first else ""
+
+
 @transaction.atomic
 def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
                  arrears: Sequence[Arrear] = (), payer=None, payer_name: str = "",
                  payer_mobile: str = "", owner_contact: bool = True,
                  today: date | None = None) -> Bill:
-    """A bill for the chosen instalments and arrears of one holding (open holding bills
-    covering any of them are cancelled first, so nothing is billed twice). Without
-    `owner_contact` (quick pay by a stranger) the owner's name and mobile stay off it: the
-    payer's name is the first owner's masked name (core.privacy.mask_name) unless given."""
+    """The bill for the chosen instalments and arrears of one holding, through payments'
+    one safe path (payments.services.bill_issue) under the holding's lock: an open bill for
+    exactly these is reused (a second payer pays the same bill), other open bills covering
+    any of them are replaced, and while a payment on one is under way the request is
+    refused with when to try again (ValidationError, code "payment_in_progress"). What is
+    still due is read under the lock. Without `owner_contact` (quick pay by a stranger) the
+    owner's name and mobile stay off a new bill: the payer's name is the first owner's
+    masked name unless given."""
     today = today or timezone.localdate()
-    instalments = [i for i in instalments if i.status == Instalment.Status.DUE]
-    arrears = [a for a in arrears if a.status == Arrear.Status.DUE]
+    bill_subject_lock(service="holdings", subject_type=SUBJECT_TYPE,
+                      subject_id=_subject_id(holding))
+    asked_instalments = {i.pk for i in instalments}
+    asked_arrears = {a.pk for a in arrears}
+    instalments = list(Instalment.objects.filter(pk__in=asked_instalments,
+                                                 status=Instalment.Status.DUE)
+                       .select_related("demand__holding", "demand__schedule")
+                       .order_by("demand__fiscal_year", "quarter"))
+    arrears = list(Arrear.objects.filter(pk__in=asked_arrears, status=Arrear.Status.DUE)
+                   .select_related("demand__schedule").order_by("demand__fiscal_year"))
     if not instalments and not arrears:
         raise ValidationError(_("Nothing is due for what you chose."), code="nothing_due")
+    if len(instalments) != len(asked_instalments) or len(arrears) != len(asked_arrears):
+        raise ValidationError(_("Part of what you chose has just been paid. Look at what is "
+                                "due again."), code="partly_paid")
     if any(i.demand.holding_id != holding.pk for i in instalments) or any(
             a.holding_id != holding.pk for a in arrears):
         raise ValidationError(_("Those instalments belong to another holding."), code="mixed")
@@ -370,33 +411,30 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
     if any(i.demand_id in in_arrears for i in instalments):
         raise ValidationError(_("Earlier years are paid as arrears, with their surcharge."),
                               code="pay_as_arrears")
-    overlapping = Bill.objects.filter(
-        status=Bill.Status.OPEN, holding_items__instalment__in=[i.pk for i in instalments]
-    ) | Bill.objects.filter(status=Bill.Status.OPEN,
-                            holding_items__arrear__in=[a.pk for a in arrears])
-    for old in overlapping.distinct():
-        bill_cancel(bill=old, reason="replaced by a new holding-tax bill")
     owner = holding.owners.order_by("pk").first() if owner_contact else None
     if not owner_contact and not payer_name:
-        first = holding.owners.order_by("pk").first()
-        payer_name = mask_name(first.name_en or first.name_bn) if first else ""
+        payer_name = quick_pay_name(holding)
     fy = fiscal_year(today)
     due = min([i.due_date for i in instalments] or [today + timedelta(days=7)])
-    bill = bill_create(
-        service="holdings", subject_type="holding",
-        subject_id=f"{holding.ward.number}/{holding.number}",
-        lines=bill_lines_for(instalments=instalments, arrears=arrears, today=today),
-        fiscal_year_label=fy, due_date=max(due, today), payer=payer,
-        payer_name=payer_name or (owner.name_en or owner.name_bn if owner else ""),
-        payer_mobile=payer_mobile or (owner.mobile if owner else ""), ward=holding.ward,
-        subject_label_bn=holding.label_bn, subject_label_en=holding.label_en,
-        period_label=", ".join(
-            [f"FY {i.demand.fiscal_year} Q{i.quarter}" for i in instalments]
-            + [f"arrears FY {a.demand.fiscal_year}" for a in arrears]),
-    )
-    HoldingBillItem.objects.bulk_create(
-        [HoldingBillItem(bill=bill, instalment=i) for i in instalments]
-        + [HoldingBillItem(bill=bill, arrear=a) for a in arrears])
+    try:
+        bill = bill_issue(
+            service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(holding),
+            dues=holding_dues(instalments=instalments, arrears=arrears),
+            lines=bill_lines_for(instalments=instalments, arrears=arrears, today=today),
+            fiscal_year_label=fy, due_date=max(due, today), payer=payer,
+            payer_name=payer_name or (owner.name_en or owner.name_bn if owner else ""),
+            payer_mobile=payer_mobile or (owner.mobile if owner else ""), ward=holding.ward,
+            subject_label_bn=holding.label_bn, subject_label_en=holding.label_en,
+            period_label=", ".join(
+                [f"FY {i.demand.fiscal_year} Q{i.quarter}" for i in instalments]
+                + [f"arrears FY {a.demand.fiscal_year}" for a in arrears]),
+        )
+    except PaymentError as exc:
+        raise ValidationError(str(exc), code="payment_in_progress") from exc
+    if not bill.holding_items.exists():
+        HoldingBillItem.objects.bulk_create(
+            [HoldingBillItem(bill=bill, instalment=i) for i in instalments]
+            + [HoldingBillItem(bill=bill, arrear=a) for a in arrears])
     return bill
 
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from core.fiscal import fiscal_year
 
 from .models import Bill, DemoSubject
-from .services import LineSpec, bill_create
+from .services import LineSpec, bill_issue
 
 DEMO_BILLS = [
     ("হোল্ডিং নং ১২, ওয়ার্ড ১ (ডেমো)", "Holding 12, ward 1 (demo)",
@@ -30,11 +30,13 @@ def seed() -> list:
     for title_bn, title_en, lines in DEMO_BILLS:
         subject, _ = DemoSubject.objects.get_or_create(title_en=title_en,
                                                        defaults={"title_bn": title_bn})
-        if Bill.objects.filter(service="demo", subject_id=str(subject.pk),
-                               status=Bill.Status.OPEN).exists():
+        bills = Bill.objects.filter(service="demo", subject_id=str(subject.pk))
+        if bills.filter(status=Bill.Status.OPEN).exists():
             continue
-        bill_create(
+        issued = bills.count()  # a paid demo bill is issued again, as a new due
+        bill_issue(
             service="demo", subject_type="demo", subject_id=subject.pk,
+            dues=[f"subject:{subject.pk}:{issued}"],
             subject_label_bn=title_bn, subject_label_en=title_en, payer=citizen,
             ward=citizen.ward, fiscal_year_label=fiscal_year(today),
             due_date=today + timedelta(days=30),

@@ -105,6 +105,29 @@ class Bill(models.Model):
         return self.status == self.Status.OPEN and self.total > 0
 
 
+class BillClaim(models.Model):
+    """A due that a bill covers: an instalment, an arrear, a licence year, a water month, a
+    shop's rent month. A due is claimed by at most one live bill (open or paid): the
+    conditional unique constraint is the database rule. Superseding or cancelling a bill
+    releases its claims; a payment that lands on it afterwards becomes a credit."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="claims")
+    due = models.CharField(max_length=150, db_index=True)  # "<service>:<what>:<id>"
+    live = models.BooleanField(default=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["bill", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["due"], condition=Q(live=True),
+                                    name="one_live_bill_per_due"),
+            models.UniqueConstraint(fields=["bill", "due"], name="bill_claims_due_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id} {self.due}"
+
+
 class BillLine(models.Model):
     """One revenue head of a bill, with the rule that made it."""
 
@@ -166,6 +189,9 @@ class Payment(models.Model):
         Status.REFUNDED: set(),
     }
     OPEN_STATUSES = {Status.INITIATED, Status.PENDING}
+    # A payment that may still bring money for its bills: they are never cancelled or
+    # superseded under it.
+    LIVE_STATUSES = {Status.INITIATED, Status.PENDING, Status.ON_HOLD}
 
     tran_id = models.CharField(_("transaction id"), max_length=30, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

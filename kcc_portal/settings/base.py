@@ -407,6 +407,19 @@ PAYMENTS_CALLBACK_MAX_BYTES = env.int("PAYMENTS_CALLBACK_MAX_BYTES", default=32 
 PAYMENTS_CALLBACK_RATE_LIMIT = env.int("PAYMENTS_CALLBACK_RATE_LIMIT", default=600)
 PAYMENTS_CALLBACK_RATE_WINDOW = env.int("PAYMENTS_CALLBACK_RATE_WINDOW", default=60)
 
+# --- Holding register import (holdings/importer) ---------------------------------------
+# Refused before an .xlsx is opened: more uncompressed bytes than this in the workbook, or
+# a member compressed more than HOLDINGS_IMPORT_MAX_RATIO : 1 (a zip bomb).
+HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES",
+                                                 default=50 * 1024 * 1024)
+HOLDINGS_IMPORT_MAX_RATIO = env.int("HOLDINGS_IMPORT_MAX_RATIO", default=100)
+# While reading: rows of holdings, characters in one cell (longer: a row error).
+HOLDINGS_IMPORT_MAX_ROWS = env.int("HOLDINGS_IMPORT_MAX_ROWS", default=100_000)
+HOLDINGS_IMPORT_MAX_CELL_CHARS = env.int("HOLDINGS_IMPORT_MAX_CELL_CHARS", default=1000)
+# How long a payer is asked to wait while someone else's payment for the same dues is at
+# the gateway (the reconciliation task asks the gateway about it after this long).
+PAYMENT_IN_PROGRESS_MINUTES = 15
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

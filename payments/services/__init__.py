@@ -1,7 +1,15 @@
 """Every write in payments: bills, the ledger (settlement, receipts, voids), the online
 flow through the gateway, and the counter. One transaction each, audited."""
 
-from .bills import LineSpec, bill_cancel, bill_create, bill_supersede  # noqa: F401
+from .bills import (  # noqa: F401
+    BillBusy,
+    DueAlreadyPaid,
+    LineSpec,
+    bill_cancel,
+    bill_issue,
+    bill_subject_lock,
+    bill_supersede,
+)
 from .counter import (  # noqa: F401
     counter_session_close,
     counter_session_open,

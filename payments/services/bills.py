@@ -1,22 +1,37 @@
-"""Creating, superseding and cancelling bills."""
+"""Issuing, superseding and cancelling bills: the one safe path every service uses.
+
+Whatever a bill covers (an instalment, an arrear, a licence year, a water month, a shop's
+rent month) is a *due*, named by the service ("instalment:123"). A due is claimed by at
+most one live bill (open or paid) — `BillClaim`'s conditional unique constraint is the
+rule — and every change to a subject's bills happens in one transaction under a lock on
+the subject. A bill that a payment may still bring money for (initiated, pending, on hold)
+is never cancelled or superseded: a second payer gets that same bill, or is told that a
+payment is in progress.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import audit
 from core.fiscal import fiscal_year
 from core.money import to_money
 
 from ..codes import random_code
-from ..models import Bill, BillLine
+from ..models import Bill, BillClaim, BillLine, Payment
 from ..registry import hooks_for
+from .ledger import PaymentError
 
 
 @dataclass(frozen=True)
@@ -28,18 +43,128 @@ class LineSpec:
     explanation: str = ""
 
 
-def _bill_number(service: str) -> str:
+class BillBusy(PaymentError):
+    """A payment for these dues is under way; the bill cannot be replaced or cancelled now.
+    `minutes` says when to try again (None while an officer reviews a held payment)."""
+
+    def __init__(self, message: str, *, minutes: int | None = None):
+        super().__init__(message)
+        self.minutes = minutes
+
+
+class DueAlreadyPaid(PaymentError):
+    """A due asked for is already paid by another bill."""
+
+
+def _bill_number() -> str:
     """Short, unique and unguessable enough to type at a counter: B + FY + 8 characters."""
     fy = fiscal_year(timezone.localdate()).replace("-", "")
     return f"B{fy}{random_code(8)}"
 
 
+def _due_key(service: str, due: str) -> str:
+    return f"{service}:{due}"
+
+
+def bill_subject_lock(*, service: str, subject_type: str, subject_id: str | int) -> None:
+    """Take the subject's lock until the end of the caller's transaction (PostgreSQL: a
+    transaction-level advisory lock; SQLite runs one writing transaction at a time, taken
+    when it begins). Services take it before reading what is still due, so the read and
+    the bill it leads to are one step."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bill_subject_lock() needs a transaction.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                           [f"bill-subject:{service}:{subject_type}:{subject_id}"])
+
+
+def live_payment(bill_ids: Sequence[int]) -> Payment | None:
+    """The newest payment that may still bring money for any of these bills."""
+    return (Payment.objects.filter(items__bill_id__in=list(bill_ids),
+                                   status__in=Payment.LIVE_STATUSES)
+            .order_by("-created_at").first())
+
+
+def busy_error(payment: Payment) -> BillBusy:
+    """What to tell a second payer while `payment` is under way."""
+    if payment.status == Payment.Status.ON_HOLD:
+        return BillBusy(_("A payment for this is being checked by a revenue officer. Please "
+                          "ask at a city corporation counter."))
+    window = timedelta(minutes=settings.PAYMENT_IN_PROGRESS_MINUTES)
+    left = (payment.created_at + window - timezone.now()).total_seconds() / 60
+    minutes = max(1, math.ceil(left)) if left > 0 else settings.PAYMENT_IN_PROGRESS_MINUTES
+    return BillBusy(ngettext("A payment for this is in progress. Try again in %(minutes)s "
+                             "minute.",
+                             "A payment for this is in progress. Try again in %(minutes)s "
+                             "minutes.", minutes) % {"minutes": minutes}, minutes=minutes)
+
+
+def _refuse_if_live(bills: Sequence[Bill]) -> None:
+    payment = live_payment([b.pk for b in bills])
+    if payment is not None:
+        raise busy_error(payment)
+
+
+def _release(bill: Bill) -> None:
+    BillClaim.objects.filter(bill=bill, live=True).update(live=False,
+                                                          released_at=timezone.now())
+
+
+def _same_lines(bill: Bill, lines: Sequence[LineSpec]) -> bool:
+    ours = Counter((line.head, to_money(line.amount)) for line in lines)
+    return ours == Counter(bill.lines.values_list("head", "amount"))
+
+
+def _create(*, service: str, subject_type: str, subject_id: str, dues: Sequence[str],
+            lines: Sequence[LineSpec], fiscal_year_label: str, due_date: date, payer,
+            payer_name: str, payer_mobile: str, ward, subject_label_bn: str,
+            subject_label_en: str, period_label: str, actor) -> Bill:
+    """A new open bill with its lines and claims (inside the caller's locked transaction)."""
+    if not lines:
+        raise ValueError("A bill needs at least one line.")
+    if not dues:
+        raise ValueError("A bill must say which dues it covers.")
+    amounts = [to_money(line.amount) for line in lines]
+    total = sum(amounts, Decimal("0.00"))
+    if total < 0:
+        raise ValueError("A bill's total cannot be negative.")
+    bill = Bill.objects.create(
+        number=_bill_number(), service=service, subject_type=subject_type,
+        subject_id=subject_id, subject_label_bn=subject_label_bn,
+        subject_label_en=subject_label_en, payer=payer,
+        payer_name=payer_name or (payer.display_name if payer else ""),
+        payer_mobile=payer_mobile or (getattr(payer, "mobile", "") or ""),
+        ward=ward, fiscal_year=fiscal_year_label, period_label=period_label,
+        issued_on=timezone.localdate(), due_date=due_date, total=total,
+    )
+    BillLine.objects.bulk_create([
+        BillLine(bill=bill, position=i, head=line.head, amount=amount,
+                 description_bn=line.description_bn, description_en=line.description_en,
+                 explanation=line.explanation)
+        for i, (line, amount) in enumerate(zip(lines, amounts, strict=True))
+    ])
+    try:
+        with transaction.atomic():
+            BillClaim.objects.bulk_create([BillClaim(bill=bill, due=due)
+                                           for due in sorted(set(dues))])
+    except IntegrityError:
+        # Only a caller that skipped the subject's lock can get here.
+        raise PaymentError(_("These dues are already billed. Look at the open bills "
+                             "again.")) from None
+    audit.record(action="bill.created", obj=bill, actor=actor,
+                 after={"total": total, "service": service, "subject": subject_id,
+                        "dues": sorted(set(dues))})
+    return bill
+
+
 @transaction.atomic
-def bill_create(
+def bill_issue(
     *,
     service: str,
     subject_type: str,
     subject_id: str | int,
+    dues: Sequence[str],
     lines: Sequence[LineSpec],
     fiscal_year_label: str,
     due_date: date,
@@ -52,54 +177,63 @@ def bill_create(
     period_label: str = "",
     actor=None,
 ) -> Bill:
-    """Create an open bill whose total is the sum of its lines (rebates are negative lines)."""
-    if not lines:
-        raise ValueError("A bill needs at least one line.")
-    amounts = [to_money(line.amount) for line in lines]
-    total = sum(amounts, Decimal("0.00"))
-    if total < 0:
-        raise ValueError("A bill's total cannot be negative.")
-    bill = Bill.objects.create(
-        number=_bill_number(service),
-        service=service,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        subject_label_bn=subject_label_bn,
-        subject_label_en=subject_label_en,
-        payer=payer,
-        payer_name=payer_name or (payer.display_name if payer else ""),
-        payer_mobile=payer_mobile or (getattr(payer, "mobile", "") or ""),
-        ward=ward,
-        fiscal_year=fiscal_year_label,
-        period_label=period_label,
-        issued_on=timezone.localdate(),
-        due_date=due_date,
-        total=total,
-    )
-    BillLine.objects.bulk_create([
-        BillLine(bill=bill, position=i, head=line.head, amount=amount,
-                 description_bn=line.description_bn, description_en=line.description_en,
-                 explanation=line.explanation)
-        for i, (line, amount) in enumerate(zip(lines, amounts, strict=True))
-    ])
-    audit.record(action="bill.created", obj=bill, actor=actor,
-                 after={"total": total, "service": service, "subject": bill.subject_id})
-    return bill
+    """The bill for `dues` of one subject, under the subject's lock:
+
+    - an open bill that claims exactly these dues with the same lines is returned as it is
+      (a second payer pays that bill; it gains `payer` if it had none);
+    - open bills claiming any of these dues are cancelled and replaced — unless a payment
+      on one of them is under way (BillBusy, saying when to try again);
+    - a due already claimed by a paid bill is refused (DueAlreadyPaid).
+
+    `dues` are the service's own names ("instalment:123"); rebates are negative lines and
+    the total (their sum) is never negative."""
+    subject_id = str(subject_id)
+    bill_subject_lock(service=service, subject_type=subject_type, subject_id=subject_id)
+    keys = sorted({_due_key(service, due) for due in dues})
+    claimed = list(Bill.objects.filter(pk__in=BillClaim.objects.filter(
+        due__in=keys, live=True).values("bill_id")).order_by("pk").select_for_update())
+    if any(b.status == Bill.Status.PAID for b in claimed):
+        raise DueAlreadyPaid(_("Part of what you chose has just been paid. Look at what is "
+                               "due again."))
+    if len(claimed) == 1:
+        bill = claimed[0]
+        same_dues = set(bill.claims.filter(live=True).values_list("due", flat=True)) == set(keys)
+        if same_dues and _same_lines(bill, lines):
+            if bill.payer_id is None and payer is not None:
+                bill.payer = payer
+                bill.save(update_fields=["payer"])
+            return bill
+    if claimed:
+        _refuse_if_live(claimed)
+        for old in claimed:
+            _cancel_locked(old, reason="replaced by a new bill for the same dues", actor=actor)
+    return _create(
+        service=service, subject_type=subject_type, subject_id=subject_id, dues=keys,
+        lines=lines, fiscal_year_label=fiscal_year_label, due_date=due_date, payer=payer,
+        payer_name=payer_name, payer_mobile=payer_mobile, ward=ward,
+        subject_label_bn=subject_label_bn, subject_label_en=subject_label_en,
+        period_label=period_label, actor=actor)
 
 
 @transaction.atomic
 def bill_supersede(*, bill: Bill, lines: Sequence[LineSpec], due_date: date | None = None,
                    actor=None, reason: str = "") -> Bill:
-    """Replace an open bill by a new one (e.g. the surcharge grew). Money that later lands
-    on the old bill becomes a credit, never lost."""
+    """Replace an open bill by a new one for the same dues (e.g. the surcharge grew).
+    Refused (BillBusy) while a payment on it is under way; money that lands on the old
+    bill later becomes a credit, never lost."""
+    bill_subject_lock(service=bill.service, subject_type=bill.subject_type,
+                      subject_id=bill.subject_id)
     old = Bill.objects.select_for_update().get(pk=bill.pk)
     if old.status != Bill.Status.OPEN:
         raise ValueError(f"Bill {old.number} is {old.status}, not open.")
-    new = bill_create(
+    _refuse_if_live([old])
+    dues = list(old.claims.filter(live=True).values_list("due", flat=True))
+    _release(old)
+    new = _create(
         service=old.service, subject_type=old.subject_type, subject_id=old.subject_id,
-        lines=lines, fiscal_year_label=old.fiscal_year, due_date=due_date or old.due_date,
-        payer=old.payer, payer_name=old.payer_name, payer_mobile=old.payer_mobile,
-        ward=old.ward, subject_label_bn=old.subject_label_bn,
+        dues=dues, lines=lines, fiscal_year_label=old.fiscal_year,
+        due_date=due_date or old.due_date, payer=old.payer, payer_name=old.payer_name,
+        payer_mobile=old.payer_mobile, ward=old.ward, subject_label_bn=old.subject_label_bn,
         subject_label_en=old.subject_label_en, period_label=old.period_label, actor=actor,
     )
     old.status = Bill.Status.SUPERSEDED
@@ -110,11 +244,11 @@ def bill_supersede(*, bill: Bill, lines: Sequence[LineSpec], due_date: date | No
     return new
 
 
-@transaction.atomic
-def bill_cancel(*, bill: Bill, reason: str, actor=None) -> Bill:
-    bill = Bill.objects.select_for_update().get(pk=bill.pk)
+def _cancel_locked(bill: Bill, *, reason: str, actor) -> Bill:
+    """Cancel an open bill whose row the caller has locked: its dues are free again."""
     if bill.status != Bill.Status.OPEN:
         raise ValueError(f"Bill {bill.number} is {bill.status}, not open.")
+    _release(bill)
     bill.status = Bill.Status.CANCELLED
     bill.save(update_fields=["status"])
     audit.record(action="bill.cancelled", obj=bill, actor=actor, reason=reason,
@@ -123,3 +257,16 @@ def bill_cancel(*, bill: Bill, reason: str, actor=None) -> Bill:
     if hooks.on_cancelled:
         hooks.on_cancelled(bill)
     return bill
+
+
+@transaction.atomic
+def bill_cancel(*, bill: Bill, reason: str, actor=None) -> Bill:
+    """Cancel an open bill (ValueError if it is not open; BillBusy while a payment on it is
+    under way)."""
+    bill_subject_lock(service=bill.service, subject_type=bill.subject_type,
+                      subject_id=bill.subject_id)
+    bill = Bill.objects.select_for_update().get(pk=bill.pk)
+    if bill.status == Bill.Status.OPEN:
+        _refuse_if_live([bill])
+    return _cancel_locked(bill, reason=reason, actor=actor)
+

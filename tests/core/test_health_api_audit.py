@@ -102,9 +102,9 @@ def test_load_city_refuses_to_drop_a_ward_still_in_use(tmp_path):
     from django.core.management.base import CommandError
 
     from core.cities import HERE
-    from payments.services import LineSpec, bill_create
+    from payments.services import LineSpec, bill_issue
 
-    bill_create(service="test", subject_type="demo", subject_id="W31",
+    bill_issue(service="test", subject_type="demo", subject_id="W31", dues=["W31"],
                 lines=[LineSpec(head="holding_tax", amount=Decimal("100.00"))],
                 fiscal_year_label="2025-26", due_date=date(2026, 6, 30),
                 ward=Ward.objects.get(number=31))

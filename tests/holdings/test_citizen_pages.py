@@ -276,8 +276,12 @@ def test_gateway_down_shows_a_message_and_leaves_everything_due(client, citizen,
     response = as_user(client, citizen).post(f"/holdings/{holding.pk}/", {"what": "next"},
                                              follow=True)
     assert "The payment could not start" in body(response)
-    assert not Bill.objects.filter(status="open").exists()
     assert not Instalment.objects.filter(status="paid").exists()
+    # The bill stays open (its payment failed, nothing is under way): trying again uses it.
+    bill = Bill.objects.get(status="open")
+    assert not bill.payments.filter(status__in=["initiated", "pending"]).exists()
+    client.post(f"/holdings/{holding.pk}/", {"what": "next"})
+    assert Bill.objects.get(status="open") == bill and bill.payments.count() == 2
 
 
 @pytest.mark.django_db
@@ -348,11 +352,20 @@ def test_quick_pay_bills_nobody_and_keeps_the_owners_contact_private(client, mak
     assert payment.payer is None and payment.payer_mobile == "01712345678"
     assert payment.payer_name == "R**** U****"
 
+    # Two instalments, one of them in a payment under way: refused, saying when to retry;
+    # the bill being paid is untouched.
     response = client.post(QUICK, {"ward": "3", "number": "45/A", "what": "next_2"})
+    assert response.status_code == 200
+    assert "A payment for this is in progress. Try again in 15 minutes." in body(response)
+    assert Bill.objects.filter(service="holdings", status="open").get() == bill
+    # The same instalment again: the second payer gets the same bill, with a payment of
+    # their own.
+    response = client.post(QUICK, {"ward": "3", "number": "45/A", "what": "next",
+                                   "mobile": "01812345678"})
     assert response.status_code == 302
-    bill = Bill.objects.filter(service="holdings", status="open").get()
-    assert bill.payer_mobile == "" and bill.payer_name == "R**** U****"
-    assert Payment.objects.get(items__bill=bill).payer_mobile == ""
+    assert Bill.objects.filter(service="holdings", status="open").get() == bill
+    second = Payment.objects.exclude(pk=payment.pk).get(items__bill=bill)
+    assert second.payer_mobile == "01812345678" and second.payer_name == "R**** U****"
 
 
 @pytest.mark.django_db

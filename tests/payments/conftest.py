@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from datetime import date
@@ -11,7 +12,7 @@ from html import unescape
 import pytest
 import requests
 
-from payments.services import LineSpec, bill_create
+from payments.services import LineSpec, bill_issue
 
 
 @pytest.fixture
@@ -22,18 +23,27 @@ def gateway(live_server, settings):
     return live_server
 
 
+_dues = itertools.count(1)
+
+
+def next_due() -> str:
+    """A due no other test bill claims (tests that mean to share a due pass `dues`)."""
+    return f"due-{next(_dues)}"
+
+
 @pytest.fixture
 def make_bill():
     def make(payer=None, amount: str = "1500.00", *, service: str = "test",
-             subject_id: str = "H-1", lines: list[LineSpec] | None = None, **kwargs):
+             subject_id: str = "H-1", lines: list[LineSpec] | None = None,
+             dues: list[str] | None = None, **kwargs):
         lines = lines or [
             LineSpec(head="holding_tax", amount=Decimal(amount) - Decimal("500.00"),
                      description_en="Holding tax", description_bn="হোল্ডিং ট্যাক্স"),
             LineSpec(head="conservancy", amount=Decimal("500.00"),
                      description_en="Conservancy", description_bn="পরিচ্ছন্নতা"),
         ]
-        return bill_create(service=service, subject_type="demo", subject_id=subject_id,
-                           lines=lines, fiscal_year_label="2025-26",
+        return bill_issue(service=service, subject_type="demo", subject_id=subject_id,
+                          dues=dues or [next_due()], lines=lines, fiscal_year_label="2025-26",
                            due_date=date(2026, 6, 30), payer=payer, **kwargs)
 
     return make

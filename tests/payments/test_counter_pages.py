@@ -23,8 +23,10 @@ from payments.models import (
     Payment,
     Receipt,
 )
-from payments.services import LineSpec, bill_create, payment_settle, payment_transition
+from payments.services import LineSpec, bill_issue, payment_settle, payment_transition
 from payments.services.online import create_payment
+
+from .conftest import next_due
 
 COUNTER = "/payments/counter/"
 OPEN = "/payments/counter/open/"
@@ -41,7 +43,8 @@ SERVICE = "counter_test"
 
 
 def make_bill(payer, subject_id: str = "H-12", amount: str = "1500.00") -> Bill:
-    return bill_create(
+    return bill_issue(
+        dues=[next_due()],
         service=SERVICE, subject_type="demo", subject_id=subject_id,
         lines=[LineSpec(head="holding_tax", amount=Decimal(amount),
                         description_en="Holding tax", description_bn="হোল্ডিং ট্যাক্স")],

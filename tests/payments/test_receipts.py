@@ -24,11 +24,13 @@ from payments.receipts import (
 )
 from payments.services import (
     LineSpec,
-    bill_create,
+    bill_issue,
     counter_session_open,
     counter_take_cash,
     payment_void,
 )
+
+from .conftest import next_due
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +52,8 @@ def clerk(make_user):
 
 @pytest.fixture
 def receipt(payer, clerk) -> Receipt:
-    bill = bill_create(
+    bill = bill_issue(
+        dues=[next_due()],
         service="demo", subject_type="demo", subject_id=1,
         lines=[
             LineSpec(head="holding_tax", amount=Decimal("1000000.00"),

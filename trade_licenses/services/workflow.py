@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from payments.models import Bill
-from payments.services import LineSpec, bill_create, bill_supersede
+from payments.services import BillBusy, LineSpec, bill_issue, bill_supersede
 
 from .. import fees
 from ..models import Application, ApplicationDocument, DocumentKind, Inspection
@@ -155,6 +155,14 @@ def _bill_lines(lines: list[fees.FeeLine]) -> list[LineSpec]:
                      explanation=line.rule) for line in lines]
 
 
+def application_dues(application: Application) -> list[str]:
+    """What a licence bill claims: the business's licence year (new or renewal), or the
+    transfer itself — so a year's licence fee is never billed twice."""
+    if application.kind == Application.Kind.TRANSFER:
+        return [f"transfer:{application.pk}"]
+    return [f"licence-year:{application.business_id}:{application.fiscal_year}"]
+
+
 def _bill_period(application: Application) -> str:
     """The bill's period, with the licence it renews (so a clerk finds it by that number)."""
     previous = (_previous_licence(application.business, application.fiscal_year)
@@ -193,9 +201,10 @@ def application_issue_bill(*, application: Application, actor,
         due = max(fees.surcharge_grows_after(today, schedule.renewal_deadline), today)
     else:
         due = today + timedelta(days=NEW_BILL_DAYS)
-    bill = bill_create(
+    bill = bill_issue(
         service=SERVICE, subject_type=SUBJECT_TYPE, subject_id=locked.pk,
-        lines=_bill_lines(lines), fiscal_year_label=locked.fiscal_year, due_date=due,
+        dues=application_dues(locked), lines=_bill_lines(lines),
+        fiscal_year_label=locked.fiscal_year, due_date=due,
         payer=business.trader, payer_name=locked.trader_name_en or locked.trader_name_bn,
         payer_mobile=locked.trader_mobile, ward=business.ward,
         subject_label_bn=f"ট্রেড লাইসেন্স: {business.name_bn or business.name_en}",
@@ -213,8 +222,9 @@ def application_issue_bill(*, application: Application, actor,
 def renewal_bill_refresh(*, application: Application, today: date | None = None) -> Bill | None:
     """A late renewal's bill grows by itself: once its due date (the end of the month the
     surcharge was computed for) has passed, the open bill is superseded by one with this
-    month's surcharge. Money paid on the old bill meanwhile becomes a credit, never lost.
-    Returns the new bill, or None when nothing changed."""
+    month's surcharge — unless a payment on it is under way. Money paid on the old bill
+    meanwhile becomes a credit, never lost. Returns the new bill, or None when nothing
+    changed."""
     today = today or timezone.localdate()
     locked = _lock(application)
     bill = locked.bill
@@ -224,8 +234,11 @@ def renewal_bill_refresh(*, application: Application, today: date | None = None)
     lines = fee_lines(locked, paid_on=today)
     schedule = schedule_for(locked.fiscal_year)
     due = max(fees.surcharge_grows_after(today, schedule.renewal_deadline), today)
-    new = bill_supersede(bill=bill, lines=_bill_lines(lines), due_date=due,
-                         reason="late renewal: surcharge for this month")
+    try:
+        new = bill_supersede(bill=bill, lines=_bill_lines(lines), due_date=due,
+                             reason="late renewal: surcharge for this month")
+    except BillBusy:
+        return None  # the trader is paying it now; tomorrow's run looks again
     locked.bill = new
     locked.save(update_fields=["bill", "updated_at"])
     audit.record(action="trade_licence.bill_refreshed", obj=locked,
