@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.runs import HeartbeatFields
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 
@@ -307,8 +309,10 @@ class HoldingBillItem(models.Model):
             name="bill_item_covers_something")]
 
 
-class DemandRun(models.Model):
-    """One run of the yearly demand generation, with progress the revenue officer sees."""
+class DemandRun(HeartbeatFields):
+    """One run of the yearly demand generation, with progress the revenue officer sees.
+    The worker writes `heartbeat_at` while it runs (core.runs): a run whose heartbeat has
+    gone stale is marked failed, so that the year can be generated again."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -467,7 +467,9 @@ def demand_run_start(*, fiscal_year: str, actor) -> DemandRun:
     """Start the yearly demand generation for `fiscal_year`: a queued DemandRun, sent to the
     workers once committed. Refused (ValidationError, code "run_busy") while another run of
     that year is queued or running; the conditional unique constraint on live runs is the
-    referee when two starts race."""
+    referee when two starts race. A live run whose worker stopped (no heartbeat for
+    RUN_HEARTBEAT_STALE_SECONDS) is marked failed first and does not block the year."""
+    demand_runs_fail_stale(actor=actor)
     busy = (DemandRun.objects.select_for_update()
             .filter(fiscal_year=fiscal_year, status__in=LIVE_RUN_STATUSES).first())
     if busy is not None:
@@ -485,9 +487,28 @@ def demand_run_start(*, fiscal_year: str, actor) -> DemandRun:
     return run
 
 
-def demand_run_mark_running(run_id: int) -> None:
-    """The worker has picked the run up."""
-    DemandRun.objects.filter(pk=run_id).update(status=DemandRun.Status.RUNNING)
+def demand_run_mark_running(run_id: int) -> bool:
+    """The worker has picked the run up (its first heartbeat). False when the run is no
+    longer live (marked failed meanwhile, or finished): the worker must then leave it."""
+    return bool(DemandRun.objects.filter(pk=run_id, status__in=LIVE_RUN_STATUSES).update(
+        status=DemandRun.Status.RUNNING, heartbeat_at=timezone.now()))
+
+
+def demand_runs_fail_stale(*, actor=None) -> list[int]:
+    """Mark failed every running run whose worker stopped: no heartbeat for
+    RUN_HEARTBEAT_STALE_SECONDS (core.runs). Its year can then be started again; the
+    generation inserts only what is missing, so the new run completes it. (A queued run
+    has no heartbeat yet: it waits for a worker.) Returns the ids; each is audited."""
+    from core.runs import fail_stale
+
+    failed = fail_stale(DemandRun, live_statuses=[DemandRun.Status.RUNNING],
+                        failed_status=DemandRun.Status.FAILED)
+    for run in DemandRun.objects.filter(pk__in=failed):
+        audit.record(action="holdings.demand_run_failed_stale", obj=run, actor=actor,
+                     before={"status": "running"},
+                     after={"status": run.status, "heartbeat_at": run.heartbeat_at and
+                            run.heartbeat_at.isoformat()})
+    return failed
 
 
 def demand_run_finish(run_id: int, *, result=None, error: str = "") -> dict:

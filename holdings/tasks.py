@@ -3,9 +3,17 @@
 from celery import shared_task
 from django.core.cache import cache
 
+from core.db import long_running
+from core.runs import Heartbeat
+
 from .demands import generate_demands
 from .models import DemandRun
-from .services import demand_run_finish, demand_run_mark_running
+from .services import (
+    LIVE_RUN_STATUSES,
+    demand_run_finish,
+    demand_run_mark_running,
+    demand_runs_fail_stale,
+)
 
 
 def progress_key(run_id: int) -> str:
@@ -14,21 +22,41 @@ def progress_key(run_id: int) -> str:
 
 @shared_task(soft_time_limit=3000, time_limit=3300)
 def run_demand_generation(run_id: int) -> dict:
-    """Generate a year's demands, reporting progress on the DemandRun row."""
+    """Generate a year's demands, reporting progress on the DemandRun row.
+
+    The run carries a heartbeat while it works (core.runs.Heartbeat: a thread of its own,
+    plus one beat per step), and its transaction has the long limits of bulk jobs
+    (core.db.long_running: no statement timeout), not the web's 15 seconds. A run that is
+    no longer live when the worker picks it up (marked failed for a stale heartbeat, and
+    perhaps started again since) is left alone."""
     run = DemandRun.objects.get(pk=run_id)
+    if not demand_run_mark_running(run_id):
+        return {}
+    with Heartbeat(DemandRun, run_id, live_statuses=LIVE_RUN_STATUSES) as heartbeat:
 
-    def progress(step: str, pct: int) -> None:
-        # The generation is one transaction: progress goes through the cache so that the
-        # revenue officer's page sees it while the transaction is still open.
-        cache.set(progress_key(run_id), {"step": step, "progress": pct}, 3600)
+        def progress(step: str, pct: int) -> None:
+            heartbeat.beat()
+            # The generation is one transaction: progress goes through the cache so that
+            # the revenue officer's page sees it while the transaction is still open.
+            try:
+                cache.set(progress_key(run_id), {"step": step, "progress": pct}, 3600)
+            except Exception:  # noqa: BLE001 - the cache is a nicety; the work goes on
+                pass
 
-    demand_run_mark_running(run_id)
-    try:
-        result = generate_demands(run.fiscal_year, progress=progress, actor=run.started_by)
-    except Exception as exc:
-        demand_run_finish(run_id, error=str(exc) or type(exc).__name__)
-        raise
+        try:
+            with long_running():
+                result = generate_demands(run.fiscal_year, progress=progress,
+                                          actor=run.started_by)
+        except Exception as exc:
+            demand_run_finish(run_id, error=str(exc) or type(exc).__name__)
+            raise
     return demand_run_finish(run_id, result=result)
+
+
+@shared_task
+def fail_stale_demand_runs() -> list[int]:
+    """Beat: runs whose worker died (stale heartbeat) are marked failed and retryable."""
+    return demand_runs_fail_stale()
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

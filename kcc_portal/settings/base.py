@@ -384,6 +384,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.heartbeat",
         "schedule": timedelta(minutes=1),
     },
+    "holdings-fail-stale-demand-runs": {
+        "task": "holdings.tasks.fail_stale_demand_runs",
+        "schedule": timedelta(minutes=2),
+    },
 }
 
 # --- Security defaults (production tightens) -------------------------------------------
