@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
 
-from .models import Allocation, Bill, Credit, Payment, Receipt, ReceiptCounter
+from .models import Allocation, Bill, BillClaim, Credit, Payment, Receipt, ReceiptCounter
 
 ZERO = Decimal("0.00")
 
@@ -45,6 +45,10 @@ def find_discrepancies() -> list[str]:
                                 f"{net_alloc.get(p.pk, ZERO)}")
         elif allocated or credited:
             problems.append(f"payment {p.tran_id} is {p.status} but has allocations or credits")
+    # 2b. Per due: no instalment, arrear, licence year or month is collected by more than
+    #     one bill (whatever their statuses now), nor beyond its bill's total; and every
+    #     bill says which dues it covers.
+    problems += _due_discrepancies(sums)
     # 3. Reversals mirror what they reverse.
     for r in Allocation.objects.filter(kind=Allocation.Kind.REVERSAL).filter(
             Q(reverses__isnull=True) | ~Q(amount=-F("reverses__amount"))):
@@ -58,4 +62,27 @@ def find_discrepancies() -> list[str]:
         if counter is None or counter.last != top:
             problems.append(f"receipt counter of {fy} says {getattr(counter, 'last', None)}, "
                             f"last receipt is {top}")
+    return problems
+
+
+def _due_discrepancies(net_by_bill: dict[int, Decimal]) -> list[str]:
+    problems: list[str] = []
+    collected = {pk for pk, net in net_by_bill.items() if net > ZERO}
+    numbers = dict(Bill.objects.filter(pk__in=collected).values_list("pk", "number"))
+    totals = dict(Bill.objects.filter(pk__in=collected).values_list("pk", "total"))
+    for pk in sorted(collected):
+        if net_by_bill[pk] > totals[pk]:
+            problems.append(f"bill {numbers[pk]} collected {net_by_bill[pk]}, more than its "
+                            f"total {totals[pk]}")
+    by_due: dict[str, list[int]] = {}
+    for due, bill_id in (BillClaim.objects.filter(bill_id__in=collected)
+                         .order_by("due", "bill_id").values_list("due", "bill_id")):
+        by_due.setdefault(due, []).append(bill_id)
+    for due, bills in by_due.items():
+        if len(bills) > 1:
+            problems.append(f"due {due} is collected by {len(bills)} bills: "
+                            + ", ".join(numbers[b] for b in bills))
+    for number in (Bill.objects.filter(claims__isnull=True).order_by("number")
+                   .values_list("number", flat=True)[:50]):
+        problems.append(f"bill {number} does not say which dues it covers")
     return problems

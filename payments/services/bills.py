@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import audit
+from core.digits import localize_digits
 from core.fiscal import fiscal_year
 from core.money import to_money
 
@@ -97,7 +98,8 @@ def busy_error(payment: Payment) -> BillBusy:
     return BillBusy(ngettext("A payment for this is in progress. Try again in %(minutes)s "
                              "minute.",
                              "A payment for this is in progress. Try again in %(minutes)s "
-                             "minutes.", minutes) % {"minutes": minutes}, minutes=minutes)
+                             "minutes.", minutes) % {"minutes": localize_digits(minutes)},
+                    minutes=minutes)
 
 
 def _refuse_if_live(bills: Sequence[Bill]) -> None:
