@@ -1,15 +1,26 @@
 """Officer pages for importing the legacy holding register: upload and check the file,
 read the row-by-row report, then import everything, only the valid holdings, or nothing.
 
-Between the two steps the uploaded file is kept in the default storage under
-imports/<random token>.<csv|xlsx>; only the token and the original name are kept in the
-session. The file is deleted once imported or abandoned; files left behind for more than
-a day are swept away at the next upload. The report of the last import is kept as
+The uploaded file is parsed once, when it is uploaded (within the limits of
+holdings.importer: zip-bomb checks before an .xlsx is opened, cell, row and text caps while
+reading). A file that cannot be read is refused there and then and nothing is kept.
+Otherwise, between the two steps, the default storage keeps, under a random token,
+
+- imports/<token>.rows.json: the parsed rows (holdings.importer.ParsedFile.to_json), which
+  the import validates again against the register as it stands then;
+- imports/<token>.check.<language>.json: the check shown on the page and in the report
+  (counts, rows with errors, the report's rows), made at upload in the officer's language
+  and, when the language changes, once more from the kept rows (never from the file).
+
+Only the token, the original name and the number of rows are kept in the session. The
+files are deleted once imported or abandoned; files left behind for more than a day are
+swept away at the next upload. The report of the last import is kept as
 imports/<token>-report.csv for download.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import zipfile
@@ -17,12 +28,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -71,8 +83,12 @@ COLUMN_HELP = [
 # --- storage of the file between the two steps ------------------------------------------
 
 
-def _upload_name(token: str, kind: str) -> str:
-    return f"{STORAGE_DIR}/{token}.{kind}"
+def _rows_name(token: str) -> str:
+    return f"{STORAGE_DIR}/{token}.rows.json"
+
+
+def _check_name(token: str, language: str) -> str:
+    return f"{STORAGE_DIR}/{token}.check.{language}.json"
 
 
 def _report_name(token: str) -> str:
@@ -99,29 +115,62 @@ def _sweep() -> None:
         pass
 
 
+def _save_json(name: str, data) -> None:
+    default_storage.save(name, ContentFile(json.dumps(data, ensure_ascii=False).encode()))
+
+
+def _load_json(name: str):
+    with default_storage.open(name, "rb") as f:
+        return json.loads(f.read().decode("utf-8"))
+
+
 def _pending(request) -> dict | None:
-    """The checked file waiting for a decision, if its file still exists."""
+    """The checked file waiting for a decision, if its rows are still kept."""
     state = request.session.get(PENDING)
-    if not isinstance(state, dict) or not TOKEN_RE.fullmatch(str(state.get("token", ""))) \
-            or state.get("kind") not in importer.EXTENSIONS:
+    if not isinstance(state, dict) or not TOKEN_RE.fullmatch(str(state.get("token", ""))):
         return None
-    if not default_storage.exists(_upload_name(state["token"], state["kind"])):
+    if not default_storage.exists(_rows_name(state["token"])):
         request.session.pop(PENDING, None)
         return None
     return state
 
 
+def _delete_kept(token: str) -> None:
+    _delete(_rows_name(token))
+    for code, _label in settings.LANGUAGES:
+        _delete(_check_name(token, code))
+
+
 def _forget_pending(request) -> None:
     state = request.session.pop(PENDING, None)
-    if isinstance(state, dict) and TOKEN_RE.fullmatch(str(state.get("token", ""))) \
-            and state.get("kind") in importer.EXTENSIONS:
-        _delete(_upload_name(state["token"], state["kind"]))
+    if isinstance(state, dict) and TOKEN_RE.fullmatch(str(state.get("token", ""))):
+        _delete_kept(state["token"])
 
 
-def _check(state: dict) -> tuple[importer.ParsedFile, list[importer.RowResult]]:
-    with default_storage.open(_upload_name(state["token"], state["kind"]), "rb") as f:
-        parsed = importer.parse(f, state["name"])
-    return parsed, importer.validate(parsed)
+def _kept_rows(state: dict) -> importer.ParsedFile:
+    return importer.ParsedFile.from_json(_load_json(_rows_name(state["token"])))
+
+
+def _check_of(results: list[importer.RowResult]) -> dict:
+    """What the page and the report show of a check (JSON-ready, in the active language)."""
+    return {"summary": importer.summarize(results),
+            "problems": [{"row": r.row, "holding": r.holding, "errors": r.errors}
+                         for r in results if not r.ok],
+            "report": importer.report_rows(results)}
+
+
+def _check(state: dict) -> dict:
+    """The kept check in the active language; made from the kept rows (never from the
+    file) the first time another language asks for it."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language not in {code for code, _label in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    name = _check_name(state["token"], language)
+    if default_storage.exists(name):
+        return _load_json(name)
+    check = _check_of(importer.validate(_kept_rows(state)))
+    _save_json(name, check)
+    return check
 
 
 # --- the form ---------------------------------------------------------------------------
@@ -175,27 +224,32 @@ class HoldingImportView(ImportPermissionMixin, View):
         upload = form.cleaned_data["file"]
         _forget_pending(request)
         _sweep()
-        token = secrets.token_hex(16)
-        kind = importer.extension(upload.name)
+        name = Path(upload.name).name[:200]
         upload.seek(0)
-        default_storage.save(_upload_name(token, kind), ContentFile(upload.read()))
-        request.session[PENDING] = {"token": token, "kind": kind,
-                                    "name": Path(upload.name).name[:200]}
+        parsed = importer.parse(upload, upload.name)  # the one time the file is read
+        if parsed.errors:  # nothing is kept
+            return self.show(request, UploadForm(), refused={"name": name,
+                                                             "errors": parsed.errors})
+        results = importer.validate(parsed)
+        token = secrets.token_hex(16)
+        _save_json(_rows_name(token), parsed.to_json())
+        _save_json(_check_name(token, translation.get_language() or settings.LANGUAGE_CODE),
+                   _check_of(results))
+        request.session[PENDING] = {"token": token, "name": name, "rows": len(parsed.rows)}
         return redirect("holding_import")
 
-    def show(self, request, form):
-        context = {"form": form, "columns": COLUMN_HELP, "max_rows": importer.MAX_ROWS}
+    def show(self, request, form, refused: dict | None = None):
+        context = {"form": form, "columns": COLUMN_HELP,
+                   "max_rows": importer.limits()["rows"]}
         state = _pending(request)
-        if state is not None:
-            parsed, results = _check(state)
+        if refused is not None:
+            context["pending"] = {"name": refused["name"]}
+            context["file_errors"] = refused["errors"]
+        elif state is not None:
+            check = _check(state)
             context["pending"] = state
-            if parsed.errors:
-                context["file_errors"] = parsed.errors
-                _forget_pending(request)
-            else:
-                context["summary"] = importer.summarize(results)
-                problems = [r for r in results if not r.ok]
-                context["problems"] = paginate(request, problems, per_page=PER_PAGE)
+            context["summary"] = check["summary"]
+            context["problems"] = paginate(request, check["problems"], per_page=PER_PAGE)
         last = request.session.get(LAST)
         if isinstance(last, dict):
             context["last"] = last
@@ -223,12 +277,7 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
             messages.error(request, _("Tick the box to confirm that the holdings with errors "
                                       "will not be imported."))
             return redirect("holding_import")
-        parsed, results = _check(state)
-        if parsed.errors:
-            _forget_pending(request)
-            for error in parsed.errors:
-                messages.error(request, error)
-            return redirect("holding_import")
+        results = importer.validate(_kept_rows(state))
         report = importer.import_rows(results, only_valid=action == "only_valid",
                                       actor=request.user, filename=state["name"])
         if not report.imported:
@@ -268,8 +317,7 @@ class HoldingImportReportView(ImportPermissionMixin, View):
     def get(self, request):
         state = _pending(request)
         if state is not None:
-            parsed, results = _check(state)
-            body = importer.report_csv(results, parsed.errors)
+            body = importer.rows_csv(_check(state)["report"])
         else:
             last = request.session.get(LAST)
             token = str(last.get("token", "")) if isinstance(last, dict) else ""

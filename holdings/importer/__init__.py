@@ -26,6 +26,11 @@ case-insensitive; Bengali digits accepted in every number)::
   a demand the portal made itself. Rows of one holding may give different arrears years.
 - Holdings already in the register are refused (the import only adds new holdings).
 
+Limits (settings HOLDINGS_IMPORT_*, see ``columns.limits()``): an .xlsx is refused before
+it is opened when it unpacks to more than 50 MB or a member is packed more than 100 to 1;
+at most 100,000 rows; a cell of more than 1,000 characters is a row error; values
+repeated in messages and in the report are cut to 80 characters.
+
 Modules: ``columns`` (the format: columns, accepted values, limits), ``reading``
 (``parse``), ``validation`` (``validate``) and ``importing`` (``import_rows``,
 ``summarize``, ``report_csv``). Callers import from ``holdings.importer``.
@@ -37,11 +42,14 @@ from .columns import (  # noqa: F401
     COLUMNS,
     EXTENSIONS,
     HOLDING_FIELDS,
+    MAX_CELL_CHARS,
     MAX_FLOOR_AREA,
     MAX_ROWS,
     NO,
     USE_VALUES,
     YES,
+    echo,
+    limits,
 )
 from .importing import (  # noqa: F401
     ImportReport,
@@ -49,6 +57,8 @@ from .importing import (  # noqa: F401
     _recheck_register,
     import_rows,
     report_csv,
+    report_rows,
+    rows_csv,
     summarize,
 )
 from .reading import (  # noqa: F401

@@ -16,7 +16,7 @@ from core.models import Ward
 from .. import tax
 from ..defaults import ensure_schedule
 from ..models import Assessment, Demand, DemandLine, Holding, Instalment, Owner
-from .columns import ARREARS_RULE, BATCH, HOLDING_FIELDS
+from .columns import ARREARS_RULE, BATCH, HOLDING_FIELDS, echo
 from .validation import RowResult, _existing
 
 
@@ -183,14 +183,24 @@ def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool,
                         "skipped_rows": report.skipped_rows})
 
 
+def report_rows(results: list[RowResult], errors: list[str] = ()) -> list[list]:
+    """The rows of the row-by-row report (see report_csv), JSON-ready."""
+    rows: list[list] = [["", "", "", "file", message] for message in errors]
+    for r in results:
+        key = r.key
+        rows.append([r.row, key[0] if key else echo(r.raw.get("ward", "")),
+                     key[1] if key else echo(r.raw.get("holding_number", "")),
+                     r.status or ("error" if r.errors else "ok"), " | ".join(r.errors)])
+    return rows
+
+
+def rows_csv(rows: list[list]) -> bytes:
+    """Report rows (report_rows) as the CSV of report_csv."""
+    return to_csv(["row", "ward", "holding_number", "status", "errors"], rows)
+
+
 def report_csv(results: list[RowResult], errors: list[str] = ()) -> bytes:
     """The row-by-row report as CSV (UTF-8 with BOM, so Excel shows Bengali). Status:
     ok (valid, not imported yet), imported, error, or skipped (another row of the holding
     has errors)."""
-    rows = [["", "", "", "file", message] for message in errors]
-    for r in results:
-        key = r.key
-        rows.append([r.row, key[0] if key else r.raw.get("ward", ""),
-                     key[1] if key else r.raw.get("holding_number", ""),
-                     r.status or ("error" if r.errors else "ok"), " | ".join(r.errors)])
-    return to_csv(["row", "ward", "holding_number", "status", "errors"], rows)
+    return rows_csv(report_rows(results, errors))

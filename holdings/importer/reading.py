@@ -1,10 +1,18 @@
 """Reading an uploaded register: CSV (UTF-8, with or without BOM, comma, semicolon or
-tab) or XLSX into row dicts, with file-level errors (columns, size, encoding)."""
+tab) or XLSX into row dicts, with file-level errors (columns, size, encoding).
+
+Bounded (holdings.importer.columns.limits()): an .xlsx is refused before it is opened
+when it unpacks to more than the uncompressed cap or one of its members is compressed
+beyond the ratio cap (a zip bomb); while reading, a cell longer than the cell cap is cut
+and its row gets an error, more rows than the row cap, too many blank rows or more text
+than the uncompressed cap refuse the file; only the first MAX_COLUMNS_READ columns of a
+sheet are read."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -14,7 +22,16 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from .columns import COLUMNS, EXTENSIONS, MAX_ROWS
+from .columns import (
+    COLUMNS,
+    EXTENSIONS,
+    MAX_BLANK_ROWS,
+    MAX_COLUMNS_READ,
+    MAX_MEMBERS,
+    RATIO_FROM_BYTES,
+    echo,
+    limits,
+)
 
 
 @dataclass
@@ -26,10 +43,27 @@ class ParsedFile:
     headers: list[str] = field(default_factory=list)
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # file-level: nothing can be imported
+    # Problems found while reading a row (a cell too long): row number → [(message, code)].
+    row_errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def to_json(self) -> dict:
+        """The parsed file as JSON-ready data (kept between the check and the import)."""
+        return {"filename": self.filename, "kind": self.kind, "headers": self.headers,
+                "rows": [[number, values] for number, values in self.rows],
+                "row_errors": [[number, [list(e) for e in errors]]
+                               for number, errors in self.row_errors.items()]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedFile:
+        return cls(filename=str(data["filename"]), kind=str(data["kind"]),
+                   headers=list(data["headers"]),
+                   rows=[(int(number), dict(values)) for number, values in data["rows"]],
+                   row_errors={int(number): [tuple(e) for e in errors]
+                               for number, errors in data["row_errors"]})
 
 
 def _text(value: Any) -> str:
@@ -78,25 +112,48 @@ def _read_headers(raw: list[Any], parsed: ParsedFile) -> dict[int, str]:
 
 
 def _collect(rows, parsed: ParsedFile) -> None:
-    """Header from the first non-empty row, then the data rows (blank rows skipped)."""
+    """Header from the first non-empty row, then the data rows (blank rows skipped), within
+    the limits: a cell longer than the cell cap is cut and its row gets an error; too many
+    rows, blank rows or characters refuse the file."""
+    limit = limits()
+    max_rows, max_cell, max_text = limit["rows"], limit["cell_chars"], limit["uncompressed"]
     index: dict[int, str] | None = None
+    blank = text_size = 0
     for number, raw in rows:
-        cells = list(raw)
-        if not any(_text(c) for c in cells):
+        cells = list(itertools.islice(raw, MAX_COLUMNS_READ))
+        texts = [_text(c) for c in cells]
+        if not any(texts):
+            blank += 1
+            if blank > MAX_BLANK_ROWS:
+                parsed.errors.append(_("The file has more than %(max)s blank rows; delete them "
+                                       "and upload it again.") % {"max": MAX_BLANK_ROWS})
+                return
             continue
         if index is None:
-            index = _read_headers(cells, parsed)
+            index = _read_headers([echo(t) for t in texts], parsed)
             if parsed.errors:
                 return
             continue
-        if len(parsed.rows) >= MAX_ROWS:
+        if len(parsed.rows) >= max_rows:
             parsed.errors.append(_("The file has more than %(max)s rows; split it into "
-                                   "smaller files.") % {"max": MAX_ROWS})
+                                   "smaller files.") % {"max": max_rows})
             return
         values = {name: "" for name in COLUMNS}
         for i, name in index.items():
-            if i < len(cells):
-                values[name] = _text(cells[i])
+            if i >= len(texts):
+                continue
+            text = texts[i]
+            if len(text) > max_cell:
+                parsed.row_errors.setdefault(number, []).append((
+                    _("%(column)s is longer than %(max)s characters (“%(start)s”).")
+                    % {"column": name, "max": max_cell, "start": echo(text)}, "cell_too_long"))
+                text = echo(text)
+            text_size += len(text)
+            values[name] = text
+        if text_size > max_text:
+            parsed.errors.append(_("The file holds more text than can be checked at once; "
+                                   "split it into smaller files."))
+            return
         parsed.rows.append((number, values))
     if index is None:
         parsed.errors.append(_("The file is empty."))
@@ -125,12 +182,40 @@ def _parse_csv(data: bytes, parsed: ParsedFile) -> None:
         parsed.errors.append(_("The CSV file is malformed: %(error)s") % {"error": exc})
 
 
+def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
+    """Before an .xlsx is opened: a real zip, not too many members, not too big unpacked
+    and no member compressed beyond the ratio cap. Only the zip's directory is read; the
+    sizes it declares are the ones Python's zipfile holds each member to when unpacking."""
+    not_real = _("This is not a real .xlsx workbook. Save it again from Excel as “Excel "
+                 "Workbook (.xlsx)” or as “CSV UTF-8”.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        parsed.errors.append(not_real)
+        return False
+    limit = limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        parsed.errors.append(not_real)
+        return False
+    unpacked = sum(m.file_size for m in members)
+    too_packed = [m for m in members if m.file_size > RATIO_FROM_BYTES
+                  and m.file_size > limit["ratio"] * max(m.compress_size, 1)]
+    if len(members) > MAX_MEMBERS or unpacked > limit["uncompressed"] or too_packed:
+        parsed.errors.append(_("This workbook unpacks to far more data than a register holds "
+                               "(at most %(max)s MB unpacked, and nothing packed more than "
+                               "%(ratio)s to 1), so it was not opened. Save the register "
+                               "again from Excel, or as “CSV UTF-8”.")
+                             % {"max": limit["uncompressed"] // (1024 * 1024),
+                                "ratio": limit["ratio"]})
+        return False
+    return True
+
+
 def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
     import openpyxl
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        parsed.errors.append(_("This is not a real .xlsx workbook. Save it again from Excel "
-                               "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."))
+    if not _check_zip(data, parsed):
         return
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -140,8 +225,8 @@ def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
         return
     try:
         sheet = workbook.worksheets[0]
-        _collect(((i, row) for i, row in enumerate(sheet.iter_rows(values_only=True),
-                                                    start=1)), parsed)
+        _collect(((i, row) for i, row in enumerate(
+            sheet.iter_rows(max_col=MAX_COLUMNS_READ, values_only=True), start=1)), parsed)
     except Exception:  # noqa: BLE001 - a damaged sheet inside a valid zip
         parsed.errors.append(_("The .xlsx workbook cannot be read. Save it again from Excel "
                                "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."))
@@ -166,4 +251,5 @@ def parse(file_obj: IO[bytes] | bytes, filename: str) -> ParsedFile:
         _parse_xlsx(data, parsed)
     if parsed.errors:
         parsed.rows = []
+        parsed.row_errors = {}
     return parsed

@@ -21,7 +21,7 @@ from core.validators import normalize_mobile, normalize_nid
 from .. import tax
 from ..models import Holding
 from ..services import MAX_YEARLY_RENT, _check_rent, normalize_holding_number, ward_by_number
-from .columns import HOLDING_FIELDS, MAX_FLOOR_AREA, NO, USE_VALUES, YES
+from .columns import HOLDING_FIELDS, MAX_FLOOR_AREA, NO, USE_VALUES, YES, echo
 from .reading import ParsedFile
 
 
@@ -58,7 +58,7 @@ class RowResult:
         if key:
             return f"{key[0]}/{key[1]}"
         ward, number = self.raw.get("ward", ""), self.raw.get("holding_number", "")
-        return f"{ward}/{number}" if ward or number else ""
+        return f"{echo(ward)}/{echo(number)}" if ward or number else ""
 
     @property
     def has_owner(self) -> bool:
@@ -86,10 +86,13 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
     raw, values = result.raw, result.values
 
     def attempt(name, fn):
+        text = raw[name]
         try:
-            values[name] = fn(raw[name])
+            values[name] = fn(text)
         except ValidationError as exc:
             for message in exc.messages:
+                if len(text) > len(echo(text)):  # never repeat a long value whole
+                    message = str(message).replace(text, echo(text))
                 result.add(message, exc.code or "invalid")
 
     def ward(text):
@@ -121,7 +124,7 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
         if key not in USE_VALUES:
             raise ValidationError(
                 _("Unknown use “%(use)s”: write residential, commercial, industrial, mixed or "
-                  "vacant_land (or আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি).") % {"use": text},
+                  "vacant_land (or আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি).") % {"use": echo(text)},
                 code="invalid_use")
         return USE_VALUES[key]
 
@@ -136,7 +139,8 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
         if key in NO:
             return False
         raise ValidationError(_("Write yes or no (হ্যাঁ or না) for owner_occupied, not "
-                                "“%(value)s”.") % {"value": text}, code="invalid_owner_occupied")
+                                "“%(value)s”.") % {"value": echo(text)},
+                              code="invalid_owner_occupied")
 
     attempt("owner_occupied", yes_no)
 
@@ -147,7 +151,7 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
                        message=_("Enter the floor area as a number of square feet."))
         if area < 0 or area > MAX_FLOOR_AREA:
             raise ValidationError(_("A floor area of %(area)s sq ft is not believable; check it.")
-                                  % {"area": text}, code="absurd_floor_area")
+                                  % {"area": echo(text)}, code="absurd_floor_area")
         return tax.money(area)
 
     attempt("floor_area_sqft", floor_area)
@@ -253,7 +257,7 @@ def _existing(keys: set[tuple[int, str]], wards: dict[int, Ward]) -> set[tuple[i
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return str(value)
+    return echo(value)
 
 
 def _check_group(rows: list[RowResult], in_register: bool) -> None:
@@ -331,6 +335,8 @@ def validate(parsed: ParsedFile) -> list[RowResult]:
     groups: dict[tuple[int, str], list[RowResult]] = {}
     for number, raw in parsed.rows:
         result = RowResult(row=number, raw=raw)
+        for message, code in parsed.row_errors.get(number, ()):
+            result.add(message, code)
         _clean_row(result, wards, this_fy)
         results.append(result)
         if result.key:
