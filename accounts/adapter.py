@@ -41,6 +41,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """A sign-in asked for a number without an account: nothing is sent (the page answers
         as for any number, and a code typed there simply fails)."""
 
+    def is_login_by_code_required(self, login) -> bool:
+        # A sign-up with a number that already has an account carries no user (allauth's
+        # enumeration prevention): there is no one to send a sign-in code to.
+        if login.user is None:
+            return False
+        return super().is_login_by_code_required(login)
+
     def get_login_stages(self) -> list[str]:
         # After the one-time code, accounts with a password (staff) are asked for it.
         return [*super().get_login_stages(), "accounts.stages.StaffPasswordStage"]

@@ -20,7 +20,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import audit
 from core.fiscal import current_fiscal_year
 from payments.services import PaymentError, payment_initiate_online
 
@@ -230,9 +229,7 @@ def licence_document(request, pk: int):
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    # Every download of a trader's papers is on record: who, when, from where.
-    audit.record(action="licence.document_downloaded", obj=document, request=request,
-                 after={"application": document.application_id, "kind": document.kind})
+    services.document_record_download(document=document, actor=request.user, request=request)
     response = FileResponse(handle, content_type=document.content_type)
     name = document.original_name or f"document-{document.pk}"
     response["Content-Disposition"] = content_disposition_header(False, name)

@@ -181,3 +181,14 @@ def test_wrong_staff_password_keeps_them_out(client, make_user):
     assert response.status_code == 200
     assert not response.wsgi_request.user.is_authenticated
     assert "পাসওয়ার্ড সঠিক নয়" in response.content.decode()
+
+
+def test_signing_up_with_a_number_that_has_an_account_says_nothing_more(client, citizen):
+    """Sign-up answers as for a new number (the code page); the owner is told by SMS."""
+    response = signup(client, citizen.mobile)
+    assert response.status_code == 200
+    assert "/accounts/" in response.redirect_chain[-1][0]
+    assert "অ্যাকাউন্ট আছে" not in response.content.decode()
+    assert User.objects.filter(mobile=citizen.mobile).count() == 1
+    assert SmsMessage.objects.filter(to=citizen.mobile, kind="exists").count() == 1
+    assert not response.wsgi_request.user.is_authenticated

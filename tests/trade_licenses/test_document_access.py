@@ -37,7 +37,7 @@ def test_clerks_walking_ids_find_nothing(client, clerk, make_user, other_traders
         client.force_login(user)
         for document in other_traders_application.documents.all():
             assert client.get(url(document)).status_code == 404, document.kind
-    assert not AuditLog.objects.filter(action="licence.document_downloaded",
+    assert not AuditLog.objects.filter(action="trade_licence.document_downloaded",
                                        actor__in=[clerk]).exclude(
         object_id__in=[str(d.pk) for d in mine.documents.all()]).exists()
 
@@ -51,16 +51,16 @@ def test_the_queue_and_the_trader_may_download_and_each_download_is_audited(
         response = client.get(url(nid), REMOTE_ADDR="10.1.2.3")
         assert response.status_code == 200
         b"".join(response.streaming_content)
-        row = AuditLog.objects.filter(action="licence.document_downloaded").latest("pk")
+        row = AuditLog.objects.filter(action="trade_licence.document_downloaded").latest("pk")
         assert row.actor == user
         assert row.object_id == str(nid.pk)
         assert row.ip_address == "10.1.2.3"
         assert row.after["kind"] == "nid"
-    assert AuditLog.objects.filter(action="licence.document_downloaded").count() == 3
+    assert AuditLog.objects.filter(action="trade_licence.document_downloaded").count() == 3
     # Refused downloads leave no file in anyone's hands (and no "downloaded" row).
     client.force_login(make_user(Role.ASSESSOR))
     assert client.get(url(nid)).status_code == 404
-    assert AuditLog.objects.filter(action="licence.document_downloaded").count() == 3
+    assert AuditLog.objects.filter(action="trade_licence.document_downloaded").count() == 3
 
 
 def test_officer_page_links_documents_only_for_those_who_may_open_them(

@@ -55,6 +55,7 @@ from .documents import (  # noqa: F401
     _read,
     _store_document,
     document_add,
+    document_record_download,
     document_remove,
 )
 from .licences import (  # noqa: F401

@@ -99,3 +99,12 @@ def document_remove(*, document: ApplicationDocument, actor) -> None:
                          "name": document.original_name, "sha256": document.sha256})
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def document_record_download(*, document: ApplicationDocument, actor, request=None) -> None:
+    """Every download of a trader's papers is on record: who, when, from which address
+    (the caller has checked selectors.documents_visible_to)."""
+    audit.record(action="trade_licence.document_downloaded", obj=document, actor=actor,
+                 request=request,
+                 after={"application": document.application_id, "kind": document.kind,
+                        "name": document.original_name})
