@@ -28,33 +28,34 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-
-def _set_local(cursor, name: str, ms: int) -> None:
-    # SET does not take bind parameters; `ms` is an int from the settings or the caller.
-    cursor.execute(f"SET LOCAL {name} = {int(ms)}")
+_SET = "set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)"
 
 
 @contextmanager
 def _limits(statement_timeout_ms: int, lock_timeout_ms: int, using: str) -> Iterator[None]:
+    """One statement to set both limits for the transaction (SET LOCAL); inside a caller's
+    transaction no savepoint, and one more statement on the way out to give the caller its
+    own limits back (SET LOCAL lasts to the end of the outermost transaction)."""
     connection = connections[using]
     nested = connection.in_atomic_block
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         if connection.vendor != "postgresql":
             yield
             return
+        values = [f"{int(statement_timeout_ms)}ms", f"{int(lock_timeout_ms)}ms"]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('statement_timeout'), "
-                           "current_setting('lock_timeout')")
-            before = cursor.fetchone()
-            _set_local(cursor, "statement_timeout", statement_timeout_ms)
-            _set_local(cursor, "lock_timeout", lock_timeout_ms)
+            if nested:
+                cursor.execute(
+                    "WITH before AS MATERIALIZED (SELECT current_setting('statement_timeout')"
+                    " AS s, current_setting('lock_timeout') AS l) "
+                    f"SELECT s, l, {_SET} FROM before", values)
+                before = cursor.fetchone()[:2]
+            else:
+                cursor.execute(f"SELECT {_SET}", values)
         yield
         if nested and not connection.needs_rollback:
-            # SET LOCAL lasts to the end of the outermost transaction: give the caller's
-            # transaction its own limits back.
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true), "
-                               "set_config('lock_timeout', %s, true)", list(before))
+                cursor.execute(f"SELECT {_SET}", list(before))
 
 
 def long_running(*, report: bool = False, statement_timeout_ms: int | None = None,
