@@ -19,10 +19,10 @@ from django.views.decorators.http import require_safe
 
 from core.privacy import mask_name
 
-from .models import Payment, PaymentBill, Receipt
+from .models import Payment, Receipt
 from .receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
 from .registry import hooks_for
-from .selectors import receipt_cancelled_at
+from .selectors import payment_outcomes, receipt_cancelled_at
 
 VERIFY_TEMPLATE = "payments/verify.html"
 MAX_CODE_LENGTH = 64
@@ -54,10 +54,11 @@ def receipt_lookup(code: str) -> Verified | None:
     valid = payment.status == Payment.Status.SUCCEEDED
     cancelled_at = receipt_cancelled_at(payment)
     bills = [
-        {"number": item.bill.number, "subject": item.bill.subject_label,
-         "service": hooks_for(item.bill.service).label, "fiscal_year": item.bill.fiscal_year}
-        for item in PaymentBill.objects.filter(payment=payment).select_related("bill")
-        .order_by("pk")
+        {"number": o.bill.number, "subject": o.bill.subject_label,
+         "service": hooks_for(o.bill.service).label, "fiscal_year": o.bill.fiscal_year,
+         "applied": o.applied, "why": o.why_not_applied, "credit_state": o.credit_state,
+         "amount": o.amount}
+        for o in payment_outcomes(payment)
     ]
     return Verified(kind="receipt", valid=valid, data={
         "receipt": receipt,
@@ -66,7 +67,8 @@ def receipt_lookup(code: str) -> Verified | None:
         "payer_masked": mask_name(payment.payer_name),
         "status_label": payment.get_status_display(),
         "cancelled_at": cancelled_at,
-        "bills": bills,
+        "bills": [b for b in bills if b["applied"]],
+        "credited": [b for b in bills if b["credit_state"]],
     })
 
 

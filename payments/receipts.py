@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.digits import to_bengali_digits
@@ -22,7 +21,7 @@ from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en
 from core.validators import format_mobile
 
-from .models import Allocation, BillLine, Payment, PaymentBill, Receipt
+from .models import BillLine, Payment, Receipt
 from .pdf import (
     Bilingual,
     bengali_calendar,
@@ -35,7 +34,7 @@ from .pdf import (
     render_pdf,
 )
 from .registry import hooks_for
-from .selectors import is_payments_staff, receipt_cancelled_at
+from .selectors import is_payments_staff, payment_outcomes, receipt_cancelled_at
 
 TEMPLATE = "payments/receipt_pdf.html"
 
@@ -101,19 +100,16 @@ def receipt_visible_to(user, receipt: Receipt) -> bool:
 
 
 def _bills(payment: Payment) -> list[dict[str, Any]]:
-    allocated = set(payment.allocations.filter(kind=Allocation.Kind.PAYMENT)
-                    .values_list("bill_id", flat=True))
-    items = (PaymentBill.objects.filter(payment=payment).select_related("bill")
-             .prefetch_related(Prefetch("bill__lines",
-                                        queryset=BillLine.objects.order_by("position", "pk")))
-             .order_by("pk"))
+    lines_by_bill: dict[int, list[BillLine]] = {}
+    for line in BillLine.objects.filter(bill__payment_items__payment=payment).order_by(
+            "position", "pk"):
+        lines_by_bill.setdefault(line.bill_id, []).append(line)
     bills = []
-    for item in items:
-        bill = item.bill
-        paid = bill.pk in allocated
+    for outcome in payment_outcomes(payment):
+        bill = outcome.bill
         lines = []
-        if paid:
-            for line in bill.lines.all():
+        if outcome.applied:
+            for line in lines_by_bill.get(bill.pk, []):
                 head = both(line.get_head_display())
                 lines.append({
                     "head": line.head,
@@ -132,10 +128,12 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
             "fiscal_year": fy_label(bill.fiscal_year),
             "period": bill.period_label,
             "lines": lines,
-            # Money for a bill already paid or changed is held as a credit, not allocated.
-            "credited": not paid,
-            "amount": money(item.amount),
-            "value": item.amount,
+            # Money for a bill already paid or changed is credited to the payer, not
+            # applied: the receipt says so, and why.
+            "credited": not outcome.applied,
+            "why": both(outcome.why_not_applied) if not outcome.applied else None,
+            "amount": money(outcome.amount),
+            "value": outcome.amount,
         })
     return bills
 

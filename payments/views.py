@@ -56,7 +56,11 @@ def payment_status(request, tran_id: str):
     if request.method == "POST" and payment.status in Payment.OPEN_STATUSES:
         payment_reconcile(payment=payment)
         return redirect("payment_status", tran_id=tran_id)
-    return render(request, "payments/status.html", {"payment": payment})
+    outcomes = selectors.payment_outcomes(payment)
+    return render(request, "payments/status.html", {
+        "payment": payment, "outcomes": outcomes,
+        "applied_any": any(o.applied for o in outcomes),
+        "credited": [o for o in outcomes if o.credit is not None]})
 
 
 @require_safe
