@@ -100,7 +100,7 @@ def number_over_global_cap(mobile: str) -> bool:
     """The safety net: code requests for one number over all addresses, per hour."""
     limit = getattr(settings, "SIGNIN_CODE_REQUESTS_PER_NUMBER_HOUR", 20)
     try:
-        return over_limit(f"signin:code:number:{mobile}", limit, 3600)
+        return over_limit(f"signin:code:number:{mobile}", limit, 3600, fail_closed=True)
     except Exception as exc:  # noqa: BLE001 - core.ratelimit may fail closed
         raise LockoutUnavailable("code") from exc
 
