@@ -410,6 +410,8 @@ SSLCOMMERZ_SIMULATOR_ENABLED = True
 PAYMENTS_CALLBACK_MAX_BYTES = env.int("PAYMENTS_CALLBACK_MAX_BYTES", default=32 * 1024)
 PAYMENTS_CALLBACK_RATE_LIMIT = env.int("PAYMENTS_CALLBACK_RATE_LIMIT", default=600)
 PAYMENTS_CALLBACK_RATE_WINDOW = env.int("PAYMENTS_CALLBACK_RATE_WINDOW", default=60)
+# The gateway's notification servers (its published IPN source addresses): never limited.
+PAYMENTS_CALLBACK_TRUSTED_IPS = env.list("PAYMENTS_CALLBACK_TRUSTED_IPS", default=[])
 
 # --- Holding register import (holdings/importer) ---------------------------------------
 # Refused before an .xlsx is opened: more uncompressed bytes than this in the workbook, or

@@ -209,6 +209,9 @@ def test_callbacks_are_rate_limited_per_address(strict_client, settings):
     # Another address is not affected.
     other = strict_client.post(IPN, {"tran_id": "Y"}, REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 400
+    # The gateway's own servers are never limited.
+    settings.PAYMENTS_CALLBACK_TRUSTED_IPS = ["127.0.0.1"]
+    assert strict_client.post(IPN, {"tran_id": "Z"}).status_code == 400
 
 
 def test_default_rate_limit_leaves_room_for_the_gateway():
