@@ -7,7 +7,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from . import dashboard_panels, demo_service
+        from . import dashboard_panels
 
-        demo_service.register_demo_service()
         dashboard_panels.register_panels()

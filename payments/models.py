@@ -478,14 +478,3 @@ class Refund(models.Model):
                                     name="refund_payment_once_unless_failed"),
         ]
 
-
-class DemoSubject(models.Model):
-    """A small stand-in service subject so the payment flow can be tried before the real
-    services exist (seed_demo issues its bills)."""
-
-    title_bn = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    paid = models.BooleanField(default=False)
-
-    def __str__(self) -> str:
-        return self.title_en

@@ -42,7 +42,7 @@ def make_bill():
             LineSpec(head="conservancy", amount=Decimal("500.00"),
                      description_en="Conservancy", description_bn="পরিচ্ছন্নতা"),
         ]
-        return bill_issue(service=service, subject_type="demo", subject_id=subject_id,
+        return bill_issue(service=service, subject_type="test", subject_id=subject_id,
                           dues=dues or [next_due()], lines=lines, fiscal_year_label="2025-26",
                            due_date=date(2026, 6, 30), payer=payer, **kwargs)
 

@@ -37,8 +37,8 @@ PAYMENTS = "/payments/revenue/payments/"
 CREDITS = "/payments/revenue/credits/"
 
 
-# Not "demo": the demo service's hooks treat subject_id as a DemoSubject pk, and these
-# bills need holding-style subject ids ("H-12") to be searched for.
+# A service with no hooks; the bills carry holding-style subject ids ("H-12") to be
+# searched for.
 SERVICE = "counter_test"
 
 

@@ -54,7 +54,7 @@ def clerk(make_user):
 def receipt(payer, clerk) -> Receipt:
     bill = bill_issue(
         dues=[next_due()],
-        service="demo", subject_type="demo", subject_id=1,
+        service="test", subject_type="test", subject_id="H-12/3",
         lines=[
             LineSpec(head="holding_tax", amount=Decimal("1000000.00"),
                      description_bn="হোল্ডিং কর ২০২৫-২৬", description_en="Holding tax 2025-26"),
