@@ -176,7 +176,8 @@ def test_a_broker_that_cannot_be_reached_leaves_the_run_failed(make_user, monkey
     assert "Could not reach the task queue: connection refused" in run.error
 
 
-def test_the_tasks_failure_path_marks_the_run_failed_with_the_error(db, monkeypatch):
+def test_the_tasks_failure_path_marks_the_run_failed_with_the_error(transactional_db, monkeypatch):
+    # As in a worker: no transaction around the task (its generation has its own).
     run = DemandRun.objects.create(fiscal_year="2025-26")
 
     def broken(*args, **kwargs):
