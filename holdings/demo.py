@@ -1,22 +1,29 @@
 """Demo holdings (seed_demo): 300 holdings across all wards with realistic rents, owners
 with Bengali and English names, last year's and this year's demands, some in arrears; the
-demo citizen owns and has linked ward 1 holdings 12 and 12/A.
+demo citizen owns and has linked ward 1 holdings 12 and 12/A, and has open holding-tax
+bills for them made the way the statement page makes them (holding_bill): the next
+instalment of each holding and the arrears of 12/A.
 
 Deterministic (a fixed random seed) and idempotent: holdings that exist are left alone,
-owners and assessments are added only where missing, and demand generation inserts only
-what does not exist yet."""
+owners and assessments are added only where missing, demand generation inserts only
+what does not exist yet, and a due already on an open bill is left on that bill."""
 
 from __future__ import annotations
 
 import random
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
 from core.fiscal import current_fiscal_year, fiscal_year_start, previous_fiscal_year
 from core.models import Ward
 
 from . import tax
 from .demands import generate_demands
-from .models import Assessment, Holding, Instalment, Owner, Use
+from .models import Arrear, Assessment, Holding, HoldingBillItem, Instalment, Owner, Use
+from .selectors import statement
+from .services import holding_bill
 
 HOLDINGS = 300
 DEMO_NID = "1234567890"
@@ -138,4 +145,27 @@ def seed() -> list:
             demand__holding_id__in=[r["pk"] for r in plan if r["paid_last_year"]],
         ).update(status=Instalment.Status.PAID)
     generate_demands(current)
+    if citizen is not None:
+        _citizen_bills(citizen, Holding.objects.filter(
+            pk__in=[r["pk"] for r in plan if r["demo"]]).order_by("pk"))
     return []
+
+
+def _citizen_bills(citizen, holdings) -> None:
+    """The demo citizen's open bills, real holding-tax bills: for each of their holdings the
+    next instalment, and all arrears where there are some. A due already on an open bill
+    stays on it (a second run, or a bill the citizen made, is left alone)."""
+    today = timezone.localdate()
+    for holding in holdings:
+        st = statement(holding)
+        asks = [("instalment", st.due_instalments[:1]),
+                ("arrear", [a for a in st.arrears if a.status == Arrear.Status.DUE])]
+        for kind, chosen in asks:
+            if not chosen or HoldingBillItem.objects.filter(
+                    bill__status="open", **{f"{kind}__in": chosen}).exists():
+                continue
+            try:
+                holding_bill(holding=holding, payer=citizen, today=today,
+                             **{f"{kind}s": chosen})
+            except ValidationError:  # nothing due any more, or a payment on it under way
+                continue

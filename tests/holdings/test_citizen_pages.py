@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import SmsMessage
+from core.fiscal import current_fiscal_year, previous_fiscal_year
 from core.roles import Role
 from holdings.demands import generate_demands
 from holdings.models import Arrear, Assessment, Demand, Holding, Instalment, Owner
@@ -451,7 +452,7 @@ def test_seed_demo_twice_creates_nothing_twice():
 
     def counts():
         return [m.objects.count() for m in (Holding, Owner, Assessment, Demand, Instalment,
-                                            Arrear)]
+                                            Arrear, Bill)]
 
     call_command("seed_demo", stdout=None)
     first = counts()
@@ -464,6 +465,16 @@ def test_seed_demo_twice_creates_nothing_twice():
     assert sorted(mine.values_list("number", flat=True)) == ["12", "12/A"]
     assert Owner.objects.filter(user=citizen, nid="1234567890").count() == 2
     assert Arrear.objects.filter(holding__number="12/A", holding__ward__number=1).exists()
+    # The demo citizen's open bills are real holding-tax bills: the next instalment of each
+    # holding and 12/A's arrears, made once.
+    bills = Bill.objects.filter(payer=citizen, status="open")
+    assert sorted(bills.values_list("service", "subject_label_en", "period_label")) == [
+        ("holdings", "Holding 12, ward 1, KDA Avenue", f"FY {current_fiscal_year()} Q1"),
+        ("holdings", "Holding 12/A, ward 1, KDA Avenue", f"FY {current_fiscal_year()} Q1"),
+        ("holdings", "Holding 12/A, ward 1, KDA Avenue",
+         f"arrears FY {previous_fiscal_year(current_fiscal_year())}"),
+    ]
+    assert not Bill.objects.filter(service="demo").exists()
 
 
 def test_owner_files_an_objection_and_it_is_audited(client, make_user):
