@@ -19,7 +19,7 @@ def send_welcome_sms(user_id: int) -> int | None:
         return None
     with override(user.preferred_language or "bn"):
         text = _("Welcome to the city corporation portal. You can now see and pay your "
-                 "holding tax, trade licence, water, shop rent and e-bike bills in one place.")
+                 "holding tax and trade licence bills in one place.")
     return send_sms(user.mobile, text, kind="welcome").pk
 
 
