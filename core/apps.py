@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import portal
+
         post_migrate.connect(_ensure_city, sender=self)
+        portal.autodiscover()  # every installed app's portal.py declares it
 
 
 def _ensure_city(sender, apps=None, **kwargs):

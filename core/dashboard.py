@@ -1,5 +1,6 @@
-"""The citizen dashboard is assembled from panels that apps register (core imports none of
-them): payments adds "what I owe" and "my payments"; each service adds its own."""
+"""A panel of the citizen dashboard. Apps declare theirs in their portal.py (core.portal),
+core imports none of them: payments gives "what I owe" and "my payments"; each service
+its own."""
 
 from __future__ import annotations
 
@@ -18,13 +19,3 @@ class Panel:
     order: int = 100
     wide: bool = False
 
-
-_panels: dict[str, Panel] = {}
-
-
-def register_panel(panel: Panel) -> None:
-    _panels[panel.key] = panel
-
-
-def panels() -> list[Panel]:
-    return sorted(_panels.values(), key=lambda p: (p.order, p.key))

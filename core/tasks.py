@@ -11,3 +11,11 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set("kcc:worker-heartbeat", now, timeout=600)
     return now
+
+
+@shared_task(soft_time_limit=1800, time_limit=2000)
+def send_reminders() -> dict:
+    """Beat, daily: each installed service's reminders (its declared `reminders`)."""
+    from . import portal
+
+    return {spec.key: spec.reminders() for spec in portal.specs() if spec.reminders}

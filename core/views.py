@@ -9,20 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
-from . import dashboard
+from . import portal
 from .roles import ROLE_DASHBOARD_PERMISSION, Role, perm
-from .services_registry import SERVICES
 
 
 class StaffRoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -64,89 +61,20 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        def link(name: str | None) -> str:
-            try:
-                return reverse(name) if name else ""
-            except NoReverseMatch:  # the service's pages are not there yet
-                return ""
-
-        services = [{**s, "url": link(s.get("url_name")),
-                     "public_url": link(s.get("public_url_name"))} for s in SERVICES]
-        return super().get_context_data(services=services, **kwargs)
+        return super().get_context_data(services=portal.home_cards(), **kwargs)
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """The citizen's one place: what I owe, my holdings, licences, connections, shops,
-    e-bikes and payments. Registered panels fill it; the rest show their empty state."""
+    """The citizen's one place: what I owe, my holdings, my licences, my payments — a panel
+    from each installed app's declaration (core.portal)."""
 
     template_name = "core/dashboard.html"
-    PLACEHOLDERS = [
-        ("holdings", gettext_lazy("My holdings"),
-         gettext_lazy("No holding is linked to your account yet.")),
-        ("licences", gettext_lazy("My trade licences"),
-         gettext_lazy("You have no trade licence yet.")),
-        ("connections", gettext_lazy("My water connections"),
-         gettext_lazy("No water connection is linked yet.")),
-        ("shops", gettext_lazy("My market shops and leases"),
-         gettext_lazy("You hold no shop or lease.")),
-        ("ebikes", gettext_lazy("My e-bikes"), gettext_lazy("You have registered no e-bike.")),
-    ]
 
     def get_context_data(self, **kwargs):
-        registered = {p.key: p for p in dashboard.panels()}
         user = self.request.user
-        sections = [
-            {"key": p.key, "title": p.title, "template": p.template, "wide": p.wide,
-             **p.context(user)}
-            for p in registered.values()
-        ]
-        sections += [{"key": key, "title": title, "empty": empty}
-                     for key, title, empty in self.PLACEHOLDERS if key not in registered]
+        sections = [{"key": p.key, "title": p.title, "template": p.template, "wide": p.wide,
+                     **p.context(user)} for p in portal.panels()]
         return super().get_context_data(sections=sections, **kwargs)
-
-
-# Each role's work, as (title, URL name); a URL name whose pages do not exist yet shows as
-# "coming soon" (core names URLs as strings and imports no service app).
-ROLE_PANELS: dict[str, list[tuple]] = {
-    Role.COUNTER_CLERK: [
-        (gettext_lazy("My cash session: find bills, take cash, print receipts"), "counter_home"),
-        (gettext_lazy("Holding tax desk"), "holding_counter"),
-        (gettext_lazy("Close my cash session"), "counter_close")],
-    Role.LICENCE_INSPECTOR: [
-        (gettext_lazy("Applications waiting for inspection"), "licence_inspection_queue")],
-    Role.LICENCE_OFFICER: [
-        (gettext_lazy("Applications waiting for approval"), "licence_approval_queue"),
-        (gettext_lazy("Licence reports"), "licence_reports")],
-    Role.ASSESSOR: [
-        (gettext_lazy("New holdings, objections and reassessments"), "holding_assessor_queue"),
-        (gettext_lazy("Import the holding register"), "holding_import")],
-    Role.ESTATE_OFFICER: [(gettext_lazy("Markets and shops"), ""),
-                          (gettext_lazy("Lease tenders"), "")],
-    Role.EBIKE_OFFICER: [(gettext_lazy("Registrations to check"), ""),
-                         (gettext_lazy("Number plates and RFID cards to issue"), "")],
-    Role.REVENUE_OFFICER: [
-        (gettext_lazy("Counter sessions to verify"), "revenue_sessions"),
-        (gettext_lazy("Payments on hold or flagged"), "revenue_payments"),
-        (gettext_lazy("Credits to refund"), "revenue_credits"),
-        (gettext_lazy("Holding tax: yearly demand"), "holding_demand_runs"),
-        (gettext_lazy("Holding tax: demand against collection by ward"), "holding_collection"),
-        (gettext_lazy("Holding tax defaulters"), "holding_defaulters"),
-        (gettext_lazy("Licence reports"), "licence_reports")],
-    Role.ADMINISTRATOR: [(gettext_lazy("City profile, wards and zones"), "admin:index"),
-                         (gettext_lazy("Users and roles"), "admin:accounts_user_changelist"),
-                         (gettext_lazy("Audit log"), "admin:core_auditlog_changelist")],
-}
-
-
-def _panel_links(role: str) -> list[dict]:
-    panels = []
-    for title, name in ROLE_PANELS.get(role, []):
-        try:
-            url = reverse(name) if name else ""
-        except NoReverseMatch:
-            url = ""
-        panels.append({"title": title, "url": url})
-    return panels
 
 
 class StaffHomeView(StaffRoleRequiredMixin, TemplateView):
@@ -180,7 +108,7 @@ class StaffDashboardView(StaffRoleRequiredMixin, TemplateView):
         return [perm(ROLE_DASHBOARD_PERMISSION[self.role])]
 
     def get_context_data(self, **kwargs):
-        kwargs.update(role=self.role, panels=_panel_links(self.role))
+        kwargs.update(role=self.role, panels=portal.role_links(self.role))
         return super().get_context_data(**kwargs)
 
 

@@ -1,5 +1,5 @@
 """The "My holdings" panel of the citizen dashboard: linked holdings with what is due.
-Registered when HoldingsConfig.ready() imports this module."""
+Declared in holdings/portal.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
-from core.dashboard import Panel, register_panel
 
 from .models import Arrear, Instalment
 from .selectors import holdings_of
@@ -46,14 +43,8 @@ def holdings_with_dues(user) -> list[dict]:
     return rows
 
 
-def _context(user) -> dict:
+def panel(user) -> dict:
+    """The panel's context (declared in holdings/portal.py)."""
     rows = holdings_with_dues(user)
     return {"rows": rows, "total": sum((r["due"] for r in rows), Decimal("0.00"))}
 
-
-def register_panels() -> None:
-    register_panel(Panel(key="holdings", title=_("My holdings"), order=10,
-                         template="holdings/citizen/panel.html", context=_context))
-
-
-register_panels()

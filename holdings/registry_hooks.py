@@ -1,12 +1,8 @@
-"""What happens in holdings when a holding-tax bill is paid or reopened (registered with
-payments in HoldingsConfig.ready())."""
-
-from django.utils.translation import gettext_lazy as _
-
-from payments.registry import ServiceHooks, register
+"""What happens in holdings when a holding-tax bill is paid or reopened (declared in
+holdings/portal.py; payments calls them)."""
 
 
-def _on_paid(bill) -> None:
+def on_paid(bill) -> None:
     from .models import Arrear, HoldingBillItem, Instalment
 
     items = HoldingBillItem.objects.filter(bill=bill)
@@ -19,14 +15,10 @@ def _on_paid(bill) -> None:
                               ).update(status=Instalment.Status.PAID, paid_bill=bill)
 
 
-def _on_reopened(bill) -> None:
+def on_reopened(bill) -> None:
     from .models import Arrear, Instalment
 
     Instalment.objects.filter(paid_bill=bill).update(status=Instalment.Status.DUE,
                                                      paid_bill=None)
     Arrear.objects.filter(paid_bill=bill).update(status=Arrear.Status.DUE, paid_bill=None)
 
-
-def register_holdings() -> None:
-    register(ServiceHooks(key="holdings", label=_("Holding tax"), on_paid=_on_paid,
-                          on_reopened=_on_reopened))

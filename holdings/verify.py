@@ -1,12 +1,11 @@
-"""No-dues certificates on the public /verify/<code>/ page (payments.receipt_views), plugged
-in from HoldingsConfig.ready() so that payments never imports holdings. Importing this
-module registers the lookup (register_verify_lookup ignores a second registration)."""
+"""No-dues certificates on the public /verify/<code>/ page (payments.receipt_views): the
+lookup is declared in holdings/portal.py, so payments never imports holdings."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from payments.receipt_views import Verified, register_verify_lookup
+from payments.receipt_views import Verified
 
 from .citizen_forms import masked_owner_names
 from .models import NoDuesCertificate
@@ -31,5 +30,3 @@ def no_dues_lookup(code: str) -> Verified | None:
         "expired": not valid,
     })
 
-
-register_verify_lookup(no_dues_lookup)

@@ -6,7 +6,3 @@ class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
 
-    def ready(self) -> None:
-        from . import dashboard_panels
-
-        dashboard_panels.register_panels()

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core import portal
 from core.privacy import mask_name
 
 from .models import Payment, Receipt
 from .receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
-from .registry import hooks_for
+from .registry import service_label
 from .selectors import payment_outcomes, receipt_cancelled_at
 
 VERIFY_TEMPLATE = "payments/verify.html"
@@ -55,7 +56,7 @@ def receipt_lookup(code: str) -> Verified | None:
     cancelled_at = receipt_cancelled_at(payment)
     bills = [
         {"number": o.bill.number, "subject": o.bill.subject_label,
-         "service": hooks_for(o.bill.service).label, "fiscal_year": o.bill.fiscal_year,
+         "service": service_label(o.bill.service), "fiscal_year": o.bill.fiscal_year,
          "applied": o.applied, "why": o.why_not_applied, "credit_state": o.credit_state,
          "amount": o.amount}
         for o in payment_outcomes(payment)
@@ -72,20 +73,12 @@ def receipt_lookup(code: str) -> Verified | None:
     })
 
 
-#: Tried in order; the first that recognises the code wins. Service apps add theirs (e.g.
-#: trade licence certificates) from AppConfig.ready() with register_verify_lookup().
-VERIFY_LOOKUPS: list[VerifyLookup] = [receipt_lookup]
-
-
-def register_verify_lookup(lookup: VerifyLookup) -> None:
-    if lookup not in VERIFY_LOOKUPS:
-        VERIFY_LOOKUPS.append(lookup)
-
-
 def find_by_code(code: str) -> Verified | None:
+    """Receipts first, then each service's declared lookups (core.portal) in page order:
+    the first that recognises the code wins."""
     if not code or len(code) > MAX_CODE_LENGTH:
         return None
-    for lookup in VERIFY_LOOKUPS:
+    for lookup in [receipt_lookup, *portal.verify_lookups()]:
         found = lookup(code)
         if found is not None:
             return found

@@ -33,7 +33,7 @@ from .pdf import (
     qr_data_uri,
     render_pdf,
 )
-from .registry import hooks_for
+from .registry import service_label
 from .selectors import is_payments_staff, payment_outcomes, receipt_cancelled_at
 
 TEMPLATE = "payments/receipt_pdf.html"
@@ -123,7 +123,7 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
         bills.append({
             "bill": bill,
             "number": bill.number,
-            "service": both(hooks_for(bill.service).label),
+            "service": both(service_label(bill.service)),
             "subject": subject,
             "fiscal_year": fy_label(bill.fiscal_year),
             "period": bill.period_label,

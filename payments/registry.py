@@ -1,34 +1,37 @@
-"""What each service says about its bills. Filled in each service app's AppConfig.ready();
-payments calls it and never imports a service app."""
+"""What each service says about its bills, read from its portal declaration (core.portal):
+what happens when one is paid, reopened or cancelled, and its name on receipts. Payments
+never imports a service app."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.utils.functional import Promise
 
-
-@dataclass(frozen=True)
-class ServiceHooks:
-    key: str
-    label: str | Promise
-    on_paid: Callable[[object], None] | None = None  # receives the Bill, inside the txn
-    on_reopened: Callable[[object], None] | None = None  # a void put the bill back to open
-    on_cancelled: Callable[[object], None] | None = None
-    subject_url: Callable[[object], str] | None = None  # the bill's subject page, if any
+from core.portal import ServiceSpec, spec_for
 
 
-_services: dict[str, ServiceHooks] = {}
+class UnknownService(ValueError):
+    """A bill for a service key that no installed app declared (or that bills nothing)."""
 
 
-def register(hooks: ServiceHooks) -> None:
-    _services[hooks.key] = hooks
+def billing_service(key: str) -> ServiceSpec:
+    """The declaration of a service that bills; UnknownService otherwise."""
+    spec = spec_for(key)
+    if spec is None or not spec.bills:
+        raise UnknownService(f"No installed app declares the billing service {key!r}.")
+    return spec
 
 
-def hooks_for(service: str) -> ServiceHooks:
-    return _services.get(service) or ServiceHooks(key=service, label=service)
+def service_label(key: str) -> str | Promise:
+    """The service's name for receipts and pages (the key itself for an old bill of a
+    service no longer installed)."""
+    spec = spec_for(key)
+    return spec.title if spec else key
 
 
-def registered() -> dict[str, ServiceHooks]:
-    return dict(_services)
+def run_hook(bill, event: str) -> None:
+    """Call the declaring service's `on_paid`, `on_reopened` or `on_cancelled` for a bill
+    (nothing for a service no longer installed)."""
+    spec = spec_for(bill.service)
+    hook = getattr(spec, f"on_{event}", None) if spec else None
+    if hook is not None:
+        hook(bill)

@@ -29,6 +29,22 @@ def pytest_sessionfinish(session, exitstatus):
             os.remove(leftover)
 
 
+#: Services the payments tests bill for, declared as an app would in its portal.py.
+TEST_SERVICES = ("test", "counter_test")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_services():
+    from core.portal import ServiceSpec, register, unregister
+
+    for key in TEST_SERVICES:
+        register(ServiceSpec(key=key, title=f"Test service {key}", order=999,
+                             revenue_heads=["holding_tax", "conservancy", "licence_fee"]))
+    yield
+    for key in TEST_SERVICES:
+        unregister(key)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

@@ -1,4 +1,5 @@
-"""Renewal reminders (beat, daily: tasks.send_renewal_reminders).
+"""Renewal reminders (beat, daily: core.tasks.send_reminders runs send_due_reminders, the
+reminders declared in portal.py).
 
 For the fiscal year of today, a business whose licence of the previous year has not been
 renewed (no licence issued, i.e. paid, for this year) is reminded by SMS, and by e-mail when

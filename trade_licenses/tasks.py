@@ -12,14 +12,6 @@ def render_certificate_pdf(licence_id: int) -> str:
     return certificate_store_pdf(Licence.objects.get(pk=licence_id))
 
 
-@shared_task(soft_time_limit=1800, time_limit=2000)
-def send_renewal_reminders() -> dict:
-    """Beat, daily: the renewal reminders due today (SMS and e-mail), each step once."""
-    from .reminders import send_due_reminders
-
-    return send_due_reminders()
-
-
 @shared_task
 def refresh_late_renewal_bills() -> int:
     """Daily: late renewal bills follow the month's surcharge."""

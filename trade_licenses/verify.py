@@ -1,10 +1,9 @@
-"""Trade licences on the public /verify/<code>/ page (payments.receipt_views), plugged in
-from TradeLicensesConfig.ready() so that payments never imports trade licences. Importing
-this module registers the lookup (register_verify_lookup ignores a second registration)."""
+"""Trade licences on the public /verify/<code>/ page (payments.receipt_views): the lookup
+is declared in trade_licenses/portal.py, so payments never imports trade licences."""
 
 from __future__ import annotations
 
-from payments.receipt_views import Verified, register_verify_lookup
+from payments.receipt_views import Verified
 
 from .selectors import public_licence
 
@@ -20,5 +19,3 @@ def licence_lookup(code: str) -> Verified | None:
     return Verified(kind="trade_licence", valid=found["valid"], template=TEMPLATE, data={
         **found, "expired": not found["valid"]})
 
-
-register_verify_lookup(licence_lookup)

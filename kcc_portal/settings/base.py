@@ -376,8 +376,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trade_licenses.tasks.refresh_late_renewal_bills",
         "schedule": crontab(hour=0, minute=30),
     },
-    "trade-licence-renewal-reminders": {
-        "task": "trade_licenses.tasks.send_renewal_reminders",
+    "reminders": {  # every service's declared reminders (trade licence renewals, …)
+        "task": "core.tasks.send_reminders",
         "schedule": crontab(hour=10, minute=0),
     },
     "heartbeat": {

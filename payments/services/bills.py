@@ -31,7 +31,7 @@ from core.money import to_money
 
 from ..codes import random_code
 from ..models import Bill, BillClaim, BillLine, Payment
-from ..registry import hooks_for
+from ..registry import billing_service, run_hook
 from .ledger import PaymentError
 
 
@@ -189,6 +189,7 @@ def bill_issue(
 
     `dues` are the service's own names ("instalment:123"); rebates are negative lines and
     the total (their sum) is never negative."""
+    billing_service(service)  # refuses a service nobody declared
     subject_id = str(subject_id)
     bill_subject_lock(service=service, subject_type=subject_type, subject_id=subject_id)
     keys = sorted({_due_key(service, due) for due in dues})
@@ -255,9 +256,7 @@ def _cancel_locked(bill: Bill, *, reason: str, actor) -> Bill:
     bill.save(update_fields=["status"])
     audit.record(action="bill.cancelled", obj=bill, actor=actor, reason=reason,
                  before={"status": "open"}, after={"status": "cancelled"})
-    hooks = hooks_for(bill.service)
-    if hooks.on_cancelled:
-        hooks.on_cancelled(bill)
+    run_hook(bill, "cancelled")
     return bill
 
 

@@ -25,7 +25,7 @@ from ..models import (
     Receipt,
     ReceiptCounter,
 )
-from ..registry import hooks_for
+from ..registry import run_hook
 
 
 class PaymentError(Exception):
@@ -115,9 +115,7 @@ def settle_locked(payment: Payment, *, facts: dict | None = None, reason: str = 
                      after={"amount": payment.amount})
     for item in open_items:
         item.bill.status = Bill.Status.PAID
-        hooks = hooks_for(item.bill.service)
-        if hooks.on_paid:
-            hooks.on_paid(item.bill)
+        run_hook(item.bill, "paid")
     return payment
 
 
@@ -168,8 +166,6 @@ def payment_void(*, payment: Payment, reason: str, officer) -> Payment:
                  before={"status": "succeeded"},
                  after={"status": "voided", "reopened": [b.number for b in reopened]})
     for bill in reopened:
-        hooks = hooks_for(bill.service)
-        if hooks.on_reopened:
-            hooks.on_reopened(bill)
+        run_hook(bill, "reopened")
     return payment
 

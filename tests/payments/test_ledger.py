@@ -139,13 +139,14 @@ def test_check_ledger_passes_then_names_each_discrepancy(make_user, make_bill):
 
 @pytest.mark.django_db
 def test_bill_cancel_calls_the_services_on_cancelled_hook(make_user, make_bill, monkeypatch):
-    from payments import registry
+    from core import portal
     from payments.services import bill_cancel
 
-    monkeypatch.setattr(registry, "_services", dict(registry._services))  # restored after
     cancelled = []
-    registry.register(registry.ServiceHooks(key="hook_test", label="Hook test",
-                                            on_cancelled=cancelled.append))
+    # Declared as an app's portal.py would, for this test only.
+    monkeypatch.setitem(portal._specs, "hook_test", portal.ServiceSpec(
+        key="hook_test", title="Hook test", revenue_heads=["holding_tax"],
+        on_cancelled=cancelled.append))
     bill = make_bill(make_user(), "700.00", service="hook_test")
     other = make_bill(make_user(), "700.00", service="test", subject_id="H-2")
     bill_cancel(bill=bill, reason="raised in error")
@@ -155,3 +156,14 @@ def test_bill_cancel_calls_the_services_on_cancelled_hook(make_user, make_bill, 
     with pytest.raises(ValueError):
         bill_cancel(bill=bill, reason="twice")
     assert len(cancelled) == 1
+
+
+@pytest.mark.django_db
+def test_a_bill_for_a_service_nobody_declared_is_refused(make_bill):
+    from payments.registry import UnknownService
+
+    with pytest.raises(UnknownService, match="No installed app declares the billing service"):
+        make_bill(service="water_billing")  # not built yet: no portal.py declares it
+    with pytest.raises(UnknownService):
+        make_bill(service="payments")  # declared, but bills nothing
+    assert not Bill.objects.exists()

@@ -1,4 +1,4 @@
-"""Renewal reminders (trade_licenses/reminders.py, beat task send_renewal_reminders): with
+"""Renewal reminders (trade_licenses/reminders.py, beat task core.tasks.send_reminders): with
 time frozen day by day across a renewal season, a licence of last year that is not renewed
 gets exactly the reminders due (30 and 7 days before the deadline, on the day, then
 monthly), once each; a licence renewed in between stops getting them."""
@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import SmsMessage
 from core.roles import Role
+from core.tasks import send_reminders
 from payments.models import CounterSession
 from payments.services import counter_session_open, counter_take_cash
-from trade_licenses import tasks
 from trade_licenses.models import Application, FeeSchedule, Licence, ReminderSent
 from trade_licenses.reminders import SMS_KIND, add_months, step_dates
 from trade_licenses.services import (
@@ -83,7 +83,7 @@ def run_season(start: date, end: date, capture, on_day=None) -> dict[str, list[d
             if on_day:
                 on_day(day)
             with capture(execute=True):
-                tasks.send_renewal_reminders()
+                send_reminders()["trade_licenses"]
         day += timedelta(days=1)
 
 
@@ -135,7 +135,7 @@ def test_season_sends_each_step_once_and_stops_after_renewal(
     # Running again on a day a step went out sends nothing more.
     with time_machine.travel(datetime(2025, 12, 30, 18, 0, tzinfo=DHAKA), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            assert tasks.send_renewal_reminders()["sent"] == 0
+            assert send_reminders()["trade_licenses"]["sent"] == 0
     assert len(reminder_sms(trader.mobile)) == 6
 
 

@@ -1,4 +1,5 @@
-"""Idempotent demo city: each installed app's `demo.seed()` runs in INSTALLED_APPS order.
+"""Idempotent demo city: each installed app's declared `demo` seeder (core.portal) runs,
+in the declarations' order (accounts first).
 
 The demo creates an administrator with a published password and resets the passwords of
 any accounts on the demo mobile numbers, so it refuses to run unless the gateway
@@ -6,13 +7,12 @@ simulator is enabled (development and tests, never production settings) or `--fo
 is given.
 """
 
-from importlib import import_module, util
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
+
+from core import portal
 
 
 class Command(BaseCommand):
@@ -35,12 +35,9 @@ class Command(BaseCommand):
             )
         rows: list[tuple[str, str, str]] = []
         with translation.override("en"), transaction.atomic():
-            for app_config in apps.get_app_configs():
-                name = f"{app_config.name}.demo"
-                if util.find_spec(name) is None:
-                    continue
-                result = import_module(name).seed()
-                rows.extend(result or [])
+            for spec in portal.specs():
+                if spec.demo is not None:
+                    rows.extend(spec.demo() or [])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo sign-ins:"))
         width = max((len(r[0]) for r in rows), default=10)
         for role, mobile, how in rows:
