@@ -1,0 +1,3 @@
+"""State of the SSLCommerz simulator; see :mod:`.transactions`."""
+
+from .transactions import *  # noqa: F403
