@@ -21,6 +21,7 @@ bench: setup
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 setup: sysdeps venv messages
 

@@ -18,17 +18,12 @@ from core.digits import is_bengali, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_label
 from core.formfields import BDMobileField, DigitsInput, LocalizedDecimalField, NIDField
 from core.money import format_amount, to_money
+from core.places import normalize_holding_number, ward_by_number
 from core.privacy import mask_name
 
 from .models import Arrear, Holding, Instalment, Owner, Use
-from .selectors import Statement, valuation_basis
-from .services import (
-    HEAD_LABELS,
-    bill_lines_for,
-    find_holding,
-    normalize_holding_number,
-    ward_by_number,
-)
+from .selectors import Statement, find_holding, valuation_basis
+from .services import HEAD_LABELS, bill_lines_for
 
 # --- finding a holding -----------------------------------------------------------------------
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Sum
+from django.utils.translation import gettext as _
 
+from core.models import Ward
 from core.money import format_amount
+from core.places import normalize_holding_number, ward_by_number
 from core.roles import perm
 
 from . import tax
@@ -134,3 +138,15 @@ def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, 
     if assessment.owner_occupied:
         bn += f"; মালিক নিজে বসবাস করায় ছাড় বাদে {format_amount(value, lang='bn')}"
     return {"bn": bn, "en": assessment.basis or valuation.explanation}
+
+
+def find_holding(ward, number) -> Holding:
+    """The holding by ward (a Ward or its number) and holding number, as typed."""
+    ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
+    try:
+        return Holding.objects.select_related("ward").get(
+            ward=ward, number=normalize_holding_number(number))
+    except Holding.DoesNotExist:
+        raise ValidationError(_("No holding %(number)s is registered in ward %(ward)s.")
+                              % {"number": number, "ward": ward.number},
+                              code="unknown_holding") from None

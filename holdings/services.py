@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from core.digits import to_ascii_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
 from core.money import to_money
+from core.places import normalize_holding_number, ward_by_number
 from core.privacy import mask_mobile, mask_name
 from core.ratelimit import over_limit
 from core.validators import normalize_nid
@@ -50,35 +50,6 @@ HEAD_LABELS = {"holding_tax": ("হোল্ডিং ট্যাক্স", "H
                "conservancy": ("পরিচ্ছন্নতা রেট", "Conservancy"),
                "lighting": ("আলোকায়ন রেট", "Lighting"),
                "rebate": ("রেয়াত", "Rebate"), "surcharge": ("সারচার্জ", "Surcharge")}
-
-
-def normalize_holding_number(value: str) -> str:
-    """ASCII digits, upper case, single spaces; Bengali digits accepted."""
-    number = re.sub(r"\s+", " ", to_ascii_digits(str(value or "")).strip().upper())
-    if not number or not re.fullmatch(r"[0-9A-Z][0-9A-Z /\-]{0,19}", number):
-        raise ValidationError(_("Enter a holding number such as 123, 12/A or ১২৩."),
-                              code="invalid_holding_number")
-    return number
-
-
-def ward_by_number(value) -> Ward:
-    try:
-        number = int(to_ascii_digits(str(value)).strip())
-        return Ward.objects.get(number=number)
-    except (ValueError, Ward.DoesNotExist):
-        raise ValidationError(_("There is no ward %(ward)s in this city.") % {"ward": value},
-                              code="unknown_ward") from None
-
-
-def find_holding(ward, number) -> Holding:
-    ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
-    try:
-        return Holding.objects.select_related("ward").get(
-            ward=ward, number=normalize_holding_number(number))
-    except Holding.DoesNotExist:
-        raise ValidationError(_("No holding %(number)s is registered in ward %(ward)s.")
-                              % {"number": number, "ward": ward.number},
-                              code="unknown_holding") from None
 
 
 @transaction.atomic

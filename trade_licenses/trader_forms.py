@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from core.digits import to_ascii_digits
 from core.fiscal import current_fiscal_year
 from core.formfields import BDMobileField, DigitsInput, LocalizedDecimalField, NIDField
+from core.places import ward_by_number
 from core.validators import normalize_tin
 
 from .models import BusinessCategory, DocumentKind
@@ -83,8 +84,6 @@ class ApplicationDetailsForm(forms.Form):
             raise ValidationError(exc.messages[0], code="invalid_tin") from None
 
     def clean_ward(self):
-        from holdings.services import ward_by_number
-
         return ward_by_number(self.cleaned_data["ward"]).number
 
     def clean_holding_ward(self):

@@ -16,11 +16,12 @@ from core.digits import to_ascii_digits
 from core.fiscal import current_fiscal_year, next_fiscal_year, parse_fiscal_year
 from core.models import Ward
 from core.money import to_money
+from core.places import normalize_holding_number, ward_by_number
 from core.validators import normalize_mobile, normalize_nid
 
 from .. import tax
 from ..models import Holding
-from ..services import MAX_YEARLY_RENT, _check_rent, normalize_holding_number, ward_by_number
+from ..services import MAX_YEARLY_RENT, _check_rent
 from .columns import HOLDING_FIELDS, MAX_FLOOR_AREA, NO, USE_VALUES, YES, echo
 from .reading import ParsedFile
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.models import Ward
 from core.money import to_money
+from core.places import normalize_holding_number, ward_by_number
 from core.validators import normalize_mobile, normalize_nid, normalize_tin
 
 from .. import fees
@@ -128,12 +129,8 @@ def _clean_trader(values: dict) -> dict:
 def _clean_business(values: dict) -> dict:
     cleaned = dict(values)
     if "ward" in cleaned and not isinstance(cleaned["ward"], Ward):
-        from holdings.services import ward_by_number
-
         cleaned["ward"] = ward_by_number(cleaned["ward"])
     if cleaned.get("holding_number"):
-        from holdings.services import normalize_holding_number
-
         cleaned["holding_number"] = normalize_holding_number(cleaned["holding_number"])
     if cleaned.get("holding_ward") not in (None, ""):
         cleaned["holding_ward"] = str(cleaned["holding_ward"]).strip()

@@ -3,13 +3,13 @@ holdings (is the holding registered, does it owe?), and an application's fee lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.fiscal import parse_fiscal_year
+from holdings.public import HoldingCheck, holding_check  # noqa: F401 - re-exported
 
 from .. import fees
 from ..defaults import ensure_schedule
@@ -29,26 +29,6 @@ def category_for(fiscal_year: str, code: str) -> BusinessCategory:
                                 "schedule.") % {"code": code, "fy": fiscal_year},
                               code="unknown_category")
     return category
-
-
-@dataclass(frozen=True)
-class HoldingCheck:
-    found: bool
-    has_dues: bool | None
-    label: str
-
-
-def holding_check(*, ward: str, number: str) -> HoldingCheck:
-    """The one read into holdings (through its own functions, never its models): is the
-    holding registered, and does it owe holding tax now?"""
-    from holdings.selectors import has_dues
-    from holdings.services import find_holding
-
-    try:
-        holding = find_holding(ward, number)
-    except ValidationError:
-        return HoldingCheck(False, None, f"{ward}/{number}")
-    return HoldingCheck(True, has_dues(holding.pk), str(holding))
 
 
 def fee_lines(application: Application, *, paid_on: date) -> list[fees.FeeLine]:

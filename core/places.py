@@ -1,0 +1,31 @@
+"""Where things are in the city: wards by number, holding numbers as offices write them.
+Every service reads them the same way (Bengali digits accepted)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .digits import to_ascii_digits
+from .models import Ward
+
+
+def ward_by_number(value) -> Ward:
+    """The city's ward with this number (ValidationError "unknown_ward" otherwise)."""
+    try:
+        number = int(to_ascii_digits(str(value)).strip())
+        return Ward.objects.get(number=number)
+    except (ValueError, Ward.DoesNotExist):
+        raise ValidationError(_("There is no ward %(ward)s in this city.") % {"ward": value},
+                              code="unknown_ward") from None
+
+
+def normalize_holding_number(value: str) -> str:
+    """ASCII digits, upper case, single spaces; Bengali digits accepted."""
+    number = re.sub(r"\s+", " ", to_ascii_digits(str(value or "")).strip().upper())
+    if not number or not re.fullmatch(r"[0-9A-Z][0-9A-Z /\-]{0,19}", number):
+        raise ValidationError(_("Enter a holding number such as 123, 12/A or ১২৩."),
+                              code="invalid_holding_number")
+    return number
