@@ -1,24 +1,11 @@
-"""State of the SSLCommerz simulator, and the protocol fields "the gateway" sends.
-
-One :class:`SimulatedTransaction` row per checkout session (a retry of the same tran_id
-is a new session, hence a new row); one :class:`SimulatedRefund` row per refund.
-
-Everything that decides *what the gateway answers* lives here (session checks, outcome
-of the checkout, IPN/validation/transaction-query fields, refund rules), so the views
-only parse HTTP and render. State changes that must happen once (paying a session,
-validating it for the first time) are conditional ``UPDATE ... WHERE status = ...``
-statements, so two concurrent requests cannot both win.
-"""
+"""Checkout sessions at the simulated gateway: SimulatedTransaction and its queryset."""
 
 from __future__ import annotations
 
-import secrets
-import string
 from collections.abc import Mapping
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import models
 from django.db import transaction as db_transaction
@@ -33,160 +20,25 @@ from payments.gateways.sslcommerz import (
     MIN_AMOUNT,
 )
 
-CENT = Decimal("0.01")
-#: The gateway keeps 2.5 % of every payment: store_amount = amount less this share.
-GATEWAY_FEE_RATE = Decimal("0.025")
-#: An unpaid session older than this is reported as EXPIRED and can no longer be paid.
-SESSION_LIFETIME = timedelta(hours=24)
-DEFAULT_SLOW_SECONDS = 3
-MAX_SLOW_SECONDS = 120
-
-#: Boolean test switches (the checkout page's checkboxes and the control endpoint).
-SWITCH_FLAGS: tuple[str, ...] = ("risk", "no_ipn", "duplicate_ipn", "validation_down")
-SLOW_SWITCH = "slow_validation"
-
-VALUE_FIELDS: tuple[str, ...] = ("value_a", "value_b", "value_c", "value_d")
-SESSION_REQUIRED_FIELDS: tuple[str, ...] = (
-    "tran_id",
-    "total_amount",
-    "currency",
-    "success_url",
-    "fail_url",
-    "cancel_url",
-    "cus_name",
-    "cus_email",
-    "cus_add1",
-    "cus_city",
-    "cus_country",
-    "cus_phone",
-    "product_name",
-    "product_category",
+from .protocol import (
+    CENT,
+    FAILURE_REASONS,
+    GATEWAY_FEE_RATE,
+    INSTRUMENTS,
+    SESSION_LIFETIME,
+    SESSION_REQUIRED_FIELDS,
+    URL_FIELDS,
+    VALUE_FIELDS,
+    SessionRefused,
+    gateway_time,
+    is_http_url,
+    mask_phone,
+    money_text,
+    new_sessionkey,
+    parse_amount,
+    stamped_id,
 )
-_URL_FIELDS: tuple[str, ...] = ("success_url", "fail_url", "cancel_url", "ipn_url")
-_ALNUM = string.ascii_letters + string.digits
-
-#: What each checkout button does. "fail" is a card payment the bank declines.
-_INSTRUMENTS: dict[str, dict[str, str]] = {
-    "bkash": {
-        "card_type": "BKASH-BKash",
-        "card_no": "",  # filled from the customer's phone, masked
-        "card_issuer": "BKash Mobile Banking",
-        "card_brand": "MOBILEBANKING",
-    },
-    "card": {
-        "card_type": "VISA-Dutch Bangla",
-        "card_no": "418117XXXXXX6675",
-        "card_issuer": "DUTCH-BANGLA BANK LIMITED",
-        "card_brand": "VISA",
-    },
-}
-_FAILURE_REASONS = {
-    "FAILED": "Transaction declined by the issuing bank (simulated)",
-    "CANCELLED": "Transaction cancelled by the customer",
-}
-
-
-# --------------------------------------------------------------------------------------
-# Protocol helpers
-# --------------------------------------------------------------------------------------
-
-
-class SessionRefused(Exception):
-    """The session API answers FAILED with this failedreason."""
-
-
-class RefundRefused(Exception):
-    """The refund API answers status "failed" with this errorReason."""
-
-
-def money_text(value: Decimal) -> str:
-    """Two decimals, as the gateway writes amounts: Decimal("10") -> "10.00"."""
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
-
-
-def parse_amount(text: Any) -> Decimal | None:
-    """A posted amount as Decimal with two places, or None (garbage, <= 0, > 2 places)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or value <= 0 or value != value.quantize(CENT):
-        return None
-    return value.quantize(CENT)
-
-
-def gateway_time(moment: datetime | None) -> str:
-    """Local (Asia/Dhaka) time as the gateway writes it: "2020-01-05 22:58:21"."""
-    if moment is None:
-        return ""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def new_sessionkey() -> str:
-    return secrets.token_hex(16).upper()
-
-
-def new_refund_ref_id() -> str:
-    return secrets.token_hex(7)[:13]
-
-
-def _stamped_id() -> str:
-    """val_id / bank_tran_id style: local yymmddHHMMSS followed by 15 random characters."""
-    stamp = timezone.localtime().strftime("%y%m%d%H%M%S")
-    return stamp + "".join(secrets.choice(_ALNUM) for _ in range(15))
-
-
-def _mask_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())[-11:]
-    if len(digits) < 6:
-        return "01XXXXXXXXX"
-    return digits[:3] + "X" * (len(digits) - 5) + digits[-2:]
-
-
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
-
-
-def parse_flag(value: Any) -> bool:
-    """A form flag: "1", "true", "on", "yes" are true; anything else is false."""
-    return isinstance(value, str) and value.strip().lower() in {"1", "true", "on", "yes"}
-
-
-def parse_slow_seconds(value: Any, *, default: float = DEFAULT_SLOW_SECONDS) -> float:
-    """Seconds for the slow-validation switch ("2", "0.5"), clamped to 0..MAX_SLOW_SECONDS.
-
-    An empty value means ``default``; a value that is not a number raises ValueError.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return float(default)
-    try:
-        seconds = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a number of seconds: {value!r}") from None
-    if not seconds.is_finite():
-        raise ValueError(f"not a number of seconds: {value!r}")
-    return float(max(Decimal(0), min(seconds, Decimal(MAX_SLOW_SECONDS))))
-
-
-def switches_from_checkout(form: Mapping[str, str]) -> dict[str, Any]:
-    """The switches ticked on the checkout page (unticked checkboxes are not posted)."""
-    switches: dict[str, Any] = {flag: parse_flag(form.get(flag)) for flag in SWITCH_FLAGS}
-    if parse_flag(form.get(SLOW_SWITCH)):
-        try:
-            switches[SLOW_SWITCH] = parse_slow_seconds(form.get("slow_seconds"))
-        except ValueError:
-            switches[SLOW_SWITCH] = float(DEFAULT_SLOW_SECONDS)
-    else:
-        switches[SLOW_SWITCH] = 0.0
-    return switches
-
-
-# --------------------------------------------------------------------------------------
-# Checkout sessions
-# --------------------------------------------------------------------------------------
+from .switches import SLOW_SWITCH, parse_slow_seconds
 
 
 class SimulatedTransactionQuerySet(models.QuerySet["SimulatedTransaction"]):
@@ -216,9 +68,9 @@ class SimulatedTransactionQuerySet(models.QuerySet["SimulatedTransaction"]):
         currency = data["currency"].strip().upper()
         if len(currency) != 3 or not currency.isalpha():
             raise SessionRefused("Invalid currency")
-        for name in _URL_FIELDS:
+        for name in URL_FIELDS:
             url = data.get(name, "").strip()
-            if url and not _is_http_url(url):
+            if url and not is_http_url(url):
                 raise SessionRefused(f"Invalid {name}")
         for name in VALUE_FIELDS:
             if len(data.get(name, "")) > MAX_VALUE_FIELD_LENGTH:
@@ -379,22 +231,22 @@ class SimulatedTransaction(models.Model):
         """
         now = timezone.now()
         changes: dict[str, Any] = {"switches": dict(switches), "closed_at": now}
-        if action in _INSTRUMENTS:
+        if action in INSTRUMENTS:
             risky = bool(switches.get("risk"))
             changes.update(
-                _INSTRUMENTS[action],
+                INSTRUMENTS[action],
                 status=self.Status.VALID,
                 paid_at=now,
-                val_id=_stamped_id(),
-                bank_tran_id=_stamped_id(),
+                val_id=stamped_id(),
+                bank_tran_id=stamped_id(),
                 risk_level=1 if risky else 0,
                 risk_title="Risky" if risky else "Safe",
             )
             if action == "bkash":
-                changes["card_no"] = _mask_phone(self.cus_phone)
+                changes["card_no"] = mask_phone(self.cus_phone)
         elif action == "fail":
             changes.update(
-                _INSTRUMENTS["card"], status=self.Status.FAILED, bank_tran_id=_stamped_id()
+                INSTRUMENTS["card"], status=self.Status.FAILED, bank_tran_id=stamped_id()
             )
         elif action == "cancel":
             changes["status"] = self.Status.CANCELLED
@@ -463,8 +315,8 @@ class SimulatedTransaction(models.Model):
         """Unsigned fields of the IPN and of the browser's return POST."""
         status = self.Status.VALID if self.is_paid else self.status
         fields = {**self._common_fields(), "status": str(status), "store_id": self.store_id}
-        if status in _FAILURE_REASONS:
-            fields["error"] = _FAILURE_REASONS[status]
+        if status in FAILURE_REASONS:
+            fields["error"] = FAILURE_REASONS[status]
         return fields
 
     def validation_fields(self, status: str) -> dict[str, str]:
@@ -486,131 +338,5 @@ class SimulatedTransaction(models.Model):
             "status": str(status),
             "validated_on": gateway_time(self.validated_at),
             "tran_date": gateway_time(self.closed_at or self.created_at),
-            "error": _FAILURE_REASONS.get(status, ""),
-        }
-
-
-# --------------------------------------------------------------------------------------
-# Refunds
-# --------------------------------------------------------------------------------------
-
-
-class SimulatedRefundQuerySet(models.QuerySet["SimulatedRefund"]):
-    def initiate(
-        self,
-        *,
-        bank_tran_id: str,
-        amount: Decimal,
-        remarks: str,
-        refund_trans_id: str = "",
-    ) -> SimulatedRefund:
-        """Refund part or all of a paid session; RefundRefused when the gateway would say no.
-
-        The session row is locked, so concurrent refunds cannot together exceed the paid
-        amount. Repeating a refund_trans_id returns the refund it already made.
-        """
-        if not remarks.strip():
-            raise RefundRefused("refund_remarks is required")
-        if len(refund_trans_id) > MAX_TRAN_ID_LENGTH:
-            raise RefundRefused("refund_trans_id is too long")
-        with db_transaction.atomic():
-            txn = (
-                SimulatedTransaction.objects.select_for_update()
-                .paid()
-                .filter(bank_tran_id=bank_tran_id)
-                .first()
-                if bank_tran_id
-                else None
-            )
-            if txn is None:
-                raise RefundRefused("Invalid bank_tran_id or the transaction is not paid")
-            if refund_trans_id:
-                earlier = txn.refunds.filter(refund_trans_id=refund_trans_id).first()
-                if earlier is not None:
-                    if earlier.amount != amount:
-                        raise RefundRefused("refund_trans_id already used for another amount")
-                    return earlier
-            if amount > txn.refundable_amount():
-                raise RefundRefused(
-                    "Refund amount exceeds the transaction amount less earlier refunds"
-                )
-            now = timezone.now()
-            return self.create(
-                transaction=txn,
-                amount=amount,
-                remarks=remarks.strip()[:MAX_VALUE_FIELD_LENGTH],
-                refund_trans_id=refund_trans_id,
-                status=SimulatedRefund.Status.REFUNDED,
-                initiated_at=now,
-                refunded_at=now,
-            )
-
-
-class SimulatedRefund(models.Model):
-    """A refund of (part of) a paid session. The simulator refunds at once."""
-
-    class Status(models.TextChoices):
-        PROCESSING = "processing", _("processing")
-        REFUNDED = "refunded", _("refunded")
-        CANCELLED = "cancelled", _("cancelled")
-
-    refund_ref_id = models.CharField(
-        _("refund reference"), max_length=32, unique=True, default=new_refund_ref_id,
-        editable=False,
-    )
-    transaction = models.ForeignKey(
-        SimulatedTransaction,
-        on_delete=models.CASCADE,
-        related_name="refunds",
-        verbose_name=_("transaction"),
-    )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    remarks = models.CharField(_("remarks"), max_length=MAX_VALUE_FIELD_LENGTH)
-    refund_trans_id = models.CharField(
-        _("merchant refund ID"), max_length=MAX_TRAN_ID_LENGTH, blank=True
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.PROCESSING
-    )
-    initiated_at = models.DateTimeField(_("initiated at"), default=timezone.now)
-    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
-
-    objects = SimulatedRefundQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("simulated refund")
-        verbose_name_plural = _("simulated refunds")
-        ordering = ["initiated_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["transaction", "refund_trans_id"],
-                condition=~Q(refund_trans_id=""),
-                name="gwsim_unique_refund_trans_id",
-            ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="gwsim_refund_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.refund_ref_id} ({self.amount} of {self.transaction.tran_id})"
-
-    def initiate_answer(self) -> dict[str, str]:
-        return {
-            "APIConnect": "DONE",
-            "bank_tran_id": self.transaction.bank_tran_id,
-            "trans_id": self.refund_trans_id,
-            "refund_ref_id": self.refund_ref_id,
-            "status": "success",
-            "errorReason": "",
-        }
-
-    def query_answer(self) -> dict[str, str]:
-        return {
-            "APIConnect": "DONE",
-            "bank_tran_id": self.transaction.bank_tran_id,
-            "tran_id": self.transaction.tran_id,
-            "refund_ref_id": self.refund_ref_id,
-            "initiated_on": gateway_time(self.initiated_at),
-            "refunded_on": gateway_time(self.refunded_at),
-            "status": self.status,
-            "errorReason": "",
+            "error": FAILURE_REASONS.get(status, ""),
         }
