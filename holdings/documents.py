@@ -1,5 +1,5 @@
 """Holding-tax documents: the yearly demand notice and the no-dues certificate, as bilingual
-PDFs (WeasyPrint) in the manner of payments/receipts.py (shared helpers: payments/pdf.py).
+PDFs (WeasyPrint) in the manner of payments/receipts.py (shared helpers: core/pdf.py).
 
 Both print Bengali and English side by side whatever the reader's language, so their
 contexts carry both versions of every value (``{"bn": ..., "en": ...}``). Dates print in the
@@ -38,7 +38,7 @@ from core.digits import to_bengali_digits
 from core.fiscal import fiscal_year, fiscal_year_bounds
 from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en, format_amount
-from payments.pdf import (
+from core.pdf import (
     Bilingual,
     both,
     both_calendars,

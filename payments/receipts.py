@@ -4,7 +4,7 @@ the Receipt by a Celery task and served from there.
 The PDF always prints Bengali and English side by side, whatever the reader's language, so
 its context carries both versions of every value (``{"bn": ..., "en": ...}``) rather than
 relying on the active language. The helpers for that and the rendering are shared with the
-other printed documents in payments/pdf.py.
+other printed documents in core/pdf.py.
 """
 
 from __future__ import annotations
@@ -19,10 +19,7 @@ from django.utils import timezone
 from core.digits import to_bengali_digits
 from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en
-from core.validators import format_mobile
-
-from .models import BillLine, Payment, Receipt
-from .pdf import (
+from core.pdf import (
     Bilingual,
     bengali_calendar,
     both,
@@ -33,6 +30,9 @@ from .pdf import (
     qr_data_uri,
     render_pdf,
 )
+from core.validators import format_mobile
+
+from .models import BillLine, Payment, Receipt
 from .registry import service_label
 from .selectors import is_payments_staff, payment_outcomes, receipt_cancelled_at
 

@@ -1,5 +1,5 @@
 """The trade-licence certificate: a bilingual A4 PDF (WeasyPrint) in the manner of
-payments/receipts.py and holdings/documents.py (shared helpers: payments/pdf.py), with a
+payments/receipts.py and holdings/documents.py (shared helpers: core/pdf.py), with a
 QR code to /verify/<code>/.
 
 It prints Bengali and English side by side whatever the reader's language, so its context
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.digits import to_bengali_digits
 from core.models import CityProfile
-from payments.pdf import (
+from core.pdf import (
     Bilingual,
     both_calendars,
     fy_label,

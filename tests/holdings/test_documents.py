@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from core.fiscal import current_fiscal_year, fiscal_year_bounds, previous_fiscal_year
 from core.models import CityProfile
 from core.money import format_amount
+from core.pdf import qr_data_uri
 from core.roles import Role
 from holdings import tasks
 from holdings.demands import generate_demands
@@ -32,7 +33,6 @@ from holdings.documents import (
 )
 from holdings.models import Demand, Instalment, NoDuesCertificate
 from holdings.services import assessment_record, holding_bill, holding_create, owner_add
-from payments.pdf import qr_data_uri
 from payments.services import counter_session_open, counter_take_cash
 
 pytestmark = pytest.mark.django_db

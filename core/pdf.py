@@ -4,7 +4,7 @@ and the bilingual values their contexts carry.
 
 The documents print Bengali and English side by side whatever the reader's language, so
 each value is a ``{"bn": ..., "en": ...}`` pair (``Bilingual``) rather than text in the
-active language. Service apps use this module; payments itself never imports them.
+active language. Payments and the service apps use this module; it knows none of them.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def url_fetcher():
 
         def fetch(url: str, *args, **kwargs):
             if not url.startswith(("file:", "data:")):
-                raise ValueError(f"Receipts load no remote resources: {url}")
+                raise ValueError(f"Printed documents load no remote resources: {url}")
             return default_url_fetcher(url, *args, **kwargs)
 
         return fetch
