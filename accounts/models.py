@@ -1,5 +1,7 @@
 """The portal's user: mobile-first, e-mail optional, with a bilingual profile."""
 
+import contextlib
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -37,10 +39,8 @@ class UserManager(BaseUserManager):
         return self._create(mobile, password, **extra)
 
     def get_by_natural_key(self, mobile):
-        try:
+        with contextlib.suppress(Exception):  # an unparseable login simply matches no one
             mobile = normalize_mobile(mobile)
-        except Exception:  # noqa: BLE001 - an unparseable login simply matches no one
-            pass
         return self.get(mobile=mobile)
 
 

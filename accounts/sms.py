@@ -42,7 +42,7 @@ class ConsoleBackend(BaseBackend):
 
     def send(self, message: SmsMessage, text: str) -> str:
         rule = "=" * 30
-        print(f"\n===== SMS to {message.to} =====\n{text}\n{rule}", flush=True)
+        print(f"\n===== SMS to {message.to} =====\n{text}\n{rule}", flush=True)  # noqa: T201
         return f"console-{message.pk}"
 
 

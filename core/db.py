@@ -23,10 +23,19 @@ long_running() only opens the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
+    from django.views import View
+
+    _ViewBase = View
+else:
+    _ViewBase = object
 
 _SET = "set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)"
 
@@ -46,7 +55,7 @@ def _limits(statement_timeout_ms: int, lock_timeout_ms: int, using: str) -> Iter
         with connection.cursor() as cursor:
             if nested:
                 cursor.execute(
-                    "WITH before AS MATERIALIZED (SELECT current_setting('statement_timeout')"
+                    "WITH before AS MATERIALIZED (SELECT current_setting('statement_timeout')"  # noqa: S608
                     " AS s, current_setting('lock_timeout') AS l) "
                     f"SELECT s, l, {_SET} FROM before", values)
                 before = cursor.fetchone()[:2]
@@ -59,7 +68,8 @@ def _limits(statement_timeout_ms: int, lock_timeout_ms: int, using: str) -> Iter
 
 
 def long_running(*, report: bool = False, statement_timeout_ms: int | None = None,
-                 lock_timeout_ms: int | None = None, using: str = DEFAULT_DB_ALIAS):
+                 lock_timeout_ms: int | None = None,
+                 using: str = DEFAULT_DB_ALIAS) -> AbstractContextManager[None]:
     """A transaction with the longer limits of bulk jobs (or, with `report=True`, of
     reports). 0 means no limit. Opened inside another transaction, the caller's limits
     come back when the block ends."""
@@ -72,7 +82,7 @@ def long_running(*, report: bool = False, statement_timeout_ms: int | None = Non
 
 
 def short_limits(*, statement_timeout_ms: int, lock_timeout_ms: int | None = None,
-                 using: str = DEFAULT_DB_ALIAS):
+                 using: str = DEFAULT_DB_ALIAS) -> AbstractContextManager[None]:
     """A transaction with tighter limits than the connection's (/healthz's own check)."""
     return _limits(statement_timeout_ms, lock_timeout_ms or statement_timeout_ms, using)
 
@@ -92,12 +102,12 @@ def is_busy_error(exc: BaseException) -> bool:
     return "database is locked" in str(exc)
 
 
-class ReportLimitsMixin:
+class ReportLimitsMixin(_ViewBase):
     """For a class-based report view: the request, rendering included, runs in one
     transaction with the report limits of long_running(report=True). Put it after the
     permission mixins so that refusals stay cheap."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with long_running(report=True):
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):

@@ -17,7 +17,7 @@ def to_money(value: Amount) -> Decimal:
 
     Floats are refused (TypeError): they cannot hold most paisa amounts exactly.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"Money must be Decimal, int or str, not {type(value).__name__}")
     if isinstance(value, str):
         text = to_ascii_digits(value).strip().replace(",", "").replace(TAKA_SIGN, "").strip()
@@ -43,7 +43,7 @@ def group_south_asian(int_str: str) -> str:
     if len(digits) <= 3:
         return sign + digits
     head, tail = digits[:-3], digits[-3:]
-    pairs = []
+    pairs: list[str] = []
     while len(head) > 2:
         pairs.insert(0, head[-2:])
         head = head[:-2]

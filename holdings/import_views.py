@@ -20,6 +20,7 @@ imports/<token>-report.csv for download.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -96,10 +97,8 @@ def _report_name(token: str) -> str:
 
 
 def _delete(name: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         default_storage.delete(name)
-    except OSError:
-        pass
 
 
 def _sweep() -> None:

@@ -1,5 +1,7 @@
 """Celery tasks for holdings: thin wrappers that take ids."""
 
+import contextlib
+
 from celery import shared_task
 from django.core.cache import cache
 
@@ -38,10 +40,8 @@ def run_demand_generation(run_id: int) -> dict:
             heartbeat.beat()
             # The generation is one transaction: progress goes through the cache so that
             # the revenue officer's page sees it while the transaction is still open.
-            try:
+            with contextlib.suppress(Exception):  # the cache is a nicety; the work goes on
                 cache.set(progress_key(run_id), {"step": step, "progress": pct}, 3600)
-            except Exception:  # noqa: BLE001 - the cache is a nicety; the work goes on
-                pass
 
         try:
             with long_running():

@@ -54,14 +54,7 @@ def find_discrepancies() -> list[str]:
             Q(reverses__isnull=True) | ~Q(amount=-F("reverses__amount"))):
         problems.append(f"reversal #{r.pk} does not mirror the allocation it reverses")
     # 4. Receipt numbers have no gaps or duplicates, and the counters agree.
-    for fy, count, top in (Receipt.objects.values_list("fiscal_year")
-                           .annotate(c=Count("pk"), m=Max("sequence"))):
-        if count != top:
-            problems.append(f"receipts of {fy}: {count} receipts but the last number is {top}")
-        counter = ReceiptCounter.objects.filter(fiscal_year=fy).first()
-        if counter is None or counter.last != top:
-            problems.append(f"receipt counter of {fy} says {getattr(counter, 'last', None)}, "
-                            f"last receipt is {top}")
+    problems += _receipt_discrepancies()
     return problems
 
 
@@ -85,4 +78,17 @@ def _due_discrepancies(net_by_bill: dict[int, Decimal]) -> list[str]:
     for number in (Bill.objects.filter(claims__isnull=True).order_by("number")
                    .values_list("number", flat=True)[:50]):
         problems.append(f"bill {number} does not say which dues it covers")
+    return problems
+
+
+def _receipt_discrepancies() -> list[str]:
+    problems: list[str] = []
+    for fy, count, top in (Receipt.objects.values_list("fiscal_year")
+                           .annotate(c=Count("pk"), m=Max("sequence"))):
+        if count != top:
+            problems.append(f"receipts of {fy}: {count} receipts but the last number is {top}")
+        counter = ReceiptCounter.objects.filter(fiscal_year=fy).first()
+        if counter is None or counter.last != top:
+            problems.append(f"receipt counter of {fy} says {getattr(counter, 'last', None)}, "
+                            f"last receipt is {top}")
     return problems

@@ -181,17 +181,15 @@ def licence_application(request, pk: int):
     application = _filed_application(request, pk)
     editable = application.status in Application.EDITABLE
     form = ConfirmForm(_posted(request))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.application_submit(application=application, actor=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                _refusal(request, exc)
-            else:
-                messages.success(request, _("Your application is submitted. We will send you "
-                                            "an SMS at each step."))
-                return redirect("licence_application", pk=application.pk)
-            return redirect("licence_application", pk=application.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(application=application, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("Your application is submitted. We will send you "
+                                        "an SMS at each step."))
+        return redirect("licence_application", pk=application.pk)
     today = timezone.localdate()
     try:
         lines = services.fee_lines(application, paid_on=today)

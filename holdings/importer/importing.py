@@ -79,7 +79,7 @@ def import_rows(results: list[RowResult], *, only_valid: bool, actor=None,
     return report
 
 
-def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool, actor,
+def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool, actor,  # noqa: C901
             filename: str) -> None:
     groups: dict[tuple[int, str], list[RowResult]] = {}
     for r in results:

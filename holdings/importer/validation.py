@@ -83,7 +83,7 @@ def _fiscal_year(text: str) -> str:
         raise ValidationError(str(exc), code="invalid_fiscal_year") from None
 
 
-def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
+def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:  # noqa: C901 - one check per column, in order
     raw, values = result.raw, result.values
 
     def attempt(name, fn):
@@ -261,7 +261,7 @@ def _shown(value: Any) -> str:
     return echo(value)
 
 
-def _check_group(rows: list[RowResult], in_register: bool) -> None:
+def _check_group(rows: list[RowResult], in_register: bool) -> None:  # noqa: C901
     """Rules across the rows of one holding."""
     first = rows[0]
     if in_register:

@@ -10,7 +10,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -100,7 +100,7 @@ def staff_sign_in(client, mobile: str, password: str, url: str = "/accounts/logi
                        **extra)
 
 
-@pytest.mark.parametrize("url,field", [("/accounts/login/", "login"),
+@pytest.mark.parametrize(("url", "field"), [("/accounts/login/", "login"),
                                        ("/accounts/login/code/", "phone")])
 def test_one_answer_for_known_unknown_and_staff_numbers(client, citizen, make_user, url, field):
     """Whether a number has an account, and whether it is staff's, is not told before the

@@ -75,7 +75,7 @@ def test_throttles_still_throttle_while_the_cache_answers(client, citizen):
     assert codes == [200, 200, 429]
 
 
-@pytest.mark.parametrize("url,data", [("/accounts/login/", {"login": "01711111111"}),
+@pytest.mark.parametrize(("url", "data"), [("/accounts/login/", {"login": "01711111111"}),
                                       ("/accounts/login/code/", {"phone": "01711111111"})])
 def test_sign_in_with_the_cache_down_says_so(client, citizen, redis_down, url, data):
     """allauth's sign-in rate limits (and the sign-in back-off) live in the cache: with it

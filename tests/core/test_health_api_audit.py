@@ -137,9 +137,9 @@ def test_audit_log_is_append_only(citizen):
     from core import audit
 
     entry = audit.record(action="test.thing", obj=citizen, after={"x": 1})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         entry.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         entry.delete()
 
 

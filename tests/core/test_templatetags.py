@@ -72,7 +72,8 @@ def test_aware_datetime_uses_local_date():
 
 
 def test_naive_datetime_uses_its_date():
-    assert render("{{ d|bdate }}", "en", d=datetime.datetime(2026, 1, 1, 23, 0)) == "17 Poush 1432"
+    naive = datetime.datetime(2026, 1, 1, 23, 0)  # noqa: DTZ001 - naive on purpose
+    assert render("{{ d|bdate }}", "en", d=naive) == "17 Poush 1432"
 
 
 def test_digits_escapes_unsafe_input():

@@ -167,7 +167,7 @@ def test_wrong_headers_are_a_file_error_and_nothing_is_imported():
     assert Holding.objects.count() == 0
 
 
-@pytest.mark.parametrize("data, name, fragment", [
+@pytest.mark.parametrize(("data", "name", "fragment"), [
     (b"", "x.csv", "empty"),
     (csv_bytes(), "x.csv", "no rows"),
     ("ward,নাম\n".encode("utf-16"), "x.csv", "UTF-8"),
@@ -322,7 +322,7 @@ def stored_files(settings) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-@pytest.mark.parametrize("role, status", [
+@pytest.mark.parametrize(("role", "status"), [
     (Role.CITIZEN, 403), (Role.COUNTER_CLERK, 403), (Role.REVENUE_OFFICER, 403),
     (Role.ASSESSOR, 200), (Role.ADMINISTRATOR, 200)])
 def test_only_assessors_and_administrators_open_the_page(client, make_user, role, status):
@@ -346,7 +346,7 @@ def test_page_documents_the_format(client, officer):
     assert b"".join(sample.streaming_content).startswith(b"ward,holding_number")
 
 
-@pytest.mark.parametrize("data, name, fragment", [
+@pytest.mark.parametrize(("data", "name", "fragment"), [
     (b"x" * (5 * 1024 * 1024 + 1), "big.csv", "larger than 5 MB"),
     (b"ward,holding_number", "register.txt", "Upload a .csv or .xlsx file"),
     (b"this is not a workbook", "register.xlsx", "not a real .xlsx workbook"),

@@ -90,7 +90,7 @@ def xlsx(rows: list[list]) -> bytes:
 # --- zip bombs -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cell_chars, why", [
+@pytest.mark.parametrize(("cell_chars", "why"), [
     (60 * 1024 * 1024, "unpacks past the 50 MB cap"),
     (8 * 1024 * 1024, "under the cap, but packed ~1000 to 1"),
 ])

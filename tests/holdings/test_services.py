@@ -201,7 +201,7 @@ def test_finishing_a_run_cuts_a_long_error(db):
 # --- who may see a holding ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role,visible", [
+@pytest.mark.parametrize(("role", "visible"), [
     (Role.COUNTER_CLERK, True), (Role.ASSESSOR, True), (Role.REVENUE_OFFICER, True),
     (Role.LICENCE_OFFICER, False), (Role.CITIZEN, False)])
 def test_holding_visible_to_staff_roles_and_owners(make_user, make_holding, role, visible):

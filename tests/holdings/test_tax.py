@@ -82,7 +82,7 @@ def test_negative_rent_minus_1_raises():
 
 
 def test_negative_rent_minus_0_01_raises_even_owner_occupied():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative"):
         tax.annual_valuation(Decimal("-0.01"), owner_occupied=True)
 
 

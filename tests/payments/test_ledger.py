@@ -153,7 +153,7 @@ def test_bill_cancel_calls_the_services_on_cancelled_hook(make_user, make_bill, 
     bill_cancel(bill=other, reason="raised in error")
     assert [b.pk for b in cancelled] == [bill.pk]
     assert cancelled[0].status == Bill.Status.CANCELLED
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is cancelled, not open"):
         bill_cancel(bill=bill, reason="twice")
     assert len(cancelled) == 1
 

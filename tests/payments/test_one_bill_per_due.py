@@ -193,7 +193,6 @@ def test_twelve_concurrent_requests_for_one_due_leave_one_live_bill():
 def test_the_wait_is_said_in_bengali_with_bengali_digits():
     payment = start_online(issue(["instalment:1"]))
     with translation.override("bn"), time_machine.travel(
-            payment.created_at + timedelta(minutes=3), tick=False):
-        with pytest.raises(BillBusy) as busy:
-            issue(["instalment:2", "instalment:1"])
+            payment.created_at + timedelta(minutes=3), tick=False), pytest.raises(BillBusy) as busy:
+        issue(["instalment:2", "instalment:1"])
     assert str(busy.value) == "এর একটি পেমেন্ট চলছে। ১২ মিনিট পরে আবার চেষ্টা করুন।"

@@ -127,7 +127,7 @@ def test_signed_but_unknown_to_validation_is_not_settled(gateway, citizen, two_b
     assert "INVALID" in payment.status_reason
 
 
-@pytest.mark.parametrize("field,value,reason", [
+@pytest.mark.parametrize(("field", "value", "reason"), [
     ("total_amount", "3000.00", "amount"),
     ("currency", "USD", "currency"),
 ])
@@ -167,7 +167,7 @@ def test_unknown_tran_id_is_refused_and_recorded(gateway):
     assert PaymentEvent.objects.filter(tran_id="NOPE123", outcome__contains="unknown").exists()
 
 
-@pytest.mark.parametrize("status,expected", [("FAILED", "failed"), ("CANCELLED", "cancelled")])
+@pytest.mark.parametrize(("status", "expected"), [("FAILED", "failed"), ("CANCELLED", "cancelled")])
 def test_failed_or_cancelled_ipn_settles_nothing(gateway, citizen, two_bills, status,
                                                  expected):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)

@@ -274,9 +274,8 @@ def test_session_with_wrong_password_fails(base_url, settings, ipn_receiver):
         store_id=settings.SSLCOMMERZ_STORE_ID,
         store_password="not-the-password",
         backoff=0,
-    ) as client:
-        with pytest.raises(GatewayRejected) as excinfo:
-            open_session(client, ipn_receiver.url)
+    ) as client, pytest.raises(GatewayRejected) as excinfo:
+        open_session(client, ipn_receiver.url)
     assert "Credential" in excinfo.value.result.failed_reason
     assert not SimulatedTransaction.objects.exists()
 

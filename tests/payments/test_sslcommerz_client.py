@@ -297,7 +297,7 @@ def test_create_session_validates_before_any_request(
     gateway: FakeGateway, client: SSLCommerzClient, overrides: dict[str, Any]
 ) -> None:
     gateway.on(SESSION_PATH, Reply(body=SESSION_OK))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="required|longer than|must be|below|above|decimal places"):
         client.create_session(**session_kwargs(**overrides))
     assert gateway.requests == []
 
@@ -458,9 +458,8 @@ def test_validate_timeout_is_unavailable(gateway: FakeGateway) -> None:
 
 def test_create_session_timeout_is_unavailable_and_not_retried(gateway: FakeGateway) -> None:
     gateway.on(SESSION_PATH, Reply(body=SESSION_OK, delay=1.0))
-    with make_client(gateway.base_url, timeout=0.2) as c:
-        with pytest.raises(GatewayUnavailable):
-            c.create_session(**session_kwargs())
+    with make_client(gateway.base_url, timeout=0.2) as c, pytest.raises(GatewayUnavailable):
+        c.create_session(**session_kwargs())
     assert len(gateway.hits(SESSION_PATH)) == 1
 
 
@@ -618,7 +617,7 @@ def test_initiate_refund_is_not_retried(gateway: FakeGateway, client: SSLCommerz
 
 def test_initiate_refund_validates_amount(gateway: FakeGateway, client: SSLCommerzClient) -> None:
     for bad in (Decimal("0"), Decimal("-1"), Decimal("1.001")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="below the minimum|more than two decimal places"):
             client.initiate_refund(
                 bank_tran_id="b3", refund_amount=bad, refund_remarks="r", refund_trans_id="RF4"
             )

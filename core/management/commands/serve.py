@@ -5,20 +5,21 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
     help = "Serve the portal with a Celery worker and beat (embedded broker unless REDIS_URL)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--gunicorn", action="store_true",
                             help="serve with gunicorn instead of Django's development server")
 
-    def handle(self, *args, addr, gunicorn, **options):
+    def handle(self, *args: Any, addr: str, gunicorn: bool, **options: Any) -> None:
         for sub in ("out", "processed", "control"):
             (settings.BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
         python = sys.executable
@@ -38,11 +39,13 @@ class Command(BaseCommand):
         env = dict(os.environ)
         broker = "Redis" if settings.REDIS_URL else "embedded filesystem broker under var/"
         self.stdout.write(f"Starting web on http://{addr}, worker and beat ({broker}).")
-        procs = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+        # Our own commands (manage.py, celery), no shell.
+        procs = {name: subprocess.Popen(cmd, env=env)  # noqa: S603
+                 for name, cmd in commands.items()}
 
         stopping = False
 
-        def stop(*_args):
+        def stop(*_args: object) -> None:
             nonlocal stopping
             stopping = True
 

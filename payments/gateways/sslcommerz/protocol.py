@@ -22,7 +22,7 @@ MAX_TRAN_ID_LENGTH = 30
 MAX_VALUE_FIELD_LENGTH = 255
 
 SIGNATURE_FIELDS = ("verify_key", "verify_sign", "verify_sign_sha2")
-STORE_PASSWD_KEY = "store_passwd"
+STORE_PASSWD_KEY = "store_passwd"  # noqa: S105 - the field's name, not a password
 CENT = Decimal("0.01")
 MAX_REASON_CHARS = 300
 

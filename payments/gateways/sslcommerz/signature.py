@@ -85,10 +85,9 @@ def _verify_ipn_signature(payload: Mapping[str, str | None], store_password: str
 
     if not _same_digest(_digest(values, store_password, _md5), verify_sign):
         return False
-    if verify_sign_sha2:  # absent, None or "" means the gateway did not send one
-        if not _same_digest(_digest(values, store_password, _sha256), verify_sign_sha2):
-            return False
-    return True
+    # An absent, None or "" verify_sign_sha2 means the gateway did not send one.
+    return not verify_sign_sha2 or _same_digest(_digest(values, store_password, _sha256),
+                                                verify_sign_sha2)
 
 
 def sign_ipn_payload(
