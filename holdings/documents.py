@@ -24,8 +24,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
@@ -35,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 from core.digits import to_bengali_digits
+from core.documents import StoredDocument, replace_file
 from core.fiscal import fiscal_year, fiscal_year_bounds
 from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en, format_amount
@@ -129,13 +128,6 @@ def pay_url(holding: Holding | None = None) -> str:
     if holding is None:
         return url
     return url + "?" + urlencode({"ward": holding.ward.number, "number": holding.number})
-
-
-def _replace_file(name: str, data: bytes) -> str:
-    """Save `data` under `name`, replacing any earlier file of that name."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(data))
 
 
 # --- the demand notice ----------------------------------------------------------------------
@@ -298,7 +290,7 @@ def store_demand_notices(fiscal_year_label_: str, *, ward_number: int | None = N
     for demand in demands.iterator(chunk_size=200):
         name = (f"holdings/notices/{demand.fiscal_year}/ward-{demand.holding.ward.number:02d}/"
                 f"{demand_notice_filename(demand)}")
-        stored.append(_replace_file(name, render_demand_notice(demand)))
+        stored.append(replace_file(name, render_demand_notice(demand)))
     return stored
 
 
@@ -426,31 +418,16 @@ def _stored_name(certificate: NoDuesCertificate) -> str:
     return f"holdings/no-dues/{issued:%Y/%m}/{no_dues_filename(certificate)}"
 
 
+NO_DUES_PDF: StoredDocument[NoDuesCertificate] = StoredDocument(
+    field="pdf", render=render_no_dues, stored_name=_stored_name)
+
+
 def no_dues_store_pdf(certificate: NoDuesCertificate) -> str:
     """Render the certificate and store it on ``certificate.pdf``; the stored name.
     Idempotent: rendering again replaces the file (same name)."""
-    return _store(certificate, render_no_dues(certificate))
-
-
-def _store(certificate: NoDuesCertificate, data: bytes) -> str:
-    stored = _replace_file(_stored_name(certificate), data)
-    NoDuesCertificate.objects.filter(pk=certificate.pk).update(pdf=stored)
-    certificate.pdf.name = stored
-    return stored
+    return NO_DUES_PDF.store(certificate)
 
 
 def no_dues_pdf_bytes(certificate: NoDuesCertificate) -> bytes:
     """The stored PDF, or (worker still busy, file lost) a fresh rendering, stored now."""
-    name = (NoDuesCertificate.objects.filter(pk=certificate.pk)
-            .values_list("pdf", flat=True).first() or "")
-    if name:
-        try:
-            with default_storage.open(name, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            data = b""
-        if data.startswith(b"%PDF"):
-            return data
-    data = render_no_dues(certificate)
-    _store(certificate, data)
-    return data
+    return NO_DUES_PDF.read(certificate)

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from core.digits import to_bengali_digits
+from core.documents import StoredDocument
 from core.models import CityProfile
 from core.money import amount_in_words_bn, amount_in_words_en
 from core.pdf import (
@@ -196,41 +196,25 @@ def render_receipt_pdf(receipt: Receipt) -> bytes:
     return render_pdf(TEMPLATE, receipt_context(receipt))
 
 
-def _store(receipt: Receipt, data: bytes) -> str:
-    """Save `data` as the receipt's PDF, replacing any earlier file; the stored name."""
-    field = receipt.pdf
-    storage = field.storage
-    old = Receipt.objects.filter(pk=receipt.pk).values_list("pdf", flat=True).first() or ""
-    name = _stored_name(receipt)
-    for stale in {old, name} - {""}:
-        if storage.exists(stale):
-            storage.delete(stale)
-    stored = storage.save(name, ContentFile(data))
-    Receipt.objects.filter(pk=receipt.pk).update(pdf=stored)
-    field.name = stored
-    return stored
+def _is_current(receipt: Receipt, name: str) -> bool:
+    """A stored copy stands only under the name the receipt has now (a copy printed before
+    the payment was voided is printed again, with the VOID mark)."""
+    return name == _stored_name(receipt)
+
+
+RECEIPT_PDF: StoredDocument[Receipt] = StoredDocument(
+    field="pdf", render=render_receipt_pdf, stored_name=_stored_name, is_current=_is_current)
 
 
 def receipt_store_pdf(receipt: Receipt) -> str:
     """Render the receipt and store it on ``receipt.pdf``; returns the stored name.
 
     Idempotent: rendering again replaces the file (same name)."""
-    return _store(receipt, render_receipt_pdf(receipt))
+    return RECEIPT_PDF.store(receipt)
 
 
 def receipt_pdf_bytes(receipt: Receipt) -> bytes:
     """The stored PDF, or (worker still busy, file lost, or the payment voided since it was
     printed) a fresh rendering, stored now so the next download is served from storage."""
     receipt.payment.refresh_from_db(fields=["status"])
-    name = Receipt.objects.filter(pk=receipt.pk).values_list("pdf", flat=True).first() or ""
-    if name and name == _stored_name(receipt):
-        try:
-            with receipt.pdf.storage.open(name, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            data = b""
-        if data.startswith(b"%PDF"):
-            return data
-    data = render_receipt_pdf(receipt)
-    _store(receipt, data)
-    return data
+    return RECEIPT_PDF.read(receipt)

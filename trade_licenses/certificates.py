@@ -14,11 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from core.digits import to_bengali_digits
+from core.documents import StoredDocument
 from core.models import CityProfile
 from core.pdf import (
     Bilingual,
@@ -127,35 +126,16 @@ def _stored_name(licence: Licence) -> str:
     return f"trade_licenses/certificates/{licence.fiscal_year}/{certificate_filename(licence)}"
 
 
-def _store(licence: Licence, data: bytes) -> str:
-    name = _stored_name(licence)
-    old = Licence.objects.filter(pk=licence.pk).values_list("pdf", flat=True).first() or ""
-    for stale in {old, name} - {""}:
-        if default_storage.exists(stale):
-            default_storage.delete(stale)
-    stored = default_storage.save(name, ContentFile(data))
-    Licence.objects.filter(pk=licence.pk).update(pdf=stored)
-    licence.pdf.name = stored
-    return stored
+CERTIFICATE_PDF: StoredDocument[Licence] = StoredDocument(
+    field="pdf", render=render_certificate, stored_name=_stored_name)
 
 
 def certificate_store_pdf(licence: Licence) -> str:
     """Render the certificate and store it on ``licence.pdf``; the stored name.
     Idempotent: rendering again replaces the file (same name)."""
-    return _store(licence, render_certificate(licence))
+    return CERTIFICATE_PDF.store(licence)
 
 
 def certificate_pdf_bytes(licence: Licence) -> bytes:
     """The stored PDF, or (worker still busy, file lost) a fresh rendering, stored now."""
-    name = Licence.objects.filter(pk=licence.pk).values_list("pdf", flat=True).first() or ""
-    if name:
-        try:
-            with default_storage.open(name, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            data = b""
-        if data.startswith(b"%PDF"):
-            return data
-    data = render_certificate(licence)
-    _store(licence, data)
-    return data
+    return CERTIFICATE_PDF.read(licence)
