@@ -1,16 +1,29 @@
 """Admin for the city profile, zones, wards (edits audited) and the read-only audit log."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.db import models
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from . import audit
 from .models import AuditLog, CityProfile, Ward, Zone
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
-class AuditedAdmin(admin.ModelAdmin):
+
+class AuditedAdmin(_ModelAdmin):
     """Every add, change or delete made in the admin (inlines included) writes an audit row
     with before and after."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any],
+                   change: bool) -> None:
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         after = audit.snapshot(obj)
@@ -19,11 +32,12 @@ class AuditedAdmin(admin.ModelAdmin):
         audit.record(action=f"admin.{'change' if change else 'add'}", obj=obj,
                      before=before, after=after, request=request)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit.record(action="admin.delete", obj=obj, before=audit.snapshot(obj), request=request)
         super().delete_model(request, obj)
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: ModelForm[Any],
+                     formset: Any, change: bool) -> None:
         # Fresh from the database: the forms have already changed their instances.
         pks = [f.instance.pk for f in formset.forms if f.instance.pk]
         before = {obj.pk: audit.snapshot(obj)
@@ -58,17 +72,17 @@ class WardAdmin(AuditedAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(_ModelAdmin):
     list_display = ["created_at", "action", "object_type", "object_id", "actor", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "object_repr", "action"]
     readonly_fields = [f.name for f in AuditLog._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False

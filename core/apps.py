@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.apps.registry import Apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,7 +18,7 @@ class CoreConfig(AppConfig):
         portal.autodiscover()  # every installed app's portal.py declares it
 
 
-def _ensure_city(sender, apps=None, **kwargs):
+def _ensure_city(sender: AppConfig, apps: Apps | None = None, **kwargs: Any) -> None:
     """The city's seed (KCC by default) is back after a flush, as after the migration."""
     from django.apps import apps as global_apps
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 
 from .middleware import current_request
 from .models import AuditLog
@@ -38,13 +39,14 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return {name: _jsonable(getattr(obj, name)) for name in names}
 
 
-def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+def changed(before: dict[str, Any],
+            after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys whose values differ, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies of our own
     the X-Forwarded-For entry that many hops from the right (what DRF's NUM_PROXIES and
     allauth's TRUSTED_PROXY_COUNT do). With 0 the header, which anyone can send, is ignored.
@@ -72,11 +74,11 @@ def record(
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str | int = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    actor=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor: Any = None,
     reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> AuditLog:
     """Write one audit row. The request (for actor, IP and agent) defaults to the current one."""
     request = request if request is not None else current_request()

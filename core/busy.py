@@ -16,8 +16,9 @@ Pages get templates/busy.html; /api/ paths get JSON {"detail": …, "code": "bus
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ def _is_cache_error(exc: BaseException) -> bool:
     return isinstance(exc, redis.exceptions.RedisError)
 
 
-def classify(request, exc: BaseException) -> tuple[str, str] | None:
+def classify(request: HttpRequest, exc: BaseException) -> tuple[str, str] | None:
     """(code, message) for an error this module answers, None for any other."""
     if is_busy_error(exc):
         return "busy", _("The system is busy, please try again in a moment.")
@@ -55,12 +56,12 @@ def classify(request, exc: BaseException) -> tuple[str, str] | None:
     return None
 
 
-def busy_response(request, code: str, message: str) -> HttpResponse:
+def busy_response(request: HttpRequest, code: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({"detail": message, "code": code}, status=503)
     else:
         try:
-            html = render_to_string("busy.html", {"message": message, "code": code},
+            html: str = render_to_string("busy.html", {"message": message, "code": code},
                                     request=request)
         except Exception:  # noqa: BLE001 - the page must not need what is failing
             html = (f'<!doctype html><html><head><meta charset="utf-8"><title>'
@@ -73,13 +74,14 @@ def busy_response(request, code: str, message: str) -> HttpResponse:
 
 
 class BusyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest,
+                          exception: Exception) -> HttpResponse | None:
         found = classify(request, exception)
         if found is None:
             return None

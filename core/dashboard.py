@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -15,7 +16,7 @@ class Panel:
     key: str
     title: str | Promise
     template: str
-    context: Callable[[object], dict]  # user -> template context
+    context: Callable[[object], dict[str, Any]]  # user -> template context
     order: int = 100
     wide: bool = False
 

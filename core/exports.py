@@ -17,7 +17,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Column = tuple[str, Callable[[object], object]]
 
 
-def table(rows: Iterable, columns: Sequence[Column]) -> tuple[list[str], Iterator[list]]:
+def table(rows: Iterable[Any],
+          columns: Sequence[Column]) -> tuple[list[str], Iterator[list[object]]]:
     """Headers and, lazily, the cell values (Decimal, int, str, date or None) of an export."""
     return ([str(h) for h, _get in columns],
             ([get(r) for _h, get in columns] for r in rows))
@@ -31,7 +32,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def to_csv(headers: list[str], values: Iterable[list]) -> bytes:
+def to_csv(headers: list[str], values: Iterable[list[Any]]) -> bytes:
     """UTF-8 with a byte-order mark (so spreadsheet programs read Bengali right)."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -42,7 +43,7 @@ def to_csv(headers: list[str], values: Iterable[list]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
+def to_xlsx(headers: list[str], values: Iterable[list[Any]], *, title: str) -> bytes:
     """One sheet, bold headers, numbers kept numeric (money with two decimals), written
     row by row (write-only workbook: memory stays flat on long lists)."""
     from openpyxl import Workbook
@@ -57,14 +58,16 @@ def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(header) + 4))
     bold = Font(bold=True)
 
-    def cell(value, *, header: bool = False):
+    def cell(value: Any, *, header: bool = False) -> Any:
         c = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             c.data_type = "s"  # text stays text, even when it starts with "="
         if header:
             c.font = bold
         elif isinstance(value, Decimal):
-            c.number_format = "#,##0.00" if value.as_tuple().exponent <= -2 else "0.0"
+            exponent = value.as_tuple().exponent
+            c.number_format = ("#,##0.00" if isinstance(exponent, int) and exponent <= -2
+                               else "0.0")
         elif isinstance(value, date):
             c.number_format = "yyyy-mm-dd"
         return c
@@ -77,7 +80,7 @@ def to_xlsx(headers: list[str], values: Iterable[list], *, title: str) -> bytes:
     return out.getvalue()
 
 
-def export_response(fmt: str, headers: list[str], values: Iterable[list], *, filename: str,
+def export_response(fmt: str, headers: list[str], values: Iterable[list[Any]], *, filename: str,
                     title: str) -> HttpResponse:
     """The table as a download: `fmt` "xlsx" or (anything else) CSV."""
     if fmt == "xlsx":

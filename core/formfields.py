@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -65,7 +65,7 @@ class BDMobileField(forms.CharField):
     default_error_messages = {"invalid_mobile": MOBILE_MESSAGE}
     default_validators = [validate_mobile]
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         value = super().to_python(value)
         if value in self.empty_values:
             return self.empty_value
@@ -84,7 +84,7 @@ class NIDField(forms.CharField):
     default_error_messages = {"invalid_nid": NID_MESSAGE}
     default_validators = [validate_nid]
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         value = super().to_python(value)
         if value in self.empty_values:
             return self.empty_value
@@ -123,35 +123,43 @@ class LocalizedDecimalField(forms.DecimalField):
 class FiscalYearField(forms.CharField):
     """A fiscal-year label such as 2025-26 (Bengali digits and 2025-2026 accepted)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", _("Write it like 2025-26."))
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
                                   "placeholder": "2025-26"})
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str | None:
         from core.fiscal import parse_fiscal_year
 
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return value
+        text: str | None = super().to_python(value)
+        if text is None or text in self.empty_values:
+            return text
         try:
-            return parse_fiscal_year(value)
+            return parse_fiscal_year(text)
         except ValueError:
             raise forms.ValidationError(
                 _("“%(value)s” is not a fiscal year. Write it like 2025-26."),
-                code="invalid_fiscal_year", params={"value": value}) from None
+                code="invalid_fiscal_year", params={"value": text}) from None
 
 
-class WardChoiceField(forms.ModelChoiceField):
+if TYPE_CHECKING:
+    from core.models import Ward
+
+    _WardChoiceBase = forms.ModelChoiceField[Ward]
+else:
+    _WardChoiceBase = forms.ModelChoiceField
+
+
+class WardChoiceField(_WardChoiceBase):
     """A ward filter for officers' lists ("All wards" when empty)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         from core.models import Ward
 
         super().__init__(queryset=Ward.objects.order_by("number"), to_field_name="number",
                          required=False, label=_("Ward"), empty_label=_("All wards"), **kwargs)
 
-    def label_from_instance(self, ward):
+    def label_from_instance(self, ward: Ward) -> str:
         return f"{localize_digits(str(ward.number))} — {ward.name}"

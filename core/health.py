@@ -13,10 +13,12 @@ from __future__ import annotations
 import ipaddress
 import os
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .audit import client_ip
@@ -89,12 +91,12 @@ def check_worker(heartbeat: str | None) -> str:
     return OK if timezone.now() - beat <= limit else "stale"
 
 
-def report() -> tuple[int, dict]:
+def report() -> tuple[int, dict[str, Any]]:
     """(HTTP status, the full body). 503 when the database, the cache or the broker is
     down ("down" names them); a stale or missing worker heartbeat is listed under
     "degraded" but the answer stays 200 unless HEALTHZ_WORKER_REQUIRED is set (see
     core.views.healthz for why)."""
-    body: dict = {"time": timezone.now().isoformat()}
+    body: dict[str, Any] = {"time": timezone.now().isoformat()}
     body["database"] = check_database()
     body["cache"] = check_cache()
     body["broker"] = check_broker()
@@ -119,7 +121,7 @@ def report() -> tuple[int, dict]:
     return status, body
 
 
-def is_internal(request) -> bool:
+def is_internal(request: HttpRequest) -> bool:
     """May this caller see the details? A request carrying HEALTHZ_TOKEN (header
     X-Healthz-Token), or one from a loopback address or from HEALTHZ_INTERNAL_NETWORKS
     (the client as core.audit.client_ip sees it). A loopback peer that forwards someone

@@ -1,19 +1,23 @@
 """Keeps the current request reachable (for the audit log) without passing it everywhere."""
 
+from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
-_current_request: ContextVar = ContextVar("current_request", default=None)
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+_current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 
 
-def current_request():
+def current_request() -> HttpRequest | None:
     return _current_request.get()
 
 
 class RequestContextMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_request.set(request)
         try:
             return self.get_response(request)
@@ -29,10 +33,10 @@ class LanguageMiddleware:
     announce English, yet the portal is Bengali first.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         from django.conf import settings
         from django.utils import translation
         from django.utils.cache import patch_vary_headers
@@ -40,7 +44,7 @@ class LanguageMiddleware:
         valid = {c for c, _label in settings.LANGUAGES}
         code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if code not in valid:
-            code = self.preferred_language(request)
+            code = self.preferred_language(request) or ""
         if code not in valid:
             code = settings.LANGUAGE_CODE
         translation.activate(code)
@@ -51,7 +55,7 @@ class LanguageMiddleware:
         return response
 
     @staticmethod
-    def preferred_language(request) -> str | None:
+    def preferred_language(request: HttpRequest) -> str | None:
         """The signed-in user's preferred language, when the session has a user.
 
         This runs before AuthenticationMiddleware, so the user is loaded here and left in
@@ -72,11 +76,10 @@ class LanguageMiddleware:
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _refuse_nul(request):
+def _refuse_nul(request: HttpRequest) -> HttpResponseBadRequest:
     """A plain 400, in the language of the visitor's cookie (this runs before
     LanguageMiddleware)."""
     from django.conf import settings
-    from django.http import HttpResponseBadRequest
     from django.utils import translation
     from django.utils.translation import gettext as _
 
@@ -99,10 +102,10 @@ class RejectMalformedInputMiddleware:
     callbacks) carry `checks_own_form = True`: their body is left to them (the path and
     the query are still checked here)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         from urllib.parse import unquote_plus
 
         query = request.META.get("QUERY_STRING", "")
@@ -110,7 +113,9 @@ class RejectMalformedInputMiddleware:
             return _refuse_nul(request)
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse],
+                     view_args: tuple[Any, ...],
+                     view_kwargs: dict[str, Any]) -> HttpResponse | None:
         if getattr(view_func, "checks_own_form", False):
             return None
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
@@ -121,7 +126,7 @@ class RejectMalformedInputMiddleware:
                 if "\x00" in key or any("\x00" in v for v in values if isinstance(v, str)):
                     return _refuse_nul(request)
             for upload in request.FILES.values():
-                if "\x00" in (upload.name or ""):
+                if not isinstance(upload, list) and "\x00" in (upload.name or ""):
                     return _refuse_nul(request)
         elif content_type == "application/json" or content_type.endswith("+json"):
             body = request.body

@@ -1,5 +1,7 @@
 """Shared kernel data: the city profile, zones and wards, and the audit log."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -8,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 class BilingualNameMixin:
     """`name` in the active language, from `name_bn` / `name_en`."""
+
+    name_bn: str
+    name_en: str
 
     @property
     def name(self) -> str:
@@ -115,10 +120,10 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and not kwargs.pop("_allow_update", False):
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit entries are append-only.")

@@ -100,7 +100,7 @@ def logo_src(city: CityProfile) -> str:
         except (OSError, ValueError):
             pass
         else:
-            mime = mimetypes.guess_type(city.logo.name)[0] or "image/png"
+            mime = mimetypes.guess_type(city.logo.name or "")[0] or "image/png"
             return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return "img/logo.svg"
 
@@ -108,14 +108,14 @@ def logo_src(city: CityProfile) -> str:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def url_fetcher():
+def url_fetcher() -> Any:
     """Fetch only local files and data URIs: rendering never touches the network."""
     try:
         from weasyprint.urls import URLFetcher
     except ImportError:  # WeasyPrint < 66: function fetchers
         from weasyprint import default_url_fetcher
 
-        def fetch(url: str, *args, **kwargs):
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
             if not url.startswith(("file:", "data:")):
                 raise ValueError(f"Printed documents load no remote resources: {url}")
             return default_url_fetcher(url, *args, **kwargs)
@@ -130,5 +130,6 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
-                url_fetcher=url_fetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
+                      url_fetcher=url_fetcher()).write_pdf()
+    return pdf

@@ -12,7 +12,7 @@ from .digits import to_ascii_digits
 from .models import Ward
 
 
-def ward_by_number(value) -> Ward:
+def ward_by_number(value: object) -> Ward:
     """The city's ward with this number (ValidationError "unknown_ward" otherwise)."""
     try:
         number = int(to_ascii_digits(str(value)).strip())

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import AppConfig
 from django.core import checks
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -68,7 +69,7 @@ class ServiceSpec:
     on_cancelled: Callable[[Any], None] | None = None
     revenue_heads: Sequence[str] = ()  # what it bills; none: it issues no bills
     verify_lookups: Sequence[Callable[[str], Any]] = ()  # code -> payments.Verified | None
-    demo: Callable[[], list | None] | None = None  # seed_demo: rows of (role, mobile, how)
+    demo: Callable[[], list[Any] | None] | None = None  # seed_demo: rows of (role, mobile, how)
     reminders: Callable[[], Any] | None = None  # the daily reminders (beat)
 
     @property
@@ -112,15 +113,15 @@ def panels() -> list[Panel]:
     return sorted((p for s in specs() for p in s.panels), key=lambda p: (p.order, p.key))
 
 
-def role_links(role: str) -> list[dict]:
+def role_links(role: str) -> list[dict[str, Any]]:
     """A role's work pages as {"title", "url"}, from every declaration in order."""
     return [{"title": link.title, "url": reverse(link.url_name)}
             for s in specs() for link in s.role_links if link.role == role]
 
 
-def home_cards() -> list[dict]:
+def home_cards() -> list[dict[str, Any]]:
     """The home page's service cards."""
-    cards = []
+    cards: list[dict[str, Any]] = []
     for s in specs():
         if s.card is None:
             continue
@@ -145,9 +146,10 @@ def _url_names(spec: ServiceSpec) -> list[str]:
 
 
 @checks.register(checks.Tags.urls)
-def check_declared_urls(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_declared_urls(app_configs: Sequence[AppConfig] | None = None,
+                        **kwargs: Any) -> list[checks.CheckMessage]:
     """Every URL name a declaration gives must resolve (a renamed URL fails the check)."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for spec in specs():
         for name in _url_names(spec):
             try:

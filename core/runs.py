@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import timedelta
+from types import TracebackType
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, models
@@ -53,16 +56,18 @@ def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "RUN_HEARTBEAT_STALE_SECONDS", 300))
 
 
-def stale_runs(model, *, live_statuses, created_field: str = "created_at"):
+def stale_runs(model: type[models.Model], *, live_statuses: Iterable[str],
+               created_field: str = "created_at") -> models.QuerySet[Any]:
     """The live runs of `model` whose last sign of life is older than the threshold."""
     cutoff = timezone.now() - stale_after()
-    return model.objects.filter(
+    return model._default_manager.filter(
         models.Q(heartbeat_at__lt=cutoff)
         | models.Q(heartbeat_at__isnull=True, **{f"{created_field}__lt": cutoff}),
         status__in=live_statuses)
 
 
-def fail_stale(model, *, live_statuses, failed_status, created_field: str = "created_at",
+def fail_stale(model: type[models.Model], *, live_statuses: Iterable[str], failed_status: str,
+               created_field: str = "created_at",
                error: str = WORKER_STOPPED) -> list[int]:
     """Mark the stale live runs failed (error, finished_at); returns their ids. Safe to
     call from several places at once: the UPDATE checks staleness again, so a beat that
@@ -84,7 +89,8 @@ def fail_stale(model, *, live_statuses, failed_status, created_field: str = "cre
 class Heartbeat:
     """with Heartbeat(DemandRun, run_id, live_statuses=[…]) as hb: … hb.beat() …"""
 
-    def __init__(self, model, pk, *, live_statuses, interval: float | None = None):
+    def __init__(self, model: type[models.Model], pk: int, *, live_statuses: Iterable[str],
+                 interval: float | None = None) -> None:
         self.model, self.pk, self.live_statuses = model, pk, list(live_statuses)
         self.interval = interval or max(1.0, stale_after().total_seconds() / 5)
         self._wake = threading.Event()
@@ -94,7 +100,7 @@ class Heartbeat:
 
     def write(self) -> None:
         """One heartbeat, on the calling thread's connection (the thread's own)."""
-        self.model.objects.filter(pk=self.pk, status__in=self.live_statuses).update(
+        self.model._default_manager.filter(pk=self.pk, status__in=self.live_statuses).update(
             heartbeat_at=timezone.now())
         self.beats += 1
 
@@ -124,7 +130,8 @@ class Heartbeat:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

@@ -11,9 +11,11 @@ staff API docs) sets inline styles. Inline styles cannot run code; scripts stay 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
 
@@ -51,10 +53,10 @@ def content_security_policy() -> str:
 class ContentSecurityPolicyMiddleware:
     """Adds the policy to every response that does not set its own."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response:
             response[HEADER] = content_security_policy()

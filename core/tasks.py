@@ -1,5 +1,7 @@
 """Core Celery tasks."""
 
+from typing import Any
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
@@ -14,7 +16,7 @@ def heartbeat() -> str:
 
 
 @shared_task(soft_time_limit=1800, time_limit=2000)
-def send_reminders() -> dict:
+def send_reminders() -> dict[str, Any]:
     """Beat, daily: each installed service's reminders (its declared `reminders`)."""
     from . import portal
 

@@ -5,14 +5,23 @@ permissions still apply, so letting a request through for a minute is harmless."
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from rest_framework import throttling
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    _ThrottleBase = throttling.BaseThrottle
+else:
+    _ThrottleBase = object
 
 log = logging.getLogger(__name__)
 
 
-class _FailOpen:
-    def allow_request(self, request, view) -> bool:
+class _FailOpen(_ThrottleBase):
+    def allow_request(self, request: Request, view: APIView) -> bool:
         try:
             return super().allow_request(request, view)
         except Exception as exc:  # noqa: BLE001 - whatever the cache client raised

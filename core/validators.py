@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.digits import localize_digits, to_ascii_digits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MOBILE_RE = re.compile(r"01[3-9][0-9]{8}")
 NID_LENGTHS = (10, 13, 17)
@@ -56,7 +60,8 @@ def format_mobile(value: object, lang: str | None = None) -> str:
     return localize_digits(f"{number[:5]}-{number[5:]}", lang)
 
 
-def _normalize_digits(value: object, lengths: tuple[int, ...], message, code: str) -> str:
+def _normalize_digits(value: object, lengths: tuple[int, ...], message: StrOrPromise,
+                      code: str) -> str:
     digits = _compact(value)
     if not _ASCII_DIGITS_RE.fullmatch(digits) or len(digits) not in lengths:
         raise ValidationError(message, code=code)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,8 +37,9 @@ class StaffRoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Anonymous → sign-in page; signed in without the permission → 403."""
 
     raise_exception = False
+    request: HttpRequest
 
-    def handle_no_permission(self):
+    def handle_no_permission(self) -> HttpResponseRedirect:
         if self.request.user.is_authenticated:
             raise PermissionDenied(_("Your role does not allow this page."))
         return super().handle_no_permission()
@@ -36,7 +48,7 @@ class StaffRoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
 class AnyPermissionRequired(StaffRoleRequiredMixin):
     """Like StaffRoleRequiredMixin, but any one of `permission_required` is enough."""
 
-    def has_permission(self):
+    def has_permission(self) -> bool:
         user = self.request.user
         return any(user.has_perm(p) for p in self.get_permission_required())
 
@@ -44,7 +56,8 @@ class AnyPermissionRequired(StaffRoleRequiredMixin):
 PER_PAGE = 25
 
 
-def paginate(request, qs, param: str = "page", per_page: int = PER_PAGE):
+def paginate(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], param: str = "page",
+             per_page: int = PER_PAGE) -> Page[Any]:
     """One page of a long list (`?page=`, or another parameter for a second list);
     templates show it with includes/pagination.html."""
     page = Paginator(qs, per_page).get_page(request.GET.get(param))
@@ -52,7 +65,7 @@ def paginate(request, qs, param: str = "page", per_page: int = PER_PAGE):
                          ("next_query", page.has_next() and page.next_page_number())):
         query = request.GET.copy()
         if number:
-            query[param] = number
+            query[param] = str(number)
         setattr(page, name, query)
     return page
 
@@ -60,7 +73,7 @@ def paginate(request, qs, param: str = "page", per_page: int = PER_PAGE):
 class HomeView(TemplateView):
     template_name = "core/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(services=portal.home_cards(), **kwargs)
 
 
@@ -70,7 +83,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     template_name = "core/dashboard.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         sections = [{"key": p.key, "title": p.title, "template": p.template, "wide": p.wide,
                      **p.context(user)} for p in portal.panels()]
@@ -83,7 +96,7 @@ class StaffHomeView(StaffRoleRequiredMixin, TemplateView):
     template_name = "staff/index.html"
     permission_required = perm("view_staff_dashboard")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         roles = [
             r for r in Role
@@ -97,17 +110,17 @@ class StaffDashboardView(StaffRoleRequiredMixin, TemplateView):
 
     template_name = "staff/dashboard.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         role = kwargs["role"]
         if role not in ROLE_DASHBOARD_PERMISSION:
             raise Http404
         self.role = Role(role)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_permission_required(self):
+    def get_permission_required(self) -> list[str]:
         return [perm(ROLE_DASHBOARD_PERMISSION[self.role])]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.update(role=self.role, panels=portal.role_links(self.role))
         return super().get_context_data(**kwargs)
 
@@ -115,7 +128,7 @@ class StaffDashboardView(StaffRoleRequiredMixin, TemplateView):
 class SetLanguageView(View):
     """Django's set_language, but an unknown language code gets a clear message."""
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         code = request.POST.get("language", "")
         valid = {c for c, _label in settings.LANGUAGES}
         if code not in valid:
@@ -137,13 +150,13 @@ class SetLanguageView(View):
         translation.activate(code)
         return response
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponseRedirect:
         return redirect("home")
 
 
 @require_GET
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """JSON health of each dependency: database, cache, broker, worker heartbeat.
 
     200 when the database, the cache and the broker all answer; 503 when one of them does

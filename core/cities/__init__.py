@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
 
-def read_city(path: str | Path) -> dict:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+def read_city(path: str | Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     for key in ("code", "name_bn", "name_en", "wards"):
         if key not in data:
             raise ValueError(f"city file lacks '{key}'")
     return data
 
 
-def apply_city(data: dict, *, CityProfile, Zone, Ward) -> None:
+def apply_city(data: dict[str, Any], *, CityProfile: Any, Zone: Any, Ward: Any) -> None:
     """Create or update the profile, zones and wards; model classes are passed in so a
     migration can use its historical models."""
     profile = CityProfile.objects.order_by("pk").first() or CityProfile()

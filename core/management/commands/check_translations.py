@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 IGNORED = ["tests/*", "bench/*", "var/*", "node_modules/*", "static/vendor/*"]
 
@@ -30,11 +31,11 @@ def _entries(po: Path, flag: str) -> list[str]:
 class Command(BaseCommand):
     help = "Fail when a user-facing string has no Bengali translation, or a fuzzy one."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--write", action="store_true",
                             help="Keep the refreshed catalogue instead of restoring it.")
 
-    def handle(self, *args, write=False, **options):
+    def handle(self, *args: Any, write: bool = False, **options: Any) -> None:
         po = Path(settings.BASE_DIR) / "locale" / "bn" / "LC_MESSAGES" / "django.po"
         original = po.read_bytes()
         try:

@@ -1,6 +1,8 @@
 """Configure the portal for a city from a JSON file: profile, zones, wards."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -12,10 +14,10 @@ from core.models import CityProfile, Ward, Zone
 class Command(BaseCommand):
     help = "Load a city's profile, zones and wards from a JSON file (see core/cities/)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args: Any, path: str, **options: Any) -> None:
         try:
             data = read_city(path)
         except (OSError, ValueError) as exc:
@@ -31,7 +33,8 @@ class Command(BaseCommand):
                         ward.delete()
                 except (ProtectedError, RestrictedError) as exc:
                     in_use.append(ward.number)
-                    blocking = getattr(exc, "protected_objects", None) or exc.restricted_objects
+                    blocking = (exc.protected_objects if isinstance(exc, ProtectedError)
+                                else exc.restricted_objects)
                     kinds.update(str(o._meta.verbose_name_plural) for o in blocking)
             if in_use:
                 # Bills, holdings, … still point at these wards: refuse; leaving the outer

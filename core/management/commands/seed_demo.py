@@ -7,8 +7,10 @@ simulator is enabled (development and tests, never production settings) or `--fo
 is given.
 """
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
 
@@ -18,14 +20,14 @@ from core import portal
 class Command(BaseCommand):
     help = "Create or refresh the demo data and print the demo sign-ins."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force", action="store_true",
             help="Seed even where the gateway simulator is disabled (production settings). "
                  "Creates an administrator with a known password.",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not (getattr(settings, "SSLCOMMERZ_SIMULATOR_ENABLED", False) or force):
             raise CommandError(
                 "seed_demo refused: these settings look like production (the gateway "
