@@ -103,7 +103,7 @@ def test_a_bill_being_paid_is_reused_never_replaced_cancelled_or_superseded(make
     payment_transition(payment=payment, to=Payment.Status.ON_HOLD, reason="risky")
     with translation.override("bn"), pytest.raises(BillBusy) as busy:
         bill_cancel(bill=bill, reason="stranger")
-    assert busy.value.minutes is None and busy.value.args[0].startswith("এর একটি পেমেন্ট রাজস্ব")
+    assert busy.value.minutes is None and busy.value.args[0].startswith("এই পাওনার একটি পেমেন্ট রাজস্ব")
     # Once the gateway says the attempt failed, the bill may be replaced again.
     payment_transition(payment=payment, to=Payment.Status.REFUNDED, reason="refunded")
     replacement = issue(["instalment:1", "instalment:2"])
@@ -195,4 +195,4 @@ def test_the_wait_is_said_in_bengali_with_bengali_digits():
     with translation.override("bn"), time_machine.travel(
             payment.created_at + timedelta(minutes=3), tick=False), pytest.raises(BillBusy) as busy:
         issue(["instalment:2", "instalment:1"])
-    assert str(busy.value) == "এর একটি পেমেন্ট চলছে। ১২ মিনিট পরে আবার চেষ্টা করুন।"
+    assert str(busy.value) == "এই পাওনার একটি পেমেন্ট এখন চলছে। ১২ মিনিট পরে আবার চেষ্টা করুন।"
