@@ -131,6 +131,12 @@ class Objection(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
 
+    TRANSITIONS = {
+        Status.OPEN: {Status.ACCEPTED, Status.REJECTED},  # an assessor's decision, once
+        Status.ACCEPTED: set(),
+        Status.REJECTED: set(),
+    }
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
                                    related_name="objections")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

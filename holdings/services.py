@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.digits import to_ascii_digits
@@ -24,6 +25,7 @@ from core.money import to_money
 from core.places import normalize_holding_number, ward_by_number
 from core.privacy import mask_mobile, mask_name
 from core.ratelimit import over_limit
+from core.status import check_transition
 from core.validators import normalize_nid
 from payments.models import Bill
 from payments.services import LineSpec, PaymentError, bill_issue, bill_subject_lock
@@ -158,9 +160,12 @@ def objection_decide(*, objection: Objection, assessor, accept: bool, reason: st
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."), code="no_reason")
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != Objection.Status.OPEN:
-        raise ValidationError(_("This objection is already decided."), code="decided")
-    objection.status = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
+    decision = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
+    check_transition(Objection.TRANSITIONS, objection.status, decision,
+                     choices=Objection.Status,
+                     message=gettext_lazy("This objection is already decided."),
+                     error=partial(ValidationError, code="decided"))
+    objection.status = decision
     objection.decided_by, objection.decision_reason = assessor, reason
     objection.decided_at = timezone.now()
     objection.save()

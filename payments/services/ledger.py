@@ -8,11 +8,13 @@ import time
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.fiscal import fiscal_year
 from core.models import CityProfile
 from core.sequences import next_in_year
+from core.status import check_transition
 
 from ..models import (
     Allocation,
@@ -36,10 +38,10 @@ def payment_transition(*, payment: Payment, to: str, reason: str = "", actor=Non
                        extra_fields: tuple[str, ...] = ()) -> Payment:
     """The one way a payment changes status. The caller holds the row lock; fields named
     in `extra_fields` (already set on the instance) are saved in the same UPDATE."""
-    if to not in Payment.TRANSITIONS[Payment.Status(payment.status)]:
-        raise PaymentError(_("Payment %(tran_id)s cannot go from “%(old)s” to “%(new)s”.") % {
-            "tran_id": payment.tran_id, "old": Payment.Status(payment.status).label,
-            "new": Payment.Status(to).label})
+    check_transition(Payment.TRANSITIONS, payment.status, to, choices=Payment.Status,
+                     message=gettext_lazy("Payment %(tran_id)s cannot go from “%(old)s” to "
+                                          "“%(new)s”."),
+                     error=PaymentError, params={"tran_id": payment.tran_id})
     PaymentTransition.objects.create(payment=payment, from_status=payment.status, to_status=to,
                                      reason=reason[:2000], actor=actor)
     payment.status = to

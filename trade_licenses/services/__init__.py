@@ -29,6 +29,7 @@ from ._common import (  # noqa: F401
     SUBJECT_TYPE,
     TRADER_FIELDS,
     S,
+    _check_move,
     _clean_business,
     _clean_trader,
     _has,
@@ -37,7 +38,6 @@ from ._common import (  # noqa: F401
     _move,
     _previous_licence,
     _require_filer,
-    _status_label,
     _sync,
 )
 from .applications import (  # noqa: F401

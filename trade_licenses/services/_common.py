@@ -10,11 +10,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.models import Ward
 from core.money import to_money
 from core.places import normalize_holding_number, ward_by_number
+from core.status import check_transition
 from core.validators import normalize_mobile, normalize_nid, normalize_tin
 
 from .. import fees
@@ -87,8 +89,14 @@ def _sync(source: Application, target: Application) -> Application:
     return source
 
 
-def _status_label(value: str) -> str:
-    return str(S(value).label)
+#: Refused moves (core.status.check_transition fills in the two statuses' labels).
+BAD_TRANSITION = gettext_lazy("The application cannot go from “%(old)s” to “%(new)s”.")
+
+
+def _check_move(before: str, to: str) -> None:
+    """Refuse (ValidationError "bad_transition") a move Application.TRANSITIONS does not
+    allow."""
+    check_transition(Application.TRANSITIONS, before, to, choices=S, message=BAD_TRANSITION)
 
 
 def _move(application: Application, to: str, *, actor, reason: str = "",
@@ -96,10 +104,7 @@ def _move(application: Application, to: str, *, actor, reason: str = "",
           notify: str | None = "", **sms) -> Application:
     """The one place an application changes status (the caller holds the row lock)."""
     before = application.status
-    if to not in Application.TRANSITIONS[S(before)]:
-        raise ValidationError(
-            _("The application cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": _status_label(before), "new": _status_label(to)}, code="bad_transition")
+    _check_move(before, to)
     application.status = to
     application.status_changed_at = timezone.now()
     application.save(update_fields=["status", "status_changed_at", "updated_at",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.status import status_label
 from payments.models import Bill
 from payments.services import BillBusy, LineSpec, bill_issue, bill_supersede
 
@@ -28,11 +29,11 @@ from ._common import (
     STEP_PERMISSIONS,
     SUBJECT_TYPE,
     S,
+    _check_move,
     _has,
     _lock,
     _move,
     _previous_licence,
-    _status_label,
     _sync,
 )
 from .applications import application_submit
@@ -57,14 +58,11 @@ def application_transition(*, application: Application, to: str, actor,
     locked = _lock(application)
     reason = (reason or "").strip()
     current = locked.status
-    if to not in Application.TRANSITIONS[S(current)]:
-        raise ValidationError(
-            _("The application cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": _status_label(current), "new": _status_label(to)}, code="bad_transition")
+    _check_move(current, to)
     if not _has(actor, STEP_PERMISSIONS.get((current, to), ())):
         raise ValidationError(_("You do not have permission to move this application from "
                                 "“%(old)s” to “%(new)s”.")
-                              % {"old": _status_label(current), "new": _status_label(to)},
+                              % {"old": status_label(S, current), "new": status_label(S, to)},
                               code="forbidden")
     extra: tuple[str, ...] = ()
     if to in (S.RETURNED, S.REJECTED):
@@ -178,11 +176,7 @@ def application_issue_bill(*, application: Application, actor,
     year's schedule (each line explains its rule) and the application is billed. An owned
     holding with holding-tax dues stops it unless an officer recorded an override."""
     locked = _lock(application)
-    if locked.status != S.APPROVAL:
-        raise ValidationError(
-            _("The application cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": _status_label(locked.status), "new": _status_label(S.BILLED)},
-            code="bad_transition")
+    _check_move(locked.status, S.BILLED)  # only from approval
     if not _has(actor, STEP_PERMISSIONS[(S.APPROVAL, S.BILLED)]):
         raise ValidationError(_("Only a licence officer can approve a trade licence."),
                               code="forbidden")
