@@ -1,6 +1,7 @@
 """The portal's user: mobile-first, e-mail optional, with a bilingual profile."""
 
 import contextlib
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -83,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "mobile"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -62,7 +62,8 @@ class StoredDocument(Generic[M]):
     magic: bytes = PDF_MAGIC
 
     def _file(self, instance: M) -> FieldFile:
-        return getattr(instance, self.field)
+        file: FieldFile = getattr(instance, self.field)
+        return file
 
     def _saved_name(self, instance: M) -> str:
         """The name the row holds now (not the instance's copy, which may be stale)."""
@@ -95,7 +96,7 @@ class StoredDocument(Generic[M]):
         if name and self.is_current(instance, name):
             try:
                 with self._file(instance).storage.open(name, "rb") as fh:
-                    data = fh.read()
+                    data: bytes = fh.read()
             except OSError:
                 data = b""
             if data.startswith(self.magic):

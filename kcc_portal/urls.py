@@ -23,7 +23,7 @@ api_patterns = [
 
 # The admin has no password-only sign-in of its own: its login page sends everyone to the
 # portal's sign-in (number, one-time code, then the staff password, with their limits).
-admin.site.login = admin_login
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),

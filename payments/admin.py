@@ -1,19 +1,32 @@
 """Read-only admin views of the money: bills, payments, the ledger and gateway events.
 Every change to money goes through payments.services, never through the admin."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 
 from .models import Allocation, Bill, CounterSession, Credit, Payment, PaymentEvent, Receipt
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+
+class ReadOnlyAdmin(_ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest,
+                              obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest,
+                              obj: models.Model | None = None) -> bool:
         return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -79,7 +80,7 @@ class PaymentCreateView(APIView):
     """Start one online payment for one or more of the caller's open bills."""
 
     @extend_schema(request=PaymentCreateSerializer, responses={201: PaymentStartedSerializer})
-    def post(self, request):
+    def post(self, request: HttpRequest):
         data = PaymentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         bills, missing = selectors.open_bills_by_number(request.user,
@@ -100,7 +101,7 @@ class PaymentDetailView(APIView):
     """A payment's status, its bills and its receipt number."""
 
     @extend_schema(responses=PaymentStatusSerializer)
-    def get(self, request, tran_id: str):
+    def get(self, request: HttpRequest, tran_id: str):
         payment = selectors.payment_by_tran_id(tran_id)
         own = payment is not None and payment.payer_id == request.user.pk
         if payment is None or not (own or selectors.is_payments_staff(request.user)):

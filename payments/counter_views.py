@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -61,7 +61,8 @@ def session_summary(session: CounterSession) -> dict:
     }
 
 
-def render_counter_home(request, open_form: OpenSessionForm | None = None) -> HttpResponse:
+def render_counter_home(request: HttpRequest,
+                        open_form: OpenSessionForm | None = None) -> HttpResponse:
     session = CounterSession.objects.filter(clerk=request.user,
                                             status=CounterSession.Status.OPEN).first()
     search = BillSearchForm(request.GET or None)
@@ -81,14 +82,14 @@ def render_counter_home(request, open_form: OpenSessionForm | None = None) -> Ht
 class CounterHomeView(CounterMixin, View):
     """My cash session (or the form to open one) and the bill search."""
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         return render_counter_home(request)
 
 
 class CounterOpenSessionView(CounterMixin, View):
     http_method_names = ["post"]
 
-    def post(self, request):
+    def post(self, request: HttpRequest):
         form = OpenSessionForm(request.POST)
         if not form.is_valid():
             return render_counter_home(request, open_form=form)
@@ -114,7 +115,7 @@ class CounterTakeCashView(CounterMixin, View):
 
     template_name = "payments/staff/counter_confirm.html"
 
-    def render(self, request, form: TakeCashForm, query: str) -> HttpResponse:
+    def render(self, request: HttpRequest, form: TakeCashForm, query: str) -> HttpResponse:
         context = {"form": form, "query": query}
         if form.is_valid():
             bills = form.cleaned_data["bills"]
@@ -127,14 +128,14 @@ class CounterTakeCashView(CounterMixin, View):
             )
         return TemplateResponse(request, self.template_name, context)
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         query = request.GET.get("q", "")
         if not self.open_session():
             messages.error(request, _("Open your cash session before taking cash."))
             return _back_to_search(query)
         return self.render(request, TakeCashForm(request.GET), query)
 
-    def post(self, request):
+    def post(self, request: HttpRequest):
         query = request.POST.get("q", "")
         session = self.open_session()
         if not session:
@@ -160,7 +161,7 @@ class CounterPaymentView(CounterMixin, View):
 
     template_name = "payments/staff/counter_payment.html"
 
-    def get(self, request, tran_id: str):
+    def get(self, request: HttpRequest, tran_id: str):
         payments = Payment.objects.filter(channel=Payment.Channel.COUNTER)
         if not request.user.has_perm(perm("view_revenue_reports")):
             payments = payments.filter(received_by=request.user)
@@ -181,11 +182,11 @@ class CounterCloseView(CounterMixin, View):
 
     template_name = "payments/staff/counter_close.html"
 
-    def render(self, request, session: CounterSession, form: CloseSessionForm):
+    def render(self, request: HttpRequest, session: CounterSession, form: CloseSessionForm):
         return TemplateResponse(request, self.template_name,
                                 {"form": form, **session_summary(session)})
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         session = self.open_session()
         if not session:
             last = (CounterSession.objects.filter(clerk=request.user)
@@ -194,7 +195,7 @@ class CounterCloseView(CounterMixin, View):
             return TemplateResponse(request, self.template_name, {"last_session": last})
         return self.render(request, session, CloseSessionForm())
 
-    def post(self, request):
+    def post(self, request: HttpRequest):
         session = self.open_session()
         if not session:
             messages.info(request, _("You have no open cash session to close."))
@@ -218,7 +219,7 @@ class CounterSessionView(CounterMixin, View):
 
     template_name = "payments/staff/counter_session.html"
 
-    def get(self, request, pk: int):
+    def get(self, request: HttpRequest, pk: int):
         session = get_object_or_404(CounterSession, pk=pk, clerk=request.user)
         payments = paginate(request, session.payments.select_related("receipt")
                             .order_by("created_at", "pk"))

@@ -1,6 +1,8 @@
 """The payments panels of the citizen dashboard: what I owe, and my payments (their
 contexts; declared in payments/portal.py)."""
 
+from typing import Any
+
 from django.db.models import Count, Sum
 
 from . import selectors
@@ -8,13 +10,13 @@ from . import selectors
 OWE_LISTED = 20  # bills listed on the panel; the count and total cover all of them
 
 
-def owe(user) -> dict:
+def owe(user: Any) -> dict[str, Any]:
     bills = selectors.open_bills_for(user)
     summary = bills.order_by().aggregate(count=Count("pk"), total=Sum("total"))
     listed = list(bills[:OWE_LISTED]) if summary["count"] else []
     return {"bills": listed, "count": summary["count"], "total": summary["total"]}
 
 
-def payments(user) -> dict:
+def payments(user: Any) -> dict[str, Any]:
     return {"payments": list(selectors.payments_for(user)[:5])}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +13,13 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Digits = {"max_digits": 14, "decimal_places": 2}
 
 
 class RevenueHead(models.TextChoices):
@@ -324,7 +331,7 @@ class PaymentEvent(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             raise ValueError("Payment events are append-only.")
         super().save(*args, **kwargs)

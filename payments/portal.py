@@ -1,6 +1,10 @@
 """Payments in the portal: the citizen's "what I owe" and "my payments" panels and the
 counter's and revenue office's work pages. Payments bills nothing of its own."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +36,8 @@ SPEC = register(ServiceSpec(
 
 
 @checks.register()
-def check_revenue_heads(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_revenue_heads(app_configs: Sequence[AppConfig] | None = None,
+                        **kwargs: Any) -> list[checks.CheckMessage]:
     """Every revenue head a service declares is one the ledger knows."""
     from core.portal import specs
 

@@ -79,7 +79,7 @@ def find_by_code(code: str) -> Verified | None:
     if not code or len(code) > MAX_CODE_LENGTH:
         return None
     for lookup in [receipt_lookup, *portal.verify_lookups()]:
-        found = lookup(code)
+        found: Verified | None = lookup(code)
         if found is not None:
             return found
     return None
@@ -100,7 +100,7 @@ def pdf_response(receipt: Receipt) -> HttpResponse:
     """The receipt's PDF, shown in the browser, never cached by shared caches."""
     response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=pdf_filename(receipt))
+        as_attachment=False, filename=pdf_filename(receipt)) or "inline"
     response["Cache-Control"] = "private, no-store"
     return response
 

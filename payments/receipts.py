@@ -51,7 +51,7 @@ def _mobile(value: str) -> Bilingual:
         return {"bn": to_bengali_digits(value), "en": value}
 
 
-def _person(user) -> Bilingual | None:
+def _person(user: Any) -> Bilingual | None:
     """A staff member's name in both languages (either one stands in for the other)."""
     if user is None:
         return None
@@ -84,7 +84,7 @@ def verify_url(receipt: Receipt) -> str:
     return f"{settings.SITE_URL}/verify/{receipt.verify_code}/"
 
 
-def receipt_visible_to(user, receipt: Receipt) -> bool:
+def receipt_visible_to(user: Any, receipt: Receipt) -> bool:
     """The payer, the account a paid bill belongs to, counter clerks and revenue staff."""
     if not user.is_authenticated:
         return False

@@ -4,9 +4,14 @@ never imports a service app."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.functional import Promise
 
 from core.portal import ServiceSpec, spec_for
+
+if TYPE_CHECKING:
+    from .models import Bill
 
 
 class UnknownService(ValueError):
@@ -28,7 +33,7 @@ def service_label(key: str) -> str | Promise:
     return spec.title if spec else key
 
 
-def run_hook(bill, event: str) -> None:
+def run_hook(bill: Bill, event: str) -> None:
     """Call the declaring service's `on_paid`, `on_reopened` or `on_cancelled` for a bill
     (nothing for a service no longer installed)."""
     spec = spec_for(bill.service)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -48,7 +48,7 @@ def verify_form(session: CounterSession, data=None) -> VerifySessionForm:
     return VerifySessionForm(data, prefix=f"s{session.pk}")
 
 
-def render_sessions(request, bound: VerifySessionForm | None = None,
+def render_sessions(request: HttpRequest, bound: VerifySessionForm | None = None,
                     bound_pk: int | None = None) -> HttpResponse:
     base = CounterSession.objects.select_related("clerk", "verified_by").annotate(
         payments_count=Count("payments", filter=Q(payments__status=Payment.Status.SUCCEEDED)))
@@ -68,7 +68,7 @@ class RevenueSessionsView(StaffRoleRequiredMixin, View):
 
     permission_required = perm("verify_counter_sessions")
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         return render_sessions(request)
 
 
@@ -76,7 +76,7 @@ class RevenueSessionVerifyView(StaffRoleRequiredMixin, View):
     permission_required = perm("verify_counter_sessions")
     http_method_names = ["post"]
 
-    def post(self, request, pk: int):
+    def post(self, request: HttpRequest, pk: int):
         session = get_object_or_404(CounterSession, pk=pk)
         form = verify_form(session, request.POST)
         if not form.is_valid():
@@ -101,7 +101,7 @@ class RevenuePaymentsView(StaffRoleRequiredMixin, View):
     permission_required = perm("view_revenue_reports")
     template_name = "payments/staff/revenue_payments.html"
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         form = PaymentFilterForm(request.GET)
         qs = form.filter(Payment.objects.select_related("payer", "received_by")
                          .order_by("-created_at", "-pk"))
@@ -161,7 +161,7 @@ def with_status_labels(transitions) -> list:
     return rows
 
 
-def render_payment(request, payment: Payment, bound: PaymentActionForm | None = None,
+def render_payment(request: HttpRequest, payment: Payment, bound: PaymentActionForm | None = None,
                    bound_action: str = "") -> HttpResponse:
     forms = []
     if request.user.has_perm(perm("void_payments")):
@@ -197,7 +197,7 @@ class RevenuePaymentView(StaffRoleRequiredMixin, View):
 
     permission_required = perm("view_revenue_reports")
 
-    def get(self, request, tran_id: str):
+    def get(self, request: HttpRequest, tran_id: str):
         return render_payment(request, get_payment(tran_id))
 
 
@@ -208,7 +208,7 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
     http_method_names = ["post"]
     action = ""
 
-    def post(self, request, tran_id: str):
+    def post(self, request: HttpRequest, tran_id: str):
         payment = get_payment(tran_id)
         action = _actions()[self.action]
         if action.key not in {a.key for a in actions_for(payment)}:
@@ -237,7 +237,7 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
 # --- revenue officer: credits --------------------------------------------------------------
 
 
-def render_credits(request, bound: CreditRefundForm | None = None,
+def render_credits(request: HttpRequest, bound: CreditRefundForm | None = None,
                    bound_pk: int | None = None) -> HttpResponse:
     form = CreditFilterForm(request.GET)
     qs = form.filter(Credit.objects.filter(status=Credit.Status.OPEN)
@@ -258,7 +258,7 @@ class RevenueCreditsView(StaffRoleRequiredMixin, View):
 
     permission_required = perm("view_revenue_reports")
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         return render_credits(request)
 
 
@@ -266,7 +266,7 @@ class RevenueCreditRefundView(StaffRoleRequiredMixin, View):
     permission_required = perm("void_payments")
     http_method_names = ["post"]
 
-    def post(self, request, pk: int):
+    def post(self, request: HttpRequest, pk: int):
         credit = get_object_or_404(Credit, pk=pk)
         form = CreditRefundForm(request.POST, prefix=f"c{credit.pk}")
         if not form.is_valid():

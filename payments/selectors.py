@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import Promise
@@ -19,29 +20,29 @@ from .models import Allocation, Bill, BillLine, Credit, Payment, PaymentBill, Pa
 STAFF_PERMISSIONS = (perm("use_counter"), perm("view_revenue_reports"))
 
 
-def is_payments_staff(user) -> bool:
+def is_payments_staff(user: Any) -> bool:
     return any(user.has_perm(p) for p in STAFF_PERMISSIONS)
 
 
-def bills_for(user) -> QuerySet[Bill]:
+def bills_for(user: Any) -> QuerySet[Bill]:
     """The caller's bills (as payer), lines prefetched."""
     return (Bill.objects.filter(payer=user)
             .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("position")))
             .select_related("ward"))
 
 
-def open_bills_for(user) -> QuerySet[Bill]:
+def open_bills_for(user: Any) -> QuerySet[Bill]:
     return bills_for(user).filter(status=Bill.Status.OPEN).order_by("due_date", "pk")
 
 
-def open_bills_by_number(user, numbers: Iterable[str]) -> tuple[list[Bill], list[str]]:
+def open_bills_by_number(user: Any, numbers: Iterable[str]) -> tuple[list[Bill], list[str]]:
     """The caller's open bills among `numbers`, and (sorted) the numbers that are not."""
     wanted = set(numbers)
     bills = list(open_bills_for(user).filter(number__in=wanted)) if wanted else []
     return bills, sorted(wanted - {b.number for b in bills})
 
 
-def payments_for(user) -> QuerySet[Payment]:
+def payments_for(user: Any) -> QuerySet[Payment]:
     return (Payment.objects.filter(payer=user).select_related("receipt")
             .prefetch_related("items__bill").order_by("-created_at"))
 

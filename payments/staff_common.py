@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.http import HttpRequest
 
 from .models import Payment, PaymentEvent
 from .services import PaymentError
@@ -12,7 +13,7 @@ from .services import PaymentError
 # --- helpers ----------------------------------------------------------------------------
 
 
-def refused(request, generic: str, exc: PaymentError) -> None:
+def refused(request: HttpRequest, generic: str, exc: PaymentError) -> None:
     """Show a refusal: a translated generic sentence with the reason filled in."""
     messages.error(request, generic % {"reason": exc})
 

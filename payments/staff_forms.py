@@ -9,6 +9,7 @@ confirmation checkbox.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,7 +23,14 @@ from core.validators import normalize_mobile
 
 from .models import Bill, Credit, Payment
 
-MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+
+class _MoneyField(TypedDict):
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal
+
+
+MONEY_FIELD: _MoneyField = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 def _mobile_or_blank(text: str) -> str:
@@ -87,8 +95,8 @@ class TakeCashForm(forms.Form):
         help_text=_("What the payer handed over; the change to return is shown."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         bills = data.get("bills")
         if bills is not None:
             data["bills"] = list(bills.select_related("payer").order_by("pk"))

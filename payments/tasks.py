@@ -29,7 +29,7 @@ def render_pending_receipts(limit: int = 200) -> int:
 
 
 @shared_task
-def reconcile_pending_payments(older_than_minutes: int = 15) -> dict:
+def reconcile_pending_payments(older_than_minutes: int = 15) -> dict[str, int]:
     """Ask the gateway about online payments pending longer than the threshold."""
     from .services.online import payment_reconcile, pending_for_reconciliation
 

@@ -7,7 +7,13 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,14 +31,14 @@ from .services.online import return_receive
 
 
 @login_required
-def my_bills(request):
+def my_bills(request: HttpRequest):
     bills = selectors.open_bills_for(request.user)
     return render(request, "payments/my_bills.html", {"bills": bills})
 
 
 @login_required
 @require_POST
-def checkout(request):
+def checkout(request: HttpRequest):
     """The payer's cart: one gateway transaction for the chosen open bills."""
     numbers = request.POST.getlist("bills")
     bills, missing = selectors.open_bills_by_number(request.user, numbers)
@@ -48,7 +54,7 @@ def checkout(request):
 
 
 @require_http_methods(["GET", "POST"])
-def payment_status(request, tran_id: str):
+def payment_status(request: HttpRequest, tran_id: str):
     """An honest status page; "check again" asks the gateway (never trusts the browser)."""
     payment = selectors.payment_by_tran_id(tran_id)
     if payment is None:
@@ -64,7 +70,7 @@ def payment_status(request, tran_id: str):
 
 
 @require_safe
-def payment_receipt_pdf(request, tran_id: str):
+def payment_receipt_pdf(request: HttpRequest, tran_id: str):
     """The receipt of a paid payment, for whoever holds its (unguessable) transaction id:
     quick pay from abroad has no account to sign in with."""
     from .receipt_views import pdf_response
@@ -77,12 +83,12 @@ def payment_receipt_pdf(request, tran_id: str):
 
 
 @login_required
-def my_payments(request):
+def my_payments(request: HttpRequest):
     return render(request, "payments/history.html",
                   {"payments": selectors.payments_for(request.user)[:100]})
 
 
-def _content_length(request) -> int:
+def _content_length(request: HttpRequest) -> int:
     try:
         return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
     except ValueError:
@@ -104,7 +110,7 @@ def callback_guard(kind: str):
 
     def decorate(view):
         @wraps(view)
-        def guarded(request, *args, **kwargs):
+        def guarded(request: HttpRequest, *args, **kwargs):
             ip = client_ip(request)
             cap = settings.PAYMENTS_CALLBACK_MAX_BYTES
             if _content_length(request) > cap or len(request.META.get("QUERY_STRING", "")) > cap:
@@ -127,7 +133,7 @@ def callback_guard(kind: str):
 @csrf_exempt
 @require_POST
 @callback_guard(PaymentEvent.Kind.IPN)
-def sslcommerz_ipn(request):
+def sslcommerz_ipn(request: HttpRequest):
     """Server-to-server notification from the gateway. Verified and validated before money
     is counted; never answers with a server error for bad input."""
     status, answer = ipn_receive(payload=request.POST.dict(), remote_addr=client_ip(request))
@@ -138,7 +144,7 @@ def _browser_return(kind):
     @csrf_exempt
     @require_http_methods(["GET", "POST"])
     @callback_guard(kind)
-    def view(request):
+    def view(request: HttpRequest):
         data = request.POST.dict() if request.method == "POST" else request.GET.dict()
         if any("\x00" in key or "\x00" in value for key, value in data.items()):
             return_receive(kind=kind, payload=data, remote_addr=client_ip(request))

@@ -2,6 +2,7 @@
 
 import threading
 from http.cookiejar import DefaultCookiePolicy
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -22,7 +23,7 @@ def _http_session() -> requests.Session:
     return session
 
 
-def get_client(**kwargs) -> SSLCommerzClient:
+def get_client(**kwargs: Any) -> SSLCommerzClient:
     kwargs.setdefault("session", _http_session())
     return SSLCommerzClient(
         base_url=settings.SSLCOMMERZ_BASE_URL,

@@ -31,3 +31,28 @@ from .online import (  # noqa: F401
     payment_release_hold,
     return_receive,
 )
+
+__all__ = [
+    "bill_cancel",
+    "bill_issue",
+    "bill_subject_lock",
+    "bill_supersede",
+    "BillBusy",
+    "counter_session_close",
+    "counter_session_open",
+    "counter_session_verify",
+    "counter_take_cash",
+    "DueAlreadyPaid",
+    "ipn_receive",
+    "LineSpec",
+    "payment_initiate_online",
+    "payment_reconcile",
+    "payment_refund_credit",
+    "payment_refund_held",
+    "payment_release_hold",
+    "payment_settle",
+    "payment_transition",
+    "payment_void",
+    "PaymentError",
+    "return_receive",
+]

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -27,6 +28,7 @@ from django.utils.translation import ngettext
 from core import audit
 from core.digits import localize_digits
 from core.fiscal import fiscal_year
+from core.models import Ward
 from core.money import to_money
 
 from ..codes import random_code
@@ -119,9 +121,9 @@ def _same_lines(bill: Bill, lines: Sequence[LineSpec]) -> bool:
 
 
 def _create(*, service: str, subject_type: str, subject_id: str, dues: Sequence[str],
-            lines: Sequence[LineSpec], fiscal_year_label: str, due_date: date, payer,
-            payer_name: str, payer_mobile: str, ward, subject_label_bn: str,
-            subject_label_en: str, period_label: str, actor) -> Bill:
+            lines: Sequence[LineSpec], fiscal_year_label: str, due_date: date, payer: Any,
+            payer_name: str, payer_mobile: str, ward: Ward | None, subject_label_bn: str,
+            subject_label_en: str, period_label: str, actor: Any) -> Bill:
     """A new open bill with its lines and claims (inside the caller's locked transaction)."""
     if not lines:
         raise ValueError("A bill needs at least one line.")
@@ -170,14 +172,14 @@ def bill_issue(
     lines: Sequence[LineSpec],
     fiscal_year_label: str,
     due_date: date,
-    payer=None,
+    payer: Any = None,
     payer_name: str = "",
     payer_mobile: str = "",
-    ward=None,
+    ward: Ward | None = None,
     subject_label_bn: str = "",
     subject_label_en: str = "",
     period_label: str = "",
-    actor=None,
+    actor: Any = None,
 ) -> Bill:
     """The bill for `dues` of one subject, under the subject's lock:
 
@@ -220,7 +222,7 @@ def bill_issue(
 
 @transaction.atomic
 def bill_supersede(*, bill: Bill, lines: Sequence[LineSpec], due_date: date | None = None,
-                   actor=None, reason: str = "") -> Bill:
+                   actor: Any = None, reason: str = "") -> Bill:
     """Replace an open bill by a new one for the same dues (e.g. the surcharge grew).
     Refused (BillBusy) while a payment on it is under way; money that lands on the old
     bill later becomes a credit, never lost."""
@@ -247,7 +249,7 @@ def bill_supersede(*, bill: Bill, lines: Sequence[LineSpec], due_date: date | No
     return new
 
 
-def _cancel_locked(bill: Bill, *, reason: str, actor) -> Bill:
+def _cancel_locked(bill: Bill, *, reason: str, actor: Any) -> Bill:
     """Cancel an open bill whose row the caller has locked: its dues are free again."""
     if bill.status != Bill.Status.OPEN:
         raise ValueError(f"Bill {bill.number} is {bill.status}, not open.")
@@ -261,7 +263,7 @@ def _cancel_locked(bill: Bill, *, reason: str, actor) -> Bill:
 
 
 @transaction.atomic
-def bill_cancel(*, bill: Bill, reason: str, actor=None) -> Bill:
+def bill_cancel(*, bill: Bill, reason: str, actor: Any = None) -> Bill:
     """Cancel an open bill (ValueError if it is not open; BillBusy while a payment on it is
     under way)."""
     bill_subject_lock(service=bill.service, subject_type=bill.subject_type,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -92,7 +93,7 @@ def refused_payload(payload: Mapping[str, str]) -> dict[str, object]:
     return kept
 
 
-def _counter_key(day=None) -> str:
+def _counter_key(day: date | None = None) -> str:
     return f"payments:callbacks:refused:{(day or timezone.localdate()).isoformat()}"
 
 

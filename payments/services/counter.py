@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -18,7 +19,7 @@ from .ledger import PaymentError, payment_settle
 from .online import create_payment, record_event
 
 
-def counter_session_open(*, clerk, opening_float: Decimal = Decimal("0.00")) -> CounterSession:
+def counter_session_open(*, clerk: Any, opening_float: Decimal = Decimal("0.00")) -> CounterSession:
     if not clerk.has_perm("accounts.use_counter"):
         raise PaymentError(_("Only counter clerks open cash sessions."))
     try:
@@ -32,7 +33,7 @@ def counter_session_open(*, clerk, opening_float: Decimal = Decimal("0.00")) -> 
     return session
 
 
-def counter_take_cash(*, session: CounterSession, bills: Sequence[Bill], clerk,
+def counter_take_cash(*, session: CounterSession, bills: Sequence[Bill], clerk: Any,
                       tendered: Decimal | None = None) -> Payment:
     """Take cash for one or more open bills: the payment is created and settled at once."""
     with transaction.atomic():
@@ -58,7 +59,7 @@ def session_cash_taken(session: CounterSession) -> Decimal:
 
 
 @transaction.atomic
-def counter_session_close(*, session: CounterSession, clerk, counted_cash: Decimal,
+def counter_session_close(*, session: CounterSession, clerk: Any, counted_cash: Decimal,
                           note: str = "") -> CounterSession:
     session = CounterSession.objects.select_for_update().get(pk=session.pk)
     if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
@@ -77,7 +78,8 @@ def counter_session_close(*, session: CounterSession, clerk, counted_cash: Decim
 
 
 @transaction.atomic
-def counter_session_verify(*, session: CounterSession, officer, note: str = "") -> CounterSession:
+def counter_session_verify(*, session: CounterSession, officer: Any,
+                           note: str = "") -> CounterSession:
     if not officer.has_perm("accounts.verify_counter_sessions"):
         raise PaymentError(_("Only a revenue officer verifies cash sessions."))
     session = CounterSession.objects.select_for_update().get(pk=session.pk)
@@ -85,7 +87,10 @@ def counter_session_verify(*, session: CounterSession, officer, note: str = "") 
         raise PaymentError(_("Only a closed session can be verified."))
     # Voids after closing change what the drawer should have held: recompute.
     session.expected_cash = session.opening_float + session_cash_taken(session)
-    session.difference = session.counted_cash - session.expected_cash
+    counted = session.counted_cash
+    if counted is None:  # a closed session always has its count
+        raise ValueError(f"Counter session {session.pk} is closed without a count.")
+    session.difference = counted - session.expected_cash
     session.status = CounterSession.Status.VERIFIED
     session.verified_by = officer
     session.verified_at = timezone.now()

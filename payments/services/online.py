@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -73,7 +74,7 @@ def callback_refuse(*, kind: str, payload: dict, reason: str, payment: Payment |
                         remote_addr=remote_addr)
 
 
-def create_payment(*, bills: Sequence[Bill], channel: str, payer=None, payer_name: str = "",
+def create_payment(*, bills: Sequence[Bill], channel: str, payer: Any = None, payer_name: str = "",
                    payer_mobile: str = "", received_by=None, counter_session=None) -> Payment:
     """A payment over open bills (inside the caller's transaction)."""
     if not bills:
@@ -105,7 +106,7 @@ def _callback_urls() -> dict[str, str]:
             "ipn_url": f"{base}/payments/sslcommerz/ipn/"}
 
 
-def payment_initiate_online(*, bills: Sequence[Bill], payer=None, payer_name: str = "",
+def payment_initiate_online(*, bills: Sequence[Bill], payer: Any = None, payer_name: str = "",
                             payer_mobile: str = "") -> Payment:
     """Create the payment (committed first, so an early IPN finds it), then open the
     gateway session. The payment is pending with a gateway URL, or failed with a reason."""
@@ -346,7 +347,7 @@ def _live_full_refund(payment: Payment):
         status=Refund.Status.FAILED)
 
 
-def payment_release_hold(*, payment: Payment, officer, reason: str) -> Payment:
+def payment_release_hold(*, payment: Payment, officer: Any, reason: str) -> Payment:
     """A revenue officer accepts a payment the gateway flagged as risky: settle it, in one
     transaction under the payment's row lock."""
     if not officer.has_perm("accounts.void_payments"):
@@ -363,7 +364,7 @@ def payment_release_hold(*, payment: Payment, officer, reason: str) -> Payment:
     return locked
 
 
-def _claim_refund(*, payment: Payment, amount: Decimal, remarks: str, officer,
+def _claim_refund(*, payment: Payment, amount: Decimal, remarks: str, officer: Any,
                   credit: Credit | None = None) -> Refund:
     """Record the refund before the gateway is asked (inside the caller's transaction,
     with the payment or credit row locked): a second claim is refused by the constraints
@@ -404,7 +405,7 @@ def _record_refund_answer(refund: Refund, result, *, payment: Payment) -> None:
     refund.save(update_fields=["refund_ref_id", "status", "updated_at"])
 
 
-def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refund:
+def payment_refund_credit(*, credit: Credit, officer: Any, remarks: str = "") -> Refund:
     """Send a credit back through the gateway's refund API."""
     if not officer.has_perm("accounts.void_payments"):
         raise PaymentError(_("Only a revenue officer can refund."))
@@ -427,7 +428,7 @@ def payment_refund_credit(*, credit: Credit, officer, remarks: str = "") -> Refu
     return refund
 
 
-def payment_refund_held(*, payment: Payment, officer, reason: str) -> Refund:
+def payment_refund_held(*, payment: Payment, officer: Any, reason: str) -> Refund:
     """Refund a held or flagged online payment in full; it is never fulfilled.
 
     The refund is claimed under the payment's row lock (a second one is refused), the

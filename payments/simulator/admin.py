@@ -1,26 +1,40 @@
 """Read-only admin for the simulator's sessions and refunds (handy in demonstrations)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 
 from .models import SimulatedRefund, SimulatedTransaction
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _TabularInline = admin.TabularInline[Any, Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _TabularInline = admin.TabularInline
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
+
+class ReadOnlyAdmin(_ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest,
+                              obj: models.Model | None = None) -> bool:
         return False
 
 
-class SimulatedRefundInline(admin.TabularInline):
+class SimulatedRefundInline(_TabularInline):
     model = SimulatedRefund
     extra = 0
     can_delete = False
     readonly_fields = ["refund_ref_id", "amount", "remarks", "refund_trans_id", "status",
                        "initiated_at", "refunded_at"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

@@ -6,20 +6,24 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Protocol
 
 from .protocol import REQUIRED_SIGNED_KEYS, SIGNATURE_FIELDS, STORE_PASSWD_KEY
 
 logger = logging.getLogger(__package__)
 
-_HashFactory = Callable[[bytes], Any]
+class _Hash(Protocol):
+    def hexdigest(self) -> str: ...
 
 
-def _md5(data: bytes) -> Any:
+_HashFactory = Callable[[bytes], _Hash]
+
+
+def _md5(data: bytes) -> _Hash:
     return hashlib.md5(data, usedforsecurity=False)
 
 
-def _sha256(data: bytes) -> Any:
+def _sha256(data: bytes) -> _Hash:
     return hashlib.sha256(data)
 
 
@@ -91,7 +95,7 @@ def _verify_ipn_signature(payload: Mapping[str, str | None], store_password: str
 
 
 def sign_ipn_payload(
-    payload: dict[str, str | None],
+    payload: Mapping[str, str | None],
     store_password: str,
     keys: Iterable[str] | None = None,
 ) -> dict[str, str | None]:
@@ -127,7 +131,7 @@ def sign_ipn_payload(
             raise TypeError(f"value of {key!r} must be str or None, not {type(value).__name__}")
         values[key] = value
 
-    signed = dict(payload)
+    signed: dict[str, str | None] = dict(payload)
     signed["verify_key"] = ",".join(key_list)
     signed["verify_sign"] = _digest(values, store_password, _md5)
     signed["verify_sign_sha2"] = _digest(values, store_password, _sha256)

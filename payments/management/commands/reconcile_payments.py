@@ -1,8 +1,9 @@
 """Ask the gateway about online payments pending longer than a threshold."""
 
 from datetime import timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from payments.services.online import payment_reconcile, pending_for_reconciliation
 
@@ -10,11 +11,11 @@ from payments.services.online import payment_reconcile, pending_for_reconciliati
 class Command(BaseCommand):
     help = "Settle, fail or expire online payments pending longer than --minutes (default 15)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--minutes", type=int, default=15,
                             help="only payments older than this many minutes")
 
-    def handle(self, *args, minutes, **options):
+    def handle(self, *args: Any, minutes: int, **options: Any) -> None:
         counts: dict[str, int] = {}
         for payment in pending_for_reconciliation(timedelta(minutes=minutes)):
             outcome = payment_reconcile(payment=payment)
