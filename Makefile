@@ -22,6 +22,7 @@ bench: setup
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 setup: sysdeps venv messages
 
