@@ -15,11 +15,33 @@ Lines
   income tax or transfer fee).
 - Income tax at source: the schedule's fixed amount (KCC Tk 2,000), on renewals only.
 - Late surcharge: renewals only: the schedule's % (10) of the licence fee for each month
-  or part of a month paid after the renewal deadline — see `months_late`. A new licence
+  or part of a month paid after the renewal deadline — see `months_late` — up to the
+  schedule's cap (`late_surcharge_cap_percent`, default 100% of the fee). A new licence
   is never late (the business starts when it is licensed).
 - Transfer fee: the schedule's % (10) of the licence fee. A transfer during a year whose
   licence is paid bills the transfer fee alone; a renewal together with a transfer bills
   every renewal line plus the transfer fee (`with_transfer=True`).
+
+Skipped years (arrears, বকেয়া)
+- A business that traded without renewing owes every unlicensed year between its last
+  licence and the year it renews for (DOMAIN.md "Skipped years"). Each such year is billed
+  with the renewal as arrears lines, each from THAT year's schedule (its category fee or
+  capital band, signboard rate and VAT %), on the business's present particulars: licence
+  fee, signboard tax, VAT, and the late surcharge of that year — its % per month from that
+  year's renewal deadline to the day paid, capped at that year's cap. No income tax at
+  source (collected with the renewal itself) and no application fee for an arrears year.
+  Every arrears line carries `arrears_year`; `arrears_year_lines` makes one year's lines
+  and `assess(..., arrears=...)` puts them before the renewal's own lines, oldest first.
+- Cap: no public source gives one. The default (100% of the year's fee) is chosen so a
+  penalty is never more than the fee it is a penalty on: at 10% a month a skipped year's
+  surcharge stops growing after 10 months, i.e. by the time it is billed as arrears with
+  the next year's renewal it is one fee. A per-FY schedule setting (officers change it by
+  order); it applies to the renewal's own surcharge too (at most 9 months there, 90%, so
+  the default never bites).
+- When the renewal bill is paid no licence is issued for a skipped year: the bill claims
+  `licence-year:<business>:<year>` for the renewal's year and every arrears year, so a
+  paid claim is the record that the year is settled and it is never billed again
+  (services/reads.py `settled_years`).
 
 Rounding rule
 - Amounts are taka with two decimals (paisa), Decimal, never float.
@@ -29,6 +51,7 @@ Rounding rule
   months) — the monthly rate is not rounded before multiplying by the months; transfer =
   round(10% × fee); signboard per square foot = round(rate × sq ft).
 - VAT is computed on the sum of the already-rounded licence fee and signboard lines.
+- The surcharge cap is round(cap% × fee); the surcharge is the smaller of the two.
 """
 
 from __future__ import annotations
@@ -38,6 +61,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.digits import to_bengali_digits
 from core.money import to_money
 
 PAISA = Decimal("0.01")
@@ -63,6 +87,20 @@ def head_label(head: str, *, bengali: bool) -> str:
     return HEAD_LABELS.get(head, (head, head))[0 if bengali else 1]
 
 
+#: Arrears lines' descriptions: "বকেয়া ২০২৫-২৬: ট্রেড লাইসেন্স ফি" / "Arrears 2025-26: …".
+ARREARS_PREFIX = ("বকেয়া", "Arrears")
+
+
+def line_label(line: FeeLine, *, bengali: bool) -> str:
+    """The line's label: the head's, after "Arrears <year>:" for an arrears line."""
+    label = head_label(line.head, bengali=bengali)
+    if not line.arrears_year:
+        return label
+    if bengali:
+        return f"{ARREARS_PREFIX[0]} {to_bengali_digits(line.arrears_year)}: {label}"
+    return f"{ARREARS_PREFIX[1]} {line.arrears_year}: {label}"
+
+
 #: `value` as taka and paisa, half-up (floats refused): core.money.to_money.
 money = to_money
 
@@ -83,6 +121,7 @@ class FeeLine:
     head: str  # a payments.models.RevenueHead value
     amount: Decimal
     rule: str
+    arrears_year: str = ""  # the skipped year this line bills, "" for the year applied for
 
 
 @dataclass(frozen=True)
@@ -101,6 +140,7 @@ class ScheduleRates:
     vat_percent: Decimal = Decimal("15")
     income_tax_at_source: Decimal = Decimal("2000")
     late_surcharge_percent_per_month: Decimal = Decimal("10")
+    late_surcharge_cap_percent: Decimal = Decimal("100")
     transfer_percent: Decimal = Decimal("10")
     signboard_mode: str = "per_sqft"
     signboard_amount: Decimal = Decimal("100")
@@ -113,6 +153,7 @@ class ScheduleRates:
             vat_percent=schedule.vat_percent,
             income_tax_at_source=schedule.income_tax_at_source,
             late_surcharge_percent_per_month=schedule.late_surcharge_percent_per_month,
+            late_surcharge_cap_percent=schedule.late_surcharge_cap_percent,
             transfer_percent=schedule.transfer_percent, signboard_mode=schedule.signboard_mode,
             signboard_amount=schedule.signboard_amount,
             application_fee=schedule.application_fee)
@@ -233,17 +274,25 @@ def income_tax_at_source(*, fiscal_year: str, amount, kind: str) -> FeeLine | No
 
 
 def late_surcharge(*, fiscal_year: str, fee: Decimal, percent_per_month, paid_on: datetime.date,
-                   deadline: datetime.date) -> FeeLine | None:
-    """`percent_per_month`% of the licence fee for each month or part after the deadline."""
+                   deadline: datetime.date, cap_percent=None) -> FeeLine | None:
+    """`percent_per_month`% of the licence fee for each month or part after the deadline,
+    at most `cap_percent`% of the fee (no cap when None)."""
     months = months_late(paid_on, deadline)
     if months == 0 or Decimal(percent_per_month) <= 0:
         return None
     amount = percent_of(fee, percent_per_month, months)
     unit = "month" if months == 1 else "months"
-    return FeeLine("surcharge", amount,
-                   f"FY {fiscal_year} schedule: late surcharge {_pct(percent_per_month)}% of "
-                   f"licence fee {money(fee)} × {months} {unit} or part after the renewal "
-                   f"deadline {deadline.isoformat()} (paid {paid_on.isoformat()})")
+    rule = (f"FY {fiscal_year} schedule: late surcharge {_pct(percent_per_month)}% of "
+            f"licence fee {money(fee)} × {months} {unit} or part after the renewal "
+            f"deadline {deadline.isoformat()} (paid {paid_on.isoformat()})")
+    if cap_percent is not None:
+        cap = percent_of(fee, cap_percent)
+        if amount > cap:
+            rule += f" = {amount}, capped at {_pct(cap_percent)}% of the fee"
+            amount = cap
+    if amount <= 0:
+        return None
+    return FeeLine("surcharge", amount, rule)
 
 
 def transfer_fee(*, fiscal_year: str, fee: Decimal, percent) -> FeeLine:
@@ -252,17 +301,46 @@ def transfer_fee(*, fiscal_year: str, fee: Decimal, percent) -> FeeLine:
                    f"{money(fee)}")
 
 
+# --- a skipped year ------------------------------------------------------------------------
+
+
+def arrears_year_lines(*, rates: ScheduleRates, category: CategoryRates,
+                       paid_on: datetime.date, paid_up_capital: Decimal | None = None,
+                       signboard_sqft=0) -> list[FeeLine]:
+    """One skipped (unlicensed) year billed as arrears, from that year's own `rates` and
+    `category`: licence fee, signboard tax, VAT and the year's late surcharge (its % per
+    month from its renewal deadline to `paid_on`, capped at its cap). Every line carries
+    `arrears_year` and its rule starts "Arrears FY <year> (no licence that year)"."""
+    fy = rates.fiscal_year
+    fee = licence_fee(category, fiscal_year=fy, paid_up_capital=paid_up_capital)
+    lines: list[FeeLine | None] = [
+        fee, signboard_tax(fiscal_year=fy, mode=rates.signboard_mode,
+                           amount=rates.signboard_amount, sqft=signboard_sqft)]
+    present = [line for line in lines if line is not None]
+    lines.append(vat(fiscal_year=fy, percent=rates.vat_percent, lines=present))
+    lines.append(late_surcharge(fiscal_year=fy, fee=fee.amount,
+                                percent_per_month=rates.late_surcharge_percent_per_month,
+                                paid_on=paid_on, deadline=rates.renewal_deadline,
+                                cap_percent=rates.late_surcharge_cap_percent))
+    prefix = f"Arrears FY {fy} (no licence that year): "
+    return [FeeLine(line.head, line.amount, prefix + line.rule, arrears_year=fy)
+            for line in lines if line is not None]
+
+
 # --- all lines of an application --------------------------------------------------------
 
 
 def assess(*, kind: str, rates: ScheduleRates, category: CategoryRates,
            paid_on: datetime.date, paid_up_capital: Decimal | None = None,
-           signboard_sqft=0, with_transfer: bool = False) -> list[FeeLine]:
+           signboard_sqft=0, with_transfer: bool = False,
+           arrears: Sequence[tuple[ScheduleRates, CategoryRates]] = ()) -> list[FeeLine]:
     """Every line of the bill for one application paid on `paid_on`, in bill order.
 
     new: licence fee, application fee (if any), signboard tax, VAT.
-    renewal: licence fee, signboard tax, VAT, income tax at source, late surcharge (if
-      late), and the transfer fee when `with_transfer`.
+    renewal: the arrears lines of every skipped year in `arrears` (that year's rates and
+      category, oldest first: `arrears_year_lines`), then licence fee, signboard tax, VAT,
+      income tax at source, late surcharge (if late), and the transfer fee when
+      `with_transfer`.
     transfer (within a year already paid): the transfer fee alone.
     """
     if kind not in (NEW, RENEWAL, TRANSFER):
@@ -271,6 +349,13 @@ def assess(*, kind: str, rates: ScheduleRates, category: CategoryRates,
     fee = licence_fee(category, fiscal_year=fy, paid_up_capital=paid_up_capital)
     if kind == TRANSFER:
         return [transfer_fee(fiscal_year=fy, fee=fee.amount, percent=rates.transfer_percent)]
+    if arrears and kind != RENEWAL:
+        raise FeeError("only a renewal carries arrears of skipped years")
+    owed: list[FeeLine] = []
+    for year_rates, year_category in sorted(arrears, key=lambda pair: pair[0].fiscal_year):
+        owed += arrears_year_lines(rates=year_rates, category=year_category, paid_on=paid_on,
+                                   paid_up_capital=paid_up_capital,
+                                   signboard_sqft=signboard_sqft)
     lines: list[FeeLine | None] = [fee]
     if kind == NEW:
         lines.append(application_fee(rates.application_fee, fiscal_year=fy))
@@ -283,11 +368,12 @@ def assess(*, kind: str, rates: ScheduleRates, category: CategoryRates,
     if kind == RENEWAL:
         lines.append(late_surcharge(fiscal_year=fy, fee=fee.amount,
                                     percent_per_month=rates.late_surcharge_percent_per_month,
-                                    paid_on=paid_on, deadline=rates.renewal_deadline))
+                                    paid_on=paid_on, deadline=rates.renewal_deadline,
+                                    cap_percent=rates.late_surcharge_cap_percent))
         if with_transfer:
             lines.append(transfer_fee(fiscal_year=fy, fee=fee.amount,
                                       percent=rates.transfer_percent))
-    return [line for line in lines if line is not None]
+    return owed + [line for line in lines if line is not None]
 
 
 def total(lines: Sequence[FeeLine]) -> Decimal:

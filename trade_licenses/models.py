@@ -59,6 +59,15 @@ class FeeSchedule(models.Model):
     late_surcharge_percent_per_month = models.DecimalField(
         # xgettext:no-python-format
         _("late surcharge (% of the licence fee per month or part)"), default=10, **PERCENT)
+    late_surcharge_cap_percent = models.DecimalField(
+        # xgettext:no-python-format
+        _("late surcharge cap (% of the licence fee)"), default=100, max_digits=6,
+        decimal_places=2,
+        # xgettext:no-python-format
+        help_text=_("A year's late surcharge stops growing at this share of the year's "
+                    "licence fee. Default 100%: no public source sets a cap, so the surcharge "
+                    "of a year is never more than the fee it penalises; at 10% a month it "
+                    "stops after 10 months, when a skipped year is billed as arrears."))
     transfer_percent = models.DecimalField(
         # xgettext:no-python-format
         _("transfer fee (% of the licence fee)"), default=10, **PERCENT)
@@ -84,6 +93,8 @@ class FeeSchedule(models.Model):
                 & Q(late_surcharge_percent_per_month__lte=100)
                 & Q(transfer_percent__gte=0) & Q(transfer_percent__lte=100),
                 name="tl_schedule_percents_0_to_100"),
+            models.CheckConstraint(condition=Q(late_surcharge_cap_percent__gte=0),
+                                   name="tl_schedule_surcharge_cap_not_negative"),
             models.CheckConstraint(
                 condition=Q(income_tax_at_source__gte=0) & Q(signboard_amount__gte=0)
                 & Q(application_fee__gte=0),

@@ -38,6 +38,7 @@ from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
 from payments.models import RevenueHead
 
 from . import reports, services
+from .fees import line_label
 from .models import Application, DocumentKind, applied_category_code_expr
 from .officer_forms import (
     ConfirmForm,
@@ -258,8 +259,10 @@ class ApplicationView(AnyPermissionRequired, View):
         since = application.submitted_at or application.created_at
         return TemplateResponse(request, self.template_name, {
             "application": application, "business": business, "actions": actions,
-            "fee_lines": [{"head": line.head, "label": revenue_head_label(line.head),
-                           "rule": line.rule, "amount": line.amount} for line in fee_lines],
+            "fee_lines": [{"head": line.head, "rule": line.rule, "amount": line.amount,
+                           "label": line_label(line, bengali=(request.LANGUAGE_CODE or "bn")
+                                               .startswith("bn")) if line.arrears_year
+                           else revenue_head_label(line.head)} for line in fee_lines],
             "fee_total": sum(line.amount for line in fee_lines),
             "category_name": category_labels(
                 [(application.fiscal_year, application.applied_category_code)]

@@ -70,6 +70,7 @@ def licence_search(request: HttpRequest) -> HttpResponse:
                 context["result"] = {
                     "number": licence.number,
                     "valid": found["valid"],
+                    "expired": found["expired"],
                     "name_bn": business.name_bn,
                     "name_en": business.name_en,
                     "category": found["category"],

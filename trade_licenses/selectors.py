@@ -178,8 +178,9 @@ def overview(user) -> dict:
                 category=categories.get((application.fiscal_year,
                                          application.business.category_code)))
         app_rows.append(row)
-    licence_rows = [{"licence": licence, "certificate_url": certificate_url(licence)}
-                    for licence in licences]
+    today = timezone.localdate()
+    licence_rows = [{"licence": licence, "certificate_url": certificate_url(licence),
+                     "expired": is_expired(licence, today)} for licence in licences]
     by_business_licences: dict[int, list[Licence]] = {}
     for licence in licences:
         by_business_licences.setdefault(licence.business_id, []).append(licence)
@@ -189,6 +190,8 @@ def overview(user) -> dict:
     business_rows = [{"business": b, "renew_from": _renewable_from(
         by_business_licences.get(b.pk, []), by_business_apps.get(b.pk, []), fy)}
         for b in businesses]
+    for row in business_rows:
+        row["expired"] = row["renew_from"] is not None and is_expired(row["renew_from"], today)
     return {"fiscal_year": fy, "applications": app_rows, "licences": licence_rows,
             "businesses": business_rows,
             "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
@@ -196,6 +199,13 @@ def overview(user) -> dict:
 
 
 # --- public look-ups ------------------------------------------------------------------------
+
+
+def is_expired(licence: Licence, today=None) -> bool:
+    """Past 30 June of its fiscal year (মেয়াদোত্তীর্ণ): a licence is valid for its year only,
+    so last year's licence is expired — the business is due for renewal, not "renewable"
+    on a licence that still runs."""
+    return (today or timezone.localdate()) > licence.valid_until
 
 
 def is_valid(licence: Licence, today=None) -> bool:
@@ -249,6 +259,7 @@ def public_licence(*, verify_code: str | None = None, number: str | None = None
         "category": category_names(licence.application.applied_category_code,
                                    licence.fiscal_year),
         "valid": is_valid(licence),
+        "expired": is_expired(licence),
         "issued_on": timezone.localtime(licence.issued_at).date(),
         "replaced": not licence.is_current and not licence.withdrawn_reason,
         "withdrawn": bool(licence.withdrawn_reason),

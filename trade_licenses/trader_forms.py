@@ -4,6 +4,9 @@ Writes happen in trade_licenses.services; these forms only clean the input."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -160,3 +163,30 @@ class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I confirm that these details are correct."),
         error_messages={"required": gettext_lazy("Tick the box to confirm.")})
+
+
+class RenewalForm(ConfirmForm):
+    """One-step renewal: the confirmation, and exactly the trader's particulars the rules
+    require that the licence being renewed lacks (`missing`: TRADER_FIELDS names from
+    services.renewal_missing_particulars, e.g. ["trader_tin"]). Bengali digits accepted."""
+
+    ASKED = ("trader_name_bn", "trader_nid", "trader_mobile", "trader_tin")
+
+    def __init__(self, *args, missing: Sequence[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = [name for name in self.ASKED if name in missing]
+        for name in asked:
+            field = copy.deepcopy(ApplicationDetailsForm.base_fields[name])
+            field.required = field.widget.is_required = True
+            self.fields[name] = field
+        # The confirmation comes last, after what is asked.
+        self.order_fields([*asked, "confirm"])
+
+    def clean_trader_tin(self):
+        try:
+            return normalize_tin(self.cleaned_data["trader_tin"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code="invalid_tin") from None
+
+    def particulars(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.ASKED if name in self.fields}

@@ -9,6 +9,8 @@ is "not found" (404)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +26,7 @@ from core.fiscal import current_fiscal_year
 from payments.services import PaymentError, payment_initiate_online
 
 from . import services
-from .fees import head_label
+from .fees import line_label
 from .models import Application, ApplicationDocument, Business, DocumentKind, Licence
 from .selectors import (
     applications_of,
@@ -33,7 +35,7 @@ from .selectors import (
     overview,
     renewable,
 )
-from .trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm
+from .trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm, RenewalForm
 
 S = Application.Status
 
@@ -196,9 +198,7 @@ def licence_application(request, pk: int):
         fee_error = ""
     except ValidationError as exc:
         lines, fee_error = [], " ".join(exc.messages)
-    bengali = (request.LANGUAGE_CODE or "bn").startswith("bn")
-    fee_rows = [{"label": head_label(line.head, bengali=bengali),
-                 "amount": line.amount, "rule": line.rule} for line in lines]
+    fee_rows = _fee_rows(lines, bengali=(request.LANGUAGE_CODE or "bn").startswith("bn"))
     licence = Licence.objects.filter(application=application).first()
     return render(request, "trade_licenses/trader/application.html", {
         "application": application, "business": application.business, "editable": editable,
@@ -239,45 +239,73 @@ def licence_document(request, pk: int):
 # --- renewal and paying -------------------------------------------------------------------------
 
 
+def _fee_rows(lines, *, bengali: bool) -> list[dict]:
+    """Fee lines as the pages show them (arrears lines labelled with their year)."""
+    return [{"label": line_label(line, bengali=bengali), "amount": line.amount,
+             "rule": line.rule, "arrears_year": line.arrears_year} for line in lines]
+
+
+def _renewal_submitted_message(request, renewal: Application, fy: str) -> None:
+    if renewal.needs_inspection:
+        messages.success(request, _("Your renewal for FY %(fy)s is submitted. Some details "
+                                    "changed since last year, so an inspector must check "
+                                    "them before the licence officer approves it.")
+                         % {"fy": fy})
+    else:
+        messages.success(request, _("Your renewal for FY %(fy)s is submitted. Nothing "
+                                    "changed since last year, so it goes straight to the "
+                                    "licence officer for approval.") % {"fy": fy})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def licence_renew(request, business_pk: int):
-    """Renew for this fiscal year in one step: a renewal with the current details, submitted
-    at once. A category that asks for documents every year goes to the documents step."""
-    business = get_object_or_404(Business.objects.select_related("ward"), pk=business_pk,
-                                 trader=request.user)
+    """Renew for this fiscal year in one step. The page shows what the bill will carry
+    (services.renewal_preview: the fee with its late surcharge and the arrears of every
+    skipped year) and asks for exactly the particulars the rules require that the licence
+    being renewed lacks (e.g. the e-TIN); then a renewal is filed and submitted at once. A
+    category that asks for documents every year goes to the documents step. A refusal is
+    shown on this page, with what was entered kept."""
+    business = get_object_or_404(Business.objects.select_related("ward", "trader"),
+                                 pk=business_pk, trader=request.user)
     fy = current_fiscal_year()
     previous = renewable(business, fy)
     if previous is None:
         messages.info(request, _("%(business)s cannot be renewed for FY %(fy)s now: it has no "
-                                 "licence for last year, or this year's is already applied "
+                                 "earlier licence, or this year's is already applied "
                                  "for.") % {"business": business.name, "fy": fy})
         return redirect("my_licences")
-    form = ConfirmForm(_posted(request))
+    missing = services.renewal_missing_particulars(business, fy)
+    form = RenewalForm(_posted(request), missing=missing)
     if request.method == "POST" and form.is_valid():
         try:
             renewal, needs_documents = services.licence_renew(
-                business=business, actor=request.user, fiscal_year=fy)
+                business=business, actor=request.user, fiscal_year=fy, **form.particulars())
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
-            return redirect("my_licences")
-        if needs_documents:
-            messages.info(request, _("Your renewal is saved as a draft. This kind of business "
-                                     "must upload some documents every year: upload them, "
-                                     "then submit."))
-            return redirect("licence_documents", pk=renewal.pk)
-        if renewal.needs_inspection:
-            messages.success(request, _("Your renewal for FY %(fy)s is submitted. Some details "
-                                        "changed since last year, so an inspector must check "
-                                        "them before the licence officer approves it.")
-                             % {"fy": fy})
         else:
-            messages.success(request, _("Your renewal for FY %(fy)s is submitted. Nothing "
-                                        "changed since last year, so it goes straight to the "
-                                        "licence officer for approval.") % {"fy": fy})
-        return redirect("licence_application", pk=renewal.pk)
+            if needs_documents:
+                messages.info(request, _("Your renewal is saved as a draft. This kind of "
+                                         "business must upload some documents every year: "
+                                         "upload them, then submit."))
+                return redirect("licence_documents", pk=renewal.pk)
+            _renewal_submitted_message(request, renewal, fy)
+            return redirect("licence_application", pk=renewal.pk)
+    today = timezone.localdate()
+    try:
+        lines = services.renewal_preview(business, fy, paid_on=today)
+        fee_error = ""
+    except ValidationError as exc:
+        lines, fee_error = [], " ".join(exc.messages)
+    bengali = (request.LANGUAGE_CODE or "bn").startswith("bn")
+    fee_rows = _fee_rows(lines, bengali=bengali)
     return render(request, "trade_licenses/trader/renew.html", {
-        "business": business, "previous": previous, "fiscal_year": fy, "form": form})
+        "business": business, "previous": previous, "fiscal_year": fy, "form": form,
+        "expired": previous.valid_until < today, "today": today,
+        "fee_rows": fee_rows, "fee_total": sum((r["amount"] for r in fee_rows), Decimal(0)),
+        "fee_error": fee_error,
+        "arrears_years": sorted({line.arrears_year for line in lines if line.arrears_year}),
+        "late": any(line.head == "surcharge" for line in lines)})
 
 
 @login_required

@@ -315,3 +315,119 @@ def test_schedule_from_the_database_gives_the_same_lines():
                         paid_on=date(2025, 11, 15), signboard_sqft=Decimal("12"))
     assert heads(lines) == {"licence_fee": "500.00", "signboard_tax": "1200.00",
                             "vat": "255.00", "income_tax": "2000.00", "surcharge": "100.00"}
+
+
+# --- skipped years: arrears with their own schedule and a capped surcharge ---------------------
+
+
+FY_2026_27 = ScheduleRates(fiscal_year="2026-27", renewal_deadline=date(2026, 9, 30))
+FY_2025_26 = RATES  # the defaults: deadline 30 Sep 2025, 10% a month, cap 100% of the fee
+FY_2024_25 = ScheduleRates(fiscal_year="2024-25", renewal_deadline=date(2024, 9, 30))
+
+
+def renew_2026_27(*, paid_on=date(2026, 8, 10), arrears=((FY_2025_26, GROCERY),), **kwargs):
+    return fees.assess(kind="renewal", rates=FY_2026_27, category=GROCERY, paid_on=paid_on,
+                       signboard_sqft=Decimal("12"), arrears=arrears, **kwargs)
+
+
+def arrears_heads(lines, year) -> dict[str, str]:
+    return heads([line for line in lines if line.arrears_year == year])
+
+
+def test_renewal_for_2026_27_after_2024_25_bills_2025_26_as_arrears_with_its_surcharge():
+    """Grocery, 12 sq ft signboard, last licence 2024-25, renewing for 2026-27 on 10 Aug 2026.
+
+    Arrears 2025-26 (FY 2025-26 schedule, deadline 30 Sep 2025):
+      fee 500.00; signboard 100 × 12 = 1,200.00; VAT 15% × 1,700 = 255.00;
+      surcharge 10% × 500 × 11 months (Oct 2025 … Aug 2026) = 550.00, capped at 100% of
+      the fee = 500.00.  Arrears: 500 + 1,200 + 255 + 500 = 2,455.00.
+    2026-27 (on time, deadline 30 Sep 2026): 500 + 1,200 + 255 + income tax 2,000 = 3,955.00.
+    Total 6,410.00.
+    """
+    lines = renew_2026_27()
+    assert arrears_heads(lines, "2025-26") == {
+        "licence_fee": "500.00", "signboard_tax": "1200.00", "vat": "255.00",
+        "surcharge": "500.00"}
+    assert heads([line for line in lines if not line.arrears_year]) == {
+        "licence_fee": "500.00", "signboard_tax": "1200.00", "vat": "255.00",
+        "income_tax": "2000.00"}
+    assert taka(fees.total(lines)) == "6410.00"
+    assert [line.arrears_year for line in lines[:4]] == ["2025-26"] * 4  # arrears first
+    assert lines[0].rule == ("Arrears FY 2025-26 (no licence that year): FY 2025-26 "
+                             "schedule: Grocery shop (grocery) yearly fee 500.00")
+    assert lines[3].rule == (
+        "Arrears FY 2025-26 (no licence that year): FY 2025-26 schedule: late surcharge 10% "
+        "of licence fee 500.00 × 11 months or part after the renewal deadline 2025-09-30 "
+        "(paid 2026-08-10) = 550.00, capped at 100% of the fee")
+
+
+def test_arrears_year_2025_26_is_billed_at_its_own_schedule_grocery_400_at_5_percent_a_month():
+    """The 2025-26 schedule had grocery at 400 and a 5% monthly surcharge; 2026-27 at 500.
+
+    Arrears 2025-26: fee 400.00; signboard 1,200.00; VAT 15% × 1,600 = 240.00;
+      surcharge 5% × 400 × 11 months = 220.00 (under the cap 400.00).  = 2,060.00.
+    2026-27: 3,955.00 as above.  Total 6,015.00.
+    """
+    rates = ScheduleRates(fiscal_year="2025-26", renewal_deadline=date(2025, 9, 30),
+                          late_surcharge_percent_per_month=Decimal("5"))
+    grocery_400 = CategoryRates(code="grocery", name_en="Grocery shop",
+                                yearly_fee=Decimal("400"))
+    lines = renew_2026_27(arrears=((rates, grocery_400),))
+    assert arrears_heads(lines, "2025-26") == {
+        "licence_fee": "400.00", "signboard_tax": "1200.00", "vat": "240.00",
+        "surcharge": "220.00"}
+    assert "capped" not in lines[3].rule
+    assert taka(fees.total(lines)) == "6015.00"
+
+
+def test_renewal_for_2026_27_after_2023_24_bills_two_arrears_years_oldest_first_each_capped():
+    """Last licence 2023-24: 2024-25 and 2025-26 are skipped. Paid 15 Nov 2026.
+
+    Arrears 2024-25: 500 + 1,200 + 255 + surcharge 10% × 500 × 26 months = 1,300.00 capped
+      at 500.00 = 2,455.00.
+    Arrears 2025-26: the same figures, 14 months = 700.00 capped at 500.00 = 2,455.00.
+    2026-27: 500 + 1,200 + 255 + 2,000 + surcharge 10% × 500 × 2 months (Oct, Nov) = 100.00
+      = 4,055.00.  Total 8,965.00.
+    """
+    lines = renew_2026_27(paid_on=date(2026, 11, 15),
+                          arrears=((FY_2025_26, GROCERY), (FY_2024_25, GROCERY)))
+    assert [line.arrears_year for line in lines] == (["2024-25"] * 4 + ["2025-26"] * 4
+                                                     + [""] * 5)
+    assert arrears_heads(lines, "2024-25")["surcharge"] == "500.00"
+    assert "× 26 months" in lines[3].rule
+    assert arrears_heads(lines, "2025-26")["surcharge"] == "500.00"
+    assert heads(lines[8:])["surcharge"] == "100.00"
+    assert taka(fees.total(lines)) == "8965.00"
+
+
+def test_surcharge_cap_is_the_years_setting_150_percent_lets_2025_26_reach_550():
+    """Cap 150% of 500 = 750.00: 11 months × 10% × 500 = 550.00 stays under it.
+    Arrears 2025-26 = 500 + 1,200 + 255 + 550 = 2,505.00; total 2,505 + 3,955 = 6,460.00."""
+    rates = ScheduleRates(fiscal_year="2025-26", renewal_deadline=date(2025, 9, 30),
+                          late_surcharge_cap_percent=Decimal("150"))
+    lines = renew_2026_27(arrears=((rates, GROCERY),))
+    assert arrears_heads(lines, "2025-26")["surcharge"] == "550.00"
+    assert taka(fees.total(lines)) == "6460.00"
+
+
+def test_renewals_own_surcharge_is_capped_too_cap_20_percent_stops_at_100_in_february():
+    """2025-26 cap 20% of 500 = 100.00: 5 months late (28 Feb 2026) would be 250.00."""
+    rates = ScheduleRates(fiscal_year=FY, renewal_deadline=date(2025, 9, 30),
+                          late_surcharge_cap_percent=Decimal("20"))
+    lines = assess(paid_on=date(2026, 2, 28), rates=rates)
+    assert heads(lines)["surcharge"] == "100.00"
+    assert lines[-1].rule.endswith("= 250.00, capped at 20% of the fee")
+
+
+def test_arrears_lines_are_labelled_with_their_year_in_bengali_and_english():
+    line = renew_2026_27()[0]
+    assert fees.line_label(line, bengali=True) == "বকেয়া ২০২৫-২৬: ট্রেড লাইসেন্স ফি"
+    assert fees.line_label(line, bengali=False) == "Arrears 2025-26: Trade licence fee"
+    own = renew_2026_27()[-1]
+    assert fees.line_label(own, bengali=False) == "Income tax at source"
+
+
+def test_only_a_renewal_carries_arrears():
+    with pytest.raises(fees.FeeError, match="only a renewal carries arrears"):
+        fees.assess(kind="new", rates=FY_2026_27, category=GROCERY, paid_on=date(2026, 8, 10),
+                    arrears=((FY_2025_26, GROCERY),))

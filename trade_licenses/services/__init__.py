@@ -49,6 +49,8 @@ from .applications import (  # noqa: F401
     application_update_draft,
     business_create,
     licence_renew,
+    renewal_missing_particulars,
+    renewal_particulars,
 )
 from .documents import (  # noqa: F401
     _checked,
@@ -65,7 +67,17 @@ from .licences import (  # noqa: F401
     on_bill_paid,
     on_bill_reopened,
 )
-from .reads import HoldingCheck, category_for, fee_lines, holding_check, schedule_for  # noqa: F401
+from .reads import (  # noqa: F401
+    HoldingCheck,
+    category_for,
+    fee_lines,
+    holding_check,
+    licence_year_due,
+    renewal_preview,
+    schedule_for,
+    settled_years,
+    skipped_years,
+)
 from .workflow import (  # noqa: F401
     _bill_lines,
     _bill_period,

@@ -256,16 +256,59 @@ def application_submit(*, application: Application, actor) -> Application:
     return _sync(locked, application)
 
 
-@transaction.atomic
-def licence_renew(*, business: Business, actor,
-                  fiscal_year: str | None = None) -> tuple[Application, bool]:
-    """Renew for the year in one step: a renewal draft with the trader's details from the
-    licence being renewed, submitted at once — unless the category asks for documents
-    every year, when the draft is kept for them. Returns (application, needs_documents)."""
+# The trader's particulars the rules require on every application, and how each is checked:
+# a renewal asks for those the licence being renewed lacks (an imported or older record).
+RENEWAL_PARTICULARS = (("trader_nid", normalize_nid), ("trader_mobile", normalize_mobile),
+                       ("trader_tin", normalize_tin))
+
+
+def renewal_particulars(business: Business, fiscal_year: str | None = None) -> dict:
+    """The trader's particulars a renewal starts from: those of the licence being renewed,
+    each filled from the trader's account when the old record lacks it (name, NID, mobile;
+    never the e-TIN, which only the trader can give)."""
     fy = parse_fiscal_year(fiscal_year or current_fiscal_year())
     previous = _previous_licence(business, fy)
     old = previous.application if previous is not None else None
-    trader = {f: getattr(old, f) for f in TRADER_FIELDS} if old is not None else {}
+    values = {f: (getattr(old, f) or "") if old is not None else "" for f in TRADER_FIELDS}
+    user = business.trader
+    for field, attr in (("trader_name_bn", "name_bn"), ("trader_name_en", "name_en"),
+                        ("trader_nid", "nid"), ("trader_mobile", "mobile")):
+        if not values[field]:
+            values[field] = getattr(user, attr, "") or ""
+    return values
+
+
+def renewal_missing_particulars(business: Business, fiscal_year: str | None = None
+                                ) -> list[str]:
+    """The trader's particulars (TRADER_FIELDS names) the renewal must ask for: required
+    by the rules (application_submit checks them) and missing or invalid in
+    `renewal_particulars` — e.g. the 12-digit e-TIN of a licence imported without one."""
+    values = renewal_particulars(business, fiscal_year)
+    missing = []
+    if not (values["trader_name_bn"] or values["trader_name_en"]):
+        missing.append("trader_name_bn")
+    for field, normalize in RENEWAL_PARTICULARS:
+        try:
+            normalize(values[field])
+        except ValidationError:
+            missing.append(field)
+    return missing
+
+
+@transaction.atomic
+def licence_renew(*, business: Business, actor, fiscal_year: str | None = None,
+                  **particulars) -> tuple[Application, bool]:
+    """Renew for the year in one step: a renewal draft with the trader's details from the
+    licence being renewed (`renewal_particulars`) and the `particulars` the trader gave for
+    what the old record lacks (TRADER_FIELDS, e.g. trader_tin), submitted at once — unless
+    the category asks for documents every year, when the draft is kept for them. Returns
+    (application, needs_documents)."""
+    unknown = set(particulars) - set(TRADER_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    fy = parse_fiscal_year(fiscal_year or current_fiscal_year())
+    trader = {**renewal_particulars(business, fy),
+              **{k: v for k, v in particulars.items() if v}}
     renewal = application_create_draft(business=business, filed_by=actor, fiscal_year=fy,
                                        kind=Application.Kind.RENEWAL, **trader)
     if missing_documents(renewal):

@@ -18,6 +18,7 @@ from payments.models import Bill
 from .. import tasks
 from ..models import Application, Licence, LicenceCounter
 from ._common import SERVICE, SUBJECT_TYPE, S, _lock, _move
+from .reads import licence_year_due
 
 
 @transaction.atomic
@@ -63,8 +64,24 @@ def application_for_bill(bill: Bill) -> Application | None:
     return Application.objects.filter(pk=bill.subject_id).first()
 
 
+def _record_arrears_settled(application: Application, bill: Bill) -> None:
+    """A renewal bill that carried skipped years settles them: no licence is issued for a
+    skipped year (the business had none); the bill's live claim on
+    `licence-year:<business>:<year>`, now paid, is what keeps the year from being billed
+    again (reads.settled_years). The audit log says which years were settled."""
+    own = licence_year_due(application.business_id, application.fiscal_year)
+    prefix = f"{SERVICE}:{licence_year_due(application.business_id, '')}"
+    years = sorted(due[len(prefix):] for due in bill.claims.filter(live=True)
+                   .values_list("due", flat=True)
+                   if due.startswith(prefix) and due != f"{SERVICE}:{own}")
+    if years:
+        audit.record(action="trade_licence.arrears_settled", obj=application,
+                     after={"bill": bill.number, "years": years})
+
+
 def on_bill_paid(bill: Bill) -> None:
-    """Registry hook, inside the settlement's transaction: billed → paid → licence issued.
+    """Registry hook, inside the settlement's transaction: billed → paid → licence issued;
+    skipped years the bill carried as arrears are settled (no licence for them).
     (No separate "paid" SMS: the "issued" one says the fee was received.)"""
     application = application_for_bill(bill)
     if application is None:
@@ -87,6 +104,7 @@ def on_bill_paid(bill: Bill) -> None:
     locked.bill = bill
     _move(locked, S.PAID, actor=None, reason=f"bill {bill.number} paid",
           extra_fields=("bill",), notify=None)
+    _record_arrears_settled(locked, bill)
     licence_issue(application=locked, bill=bill)
 
 

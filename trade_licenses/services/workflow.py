@@ -22,7 +22,6 @@ from ..models import Application, ApplicationDocument, DocumentKind, Inspection
 from ..notify import notify_trader
 from ._common import (
     APPROVE,
-    HEAD_LABELS,
     INSPECT,
     NEW_BILL_DAYS,
     SERVICE,
@@ -38,7 +37,7 @@ from ._common import (
 )
 from .applications import application_submit
 from .documents import _checked, _store_document
-from .reads import fee_lines, holding_check, schedule_for
+from .reads import fee_lines, holding_check, licence_year_due, schedule_for
 
 
 @transaction.atomic
@@ -147,18 +146,24 @@ def application_override_dues(*, application: Application, officer, reason: str
 
 
 def _bill_lines(lines: list[fees.FeeLine]) -> list[LineSpec]:
+    """Bill lines, an arrears year's each on its own line ("বকেয়া ২০২৫-২৬: ট্রেড লাইসেন্স
+    ফি" / "Arrears 2025-26: Trade licence fee")."""
     return [LineSpec(head=line.head, amount=line.amount,
-                     description_bn=HEAD_LABELS.get(line.head, (line.head, ""))[0],
-                     description_en=HEAD_LABELS.get(line.head, ("", line.head))[1],
+                     description_bn=fees.line_label(line, bengali=True),
+                     description_en=fees.line_label(line, bengali=False),
                      explanation=line.rule) for line in lines]
 
 
-def application_dues(application: Application) -> list[str]:
-    """What a licence bill claims: the business's licence year (new or renewal), or the
-    transfer itself — so a year's licence fee is never billed twice."""
+def application_dues(application: Application,
+                     lines: Iterable[fees.FeeLine] = ()) -> list[str]:
+    """What a licence bill claims: the business's licence year (new or renewal) and every
+    skipped year its `lines` bill as arrears, or the transfer itself — so a year's licence
+    fee, arrears included, is never billed twice."""
     if application.kind == Application.Kind.TRANSFER:
         return [f"transfer:{application.pk}"]
-    return [f"licence-year:{application.business_id}:{application.fiscal_year}"]
+    years = {application.fiscal_year} | {line.arrears_year for line in lines
+                                         if line.arrears_year}
+    return [licence_year_due(application.business_id, year) for year in sorted(years)]
 
 
 def _bill_period(application: Application) -> str:
@@ -197,7 +202,7 @@ def application_issue_bill(*, application: Application, actor,
         due = today + timedelta(days=NEW_BILL_DAYS)
     bill = bill_issue(
         service=SERVICE, subject_type=SUBJECT_TYPE, subject_id=locked.pk,
-        dues=application_dues(locked), lines=_bill_lines(lines),
+        dues=application_dues(locked, lines), lines=_bill_lines(lines),
         fiscal_year_label=locked.fiscal_year, due_date=due,
         payer=business.trader, payer_name=locked.trader_name_en or locked.trader_name_bn,
         payer_mobile=locked.trader_mobile, ward=business.ward,
