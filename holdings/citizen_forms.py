@@ -22,7 +22,7 @@ from core.places import normalize_holding_number, ward_by_number
 from core.privacy import mask_name
 
 from .models import Arrear, Holding, Instalment, Owner, Use
-from .selectors import Statement, find_holding, valuation_basis
+from .selectors import Statement, find_holding, is_overdue, valuation_basis
 from .services import HEAD_LABELS, bill_lines_for
 
 # --- finding a holding -----------------------------------------------------------------------
@@ -227,7 +227,8 @@ def percent_text(value: Decimal) -> str:
 
 def decorate(st: Statement, today: date) -> Statement:
     """Attach what the templates show: head labels, each line's explanation, the
-    valuation's basis, overdue instalments and years carried into arrears."""
+    valuation's basis, overdue instalments (past their due date, selectors.is_overdue) and
+    years carried into arrears."""
     assessments = {a.pk: a for a in st.holding.assessments.all()}
     in_arrears = {a.demand_id: a for a in st.arrears}
     use_label = Use(st.holding.use).label
@@ -255,7 +256,8 @@ def decorate(st: Statement, today: date) -> Statement:
                 line.explanation = _("%(fy)s schedule: flat yearly tax for vacant land") % {
                     "fy": fiscal_year_label(demand.fiscal_year)}
         for inst in demand.instalments.all():
-            inst.overdue = inst.status == Instalment.Status.DUE and inst.due_date < today
+            inst.overdue = (inst.status == Instalment.Status.DUE
+                            and is_overdue(inst.due_date, today))
     return st
 
 

@@ -5,46 +5,55 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from .models import Arrear, Instalment
-from .selectors import holdings_of
+from .selectors import holdings_of, is_overdue
 
 
 def holdings_with_dues(user) -> list[dict]:
-    """The user's linked holdings, each with the amount due now (instalments of years not
-    carried into arrears, plus arrears with their surcharge) and the next due date — the
-    same total as selectors.statement(), in three queries whatever the number of holdings."""
+    """The user's linked holdings, each with what is overdue (বকেয়া: instalments past their
+    due date, plus arrears with their surcharge), what may be paid now (`due`: overdue and
+    not-yet-due instalments of years not carried into arrears, plus arrears — the
+    statement's total_due) and the next instalment not yet past its due date (`next_due`,
+    `next_amount`) — the same figures as selectors.statement(), in three queries whatever
+    the number of holdings."""
     holdings = list(holdings_of(user))
     if not holdings:
         return []
     ids = [h.pk for h in holdings]
-    instalments = {
-        row["demand__holding_id"]: row for row in
-        Instalment.objects.filter(demand__holding_id__in=ids, status=Instalment.Status.DUE,
-                                  demand__arrear__isnull=True)
-        .values("demand__holding_id").annotate(due=Sum("amount"), next_due=Min("due_date"))}
+    unpaid: dict[int, list[dict]] = {}
+    for row in (Instalment.objects.filter(demand__holding_id__in=ids,
+                                          status=Instalment.Status.DUE,
+                                          demand__arrear__isnull=True)
+                .values("demand__holding_id", "due_date", "amount")
+                .order_by("due_date", "demand__fiscal_year", "quarter")):
+        unpaid.setdefault(row["demand__holding_id"], []).append(row)
     arrears = {
         row["holding_id"]: row["due"] for row in
         Arrear.objects.filter(holding_id__in=ids, status=Arrear.Status.DUE)
         .values("holding_id").annotate(due=Sum(ExpressionWrapper(
             F("principal") + F("surcharge"),
             output_field=DecimalField(max_digits=14, decimal_places=2))))}
-    rows, today = [], timezone.localdate()
+    rows, today, cent = [], timezone.localdate(), Decimal("0.01")
     for holding in holdings:
-        inst = instalments.get(holding.pk, {})
+        instalments = unpaid.get(holding.pk, [])
         arrear = Decimal(arrears.get(holding.pk) or 0)
-        due = Decimal(inst.get("due") or 0) + arrear
-        rows.append({"holding": holding, "due": due.quantize(Decimal("0.01")),
-                     "arrears": arrear.quantize(Decimal("0.01")),
-                     "next_due": inst.get("next_due"),
-                     "overdue": bool(inst.get("next_due") and inst["next_due"] < today)})
+        overdue = sum((i["amount"] for i in instalments if is_overdue(i["due_date"], today)),
+                      Decimal("0")) + arrear
+        due = sum((i["amount"] for i in instalments), Decimal("0")) + arrear
+        upcoming = next((i for i in instalments if not is_overdue(i["due_date"], today)), None)
+        rows.append({"holding": holding, "due": due.quantize(cent),
+                     "overdue": overdue.quantize(cent), "arrears": arrear.quantize(cent),
+                     "next_due": upcoming["due_date"] if upcoming else None,
+                     "next_amount": upcoming["amount"] if upcoming else None})
     return rows
 
 
 def panel(user) -> dict:
     """The panel's context (declared in holdings/portal.py)."""
     rows = holdings_with_dues(user)
-    return {"rows": rows, "total": sum((r["due"] for r in rows), Decimal("0.00"))}
+    return {"rows": rows, "total": sum((r["due"] for r in rows), Decimal("0.00")),
+            "overdue": sum((r["overdue"] for r in rows), Decimal("0.00"))}
 

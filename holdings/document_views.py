@@ -81,7 +81,7 @@ def no_dues(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "holdings/documents/no_dues.html", {
         "holding": holding,
         "statement": current,
-        "owes": current.total_due > 0,
+        "owes": current.total_overdue > 0,  # only what is past its due date
         "certificates": certificates,
         "demands": current.demands,
         "error": error,

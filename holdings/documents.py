@@ -9,9 +9,10 @@ Gregorian calendar with the Bengali calendar date beside them.
   revenue head's rule), the instalments, the rebate on offer, arrears with surcharge, the
   total due and how to pay; rendered on request (never stored, it changes as the holding
   pays), or in bulk for a ward into MEDIA_ROOT by ``store_demand_notices``.
-- ``issue_no_dues_certificate(holding)``: refused while the holding owes anything;
+- ``issue_no_dues_certificate(holding)``: refused while anything is overdue;
   numbered ``<CITY>/ND/<fy>/<000001>`` per fiscal year, valid to the end of that fiscal
-  year, with a QR code to ``/verify/<code>/`` (lookup in holdings/verify.py).
+  year (or the next unpaid instalment's due date, if earlier), with a QR code to
+  ``/verify/<code>/`` (lookup in holdings/verify.py).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from core.pdf import (
 
 from . import tax
 from .models import Arrear, Demand, Holding, Instalment, NoDuesCertificate, Use
-from .selectors import statement, valuation_basis
+from .selectors import Statement, statement, valuation_basis
 from .services import HEAD_LABELS
 
 NOTICE_TEMPLATE = "holdings/documents/demand_notice_pdf.html"
@@ -297,13 +298,30 @@ def store_demand_notices(fiscal_year_label_: str, *, ward_number: int | None = N
 # --- the no-dues certificate ----------------------------------------------------------------
 
 
-def paid_up_to(holding: Holding, today: datetime.date) -> datetime.date:
-    """The date up to which a holding with nothing due has paid: the end of the latest
-    fiscal year it was charged for, or today when that is later."""
-    latest = holding.demands.aggregate(fy=Max("fiscal_year"))["fy"]
-    if latest is None:
+def _paid_up_to(st: Statement, today: datetime.date) -> datetime.date:
+    last = st.paid_up_to
+    if last is None:
         return today
-    return max(today, fiscal_year_bounds(latest)[1])
+    quarters = [i.quarter for i in last.demand.instalments.all()]
+    if last.quarter == max(quarters):
+        return max(today, fiscal_year_bounds(last.demand.fiscal_year)[1])
+    return max(today, last.due_date)
+
+
+def paid_up_to(holding: Holding, today: datetime.date) -> datetime.date:
+    """The date up to which a holding with nothing overdue has paid: the due date of the
+    last instalment paid with every one before it (the end of its fiscal year when that is
+    the year's last instalment), or today when that is later — or when nothing is paid
+    yet, as nothing was overdue. Q1 and Q2 paid → Q2's due date (31 December), even
+    though Q3 and Q4, not yet due, are unpaid."""
+    return _paid_up_to(statement(holding, today=today), today)
+
+
+def _valid_until(st: Statement, today: datetime.date) -> datetime.date:
+    """The end of the fiscal year of issue, or the due date of the next unpaid instalment
+    when that is earlier: the certificate holds only while nothing falls overdue."""
+    end = fiscal_year_bounds(fiscal_year(today))[1]
+    return min(end, st.next_due.due_date) if st.next_due else end
 
 
 def _next_sequence(fy: str) -> int:
@@ -312,23 +330,26 @@ def _next_sequence(fy: str) -> int:
     return (last or 0) + 1
 
 
-def _refuse_if_dues(holding: Holding) -> None:
-    due = statement(holding).total_due
-    if due > 0:
+def _refuse_if_dues(holding: Holding, st: Statement) -> None:
+    """Refuse while anything is overdue (বকেয়া): instalments past their due date and
+    arrears. Instalments not yet due do not stop a certificate (selectors.is_overdue)."""
+    overdue = st.total_overdue
+    if overdue > 0:
         raise ValidationError(
-            _("Holding %(holding)s still owes %(amount)s in holding tax. A no-dues "
-              "certificate is issued once everything due is paid.")
-            % {"holding": holding.label, "amount": format_amount(due)}, code="has_dues")
+            _("%(holding)s has %(amount)s of holding tax overdue (past its due date). A "
+              "no-dues certificate is issued once everything overdue is paid.")
+            % {"holding": holding.label, "amount": format_amount(overdue)}, code="has_dues")
 
 
 def _issue_once(holding: Holding, *, actor, today: datetime.date
                 ) -> tuple[NoDuesCertificate, bool]:
     fy = fiscal_year(today)
-    up_to = paid_up_to(holding, today)
     with transaction.atomic():
         # One issue at a time per holding (PostgreSQL; SQLite writes one at a time anyway).
         Holding.objects.select_for_update().filter(pk=holding.pk).first()
-        _refuse_if_dues(holding)
+        st = statement(holding, today=today)
+        _refuse_if_dues(holding, st)
+        up_to = _paid_up_to(st, today)
         existing = (NoDuesCertificate.objects
                     .filter(holding=holding, fiscal_year=fy, paid_up_to=up_to,
                             issued_at__date=today).order_by("-pk").first())
@@ -339,7 +360,7 @@ def _issue_once(holding: Holding, *, actor, today: datetime.date
             holding=holding, fiscal_year=fy, sequence=sequence,
             number=f"{CityProfile.current().code}/ND/{fy}/{sequence:06d}",
             verify_code=secrets.token_hex(10), paid_up_to=up_to,
-            valid_until=fiscal_year_bounds(fy)[1], issued_by=actor)
+            valid_until=_valid_until(st, today), issued_by=actor)
         audit.record(action="holding.no_dues_issued", obj=certificate, actor=actor,
                      after=audit.snapshot(certificate, ["holding_id", "number", "paid_up_to",
                                                         "valid_until"]))
@@ -347,9 +368,11 @@ def _issue_once(holding: Holding, *, actor, today: datetime.date
 
 
 def issue_no_dues_certificate(holding: Holding, *, actor=None) -> NoDuesCertificate:
-    """Issue a no-dues certificate for a holding that owes nothing now.
+    """Issue a no-dues certificate for a holding with nothing overdue.
 
-    Refused (ValidationError, code "has_dues") while anything is due. The number is the
+    Refused (ValidationError, code "has_dues") while anything is past its due date
+    (instalments not yet due may stay unpaid); valid to the end of the fiscal year, or to
+    the next unpaid instalment's due date when that comes first. The number is the
     fiscal year's next one: the year's highest plus one, taken again if a concurrent issue
     got it first (the unique constraint on fiscal year + sequence is the referee). Asking
     again on the same day, nothing changed, returns the certificate already issued. The

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Ward
@@ -23,17 +25,71 @@ STAFF_PERMISSIONS = (perm("use_counter"), perm("assess_holdings"),
                      perm("view_revenue_reports"))
 
 
+def is_overdue(due_date: date, today: date) -> bool:
+    """The one rule for বকেয়া (overdue): an instalment is overdue from the day after its due
+    date (``due_date < today``); paid on the due date itself it was paid on time. Arrears
+    of earlier years are overdue by definition. Until then an unpaid instalment is "due"
+    (পরিশোধযোগ্য): the owner may pay it early, but owes nothing overdue."""
+    return due_date < today
+
+
+def overdue_instalments_q(today: date, prefix: str = "") -> Q:
+    """The Q for unpaid instalments past their due date, of years not carried into arrears
+    (a carried year is counted once, as its Arrear); `prefix` for a related lookup."""
+    return Q(**{f"{prefix}status": Instalment.Status.DUE, f"{prefix}due_date__lt": today,
+                f"{prefix}demand__arrear__isnull": True})
+
+
 @dataclass
 class Statement:
+    """A holding's demands, instalments and arrears, and what they add up to on `today`.
+
+    `due_instalments` / `total_due`: everything the owner may pay now (overdue or not yet
+    due, arrears included) — what the pay choices offer. `overdue_instalments` /
+    `total_overdue`: only what is past its due date plus due arrears — the বকেয়া that
+    has_dues, the no-dues certificate and a trade licence's holding check look at.
+    `paid_up_to`: the last instalment paid with every one before it paid (None when the
+    first is unpaid); `next_due`: the first unpaid instalment not yet past its due date."""
+
     holding: Holding
     demands: list[Demand]
     arrears: list[Arrear]
     due_instalments: list[Instalment] = field(default_factory=list)
     total_due: Decimal = Decimal("0.00")
+    today: date | None = None
+    overdue_instalments: list[Instalment] = field(default_factory=list)
+    total_overdue: Decimal = Decimal("0.00")
+    paid_up_to: Instalment | None = None
+    next_due: Instalment | None = None
+
+    @property
+    def due_arrears(self) -> list[Arrear]:
+        return [a for a in self.arrears if a.status == Arrear.Status.DUE]
+
+    @property
+    def current_instalments(self) -> list[Instalment]:
+        """Unpaid instalments not yet past their due date (চলতি: due, not overdue)."""
+        overdue = {i.pk for i in self.overdue_instalments}
+        return [i for i in self.due_instalments if i.pk not in overdue]
 
 
-def statement(holding: Holding) -> Statement:
-    """Every year's demand with its instalments, the arrears, and what is due now."""
+def _paid_up_to(demands: list[Demand], arrears: list[Arrear]) -> Instalment | None:
+    """The last instalment, in order of year and quarter, with it and all before it paid
+    (a year carried into arrears counts as paid once its arrear is)."""
+    arrear_paid = {a.demand_id: a.status == Arrear.Status.PAID for a in arrears}
+    last = None
+    for demand in sorted(demands, key=lambda d: d.fiscal_year):
+        for inst in demand.instalments.all():
+            if inst.status != Instalment.Status.PAID and not arrear_paid.get(demand.pk):
+                return last
+            last = inst
+    return last
+
+
+def statement(holding: Holding, *, today: date | None = None) -> Statement:
+    """Every year's demand with its instalments, the arrears, what may be paid now and
+    what of it is overdue on `today` (default: today)."""
+    today = today or timezone.localdate()
     demands = list(holding.demands.select_related("schedule").prefetch_related(
         "lines", Prefetch("instalments", queryset=Instalment.objects.order_by("quarter")))
         .order_by("-fiscal_year"))
@@ -42,10 +98,15 @@ def statement(holding: Holding) -> Statement:
     due = [i for d in demands if d.pk not in in_arrears for i in d.instalments.all()
            if i.status == Instalment.Status.DUE]
     due.sort(key=lambda i: (i.demand.fiscal_year, i.quarter))
-    total = sum((i.amount for i in due), Decimal("0.00")) + sum(
-        (a.principal + a.surcharge for a in arrears if a.status == Arrear.Status.DUE),
-        Decimal("0.00"))
-    return Statement(holding, demands, arrears, due, total)
+    arrears_due = sum((a.principal + a.surcharge for a in arrears
+                       if a.status == Arrear.Status.DUE), Decimal("0.00"))
+    total = sum((i.amount for i in due), Decimal("0.00")) + arrears_due
+    overdue = [i for i in due if is_overdue(i.due_date, today)]
+    total_overdue = sum((i.amount for i in overdue), Decimal("0.00")) + arrears_due
+    next_due = next((i for i in due if not is_overdue(i.due_date, today)), None)
+    return Statement(holding, demands, arrears, due, total, today=today,
+                     overdue_instalments=overdue, total_overdue=total_overdue,
+                     paid_up_to=_paid_up_to(demands, arrears), next_due=next_due)
 
 
 def is_owner(user, holding: Holding) -> bool:
@@ -75,16 +136,18 @@ def counter_payer(holding: Holding):
     return owner.user if owner else None
 
 
-def has_dues(holding_id: int) -> bool:
-    """The read function other services use: does this holding owe anything now?
+def has_dues(holding_id: int, *, today: date | None = None) -> bool:
+    """The read function other services use: does this holding owe anything overdue?
 
-    The same answer as ``statement(holding).total_due > 0`` (due instalments of years not
-    carried into arrears, plus due arrears with their surcharge), from two aggregate
+    Only what is past its due date counts (see is_overdue): instalments whose due date has
+    passed, of years not carried into arrears, plus due arrears with their surcharge.
+    Instalments not yet due do not — an owner who pays each quarter on time has no dues.
+    The same answer as ``statement(holding).total_overdue > 0``, from two aggregate
     queries as dashboard_panels.holdings_with_dues sums them."""
+    today = today or timezone.localdate()
     Holding.objects.only("pk").get(pk=holding_id)  # DoesNotExist for an unknown holding
-    instalments = (Instalment.objects.filter(demand__holding_id=holding_id,
-                                             status=Instalment.Status.DUE,
-                                             demand__arrear__isnull=True)
+    instalments = (Instalment.objects.filter(overdue_instalments_q(today),
+                                             demand__holding_id=holding_id)
                    .aggregate(due=Sum("amount"))["due"] or Decimal("0"))
     arrears = (Arrear.objects.filter(holding_id=holding_id, status=Arrear.Status.DUE)
                .aggregate(due=Sum(ExpressionWrapper(

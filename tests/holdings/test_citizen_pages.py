@@ -155,10 +155,18 @@ def test_my_holdings_empty_state_then_the_linked_holding_with_its_dues(client, c
                                                                        make_holding):
     page = body(as_user(client, citizen).get(MINE))
     assert "No holding is linked to your account yet." in page and 'href="/holdings/link/"' in page
-    holding = linked(make_holding(), citizen)
-    page = body(client.get(MINE))
-    assert f'href="/holdings/{holding.pk}/"' in page
-    assert "৳17,000.00" in page  # 7% + 7% + 3% of the valuation 1,00,000
+    # 7% + 7% + 3% of the valuation 1,00,000 = 17,000 a year, 4,250 a quarter. Only what
+    # is past its due date is overdue: nothing before 30 September, Q1 from 1 October.
+    with time_machine.travel(datetime.datetime(2025, 8, 15, 10, tzinfo=datetime.UTC)):
+        holding = linked(make_holding("2025-26"), citizen)
+        page = body(client.get(MINE))
+        assert f'href="/holdings/{holding.pk}/"' in page
+        assert 'data-overdue="0.00" data-due="17000.00"' in page and "up to date" in page
+        assert "৳4,250.00 by 30 September 2025" in page
+    with time_machine.travel(datetime.datetime(2025, 10, 1, 10, tzinfo=datetime.UTC)):
+        page = body(client.get(MINE))
+        assert 'data-overdue="4250.00" data-due="17000.00"' in page
+        assert "<strong>৳4,250.00</strong>" in page and "৳4,250.00 by 31 December 2025" in page
 
 
 @pytest.mark.django_db
@@ -209,9 +217,16 @@ def test_someone_elses_statement_is_404_and_staff_may_read_it(client, citizen, m
 def test_dashboard_panel_lists_my_holdings_with_what_is_due(client, citizen, make_holding):
     page = body(as_user(client, citizen).get("/dashboard/"))
     assert 'data-section="holdings"' in page and "Link a holding" in page
-    holding = linked(make_holding(), citizen)
-    page = body(client.get("/dashboard/"))
-    assert f'href="/holdings/{holding.pk}/"' in page and "৳17,000.00 due now" in page
+    with time_machine.travel(datetime.datetime(2025, 9, 30, 10, tzinfo=datetime.UTC)):
+        holding = linked(make_holding("2025-26"), citizen)
+        page = body(client.get("/dashboard/"))  # Q1 due today: not yet overdue
+        assert f'href="/holdings/{holding.pk}/"' in page
+        assert "1 holding linked; nothing overdue." in page
+    with time_machine.travel(datetime.datetime(2025, 10, 1, 10, tzinfo=datetime.UTC)):
+        page = body(client.get("/dashboard/"))
+        assert "1 holding linked; ৳4,250.00 overdue." in page
+        page = body(as_user(client, citizen, "bn").get("/dashboard/"))
+        assert "১টি হোল্ডিং লিংক করা আছে; বকেয়া ৳৪,২৫০.০০।" in page
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -142,15 +143,25 @@ def test_demand_notice_of_vacant_land_explains_the_flat_tax(tmp_path):
 # --- the no-dues certificate ----------------------------------------------------------------
 
 
-def test_no_dues_refused_while_a_demand_is_unpaid(holding):
+def test_no_dues_refused_while_an_instalment_is_past_its_due_date(holding):
+    """Only what is past its due date counts: the refusal names Q1's amount once Q1's due
+    date has passed, not the year's (Q2–Q4 are not yet due)."""
+    start = fiscal_year_bounds(FY)[0]
     generate_demands(FY)
-    demand = Demand.objects.get(holding=holding, fiscal_year=FY)
-    with pytest.raises(ValidationError) as exc:
-        issue_no_dues_certificate(holding)
-    assert exc.value.code == "has_dues"
-    assert format_amount(demand.total, lang="bn") in exc.value.messages[0] or \
-        format_amount(demand.total, lang="en") in exc.value.messages[0]
+    q1 = Instalment.objects.get(demand__holding=holding, quarter=1)
+    with time_machine.travel(datetime.datetime.combine(
+            q1.due_date + datetime.timedelta(days=1), datetime.time(10), tzinfo=datetime.UTC)):
+        with pytest.raises(ValidationError, match="overdue|বকেয়া") as exc:
+            issue_no_dues_certificate(holding)
+        assert exc.value.code == "has_dues"
+        assert format_amount(q1.amount, lang="bn") in exc.value.messages[0] or \
+            format_amount(q1.amount, lang="en") in exc.value.messages[0]
+        assert format_amount(q1.demand.total, lang="en") not in exc.value.messages[0]
     assert not NoDuesCertificate.objects.exists()
+    with time_machine.travel(datetime.datetime(start.year, 8, 1, 10, tzinfo=datetime.UTC)):
+        cert = issue_no_dues_certificate(holding)  # before Q1's due date: nothing overdue
+        assert cert.paid_up_to == datetime.date(start.year, 8, 1)
+        assert cert.valid_until == q1.due_date
 
 
 def test_no_dues_issued_once_the_instalments_are_paid_at_the_counter(holding, clerk,
@@ -338,13 +349,16 @@ def test_page_refuses_while_dues_then_issues_after_payment(client, holding, owne
     generate_demands(FY)
     english(client).force_login(owner_user)
     url = reverse("holding_no_dues", args=[holding.pk])
-    page = client.get(url).content.decode()
-    assert 'data-owes="true"' in page
-    assert "Issue a no-dues certificate" not in page
+    past_q1 = datetime.datetime(fiscal_year_bounds(FY)[0].year, 10, 15, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(past_q1, tick=False):
+        page = client.get(url).content.decode()
+        assert 'data-owes="true"' in page
+        assert "Issue a no-dues certificate" not in page
+        assert page.count("was due by") == 1  # Q1 only: Q2–Q4 are not yet due
 
-    response = client.post(url)
-    assert response.status_code == 200
-    assert "still owes" in response.content.decode()
+        response = client.post(url)
+        assert response.status_code == 200
+        assert "of holding tax overdue (past its due date)" in response.content.decode()
     assert not NoDuesCertificate.objects.exists()
 
     pay_everything(holding, clerk)

@@ -5,9 +5,11 @@ payer name, has_dues against the statement, and the Bengali valuation basis."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -254,12 +256,19 @@ def test_bill_lines_name_the_quarters_without_python_lists(make_holding):
 
 
 def test_has_dues_agrees_with_the_statement_for_an_unpaid_and_a_paid_holding(make_holding):
-    unpaid = make_holding()
-    paid = make_holding(number="46")
-    Instalment.objects.filter(demand__holding=paid).update(status=Instalment.Status.PAID)
-    for holding, owes in ((unpaid, True), (paid, False)):
-        assert has_dues(holding.pk) is owes
-        assert has_dues(holding.pk) == (statement(holding).total_due > 0)
+    """has_dues is statement().total_overdue > 0: only what is past its due date (Q1 of
+    2025-26 is due 30 September 2025, overdue from 1 October)."""
+    with time_machine.travel(datetime(2025, 10, 1, 10, tzinfo=UTC), tick=False):
+        unpaid = make_holding("2025-26")
+        paid = make_holding("2025-26", number="46")
+        Instalment.objects.filter(demand__holding=paid).update(status=Instalment.Status.PAID)
+        for holding, owes in ((unpaid, True), (paid, False)):
+            assert has_dues(holding.pk) is owes
+            assert has_dues(holding.pk) == (statement(holding).total_overdue > 0)
+    with time_machine.travel(datetime(2025, 9, 30, 10, tzinfo=UTC), tick=False):
+        st = statement(unpaid)  # Q1 due today: payable, not overdue
+        assert st.total_due == Decimal("17000.00") and st.total_overdue == Decimal("0.00")
+        assert has_dues(unpaid.pk) is False
 
 
 def test_has_dues_counts_arrears_with_their_surcharge(make_holding):
@@ -274,6 +283,7 @@ def test_has_dues_counts_arrears_with_their_surcharge(make_holding):
         status=Instalment.Status.PAID)
     st = statement(holding)
     assert st.arrears and st.total_due > 0
+    assert st.total_overdue == st.total_due  # arrears are overdue by definition
     assert has_dues(holding.pk) is True
 
 

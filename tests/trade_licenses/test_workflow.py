@@ -432,6 +432,9 @@ def test_owned_holding_with_dues_stops_approval_unless_overridden_with_a_reason(
 
     holding = holding_create(ward=5, number="77")
     assessment_record(holding=holding, effective_fy="2024-25", annual_rent="120000")
+    # Overdue means past its due date: on 10 August 2025 nothing of 2025-26 is (Q1 is due
+    # 30 September), so the dues are 2024-25's, unpaid and carried into arrears.
+    generate_demands("2024-25")
     generate_demands("2025-26")
     business = make_business(premises_owned=True, holding_ward="5", holding_number="77")
     application = make_draft(business)
