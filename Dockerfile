@@ -33,7 +33,8 @@ COPY . .
 # time; only var/ (uploads, cache and broker folders of the embedded mode) is writable.
 RUN msgfmt --check-format -o locale/bn/LC_MESSAGES/django.mo locale/bn/LC_MESSAGES/django.po \
     && SECRET_KEY=build-only-0123456789012345678901234567890123456789 ALLOWED_HOSTS=build \
-       DATABASE_URL=postgres://build@localhost/build SSLCOMMERZ_BASE_URL=https://sandbox.sslcommerz.com \
+       DATABASE_URL=postgres://build@localhost/build SITE_URL=https://build.invalid \
+       SSLCOMMERZ_BASE_URL=https://sandbox.sslcommerz.com \
        SSLCOMMERZ_STORE_ID=build SSLCOMMERZ_STORE_PASSWORD=build \
        DJANGO_SETTINGS_MODULE=kcc_portal.settings.production python manage.py collectstatic --noinput \
     && mkdir -p var/media var/cache var/broker/out var/broker/processed var/broker/control \

@@ -1,11 +1,14 @@
-"""Production settings: refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL
-and the gateway credentials (SSLCOMMERZ_STORE_ID, SSLCOMMERZ_STORE_PASSWORD).
+"""Production settings: refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL,
+the gateway credentials (SSLCOMMERZ_STORE_ID, SSLCOMMERZ_STORE_PASSWORD) and SITE_URL (an
+https:// URL: every QR code on a receipt or certificate, and the gateway's callbacks,
+embed it — base.py's development default would put http://127.0.0.1:8000 on paper).
 
 The gateway simulator can never be enabled here, and the demo store credentials that
 base.py falls back to are never accepted.
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -16,7 +19,7 @@ for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         )
 
 from .base import *  # noqa: E402,F403
-from .base import SSLCOMMERZ_SIMULATOR_PATH, env  # noqa: E402
+from .base import SITE_URL, SSLCOMMERZ_SIMULATOR_PATH, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -50,3 +53,14 @@ for _name in ("SSLCOMMERZ_STORE_ID", "SSLCOMMERZ_STORE_PASSWORD"):
         )
 SSLCOMMERZ_STORE_ID = env.str("SSLCOMMERZ_STORE_ID")
 SSLCOMMERZ_STORE_PASSWORD = env.str("SSLCOMMERZ_STORE_PASSWORD")
+
+# The absolute base printed in every QR code and sent to the gateway for its callbacks:
+# never base.py's development default, and always https.
+if not os.environ.get("SITE_URL"):
+    raise ImproperlyConfigured("SITE_URL must be set in the environment for production settings.")
+_site = urlsplit(SITE_URL)  # base.py's value, trailing slash removed
+if _site.scheme != "https" or not _site.hostname or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        "SITE_URL must be an https:// URL such as https://portal.example.gov.bd "
+        f"(got {SITE_URL!r})."
+    )

@@ -104,6 +104,7 @@ def test_healthcheck_passes_against_gunicorn_with_production_settings(tmp_path):
         DJANGO_SETTINGS_MODULE="kcc_portal.settings.production",
         SECRET_KEY="test-only-" + "0123456789abcdef" * 4,
         ALLOWED_HOSTS="portal.example.bd,.example.bd",
+        SITE_URL="https://portal.example.bd",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         KCC_VAR_DIR=str(tmp_path),
         SSLCOMMERZ_BASE_URL="https://sandbox.sslcommerz.com",

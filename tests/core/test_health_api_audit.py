@@ -156,6 +156,7 @@ def test_production_settings_refuse_the_demo_gateway_credentials(missing):
                         "SSLCOMMERZ_STORE_PASSWORD")}
     env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
                 "DATABASE_URL": "postgres://u@localhost/x",
+                "SITE_URL": "https://portal.example.gov.bd",
                 "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
                 "SSLCOMMERZ_STORE_ID": "store", "SSLCOMMERZ_STORE_PASSWORD": "secret"})
     del env[missing]
@@ -164,6 +165,61 @@ def test_production_settings_refuse_the_demo_gateway_credentials(missing):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"{missing} must be set in the environment" in result.stderr
+
+
+def _production_env(**changes: str | None) -> dict[str, str]:
+    """A complete production environment, with `changes` applied (None removes a name)."""
+    import os
+    import secrets
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DJANGO_SETTINGS_MODULE", "SITE_URL")}
+    env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
+                "DATABASE_URL": "postgres://u@localhost/x",
+                "SITE_URL": "https://portal.example.gov.bd",
+                "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
+                "SSLCOMMERZ_STORE_ID": "store", "SSLCOMMERZ_STORE_PASSWORD": "secret"})
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+@pytest.mark.parametrize(("site_url", "message"), [
+    (None, "SITE_URL must be set in the environment"),
+    ("", "SITE_URL must be set in the environment"),
+    ("http://portal.example.gov.bd", "SITE_URL must be an https:// URL"),
+    ("portal.example.gov.bd", "SITE_URL must be an https:// URL"),
+    ("https://", "SITE_URL must be an https:// URL"),
+])
+def test_production_settings_refuse_to_start_without_an_https_site_url(site_url, message):
+    """Every QR code on paper (receipts, certificates) and the gateway's callbacks embed
+    SITE_URL: production never falls back to base.py's http://127.0.0.1:8000."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "import kcc_portal.settings.production"],
+                            env=_production_env(SITE_URL=site_url), capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_production_settings_take_an_https_site_url():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from kcc_portal.settings import production as p; "
+                               "print(p.SITE_URL, p.CSRF_TRUSTED_ORIGINS)"],
+        env=_production_env(SITE_URL="https://portal.example.gov.bd/"), capture_output=True,
+        text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://portal.example.gov.bd",
+                                     "['https://portal.example.gov.bd']"]
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -209,6 +265,7 @@ def test_deploy_checks_pass_under_production_settings():
     env = {**env, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
            "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://u@localhost/x",
+           "SITE_URL": "https://portal.example.gov.bd",
            "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
            "SSLCOMMERZ_STORE_ID": "ci-store", "SSLCOMMERZ_STORE_PASSWORD": "ci-store-password"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy",
