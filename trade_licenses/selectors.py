@@ -4,6 +4,8 @@ and the licence look-ups of the public search and /verify/."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -187,11 +189,13 @@ def overview(user) -> dict:
     by_business_apps: dict[int, list[Application]] = {}
     for application in applications:
         by_business_apps.setdefault(application.business_id, []).append(application)
-    business_rows = [{"business": b, "renew_from": _renewable_from(
-        by_business_licences.get(b.pk, []), by_business_apps.get(b.pk, []), fy)}
-        for b in businesses]
-    for row in business_rows:
-        row["expired"] = row["renew_from"] is not None and is_expired(row["renew_from"], today)
+    business_rows: list[dict[str, Any]] = []
+    for b in businesses:
+        renew_from = _renewable_from(by_business_licences.get(b.pk, []),
+                                     by_business_apps.get(b.pk, []), fy)
+        business_rows.append({"business": b, "renew_from": renew_from,
+                              "expired": renew_from is not None
+                              and is_expired(renew_from, today)})
     return {"fiscal_year": fy, "applications": app_rows, "licences": licence_rows,
             "businesses": business_rows,
             "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
