@@ -16,6 +16,7 @@ from django.views import View
 
 from core.money import format_amount
 from core.roles import perm
+from core.status import status_label
 from core.views import StaffRoleRequiredMixin, paginate
 
 from .models import (
@@ -146,18 +147,11 @@ def actions_for(payment: Payment) -> list[Action]:
             and (not a.counter_only or payment.channel == Payment.Channel.COUNTER)]
 
 
-def _status_label(value: str) -> str:
-    try:
-        return str(Payment.Status(value).label)
-    except ValueError:
-        return value
-
-
 def with_status_labels(transitions) -> list:
     rows = list(transitions)
     for row in rows:
-        row.from_label = _status_label(row.from_status)
-        row.to_label = _status_label(row.to_status)
+        row.from_label = status_label(Payment.Status, row.from_status)
+        row.to_label = status_label(Payment.Status, row.to_status)
     return rows
 
 

@@ -34,6 +34,7 @@ from django.views import View
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year
 from core.roles import perm
+from core.status import status_label
 from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
 from payments.models import RevenueHead
 
@@ -65,16 +66,6 @@ def revenue_head_label(head: str) -> str:
         return str(RevenueHead(head).label)
     except ValueError:
         return head
-
-
-def status_label(status: str) -> str:
-    """An application status's label ("Under inspection"); "" for none."""
-    if not status:
-        return ""
-    try:
-        return str(S(status).label)
-    except ValueError:
-        return status
 
 
 class InspectorRequired(StaffRoleRequiredMixin):
@@ -271,8 +262,8 @@ class ApplicationView(AnyPermissionRequired, View):
             "missing": [DocumentKind(kind).label
                         for kind in services.missing_documents(application)],
             "inspections": inspections,
-            "events": [{"event": e, "from_label": status_label(e.from_status),
-                        "to_label": status_label(e.to_status)}
+            "events": [{"event": e, "from_label": status_label(S, e.from_status),
+                        "to_label": status_label(S, e.to_status)}
                        for e in application.events.select_related("actor").order_by("at", "pk")],
             "age_days": (today - timezone.localtime(since).date()).days,
             "status_days": (today - timezone.localtime(application.status_changed_at)

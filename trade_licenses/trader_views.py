@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.fiscal import current_fiscal_year
+from core.status import status_label
 from payments.services import PaymentError, payment_initiate_online
 
 from . import services
@@ -64,13 +65,6 @@ def _filed_application(request, pk: int) -> Application:
         return get_object_or_404(Application.objects.select_related("business", "business__ward")
                                  .filter(Q(business__trader=user) | Q(filed_by=user)), pk=pk)
     return _my_application(request, pk)
-
-
-def _status_label(value: str) -> str:
-    try:
-        return str(S(value).label)
-    except ValueError:
-        return value
 
 
 @login_required
@@ -207,7 +201,7 @@ def licence_application(request, pk: int):
         "documents": application.documents.filter(inspection=None).order_by("kind", "pk"),
         "missing": [DocumentKind(k).label for k in services.missing_documents(application)]
         if editable else [],
-        "events": [{"at": e.at, "label": _status_label(e.to_status), "status": e.to_status,
+        "events": [{"at": e.at, "label": status_label(S, e.to_status), "status": e.to_status,
                     "moved": bool(e.from_status), "reason": e.reason,
                     "decision": e.to_status in (S.RETURNED, S.REJECTED)}
                    for e in application.events.order_by("at", "pk")],
