@@ -16,11 +16,12 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "incorrect_code": gettext_lazy("Wrong code. Check the SMS and try again."),
         "too_many_login_attempts": gettext_lazy(
-            "Too many attempts. Wait ten minutes and try again."),
+            "Too many attempts. Wait ten minutes and try again."
+        ),
         "unknown_phone": gettext_lazy(
-            "There is no account with this mobile number. Sign up first."),
-        "phone_taken": gettext_lazy(
-            "This mobile number already has an account. Sign in instead."),
+            "There is no account with this mobile number. Sign up first."
+        ),
+        "phone_taken": gettext_lazy("This mobile number already has an account. Sign in instead."),
         "invalid_login": gettext_lazy("The mobile number or password is not right."),
         "incorrect_password": gettext_lazy("The password is not right."),
     }
@@ -33,8 +34,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return normalize_mobile(phone)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        text = _("Your city corporation portal code is %(code)s. It expires in a few minutes. "
-                 "Do not share it with anyone.") % {"code": code}
+        text = _(
+            "Your city corporation portal code is %(code)s. It expires in a few minutes. "
+            "Do not share it with anyone."
+        ) % {"code": code}
         send_sms(phone, text, kind="code")
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
@@ -53,8 +56,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return [*super().get_login_stages(), "accounts.stages.StaffPasswordStage"]
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        send_sms(phone, _("This number already has an account on the city corporation portal. "
-                          "Sign in with it instead."), kind="exists")
+        send_sms(
+            phone,
+            _(
+                "This number already has an account on the city corporation portal. "
+                "Sign in with it instead."
+            ),
+            kind="exists",
+        )
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
         user.mobile = normalize_mobile(phone)

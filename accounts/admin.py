@@ -17,14 +17,38 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ["mobile", "name_en", "name_bn", "nid", "email"]
     fieldsets = (
         (None, {"fields": ("mobile", "mobile_verified", "password")}),
-        (_("Profile"), {"fields": ("name_bn", "name_en", "email", "nid", "address", "ward",
-                                   "preferred_language")}),
-        (_("Roles and access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                            "zone", "user_permissions")}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "name_bn",
+                    "name_en",
+                    "email",
+                    "nid",
+                    "address",
+                    "ward",
+                    "preferred_language",
+                )
+            },
+        ),
+        (
+            _("Roles and access"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "zone",
+                    "user_permissions",
+                )
+            },
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("mobile", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("mobile", "password1", "password2")}),
+    )
     filter_horizontal = ("groups", "user_permissions")
 
 

@@ -25,18 +25,27 @@ class MeView(APIView):
     def get(self, request):
         user = request.user
         data = MeSerializer(
-            {"id": user.pk, "mobile": user.mobile, "name_bn": user.name_bn,
-             "name_en": user.name_en, "email": user.email, "ward": user.ward,
-             "roles": user.roles()}
+            {
+                "id": user.pk,
+                "mobile": user.mobile,
+                "name_bn": user.name_bn,
+                "name_en": user.name_en,
+                "email": user.email,
+                "ward": user.ward,
+                "roles": user.roles(),
+            }
         ).data
         return Response(data)
 
 
-
 def is_staff_user(user) -> bool:
     """Staff: administrators and every member of a staff role."""
-    return bool(user and user.is_authenticated and user.is_active
-                and (user.is_staff or user.has_perm("accounts.view_staff_dashboard")))
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.has_perm("accounts.view_staff_dashboard"))
+    )
 
 
 class IsStaffUser(permissions.BasePermission):

@@ -40,8 +40,12 @@ def seed() -> list[tuple[str, str, str]]:
     rows = [(str(Role.CITIZEN.label), CITIZEN_MOBILE, "one-time code by SMS")]
     for role, mobile, name_bn, name_en in DEMO_STAFF:
         services.user_create_staff(
-            mobile=mobile, password=STAFF_PASSWORD, role=role, name_bn=name_bn,
-            name_en=name_en, ward=ward if role == Role.COUNTER_CLERK else None,
+            mobile=mobile,
+            password=STAFF_PASSWORD,
+            role=role,
+            name_bn=name_bn,
+            name_en=name_en,
+            ward=ward if role == Role.COUNTER_CLERK else None,
             zone=zone if role in (Role.LICENCE_INSPECTOR, Role.COUNTER_CLERK) else None,
         )
         rows.append((str(role.label), mobile, f"code by SMS, then password {STAFF_PASSWORD}"))

@@ -14,10 +14,17 @@ from .models import User
 
 
 class ProfileForm(forms.ModelForm):
-    nid = NIDField(label=_("National ID number"), required=False,
-                   help_text=_("10, 13 or 17 digits. Bengali digits are fine."))
-    ward = forms.ModelChoiceField(queryset=Ward.objects.all(), required=False, label=_("Ward"),
-                                  empty_label=_("— choose your ward —"))
+    nid = NIDField(
+        label=_("National ID number"),
+        required=False,
+        help_text=_("10, 13 or 17 digits. Bengali digits are fine."),
+    )
+    ward = forms.ModelChoiceField(
+        queryset=Ward.objects.all(),
+        required=False,
+        label=_("Ward"),
+        empty_label=_("— choose your ward —"),
+    )
 
     class Meta:
         model = User
@@ -44,9 +51,14 @@ class VerifyPhoneForm(_BengaliDigitsCodeMixin, allauth_forms.VerifyPhoneForm):
 def _too_many(wait: int) -> forms.ValidationError:
     minutes = max(1, -(-wait // 60))
     return forms.ValidationError(
-        ngettext("Too many attempts. Wait %(minutes)s minute and try again.",
-                 "Too many attempts. Wait %(minutes)s minutes and try again.", minutes)
-        % {"minutes": localize_digits(minutes)}, code="too_many_login_attempts")
+        ngettext(
+            "Too many attempts. Wait %(minutes)s minute and try again.",
+            "Too many attempts. Wait %(minutes)s minutes and try again.",
+            minutes,
+        )
+        % {"minutes": localize_digits(minutes)},
+        code="too_many_login_attempts",
+    )
 
 
 SIGN_IN_UNAVAILABLE = _("Sign-in is unavailable for a moment. Please try again in a minute.")
@@ -101,8 +113,10 @@ class StaffPasswordForm(forms.Form):
     """The password of an account that has one, asked after its one-time code."""
 
     password = forms.CharField(
-        label=_("Password"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, *args, user, request, **kwargs):
         self.user = user
@@ -120,8 +134,9 @@ class StaffPasswordForm(forms.Form):
                 wait = lockout.PASSWORD_FAILURES.record(mobile, ip)
                 if wait:
                     raise _too_many(wait)
-                raise forms.ValidationError(_("The password is not right."),
-                                            code="incorrect_password")
+                raise forms.ValidationError(
+                    _("The password is not right."), code="incorrect_password"
+                )
         except lockout.LockoutUnavailable:
             raise forms.ValidationError(SIGN_IN_UNAVAILABLE, code="unavailable") from None
         lockout.PASSWORD_FAILURES.clear(mobile, ip)

@@ -92,8 +92,7 @@ class Backoff:
 # minutes between requests from the same address for the same number.
 CODE_REQUESTS = Backoff("code", free=getattr(settings, "SIGNIN_FREE_CODE_REQUESTS", 3))
 # Wrong staff passwords (asked only after the one-time code): five free, then the wait.
-PASSWORD_FAILURES = Backoff("password",
-                            free=getattr(settings, "SIGNIN_FREE_PASSWORD_FAILURES", 5))
+PASSWORD_FAILURES = Backoff("password", free=getattr(settings, "SIGNIN_FREE_PASSWORD_FAILURES", 5))
 
 
 def number_over_global_cap(mobile: str) -> bool:

@@ -49,7 +49,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A citizen or a member of staff. Signs in with the mobile number."""
 
     mobile = models.CharField(
-        _("mobile number"), max_length=11, unique=True, null=True, blank=True,
+        _("mobile number"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_mobile],
         help_text=_("11 digits, e.g. 01712345678."),
     )
@@ -62,19 +66,30 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     address = models.TextField(_("address"), blank=True)
     ward = models.ForeignKey(
-        "core.Ward", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "core.Ward",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("ward"),
     )
     zone = models.ForeignKey(
-        "core.Zone", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "core.Zone",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("zone (staff)"),
     )
     preferred_language = models.CharField(
-        _("preferred language"), max_length=5, default="bn",
+        _("preferred language"),
+        max_length=5,
+        default="bn",
         choices=[("bn", "বাংলা"), ("en", "English")],
     )
     is_staff = models.BooleanField(
-        _("admin site access"), default=False,
+        _("admin site access"),
+        default=False,
         help_text=_("Lets this person open the administration site."),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -7,11 +7,14 @@ from core.roles import Role
 
 from .demo import seed
 
-SPEC = register(ServiceSpec(
-    key="accounts",
-    title=_("Accounts"),
-    order=1,
-    role_links=[RoleLink(Role.ADMINISTRATOR, _("Users and roles"),
-                         "admin:accounts_user_changelist")],
-    demo=seed,
-))
+SPEC = register(
+    ServiceSpec(
+        key="accounts",
+        title=_("Accounts"),
+        order=1,
+        role_links=[
+            RoleLink(Role.ADMINISTRATOR, _("Users and roles"), "admin:accounts_user_changelist")
+        ],
+        demo=seed,
+    )
+)

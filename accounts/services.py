@@ -39,8 +39,9 @@ def user_update_profile(*, user: User, data: dict, actor: User | None = None) ->
     user.save()
     old, new = audit.changed(before, audit.snapshot(user, PROFILE_FIELDS))
     if new:
-        audit.record(action="user.profile_updated", obj=user, actor=actor or user,
-                     before=old, after=new)
+        audit.record(
+            action="user.profile_updated", obj=user, actor=actor or user, before=old, after=new
+        )
     return user
 
 
@@ -54,8 +55,13 @@ def user_set_language(*, user: User, language: str, actor: User | None = None) -
         return user
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
-    audit.record(action="user.language_changed", obj=user, actor=actor or user,
-                 before={"preferred_language": before}, after={"preferred_language": language})
+    audit.record(
+        action="user.language_changed",
+        obj=user,
+        actor=actor or user,
+        before={"preferred_language": before},
+        after={"preferred_language": language},
+    )
     return user
 
 
@@ -67,14 +73,26 @@ def user_rotate_api_token(*, user: User, actor: User | None = None) -> Token:
         previous.delete()
     token = Token.objects.create(user=user)
     # The action name predates this service; reports and tests look for it.
-    audit.record(action="user.api_token_created", obj=user, actor=actor or user,
-                 after={"replaced": previous is not None})
+    audit.record(
+        action="user.api_token_created",
+        obj=user,
+        actor=actor or user,
+        after={"replaced": previous is not None},
+    )
     return token
 
 
 @transaction.atomic
-def user_create_staff(*, mobile: str, password: str, role: str, name_bn: str = "",
-                      name_en: str = "", ward=None, zone=None) -> User:
+def user_create_staff(
+    *,
+    mobile: str,
+    password: str,
+    role: str,
+    name_bn: str = "",
+    name_en: str = "",
+    ward=None,
+    zone=None,
+) -> User:
     """Create (or update) a staff account with one role; used by seed_demo and the admin."""
     user = User.objects.filter(mobile=mobile).first()
     if user is None:
@@ -92,19 +110,25 @@ def user_create_staff(*, mobile: str, password: str, role: str, name_bn: str = "
 
 
 @transaction.atomic
-def user_find_or_create_citizen(*, mobile: str, name_bn: str = "", name_en: str = "",
-                                actor=None) -> User:
+def user_find_or_create_citizen(
+    *, mobile: str, name_bn: str = "", name_en: str = "", actor=None
+) -> User:
     """The account with this mobile number, or a new citizen account opened for it by a
     member of staff (at a counter); the opening is audited."""
     from core.validators import normalize_mobile
 
     mobile = normalize_mobile(mobile)
     user, created = User.objects.get_or_create(
-        mobile=mobile, defaults={"name_bn": name_bn, "name_en": name_en})
+        mobile=mobile, defaults={"name_bn": name_bn, "name_en": name_en}
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=Role.CITIZEN))
-        audit.record(action="user.opened_by_staff", obj=user, actor=actor,
-                     after={"mobile": mobile, "name_bn": name_bn, "name_en": name_en})
+        audit.record(
+            action="user.opened_by_staff",
+            obj=user,
+            actor=actor,
+            after={"mobile": mobile, "name_bn": name_bn, "name_en": name_en},
+        )
     return user

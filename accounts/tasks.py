@@ -18,8 +18,10 @@ def send_welcome_sms(user_id: int) -> int | None:
     if user is None or not user.mobile:
         return None
     with override(user.preferred_language or "bn"):
-        text = _("Welcome to the city corporation portal. You can now see and pay your "
-                 "holding tax and trade licence bills in one place.")
+        text = _(
+            "Welcome to the city corporation portal. You can now see and pay your "
+            "holding tax and trade licence bills in one place."
+        )
     return send_sms(user.mobile, text, kind="welcome").pk
 
 

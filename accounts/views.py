@@ -26,9 +26,13 @@ from .stages import MAX_PASSWORD_ATTEMPTS, StaffPasswordStage
 
 def _set_language_cookie(response, code: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
 
@@ -56,8 +60,9 @@ def profile(request):
     token = Token.objects.filter(user=user).first()
     # A newly created key is shown once, on the page right after its creation.
     new_token = request.session.pop("new_token", None)
-    return render(request, "accounts/profile.html",
-                  {"form": form, "token": token, "new_token": new_token})
+    return render(
+        request, "accounts/profile.html", {"form": form, "token": token, "new_token": new_token}
+    )
 
 
 @login_required
@@ -74,8 +79,9 @@ def dev_sms_outbox(request):
     """Development only (mounted when DEBUG): the latest text messages, codes included."""
     from .models import SmsMessage
 
-    return render(request, "accounts/dev_sms_outbox.html",
-                  {"sms_list": SmsMessage.objects.all()[:30]})
+    return render(
+        request, "accounts/dev_sms_outbox.html", {"sms_list": SmsMessage.objects.all()[:30]}
+    )
 
 
 @login_stage_required(stage=StaffPasswordStage.key, redirect_urlname="account_login")
@@ -105,8 +111,9 @@ def admin_login(request, extra_context=None):
     (mobile number, one-time code, then the password for staff), with its limits."""
     admin_index = reverse("admin:index")
     target = request.GET.get("next") or admin_index
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = admin_index
     if request.user.is_authenticated:
         if request.user.is_active and request.user.is_staff:

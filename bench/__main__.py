@@ -7,8 +7,11 @@ from pathlib import Path
 
 
 def main() -> int:
-    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-             if not m.name.startswith("_") and m.name not in ("settings", "urls", "wsgi")]
+    names = [
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.name.startswith("_") and m.name not in ("settings", "urls", "wsgi")
+    ]
     if not names:
         print("No benchmarks yet.")
         return 0

@@ -45,8 +45,9 @@ LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 def main() -> None:
     """`make bench`: the benchmark in a child process, BENCH_HOLDINGS holdings."""
     n = int(os.environ.get("BENCH_HOLDINGS", DEFAULT_HOLDINGS))
-    subprocess.run([sys.executable, "-m", "bench.holding_demands", "--holdings", str(n)],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "bench.holding_demands", "--holdings", str(n)], cwd=ROOT, check=True
+    )
 
 
 def _say(text: str) -> None:
@@ -83,9 +84,21 @@ def _tables() -> dict[str, str]:
     from core.models import Ward
     from holdings import models as m
 
-    return {model.__name__: model._meta.db_table for model in (
-        Ward, m.Holding, m.Assessment, m.RateSchedule, m.RateHead, m.Demand, m.DemandLine,
-        m.Instalment, m.Arrear, m.HoldingBillItem)}
+    return {
+        model.__name__: model._meta.db_table
+        for model in (
+            Ward,
+            m.Holding,
+            m.Assessment,
+            m.RateSchedule,
+            m.RateHead,
+            m.Demand,
+            m.DemandLine,
+            m.Instalment,
+            m.Arrear,
+            m.HoldingBillItem,
+        )
+    }
 
 
 def _build(n: int, t: dict[str, str]) -> None:
@@ -96,7 +109,7 @@ def _build(n: int, t: dict[str, str]) -> None:
 
     with connection.cursor() as cur:
         cur.execute(f"""
-            INSERT INTO {t['Holding']} (ward_id, number, road, mahalla, use, owner_occupied,
+            INSERT INTO {t["Holding"]} (ward_id, number, road, mahalla, use, owner_occupied,
                                         floor_area_sqft, created_at)
             SELECT w.ids[1 + g % cardinality(w.ids)], g::text, 'Road ' || (g % 97 + 1),
                    'Mahalla ' || (g % 23 + 1),
@@ -105,10 +118,10 @@ def _build(n: int, t: dict[str, str]) -> None:
                         ELSE 'vacant_land' END,
                    g % 20 < 14 AND g % 5 < 2, 400 + g % 3600, now()
             FROM generate_series(1, {int(n)}) g,
-                 (SELECT array_agg(id ORDER BY number) AS ids FROM {t['Ward']}) w
+                 (SELECT array_agg(id ORDER BY number) AS ids FROM {t["Ward"]}) w
         """)
         cur.execute(f"""
-            INSERT INTO {t['Assessment']} (holding_id, effective_fy, annual_rent, owner_occupied,
+            INSERT INTO {t["Assessment"]} (holding_id, effective_fy, annual_rent, owner_occupied,
                                            annual_valuation, basis, created_at)
             SELECT id, fy, rent, owner_occupied,
                    CASE WHEN owner_occupied
@@ -121,7 +134,7 @@ def _build(n: int, t: dict[str, str]) -> None:
                                CASE WHEN h.use = 'vacant_land' THEN 0
                                     ELSE 12000 + (h.id * 7919 % 600) * 1000
                                          + (h.id % 7) * 333.33 END::numeric(14, 2) AS rent
-                        FROM {t['Holding']} h) x) y
+                        FROM {t["Holding"]} h) x) y
         """)
         cur.execute(f"ANALYZE {t['Holding']}; ANALYZE {t['Assessment']}")
 
@@ -132,8 +145,10 @@ def _wipe(t: dict[str, str]) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(f"TRUNCATE {t['HoldingBillItem']}, {t['Instalment']}, {t['DemandLine']}, "
-                    f"{t['Arrear']}, {t['Demand']}")
+        cur.execute(
+            f"TRUNCATE {t['HoldingBillItem']}, {t['Instalment']}, {t['DemandLine']}, "
+            f"{t['Arrear']}, {t['Demand']}"
+        )
         # Superuser only: keeps a checkpoint out of the timing (not allowed: just go on).
         with contextlib.suppress(Exception):
             cur.execute("CHECKPOINT")
@@ -154,25 +169,25 @@ def _fingerprint(t: dict[str, str], max_holding: int | None = None) -> dict[str,
                    md5(string_agg(concat_ws(':', d.holding_id, d.schedule_id, d.assessment_id,
                                             d.annual_valuation, d.total), '|'
                                   ORDER BY d.holding_id))
-            FROM {t['Demand']} d WHERE d.fiscal_year = %(fy)s AND d.holding_id <= %(bound)s""",
+            FROM {t["Demand"]} d WHERE d.fiscal_year = %(fy)s AND d.holding_id <= %(bound)s""",
         "lines": f"""
             SELECT count(*), sum(l.amount), sum(l.amount * d.holding_id), count(l.percent),
                    md5(string_agg(concat_ws(':', d.holding_id, l.head, l.percent, l.amount,
                                             l.rule), '|' ORDER BY d.holding_id, l.head))
-            FROM {t['DemandLine']} l JOIN {t['Demand']} d ON d.id = l.demand_id
+            FROM {t["DemandLine"]} l JOIN {t["Demand"]} d ON d.id = l.demand_id
             WHERE d.fiscal_year = %(fy)s AND d.holding_id <= %(bound)s""",
         "instalments": f"""
             SELECT count(*), sum(i.amount), sum(i.amount * i.quarter * d.holding_id),
                    md5(string_agg(concat_ws(':', d.holding_id, i.quarter, i.due_date, i.amount,
                                             i.status), '|' ORDER BY d.holding_id, i.quarter))
-            FROM {t['Instalment']} i JOIN {t['Demand']} d ON d.id = i.demand_id
+            FROM {t["Instalment"]} i JOIN {t["Demand"]} d ON d.id = i.demand_id
             WHERE d.fiscal_year = %(fy)s AND d.holding_id <= %(bound)s""",
         "arrears": f"""
             SELECT count(*), sum(a.principal), sum(a.surcharge),
                    md5(string_agg(concat_ws(':', a.holding_id, a.carried_into_fy, a.principal,
                                             a.surcharge_percent, a.surcharge, a.status), '|'
                                   ORDER BY a.holding_id, a.demand_id))
-            FROM {t['Arrear']} a WHERE a.carried_into_fy = %(fy)s
+            FROM {t["Arrear"]} a WHERE a.carried_into_fy = %(fy)s
               AND a.holding_id <= %(bound)s""",
     }
     result = {}
@@ -185,10 +200,14 @@ def _fingerprint(t: dict[str, str], max_holding: int | None = None) -> dict[str,
 
 def _check_same(label: str, got: dict, expected: dict) -> None:
     if got != expected:
-        lines = [f"{k}: {label} {got[k]} != project {expected[k]}" for k in expected
-                 if got[k] != expected[k]]
-        raise SystemExit(f"holding_demands: {label} rows differ from the project's: "
-                         + "; ".join(lines))
+        lines = [
+            f"{k}: {label} {got[k]} != project {expected[k]}"
+            for k in expected
+            if got[k] != expected[k]
+        ]
+        raise SystemExit(
+            f"holding_demands: {label} rows differ from the project's: " + "; ".join(lines)
+        )
 
 
 # --- the three ways -------------------------------------------------------------------------
@@ -213,8 +232,10 @@ def _timed_project(t: dict[str, str]) -> tuple[float, list[tuple[float, str]]]:
         started = time.perf_counter()
         result = generate_demands(FY)
         elapsed = time.perf_counter() - started
-    _say(f"project: {result.demands} demands, {result.lines} lines, "
-         f"{result.instalments} instalments, {result.arrears} arrears")
+    _say(
+        f"project: {result.demands} demands, {result.lines} lines, "
+        f"{result.instalments} instalments, {result.arrears} arrears"
+    )
     return elapsed, steps
 
 
@@ -228,36 +249,36 @@ def single_statement_sql(t: dict[str, str], demand_seq: str) -> str:
     return f"""
     WITH s AS (
         SELECT id, q1_due, q2_due, q3_due, q4_due, vacant_land_flat_tax
-        FROM {t['RateSchedule']} WHERE fiscal_year = %(fy)s
+        FROM {t["RateSchedule"]} WHERE fiscal_year = %(fy)s
     ), arrears AS (
-        INSERT INTO {t['Arrear']} (demand_id, holding_id, carried_into_fy, principal,
+        INSERT INTO {t["Arrear"]} (demand_id, holding_id, carried_into_fy, principal,
                                    surcharge_percent, surcharge, status)
         SELECT d.id, d.holding_id, %(fy)s, sum(i.amount), rs.arrears_surcharge_percent,
                round(sum(i.amount) * rs.arrears_surcharge_percent / 100, 2), 'due'
-        FROM {t['Demand']} d
-        JOIN {t['Instalment']} i ON i.demand_id = d.id AND i.status = 'due'
-        JOIN {t['RateSchedule']} rs ON rs.id = d.schedule_id
+        FROM {t["Demand"]} d
+        JOIN {t["Instalment"]} i ON i.demand_id = d.id AND i.status = 'due'
+        JOIN {t["RateSchedule"]} rs ON rs.id = d.schedule_id
         WHERE d.fiscal_year < %(fy)s
-          AND NOT EXISTS (SELECT 1 FROM {t['Arrear']} a WHERE a.demand_id = d.id)
+          AND NOT EXISTS (SELECT 1 FROM {t["Arrear"]} a WHERE a.demand_id = d.id)
         GROUP BY d.id, d.holding_id, rs.arrears_surcharge_percent
         RETURNING 1
     ), todo AS MATERIALIZED (
         SELECT nextval('{demand_seq}') AS id, h.id AS holding_id, h.use,
                a.id AS assessment_id, COALESCE(a.annual_valuation, 0) AS valuation
-        FROM {t['Holding']} h
+        FROM {t["Holding"]} h
         LEFT JOIN LATERAL (
-            SELECT a2.id, a2.annual_valuation FROM {t['Assessment']} a2
+            SELECT a2.id, a2.annual_valuation FROM {t["Assessment"]} a2
             WHERE a2.holding_id = h.id AND a2.effective_fy <= %(fy)s
             ORDER BY a2.effective_fy DESC LIMIT 1) a ON true
         WHERE (a.id IS NOT NULL OR h.use = 'vacant_land')
-          AND NOT EXISTS (SELECT 1 FROM {t['Demand']} d
+          AND NOT EXISTS (SELECT 1 FROM {t["Demand"]} d
                           WHERE d.holding_id = h.id AND d.fiscal_year = %(fy)s)
     ), line AS MATERIALIZED (
         SELECT x.id AS demand_id, r.head, r.percent,
                round(x.valuation * r.percent / 100, 2) AS amount,
                'FY ' || %(fy)s || ' schedule: ' || r.use || ' rate on the annual valuation'
                    AS rule
-        FROM todo x JOIN {t['RateHead']} r ON r.use = x.use
+        FROM todo x JOIN {t["RateHead"]} r ON r.use = x.use
         WHERE r.schedule_id = (SELECT id FROM s)
         UNION ALL
         SELECT x.id, 'holding_tax', NULL, s.vacant_land_flat_tax,
@@ -268,18 +289,18 @@ def single_statement_sql(t: dict[str, str], demand_seq: str) -> str:
                sum(amount - 3 * trunc(amount / 4, 2)) AS fourth
         FROM line GROUP BY demand_id
     ), d AS (
-        INSERT INTO {t['Demand']} (id, holding_id, fiscal_year, schedule_id, assessment_id,
+        INSERT INTO {t["Demand"]} (id, holding_id, fiscal_year, schedule_id, assessment_id,
                                    annual_valuation, total, created_at)
         SELECT x.id, x.holding_id, %(fy)s, s.id, x.assessment_id, x.valuation,
                COALESCE(p.total, 0), %(now)s
         FROM todo x CROSS JOIN s LEFT JOIN per p ON p.demand_id = x.id
         RETURNING 1
     ), dl AS (
-        INSERT INTO {t['DemandLine']} (demand_id, head, percent, amount, rule)
+        INSERT INTO {t["DemandLine"]} (demand_id, head, percent, amount, rule)
         SELECT demand_id, head, percent, amount, rule FROM line
         RETURNING 1
     ), di AS (
-        INSERT INTO {t['Instalment']} (demand_id, quarter, due_date, amount, status)
+        INSERT INTO {t["Instalment"]} (demand_id, quarter, due_date, amount, status)
         SELECT p.demand_id, q.n,
                CASE q.n WHEN 1 THEN s.q1_due WHEN 2 THEN s.q2_due
                         WHEN 3 THEN s.q3_due ELSE s.q4_due END,
@@ -305,8 +326,7 @@ def _timed_sql(t: dict[str, str]) -> float:
         cur.execute(sql, {"fy": FY, "now": timezone.now()})
         arrears, demands, lines, instalments = cur.fetchone()
     elapsed = time.perf_counter() - started
-    _say(f"sql: {demands} demands, {lines} lines, {instalments} instalments, "
-         f"{arrears} arrears")
+    _say(f"sql: {demands} demands, {lines} lines, {instalments} instalments, {arrears} arrears")
     return elapsed
 
 
@@ -336,28 +356,48 @@ def _timed_orm(t: dict[str, str], holding_ids: list[int]) -> float:
             holding = Holding.objects.get(pk=pk)
             if Demand.objects.filter(holding=holding, fiscal_year=FY).exists():
                 continue
-            assessment = (Assessment.objects.filter(holding=holding, effective_fy__lte=FY)
-                          .order_by("-effective_fy").first())
+            assessment = (
+                Assessment.objects.filter(holding=holding, effective_fy__lte=FY)
+                .order_by("-effective_fy")
+                .first()
+            )
             vacant = holding.use == "vacant_land"
             if assessment is None and not vacant:
                 continue
             valuation = assessment.annual_valuation if assessment else tax.ZERO
-            lines = tax.yearly_tax(valuation, rates.get(holding.use, []), fiscal_year=FY,
-                                   use=holding.use,
-                                   vacant_land_flat_tax=schedule.vacant_land_flat_tax
-                                   if vacant else None)
-            demand = Demand(holding=holding, fiscal_year=FY, schedule=schedule,
-                            assessment=assessment, annual_valuation=valuation,
-                            total=sum((line.amount for line in lines), tax.ZERO))
+            lines = tax.yearly_tax(
+                valuation,
+                rates.get(holding.use, []),
+                fiscal_year=FY,
+                use=holding.use,
+                vacant_land_flat_tax=schedule.vacant_land_flat_tax if vacant else None,
+            )
+            demand = Demand(
+                holding=holding,
+                fiscal_year=FY,
+                schedule=schedule,
+                assessment=assessment,
+                annual_valuation=valuation,
+                total=sum((line.amount for line in lines), tax.ZERO),
+            )
             demand.save()
             for line in lines:
-                rule = (f"FY {FY} schedule: vacant land flat tax" if line.percent is None
-                        else f"FY {FY} schedule: {holding.use} rate on the annual valuation")
-                DemandLine(demand=demand, head=line.head, percent=line.percent,
-                           amount=line.amount, rule=rule).save()
+                rule = (
+                    f"FY {FY} schedule: vacant land flat tax"
+                    if line.percent is None
+                    else f"FY {FY} schedule: {holding.use} rate on the annual valuation"
+                )
+                DemandLine(
+                    demand=demand,
+                    head=line.head,
+                    percent=line.percent,
+                    amount=line.amount,
+                    rule=rule,
+                ).save()
             for quarter, amount in enumerate(tax.instalments(lines), start=1):
-                Instalment(demand=demand, quarter=quarter, due_date=dues[quarter - 1],
-                           amount=amount).save()
+                Instalment(
+                    demand=demand, quarter=quarter, due_date=dues[quarter - 1], amount=amount
+                ).save()
     return time.perf_counter() - started
 
 
@@ -380,12 +420,17 @@ def _backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     server = _server_url()
     url = _fresh_database(server)
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": url,
-                       "DATABASE_POOL": "false", "CONN_MAX_AGE": "0"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": url,
+            "DATABASE_POOL": "false",
+            "CONN_MAX_AGE": "0",
+        }
+    )
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
@@ -399,8 +444,9 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
         t = _tables()
         started = time.perf_counter()
         _build(n, t)
-        _say(f"built {n} holdings with assessments in {time.perf_counter() - started:.1f} s "
-             f"({url})")
+        _say(
+            f"built {n} holdings with assessments in {time.perf_counter() - started:.1f} s ({url})"
+        )
 
         project_times, sql_times = [], []
         expected = sample_expected = None
@@ -425,17 +471,20 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
             sql_times.append(_timed_sql(t))
             sql_cpu = _backend_cpu() - cpu
             _check_same("sql", _fingerprint(t), expected)
-            _say(f"round {i + 1}: project {project_times[-1]:.2f} s (server CPU "
-                 f"{project_cpu:.2f} s), sql {sql_times[-1]:.2f} s (server CPU {sql_cpu:.2f} s)")
+            _say(
+                f"round {i + 1}: project {project_times[-1]:.2f} s (server CPU "
+                f"{project_cpu:.2f} s), sql {sql_times[-1]:.2f} s (server CPU {sql_cpu:.2f} s)"
+            )
 
         _wipe(t)
         orm_s = _timed_orm(t, sample_ids)
         _check_same("orm", _fingerprint(t, max(sample_ids)), sample_expected)
         orm_scaled = orm_s * n / len(sample_ids)
-        _say(f"orm: {len(sample_ids)} holdings in {orm_s:.2f} s, scaled to {n}: "
-             f"{orm_scaled:.1f} s")
-        _say(f"rows per run: {expected['demands'][0]} demands, {expected['lines'][0]} lines, "
-             f"{expected['instalments'][0]} instalments, {expected['arrears'][0]} arrears")
+        _say(f"orm: {len(sample_ids)} holdings in {orm_s:.2f} s, scaled to {n}: {orm_scaled:.1f} s")
+        _say(
+            f"rows per run: {expected['demands'][0]} demands, {expected['lines'][0]} lines, "
+            f"{expected['instalments'][0]} instalments, {expected['arrears'][0]} arrears"
+        )
     finally:
         connection.close()
         if not keep:
@@ -443,20 +492,30 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
 
     project_s, sql_s = min(project_times), min(sql_times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"holding_demands: holdings={n} project_s={project_s:.2f} sql_s={sql_s:.2f} "
-          f"ratio={project_s / sql_s:.2f} orm_ratio={orm_scaled / project_s:.1f} "
-          f"peak_rss_mb={peak:.0f}", flush=True)
+    print(
+        f"holding_demands: holdings={n} project_s={project_s:.2f} sql_s={sql_s:.2f} "
+        f"ratio={project_s / sql_s:.2f} orm_ratio={orm_scaled / project_s:.1f} "
+        f"peak_rss_mb={peak:.0f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bench.holding_demands",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--holdings", type=int,
-                        default=int(os.environ.get("BENCH_HOLDINGS", DEFAULT_HOLDINGS)))
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="timed runs of the project and the statement (best counts)")
-    parser.add_argument("--keep", action="store_true",
-                        help=f"leave the database {DB_NAME} for inspection")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.holding_demands", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--holdings", type=int, default=int(os.environ.get("BENCH_HOLDINGS", DEFAULT_HOLDINGS))
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="timed runs of the project and the statement (best counts)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help=f"leave the database {DB_NAME} for inspection"
+    )
     args = parser.parse_args(sys.argv[1:])
     if args.holdings < SAMPLE:
         parser.error(f"--holdings must be at least {SAMPLE}")

@@ -47,8 +47,13 @@ def main() -> None:
     var_dir.mkdir(parents=True)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "KCC_VAR_DIR": str(var_dir),
-           "SITE_URL": base, "SSLCOMMERZ_BASE_URL": base + "/gateway-simulator"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "KCC_VAR_DIR": str(var_dir),
+        "SITE_URL": base,
+        "SSLCOMMERZ_BASE_URL": base + "/gateway-simulator",
+    }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -58,10 +63,25 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "4", "--worker-class", "gthread",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         _wait_healthy(base)
         payloads = _prepare(N, base)
@@ -83,8 +103,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"ipn: n={len(payloads)} per_ipn_ms={per_ipn:.2f} bare_view_ms={bare:.2f} "
-          f"ratio={per_ipn / bare:.2f}")
+    print(
+        f"ipn: n={len(payloads)} per_ipn_ms={per_ipn:.2f} bare_view_ms={bare:.2f} "
+        f"ratio={per_ipn / bare:.2f}"
+    )
 
 
 def _prepare(n: int, base: str) -> list[dict[str, str]]:
@@ -100,23 +122,35 @@ def _prepare(n: int, base: str) -> list[dict[str, str]]:
     from payments.services import LineSpec, bill_issue, payment_initiate_online
 
     if spec_for("bench") is None:  # the benchmark bills as a service of its own
-        register(ServiceSpec(key="bench", title="Benchmark",
-                             revenue_heads=["holding_tax", "conservancy"]))
+        register(
+            ServiceSpec(
+                key="bench", title="Benchmark", revenue_heads=["holding_tax", "conservancy"]
+            )
+        )
     ReceiptCounter.objects.get_or_create(fiscal_year="bench")
-    payer = (User.objects.filter(mobile="01799000000").first()
-             or User.objects.create_user(mobile="01799000000"))
+    payer = User.objects.filter(mobile="01799000000").first() or User.objects.create_user(
+        mobile="01799000000"
+    )
     run = secrets.token_hex(4)  # each run bills dues of its own
     payloads = []
     for i in range(n):
         bill = bill_issue(
-            service="bench", subject_type="bench", subject_id=f"{run}-{i}",
-            dues=[f"{run}:{i}"], fiscal_year_label="2025-26",
-            due_date=date(2026, 6, 30), payer=payer,
-            lines=[LineSpec(head="holding_tax", amount=Decimal("1200.00")),
-                   LineSpec(head="conservancy", amount=Decimal("300.00"))])
+            service="bench",
+            subject_type="bench",
+            subject_id=f"{run}-{i}",
+            dues=[f"{run}:{i}"],
+            fiscal_year_label="2025-26",
+            due_date=date(2026, 6, 30),
+            payer=payer,
+            lines=[
+                LineSpec(head="holding_tax", amount=Decimal("1200.00")),
+                LineSpec(head="conservancy", amount=Decimal("300.00")),
+            ],
+        )
         payment = payment_initiate_online(bills=[bill], payer=payer)
-        page = requests.post(payment.gateway_url, data={"action": "bkash", "no_ipn": "1"},
-                             timeout=30).text
+        page = requests.post(
+            payment.gateway_url, data={"action": "bkash", "no_ipn": "1"}, timeout=30
+        ).text
         fields = {}
         for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", page):
             name = re.search(r'name="([^"]*)"', tag)

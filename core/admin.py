@@ -22,26 +22,32 @@ class AuditedAdmin(_ModelAdmin):
     """Every add, change or delete made in the admin (inlines included) writes an audit row
     with before and after."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any],
-                   change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         after = audit.snapshot(obj)
         if before is not None:
             before, after = audit.changed(before, after)
-        audit.record(action=f"admin.{'change' if change else 'add'}", obj=obj,
-                     before=before, after=after, request=request)
+        audit.record(
+            action=f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            before=before,
+            after=after,
+            request=request,
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit.record(action="admin.delete", obj=obj, before=audit.snapshot(obj), request=request)
         super().delete_model(request, obj)
 
-    def save_formset(self, request: HttpRequest, form: ModelForm[Any],
-                     formset: Any, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
+    ) -> None:
         # Fresh from the database: the forms have already changed their instances.
         pks = [f.instance.pk for f in formset.forms if f.instance.pk]
-        before = {obj.pk: audit.snapshot(obj)
-                  for obj in formset.model.objects.filter(pk__in=pks)}
+        before = {obj.pk: audit.snapshot(obj) for obj in formset.model.objects.filter(pk__in=pks)}
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
             audit.record(action="admin.add", obj=obj, after=audit.snapshot(obj), request=request)
@@ -49,9 +55,13 @@ class AuditedAdmin(_ModelAdmin):
             old, new = audit.changed(before.get(obj.pk, {}), audit.snapshot(obj))
             audit.record(action="admin.change", obj=obj, before=old, after=new, request=request)
         for obj in formset.deleted_objects:
-            audit.record(action="admin.delete", object_type=obj._meta.label_lower,
-                         object_id=before.get(obj.pk, {}).get("id", ""),
-                         before=before.get(obj.pk), request=request)
+            audit.record(
+                action="admin.delete",
+                object_type=obj._meta.label_lower,
+                object_id=before.get(obj.pk, {}).get("id", ""),
+                before=before.get(obj.pk),
+                request=request,
+            )
 
 
 @admin.register(CityProfile)

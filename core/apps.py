@@ -27,5 +27,9 @@ def _ensure_city(sender: AppConfig, apps: Apps | None = None, **kwargs: Any) -> 
 
     CityProfile = apps.get_model("core", "CityProfile")
     if not CityProfile.objects.exists():
-        apply_city(read_city(HERE / "kcc.json"), CityProfile=CityProfile,
-                   Zone=apps.get_model("core", "Zone"), Ward=apps.get_model("core", "Ward"))
+        apply_city(
+            read_city(HERE / "kcc.json"),
+            CityProfile=CityProfile,
+            Zone=apps.get_model("core", "Zone"),
+            Ward=apps.get_model("core", "Ward"),
+        )

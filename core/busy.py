@@ -29,8 +29,14 @@ from .ratelimit import RateLimitUnavailable
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-SIGN_IN_PREFIXES = ("/accounts/login", "/accounts/signup", "/accounts/password",
-                    "/accounts/phone", "/accounts/reauthenticate", "/admin/login")
+SIGN_IN_PREFIXES = (
+    "/accounts/login",
+    "/accounts/signup",
+    "/accounts/password",
+    "/accounts/phone",
+    "/accounts/reauthenticate",
+    "/admin/login",
+)
 
 
 def _is_cache_error(exc: BaseException) -> bool:
@@ -49,10 +55,10 @@ def classify(request: HttpRequest, exc: BaseException) -> tuple[str, str] | None
         return "busy", _("The system is busy, please try again in a moment.")
     if _is_cache_error(exc):
         if request.path.startswith(SIGN_IN_PREFIXES):
-            return "unavailable", _("Sign-in is unavailable for a moment. Please try again "
-                                    "in a minute.")
-        return "unavailable", _("This is unavailable for a moment. Please try again in a "
-                                "minute.")
+            return "unavailable", _(
+                "Sign-in is unavailable for a moment. Please try again in a minute."
+            )
+        return "unavailable", _("This is unavailable for a moment. Please try again in a minute.")
     return None
 
 
@@ -61,12 +67,15 @@ def busy_response(request: HttpRequest, code: str, message: str) -> HttpResponse
         response: HttpResponse = JsonResponse({"detail": message, "code": code}, status=503)
     else:
         try:
-            html: str = render_to_string("busy.html", {"message": message, "code": code},
-                                    request=request)
+            html: str = render_to_string(
+                "busy.html", {"message": message, "code": code}, request=request
+            )
         except Exception:  # noqa: BLE001 - the page must not need what is failing
-            html = (f'<!doctype html><html><head><meta charset="utf-8"><title>'
-                    f"{escape(message)}</title></head><body><p>{escape(message)}</p>"
-                    f"</body></html>")
+            html = (
+                f'<!doctype html><html><head><meta charset="utf-8"><title>'
+                f"{escape(message)}</title></head><body><p>{escape(message)}</p>"
+                f"</body></html>"
+            )
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
@@ -80,13 +89,17 @@ class BusyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest,
-                          exception: Exception) -> HttpResponse | None:
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         found = classify(request, exception)
         if found is None:
             return None
         code, message = found
-        log.warning("%s %s answered 503 (%s): %s: %s", request.method, request.path, code,
-                    type(exception).__name__, exception)
+        log.warning(
+            "%s %s answered 503 (%s): %s: %s",
+            request.method,
+            request.path,
+            code,
+            type(exception).__name__,
+            exception,
+        )
         return busy_response(request, code, message)
-

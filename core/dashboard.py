@@ -19,4 +19,3 @@ class Panel:
     context: Callable[[object], dict[str, Any]]  # user -> template context
     order: int = 100
     wide: bool = False
-

@@ -57,7 +57,9 @@ def _limits(statement_timeout_ms: int, lock_timeout_ms: int, using: str) -> Iter
                 cursor.execute(
                     "WITH before AS MATERIALIZED (SELECT current_setting('statement_timeout')"  # noqa: S608
                     " AS s, current_setting('lock_timeout') AS l) "
-                    f"SELECT s, l, {_SET} FROM before", values)
+                    f"SELECT s, l, {_SET} FROM before",
+                    values,
+                )
                 before = cursor.fetchone()[:2]
             else:
                 cursor.execute(f"SELECT {_SET}", values)
@@ -67,22 +69,30 @@ def _limits(statement_timeout_ms: int, lock_timeout_ms: int, using: str) -> Iter
                 cursor.execute(f"SELECT {_SET}", list(before))
 
 
-def long_running(*, report: bool = False, statement_timeout_ms: int | None = None,
-                 lock_timeout_ms: int | None = None,
-                 using: str = DEFAULT_DB_ALIAS) -> AbstractContextManager[None]:
+def long_running(
+    *,
+    report: bool = False,
+    statement_timeout_ms: int | None = None,
+    lock_timeout_ms: int | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> AbstractContextManager[None]:
     """A transaction with the longer limits of bulk jobs (or, with `report=True`, of
     reports). 0 means no limit. Opened inside another transaction, the caller's limits
     come back when the block ends."""
     if statement_timeout_ms is None:
-        statement_timeout_ms = (settings.DATABASE_REPORT_STATEMENT_TIMEOUT_MS if report
-                                else settings.DATABASE_LONG_STATEMENT_TIMEOUT_MS)
+        statement_timeout_ms = (
+            settings.DATABASE_REPORT_STATEMENT_TIMEOUT_MS
+            if report
+            else settings.DATABASE_LONG_STATEMENT_TIMEOUT_MS
+        )
     if lock_timeout_ms is None:
         lock_timeout_ms = settings.DATABASE_LONG_LOCK_TIMEOUT_MS
     return _limits(statement_timeout_ms, lock_timeout_ms, using)
 
 
-def short_limits(*, statement_timeout_ms: int, lock_timeout_ms: int | None = None,
-                 using: str = DEFAULT_DB_ALIAS) -> AbstractContextManager[None]:
+def short_limits(
+    *, statement_timeout_ms: int, lock_timeout_ms: int | None = None, using: str = DEFAULT_DB_ALIAS
+) -> AbstractContextManager[None]:
     """A transaction with tighter limits than the connection's (/healthz's own check)."""
     return _limits(statement_timeout_ms, lock_timeout_ms or statement_timeout_ms, using)
 

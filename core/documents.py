@@ -67,8 +67,13 @@ class StoredDocument(Generic[M]):
 
     def _saved_name(self, instance: M) -> str:
         """The name the row holds now (not the instance's copy, which may be stale)."""
-        return (type(instance)._default_manager.filter(pk=instance.pk)
-                .values_list(self.field, flat=True).first() or "")
+        return (
+            type(instance)
+            ._default_manager.filter(pk=instance.pk)
+            .values_list(self.field, flat=True)
+            .first()
+            or ""
+        )
 
     def save(self, instance: M, data: bytes) -> str:
         """Store `data` as the instance's file, replacing the earlier one; the stored name."""

@@ -17,11 +17,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Column = tuple[str, Callable[[object], object]]
 
 
-def table(rows: Iterable[Any],
-          columns: Sequence[Column]) -> tuple[list[str], Iterator[list[object]]]:
+def table(
+    rows: Iterable[Any], columns: Sequence[Column]
+) -> tuple[list[str], Iterator[list[object]]]:
     """Headers and, lazily, the cell values (Decimal, int, str, date or None) of an export."""
-    return ([str(h) for h, _get in columns],
-            ([get(r) for _h, get in columns] for r in rows))
+    return ([str(h) for h, _get in columns], ([get(r) for _h, get in columns] for r in rows))
 
 
 def safe_cell(value: Any) -> Any:
@@ -38,8 +38,12 @@ def to_csv(headers: list[str], values: Iterable[list[Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([safe_cell(h) for h in headers])
     for row in values:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date)
-                         else safe_cell(v) for v in row])
+        writer.writerow(
+            [
+                "" if v is None else v.isoformat() if isinstance(v, date) else safe_cell(v)
+                for v in row
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -66,8 +70,7 @@ def to_xlsx(headers: list[str], values: Iterable[list[Any]], *, title: str) -> b
             c.font = bold
         elif isinstance(value, Decimal):
             exponent = value.as_tuple().exponent
-            c.number_format = ("#,##0.00" if isinstance(exponent, int) and exponent <= -2
-                               else "0.0")
+            c.number_format = "#,##0.00" if isinstance(exponent, int) and exponent <= -2 else "0.0"
         elif isinstance(value, date):
             c.number_format = "yyyy-mm-dd"
         return c
@@ -80,8 +83,9 @@ def to_xlsx(headers: list[str], values: Iterable[list[Any]], *, title: str) -> b
     return out.getvalue()
 
 
-def export_response(fmt: str, headers: list[str], values: Iterable[list[Any]], *, filename: str,
-                    title: str) -> HttpResponse:
+def export_response(
+    fmt: str, headers: list[str], values: Iterable[list[Any]], *, filename: str, title: str
+) -> HttpResponse:
     """The table as a download: `fmt` "xlsx" or (anything else) CSV."""
     if fmt == "xlsx":
         response = HttpResponse(to_xlsx(headers, values, title=title), content_type=XLSX_TYPE)

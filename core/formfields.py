@@ -127,8 +127,9 @@ class FiscalYearField(forms.CharField):
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", _("Write it like 2025-26."))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
-                                  "placeholder": "2025-26"})
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "placeholder": "2025-26"}
+        )
 
     def to_python(self, value: Any) -> str | None:
         from core.fiscal import parse_fiscal_year
@@ -141,7 +142,9 @@ class FiscalYearField(forms.CharField):
         except ValueError:
             raise forms.ValidationError(
                 _("“%(value)s” is not a fiscal year. Write it like 2025-26."),
-                code="invalid_fiscal_year", params={"value": text}) from None
+                code="invalid_fiscal_year",
+                params={"value": text},
+            ) from None
 
 
 if TYPE_CHECKING:
@@ -158,8 +161,14 @@ class WardChoiceField(_WardChoiceBase):
     def __init__(self, **kwargs: Any) -> None:
         from core.models import Ward
 
-        super().__init__(queryset=Ward.objects.order_by("number"), to_field_name="number",
-                         required=False, label=_("Ward"), empty_label=_("All wards"), **kwargs)
+        super().__init__(
+            queryset=Ward.objects.order_by("number"),
+            to_field_name="number",
+            required=False,
+            label=_("Ward"),
+            empty_label=_("All wards"),
+            **kwargs,
+        )
 
     def label_from_instance(self, ward: Ward) -> str:
         return f"{localize_digits(str(ward.number))} — {ward.name}"

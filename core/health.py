@@ -66,11 +66,12 @@ def check_broker() -> str:
         from celery import current_app
         from kombu import Connection
 
-        with Connection(url or current_app.conf.broker_url, connect_timeout=1,
-                        transport_options={**options, "socket_timeout": 1,
-                                           "socket_connect_timeout": 1}) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0,
-                                   timeout=2)
+        with Connection(
+            url or current_app.conf.broker_url,
+            connect_timeout=1,
+            transport_options={**options, "socket_timeout": 1, "socket_connect_timeout": 1},
+        ) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
             conn.default_channel  # noqa: B018 - redis connects on the first channel
     except Exception as exc:  # noqa: BLE001
         return _error(exc)
@@ -78,7 +79,7 @@ def check_broker() -> str:
 
 
 def check_worker(heartbeat: str | None) -> str:
-    """"ok" when the last heartbeat is at most HEALTHZ_HEARTBEAT_STALE_SECONDS old,
+    """ "ok" when the last heartbeat is at most HEALTHZ_HEARTBEAT_STALE_SECONDS old,
     "stale" when older, "missing" when there is none (fresh start, or the worker has been
     gone for 10 minutes and the cached heartbeat expired)."""
     if not heartbeat:
@@ -134,8 +135,7 @@ def is_internal(request: HttpRequest) -> bool:
         sent = request.META.get("HTTP_X_HEALTHZ_TOKEN", "")
         if sent and hmac.compare_digest(sent.encode(), token.encode()):
             return True
-    if (request.META.get("HTTP_X_FORWARDED_FOR")
-            and not getattr(settings, "TRUSTED_PROXY_COUNT", 0)):
+    if request.META.get("HTTP_X_FORWARDED_FOR") and not getattr(settings, "TRUSTED_PROXY_COUNT", 0):
         return False
     try:
         address = ipaddress.ip_address(client_ip(request) or "")

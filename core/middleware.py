@@ -113,9 +113,13 @@ class RejectMalformedInputMiddleware:
             return _refuse_nul(request)
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse],
-                     view_args: tuple[Any, ...],
-                     view_kwargs: dict[str, Any]) -> HttpResponse | None:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         if getattr(view_func, "checks_own_form", False):
             return None
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):

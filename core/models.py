@@ -80,7 +80,11 @@ class Ward(BilingualNameMixin, models.Model):
     name_bn = models.CharField(_("name (Bengali)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
     zone = models.ForeignKey(
-        Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="wards",
+        Zone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wards",
         verbose_name=_("zone"),
     )
 
@@ -98,7 +102,10 @@ class AuditLog(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     action = models.CharField(max_length=100, db_index=True)

@@ -42,12 +42,12 @@ def both(text: str | Promise) -> Bilingual:
 
 
 def money(amount: Decimal) -> Bilingual:
-    """"৳১২,৫০,০০০.০০" and "৳12,50,000.00"."""
+    """ "৳১২,৫০,০০০.০০" and "৳12,50,000.00"."""
     return {"bn": format_amount(amount, lang="bn"), "en": format_amount(amount, lang="en")}
 
 
 def gregorian(d: datetime.date) -> Bilingual:
-    """"১৭ ডিসেম্বর ২০২৫" and "17 December 2025"."""
+    """ "১৭ ডিসেম্বর ২০২৫" and "17 December 2025"."""
     out = {}
     for lang in ("bn", "en"):
         with translation.override(lang):
@@ -71,8 +71,11 @@ def both_calendars(d: datetime.date) -> dict[str, Any]:
     """A date in both calendars: {"bn", "en"} Gregorian, "bs" {"bn", "en"} Bengali (with
     the era), "bs_short" without it."""
     bdate = bengali_date(d)
-    return {**gregorian(d), "bs": bengali_calendar(d),
-            "bs_short": {"bn": bdate.format_bn(), "en": bdate.format_en()}}
+    return {
+        **gregorian(d),
+        "bs": bengali_calendar(d),
+        "bs_short": {"bn": bdate.format_bn(), "en": bdate.format_en()},
+    }
 
 
 # --- images -----------------------------------------------------------------------------------
@@ -83,8 +86,9 @@ def qr_data_uri(data: str) -> str:
     import qrcode
     from qrcode.image.svg import SvgPathImage
 
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
-                       image_factory=SvgPathImage)
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, image_factory=SvgPathImage
+    )
     qr.add_data(data)
     qr.make(fit=True)
     svg = qr.make_image().to_string(encoding="unicode")
@@ -130,6 +134,7 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, context)
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR / "static"),
-                      url_fetcher=url_fetcher()).write_pdf()
+    pdf: bytes = HTML(
+        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=url_fetcher()
+    ).write_pdf()
     return pdf

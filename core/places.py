@@ -18,14 +18,16 @@ def ward_by_number(value: object) -> Ward:
         number = int(to_ascii_digits(str(value)).strip())
         return Ward.objects.get(number=number)
     except (ValueError, Ward.DoesNotExist):
-        raise ValidationError(_("There is no ward %(ward)s in this city.") % {"ward": value},
-                              code="unknown_ward") from None
+        raise ValidationError(
+            _("There is no ward %(ward)s in this city.") % {"ward": value}, code="unknown_ward"
+        ) from None
 
 
 def normalize_holding_number(value: str) -> str:
     """ASCII digits, upper case, single spaces; Bengali digits accepted."""
     number = re.sub(r"\s+", " ", to_ascii_digits(str(value or "")).strip().upper())
     if not number or not re.fullmatch(r"[0-9A-Z][0-9A-Z /\-]{0,19}", number):
-        raise ValidationError(_("Enter a holding number such as 123, 12/A or ১২৩."),
-                              code="invalid_holding_number")
+        raise ValidationError(
+            _("Enter a holding number such as 123, 12/A or ১২৩."), code="invalid_holding_number"
+        )
     return number

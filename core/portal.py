@@ -115,8 +115,12 @@ def panels() -> list[Panel]:
 
 def role_links(role: str) -> list[dict[str, Any]]:
     """A role's work pages as {"title", "url"}, from every declaration in order."""
-    return [{"title": link.title, "url": reverse(link.url_name)}
-            for s in specs() for link in s.role_links if link.role == role]
+    return [
+        {"title": link.title, "url": reverse(link.url_name)}
+        for s in specs()
+        for link in s.role_links
+        if link.role == role
+    ]
 
 
 def home_cards() -> list[dict[str, Any]]:
@@ -126,10 +130,16 @@ def home_cards() -> list[dict[str, Any]]:
         if s.card is None:
             continue
         card = s.card
-        cards.append({"key": s.key, "title": s.title, "text": card.text,
-                      "url": reverse(card.url_name),
-                      "public_url": reverse(card.public_url_name) if card.public_url_name
-                      else "", "public_link": card.public_link})
+        cards.append(
+            {
+                "key": s.key,
+                "title": s.title,
+                "text": card.text,
+                "url": reverse(card.url_name),
+                "public_url": reverse(card.public_url_name) if card.public_url_name else "",
+                "public_link": card.public_link,
+            }
+        )
     return cards
 
 
@@ -140,14 +150,16 @@ def verify_lookups() -> list[Callable[[str], Any]]:
 def _url_names(spec: ServiceSpec) -> list[str]:
     names = [link.url_name for link in spec.role_links]
     if spec.card is not None:
-        names += [spec.card.url_name] + ([spec.card.public_url_name]
-                                         if spec.card.public_url_name else [])
+        names += [spec.card.url_name] + (
+            [spec.card.public_url_name] if spec.card.public_url_name else []
+        )
     return names
 
 
 @checks.register(checks.Tags.urls)
-def check_declared_urls(app_configs: Sequence[AppConfig] | None = None,
-                        **kwargs: Any) -> list[checks.CheckMessage]:
+def check_declared_urls(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Every URL name a declaration gives must resolve (a renamed URL fails the check)."""
     errors: list[checks.CheckMessage] = []
     for spec in specs():
@@ -155,14 +167,24 @@ def check_declared_urls(app_configs: Sequence[AppConfig] | None = None,
             try:
                 reverse(name)
             except NoReverseMatch:
-                errors.append(checks.Error(
-                    f"The portal declaration {spec.key!r} names the URL {name!r}, which does "
-                    "not resolve.", hint=f"Fix the URL name in {spec.key}'s portal.py.",
-                    obj=spec.key, id="core.E101"))
+                errors.append(
+                    checks.Error(
+                        f"The portal declaration {spec.key!r} names the URL {name!r}, which does "
+                        "not resolve.",
+                        hint=f"Fix the URL name in {spec.key}'s portal.py.",
+                        obj=spec.key,
+                        id="core.E101",
+                    )
+                )
         heads_ok = all(isinstance(h, str) and h for h in spec.revenue_heads)
         if not heads_ok:
-            errors.append(checks.Error(f"The portal declaration {spec.key!r} has an empty "
-                                       "revenue head.", obj=spec.key, id="core.E102"))
+            errors.append(
+                checks.Error(
+                    f"The portal declaration {spec.key!r} has an empty revenue head.",
+                    obj=spec.key,
+                    id="core.E102",
+                )
+            )
     return errors
 
 
@@ -171,10 +193,15 @@ def _core_spec() -> ServiceSpec:
 
     from .roles import Role
 
-    return ServiceSpec(key="core", title=_("Administration"), order=0, role_links=[
-        RoleLink(Role.ADMINISTRATOR, _("City profile, wards and zones"), "admin:index"),
-        RoleLink(Role.ADMINISTRATOR, _("Audit log"), "admin:core_auditlog_changelist"),
-    ])
+    return ServiceSpec(
+        key="core",
+        title=_("Administration"),
+        order=0,
+        role_links=[
+            RoleLink(Role.ADMINISTRATOR, _("City profile, wards and zones"), "admin:index"),
+            RoleLink(Role.ADMINISTRATOR, _("Audit log"), "admin:core_auditlog_changelist"),
+        ],
+    )
 
 
 register(_core_spec())  # core's own pages: the administrator's

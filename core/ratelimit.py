@@ -42,8 +42,13 @@ def over_limit(key: str, limit: int, window: int, *, fail_closed: bool = False) 
     try:
         count = _count(key, window)
     except Exception as exc:  # noqa: BLE001 - whatever the cache client raised
-        log.warning("rate limit %s: cache unavailable (%s: %s); failing %s",
-                    key, type(exc).__name__, exc, "closed" if fail_closed else "open")
+        log.warning(
+            "rate limit %s: cache unavailable (%s: %s); failing %s",
+            key,
+            type(exc).__name__,
+            exc,
+            "closed" if fail_closed else "open",
+        )
         if fail_closed:
             raise RateLimitUnavailable(key) from exc
         return False

@@ -39,14 +39,19 @@ from django.utils.translation import gettext_noop
 log = logging.getLogger(__name__)
 
 # Stored in English in the run's error field; pages show it with {% translate run.error %}.
-WORKER_STOPPED = gettext_noop("The worker stopped before the run finished (no heartbeat). "
-                              "Nothing of it was kept; start it again.")
+WORKER_STOPPED = gettext_noop(
+    "The worker stopped before the run finished (no heartbeat). "
+    "Nothing of it was kept; start it again."
+)
 
 
 class HeartbeatFields(models.Model):
     heartbeat_at = models.DateTimeField(
-        _("last heartbeat"), null=True, blank=True,
-        help_text=_("Written by the worker while the run is alive."))
+        _("last heartbeat"),
+        null=True,
+        blank=True,
+        help_text=_("Written by the worker while the run is alive."),
+    )
 
     class Meta:
         abstract = True
@@ -56,41 +61,57 @@ def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "RUN_HEARTBEAT_STALE_SECONDS", 300))
 
 
-def stale_runs(model: type[models.Model], *, live_statuses: Iterable[str],
-               created_field: str = "created_at") -> models.QuerySet[Any]:
+def stale_runs(
+    model: type[models.Model], *, live_statuses: Iterable[str], created_field: str = "created_at"
+) -> models.QuerySet[Any]:
     """The live runs of `model` whose last sign of life is older than the threshold."""
     cutoff = timezone.now() - stale_after()
     return model._default_manager.filter(
         models.Q(heartbeat_at__lt=cutoff)
         | models.Q(heartbeat_at__isnull=True, **{f"{created_field}__lt": cutoff}),
-        status__in=live_statuses)
+        status__in=live_statuses,
+    )
 
 
-def fail_stale(model: type[models.Model], *, live_statuses: Iterable[str], failed_status: str,
-               created_field: str = "created_at",
-               error: str = WORKER_STOPPED) -> list[int]:
+def fail_stale(
+    model: type[models.Model],
+    *,
+    live_statuses: Iterable[str],
+    failed_status: str,
+    created_field: str = "created_at",
+    error: str = WORKER_STOPPED,
+) -> list[int]:
     """Mark the stale live runs failed (error, finished_at); returns their ids. Safe to
     call from several places at once: the UPDATE checks staleness again, so a beat that
     arrived meanwhile keeps its run alive."""
-    ids = list(stale_runs(model, live_statuses=live_statuses, created_field=created_field)
-               .values_list("pk", flat=True))
+    ids = list(
+        stale_runs(model, live_statuses=live_statuses, created_field=created_field).values_list(
+            "pk", flat=True
+        )
+    )
     if not ids:
         return []
     stale = stale_runs(model, live_statuses=live_statuses, created_field=created_field)
     failed = list(stale.filter(pk__in=ids).values_list("pk", flat=True))
-    stale.filter(pk__in=failed).update(status=failed_status, error=error,
-                                       finished_at=timezone.now())
+    stale.filter(pk__in=failed).update(
+        status=failed_status, error=error, finished_at=timezone.now()
+    )
     for pk in failed:
-        log.warning("%s #%s: no heartbeat for %s; marked failed", model.__name__, pk,
-                    stale_after())
+        log.warning("%s #%s: no heartbeat for %s; marked failed", model.__name__, pk, stale_after())
     return failed
 
 
 class Heartbeat:
     """with Heartbeat(DemandRun, run_id, live_statuses=[…]) as hb: … hb.beat() …"""
 
-    def __init__(self, model: type[models.Model], pk: int, *, live_statuses: Iterable[str],
-                 interval: float | None = None) -> None:
+    def __init__(
+        self,
+        model: type[models.Model],
+        pk: int,
+        *,
+        live_statuses: Iterable[str],
+        interval: float | None = None,
+    ) -> None:
         self.model, self.pk, self.live_statuses = model, pk, list(live_statuses)
         self.interval = interval or max(1.0, stale_after().total_seconds() / 5)
         self._wake = threading.Event()
@@ -101,7 +122,8 @@ class Heartbeat:
     def write(self) -> None:
         """One heartbeat, on the calling thread's connection (the thread's own)."""
         self.model._default_manager.filter(pk=self.pk, status__in=self.live_statuses).update(
-            heartbeat_at=timezone.now())
+            heartbeat_at=timezone.now()
+        )
         self.beats += 1
 
     def beat(self) -> None:
@@ -119,19 +141,28 @@ class Heartbeat:
                 try:
                     self.write()
                 except Exception:  # noqa: BLE001 - a missed beat must not stop the work
-                    log.warning("heartbeat of %s #%s not written", self.model.__name__,
-                                self.pk, exc_info=True)
+                    log.warning(
+                        "heartbeat of %s #%s not written",
+                        self.model.__name__,
+                        self.pk,
+                        exc_info=True,
+                    )
         finally:
             connections.close_all()  # this thread's connections only
 
     def __enter__(self) -> Heartbeat:
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"heartbeat-{self.model.__name__}-{self.pk}")
+        self._thread = threading.Thread(
+            target=self._run, daemon=True, name=f"heartbeat-{self.model.__name__}-{self.pk}"
+        )
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

@@ -43,15 +43,24 @@ def can_transition(transitions: Mapping[Any, Collection[Any]], old: object, new:
     return new in transitions.get(old, ())
 
 
-def check_transition(transitions: Mapping[Any, Collection[Any]], old: object, new: object, *,
-                     choices: type[Choices], message: str | Promise,
-                     error: Callable[[str], Exception] = DEFAULT_ERROR,
-                     params: Mapping[str, Any] | None = None) -> None:
+def check_transition(
+    transitions: Mapping[Any, Collection[Any]],
+    old: object,
+    new: object,
+    *,
+    choices: type[Choices],
+    message: str | Promise,
+    error: Callable[[str], Exception] = DEFAULT_ERROR,
+    params: Mapping[str, Any] | None = None,
+) -> None:
     """Raise ``error(text)`` unless the map allows going from `old` to `new`; the text is
     `message` in the active language with ``old`` and ``new`` (the statuses' labels) and
     `params` filled in."""
     if can_transition(transitions, old, new):
         return
-    values = {**(params or {}), "old": status_label(choices, old),
-              "new": status_label(choices, new)}
+    values = {
+        **(params or {}),
+        "old": status_label(choices, old),
+        "new": status_label(choices, new),
+    }
     raise error(str(message) % values)

@@ -25,8 +25,12 @@ class _FailOpen(_ThrottleBase):
         try:
             return super().allow_request(request, view)
         except Exception as exc:  # noqa: BLE001 - whatever the cache client raised
-            log.warning("%s: cache unavailable (%s: %s); request allowed",
-                        type(self).__name__, type(exc).__name__, exc)
+            log.warning(
+                "%s: cache unavailable (%s: %s); request allowed",
+                type(self).__name__,
+                type(exc).__name__,
+                exc,
+            )
             return True
 
 

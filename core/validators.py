@@ -60,8 +60,9 @@ def format_mobile(value: object, lang: str | None = None) -> str:
     return localize_digits(f"{number[:5]}-{number[5:]}", lang)
 
 
-def _normalize_digits(value: object, lengths: tuple[int, ...], message: StrOrPromise,
-                      code: str) -> str:
+def _normalize_digits(
+    value: object, lengths: tuple[int, ...], message: StrOrPromise, code: str
+) -> str:
     digits = _compact(value)
     if not _ASCII_DIGITS_RE.fullmatch(digits) or len(digits) not in lengths:
         raise ValidationError(message, code=code)

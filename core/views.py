@@ -56,13 +56,19 @@ class AnyPermissionRequired(StaffRoleRequiredMixin):
 PER_PAGE = 25
 
 
-def paginate(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], param: str = "page",
-             per_page: int = PER_PAGE) -> Page[Any]:
+def paginate(
+    request: HttpRequest,
+    qs: QuerySet[Any] | Sequence[Any],
+    param: str = "page",
+    per_page: int = PER_PAGE,
+) -> Page[Any]:
     """One page of a long list (`?page=`, or another parameter for a second list);
     templates show it with includes/pagination.html."""
     page = Paginator(qs, per_page).get_page(request.GET.get(param))
-    for name, number in (("previous_query", page.has_previous() and page.previous_page_number()),
-                         ("next_query", page.has_next() and page.next_page_number())):
+    for name, number in (
+        ("previous_query", page.has_previous() and page.previous_page_number()),
+        ("next_query", page.has_next() and page.next_page_number()),
+    ):
         query = request.GET.copy()
         if number:
             query[param] = str(number)
@@ -85,8 +91,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        sections = [{"key": p.key, "title": p.title, "template": p.template, "wide": p.wide,
-                     **p.context(user)} for p in portal.panels()]
+        sections = [
+            {
+                "key": p.key,
+                "title": p.title,
+                "template": p.template,
+                "wide": p.wide,
+                **p.context(user),
+            }
+            for p in portal.panels()
+        ]
         return super().get_context_data(sections=sections, **kwargs)
 
 
@@ -99,7 +113,8 @@ class StaffHomeView(StaffRoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         roles = [
-            r for r in Role
+            r
+            for r in Role
             if r in ROLE_DASHBOARD_PERMISSION and user.has_perm(perm(ROLE_DASHBOARD_PERMISSION[r]))
         ]
         return super().get_context_data(roles=roles, **kwargs)
@@ -132,11 +147,14 @@ class SetLanguageView(View):
         code = request.POST.get("language", "")
         valid = {c for c, _label in settings.LANGUAGES}
         if code not in valid:
-            messages.error(request, _("Unknown language “%(code)s”. Choose বাংলা or English.")
-                           % {"code": code[:20]})
+            messages.error(
+                request,
+                _("Unknown language “%(code)s”. Choose বাংলা or English.") % {"code": code[:20]},
+            )
             next_url = request.POST.get("next") or "/"
-            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                                   require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                next_url, {request.get_host()}, require_https=request.is_secure()
+            ):
                 next_url = "/"
             return HttpResponseRedirect(next_url)
         response = django_set_language(request)
@@ -145,8 +163,9 @@ class SetLanguageView(View):
             # import accounts, so it only announces the choice.
             from .signals import language_chosen
 
-            language_chosen.send(sender=type(self), request=request, user=request.user,
-                                 language=code)
+            language_chosen.send(
+                sender=type(self), request=request, user=request.user, language=code
+            )
         translation.activate(code)
         return response
 

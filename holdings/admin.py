@@ -20,8 +20,13 @@ class RebateGradeInline(admin.TabularInline):
 
 @admin.register(RateSchedule)
 class RateScheduleAdmin(AuditedAdmin):
-    list_display = ["fiscal_year", "q1_due", "arrears_surcharge_percent",
-                    "owner_occupied_concession_percent", "vacant_land_flat_tax"]
+    list_display = [
+        "fiscal_year",
+        "q1_due",
+        "arrears_surcharge_percent",
+        "owner_occupied_concession_percent",
+        "vacant_land_flat_tax",
+    ]
     inlines = [RateHeadInline, RebateGradeInline]
 
 

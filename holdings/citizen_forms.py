@@ -31,12 +31,18 @@ from .services import HEAD_LABELS, bill_lines_for
 class HoldingLookupForm(forms.Form):
     """Ward + holding number (Bengali digits accepted); `holding` is set when valid."""
 
-    ward = forms.CharField(label=gettext_lazy("Ward number"), max_length=5,
-                           widget=DigitsInput(attrs={"size": 5}),
-                           help_text=gettext_lazy("As printed on your holding-tax bill."))
-    number = forms.CharField(label=gettext_lazy("Holding number"), max_length=30,
-                             widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                             help_text=gettext_lazy("For example 123, 12/A or ১২৩."))
+    ward = forms.CharField(
+        label=gettext_lazy("Ward number"),
+        max_length=5,
+        widget=DigitsInput(attrs={"size": 5}),
+        help_text=gettext_lazy("As printed on your holding-tax bill."),
+    )
+    number = forms.CharField(
+        label=gettext_lazy("Holding number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("For example 123, 12/A or ১২৩."),
+    )
 
     holding: Holding | None = None
 
@@ -60,14 +66,19 @@ class LinkForm(HoldingLookupForm):
     NID, CODE = "nid", "code"
 
     method = forms.ChoiceField(
-        label=gettext_lazy("How do you show that you own it?"), widget=forms.RadioSelect,
+        label=gettext_lazy("How do you show that you own it?"),
+        widget=forms.RadioSelect,
         initial=NID,
-        choices=[(NID, gettext_lazy("My NID: enter the owner's National ID number")),
-                 (CODE, gettext_lazy("Send a one-time code to the owner's mobile number on "
-                                     "record"))])
-    nid = NIDField(label=gettext_lazy("Owner's NID number"), required=False,
-                   help_text=gettext_lazy("Only needed for the NID way. Bengali digits are "
-                                          "fine."))
+        choices=[
+            (NID, gettext_lazy("My NID: enter the owner's National ID number")),
+            (CODE, gettext_lazy("Send a one-time code to the owner's mobile number on record")),
+        ],
+    )
+    nid = NIDField(
+        label=gettext_lazy("Owner's NID number"),
+        required=False,
+        help_text=gettext_lazy("Only needed for the NID way. Bengali digits are fine."),
+    )
 
     def clean(self):
         data = super().clean()
@@ -78,16 +89,22 @@ class LinkForm(HoldingLookupForm):
 
 class LinkCodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Code from the SMS"), max_length=12,
+        label=gettext_lazy("Code from the SMS"),
+        max_length=12,
         widget=DigitsInput(attrs={"autocomplete": "one-time-code"}),
-        help_text=gettext_lazy("Six digits. Bengali digits are fine."))
+        help_text=gettext_lazy("Six digits. Bengali digits are fine."),
+    )
 
 
 class CounterLinkForm(forms.Form):
     """At the counter: link one owner of the holding to a citizen's account by mobile."""
 
-    owner = forms.ModelChoiceField(queryset=Owner.objects.none(), label=gettext_lazy("Owner"),
-                                   widget=forms.RadioSelect, empty_label=None)
+    owner = forms.ModelChoiceField(
+        queryset=Owner.objects.none(),
+        label=gettext_lazy("Owner"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
     mobile = BDMobileField(label=gettext_lazy("Mobile number of the citizen's portal account"))
 
     def __init__(self, *args, holding: Holding, **kwargs):
@@ -99,9 +116,13 @@ class CounterLinkForm(forms.Form):
         mobile = self.cleaned_data["mobile"]
         user = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
         if user is None:
-            raise ValidationError(_("No portal account uses this mobile number. Ask the "
-                                    "citizen to sign up first, then link again."),
-                                  code="no_account")
+            raise ValidationError(
+                _(
+                    "No portal account uses this mobile number. Ask the "
+                    "citizen to sign up first, then link again."
+                ),
+                code="no_account",
+            )
         self.user = user
         return mobile
 
@@ -128,22 +149,32 @@ def _quarters_text(instalments: list[Instalment]) -> str:
         by_year.setdefault(inst.demand.fiscal_year, []).append(inst.quarter)
     parts = []
     for fy, quarters in by_year.items():
-        parts.append(ngettext("%(fy)s: quarter %(quarters)s", "%(fy)s: quarters %(quarters)s",
-                              len(quarters))
-                     % {"fy": fiscal_year_label(fy),
-                        "quarters": localize_digits(", ".join(str(q) for q in quarters))})
+        parts.append(
+            ngettext("%(fy)s: quarter %(quarters)s", "%(fy)s: quarters %(quarters)s", len(quarters))
+            % {
+                "fy": fiscal_year_label(fy),
+                "quarters": localize_digits(", ".join(str(q) for q in quarters)),
+            }
+        )
     return "; ".join(parts)
 
 
-def _option(key: str, label: str, detail: str, instalments: list[Instalment],
-            arrears: list[Arrear], today: date) -> PayOption:
+def _option(
+    key: str,
+    label: str,
+    detail: str,
+    instalments: list[Instalment],
+    arrears: list[Arrear],
+    today: date,
+) -> PayOption:
     lines = bill_lines_for(instalments=instalments, arrears=arrears, today=today)
     amounts = [(line.head, to_money(line.amount)) for line in lines]
     total = sum((a for _h, a in amounts), Decimal("0.00"))
     rebate = -sum((a for h, a in amounts if h == "rebate"), Decimal("0.00"))
     surcharge = sum((a for h, a in amounts if h == "surcharge"), Decimal("0.00"))
-    return PayOption(key, label, detail, instalments, arrears, total, rebate, surcharge,
-                     total + rebate)
+    return PayOption(
+        key, label, detail, instalments, arrears, total, rebate, surcharge, total + rebate
+    )
 
 
 def pay_options(st: Statement, today: date) -> list[PayOption]:
@@ -157,39 +188,62 @@ def pay_options(st: Statement, today: date) -> list[PayOption]:
         year = fiscal_year(today) if fiscal_year(today) in years else max(years)
         year_insts = [i for i in due if i.demand.fiscal_year == year]
         year_keys = {i.pk for i in year_insts}
-        options.append(_option("next", _("The next instalment"), _quarters_text(due[:1]),
-                               due[:1], [], today))
+        options.append(
+            _option("next", _("The next instalment"), _quarters_text(due[:1]), due[:1], [], today)
+        )
         for n in range(2, min(len(due), 8) + 1):
             if {i.pk for i in due[:n]} == year_keys:
                 continue
-            options.append(_option(
-                f"next_{n}", ngettext("The next %(n)s instalment", "The next %(n)s instalments",
-                                      n) % {"n": localize_digits(n)},
-                _quarters_text(due[:n]), due[:n], [], today))
+            options.append(
+                _option(
+                    f"next_{n}",
+                    ngettext("The next %(n)s instalment", "The next %(n)s instalments", n)
+                    % {"n": localize_digits(n)},
+                    _quarters_text(due[:n]),
+                    due[:n],
+                    [],
+                    today,
+                )
+            )
         if year_keys != {due[0].pk}:
-            options.append(_option(
-                "year", _("The whole year %(fy)s") % {"fy": fiscal_year_label(year)},
-                _quarters_text(year_insts), year_insts, [], today))
+            options.append(
+                _option(
+                    "year",
+                    _("The whole year %(fy)s") % {"fy": fiscal_year_label(year)},
+                    _quarters_text(year_insts),
+                    year_insts,
+                    [],
+                    today,
+                )
+            )
     if arrears:
         detail = "; ".join(
             _("%(fy)s with %(percent)s%% surcharge")
-            % {"fy": fiscal_year_label(a.demand.fiscal_year),
-               "percent": percent_text(a.surcharge_percent)}
-            for a in arrears)
-        options.append(_option("arrears", _("All arrears of earlier years"), detail, [], arrears,
-                               today))
+            % {
+                "fy": fiscal_year_label(a.demand.fiscal_year),
+                "percent": percent_text(a.surcharge_percent),
+            }
+            for a in arrears
+        )
+        options.append(
+            _option("arrears", _("All arrears of earlier years"), detail, [], arrears, today)
+        )
     return options
 
 
 class PayForm(forms.Form):
     """One of the pay choices of `options` (the template renders them with amounts)."""
 
-    what = forms.ChoiceField(label=gettext_lazy("What do you want to pay?"),
-                             widget=forms.RadioSelect,
-                             error_messages={"required": gettext_lazy("Choose what to pay."),
-                                             "invalid_choice": gettext_lazy(
-                                                 "That choice is no longer available. The "
-                                                 "statement has changed; choose again.")})
+    what = forms.ChoiceField(
+        label=gettext_lazy("What do you want to pay?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose what to pay."),
+            "invalid_choice": gettext_lazy(
+                "That choice is no longer available. The statement has changed; choose again."
+            ),
+        },
+    )
 
     def __init__(self, *args, options: list[PayOption], **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,8 +262,10 @@ class PayForm(forms.Form):
 
 class QuickPayForm(PayForm):
     mobile = BDMobileField(
-        label=gettext_lazy("Your mobile number (optional)"), required=False,
-        help_text=gettext_lazy("We send the receipt by SMS to this number."))
+        label=gettext_lazy("Your mobile number (optional)"),
+        required=False,
+        help_text=gettext_lazy("We send the receipt by SMS to this number."),
+    )
 
 
 # --- showing a statement ---------------------------------------------------------------------
@@ -238,26 +294,28 @@ def decorate(st: Statement, today: date) -> Statement:
         arrear.percent_text = percent_text(arrear.surcharge_percent)
     for demand in st.demands:
         assessment = assessments.get(demand.assessment_id)
-        demand.basis = (valuation_basis(demand, assessment)["bn" if bengali else "en"]
-                        if assessment else "")
+        demand.basis = (
+            valuation_basis(demand, assessment)["bn" if bengali else "en"] if assessment else ""
+        )
         demand.arrear_row = in_arrears.get(demand.pk)
         for line in demand.lines.all():
             line.label = head_label(line.head)
             line.percent_text = percent_text(line.percent) if line.percent is not None else ""
             if line.percent is not None:
                 line.explanation = _(
-                    "%(fy)s schedule: %(percent)s%% of the %(use)s annual valuation "
-                    "%(valuation)s") % {
+                    "%(fy)s schedule: %(percent)s%% of the %(use)s annual valuation %(valuation)s"
+                ) % {
                     "fy": fiscal_year_label(demand.fiscal_year),
                     "percent": line.percent_text,
                     "use": str(use_label).lower(),
-                    "valuation": format_amount(demand.annual_valuation)}
+                    "valuation": format_amount(demand.annual_valuation),
+                }
             else:
                 line.explanation = _("%(fy)s schedule: flat yearly tax for vacant land") % {
-                    "fy": fiscal_year_label(demand.fiscal_year)}
+                    "fy": fiscal_year_label(demand.fiscal_year)
+                }
         for inst in demand.instalments.all():
-            inst.overdue = (inst.status == Instalment.Status.DUE
-                            and is_overdue(inst.due_date, today))
+            inst.overdue = inst.status == Instalment.Status.DUE and is_overdue(inst.due_date, today)
     return st
 
 
@@ -269,10 +327,18 @@ def masked_owner_names(holding: Holding) -> list[str]:
 class ObjectionForm(forms.Form):
     """The owner's objection to the assessment in force."""
 
-    reason = forms.CharField(label=gettext_lazy("Why do you object?"), max_length=4000,
-                             widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you object?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     claimed_rent = LocalizedDecimalField(
-        label=gettext_lazy("Yearly rent you say is right (taka, optional)"), required=False,
-        max_digits=14, decimal_places=2, min_value=0,
-        help_text=gettext_lazy("Bengali digits are fine. Bring any papers to the assessor "
-                               "if asked."))
+        label=gettext_lazy("Yearly rent you say is right (taka, optional)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=gettext_lazy(
+            "Bengali digits are fine. Bring any papers to the assessor if asked."
+        ),
+    )

@@ -59,8 +59,9 @@ def _start_online(request, bill, *, payer=None, payer_name: str = "", payer_mobi
     """Send the payer to the gateway for `bill`; on refusal say why (returns None). The bill
     stays open: the next attempt, or another payer, uses it again."""
     try:
-        payment = payment_initiate_online(bills=[bill], payer=payer, payer_name=payer_name,
-                                          payer_mobile=payer_mobile)
+        payment = payment_initiate_online(
+            bills=[bill], payer=payer, payer_name=payer_name, payer_mobile=payer_mobile
+        )
     except PaymentError as exc:
         messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
         return None
@@ -72,8 +73,9 @@ def _start_online(request, bill, *, payer=None, payer_name: str = "", payer_mobi
 
 @login_required
 def my_holdings(request):
-    return render(request, "holdings/citizen/my_holdings.html",
-                  {"rows": holdings_with_dues(request.user)})
+    return render(
+        request, "holdings/citizen/my_holdings.html", {"rows": holdings_with_dues(request.user)}
+    )
 
 
 @login_required
@@ -85,16 +87,25 @@ def holding_link(request):
         if holding.owners.filter(user=user).exists():
             messages.info(request, _("This holding is already linked to your account."))
             return redirect("holding_statement", pk=holding.pk)
-        if over_limit(f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW,
-                      fail_closed=True):  # guards NID guessing: no limit, no linking
-            messages.error(request, _("Too many attempts to link a holding. Please wait an "
-                                      "hour, or link it at a counter with your NID card."))
+        if over_limit(
+            f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW, fail_closed=True
+        ):  # guards NID guessing: no limit, no linking
+            messages.error(
+                request,
+                _(
+                    "Too many attempts to link a holding. Please wait an "
+                    "hour, or link it at a counter with your NID card."
+                ),
+            )
             return render(request, "holdings/citizen/link.html", {"form": form}, status=429)
         try:
             if form.cleaned_data["method"] == LinkForm.NID:
                 holding_link_by_nid(user=user, holding=holding, nid=form.cleaned_data["nid"])
-                messages.success(request, _("Holding %(holding)s is now linked to your "
-                                            "account.") % {"holding": holding.label})
+                messages.success(
+                    request,
+                    _("Holding %(holding)s is now linked to your account.")
+                    % {"holding": holding.label},
+                )
                 return redirect("holding_statement", pk=holding.pk)
             masked = holding_link_send_code(user=user, holding=holding)
         except ValidationError as exc:
@@ -113,31 +124,42 @@ def holding_link_code(request, holding_pk: int):
     masked = request.session.get(session_key)
     if masked is None:
         messages.info(request, _("Ask for a code first."))
-        return redirect(f"{reverse('holding_link')}?"
-                        + urlencode({"ward": holding.ward.number, "number": holding.number,
-                                     "method": LinkForm.CODE}))
+        return redirect(
+            f"{reverse('holding_link')}?"
+            + urlencode(
+                {"ward": holding.ward.number, "number": holding.number, "method": LinkForm.CODE}
+            )
+        )
     form = LinkCodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
         try:
-            request.session[session_key] = holding_link_send_code(user=request.user,
-                                                                  holding=holding)
+            request.session[session_key] = holding_link_send_code(
+                user=request.user, holding=holding
+            )
             messages.success(request, _("We sent a new code."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("holding_link_code", holding_pk=holding.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            holding_link_verify_code(user=request.user, holding=holding,
-                                     code=form.cleaned_data["code"])
+            holding_link_verify_code(
+                user=request.user, holding=holding, code=form.cleaned_data["code"]
+            )
         except ValidationError as exc:
             form.add_error("code", exc)
         else:
             request.session.pop(session_key, None)
-            messages.success(request, _("Holding %(holding)s is now linked to your account.")
-                             % {"holding": holding.label})
+            messages.success(
+                request,
+                _("Holding %(holding)s is now linked to your account.")
+                % {"holding": holding.label},
+            )
             return redirect("holding_statement", pk=holding.pk)
-    return render(request, "holdings/citizen/link_code.html",
-                  {"form": form, "holding": holding, "masked_mobile": masked})
+    return render(
+        request,
+        "holdings/citizen/link_code.html",
+        {"form": form, "holding": holding, "masked_mobile": masked},
+    )
 
 
 # --- the statement and paying ----------------------------------------------------------------
@@ -159,31 +181,44 @@ def holding_statement(request, pk: int):
         if form.is_valid():
             option = form.option
             try:
-                bill = holding_bill(holding=holding, instalments=option.instalments,
-                                    arrears=option.arrears, payer=request.user, today=today)
+                bill = holding_bill(
+                    holding=holding,
+                    instalments=option.instalments,
+                    arrears=option.arrears,
+                    payer=request.user,
+                    today=today,
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("holding_statement", pk=holding.pk)
             if request.POST.get("to") == "cart":
-                messages.success(request, _("Bill %(number)s for %(amount)s is ready. Pay it "
-                                            "together with your other bills.")
-                                 % {"number": bill.number, "amount": format_amount(bill.total)})
+                messages.success(
+                    request,
+                    _(
+                        "Bill %(number)s for %(amount)s is ready. Pay it "
+                        "together with your other bills."
+                    )
+                    % {"number": bill.number, "amount": format_amount(bill.total)},
+                )
                 return redirect("my_bills")
             response = _start_online(request, bill, payer=request.user)
             if response:
                 return response
             return redirect("holding_statement", pk=holding.pk)
-    return render(request, "holdings/citizen/statement.html",
-                  {"st": st, "holding": holding, "form": form, "is_owner": owner,
-                   "today": today})
+    return render(
+        request,
+        "holdings/citizen/statement.html",
+        {"st": st, "holding": holding, "form": form, "is_owner": owner, "today": today},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def holding_objection(request, pk: int):
     """The owner objects to the assessment in force; an assessor decides it."""
-    holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk,
-                                owners__user=request.user)
+    holding = get_object_or_404(
+        Holding.objects.select_related("ward"), pk=pk, owners__user=request.user
+    )
     assessment = holding.assessments.order_by("-effective_fy").first()
     if assessment is None:
         messages.error(request, _("This holding has no assessment to object to yet."))
@@ -191,18 +226,33 @@ def holding_objection(request, pk: int):
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            objection_file(assessment=assessment, user=request.user,
-                           reason=form.cleaned_data["reason"],
-                           claimed_rent=form.cleaned_data["claimed_rent"])
+            objection_file(
+                assessment=assessment,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                claimed_rent=form.cleaned_data["claimed_rent"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Your objection is filed. An assessor will decide it "
-                                        "and you will see the decision here."))
+            messages.success(
+                request,
+                _(
+                    "Your objection is filed. An assessor will decide it "
+                    "and you will see the decision here."
+                ),
+            )
             return redirect("holding_statement", pk=holding.pk)
-    return render(request, "holdings/citizen/objection.html", {
-        "holding": holding, "assessment": assessment, "form": form,
-        "objections": assessment.objections.order_by("-created_at")})
+    return render(
+        request,
+        "holdings/citizen/objection.html",
+        {
+            "holding": holding,
+            "assessment": assessment,
+            "form": form,
+            "objections": assessment.objections.order_by("-created_at"),
+        },
+    )
 
 
 # --- quick pay (no account) ------------------------------------------------------------------
@@ -212,22 +262,32 @@ def holding_objection(request, pk: int):
 def quick_pay(request):
     """Pay a holding's tax by ward and holding number, from anywhere, without an account.
     Only the masked owner name is shown; look-ups are rate-limited per IP address."""
-    data = request.POST if request.method == "POST" else (
-        request.GET if ("ward" in request.GET or "number" in request.GET) else None)
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if ("ward" in request.GET or "number" in request.GET) else None)
+    )
     lookup = HoldingLookupForm(data)
     context = {"lookup": lookup}
     if lookup.is_bound:
         key = f"holdings:quick-pay:{client_ip(request) or 'unknown'}"
         if over_limit(key, QUICK_PAY_LIMIT, QUICK_PAY_WINDOW):
-            messages.error(request, _("Too many look-ups from your connection. Please wait "
-                                      "10 minutes and try again."))
-            return render(request, "holdings/citizen/quick_pay.html",
-                          {"lookup": HoldingLookupForm()}, status=429)
+            messages.error(
+                request,
+                _("Too many look-ups from your connection. Please wait 10 minutes and try again."),
+            )
+            return render(
+                request,
+                "holdings/citizen/quick_pay.html",
+                {"lookup": HoldingLookupForm()},
+                status=429,
+            )
         if lookup.is_valid():
             holding, today = lookup.holding, timezone.localdate()
             st = statement(holding)
-            form = QuickPayForm(request.POST if request.method == "POST" else None,
-                                options=pay_options(st, today))
+            form = QuickPayForm(
+                request.POST if request.method == "POST" else None, options=pay_options(st, today)
+            )
             names = masked_owner_names(holding)
             if request.method == "POST" and form.is_valid():
                 response = _quick_pay_start(request, holding, form, today)
@@ -240,16 +300,23 @@ def quick_pay(request):
 def _quick_pay_start(request, holding, form, today):
     option, mobile = form.option, form.cleaned_data["mobile"]
     try:
-        bill = holding_bill(holding=holding, instalments=option.instalments,
-                            arrears=option.arrears, payer=None, payer_mobile=mobile,
-                            owner_contact=False, today=today)
+        bill = holding_bill(
+            holding=holding,
+            instalments=option.instalments,
+            arrears=option.arrears,
+            payer=None,
+            payer_mobile=mobile,
+            owner_contact=False,
+            today=today,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None
     # The bill may be the owner's own (reused): the stranger's payment carries the masked
     # name, never the owner's.
-    return _start_online(request, bill, payer=None, payer_name=quick_pay_name(holding),
-                         payer_mobile=mobile)
+    return _start_online(
+        request, bill, payer=None, payer_name=quick_pay_name(holding), payer_mobile=mobile
+    )
 
 
 # --- the counter -----------------------------------------------------------------------------
@@ -272,19 +339,24 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
             return self.show(request, lookup)
         holding = lookup.holding
         back = f"{reverse('holding_counter')}?" + urlencode(
-            {"ward": holding.ward.number, "number": holding.number})
+            {"ward": holding.ward.number, "number": holding.number}
+        )
         if request.POST.get("action") == "link":
             link_form = CounterLinkForm(request.POST, holding=holding)
             if not link_form.is_valid():
                 return self.show(request, lookup, link_form=link_form)
             try:
-                holding_link_at_counter(clerk=request.user, user=link_form.user,
-                                        owner=link_form.cleaned_data["owner"])
+                holding_link_at_counter(
+                    clerk=request.user, user=link_form.user, owner=link_form.cleaned_data["owner"]
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, _("Linked to the account of %(mobile)s.")
-                                 % {"mobile": link_form.cleaned_data["mobile"]})
+                messages.success(
+                    request,
+                    _("Linked to the account of %(mobile)s.")
+                    % {"mobile": link_form.cleaned_data["mobile"]},
+                )
             return HttpResponseRedirect(back)
         today = timezone.localdate()
         pay_form = PayForm(request.POST, options=pay_options(statement(holding), today))
@@ -292,14 +364,19 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
             return self.show(request, lookup, pay_form=pay_form)
         option = pay_form.option
         try:
-            bill = holding_bill(holding=holding, instalments=option.instalments,
-                                arrears=option.arrears, payer=counter_payer(holding),
-                                today=today)
+            bill = holding_bill(
+                holding=holding,
+                instalments=option.instalments,
+                arrears=option.arrears,
+                payer=counter_payer(holding),
+                today=today,
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(back)
-        messages.success(request, _("Bill %(number)s is ready: take the cash here.")
-                         % {"number": bill.number})
+        messages.success(
+            request, _("Bill %(number)s is ready: take the cash here.") % {"number": bill.number}
+        )
         return HttpResponseRedirect(f"{reverse('counter_home')}?" + urlencode({"q": bill.number}))
 
     def show(self, request, lookup, *, pay_form=None, link_form=None):
@@ -308,8 +385,11 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
             holding, today = lookup.holding, timezone.localdate()
             st = decorate(statement(holding), today)
             context.update(
-                holding=holding, st=st, today=today,
+                holding=holding,
+                st=st,
+                today=today,
                 form=pay_form or PayForm(options=pay_options(st, today)),
                 link_form=link_form or CounterLinkForm(holding=holding),
-                owners=list(holding.owners.select_related("user").order_by("pk")))
+                owners=list(holding.owners.select_related("user").order_by("pk")),
+            )
         return render(request, self.template_name, context)

@@ -24,36 +24,57 @@ def holdings_with_dues(user) -> list[dict]:
         return []
     ids = [h.pk for h in holdings]
     unpaid: dict[int, list[dict]] = {}
-    for row in (Instalment.objects.filter(demand__holding_id__in=ids,
-                                          status=Instalment.Status.DUE,
-                                          demand__arrear__isnull=True)
-                .values("demand__holding_id", "due_date", "amount")
-                .order_by("due_date", "demand__fiscal_year", "quarter")):
+    for row in (
+        Instalment.objects.filter(
+            demand__holding_id__in=ids, status=Instalment.Status.DUE, demand__arrear__isnull=True
+        )
+        .values("demand__holding_id", "due_date", "amount")
+        .order_by("due_date", "demand__fiscal_year", "quarter")
+    ):
         unpaid.setdefault(row["demand__holding_id"], []).append(row)
     arrears = {
-        row["holding_id"]: row["due"] for row in
-        Arrear.objects.filter(holding_id__in=ids, status=Arrear.Status.DUE)
-        .values("holding_id").annotate(due=Sum(ExpressionWrapper(
-            F("principal") + F("surcharge"),
-            output_field=DecimalField(max_digits=14, decimal_places=2))))}
+        row["holding_id"]: row["due"]
+        for row in Arrear.objects.filter(holding_id__in=ids, status=Arrear.Status.DUE)
+        .values("holding_id")
+        .annotate(
+            due=Sum(
+                ExpressionWrapper(
+                    F("principal") + F("surcharge"),
+                    output_field=DecimalField(max_digits=14, decimal_places=2),
+                )
+            )
+        )
+    }
     rows, today, cent = [], timezone.localdate(), Decimal("0.01")
     for holding in holdings:
         instalments = unpaid.get(holding.pk, [])
         arrear = Decimal(arrears.get(holding.pk) or 0)
-        overdue = sum((i["amount"] for i in instalments if is_overdue(i["due_date"], today)),
-                      Decimal("0")) + arrear
+        overdue = (
+            sum(
+                (i["amount"] for i in instalments if is_overdue(i["due_date"], today)), Decimal("0")
+            )
+            + arrear
+        )
         due = sum((i["amount"] for i in instalments), Decimal("0")) + arrear
         upcoming = next((i for i in instalments if not is_overdue(i["due_date"], today)), None)
-        rows.append({"holding": holding, "due": due.quantize(cent),
-                     "overdue": overdue.quantize(cent), "arrears": arrear.quantize(cent),
-                     "next_due": upcoming["due_date"] if upcoming else None,
-                     "next_amount": upcoming["amount"] if upcoming else None})
+        rows.append(
+            {
+                "holding": holding,
+                "due": due.quantize(cent),
+                "overdue": overdue.quantize(cent),
+                "arrears": arrear.quantize(cent),
+                "next_due": upcoming["due_date"] if upcoming else None,
+                "next_amount": upcoming["amount"] if upcoming else None,
+            }
+        )
     return rows
 
 
 def panel(user) -> dict:
     """The panel's context (declared in holdings/portal.py)."""
     rows = holdings_with_dues(user)
-    return {"rows": rows, "total": sum((r["due"] for r in rows), Decimal("0.00")),
-            "overdue": sum((r["overdue"] for r in rows), Decimal("0.00"))}
-
+    return {
+        "rows": rows,
+        "total": sum((r["due"] for r in rows), Decimal("0.00")),
+        "overdue": sum((r["overdue"] for r in rows), Decimal("0.00")),
+    }

@@ -8,8 +8,7 @@ from decimal import Decimal
 from core.fiscal import fiscal_year_start
 
 # Percent of the annual valuation per revenue head, for every use but vacant land.
-DEFAULT_RATES = {"holding_tax": Decimal("7"), "conservancy": Decimal("7"),
-                 "lighting": Decimal("3")}
+DEFAULT_RATES = {"holding_tax": Decimal("7"), "conservancy": Decimal("7"), "lighting": Decimal("3")}
 DEFAULT_REBATES = [(4, Decimal("10"))]  # the whole year by the first deadline: 10%
 BUILT_USES = ["residential", "commercial", "industrial", "mixed"]
 
@@ -22,16 +21,22 @@ def ensure_schedule(fiscal_year: str, *, RateSchedule=None, RateHead=None, Rebat
     start = fiscal_year_start(fiscal_year)
     schedule, created = RateSchedule.objects.get_or_create(
         fiscal_year=fiscal_year,
-        defaults={"q1_due": datetime.date(start, 9, 30), "q2_due": datetime.date(start, 12, 31),
-                  "q3_due": datetime.date(start + 1, 3, 31),
-                  "q4_due": datetime.date(start + 1, 6, 30)},
+        defaults={
+            "q1_due": datetime.date(start, 9, 30),
+            "q2_due": datetime.date(start, 12, 31),
+            "q3_due": datetime.date(start + 1, 3, 31),
+            "q4_due": datetime.date(start + 1, 6, 30),
+        },
     )
     if created:
-        RateHead.objects.bulk_create([
-            RateHead(schedule=schedule, head=head, use=use, percent=pct)
-            for use in BUILT_USES for head, pct in DEFAULT_RATES.items()
-        ])
-        RebateGrade.objects.bulk_create([
-            RebateGrade(schedule=schedule, quarters=q, percent=p) for q, p in DEFAULT_REBATES
-        ])
+        RateHead.objects.bulk_create(
+            [
+                RateHead(schedule=schedule, head=head, use=use, percent=pct)
+                for use in BUILT_USES
+                for head, pct in DEFAULT_RATES.items()
+            ]
+        )
+        RebateGrade.objects.bulk_create(
+            [RebateGrade(schedule=schedule, quarters=q, percent=p) for q, p in DEFAULT_REBATES]
+        )
     return schedule

@@ -40,13 +40,16 @@ class DemandResult:
     by_ward: list[dict] = field(default_factory=list)
 
 
-def generate_demands(fiscal_year: str, *, progress: Progress | None = None,
-                     actor=None) -> DemandResult:
+def generate_demands(
+    fiscal_year: str, *, progress: Progress | None = None, actor=None
+) -> DemandResult:
     """Create the fiscal year's demands, lines, instalments and the arrears carried in."""
     report = progress or (lambda step, pct: None)
     schedule = ensure_schedule(fiscal_year)
-    t = {m.__name__: m._meta.db_table for m in
-         (Holding, Assessment, Demand, DemandLine, Instalment, Arrear, RateHead)}
+    t = {
+        m.__name__: m._meta.db_table
+        for m in (Holding, Assessment, Demand, DemandLine, Instalment, Arrear, RateHead)
+    }
     from .models import RateSchedule
 
     t["RateSchedule"] = RateSchedule._meta.db_table
@@ -55,110 +58,144 @@ def generate_demands(fiscal_year: str, *, progress: Progress | None = None,
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cur:
         report("arrears", 5)
-        cur.execute(f"""
-            INSERT INTO {t['Arrear']} (demand_id, holding_id, carried_into_fy, principal,
+        cur.execute(
+            f"""
+            INSERT INTO {t["Arrear"]} (demand_id, holding_id, carried_into_fy, principal,
                                        surcharge_percent, surcharge, status)
             SELECT d.id, d.holding_id, %s, SUM(i.amount), s.arrears_surcharge_percent,
-                   ({_paisa('SUM(i.amount)')} * {_paisa('s.arrears_surcharge_percent')}
+                   ({_paisa("SUM(i.amount)")} * {_paisa("s.arrears_surcharge_percent")}
                     + 5000) / 10000 / 100.0,
                    'due'
-            FROM {t['Demand']} d
-            JOIN {t['Instalment']} i ON i.demand_id = d.id AND i.status = 'due'
-            JOIN {t['RateSchedule']} s ON s.id = d.schedule_id
+            FROM {t["Demand"]} d
+            JOIN {t["Instalment"]} i ON i.demand_id = d.id AND i.status = 'due'
+            JOIN {t["RateSchedule"]} s ON s.id = d.schedule_id
             WHERE d.fiscal_year < %s
-              AND NOT EXISTS (SELECT 1 FROM {t['Arrear']} a WHERE a.demand_id = d.id)
+              AND NOT EXISTS (SELECT 1 FROM {t["Arrear"]} a WHERE a.demand_id = d.id)
             GROUP BY d.id, d.holding_id, s.arrears_surcharge_percent
-        """, [fiscal_year, fiscal_year])
+        """,
+            [fiscal_year, fiscal_year],
+        )
         result.arrears = cur.rowcount
 
         report("demands", 20)
-        cur.execute(f"""
-            INSERT INTO {t['Demand']} (holding_id, fiscal_year, schedule_id, assessment_id,
+        cur.execute(
+            f"""
+            INSERT INTO {t["Demand"]} (holding_id, fiscal_year, schedule_id, assessment_id,
                                        annual_valuation, total, created_at)
             SELECT h.id, %s, %s, a.id, COALESCE(a.annual_valuation, 0), {PENDING}, %s
-            FROM {t['Holding']} h
-            LEFT JOIN {t['Assessment']} a ON a.id = (
-                SELECT a2.id FROM {t['Assessment']} a2
+            FROM {t["Holding"]} h
+            LEFT JOIN {t["Assessment"]} a ON a.id = (
+                SELECT a2.id FROM {t["Assessment"]} a2
                 WHERE a2.holding_id = h.id AND a2.effective_fy <= %s
                 ORDER BY a2.effective_fy DESC LIMIT 1)
             WHERE (a.id IS NOT NULL OR h.use = 'vacant_land')
             ON CONFLICT (holding_id, fiscal_year) DO NOTHING
-        """, [fiscal_year, schedule.pk, now, fiscal_year])
+        """,
+            [fiscal_year, schedule.pk, now, fiscal_year],
+        )
         result.demands = cur.rowcount
 
         report("lines", 45)
-        cur.execute(f"""
-            INSERT INTO {t['DemandLine']} (demand_id, head, percent, amount, rule)
+        cur.execute(
+            f"""
+            INSERT INTO {t["DemandLine"]} (demand_id, head, percent, amount, rule)
             SELECT d.id, r.head, r.percent,
-                   ({_paisa('d.annual_valuation')} * {_paisa('r.percent')} + 5000)
+                   ({_paisa("d.annual_valuation")} * {_paisa("r.percent")} + 5000)
                    / 10000 / 100.0,
                    'FY ' || %s || ' schedule: ' || r.use || ' rate on the annual valuation'
-            FROM {t['Demand']} d
-            JOIN {t['Holding']} h ON h.id = d.holding_id
-            JOIN {t['RateHead']} r ON r.schedule_id = d.schedule_id AND r.use = h.use
+            FROM {t["Demand"]} d
+            JOIN {t["Holding"]} h ON h.id = d.holding_id
+            JOIN {t["RateHead"]} r ON r.schedule_id = d.schedule_id AND r.use = h.use
             WHERE d.fiscal_year = %s AND d.total = {PENDING}
-        """, [fiscal_year, fiscal_year])
+        """,
+            [fiscal_year, fiscal_year],
+        )
         result.lines = cur.rowcount
-        cur.execute(f"""
-            INSERT INTO {t['DemandLine']} (demand_id, head, percent, amount, rule)
+        cur.execute(
+            f"""
+            INSERT INTO {t["DemandLine"]} (demand_id, head, percent, amount, rule)
             SELECT d.id, 'holding_tax', NULL, s.vacant_land_flat_tax,
                    'FY ' || %s || ' schedule: vacant land flat tax'
-            FROM {t['Demand']} d
-            JOIN {t['Holding']} h ON h.id = d.holding_id
-            JOIN {t['RateSchedule']} s ON s.id = d.schedule_id
+            FROM {t["Demand"]} d
+            JOIN {t["Holding"]} h ON h.id = d.holding_id
+            JOIN {t["RateSchedule"]} s ON s.id = d.schedule_id
             WHERE d.fiscal_year = %s AND d.total = {PENDING} AND h.use = 'vacant_land'
-        """, [fiscal_year, fiscal_year])
+        """,
+            [fiscal_year, fiscal_year],
+        )
         result.lines += cur.rowcount
 
         report("instalments", 70)
-        cur.execute(f"""
-            INSERT INTO {t['Instalment']} (demand_id, quarter, due_date, amount, status)
+        cur.execute(
+            f"""
+            INSERT INTO {t["Instalment"]} (demand_id, quarter, due_date, amount, status)
             SELECT p.demand_id, q.n,
                    CASE q.n WHEN 1 THEN s.q1_due WHEN 2 THEN s.q2_due
                             WHEN 3 THEN s.q3_due ELSE s.q4_due END,
                    CASE WHEN q.n < 4 THEN p.quarter ELSE p.fourth END / 100.0,
                    'due'
             FROM (SELECT d.id AS demand_id, d.schedule_id,
-                         SUM({_paisa('l.amount')} / 4) AS quarter,
-                         SUM({_paisa('l.amount')} - 3 * ({_paisa('l.amount')} / 4)) AS fourth
-                  FROM {t['Demand']} d
-                  JOIN {t['DemandLine']} l ON l.demand_id = d.id
+                         SUM({_paisa("l.amount")} / 4) AS quarter,
+                         SUM({_paisa("l.amount")} - 3 * ({_paisa("l.amount")} / 4)) AS fourth
+                  FROM {t["Demand"]} d
+                  JOIN {t["DemandLine"]} l ON l.demand_id = d.id
                   WHERE d.fiscal_year = %s AND d.total = {PENDING}
                   GROUP BY d.id, d.schedule_id) p
-            JOIN {t['RateSchedule']} s ON s.id = p.schedule_id
+            JOIN {t["RateSchedule"]} s ON s.id = p.schedule_id
             CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3
                         UNION ALL SELECT 4) q
-        """, [fiscal_year])
+        """,
+            [fiscal_year],
+        )
         result.instalments = cur.rowcount
 
         report("totals", 85)
-        cur.execute(f"""
-            UPDATE {t['Demand']} SET total = COALESCE((
-                SELECT SUM(l.amount) FROM {t['DemandLine']} l
-                WHERE l.demand_id = {t['Demand']}.id), 0)
+        cur.execute(
+            f"""
+            UPDATE {t["Demand"]} SET total = COALESCE((
+                SELECT SUM(l.amount) FROM {t["DemandLine"]} l
+                WHERE l.demand_id = {t["Demand"]}.id), 0)
             WHERE fiscal_year = %s AND total = {PENDING}
-        """, [fiscal_year])
+        """,
+            [fiscal_year],
+        )
 
         report("summary", 95)
-        cur.execute(f"""
+        cur.execute(
+            f"""
             SELECT w.number, COUNT(d.id), COALESCE(SUM(d.total), 0)
-            FROM {t['Demand']} d
-            JOIN {t['Holding']} h ON h.id = d.holding_id
-            JOIN {t['Ward']} w ON w.id = h.ward_id
+            FROM {t["Demand"]} d
+            JOIN {t["Holding"]} h ON h.id = d.holding_id
+            JOIN {t["Ward"]} w ON w.id = h.ward_id
             WHERE d.fiscal_year = %s
             GROUP BY w.number ORDER BY w.number
-        """, [fiscal_year])
-        result.by_ward = [{"ward": ward, "demands": count, "total": str(total)}
-                          for ward, count, total in cur.fetchall()]
-        cur.execute(f"""
-            SELECT COUNT(*) FROM {t['Holding']} h
-            WHERE NOT EXISTS (SELECT 1 FROM {t['Demand']} d
+        """,
+            [fiscal_year],
+        )
+        result.by_ward = [
+            {"ward": ward, "demands": count, "total": str(total)}
+            for ward, count, total in cur.fetchall()
+        ]
+        cur.execute(
+            f"""
+            SELECT COUNT(*) FROM {t["Holding"]} h
+            WHERE NOT EXISTS (SELECT 1 FROM {t["Demand"]} d
                               WHERE d.holding_id = h.id AND d.fiscal_year = %s)
-        """, [fiscal_year])
+        """,
+            [fiscal_year],
+        )
         result.not_assessed = cur.fetchone()[0]
-        audit.record(action="holdings.demands_generated", object_type="holdings.demand",
-                     object_id=fiscal_year, actor=actor,
-                     after={"demands": result.demands, "lines": result.lines,
-                            "instalments": result.instalments, "arrears": result.arrears})
+        audit.record(
+            action="holdings.demands_generated",
+            object_type="holdings.demand",
+            object_id=fiscal_year,
+            actor=actor,
+            after={
+                "demands": result.demands,
+                "lines": result.lines,
+                "instalments": result.instalments,
+                "arrears": result.arrears,
+            },
+        )
     report("done", 100)
     return result

@@ -29,38 +29,111 @@ HOLDINGS = 300
 DEMO_NID = "1234567890"
 PAID_LAST_YEAR = 0.8  # share of holdings whose owners paid last year in full
 
-FIRST = [("মোহাম্মদ", "Mohammad"), ("আব্দুল", "Abdul"), ("রফিকুল", "Rafiqul"),
-         ("শাহানা", "Shahana"), ("নাসরিন", "Nasrin"), ("কামরুল", "Kamrul"),
-         ("ফাতেমা", "Fatema"), ("জাহিদ", "Zahid"), ("সুমাইয়া", "Sumaiya"),
-         ("মিজানুর", "Mizanur"), ("তানভীর", "Tanvir"), ("রুবিনা", "Rubina"),
-         ("প্রদীপ", "Pradip"), ("অনিতা", "Anita"), ("হাবিবুর", "Habibur"),
-         ("সেলিনা", "Selina")]
-LAST = [("রহমান", "Rahman"), ("হোসেন", "Hossain"), ("ইসলাম", "Islam"), ("খান", "Khan"),
-        ("আক্তার", "Akter"), ("বিশ্বাস", "Biswas"), ("শেখ", "Sheikh"), ("মণ্ডল", "Mondal"),
-        ("সরদার", "Sardar"), ("চৌধুরী", "Chowdhury"), ("দাস", "Das"), ("মোল্লা", "Molla")]
-ROADS = ["KDA Avenue", "Khan Jahan Ali Road", "Sher-e-Bangla Road", "Sir Iqbal Road",
-         "Lower Jessore Road", "Majid Sarani", "Rupsha Strand Road", "Boyra Main Road",
-         "Sonadanga Main Road", "Ahsan Ahmed Road", "Shamsur Rahman Road", "Tutpara Main Road"]
-MAHALLAS = ["Sonadanga", "Boyra", "Khalishpur", "Daulatpur", "Gollamari", "Nirala",
-            "Tutpara", "Bagmara", "Shibbari", "Rupsha", "Moylapota", "Banargati"]
-USES = ([Use.RESIDENTIAL] * 70 + [Use.COMMERCIAL] * 14 + [Use.MIXED] * 7
-        + [Use.INDUSTRIAL] * 4 + [Use.VACANT_LAND] * 5)
-RENT_RANGE = {Use.RESIDENTIAL: (60, 600), Use.MIXED: (150, 900),
-              Use.COMMERCIAL: (300, 2400), Use.INDUSTRIAL: (500, 3000)}  # thousand taka
+FIRST = [
+    ("মোহাম্মদ", "Mohammad"),
+    ("আব্দুল", "Abdul"),
+    ("রফিকুল", "Rafiqul"),
+    ("শাহানা", "Shahana"),
+    ("নাসরিন", "Nasrin"),
+    ("কামরুল", "Kamrul"),
+    ("ফাতেমা", "Fatema"),
+    ("জাহিদ", "Zahid"),
+    ("সুমাইয়া", "Sumaiya"),
+    ("মিজানুর", "Mizanur"),
+    ("তানভীর", "Tanvir"),
+    ("রুবিনা", "Rubina"),
+    ("প্রদীপ", "Pradip"),
+    ("অনিতা", "Anita"),
+    ("হাবিবুর", "Habibur"),
+    ("সেলিনা", "Selina"),
+]
+LAST = [
+    ("রহমান", "Rahman"),
+    ("হোসেন", "Hossain"),
+    ("ইসলাম", "Islam"),
+    ("খান", "Khan"),
+    ("আক্তার", "Akter"),
+    ("বিশ্বাস", "Biswas"),
+    ("শেখ", "Sheikh"),
+    ("মণ্ডল", "Mondal"),
+    ("সরদার", "Sardar"),
+    ("চৌধুরী", "Chowdhury"),
+    ("দাস", "Das"),
+    ("মোল্লা", "Molla"),
+]
+ROADS = [
+    "KDA Avenue",
+    "Khan Jahan Ali Road",
+    "Sher-e-Bangla Road",
+    "Sir Iqbal Road",
+    "Lower Jessore Road",
+    "Majid Sarani",
+    "Rupsha Strand Road",
+    "Boyra Main Road",
+    "Sonadanga Main Road",
+    "Ahsan Ahmed Road",
+    "Shamsur Rahman Road",
+    "Tutpara Main Road",
+]
+MAHALLAS = [
+    "Sonadanga",
+    "Boyra",
+    "Khalishpur",
+    "Daulatpur",
+    "Gollamari",
+    "Nirala",
+    "Tutpara",
+    "Bagmara",
+    "Shibbari",
+    "Rupsha",
+    "Moylapota",
+    "Banargati",
+]
+USES = (
+    [Use.RESIDENTIAL] * 70
+    + [Use.COMMERCIAL] * 14
+    + [Use.MIXED] * 7
+    + [Use.INDUSTRIAL] * 4
+    + [Use.VACANT_LAND] * 5
+)
+RENT_RANGE = {
+    Use.RESIDENTIAL: (60, 600),
+    Use.MIXED: (150, 900),
+    Use.COMMERCIAL: (300, 2400),
+    Use.INDUSTRIAL: (500, 3000),
+}  # thousand taka
 
 
 def _plan(rng: random.Random, wards: list[Ward], current: str) -> list[dict]:
     """The demo register: one dict per holding (the same every run)."""
     start = fiscal_year_start(current)
     rows = [
-        {"ward": wards[0], "number": "12", "use": Use.RESIDENTIAL, "owner_occupied": True,
-         "road": "KDA Avenue", "mahalla": "Sonadanga", "rent": Decimal("240000"),
-         "since": previous_fiscal_year(current), "name": ("রহিম উদ্দিন", "Rahim Uddin"),
-         "paid_last_year": True, "demo": True},
-        {"ward": wards[0], "number": "12/A", "use": Use.COMMERCIAL, "owner_occupied": False,
-         "road": "KDA Avenue", "mahalla": "Sonadanga", "rent": Decimal("360000"),
-         "since": previous_fiscal_year(current), "name": ("রহিম উদ্দিন", "Rahim Uddin"),
-         "paid_last_year": False, "demo": True},
+        {
+            "ward": wards[0],
+            "number": "12",
+            "use": Use.RESIDENTIAL,
+            "owner_occupied": True,
+            "road": "KDA Avenue",
+            "mahalla": "Sonadanga",
+            "rent": Decimal("240000"),
+            "since": previous_fiscal_year(current),
+            "name": ("রহিম উদ্দিন", "Rahim Uddin"),
+            "paid_last_year": True,
+            "demo": True,
+        },
+        {
+            "ward": wards[0],
+            "number": "12/A",
+            "use": Use.COMMERCIAL,
+            "owner_occupied": False,
+            "road": "KDA Avenue",
+            "mahalla": "Sonadanga",
+            "rent": Decimal("360000"),
+            "since": previous_fiscal_year(current),
+            "name": ("রহিম উদ্দিন", "Rahim Uddin"),
+            "paid_last_year": False,
+            "demo": True,
+        },
     ]
     for i in range(HOLDINGS - len(rows)):
         ward = wards[i % len(wards)]
@@ -71,16 +144,22 @@ def _plan(rng: random.Random, wards: list[Ward], current: str) -> list[dict]:
         low, high = RENT_RANGE.get(use, (0, 0))
         first, last = rng.choice(FIRST), rng.choice(LAST)
         since_start = start - 1 - rng.randint(0, 6)
-        rows.append({
-            "ward": ward, "number": number, "use": use,
-            "owner_occupied": use in (Use.RESIDENTIAL, Use.MIXED) and rng.random() < 0.45,
-            "road": rng.choice(ROADS), "mahalla": rng.choice(MAHALLAS),
-            "rent": Decimal(rng.randint(low, high) * 1000) if high else None,
-            "since": f"{since_start}-{(since_start + 1) % 100:02d}",
-            "name": (f"{first[0]} {last[0]}", f"{first[1]} {last[1]}"),
-            "paid_last_year": rng.random() < PAID_LAST_YEAR, "demo": False,
-            "index": i,
-        })
+        rows.append(
+            {
+                "ward": ward,
+                "number": number,
+                "use": use,
+                "owner_occupied": use in (Use.RESIDENTIAL, Use.MIXED) and rng.random() < 0.45,
+                "road": rng.choice(ROADS),
+                "mahalla": rng.choice(MAHALLAS),
+                "rent": Decimal(rng.randint(low, high) * 1000) if high else None,
+                "since": f"{since_start}-{(since_start + 1) % 100:02d}",
+                "name": (f"{first[0]} {last[0]}", f"{first[1]} {last[1]}"),
+                "paid_last_year": rng.random() < PAID_LAST_YEAR,
+                "demo": False,
+                "index": i,
+            }
+        )
     return rows
 
 
@@ -102,52 +181,86 @@ def seed() -> list:
 
     existing = set(Holding.objects.filter(ward__in=wards).values_list("ward_id", "number"))
     Holding.objects.bulk_create(
-        [Holding(ward=r["ward"], number=r["number"], use=r["use"], road=r["road"],
-                 mahalla=r["mahalla"], owner_occupied=r["owner_occupied"])
-         for r in plan if (r["ward"].pk, r["number"]) not in existing],
-        ignore_conflicts=True)
-    ids = {(w, n): pk for pk, w, n in Holding.objects.filter(ward__in=wards)
-           .values_list("pk", "ward_id", "number")}
+        [
+            Holding(
+                ward=r["ward"],
+                number=r["number"],
+                use=r["use"],
+                road=r["road"],
+                mahalla=r["mahalla"],
+                owner_occupied=r["owner_occupied"],
+            )
+            for r in plan
+            if (r["ward"].pk, r["number"]) not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    ids = {
+        (w, n): pk
+        for pk, w, n in Holding.objects.filter(ward__in=wards).values_list(
+            "pk", "ward_id", "number"
+        )
+    }
     for row in plan:
         row["pk"] = ids[(row["ward"].pk, row["number"])]
 
     citizen = User.objects.filter(mobile=CITIZEN_MOBILE).first()
-    with_owner = set(Owner.objects.filter(holding_id__in=ids.values())
-                     .values_list("holding_id", flat=True))
-    Owner.objects.bulk_create([
-        Owner(holding_id=r["pk"], name_bn=r["name"][0], name_en=r["name"][1],
-              nid=DEMO_NID if r["demo"] else f"{5000000000 + r['index']}",
-              mobile=CITIZEN_MOBILE if r["demo"] else f"0191{r['index']:07d}",
-              user=citizen if r["demo"] else None)
-        for r in plan if r["pk"] not in with_owner])
+    with_owner = set(
+        Owner.objects.filter(holding_id__in=ids.values()).values_list("holding_id", flat=True)
+    )
+    Owner.objects.bulk_create(
+        [
+            Owner(
+                holding_id=r["pk"],
+                name_bn=r["name"][0],
+                name_en=r["name"][1],
+                nid=DEMO_NID if r["demo"] else f"{5000000000 + r['index']}",
+                mobile=CITIZEN_MOBILE if r["demo"] else f"0191{r['index']:07d}",
+                user=citizen if r["demo"] else None,
+            )
+            for r in plan
+            if r["pk"] not in with_owner
+        ]
+    )
     if citizen is not None:  # linked again if someone unlinked it
-        Owner.objects.filter(holding_id__in=[r["pk"] for r in plan if r["demo"]],
-                             nid=DEMO_NID, user=None).update(user=citizen)
+        Owner.objects.filter(
+            holding_id__in=[r["pk"] for r in plan if r["demo"]], nid=DEMO_NID, user=None
+        ).update(user=citizen)
 
-    assessed = set(Assessment.objects.filter(holding_id__in=ids.values())
-                   .values_list("holding_id", flat=True))
+    assessed = set(
+        Assessment.objects.filter(holding_id__in=ids.values()).values_list("holding_id", flat=True)
+    )
     assessments = []
     for r in plan:
         if r["rent"] is None or r["pk"] in assessed:
             continue
         valuation = tax.annual_valuation(r["rent"], owner_occupied=r["owner_occupied"])
-        assessments.append(Assessment(
-            holding_id=r["pk"], effective_fy=r["since"], annual_rent=valuation.annual_rent,
-            owner_occupied=r["owner_occupied"], annual_valuation=valuation.annual_valuation,
-            basis=valuation.explanation + " (demo data)"))
+        assessments.append(
+            Assessment(
+                holding_id=r["pk"],
+                effective_fy=r["since"],
+                annual_rent=valuation.annual_rent,
+                owner_occupied=r["owner_occupied"],
+                annual_valuation=valuation.annual_valuation,
+                basis=valuation.explanation + " (demo data)",
+            )
+        )
     Assessment.objects.bulk_create(assessments, ignore_conflicts=True)
 
     if generate_demands(previous).demands:
         # Most owners paid last year in full before the portal took over; the rest are
         # carried into this year as arrears with their surcharge.
         Instalment.objects.filter(
-            demand__fiscal_year=previous, status=Instalment.Status.DUE,
+            demand__fiscal_year=previous,
+            status=Instalment.Status.DUE,
             demand__holding_id__in=[r["pk"] for r in plan if r["paid_last_year"]],
         ).update(status=Instalment.Status.PAID)
     generate_demands(current)
     if citizen is not None:
-        _citizen_bills(citizen, Holding.objects.filter(
-            pk__in=[r["pk"] for r in plan if r["demo"]]).order_by("pk"))
+        _citizen_bills(
+            citizen,
+            Holding.objects.filter(pk__in=[r["pk"] for r in plan if r["demo"]]).order_by("pk"),
+        )
     return []
 
 
@@ -158,14 +271,19 @@ def _citizen_bills(citizen, holdings) -> None:
     today = timezone.localdate()
     for holding in holdings:
         st = statement(holding)
-        asks = [("instalment", st.due_instalments[:1]),
-                ("arrear", [a for a in st.arrears if a.status == Arrear.Status.DUE])]
+        asks = [
+            ("instalment", st.due_instalments[:1]),
+            ("arrear", [a for a in st.arrears if a.status == Arrear.Status.DUE]),
+        ]
         for kind, chosen in asks:
-            if not chosen or HoldingBillItem.objects.filter(
-                    bill__status="open", **{f"{kind}__in": chosen}).exists():
+            if (
+                not chosen
+                or HoldingBillItem.objects.filter(
+                    bill__status="open", **{f"{kind}__in": chosen}
+                ).exists()
+            ):
                 continue
             try:
-                holding_bill(holding=holding, payer=citizen, today=today,
-                             **{f"{kind}s": chosen})
+                holding_bill(holding=holding, payer=citizen, today=today, **{f"{kind}s": chosen})
             except ValidationError:  # nothing due any more, or a payment on it under way
                 continue

@@ -39,8 +39,9 @@ def _holding_for(request: HttpRequest, pk: int) -> Holding:
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False,
-                                                                 filename=filename)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=filename
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -54,8 +55,9 @@ def demand_notice_pdf(request: HttpRequest, pk: int, fy: str) -> HttpResponse:
         label = parse_fiscal_year(fy)
     except ValueError:
         raise Http404(_("No such fiscal year.")) from None
-    demand = get_object_or_404(Demand.objects.select_related("holding__ward"),
-                               holding=holding, fiscal_year=label)
+    demand = get_object_or_404(
+        Demand.objects.select_related("holding__ward"), holding=holding, fiscal_year=label
+    )
     return _pdf_response(render_demand_notice(demand), demand_notice_filename(demand))
 
 
@@ -71,29 +73,34 @@ def no_dues(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _("No-dues certificate %(number)s is ready.")
-                             % {"number": certificate.number})
+            messages.success(
+                request,
+                _("No-dues certificate %(number)s is ready.") % {"number": certificate.number},
+            )
             return redirect("holding_no_dues", pk=holding.pk)
     current = statement(holding)
     certificates = list(holding.no_dues_certificates.all()[:20])
     for certificate in certificates:
         certificate.current = no_dues_is_current(certificate)
-    return render(request, "holdings/documents/no_dues.html", {
-        "holding": holding,
-        "statement": current,
-        "owes": current.total_overdue > 0,  # only what is past its due date
-        "certificates": certificates,
-        "demands": current.demands,
-        "error": error,
-        "pay_url": pay_url(holding),
-    })
+    return render(
+        request,
+        "holdings/documents/no_dues.html",
+        {
+            "holding": holding,
+            "statement": current,
+            "owes": current.total_overdue > 0,  # only what is past its due date
+            "certificates": certificates,
+            "demands": current.demands,
+            "error": error,
+            "pay_url": pay_url(holding),
+        },
+    )
 
 
 @login_required
 @require_safe
 def no_dues_pdf(request: HttpRequest, cert_pk: int) -> HttpResponse:
-    certificate = get_object_or_404(NoDuesCertificate.objects.select_related("holding"),
-                                    pk=cert_pk)
+    certificate = get_object_or_404(NoDuesCertificate.objects.select_related("holding"), pk=cert_pk)
     if not holding_visible_to(request.user, certificate.holding):
         raise Http404(_("No such certificate."))
     return _pdf_response(no_dues_pdf_bytes(certificate), no_dues_filename(certificate))

@@ -63,8 +63,13 @@ ISSUE_ATTEMPTS = 5
 
 ORDINALS = {1: ("১ম", "1st"), 2: ("২য়", "2nd"), 3: ("৩য়", "3rd"), 4: ("৪র্থ", "4th")}
 #: The uses in Bengali, for the printed documents whatever the translation catalogue holds.
-USE_BN = {Use.RESIDENTIAL: "আবাসিক", Use.COMMERCIAL: "বাণিজ্যিক", Use.INDUSTRIAL: "শিল্প",
-          Use.MIXED: "মিশ্র", Use.VACANT_LAND: "খালি জমি"}
+USE_BN = {
+    Use.RESIDENTIAL: "আবাসিক",
+    Use.COMMERCIAL: "বাণিজ্যিক",
+    Use.INDUSTRIAL: "শিল্প",
+    Use.MIXED: "মিশ্র",
+    Use.VACANT_LAND: "খালি জমি",
+}
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -97,9 +102,10 @@ def _holding_facts(holding: Holding) -> dict[str, Any]:
     ward = holding.ward
     return {
         "holding": holding,
-        "ward": {"bn": to_bengali_digits(ward.number) + (f" ({ward.name_bn})" if ward.name_bn
-                                                         else ""),
-                 "en": str(ward.number) + (f" ({ward.name_en})" if ward.name_en else "")},
+        "ward": {
+            "bn": to_bengali_digits(ward.number) + (f" ({ward.name_bn})" if ward.name_bn else ""),
+            "en": str(ward.number) + (f" ({ward.name_en})" if ward.name_en else ""),
+        },
         "ward_number": {"bn": to_bengali_digits(ward.number), "en": str(ward.number)},
         "holding_number": {"bn": to_bengali_digits(holding.number), "en": holding.number},
         "holding_label": {"bn": holding.label_bn, "en": holding.label_en},
@@ -110,13 +116,21 @@ def _holding_facts(holding: Holding) -> dict[str, Any]:
 
 def _owners(holding: Holding) -> list[dict[str, Any]]:
     owners = list(holding.owners.order_by("pk"))
-    return [{"bn": o.name_bn or o.name_en, "en": o.name_en or o.name_bn,
-             "share": _pct(o.share_percent) if len(owners) > 1 else None} for o in owners]
+    return [
+        {
+            "bn": o.name_bn or o.name_en,
+            "en": o.name_en or o.name_bn,
+            "share": _pct(o.share_percent) if len(owners) > 1 else None,
+        }
+        for o in owners
+    ]
 
 
 def _owner_names(owners: list[dict[str, Any]]) -> Bilingual:
-    return {"bn": ", ".join(o["bn"] for o in owners if o["bn"]) or "—",
-            "en": ", ".join(o["en"] for o in owners if o["en"]) or "—"}
+    return {
+        "bn": ", ".join(o["bn"] for o in owners if o["bn"]) or "—",
+        "en": ", ".join(o["en"] for o in owners if o["en"]) or "—",
+    }
 
 
 def pay_url(holding: Holding | None = None) -> str:
@@ -137,16 +151,23 @@ def pay_url(holding: Holding | None = None) -> str:
 def _valuation(demand: Demand) -> dict[str, Any]:
     """The annual valuation and how it was made, in both languages."""
     assessment = demand.assessment
-    return {"amount": money(demand.annual_valuation),
-            "basis": valuation_basis(demand, assessment),
-            "effective": fy_label(assessment.effective_fy) if assessment is not None else None}
+    return {
+        "amount": money(demand.annual_valuation),
+        "basis": valuation_basis(demand, assessment),
+        "effective": fy_label(assessment.effective_fy) if assessment is not None else None,
+    }
 
 
 def _head_rows(demand: Demand, use: Bilingual) -> list[dict[str, Any]]:
     fy = fy_label(demand.fiscal_year)
     rows = []
-    lines = sorted(demand.lines.all(), key=lambda ln: (
-        HEAD_ORDER.index(ln.head) if ln.head in HEAD_ORDER else len(HEAD_ORDER), ln.head))
+    lines = sorted(
+        demand.lines.all(),
+        key=lambda ln: (
+            HEAD_ORDER.index(ln.head) if ln.head in HEAD_ORDER else len(HEAD_ORDER),
+            ln.head,
+        ),
+    )
     for line in lines:
         bn, en = HEAD_LABELS.get(line.head, (line.head, line.head.replace("_", " ").title()))
         if line.percent is None:
@@ -155,8 +176,14 @@ def _head_rows(demand: Demand, use: Bilingual) -> list[dict[str, Any]]:
         else:
             rate = _pct(line.percent)
             rule_bn = f"{fy['bn']} অর্থবছরের তফসিল: {use['bn']} হার, বার্ষিক মূল্যায়নের {rate['bn']}"
-        rows.append({"head": {"bn": bn, "en": en}, "rate": rate, "amount": money(line.amount),
-                     "rule": {"bn": rule_bn, "en": line.rule}})
+        rows.append(
+            {
+                "head": {"bn": bn, "en": en},
+                "rate": rate,
+                "amount": money(line.amount),
+                "rule": {"bn": rule_bn, "en": line.rule},
+            }
+        )
     return rows
 
 
@@ -165,11 +192,15 @@ def _instalment_rows(demand: Demand) -> list[dict[str, Any]]:
     for inst in sorted(demand.instalments.all(), key=lambda i: i.quarter):
         bn, en = ORDINALS.get(inst.quarter, (to_bengali_digits(inst.quarter), str(inst.quarter)))
         paid = inst.status == Instalment.Status.PAID
-        rows.append({"label": {"bn": f"{bn} কিস্তি", "en": f"{en} instalment"},
-                     "due": both_calendars(inst.due_date), "amount": money(inst.amount),
-                     "paid": paid,
-                     "status": {"bn": "পরিশোধিত", "en": "Paid"} if paid
-                     else {"bn": "বাকি", "en": "Due"}})
+        rows.append(
+            {
+                "label": {"bn": f"{bn} কিস্তি", "en": f"{en} instalment"},
+                "due": both_calendars(inst.due_date),
+                "amount": money(inst.amount),
+                "paid": paid,
+                "status": {"bn": "পরিশোধিত", "en": "Paid"} if paid else {"bn": "বাকি", "en": "Due"},
+            }
+        )
     return rows
 
 
@@ -185,57 +216,83 @@ def _rebate_rows(demand: Demand, today: datetime.date) -> list[dict[str, Any]]:
             by = gregorian(first_due)
             rebate = tax.percent_of(demand.total, grade.percent)
             text = {
-                "bn": (f"পুরো বছরের কর {by['bn']} তারিখের মধ্যে একসাথে পরিশোধ করলে "
-                       f"{pct['bn']} রেয়াত: {money(rebate)['bn']} কম, দিতে হবে "
-                       f"{money(demand.total - rebate)['bn']}"),
-                "en": (f"{pct['en']} if the whole year is paid by {by['en']}: "
-                       f"{money(rebate)['en']} off, you pay {money(demand.total - rebate)['en']}"),
+                "bn": (
+                    f"পুরো বছরের কর {by['bn']} তারিখের মধ্যে একসাথে পরিশোধ করলে "
+                    f"{pct['bn']} রেয়াত: {money(rebate)['bn']} কম, দিতে হবে "
+                    f"{money(demand.total - rebate)['bn']}"
+                ),
+                "en": (
+                    f"{pct['en']} if the whole year is paid by {by['en']}: "
+                    f"{money(rebate)['en']} off, you pay {money(demand.total - rebate)['en']}"
+                ),
             }
             open_ = today <= first_due and all(
-                i.status == Instalment.Status.DUE for i in demand.instalments.all())
+                i.status == Instalment.Status.DUE for i in demand.instalments.all()
+            )
         else:
             text = {
-                "bn": (f"{to_bengali_digits(n)}টি কিস্তি একসাথে, তাদের প্রথমটির শেষ তারিখের "
-                       f"মধ্যে পরিশোধ করলে ওই কিস্তিগুলোর উপর {pct['bn']} রেয়াত"),
-                "en": (f"{pct['en']} off {n} instalments paid together by the due date of "
-                       "the first of them"),
+                "bn": (
+                    f"{to_bengali_digits(n)}টি কিস্তি একসাথে, তাদের প্রথমটির শেষ তারিখের "
+                    f"মধ্যে পরিশোধ করলে ওই কিস্তিগুলোর উপর {pct['bn']} রেয়াত"
+                ),
+                "en": (
+                    f"{pct['en']} off {n} instalments paid together by the due date of "
+                    "the first of them"
+                ),
             }
-            open_ = any(i.status == Instalment.Status.DUE and today <= i.due_date
-                        for i in demand.instalments.all())
+            open_ = any(
+                i.status == Instalment.Status.DUE and today <= i.due_date
+                for i in demand.instalments.all()
+            )
         rows.append({"text": text, "open": open_})
     return rows
 
 
 def _arrear_rows(demand: Demand) -> list[dict[str, Any]]:
     rows = []
-    for arrear in (Arrear.objects.filter(holding_id=demand.holding_id, status=Arrear.Status.DUE,
-                                         demand__fiscal_year__lt=demand.fiscal_year)
-                   .select_related("demand").order_by("demand__fiscal_year")):
+    for arrear in (
+        Arrear.objects.filter(
+            holding_id=demand.holding_id,
+            status=Arrear.Status.DUE,
+            demand__fiscal_year__lt=demand.fiscal_year,
+        )
+        .select_related("demand")
+        .order_by("demand__fiscal_year")
+    ):
         fy = fy_label(arrear.demand.fiscal_year)
         pct = _pct(arrear.surcharge_percent)
-        rows.append({
-            "fiscal_year": fy, "principal": money(arrear.principal),
-            "surcharge": money(arrear.surcharge), "percent": pct,
-            "total": money(arrear.principal + arrear.surcharge),
-            "value": arrear.principal + arrear.surcharge,
-            "rule": {"bn": f"অপরিশোধিত করের উপর {pct['bn']} সারচার্জ ({fy['bn']} অর্থবছরের তফসিল)",
-                     "en": f"{pct['en']} surcharge on the unpaid tax (FY {fy['en']} schedule)"},
-        })
+        rows.append(
+            {
+                "fiscal_year": fy,
+                "principal": money(arrear.principal),
+                "surcharge": money(arrear.surcharge),
+                "percent": pct,
+                "total": money(arrear.principal + arrear.surcharge),
+                "value": arrear.principal + arrear.surcharge,
+                "rule": {
+                    "bn": f"অপরিশোধিত করের উপর {pct['bn']} সারচার্জ ({fy['bn']} অর্থবছরের তফসিল)",
+                    "en": f"{pct['en']} surcharge on the unpaid tax (FY {fy['en']} schedule)",
+                },
+            }
+        )
     return rows
 
 
-def demand_notice_context(demand: Demand, *, today: datetime.date | None = None
-                          ) -> dict[str, Any]:
+def demand_notice_context(demand: Demand, *, today: datetime.date | None = None) -> dict[str, Any]:
     """Everything the demand notice shows, each text in Bengali and English."""
-    demand = (Demand.objects.select_related("holding__ward", "schedule", "assessment")
-              .prefetch_related("lines", "instalments", "schedule__rebates",
-                                "holding__owners").get(pk=demand.pk))
+    demand = (
+        Demand.objects.select_related("holding__ward", "schedule", "assessment")
+        .prefetch_related("lines", "instalments", "schedule__rebates", "holding__owners")
+        .get(pk=demand.pk)
+    )
     today = today or timezone.localdate()
     facts = _holding_facts(demand.holding)
     instalments = _instalment_rows(demand)
     arrears = _arrear_rows(demand)
-    year_due = sum((i.amount for i in demand.instalments.all()
-                    if i.status == Instalment.Status.DUE), Decimal("0.00"))
+    year_due = sum(
+        (i.amount for i in demand.instalments.all() if i.status == Instalment.Status.DUE),
+        Decimal("0.00"),
+    )
     year_paid = demand.total - year_due
     total_due = year_due + sum((a["value"] for a in arrears), Decimal("0.00"))
     return {
@@ -256,13 +313,15 @@ def demand_notice_context(demand: Demand, *, today: datetime.date | None = None
         "arrears": arrears,
         "total_due": money(total_due),
         "total_due_value": total_due,
-        "total_due_words": {"bn": amount_in_words_bn(total_due),
-                            "en": amount_in_words_en(total_due)},
+        "total_due_words": {
+            "bn": amount_in_words_bn(total_due),
+            "en": amount_in_words_en(total_due),
+        },
         "pay_url": pay_url(),
         "site_url": settings.SITE_URL,
         "qr_data_uri": qr_data_uri(pay_url(demand.holding)),
         "reference": f"HT/{demand.fiscal_year}/{demand.holding.ward.number}/"
-                     f"{demand.holding.number}",
+        f"{demand.holding.number}",
     }
 
 
@@ -272,25 +331,28 @@ def render_demand_notice(demand: Demand) -> bytes:
 
 
 def demand_notice_filename(demand: Demand) -> str:
-    """"demand-notice-2025-26-ward-5-12-A.pdf" (holding numbers may contain slashes)."""
+    """ "demand-notice-2025-26-ward-5-12-A.pdf" (holding numbers may contain slashes)."""
     number = demand.holding.number.replace("/", "-").replace(" ", "-")
     return f"demand-notice-{demand.fiscal_year}-ward-{demand.holding.ward.number}-{number}.pdf"
 
 
-def store_demand_notices(fiscal_year_label_: str, *, ward_number: int | None = None
-                         ) -> list[str]:
+def store_demand_notices(fiscal_year_label_: str, *, ward_number: int | None = None) -> list[str]:
     """Render every demand notice of a fiscal year (of one ward, or all) into the media
     storage under holdings/notices/<fy>/ward-<n>/; returns the stored names. Rendering
     again replaces the files."""
-    demands = (Demand.objects.filter(fiscal_year=fiscal_year_label_)
-               .select_related("holding__ward").order_by("holding__ward__number",
-                                                         "holding__number"))
+    demands = (
+        Demand.objects.filter(fiscal_year=fiscal_year_label_)
+        .select_related("holding__ward")
+        .order_by("holding__ward__number", "holding__number")
+    )
     if ward_number is not None:
         demands = demands.filter(holding__ward__number=ward_number)
     stored = []
     for demand in demands.iterator(chunk_size=200):
-        name = (f"holdings/notices/{demand.fiscal_year}/ward-{demand.holding.ward.number:02d}/"
-                f"{demand_notice_filename(demand)}")
+        name = (
+            f"holdings/notices/{demand.fiscal_year}/ward-{demand.holding.ward.number:02d}/"
+            f"{demand_notice_filename(demand)}"
+        )
         stored.append(replace_file(name, render_demand_notice(demand)))
     return stored
 
@@ -325,8 +387,7 @@ def _valid_until(st: Statement, today: datetime.date) -> datetime.date:
 
 
 def _next_sequence(fy: str) -> int:
-    last = (NoDuesCertificate.objects.filter(fiscal_year=fy)
-            .aggregate(last=Max("sequence"))["last"])
+    last = NoDuesCertificate.objects.filter(fiscal_year=fy).aggregate(last=Max("sequence"))["last"]
     return (last or 0) + 1
 
 
@@ -336,13 +397,16 @@ def _refuse_if_dues(holding: Holding, st: Statement) -> None:
     overdue = st.total_overdue
     if overdue > 0:
         raise ValidationError(
-            _("%(holding)s has %(amount)s of holding tax overdue (past its due date). A "
-              "no-dues certificate is issued once everything overdue is paid.")
-            % {"holding": holding.label, "amount": format_amount(overdue)}, code="has_dues")
+            _(
+                "%(holding)s has %(amount)s of holding tax overdue (past its due date). A "
+                "no-dues certificate is issued once everything overdue is paid."
+            )
+            % {"holding": holding.label, "amount": format_amount(overdue)},
+            code="has_dues",
+        )
 
 
-def _issue_once(holding: Holding, *, actor, today: datetime.date
-                ) -> tuple[NoDuesCertificate, bool]:
+def _issue_once(holding: Holding, *, actor, today: datetime.date) -> tuple[NoDuesCertificate, bool]:
     fy = fiscal_year(today)
     with transaction.atomic():
         # One issue at a time per holding (PostgreSQL; SQLite writes one at a time anyway).
@@ -350,20 +414,34 @@ def _issue_once(holding: Holding, *, actor, today: datetime.date
         st = statement(holding, today=today)
         _refuse_if_dues(holding, st)
         up_to = _paid_up_to(st, today)
-        existing = (NoDuesCertificate.objects
-                    .filter(holding=holding, fiscal_year=fy, paid_up_to=up_to,
-                            issued_at__date=today).order_by("-pk").first())
+        existing = (
+            NoDuesCertificate.objects.filter(
+                holding=holding, fiscal_year=fy, paid_up_to=up_to, issued_at__date=today
+            )
+            .order_by("-pk")
+            .first()
+        )
         if existing is not None:
             return existing, False
         sequence = _next_sequence(fy)
         certificate = NoDuesCertificate.objects.create(
-            holding=holding, fiscal_year=fy, sequence=sequence,
+            holding=holding,
+            fiscal_year=fy,
+            sequence=sequence,
             number=f"{CityProfile.current().code}/ND/{fy}/{sequence:06d}",
-            verify_code=secrets.token_hex(10), paid_up_to=up_to,
-            valid_until=_valid_until(st, today), issued_by=actor)
-        audit.record(action="holding.no_dues_issued", obj=certificate, actor=actor,
-                     after=audit.snapshot(certificate, ["holding_id", "number", "paid_up_to",
-                                                        "valid_until"]))
+            verify_code=secrets.token_hex(10),
+            paid_up_to=up_to,
+            valid_until=_valid_until(st, today),
+            issued_by=actor,
+        )
+        audit.record(
+            action="holding.no_dues_issued",
+            obj=certificate,
+            actor=actor,
+            after=audit.snapshot(
+                certificate, ["holding_id", "number", "paid_up_to", "valid_until"]
+            ),
+        )
     return certificate, True
 
 
@@ -388,8 +466,7 @@ def issue_no_dues_certificate(holding: Holding, *, actor=None) -> NoDuesCertific
             if attempt == ISSUE_ATTEMPTS - 1:
                 raise
     if created:
-        transaction.on_commit(partial(tasks.render_no_dues_pdf.delay, certificate.pk),
-                              robust=True)
+        transaction.on_commit(partial(tasks.render_no_dues_pdf.delay, certificate.pk), robust=True)
     return certificate
 
 
@@ -397,15 +474,17 @@ def no_dues_verify_url(certificate: NoDuesCertificate) -> str:
     return f"{settings.SITE_URL}/verify/{certificate.verify_code}/"
 
 
-def no_dues_is_current(certificate: NoDuesCertificate,
-                       today: datetime.date | None = None) -> bool:
+def no_dues_is_current(certificate: NoDuesCertificate, today: datetime.date | None = None) -> bool:
     return (today or timezone.localdate()) <= certificate.valid_until
 
 
 def no_dues_context(certificate: NoDuesCertificate) -> dict[str, Any]:
     """Everything the certificate shows, each text in Bengali and English."""
-    certificate = (NoDuesCertificate.objects.select_related("holding__ward")
-                   .prefetch_related("holding__owners").get(pk=certificate.pk))
+    certificate = (
+        NoDuesCertificate.objects.select_related("holding__ward")
+        .prefetch_related("holding__owners")
+        .get(pk=certificate.pk)
+    )
     holding = certificate.holding
     facts = _holding_facts(holding)
     issued_on = timezone.localtime(certificate.issued_at).date()
@@ -432,7 +511,7 @@ def render_no_dues(certificate: NoDuesCertificate) -> bytes:
 
 
 def no_dues_filename(certificate: NoDuesCertificate) -> str:
-    """"no-dues-KCC-ND-2025-26-000001.pdf"."""
+    """ "no-dues-KCC-ND-2025-26-000001.pdf"."""
     return f"no-dues-{certificate.number.replace('/', '-')}.pdf"
 
 
@@ -442,7 +521,8 @@ def _stored_name(certificate: NoDuesCertificate) -> str:
 
 
 NO_DUES_PDF: StoredDocument[NoDuesCertificate] = StoredDocument(
-    field="pdf", render=render_no_dues, stored_name=_stored_name)
+    field="pdf", render=render_no_dues, stored_name=_stored_name
+)
 
 
 def no_dues_store_pdf(certificate: NoDuesCertificate) -> str:

@@ -54,30 +54,58 @@ TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 
 COLUMN_HELP = [
     ("ward", gettext_lazy("Ward number (required).")),
-    ("holding_number", gettext_lazy("Holding number, unique in the ward, such as 123, 12/A "
-                                    "or ১২৩ (required).")),
+    (
+        "holding_number",
+        gettext_lazy("Holding number, unique in the ward, such as 123, 12/A or ১২৩ (required)."),
+    ),
     ("road", gettext_lazy("Road (optional).")),
     ("mahalla", gettext_lazy("Mahalla or area (optional).")),
-    ("use", gettext_lazy("residential, commercial, industrial, mixed or vacant_land — or "
-                         "আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি (required).")),
+    (
+        "use",
+        gettext_lazy(
+            "residential, commercial, industrial, mixed or vacant_land — or "
+            "আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি (required)."
+        ),
+    ),
     ("owner_occupied", gettext_lazy("yes / no / 1 / 0 / হ্যাঁ / না; blank means no.")),
     ("floor_area_sqft", gettext_lazy("Floor area in square feet (optional).")),
     ("owner_name_bn", gettext_lazy("Owner's name in Bengali.")),
-    ("owner_name_en", gettext_lazy("Owner's name in English (one of the two names is "
-                                   "required for each owner).")),
-    ("owner_share_percent", gettext_lazy("Owner's share in percent; may be blank for a single "
-                                         "owner (100). The shares of a holding may not add "
-                                         "up to more than 100.")),
+    (
+        "owner_name_en",
+        gettext_lazy("Owner's name in English (one of the two names is required for each owner)."),
+    ),
+    (
+        "owner_share_percent",
+        gettext_lazy(
+            "Owner's share in percent; may be blank for a single "
+            "owner (100). The shares of a holding may not add "
+            "up to more than 100."
+        ),
+    ),
     ("owner_nid", gettext_lazy("Owner's NID: 10, 13 or 17 digits (optional).")),
     ("owner_mobile", gettext_lazy("Owner's mobile, such as 01712345678 (optional).")),
-    ("annual_rent", gettext_lazy("Yearly rent in taka; the valuation is this less one sixth, "
-                                 "and less the owner-occupied concession of that year's "
-                                 "schedule (40 per cent by default).")),
-    ("valuation_fy", gettext_lazy("Fiscal year the valuation takes effect from, such as "
-                                  "2024-25 (with annual_rent).")),
+    (
+        "annual_rent",
+        gettext_lazy(
+            "Yearly rent in taka; the valuation is this less one sixth, "
+            "and less the owner-occupied concession of that year's "
+            "schedule (40 per cent by default)."
+        ),
+    ),
+    (
+        "valuation_fy",
+        gettext_lazy(
+            "Fiscal year the valuation takes effect from, such as 2024-25 (with annual_rent)."
+        ),
+    ),
     ("arrears_fy", gettext_lazy("An earlier fiscal year left unpaid (optional).")),
-    ("arrears_amount", gettext_lazy("Taka unpaid for that year; the next demand run carries it "
-                                    "forward with that year's surcharge.")),
+    (
+        "arrears_amount",
+        gettext_lazy(
+            "Taka unpaid for that year; the next demand run carries it "
+            "forward with that year's surcharge."
+        ),
+    ),
 ]
 
 
@@ -152,10 +180,13 @@ def _kept_rows(state: dict) -> importer.ParsedFile:
 
 def _check_of(results: list[importer.RowResult]) -> dict:
     """What the page and the report show of a check (JSON-ready, in the active language)."""
-    return {"summary": importer.summarize(results),
-            "problems": [{"row": r.row, "holding": r.holding, "errors": r.errors}
-                         for r in results if not r.ok],
-            "report": importer.report_rows(results)}
+    return {
+        "summary": importer.summarize(results),
+        "problems": [
+            {"row": r.row, "holding": r.holding, "errors": r.errors} for r in results if not r.ok
+        ],
+        "report": importer.report_rows(results),
+    }
 
 
 def _check(state: dict) -> dict:
@@ -179,7 +210,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Register file (.csv or .xlsx)"),
         help_text=gettext_lazy("CSV saved as UTF-8, or an Excel workbook; at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -187,16 +219,21 @@ class UploadForm(forms.Form):
         if kind not in importer.EXTENSIONS:
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."), code="file_type")
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller "
-                                          "files."), code="file_size")
+            raise forms.ValidationError(
+                _("The file is larger than 5 MB. Split it into smaller files."), code="file_size"
+            )
         if kind == "xlsx":
             upload.seek(0)
             real = zipfile.is_zipfile(upload)
             upload.seek(0)
             if not real:
                 raise forms.ValidationError(
-                    _("This is not a real .xlsx workbook. Save it again from Excel as “Excel "
-                      "Workbook (.xlsx)” or as “CSV UTF-8”."), code="fake_xlsx")
+                    _(
+                        "This is not a real .xlsx workbook. Save it again from Excel as “Excel "
+                        "Workbook (.xlsx)” or as “CSV UTF-8”."
+                    ),
+                    code="fake_xlsx",
+                )
         return upload
 
 
@@ -207,7 +244,6 @@ class ImportPermissionMixin(AnyPermissionRequired):
     """Assessors and administrators (either permission opens the pages)."""
 
     permission_required = ("accounts.assess_holdings", "accounts.administer_portal")
-
 
 
 class HoldingImportView(ImportPermissionMixin, View):
@@ -227,19 +263,19 @@ class HoldingImportView(ImportPermissionMixin, View):
         upload.seek(0)
         parsed = importer.parse(upload, upload.name)  # the one time the file is read
         if parsed.errors:  # nothing is kept
-            return self.show(request, UploadForm(), refused={"name": name,
-                                                             "errors": parsed.errors})
+            return self.show(request, UploadForm(), refused={"name": name, "errors": parsed.errors})
         results = importer.validate(parsed)
         token = secrets.token_hex(16)
         _save_json(_rows_name(token), parsed.to_json())
-        _save_json(_check_name(token, translation.get_language() or settings.LANGUAGE_CODE),
-                   _check_of(results))
+        _save_json(
+            _check_name(token, translation.get_language() or settings.LANGUAGE_CODE),
+            _check_of(results),
+        )
         request.session[PENDING] = {"token": token, "name": name, "rows": len(parsed.rows)}
         return redirect("holding_import")
 
     def show(self, request, form, refused: dict | None = None):
-        context = {"form": form, "columns": COLUMN_HELP,
-                   "max_rows": importer.limits()["rows"]}
+        context = {"form": form, "columns": COLUMN_HELP, "max_rows": importer.limits()["rows"]}
         state = _pending(request)
         if refused is not None:
             context["pending"] = {"name": refused["name"]}
@@ -273,39 +309,62 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
             messages.error(request, _("Choose what to do with the file."))
             return redirect("holding_import")
         if action == "only_valid" and not request.POST.get("confirm"):
-            messages.error(request, _("Tick the box to confirm that the holdings with errors "
-                                      "will not be imported."))
+            messages.error(
+                request,
+                _("Tick the box to confirm that the holdings with errors will not be imported."),
+            )
             return redirect("holding_import")
         results = importer.validate(_kept_rows(state))
-        report = importer.import_rows(results, only_valid=action == "only_valid",
-                                      actor=request.user, filename=state["name"])
+        report = importer.import_rows(
+            results, only_valid=action == "only_valid", actor=request.user, filename=state["name"]
+        )
         if not report.imported:
             for error in report.errors:
                 messages.error(request, error)
             if report.error_rows:
-                messages.error(request, _("%(rows)s rows have errors, so nothing was imported. "
-                                          "Correct the file, or import only the valid "
-                                          "holdings.") % {"rows": report.error_rows})
+                messages.error(
+                    request,
+                    _(
+                        "%(rows)s rows have errors, so nothing was imported. "
+                        "Correct the file, or import only the valid "
+                        "holdings."
+                    )
+                    % {"rows": report.error_rows},
+                )
             elif not report.errors:
                 messages.error(request, _("No holding in the file can be imported."))
             return redirect("holding_import")
-        default_storage.save(_report_name(state["token"]),
-                             ContentFile(importer.report_csv(results)))
+        default_storage.save(
+            _report_name(state["token"]), ContentFile(importer.report_csv(results))
+        )
         _forget_pending(request)
         request.session[LAST] = {
-            "token": state["token"], "name": state["name"], "holdings": report.holdings,
-            "owners": report.owners, "assessments": report.assessments,
-            "arrears": report.arrears, "skipped_holdings": report.skipped_holdings,
-            "skipped_rows": report.skipped_rows}
-        messages.success(request, ngettext(
-            "Imported %(holdings)s holding with %(owners)s owner(s), %(assessments)s "
-            "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
-            "Imported %(holdings)s holdings with %(owners)s owner(s), %(assessments)s "
-            "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
-            report.holdings) % {
-            "holdings": report.holdings, "owners": report.owners,
-            "assessments": report.assessments, "arrears": report.arrears,
-            "skipped": report.skipped_holdings})
+            "token": state["token"],
+            "name": state["name"],
+            "holdings": report.holdings,
+            "owners": report.owners,
+            "assessments": report.assessments,
+            "arrears": report.arrears,
+            "skipped_holdings": report.skipped_holdings,
+            "skipped_rows": report.skipped_rows,
+        }
+        messages.success(
+            request,
+            ngettext(
+                "Imported %(holdings)s holding with %(owners)s owner(s), %(assessments)s "
+                "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
+                "Imported %(holdings)s holdings with %(owners)s owner(s), %(assessments)s "
+                "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
+                report.holdings,
+            )
+            % {
+                "holdings": report.holdings,
+                "owners": report.owners,
+                "assessments": report.assessments,
+                "arrears": report.arrears,
+                "skipped": report.skipped_holdings,
+            },
+        )
         return redirect("holding_import")
 
 
@@ -321,8 +380,9 @@ class HoldingImportReportView(ImportPermissionMixin, View):
             last = request.session.get(LAST)
             token = str(last.get("token", "")) if isinstance(last, dict) else ""
             if not TOKEN_RE.fullmatch(token) or not default_storage.exists(_report_name(token)):
-                messages.error(request, _("There is no import report to download. Upload a "
-                                          "file first."))
+                messages.error(
+                    request, _("There is no import report to download. Upload a file first.")
+                )
                 return redirect("holding_import")
             with default_storage.open(_report_name(token), "rb") as f:
                 body = f.read()
@@ -335,5 +395,9 @@ class HoldingImportSampleView(ImportPermissionMixin, View):
     """A small example register in the import format."""
 
     def get(self, request):
-        return FileResponse(SAMPLE.open("rb"), as_attachment=True,
-                            filename="holdings_register.csv", content_type="text/csv")
+        return FileResponse(
+            SAMPLE.open("rb"),
+            as_attachment=True,
+            filename="holdings_register.csv",
+            content_type="text/csv",
+        )

@@ -26,23 +26,26 @@ class Use(models.TextChoices):
 class Holding(models.Model):
     """A property, identified by ward + holding number."""
 
-    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, related_name="holdings",
-                             verbose_name=_("ward"))
+    ward = models.ForeignKey(
+        "core.Ward", on_delete=models.PROTECT, related_name="holdings", verbose_name=_("ward")
+    )
     number = models.CharField(_("holding number"), max_length=20)
     road = models.CharField(_("road"), max_length=200, blank=True)
     mahalla = models.CharField(_("mahalla"), max_length=200, blank=True)
     use = models.CharField(_("use"), max_length=20, choices=Use.choices, default=Use.RESIDENTIAL)
     owner_occupied = models.BooleanField(_("owner-occupied"), default=False)
-    floor_area_sqft = models.DecimalField(_("floor area (sq ft)"), max_digits=10,
-                                          decimal_places=2, null=True, blank=True)
+    floor_area_sqft = models.DecimalField(
+        _("floor area (sq ft)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["ward__number", "number"]
         verbose_name = _("holding")
         verbose_name_plural = _("holdings")
-        constraints = [models.UniqueConstraint(fields=["ward", "number"],
-                                               name="holding_number_unique_in_ward")]
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "number"], name="holding_number_unique_in_ward")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ward.number}/{self.number}"
@@ -50,15 +53,16 @@ class Holding(models.Model):
     @property
     def label_en(self) -> str:
         return f"Holding {self.number}, ward {self.ward.number}" + (
-            f", {self.road}" if self.road else "")
+            f", {self.road}" if self.road else ""
+        )
 
     @property
     def label_bn(self) -> str:
         from core.digits import to_bengali_digits
 
-        return (f"হোল্ডিং {to_bengali_digits(self.number)}, "
-                f"ওয়ার্ড {to_bengali_digits(self.ward.number)}") + (
-            f", {self.road}" if self.road else "")
+        return (
+            f"হোল্ডিং {to_bengali_digits(self.number)}, ওয়ার্ড {to_bengali_digits(self.ward.number)}"
+        ) + (f", {self.road}" if self.road else "")
 
     @property
     def label(self) -> str:
@@ -74,16 +78,24 @@ class Owner(models.Model):
     share_percent = models.DecimalField(_("share (%)"), default=100, **PERCENT)
     nid = models.CharField(_("NID"), max_length=17, blank=True, db_index=True)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="holding_ownerships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="holding_ownerships",
+    )
 
     class Meta:
         ordering = ["holding", "pk"]
         verbose_name = _("owner")
         verbose_name_plural = _("owners")
-        constraints = [models.CheckConstraint(
-            condition=Q(share_percent__gt=0) & Q(share_percent__lte=100),
-            name="owner_share_between_0_and_100")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gt=0) & Q(share_percent__lte=100),
+                name="owner_share_between_0_and_100",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name_en or self.name_bn
@@ -104,8 +116,9 @@ class Assessment(models.Model):
     owner_occupied = models.BooleanField(_("owner-occupied"), default=False)
     annual_valuation = models.DecimalField(_("annual valuation"), **MONEY)
     basis = models.TextField(_("how it was valued"), blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,10 +126,13 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         constraints = [
-            models.UniqueConstraint(fields=["holding", "effective_fy"],
-                                    name="one_assessment_per_holding_year"),
-            models.CheckConstraint(condition=Q(annual_rent__gte=0) & Q(annual_valuation__gte=0),
-                                   name="assessment_not_negative"),
+            models.UniqueConstraint(
+                fields=["holding", "effective_fy"], name="one_assessment_per_holding_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_rent__gte=0) & Q(annual_valuation__gte=0),
+                name="assessment_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,15 +153,16 @@ class Objection(models.Model):
         Status.REJECTED: set(),
     }
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
-                                   related_name="objections")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="objections")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("reason"))
     claimed_rent = models.DecimalField(_("yearly rent claimed"), null=True, blank=True, **MONEY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision_reason = models.TextField(_("decision"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -164,12 +181,15 @@ class RateSchedule(models.Model):
     q2_due = models.DateField(_("2nd instalment due"))
     q3_due = models.DateField(_("3rd instalment due"))
     q4_due = models.DateField(_("4th instalment due"))
-    arrears_surcharge_percent = models.DecimalField(_("surcharge on arrears (%)"), default=15,
-                                                    **PERCENT)
+    arrears_surcharge_percent = models.DecimalField(
+        _("surcharge on arrears (%)"), default=15, **PERCENT
+    )
     owner_occupied_concession_percent = models.DecimalField(
-        _("owner-occupied concession (%)"), default=40, **PERCENT)
-    vacant_land_flat_tax = models.DecimalField(_("vacant land: flat yearly tax"), default=500,
-                                               **MONEY)
+        _("owner-occupied concession (%)"), default=40, **PERCENT
+    )
+    vacant_land_flat_tax = models.DecimalField(
+        _("vacant land: flat yearly tax"), default=500, **MONEY
+    )
     reassessment_years = models.PositiveSmallIntegerField(_("reassess every (years)"), default=5)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -196,10 +216,12 @@ class RateHead(models.Model):
     class Meta:
         ordering = ["schedule", "use", "head"]
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "head", "use"],
-                                    name="one_rate_per_head_use"),
-            models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100),
-                                   name="rate_between_0_and_100"),
+            models.UniqueConstraint(
+                fields=["schedule", "head", "use"], name="one_rate_per_head_use"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="rate_between_0_and_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,8 +240,9 @@ class RebateGrade(models.Model):
         ordering = ["schedule", "quarters"]
         constraints = [
             models.UniqueConstraint(fields=["schedule", "quarters"], name="one_rebate_per_grade"),
-            models.CheckConstraint(condition=Q(quarters__gte=1) & Q(quarters__lte=4),
-                                   name="rebate_quarters_1_to_4"),
+            models.CheckConstraint(
+                condition=Q(quarters__gte=1) & Q(quarters__lte=4), name="rebate_quarters_1_to_4"
+            ),
         ]
 
 
@@ -229,16 +252,20 @@ class Demand(models.Model):
     holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="demands")
     fiscal_year = models.CharField(max_length=7, db_index=True)
     schedule = models.ForeignKey(RateSchedule, on_delete=models.PROTECT, related_name="+")
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     annual_valuation = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["holding", "-fiscal_year"]
-        constraints = [models.UniqueConstraint(fields=["holding", "fiscal_year"],
-                                               name="one_demand_per_holding_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holding", "fiscal_year"], name="one_demand_per_holding_year"
+            )
+        ]
 
 
 class DemandLine(models.Model):
@@ -252,8 +279,9 @@ class DemandLine(models.Model):
 
     class Meta:
         ordering = ["demand", "head"]
-        constraints = [models.UniqueConstraint(fields=["demand", "head"],
-                                               name="one_line_per_demand_head")]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "head"], name="one_line_per_demand_head")
+        ]
 
 
 class Instalment(models.Model):
@@ -268,15 +296,18 @@ class Instalment(models.Model):
     quarter = models.PositiveSmallIntegerField()
     due_date = models.DateField()
     amount = models.DecimalField(**MONEY)
-    status = models.CharField(max_length=5, choices=Status.choices, default=Status.DUE,
-                              db_index=True)
-    paid_bill = models.ForeignKey("payments.Bill", on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+")
+    status = models.CharField(
+        max_length=5, choices=Status.choices, default=Status.DUE, db_index=True
+    )
+    paid_bill = models.ForeignKey(
+        "payments.Bill", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["demand", "quarter"]
-        constraints = [models.UniqueConstraint(fields=["demand", "quarter"],
-                                               name="one_instalment_per_quarter")]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "quarter"], name="one_instalment_per_quarter")
+        ]
 
 
 class Arrear(models.Model):
@@ -293,26 +324,34 @@ class Arrear(models.Model):
     principal = models.DecimalField(**MONEY)
     surcharge_percent = models.DecimalField(**PERCENT)
     surcharge = models.DecimalField(**MONEY)
-    status = models.CharField(max_length=5, choices=Status.choices, default=Status.DUE,
-                              db_index=True)
-    paid_bill = models.ForeignKey("payments.Bill", on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+")
+    status = models.CharField(
+        max_length=5, choices=Status.choices, default=Status.DUE, db_index=True
+    )
+    paid_bill = models.ForeignKey(
+        "payments.Bill", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
 
 class HoldingBillItem(models.Model):
     """Which instalments and arrears a holding-tax bill covers (set paid when it is paid)."""
 
-    bill = models.ForeignKey("payments.Bill", on_delete=models.CASCADE,
-                             related_name="holding_items")
-    instalment = models.ForeignKey(Instalment, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="bill_items")
-    arrear = models.ForeignKey(Arrear, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="bill_items")
+    bill = models.ForeignKey(
+        "payments.Bill", on_delete=models.CASCADE, related_name="holding_items"
+    )
+    instalment = models.ForeignKey(
+        Instalment, on_delete=models.CASCADE, null=True, blank=True, related_name="bill_items"
+    )
+    arrear = models.ForeignKey(
+        Arrear, on_delete=models.CASCADE, null=True, blank=True, related_name="bill_items"
+    )
 
     class Meta:
-        constraints = [models.CheckConstraint(
-            condition=Q(instalment__isnull=False) | Q(arrear__isnull=False),
-            name="bill_item_covers_something")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(instalment__isnull=False) | Q(arrear__isnull=False),
+                name="bill_item_covers_something",
+            )
+        ]
 
 
 class DemandRun(HeartbeatFields):
@@ -333,16 +372,21 @@ class DemandRun(HeartbeatFields):
     created = models.JSONField(default=dict, blank=True)  # counts per kind
     summary = models.JSONField(default=list, blank=True)  # per ward
     error = models.TextField(blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(
-            fields=["fiscal_year"], condition=models.Q(status__in=["queued", "running"]),
-            name="one_live_demand_run_per_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_live_demand_run_per_year",
+            )
+        ]
 
 
 class NoDuesCertificate(models.Model):
@@ -350,8 +394,12 @@ class NoDuesCertificate(models.Model):
     fiscal year ("KCC/ND/2025-26/000001"), valid to the end of that fiscal year, checked by
     anyone at /verify/<verify_code>/."""
 
-    holding = models.ForeignKey(Holding, on_delete=models.PROTECT,
-                                related_name="no_dues_certificates", verbose_name=_("holding"))
+    holding = models.ForeignKey(
+        Holding,
+        on_delete=models.PROTECT,
+        related_name="no_dues_certificates",
+        verbose_name=_("holding"),
+    )
     fiscal_year = models.CharField(_("fiscal year"), max_length=7)
     sequence = models.PositiveIntegerField()
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
@@ -359,16 +407,20 @@ class NoDuesCertificate(models.Model):
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     paid_up_to = models.DateField(_("holding tax paid up to"))
     valid_until = models.DateField(_("valid until"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, blank=True, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     pdf = models.FileField(upload_to="holdings/no-dues/", blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("no-dues certificate")
         verbose_name_plural = _("no-dues certificates")
-        constraints = [models.UniqueConstraint(fields=["fiscal_year", "sequence"],
-                                               name="no_dues_sequence_unique_in_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "sequence"], name="no_dues_sequence_unique_in_year"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

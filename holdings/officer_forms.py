@@ -23,12 +23,13 @@ def clean_rent(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     if value < 0:
-        raise forms.ValidationError(_("The yearly rent cannot be negative."),
-                                    code="negative_rent")
+        raise forms.ValidationError(_("The yearly rent cannot be negative."), code="negative_rent")
     if value > MAX_YEARLY_RENT:
         raise forms.ValidationError(
             _("A yearly rent of %(rent)s taka is not believable; check it."),
-            code="absurd_rent", params={"rent": value})
+            code="absurd_rent",
+            params={"rent": value},
+        )
     return value
 
 
@@ -54,8 +55,11 @@ class AssessmentForm(forms.Form):
     effective_fy = FiscalYearField(label=_("In force from fiscal year"))
     annual_rent = RentField(
         label=_("Yearly rent (taka)"),
-        help_text=_("The rent the holding earns or would earn in a year. Bengali digits and "
-                    "commas are fine."))
+        help_text=_(
+            "The rent the holding earns or would earn in a year. Bengali digits and "
+            "commas are fine."
+        ),
+    )
     owner_occupied = forms.BooleanField(label=_("Owner-occupied"), required=False)
 
     def clean_effective_fy(self):
@@ -64,7 +68,9 @@ class AssessmentForm(forms.Form):
         if fiscal_year_start(value) > fiscal_year_start(latest):
             raise forms.ValidationError(
                 _("An assessment can take effect from %(latest)s at the latest."),
-                code="too_late", params={"latest": latest})
+                code="too_late",
+                params={"latest": latest},
+            )
         return value
 
 
@@ -72,22 +78,33 @@ class ObjectionDecisionForm(forms.Form):
     ACCEPT, REJECT = "accept", "reject"
 
     decision = forms.ChoiceField(
-        label=_("Decision"), widget=forms.RadioSelect,
+        label=_("Decision"),
+        widget=forms.RadioSelect,
         choices=[(ACCEPT, _("Accept the objection")), (REJECT, _("Reject the objection"))],
-        error_messages={"required": _("Choose whether to accept or reject the objection.")})
+        error_messages={"required": _("Choose whether to accept or reject the objection.")},
+    )
     reason = forms.CharField(
-        label=_("Reason for the decision"), max_length=2000,
+        label=_("Reason for the decision"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The owner sees this; it is kept in the audit log."),
-        error_messages={"required": _("Give the reason for the decision.")})
+        error_messages={"required": _("Give the reason for the decision.")},
+    )
     revised_rent = RentField(
-        label=_("Revised yearly rent (taka, optional)"), required=False,
-        help_text=_("Only when accepting. Left empty, the rent the owner claimed is used; "
-                    "if they claimed none, the assessment stays as it is."))
+        label=_("Revised yearly rent (taka, optional)"),
+        required=False,
+        help_text=_(
+            "Only when accepting. Left empty, the rent the owner claimed is used; "
+            "if they claimed none, the assessment stays as it is."
+        ),
+    )
     confirm = forms.BooleanField(
-        label=_("I have checked the objection and want to record this decision. "
-                "It cannot be changed afterwards."),
-        error_messages={"required": _("Tick the box to confirm the decision.")})
+        label=_(
+            "I have checked the objection and want to record this decision. "
+            "It cannot be changed afterwards."
+        ),
+        error_messages={"required": _("Tick the box to confirm the decision.")},
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -98,8 +115,13 @@ class ObjectionDecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("decision") == self.REJECT and data.get("revised_rent") is not None:
-            self.add_error("revised_rent", _("A revised rent goes only with accepting the "
-                                             "objection. Leave it empty to reject."))
+            self.add_error(
+                "revised_rent",
+                _(
+                    "A revised rent goes only with accepting the "
+                    "objection. Leave it empty to reject."
+                ),
+            )
         return data
 
 
@@ -114,9 +136,14 @@ class DemandRunForm(forms.Form):
         current = current_fiscal_year()
         if fiscal_year_start(value) > fiscal_year_start(current):
             raise forms.ValidationError(
-                _("The demand for %(fy)s can be generated once that year begins on 1 July, "
-                  "so that this year's unpaid instalments are not carried forward as arrears "
-                  "before they fall due."), code="future_year", params={"fy": value})
+                _(
+                    "The demand for %(fy)s can be generated once that year begins on 1 July, "
+                    "so that this year's unpaid instalments are not carried forward as arrears "
+                    "before they fall due."
+                ),
+                code="future_year",
+                params={"fy": value},
+            )
         return value
 
 
@@ -125,9 +152,11 @@ class CollectionFilterForm(forms.Form):
 
 
 class DefaulterFilterForm(forms.Form):
-    SORT_CHOICES = [("owed_desc", _("Amount owed, largest first")),
-                    ("owed_asc", _("Amount owed, smallest first")),
-                    ("holding", _("Ward and holding number"))]
+    SORT_CHOICES = [
+        ("owed_desc", _("Amount owed, largest first")),
+        ("owed_asc", _("Amount owed, smallest first")),
+        ("holding", _("Ward and holding number")),
+    ]
 
     ward = WardChoiceField()
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)

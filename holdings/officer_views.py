@@ -69,8 +69,11 @@ class AssessorQueueView(AssessorRequired, View):
     latest assessment is due for the periodic reassessment; by ward; 25 a page."""
 
     template_name = "holdings/officer/assessor_queue.html"
-    TABS = {"new": gettext_lazy("New holdings"), "objections": gettext_lazy("Objections"),
-            "due": gettext_lazy("Due for reassessment")}
+    TABS = {
+        "new": gettext_lazy("New holdings"),
+        "objections": gettext_lazy("Objections"),
+        "due": gettext_lazy("Due for reassessment"),
+    }
 
     def get(self, request):
         form = QueueFilterForm(request.GET)
@@ -79,14 +82,23 @@ class AssessorQueueView(AssessorRequired, View):
         tab = tab if tab in self.TABS else "new"
         today = timezone.localdate()
 
-        new = (Holding.objects.filter(assessments__isnull=True).exclude(use=Use.VACANT_LAND)
-               .select_related("ward").order_by("created_at", "pk"))
-        objections = (Objection.objects.filter(status=Objection.Status.OPEN)
-                      .select_related("assessment__holding__ward", "filed_by")
-                      .order_by("created_at", "pk"))
+        new = (
+            Holding.objects.filter(assessments__isnull=True)
+            .exclude(use=Use.VACANT_LAND)
+            .select_related("ward")
+            .order_by("created_at", "pk")
+        )
+        objections = (
+            Objection.objects.filter(status=Objection.Status.OPEN)
+            .select_related("assessment__holding__ward", "filed_by")
+            .order_by("created_at", "pk")
+        )
         # Holdings never assessed are the first tab; this one is the periodic reassessment.
-        due = (reassessment_due(today).filter(latest__isnull=False)
-               .order_by("latest", "ward__number", "number"))
+        due = (
+            reassessment_due(today)
+            .filter(latest__isnull=False)
+            .order_by("latest", "ward__number", "number")
+        )
         if ward is not None:
             new = new.filter(ward=ward)
             objections = objections.filter(assessment__holding__ward=ward)
@@ -105,11 +117,15 @@ class AssessorQueueView(AssessorRequired, View):
             else:
                 row.age_years = current_start - fiscal_year_start(row.latest)
         page.object_list = rows
-        tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab}
-                for key, label in self.TABS.items()]
-        return TemplateResponse(request, self.template_name, {
-            "form": form, "tab": tab, "tabs": tabs, "page_obj": page, "rows": rows,
-            "ward": ward})
+        tabs = [
+            {"key": key, "label": label, "count": counts[key], "active": key == tab}
+            for key, label in self.TABS.items()
+        ]
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {"form": form, "tab": tab, "tabs": tabs, "page_obj": page, "rows": rows, "ward": ward},
+        )
 
 
 # --- valuing a holding --------------------------------------------------------------------
@@ -124,39 +140,64 @@ class AssessView(AssessorRequired, View):
 
     template_name = "holdings/officer/assess.html"
 
-    def render(self, request, holding: Holding, form: AssessmentForm, *,
-               preview: dict | None = None, recorded: dict | None = None,
-               status: int = 200) -> HttpResponse:
-        history = list(holding.assessments.select_related("assessed_by")
-                       .order_by("-effective_fy"))
-        open_objections = list(Objection.objects.filter(
-            assessment__holding=holding, status=Objection.Status.OPEN)
-            .select_related("assessment").order_by("created_at"))
+    def render(
+        self,
+        request,
+        holding: Holding,
+        form: AssessmentForm,
+        *,
+        preview: dict | None = None,
+        recorded: dict | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        history = list(holding.assessments.select_related("assessed_by").order_by("-effective_fy"))
+        open_objections = list(
+            Objection.objects.filter(assessment__holding=holding, status=Objection.Status.OPEN)
+            .select_related("assessment")
+            .order_by("created_at")
+        )
         replaces = None
         if preview:
-            replaces = next((a for a in history if a.effective_fy == preview["fiscal_year"]),
-                            None)
-        return TemplateResponse(request, self.template_name, {
-            "holding": holding, "owners": list(holding.owners.all()), "form": form,
-            "history": history, "preview": preview, "recorded": recorded,
-            "replaces": replaces, "open_objections": open_objections}, status=status)
+            replaces = next((a for a in history if a.effective_fy == preview["fiscal_year"]), None)
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "holding": holding,
+                "owners": list(holding.owners.all()),
+                "form": form,
+                "history": history,
+                "preview": preview,
+                "recorded": recorded,
+                "replaces": replaces,
+                "open_objections": open_objections,
+            },
+            status=status,
+        )
 
     def get(self, request, pk: int):
         holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
         latest = holding.assessments.order_by("-effective_fy").first()
-        form = AssessmentForm(initial={
-            "effective_fy": current_fiscal_year(),
-            "owner_occupied": latest.owner_occupied if latest else holding.owner_occupied,
-            "annual_rent": latest.annual_rent if latest else None})
+        form = AssessmentForm(
+            initial={
+                "effective_fy": current_fiscal_year(),
+                "owner_occupied": latest.owner_occupied if latest else holding.owner_occupied,
+                "annual_rent": latest.annual_rent if latest else None,
+            }
+        )
         recorded = None
         recorded_pk = request.GET.get("recorded", "")
         if recorded_pk.isdigit():
             assessment = holding.assessments.filter(pk=int(recorded_pk)).first()
             if assessment is not None:
-                recorded = {"assessment": assessment, **valuation_breakdown(
-                    annual_rent=assessment.annual_rent,
-                    owner_occupied=assessment.owner_occupied,
-                    fiscal_year=assessment.effective_fy)}
+                recorded = {
+                    "assessment": assessment,
+                    **valuation_breakdown(
+                        annual_rent=assessment.annual_rent,
+                        owner_occupied=assessment.owner_occupied,
+                        fiscal_year=assessment.effective_fy,
+                    ),
+                }
         return self.render(request, holding, form, recorded=recorded)
 
     def post(self, request, pk: int):
@@ -166,24 +207,36 @@ class AssessView(AssessorRequired, View):
             return self.render(request, holding, form)
         data = form.cleaned_data
         if "preview" in request.POST:
-            preview = valuation_breakdown(annual_rent=data["annual_rent"],
-                                   owner_occupied=data["owner_occupied"],
-                                   fiscal_year=data["effective_fy"])
+            preview = valuation_breakdown(
+                annual_rent=data["annual_rent"],
+                owner_occupied=data["owner_occupied"],
+                fiscal_year=data["effective_fy"],
+            )
             return self.render(request, holding, form, preview=preview)
         try:
             assessment = assessment_record(
-                holding=holding, effective_fy=data["effective_fy"],
-                annual_rent=data["annual_rent"], owner_occupied=data["owner_occupied"],
-                actor=request.user)
+                holding=holding,
+                effective_fy=data["effective_fy"],
+                annual_rent=data["annual_rent"],
+                owner_occupied=data["owner_occupied"],
+                actor=request.user,
+            )
         except ValidationError as exc:
             form.add_error("annual_rent" if exc.code in RENT_ERRORS else None, exc)
             return self.render(request, holding, form)
-        messages.success(request, _(
-            "The assessment of holding %(holding)s from %(fy)s is recorded: annual valuation "
-            "%(valuation)s.") % {"holding": holding, "fy": assessment.effective_fy,
-                                 "valuation": assessment.annual_valuation})
-        return redirect(reverse("holding_assess", args=[holding.pk])
-                        + f"?recorded={assessment.pk}")
+        messages.success(
+            request,
+            _(
+                "The assessment of holding %(holding)s from %(fy)s is recorded: annual valuation "
+                "%(valuation)s."
+            )
+            % {
+                "holding": holding,
+                "fy": assessment.effective_fy,
+                "valuation": assessment.annual_valuation,
+            },
+        )
+        return redirect(reverse("holding_assess", args=[holding.pk]) + f"?recorded={assessment.pk}")
 
 
 # --- deciding an objection ----------------------------------------------------------------
@@ -196,23 +249,38 @@ class ObjectionView(AssessorRequired, View):
     template_name = "holdings/officer/objection.html"
 
     def get_objection(self, pk: int) -> Objection:
-        return get_object_or_404(Objection.objects.select_related(
-            "assessment__holding__ward", "assessment__assessed_by", "filed_by", "decided_by"),
-            pk=pk)
+        return get_object_or_404(
+            Objection.objects.select_related(
+                "assessment__holding__ward", "assessment__assessed_by", "filed_by", "decided_by"
+            ),
+            pk=pk,
+        )
 
-    def render(self, request, objection: Objection, form: ObjectionDecisionForm | None,
-               status: int = 200) -> HttpResponse:
+    def render(
+        self, request, objection: Objection, form: ObjectionDecisionForm | None, status: int = 200
+    ) -> HttpResponse:
         assessment = objection.assessment
         claimed = None
         if objection.claimed_rent is not None:
-            claimed = valuation_breakdown(annual_rent=objection.claimed_rent,
-                                   owner_occupied=assessment.owner_occupied,
-                                   fiscal_year=assessment.effective_fy)
-        return TemplateResponse(request, self.template_name, {
-            "objection": objection, "assessment": assessment,
-            "holding": assessment.holding, "claimed": claimed, "form": form,
-            "days_waiting": (timezone.now() - objection.created_at).days,
-            "is_open": objection.status == Objection.Status.OPEN}, status=status)
+            claimed = valuation_breakdown(
+                annual_rent=objection.claimed_rent,
+                owner_occupied=assessment.owner_occupied,
+                fiscal_year=assessment.effective_fy,
+            )
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "objection": objection,
+                "assessment": assessment,
+                "holding": assessment.holding,
+                "claimed": claimed,
+                "form": form,
+                "days_waiting": (timezone.now() - objection.created_at).days,
+                "is_open": objection.status == Objection.Status.OPEN,
+            },
+            status=status,
+        )
 
     def get(self, request, pk: int):
         objection = self.get_objection(pk)
@@ -230,18 +298,24 @@ class ObjectionView(AssessorRequired, View):
         data = form.cleaned_data
         accept = data["decision"] == ObjectionDecisionForm.ACCEPT
         try:
-            objection = objection_decide(objection=objection, assessor=request.user,
-                                         accept=accept, reason=data["reason"],
-                                         revised_rent=data["revised_rent"])
+            objection = objection_decide(
+                objection=objection,
+                assessor=request.user,
+                accept=accept,
+                reason=data["reason"],
+                revised_rent=data["revised_rent"],
+            )
         except ValidationError as exc:
             form.add_error("revised_rent" if exc.code in RENT_ERRORS else None, exc)
             return self.render(request, self.get_objection(pk), form)
         if accept:
-            messages.success(request, _("The objection is accepted and the owner will see "
-                                        "your reason."))
+            messages.success(
+                request, _("The objection is accepted and the owner will see your reason.")
+            )
         else:
-            messages.success(request, _("The objection is rejected and the owner will see "
-                                        "your reason."))
+            messages.success(
+                request, _("The objection is rejected and the owner will see your reason.")
+            )
         return redirect(reverse("holding_assessor_queue") + "?tab=objections")
 
 
@@ -266,14 +340,15 @@ class DemandRunsView(RevenueOfficerRequired, View):
     template_name = "holdings/officer/demand_runs.html"
 
     def render(self, request, form: DemandRunForm, status: int = 200) -> HttpResponse:
-        runs = paginate(request, DemandRun.objects.select_related("started_by")
-                        .order_by("-created_at", "-pk"))
-        return TemplateResponse(request, self.template_name,
-                                {"form": form, "runs": runs}, status=status)
+        runs = paginate(
+            request, DemandRun.objects.select_related("started_by").order_by("-created_at", "-pk")
+        )
+        return TemplateResponse(
+            request, self.template_name, {"form": form, "runs": runs}, status=status
+        )
 
     def get(self, request):
-        return self.render(request, DemandRunForm(initial={"fiscal_year":
-                                                           current_fiscal_year()}))
+        return self.render(request, DemandRunForm(initial={"fiscal_year": current_fiscal_year()}))
 
     def post(self, request):
         form = DemandRunForm(request.POST)
@@ -285,8 +360,11 @@ class DemandRunsView(RevenueOfficerRequired, View):
         except ValidationError as exc:
             form.add_error("fiscal_year", exc)
             return self.render(request, form)
-        messages.success(request, _("The demand generation for %(fy)s has started. This page "
-                                    "shows its progress.") % {"fy": fiscal_year})
+        messages.success(
+            request,
+            _("The demand generation for %(fy)s has started. This page shows its progress.")
+            % {"fy": fiscal_year},
+        )
         return redirect("holding_demand_run", pk=run.pk)
 
 
@@ -304,21 +382,41 @@ class DemandRunView(RevenueOfficerRequired, View):
             cached = cache.get(progress_key(run.pk)) or {}
             step = cached.get("step", step)
             progress = cached.get("progress", progress)
-        summary = [{"ward": row.get("ward"), "demands": int(row.get("demands") or 0),
-                    "total": Decimal(str(row.get("total") or "0"))}
-                   for row in (run.summary or [])]
+        summary = [
+            {
+                "ward": row.get("ward"),
+                "demands": int(row.get("demands") or 0),
+                "total": Decimal(str(row.get("total") or "0")),
+            }
+            for row in (run.summary or [])
+        ]
         created = run.created or {}
-        counts = [(label, created[key]) for key, label in (
-            ("demands", _("New demands")), ("lines", _("Demand lines (revenue heads)")),
-            ("instalments", _("Instalments")), ("arrears", _("Arrears carried forward")),
-            ("not_assessed", _("Holdings without a demand (not assessed)")))
-            if key in created]
-        return TemplateResponse(request, self.template_name, {
-            "run": run, "live": live, "step": step, "progress": max(0, min(100, progress)),
-            "step_label": STEP_LABELS.get(step, step), "summary": summary,
-            "summary_demands": sum(r["demands"] for r in summary),
-            "summary_total": sum((r["total"] for r in summary), Decimal("0.00")),
-            "counts": counts})
+        counts = [
+            (label, created[key])
+            for key, label in (
+                ("demands", _("New demands")),
+                ("lines", _("Demand lines (revenue heads)")),
+                ("instalments", _("Instalments")),
+                ("arrears", _("Arrears carried forward")),
+                ("not_assessed", _("Holdings without a demand (not assessed)")),
+            )
+            if key in created
+        ]
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "run": run,
+                "live": live,
+                "step": step,
+                "progress": max(0, min(100, progress)),
+                "step_label": STEP_LABELS.get(step, step),
+                "summary": summary,
+                "summary_demands": sum(r["demands"] for r in summary),
+                "summary_total": sum((r["total"] for r in summary), Decimal("0.00")),
+                "counts": counts,
+            },
+        )
 
 
 # --- reports ------------------------------------------------------------------------------
@@ -343,8 +441,10 @@ class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
     @staticmethod
     def columns() -> list[Column]:
         return [
-            (_("Ward number"), lambda r: r.ward_number if r.ward_number is not None
-             else _("Total")),
+            (
+                _("Ward number"),
+                lambda r: r.ward_number if r.ward_number is not None else _("Total"),
+            ),
             (_("Ward"), lambda r: r.ward_name),
             (_("Holdings"), lambda r: r.holdings),
             (_("Demand"), lambda r: r.demand),
@@ -365,12 +465,19 @@ class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
         if fmt and valid:
             report = reports.collection(fiscal_year)
             headers, values = table([*report.rows, report.total], self.columns())
-            return export_response(fmt, headers, values,
-                                   filename=f"holding-collection-{fiscal_year}",
-                                   title=f"Collection {fiscal_year}")
+            return export_response(
+                fmt,
+                headers,
+                values,
+                filename=f"holding-collection-{fiscal_year}",
+                title=f"Collection {fiscal_year}",
+            )
         report = reports.collection(fiscal_year)
-        return TemplateResponse(request, self.template_name, {
-            "form": form, "report": report, "fiscal_year": fiscal_year})
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {"form": form, "report": report, "fiscal_year": fiscal_year},
+        )
 
 
 class DefaultersView(RevenueOfficerRequired, ReportLimitsMixin, View):
@@ -406,11 +513,19 @@ class DefaultersView(RevenueOfficerRequired, ReportLimitsMixin, View):
         if fmt and valid:
             headers, values = table(rows.iterator(chunk_size=2000), self.columns())
             suffix = f"-ward-{ward.number}" if ward is not None else ""
-            return export_response(fmt, headers, values,
-                                   filename=f"holding-defaulters-{today.isoformat()}{suffix}",
-                                   title=f"Defaulters {today.isoformat()}")
+            return export_response(
+                fmt,
+                headers,
+                values,
+                filename=f"holding-defaulters-{today.isoformat()}{suffix}",
+                title=f"Defaulters {today.isoformat()}",
+            )
         page = paginate(request, rows)
-        page.object_list = [{**row, "owner_name": reports.owner_name(row)}
-                            for row in page.object_list]
-        return TemplateResponse(request, self.template_name, {
-            "form": form, "page_obj": page, "sort": sort, "as_of": today, "ward": ward})
+        page.object_list = [
+            {**row, "owner_name": reports.owner_name(row)} for row in page.object_list
+        ]
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {"form": form, "page_obj": page, "sort": sort, "as_of": today, "ward": ward},
+        )

@@ -10,30 +10,49 @@ from . import dashboard_panels, registry_hooks
 from .demo import seed
 from .verify import no_dues_lookup
 
-SPEC = register(ServiceSpec(
-    key="holdings",
-    title=_("Holding tax"),
-    order=10,
-    card=ServiceCard(
-        text=_("See and pay your holding tax, with rebate for early payment. Relatives abroad "
-               "can pay by ward and holding number."),
-        url_name="my_holdings", public_url_name="holding_quick_pay",
-        public_link=_("Quick pay without an account")),
-    role_links=[
-        RoleLink(Role.COUNTER_CLERK, _("Holding tax desk"), "holding_counter"),
-        RoleLink(Role.ASSESSOR, _("New holdings, objections and reassessments"),
-                 "holding_assessor_queue"),
-        RoleLink(Role.ASSESSOR, _("Import the holding register"), "holding_import"),
-        RoleLink(Role.REVENUE_OFFICER, _("Holding tax: yearly demand"), "holding_demand_runs"),
-        RoleLink(Role.REVENUE_OFFICER, _("Holding tax: demand against collection by ward"),
-                 "holding_collection"),
-        RoleLink(Role.REVENUE_OFFICER, _("Holding tax defaulters"), "holding_defaulters"),
-    ],
-    panels=[Panel(key="holdings", title=_("My holdings"), order=10,
-                  template="holdings/citizen/panel.html", context=dashboard_panels.panel)],
-    on_paid=registry_hooks.on_paid,
-    on_reopened=registry_hooks.on_reopened,
-    revenue_heads=["holding_tax", "conservancy", "lighting", "rebate", "surcharge"],
-    verify_lookups=[no_dues_lookup],
-    demo=seed,
-))
+SPEC = register(
+    ServiceSpec(
+        key="holdings",
+        title=_("Holding tax"),
+        order=10,
+        card=ServiceCard(
+            text=_(
+                "See and pay your holding tax, with rebate for early payment. Relatives abroad "
+                "can pay by ward and holding number."
+            ),
+            url_name="my_holdings",
+            public_url_name="holding_quick_pay",
+            public_link=_("Quick pay without an account"),
+        ),
+        role_links=[
+            RoleLink(Role.COUNTER_CLERK, _("Holding tax desk"), "holding_counter"),
+            RoleLink(
+                Role.ASSESSOR,
+                _("New holdings, objections and reassessments"),
+                "holding_assessor_queue",
+            ),
+            RoleLink(Role.ASSESSOR, _("Import the holding register"), "holding_import"),
+            RoleLink(Role.REVENUE_OFFICER, _("Holding tax: yearly demand"), "holding_demand_runs"),
+            RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Holding tax: demand against collection by ward"),
+                "holding_collection",
+            ),
+            RoleLink(Role.REVENUE_OFFICER, _("Holding tax defaulters"), "holding_defaulters"),
+        ],
+        panels=[
+            Panel(
+                key="holdings",
+                title=_("My holdings"),
+                order=10,
+                template="holdings/citizen/panel.html",
+                context=dashboard_panels.panel,
+            )
+        ],
+        on_paid=registry_hooks.on_paid,
+        on_reopened=registry_hooks.on_reopened,
+        revenue_heads=["holding_tax", "conservancy", "lighting", "rebate", "surcharge"],
+        verify_lookups=[no_dues_lookup],
+        demo=seed,
+    )
+)

@@ -7,18 +7,18 @@ def on_paid(bill) -> None:
 
     items = HoldingBillItem.objects.filter(bill=bill)
     Instalment.objects.filter(pk__in=items.values("instalment_id")).update(
-        status=Instalment.Status.PAID, paid_bill=bill)
+        status=Instalment.Status.PAID, paid_bill=bill
+    )
     arrear_ids = items.exclude(arrear=None).values("arrear_id")
     Arrear.objects.filter(pk__in=arrear_ids).update(status=Arrear.Status.PAID, paid_bill=bill)
     # An arrear paid settles the old year's instalments it stood for.
-    Instalment.objects.filter(demand__arrear__in=arrear_ids, status=Instalment.Status.DUE
-                              ).update(status=Instalment.Status.PAID, paid_bill=bill)
+    Instalment.objects.filter(demand__arrear__in=arrear_ids, status=Instalment.Status.DUE).update(
+        status=Instalment.Status.PAID, paid_bill=bill
+    )
 
 
 def on_reopened(bill) -> None:
     from .models import Arrear, Instalment
 
-    Instalment.objects.filter(paid_bill=bill).update(status=Instalment.Status.DUE,
-                                                     paid_bill=None)
+    Instalment.objects.filter(paid_bill=bill).update(status=Instalment.Status.DUE, paid_bill=None)
     Arrear.objects.filter(paid_bill=bill).update(status=Arrear.Status.DUE, paid_bill=None)
-

@@ -84,27 +84,39 @@ class CollectionReport:
 
 def _by_ward(qs: QuerySet, ward_field: str, aggregate) -> dict[int, object]:
     """One grouped query: {ward id: aggregate}."""
-    return {row[ward_field]: row["value"] for row in
-            qs.order_by().values(ward_field).annotate(value=aggregate)}
+    return {
+        row[ward_field]: row["value"]
+        for row in qs.order_by().values(ward_field).annotate(value=aggregate)
+    }
 
 
 def collection(fiscal_year: str) -> CollectionReport:
     """Ward-wise holdings, demand, arrears carried in, collected and outstanding (7 queries)."""
     money = {"output_field": MONEY_OUT}
     holdings = _by_ward(Holding.objects.all(), "ward_id", Count("pk"))
-    demand = _by_ward(Demand.objects.filter(fiscal_year=fiscal_year), "holding__ward_id",
-                      Sum("total"))
-    arrears = _by_ward(Arrear.objects.filter(carried_into_fy=fiscal_year), "holding__ward_id",
-                       Sum(F("principal") + F("surcharge"), **money))
-    collected = _by_ward(Allocation.objects.filter(service="holdings", fiscal_year=fiscal_year),
-                         "ward_id", Sum("amount"))
+    demand = _by_ward(
+        Demand.objects.filter(fiscal_year=fiscal_year), "holding__ward_id", Sum("total")
+    )
+    arrears = _by_ward(
+        Arrear.objects.filter(carried_into_fy=fiscal_year),
+        "holding__ward_id",
+        Sum(F("principal") + F("surcharge"), **money),
+    )
+    collected = _by_ward(
+        Allocation.objects.filter(service="holdings", fiscal_year=fiscal_year),
+        "ward_id",
+        Sum("amount"),
+    )
     unpaid_instalments = _by_ward(
-        Instalment.objects.filter(demand__fiscal_year=fiscal_year,
-                                  status=Instalment.Status.DUE),
-        "demand__holding__ward_id", Sum("amount"))
+        Instalment.objects.filter(demand__fiscal_year=fiscal_year, status=Instalment.Status.DUE),
+        "demand__holding__ward_id",
+        Sum("amount"),
+    )
     unpaid_arrears = _by_ward(
         Arrear.objects.filter(carried_into_fy=fiscal_year, status=Arrear.Status.DUE),
-        "holding__ward_id", Sum(F("principal") + F("surcharge"), **money))
+        "holding__ward_id",
+        Sum(F("principal") + F("surcharge"), **money),
+    )
 
     def amount(source: dict, ward_id) -> Decimal:
         return Decimal(source.get(ward_id) or 0).quantize(ZERO)
@@ -112,21 +124,27 @@ def collection(fiscal_year: str) -> CollectionReport:
     rows = []
     for ward in Ward.objects.order_by("number"):
         row = CollectionRow(
-            ward_number=ward.number, ward_name=ward.name,
-            holdings=holdings.get(ward.pk, 0), demand=amount(demand, ward.pk),
-            arrears=amount(arrears, ward.pk), collected=amount(collected, ward.pk),
-            outstanding=amount(unpaid_instalments, ward.pk) + amount(unpaid_arrears, ward.pk))
+            ward_number=ward.number,
+            ward_name=ward.name,
+            holdings=holdings.get(ward.pk, 0),
+            demand=amount(demand, ward.pk),
+            arrears=amount(arrears, ward.pk),
+            collected=amount(collected, ward.pk),
+            outstanding=amount(unpaid_instalments, ward.pk) + amount(unpaid_arrears, ward.pk),
+        )
         if row.holdings or row.demand or row.arrears or row.collected or row.outstanding:
             rows.append(row)
     # Money collected for holding bills without a ward (should not happen) still counts.
     stray = amount(collected, None)
     total = CollectionRow(
-        ward_number=None, ward_name="",
+        ward_number=None,
+        ward_name="",
         holdings=sum(r.holdings for r in rows),
         demand=sum((r.demand for r in rows), ZERO),
         arrears=sum((r.arrears for r in rows), ZERO),
         collected=sum((r.collected for r in rows), ZERO) + stray,
-        outstanding=sum((r.outstanding for r in rows), ZERO))
+        outstanding=sum((r.outstanding for r in rows), ZERO),
+    )
     return CollectionReport(fiscal_year, rows, total)
 
 
@@ -141,10 +159,14 @@ SORTS = {
 
 def _sum_subquery(qs: QuerySet, group: str, expression) -> Coalesce:
     """A correlated subquery: the sum of `expression` over `qs` for the outer holding."""
-    summed = (qs.filter(**{group: OuterRef("pk")}).order_by().values(group)
-              .annotate(value=Sum(expression, output_field=MONEY_OUT)).values("value")[:1])
-    return Coalesce(Subquery(summed, output_field=MONEY_OUT), Value(ZERO),
-                    output_field=MONEY_OUT)
+    summed = (
+        qs.filter(**{group: OuterRef("pk")})
+        .order_by()
+        .values(group)
+        .annotate(value=Sum(expression, output_field=MONEY_OUT))
+        .values("value")[:1]
+    )
+    return Coalesce(Subquery(summed, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
 
 
 def defaulters(*, today: date, ward: Ward | None = None, sort: str = "owed_desc") -> QuerySet:
@@ -153,36 +175,68 @@ def defaulters(*, today: date, ward: Ward | None = None, sort: str = "owed_desc"
     Rows are dicts: pk (the holding), ward_number, number, road, mahalla, owner_name_bn,
     owner_name_en, owner_mobile, overdue_amount (instalments past due), overdue_count,
     oldest_due, arrears_amount (principal + surcharge), owed (the two together)."""
-    overdue = Instalment.objects.filter(status=Instalment.Status.DUE, due_date__lt=today,
-                                        demand__arrear__isnull=True)
+    overdue = Instalment.objects.filter(
+        status=Instalment.Status.DUE, due_date__lt=today, demand__arrear__isnull=True
+    )
     unpaid_arrears = Arrear.objects.filter(status=Arrear.Status.DUE)
     first_owner = Owner.objects.filter(holding=OuterRef("pk")).order_by("pk")
-    overdue_count = (overdue.filter(demand__holding=OuterRef("pk")).order_by()
-                     .values("demand__holding").annotate(n=Count("pk")).values("n")[:1])
-    oldest_due = (overdue.filter(demand__holding=OuterRef("pk")).order_by()
-                  .values("demand__holding").annotate(d=Min("due_date")).values("d")[:1])
-    qs = (Holding.objects
-          .annotate(overdue_amount=_sum_subquery(overdue, "demand__holding", F("amount")),
-                    arrears_amount=_sum_subquery(unpaid_arrears, "holding",
-                                                 F("principal") + F("surcharge")))
-          .annotate(owed=F("overdue_amount") + F("arrears_amount"))
-          # The IN lists narrow the holdings cheaply before the sums are compared.
-          .filter(Q(pk__in=overdue.values("demand__holding_id"))
-                  | Q(pk__in=unpaid_arrears.values("holding_id")))
-          .filter(owed__gt=0))
+    overdue_count = (
+        overdue.filter(demand__holding=OuterRef("pk"))
+        .order_by()
+        .values("demand__holding")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    oldest_due = (
+        overdue.filter(demand__holding=OuterRef("pk"))
+        .order_by()
+        .values("demand__holding")
+        .annotate(d=Min("due_date"))
+        .values("d")[:1]
+    )
+    qs = (
+        Holding.objects.annotate(
+            overdue_amount=_sum_subquery(overdue, "demand__holding", F("amount")),
+            arrears_amount=_sum_subquery(
+                unpaid_arrears, "holding", F("principal") + F("surcharge")
+            ),
+        )
+        .annotate(owed=F("overdue_amount") + F("arrears_amount"))
+        # The IN lists narrow the holdings cheaply before the sums are compared.
+        .filter(
+            Q(pk__in=overdue.values("demand__holding_id"))
+            | Q(pk__in=unpaid_arrears.values("holding_id"))
+        )
+        .filter(owed__gt=0)
+    )
     if ward is not None:
         qs = qs.filter(ward=ward)
-    return (qs.annotate(
-                ward_number=F("ward__number"),
-                owner_name_bn=Subquery(first_owner.values("name_bn")[:1]),
-                owner_name_en=Subquery(first_owner.values("name_en")[:1]),
-                owner_mobile=Subquery(first_owner.values("mobile")[:1]),
-                overdue_count=Coalesce(Subquery(overdue_count), Value(0)),
-                oldest_due=Subquery(oldest_due))
-            .order_by(*SORTS.get(sort, SORTS["owed_desc"]))
-            .values("pk", "ward_number", "number", "road", "mahalla", "owner_name_bn",
-                    "owner_name_en", "owner_mobile", "overdue_amount", "overdue_count",
-                    "oldest_due", "arrears_amount", "owed"))
+    return (
+        qs.annotate(
+            ward_number=F("ward__number"),
+            owner_name_bn=Subquery(first_owner.values("name_bn")[:1]),
+            owner_name_en=Subquery(first_owner.values("name_en")[:1]),
+            owner_mobile=Subquery(first_owner.values("mobile")[:1]),
+            overdue_count=Coalesce(Subquery(overdue_count), Value(0)),
+            oldest_due=Subquery(oldest_due),
+        )
+        .order_by(*SORTS.get(sort, SORTS["owed_desc"]))
+        .values(
+            "pk",
+            "ward_number",
+            "number",
+            "road",
+            "mahalla",
+            "owner_name_bn",
+            "owner_name_en",
+            "owner_mobile",
+            "overdue_amount",
+            "overdue_count",
+            "oldest_due",
+            "arrears_amount",
+            "owed",
+        )
+    )
 
 
 def owner_name(row: dict) -> str:

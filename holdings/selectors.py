@@ -21,8 +21,7 @@ from .models import Arrear, Assessment, Demand, Holding, Instalment, RateSchedul
 
 #: Staff who may read any holding's statement, notices and certificates (owners see their
 #: own): counter clerks, assessors and revenue staff.
-STAFF_PERMISSIONS = (perm("use_counter"), perm("assess_holdings"),
-                     perm("view_revenue_reports"))
+STAFF_PERMISSIONS = (perm("use_counter"), perm("assess_holdings"), perm("view_revenue_reports"))
 
 
 def is_overdue(due_date: date, today: date) -> bool:
@@ -36,8 +35,13 @@ def is_overdue(due_date: date, today: date) -> bool:
 def overdue_instalments_q(today: date, prefix: str = "") -> Q:
     """The Q for unpaid instalments past their due date, of years not carried into arrears
     (a carried year is counted once, as its Arrear); `prefix` for a related lookup."""
-    return Q(**{f"{prefix}status": Instalment.Status.DUE, f"{prefix}due_date__lt": today,
-                f"{prefix}demand__arrear__isnull": True})
+    return Q(
+        **{
+            f"{prefix}status": Instalment.Status.DUE,
+            f"{prefix}due_date__lt": today,
+            f"{prefix}demand__arrear__isnull": True,
+        }
+    )
 
 
 @dataclass
@@ -90,23 +94,43 @@ def statement(holding: Holding, *, today: date | None = None) -> Statement:
     """Every year's demand with its instalments, the arrears, what may be paid now and
     what of it is overdue on `today` (default: today)."""
     today = today or timezone.localdate()
-    demands = list(holding.demands.select_related("schedule").prefetch_related(
-        "lines", Prefetch("instalments", queryset=Instalment.objects.order_by("quarter")))
-        .order_by("-fiscal_year"))
+    demands = list(
+        holding.demands.select_related("schedule")
+        .prefetch_related(
+            "lines", Prefetch("instalments", queryset=Instalment.objects.order_by("quarter"))
+        )
+        .order_by("-fiscal_year")
+    )
     arrears = list(holding.arrears.select_related("demand").order_by("demand__fiscal_year"))
     in_arrears = {a.demand_id for a in arrears}
-    due = [i for d in demands if d.pk not in in_arrears for i in d.instalments.all()
-           if i.status == Instalment.Status.DUE]
+    due = [
+        i
+        for d in demands
+        if d.pk not in in_arrears
+        for i in d.instalments.all()
+        if i.status == Instalment.Status.DUE
+    ]
     due.sort(key=lambda i: (i.demand.fiscal_year, i.quarter))
-    arrears_due = sum((a.principal + a.surcharge for a in arrears
-                       if a.status == Arrear.Status.DUE), Decimal("0.00"))
+    arrears_due = sum(
+        (a.principal + a.surcharge for a in arrears if a.status == Arrear.Status.DUE),
+        Decimal("0.00"),
+    )
     total = sum((i.amount for i in due), Decimal("0.00")) + arrears_due
     overdue = [i for i in due if is_overdue(i.due_date, today)]
     total_overdue = sum((i.amount for i in overdue), Decimal("0.00")) + arrears_due
     next_due = next((i for i in due if not is_overdue(i.due_date, today)), None)
-    return Statement(holding, demands, arrears, due, total, today=today,
-                     overdue_instalments=overdue, total_overdue=total_overdue,
-                     paid_up_to=_paid_up_to(demands, arrears), next_due=next_due)
+    return Statement(
+        holding,
+        demands,
+        arrears,
+        due,
+        total,
+        today=today,
+        overdue_instalments=overdue,
+        total_overdue=total_overdue,
+        paid_up_to=_paid_up_to(demands, arrears),
+        next_due=next_due,
+    )
 
 
 def is_owner(user, holding: Holding) -> bool:
@@ -125,8 +149,12 @@ def holding_visible_to(user, holding: Holding) -> bool:
 
 
 def holdings_of(user):
-    return (Holding.objects.filter(owners__user=user).select_related("ward").distinct()
-            .order_by("ward__number", "number"))
+    return (
+        Holding.objects.filter(owners__user=user)
+        .select_related("ward")
+        .distinct()
+        .order_by("ward__number", "number")
+    )
 
 
 def counter_payer(holding: Holding):
@@ -146,14 +174,17 @@ def has_dues(holding_id: int, *, today: date | None = None) -> bool:
     queries as dashboard_panels.holdings_with_dues sums them."""
     today = today or timezone.localdate()
     Holding.objects.only("pk").get(pk=holding_id)  # DoesNotExist for an unknown holding
-    instalments = (Instalment.objects.filter(overdue_instalments_q(today),
-                                             demand__holding_id=holding_id)
-                   .aggregate(due=Sum("amount"))["due"] or Decimal("0"))
-    arrears = (Arrear.objects.filter(holding_id=holding_id, status=Arrear.Status.DUE)
-               .aggregate(due=Sum(ExpressionWrapper(
-                   F("principal") + F("surcharge"),
-                   output_field=DecimalField(max_digits=14, decimal_places=2))))["due"]
-               or Decimal("0"))
+    instalments = Instalment.objects.filter(
+        overdue_instalments_q(today), demand__holding_id=holding_id
+    ).aggregate(due=Sum("amount"))["due"] or Decimal("0")
+    arrears = Arrear.objects.filter(holding_id=holding_id, status=Arrear.Status.DUE).aggregate(
+        due=Sum(
+            ExpressionWrapper(
+                F("principal") + F("surcharge"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+    )["due"] or Decimal("0")
     return Decimal(instalments) + Decimal(arrears) > 0
 
 
@@ -162,25 +193,31 @@ def has_dues(holding_id: int, *, today: date | None = None) -> bool:
 
 def concession_percent(fiscal_year: str) -> Decimal:
     """The owner-occupied concession of the year's schedule (the default when none yet)."""
-    value = (RateSchedule.objects.filter(fiscal_year=fiscal_year)
-             .values_list("owner_occupied_concession_percent", flat=True).first())
+    value = (
+        RateSchedule.objects.filter(fiscal_year=fiscal_year)
+        .values_list("owner_occupied_concession_percent", flat=True)
+        .first()
+    )
     if value is None:
         value = RateSchedule._meta.get_field("owner_occupied_concession_percent").default
     return Decimal(value)
 
 
-def valuation_breakdown(*, annual_rent: Decimal, owner_occupied: bool,
-                        fiscal_year: str) -> dict:
+def valuation_breakdown(*, annual_rent: Decimal, owner_occupied: bool, fiscal_year: str) -> dict:
     """How a yearly rent becomes the annual valuation under `fiscal_year`'s schedule: the
     tax.Valuation, the concession percent, and the amounts taken off for maintenance and
     for the owner-occupied concession (the officer's preview, record and objection pages)."""
     percent = concession_percent(fiscal_year)
-    valuation = tax.annual_valuation(annual_rent, owner_occupied=owner_occupied,
-                                     concession_percent=percent)
-    return {"valuation": valuation, "concession_percent": percent,
-            "maintenance": valuation.annual_rent - valuation.after_maintenance,
-            "concession": valuation.after_maintenance - valuation.annual_valuation,
-            "fiscal_year": fiscal_year}
+    valuation = tax.annual_valuation(
+        annual_rent, owner_occupied=owner_occupied, concession_percent=percent
+    )
+    return {
+        "valuation": valuation,
+        "concession_percent": percent,
+        "maintenance": valuation.annual_rent - valuation.after_maintenance,
+        "concession": valuation.after_maintenance - valuation.annual_valuation,
+        "fiscal_year": fiscal_year,
+    }
 
 
 def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, str]:
@@ -188,16 +225,21 @@ def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, 
     explanation for Bengali pages and documents, the assessment's own (English) basis."""
     value = demand.annual_valuation
     if assessment is None:
-        return {"bn": "খালি জমি: এ বছরের তফসিলে নির্ধারিত বার্ষিক কর (মূল্যায়ন প্রযোজ্য নয়)",
-                "en": "Vacant land: the flat yearly tax of this year's schedule (no valuation)"}
+        return {
+            "bn": "খালি জমি: এ বছরের তফসিলে নির্ধারিত বার্ষিক কর (মূল্যায়ন প্রযোজ্য নয়)",
+            "en": "Vacant land: the flat yearly tax of this year's schedule (no valuation)",
+        }
     if assessment.annual_valuation != value:  # the assessment was revised since
-        return {"bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
-                "en": "the valuation when the demand was made (the assessment was revised "
-                      "since)"}
+        return {
+            "bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
+            "en": "the valuation when the demand was made (the assessment was revised since)",
+        }
     valuation = tax.annual_valuation(assessment.annual_rent, owner_occupied=False)
     rent, after = valuation.annual_rent, valuation.after_maintenance
-    bn = (f"বার্ষিক ভাড়া {format_amount(rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
-          f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(after, lang='bn')}")
+    bn = (
+        f"বার্ষিক ভাড়া {format_amount(rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
+        f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(after, lang='bn')}"
+    )
     if assessment.owner_occupied:
         bn += f"; মালিক নিজে বসবাস করায় ছাড় বাদে {format_amount(value, lang='bn')}"
     return {"bn": bn, "en": assessment.basis or valuation.explanation}
@@ -208,8 +250,11 @@ def find_holding(ward, number) -> Holding:
     ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
     try:
         return Holding.objects.select_related("ward").get(
-            ward=ward, number=normalize_holding_number(number))
+            ward=ward, number=normalize_holding_number(number)
+        )
     except Holding.DoesNotExist:
-        raise ValidationError(_("No holding %(number)s is registered in ward %(ward)s.")
-                              % {"number": number, "ward": ward.number},
-                              code="unknown_holding") from None
+        raise ValidationError(
+            _("No holding %(number)s is registered in ward %(ward)s.")
+            % {"number": number, "ward": ward.number},
+            code="unknown_holding",
+        ) from None

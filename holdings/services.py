@@ -48,44 +48,78 @@ from .models import (
 log = logging.getLogger(__name__)
 
 MAX_YEARLY_RENT = Decimal("100000000")  # 10 crore taka a year: anything above is a typo
-HEAD_LABELS = {"holding_tax": ("হোল্ডিং ট্যাক্স", "Holding tax"),
-               "conservancy": ("পরিচ্ছন্নতা রেট", "Conservancy"),
-               "lighting": ("আলোকায়ন রেট", "Lighting"),
-               "rebate": ("রেয়াত", "Rebate"), "surcharge": ("সারচার্জ", "Surcharge")}
+HEAD_LABELS = {
+    "holding_tax": ("হোল্ডিং ট্যাক্স", "Holding tax"),
+    "conservancy": ("পরিচ্ছন্নতা রেট", "Conservancy"),
+    "lighting": ("আলোকায়ন রেট", "Lighting"),
+    "rebate": ("রেয়াত", "Rebate"),
+    "surcharge": ("সারচার্জ", "Surcharge"),
+}
 
 
 @transaction.atomic
-def holding_create(*, ward, number: str, use: str = Use.RESIDENTIAL, road: str = "",
-                   mahalla: str = "", owner_occupied: bool = False,
-                   floor_area_sqft: Decimal | None = None, actor=None) -> Holding:
+def holding_create(
+    *,
+    ward,
+    number: str,
+    use: str = Use.RESIDENTIAL,
+    road: str = "",
+    mahalla: str = "",
+    owner_occupied: bool = False,
+    floor_area_sqft: Decimal | None = None,
+    actor=None,
+) -> Holding:
     ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
     if use not in Use.values:
         raise ValidationError(_("Unknown use “%(use)s”.") % {"use": use}, code="invalid_use")
     try:
         with transaction.atomic():
             holding = Holding.objects.create(
-                ward=ward, number=normalize_holding_number(number), road=road, mahalla=mahalla,
-                use=use, owner_occupied=owner_occupied, floor_area_sqft=floor_area_sqft)
+                ward=ward,
+                number=normalize_holding_number(number),
+                road=road,
+                mahalla=mahalla,
+                use=use,
+                owner_occupied=owner_occupied,
+                floor_area_sqft=floor_area_sqft,
+            )
     except IntegrityError:
-        raise ValidationError(_("Holding %(number)s already exists in ward %(ward)s.")
-                              % {"number": number, "ward": ward.number},
-                              code="duplicate_holding") from None
-    audit.record(action="holding.created", obj=holding, actor=actor,
-                 after=audit.snapshot(holding))
+        raise ValidationError(
+            _("Holding %(number)s already exists in ward %(ward)s.")
+            % {"number": number, "ward": ward.number},
+            code="duplicate_holding",
+        ) from None
+    audit.record(action="holding.created", obj=holding, actor=actor, after=audit.snapshot(holding))
     return holding
 
 
 @transaction.atomic
-def owner_add(*, holding: Holding, name_bn: str = "", name_en: str = "",
-              share_percent: Decimal = Decimal("100"), nid: str = "", mobile: str = "",
-              actor=None) -> Owner:
+def owner_add(
+    *,
+    holding: Holding,
+    name_bn: str = "",
+    name_en: str = "",
+    share_percent: Decimal = Decimal("100"),
+    nid: str = "",
+    mobile: str = "",
+    actor=None,
+) -> Owner:
     from core.validators import normalize_mobile
 
     owner = Owner.objects.create(
-        holding=holding, name_bn=name_bn, name_en=name_en, share_percent=share_percent,
-        nid=normalize_nid(nid) if nid else "", mobile=normalize_mobile(mobile) if mobile else "")
-    audit.record(action="holding.owner_added", obj=holding, actor=actor,
-                 after={"owner": owner.pk, "share": share_percent})
+        holding=holding,
+        name_bn=name_bn,
+        name_en=name_en,
+        share_percent=share_percent,
+        nid=normalize_nid(nid) if nid else "",
+        mobile=normalize_mobile(mobile) if mobile else "",
+    )
+    audit.record(
+        action="holding.owner_added",
+        obj=holding,
+        actor=actor,
+        after={"owner": owner.pk, "share": share_percent},
+    )
     return owner
 
 
@@ -93,35 +127,56 @@ def _check_rent(annual_rent) -> Decimal:
     try:
         rent = to_money(str(annual_rent))  # Bengali digits, commas and ৳ allowed
     except Exception:  # noqa: BLE001 - any unparseable number is the same mistake
-        raise ValidationError(_("Enter the yearly rent as a number of taka."),
-                              code="invalid_rent") from None
+        raise ValidationError(
+            _("Enter the yearly rent as a number of taka."), code="invalid_rent"
+        ) from None
     if rent < 0:
         raise ValidationError(_("The yearly rent cannot be negative."), code="negative_rent")
     if rent > MAX_YEARLY_RENT:
-        raise ValidationError(_("A yearly rent of %(rent)s taka is not believable; check it.")
-                              % {"rent": rent}, code="absurd_rent")
+        raise ValidationError(
+            _("A yearly rent of %(rent)s taka is not believable; check it.") % {"rent": rent},
+            code="absurd_rent",
+        )
     return rent
 
 
 @transaction.atomic
-def assessment_record(*, holding: Holding, effective_fy: str, annual_rent,
-                      owner_occupied: bool | None = None, actor=None, note: str = "") -> Assessment:
+def assessment_record(
+    *,
+    holding: Holding,
+    effective_fy: str,
+    annual_rent,
+    owner_occupied: bool | None = None,
+    actor=None,
+    note: str = "",
+) -> Assessment:
     """Value a holding from a fiscal year on (replacing that year's assessment if any)."""
     rent = _check_rent(annual_rent)
     occupied = holding.owner_occupied if owner_occupied is None else owner_occupied
     schedule = ensure_schedule(effective_fy)
-    valuation = tax.annual_valuation(rent, owner_occupied=occupied,
-                                     concession_percent=schedule.owner_occupied_concession_percent)
+    valuation = tax.annual_valuation(
+        rent, owner_occupied=occupied, concession_percent=schedule.owner_occupied_concession_percent
+    )
     existing = Assessment.objects.filter(holding=holding, effective_fy=effective_fy).first()
     before = audit.snapshot(existing) if existing else None
     assessment, _created = Assessment.objects.update_or_create(
-        holding=holding, effective_fy=effective_fy,
-        defaults={"annual_rent": rent, "owner_occupied": occupied,
-                  "annual_valuation": valuation.annual_valuation,
-                  "basis": valuation.explanation + (f". {note}" if note else ""),
-                  "assessed_by": actor})
-    audit.record(action="holding.assessed", obj=assessment, actor=actor, before=before,
-                 after=audit.snapshot(assessment))
+        holding=holding,
+        effective_fy=effective_fy,
+        defaults={
+            "annual_rent": rent,
+            "owner_occupied": occupied,
+            "annual_valuation": valuation.annual_valuation,
+            "basis": valuation.explanation + (f". {note}" if note else ""),
+            "assessed_by": actor,
+        },
+    )
+    audit.record(
+        action="holding.assessed",
+        obj=assessment,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(assessment),
+    )
     return assessment
 
 
@@ -135,36 +190,48 @@ def reassessment_due(today: date | None = None):
     due_year = start - schedule.reassessment_years
     limit = f"{due_year}-{(due_year + 1) % 100:02d}"
     never = Q(latest__isnull=True) & ~Q(use=Use.VACANT_LAND)
-    return (Holding.objects.annotate(latest=Max("assessments__effective_fy"))
-            .filter(never | Q(latest__lte=limit)).select_related("ward"))
+    return (
+        Holding.objects.annotate(latest=Max("assessments__effective_fy"))
+        .filter(never | Q(latest__lte=limit))
+        .select_related("ward")
+    )
 
 
 @transaction.atomic
-def objection_file(*, assessment: Assessment, user, reason: str,
-                   claimed_rent=None) -> Objection:
+def objection_file(*, assessment: Assessment, user, reason: str, claimed_rent=None) -> Objection:
     if not reason.strip():
         raise ValidationError(_("Say why you object to the assessment."), code="no_reason")
     claimed = _check_rent(claimed_rent) if claimed_rent not in (None, "") else None
-    objection = Objection.objects.create(assessment=assessment, filed_by=user, reason=reason,
-                                         claimed_rent=claimed)
-    audit.record(action="holding.objection_filed", obj=objection, actor=user,
-                 after={"assessment": assessment.pk, "claimed_rent": claimed, "reason": reason})
+    objection = Objection.objects.create(
+        assessment=assessment, filed_by=user, reason=reason, claimed_rent=claimed
+    )
+    audit.record(
+        action="holding.objection_filed",
+        obj=objection,
+        actor=user,
+        after={"assessment": assessment.pk, "claimed_rent": claimed, "reason": reason},
+    )
     return objection
 
 
 @transaction.atomic
-def objection_decide(*, objection: Objection, assessor, accept: bool, reason: str,
-                     revised_rent=None) -> Objection:
+def objection_decide(
+    *, objection: Objection, assessor, accept: bool, reason: str, revised_rent=None
+) -> Objection:
     if not assessor.has_perm("accounts.assess_holdings"):
         raise ValidationError(_("Only an assessor decides objections."), code="forbidden")
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."), code="no_reason")
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     decision = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
-    check_transition(Objection.TRANSITIONS, objection.status, decision,
-                     choices=Objection.Status,
-                     message=gettext_lazy("This objection is already decided."),
-                     error=partial(ValidationError, code="decided"))
+    check_transition(
+        Objection.TRANSITIONS,
+        objection.status,
+        decision,
+        choices=Objection.Status,
+        message=gettext_lazy("This objection is already decided."),
+        error=partial(ValidationError, code="decided"),
+    )
     objection.status = decision
     objection.decided_by, objection.decision_reason = assessor, reason
     objection.decided_at = timezone.now()
@@ -173,11 +240,22 @@ def objection_decide(*, objection: Objection, assessor, accept: bool, reason: st
         rent = revised_rent if revised_rent not in (None, "") else objection.claimed_rent
         if rent is not None:
             a = objection.assessment
-            assessment_record(holding=a.holding, effective_fy=a.effective_fy, annual_rent=rent,
-                              owner_occupied=a.owner_occupied, actor=assessor,
-                              note=f"objection #{objection.pk} accepted")
-    audit.record(action="holding.objection_decided", obj=objection, actor=assessor,
-                 reason=reason, before={"status": "open"}, after={"status": objection.status})
+            assessment_record(
+                holding=a.holding,
+                effective_fy=a.effective_fy,
+                annual_rent=rent,
+                owner_occupied=a.owner_occupied,
+                actor=assessor,
+                note=f"objection #{objection.pk} accepted",
+            )
+    audit.record(
+        action="holding.objection_decided",
+        obj=objection,
+        actor=assessor,
+        reason=reason,
+        before={"status": "open"},
+        after={"status": objection.status},
+    )
     return objection
 
 
@@ -187,8 +265,12 @@ def objection_decide(*, objection: Objection, assessor, accept: bool, reason: st
 def _link(*, user, owner: Owner, method: str, actor=None) -> Owner:
     owner.user = user
     owner.save(update_fields=["user"])
-    audit.record(action="holding.linked", obj=owner.holding, actor=actor or user,
-                 after={"owner": owner.pk, "user": user.pk, "method": method})
+    audit.record(
+        action="holding.linked",
+        obj=owner.holding,
+        actor=actor or user,
+        after={"owner": owner.pk, "user": user.pk, "method": method},
+    )
     return owner
 
 
@@ -197,8 +279,9 @@ def holding_link_by_nid(*, user, holding: Holding, nid: str) -> Owner:
     nid = normalize_nid(nid)
     owner = holding.owners.filter(nid=nid).first()
     if owner is None:
-        raise ValidationError(_("This NID is not recorded for any owner of the holding."),
-                              code="nid_mismatch")
+        raise ValidationError(
+            _("This NID is not recorded for any owner of the holding."), code="nid_mismatch"
+        )
     return _link(user=user, owner=owner, method="nid")
 
 
@@ -223,20 +306,38 @@ def holding_link_send_code(*, user, holding: Holding) -> str:
 
     owner = holding.owners.exclude(mobile="").first()
     if owner is None:
-        raise ValidationError(_("No mobile number is recorded for this holding. Link it with "
-                                "the owner's NID or at a counter."), code="no_mobile")
+        raise ValidationError(
+            _(
+                "No mobile number is recorded for this holding. Link it with "
+                "the owner's NID or at a counter."
+            ),
+            code="no_mobile",
+        )
     if over_limit(_link_key(user, holding, "sends"), LINK_SENDS_LIMIT, LINK_SENDS_WINDOW):
-        raise ValidationError(_("We have already sent %(count)s codes for this holding in the "
-                                "last hour. Please wait an hour, or link it with the owner's "
-                                "NID or at a counter.") % {"count": LINK_SENDS_LIMIT},
-                              code="too_many_codes")
+        raise ValidationError(
+            _(
+                "We have already sent %(count)s codes for this holding in the "
+                "last hour. Please wait an hour, or link it with the owner's "
+                "NID or at a counter."
+            )
+            % {"count": LINK_SENDS_LIMIT},
+            code="too_many_codes",
+        )
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_link_key(user, holding), {"code": code, "owner": owner.pk}, LINK_CODE_TTL)
     masked = mask_mobile(owner.mobile)
-    send_sms(owner.mobile, _("Code to link holding %(holding)s to a portal account: %(code)s")
-             % {"holding": holding, "code": code}, kind="code")
-    audit.record(action="holding.link_code_sent", obj=holding, actor=user,
-                 after={"owner": owner.pk, "mobile": masked})
+    send_sms(
+        owner.mobile,
+        _("Code to link holding %(holding)s to a portal account: %(code)s")
+        % {"holding": holding, "code": code},
+        kind="code",
+    )
+    audit.record(
+        action="holding.link_code_sent",
+        obj=holding,
+        actor=user,
+        after={"owner": owner.pk, "mobile": masked},
+    )
     return masked
 
 
@@ -247,9 +348,13 @@ def holding_link_verify_code(*, user, holding: Holding, code: str) -> Owner:
     key, tries_key = _link_key(user, holding), _link_key(user, holding, "tries")
     if (cache.get(tries_key) or 0) >= LINK_MAX_TRIES:
         cache.delete(key)
-        raise ValidationError(_("Too many wrong codes. Please wait an hour, or link the "
-                                "holding with the owner's NID or at a counter."),
-                              code="locked")
+        raise ValidationError(
+            _(
+                "Too many wrong codes. Please wait an hour, or link the "
+                "holding with the owner's NID or at a counter."
+            ),
+            code="locked",
+        )
     state = cache.get(key)
     if not state:
         raise ValidationError(_("The code has expired. Ask for a new one."), code="expired")
@@ -263,8 +368,7 @@ def holding_link_verify_code(*, user, holding: Holding, code: str) -> Owner:
 @transaction.atomic
 def holding_link_at_counter(*, clerk, user, owner: Owner) -> Owner:
     if not clerk.has_perm("accounts.use_counter"):
-        raise ValidationError(_("Only a counter clerk can link at the counter."),
-                              code="forbidden")
+        raise ValidationError(_("Only a counter clerk can link at the counter."), code="forbidden")
     return _link(user=user, owner=owner, method="counter", actor=clerk)
 
 
@@ -275,8 +379,9 @@ def _per_head_quarters(demand: Demand) -> dict[str, list[Decimal]]:
     return {line.head: tax.split_quarters(line.amount) for line in demand.lines.all()}
 
 
-def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrear],
-                   today: date) -> list[LineSpec]:
+def bill_lines_for(
+    *, instalments: Sequence[Instalment], arrears: Sequence[Arrear], today: date
+) -> list[LineSpec]:
     """Bill lines by revenue head for the chosen instalments and arrears, with the rebate
     (when due) and the arrears surcharge, each explained."""
     lines: list[LineSpec] = []
@@ -291,19 +396,28 @@ def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrea
         quarters = sorted(i.quarter for i in demand_insts)
         for head, parts in split.items():
             heads[head] += sum(parts[q - 1] for q in quarters)
-            rules[head].append(f"FY {demand.fiscal_year} instalments "
-                               f"{', '.join(str(q) for q in quarters)}")
+            rules[head].append(
+                f"FY {demand.fiscal_year} instalments {', '.join(str(q) for q in quarters)}"
+            )
     for arrear in arrears:
         split = _per_head_quarters(arrear.demand)
-        unpaid = [i.quarter for i in arrear.demand.instalments.all()
-                  if i.status == Instalment.Status.DUE]
+        unpaid = [
+            i.quarter for i in arrear.demand.instalments.all() if i.status == Instalment.Status.DUE
+        ]
         for head, parts in split.items():
             heads[head] += sum(parts[q - 1] for q in unpaid)
             rules[head].append(f"arrears of FY {arrear.demand.fiscal_year}")
     for head, amount in heads.items():
         bn, en = HEAD_LABELS.get(head, (head, head))
-        lines.append(LineSpec(head=head, amount=amount, description_bn=bn, description_en=en,
-                              explanation="; ".join(rules[head])))
+        lines.append(
+            LineSpec(
+                head=head,
+                amount=amount,
+                description_bn=bn,
+                description_en=en,
+                explanation="; ".join(rules[head]),
+            )
+        )
     for demand_insts in by_demand.values():
         demand = demand_insts[0].demand
         first_due = min(i.due_date for i in demand_insts)
@@ -311,17 +425,31 @@ def bill_lines_for(*, instalments: Sequence[Instalment], arrears: Sequence[Arrea
         percent = tax.rebate_percent(len(demand_insts), grades) if today <= first_due else 0
         if percent:
             base = sum((i.amount for i in demand_insts), Decimal("0"))
-            lines.append(LineSpec(
-                head="rebate", amount=-tax.percent_of(base, percent),
-                description_bn="রেয়াত", description_en="Rebate",
-                explanation=(f"FY {demand.fiscal_year} schedule: {percent}% for paying "
-                             f"{len(demand_insts)} instalments by {first_due}")))
+            lines.append(
+                LineSpec(
+                    head="rebate",
+                    amount=-tax.percent_of(base, percent),
+                    description_bn="রেয়াত",
+                    description_en="Rebate",
+                    explanation=(
+                        f"FY {demand.fiscal_year} schedule: {percent}% for paying "
+                        f"{len(demand_insts)} instalments by {first_due}"
+                    ),
+                )
+            )
     for arrear in arrears:
-        lines.append(LineSpec(
-            head="surcharge", amount=arrear.surcharge, description_bn="সারচার্জ",
-            description_en="Surcharge",
-            explanation=(f"{arrear.surcharge_percent}% on the unpaid {arrear.principal} of "
-                         f"FY {arrear.demand.fiscal_year} (that year's schedule)")))
+        lines.append(
+            LineSpec(
+                head="surcharge",
+                amount=arrear.surcharge,
+                description_bn="সারচার্জ",
+                description_en="Surcharge",
+                explanation=(
+                    f"{arrear.surcharge_percent}% on the unpaid {arrear.principal} of "
+                    f"FY {arrear.demand.fiscal_year} (that year's schedule)"
+                ),
+            )
+        )
     return lines
 
 
@@ -332,16 +460,20 @@ def _subject_id(holding: Holding) -> str:
     return f"{holding.ward.number}/{holding.number}"
 
 
-def holding_dues(*, instalments: Sequence[Instalment] = (),
-                 arrears: Sequence[Arrear] = ()) -> list[str]:
+def holding_dues(
+    *, instalments: Sequence[Instalment] = (), arrears: Sequence[Arrear] = ()
+) -> list[str]:
     """The dues a holding-tax bill claims: each instalment, and each arrear with the unpaid
     instalments of the year it stands for (so an old instalment bill and an arrears bill
     can never both be paid)."""
     dues = [f"instalment:{i.pk}" for i in instalments]
     for arrear in arrears:
         dues.append(f"arrear:{arrear.pk}")
-        dues += [f"instalment:{i.pk}" for i in arrear.demand.instalments.all()
-                 if i.status == Instalment.Status.DUE]
+        dues += [
+            f"instalment:{i.pk}"
+            for i in arrear.demand.instalments.all()
+            if i.status == Instalment.Status.DUE
+        ]
     return dues
 
 
@@ -352,10 +484,17 @@ def quick_pay_name(holding: Holding) -> str:
 
 
 @transaction.atomic
-def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
-                 arrears: Sequence[Arrear] = (), payer=None, payer_name: str = "",
-                 payer_mobile: str = "", owner_contact: bool = True,
-                 today: date | None = None) -> Bill:
+def holding_bill(
+    *,
+    holding: Holding,
+    instalments: Sequence[Instalment] = (),
+    arrears: Sequence[Arrear] = (),
+    payer=None,
+    payer_name: str = "",
+    payer_mobile: str = "",
+    owner_contact: bool = True,
+    today: date | None = None,
+) -> Bill:
     """The bill for the chosen instalments and arrears of one holding, through payments'
     one safe path (payments.services.bill_issue) under the holding's lock: an open bill for
     exactly these is reused (a second payer pays the same bill), other open bills covering
@@ -365,28 +504,37 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
     owner's name and mobile stay off a new bill: the payer's name is the first owner's
     masked name unless given."""
     today = today or timezone.localdate()
-    bill_subject_lock(service="holdings", subject_type=SUBJECT_TYPE,
-                      subject_id=_subject_id(holding))
+    bill_subject_lock(
+        service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(holding)
+    )
     asked_instalments = {i.pk for i in instalments}
     asked_arrears = {a.pk for a in arrears}
-    instalments = list(Instalment.objects.filter(pk__in=asked_instalments,
-                                                 status=Instalment.Status.DUE)
-                       .select_related("demand__holding", "demand__schedule")
-                       .order_by("demand__fiscal_year", "quarter"))
-    arrears = list(Arrear.objects.filter(pk__in=asked_arrears, status=Arrear.Status.DUE)
-                   .select_related("demand__schedule").order_by("demand__fiscal_year"))
+    instalments = list(
+        Instalment.objects.filter(pk__in=asked_instalments, status=Instalment.Status.DUE)
+        .select_related("demand__holding", "demand__schedule")
+        .order_by("demand__fiscal_year", "quarter")
+    )
+    arrears = list(
+        Arrear.objects.filter(pk__in=asked_arrears, status=Arrear.Status.DUE)
+        .select_related("demand__schedule")
+        .order_by("demand__fiscal_year")
+    )
     if not instalments and not arrears:
         raise ValidationError(_("Nothing is due for what you chose."), code="nothing_due")
     if len(instalments) != len(asked_instalments) or len(arrears) != len(asked_arrears):
-        raise ValidationError(_("Part of what you chose has just been paid. Look at what is "
-                                "due again."), code="partly_paid")
+        raise ValidationError(
+            _("Part of what you chose has just been paid. Look at what is due again."),
+            code="partly_paid",
+        )
     if any(i.demand.holding_id != holding.pk for i in instalments) or any(
-            a.holding_id != holding.pk for a in arrears):
+        a.holding_id != holding.pk for a in arrears
+    ):
         raise ValidationError(_("Those instalments belong to another holding."), code="mixed")
     in_arrears = {a.demand_id for a in Arrear.objects.filter(holding=holding)}
     if any(i.demand_id in in_arrears for i in instalments):
-        raise ValidationError(_("Earlier years are paid as arrears, with their surcharge."),
-                              code="pay_as_arrears")
+        raise ValidationError(
+            _("Earlier years are paid as arrears, with their surcharge."), code="pay_as_arrears"
+        )
     owner = holding.owners.order_by("pk").first() if owner_contact else None
     if not owner_contact and not payer_name:
         payer_name = quick_pay_name(holding)
@@ -394,23 +542,31 @@ def holding_bill(*, holding: Holding, instalments: Sequence[Instalment] = (),
     due = min([i.due_date for i in instalments] or [today + timedelta(days=7)])
     try:
         bill = bill_issue(
-            service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(holding),
+            service="holdings",
+            subject_type=SUBJECT_TYPE,
+            subject_id=_subject_id(holding),
             dues=holding_dues(instalments=instalments, arrears=arrears),
             lines=bill_lines_for(instalments=instalments, arrears=arrears, today=today),
-            fiscal_year_label=fy, due_date=max(due, today), payer=payer,
+            fiscal_year_label=fy,
+            due_date=max(due, today),
+            payer=payer,
             payer_name=payer_name or (owner.name_en or owner.name_bn if owner else ""),
-            payer_mobile=payer_mobile or (owner.mobile if owner else ""), ward=holding.ward,
-            subject_label_bn=holding.label_bn, subject_label_en=holding.label_en,
+            payer_mobile=payer_mobile or (owner.mobile if owner else ""),
+            ward=holding.ward,
+            subject_label_bn=holding.label_bn,
+            subject_label_en=holding.label_en,
             period_label=", ".join(
                 [f"FY {i.demand.fiscal_year} Q{i.quarter}" for i in instalments]
-                + [f"arrears FY {a.demand.fiscal_year}" for a in arrears]),
+                + [f"arrears FY {a.demand.fiscal_year}" for a in arrears]
+            ),
         )
     except PaymentError as exc:
         raise ValidationError(str(exc), code="payment_in_progress") from exc
     if not bill.holding_items.exists():
         HoldingBillItem.objects.bulk_create(
             [HoldingBillItem(bill=bill, instalment=i) for i in instalments]
-            + [HoldingBillItem(bill=bill, arrear=a) for a in arrears])
+            + [HoldingBillItem(bill=bill, arrear=a) for a in arrears]
+        )
     return bill
 
 
@@ -420,9 +576,11 @@ LIVE_RUN_STATUSES = (DemandRun.Status.QUEUED, DemandRun.Status.RUNNING)
 
 
 def _run_busy_error(fiscal_year_: str, run_id) -> ValidationError:
-    return ValidationError(_("The demand for %(fy)s is already being generated (run #%(run)s). "
-                             "Wait for it to finish.") % {"fy": fiscal_year_, "run": run_id},
-                           code="run_busy")
+    return ValidationError(
+        _("The demand for %(fy)s is already being generated (run #%(run)s). Wait for it to finish.")
+        % {"fy": fiscal_year_, "run": run_id},
+        code="run_busy",
+    )
 
 
 def _enqueue_demand_run(run_id: int) -> None:
@@ -434,8 +592,10 @@ def _enqueue_demand_run(run_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves the run failed
         log.exception("could not queue demand run %s", run_id)
         DemandRun.objects.filter(pk=run_id, status=DemandRun.Status.QUEUED).update(
-            status=DemandRun.Status.FAILED, finished_at=timezone.now(),
-            error=f"Could not reach the task queue: {exc}"[:2000])
+            status=DemandRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"Could not reach the task queue: {exc}"[:2000],
+        )
 
 
 @transaction.atomic
@@ -446,19 +606,27 @@ def demand_run_start(*, fiscal_year: str, actor) -> DemandRun:
     referee when two starts race. A live run whose worker stopped (no heartbeat for
     RUN_HEARTBEAT_STALE_SECONDS) is marked failed first and does not block the year."""
     demand_runs_fail_stale(actor=actor)
-    busy = (DemandRun.objects.select_for_update()
-            .filter(fiscal_year=fiscal_year, status__in=LIVE_RUN_STATUSES).first())
+    busy = (
+        DemandRun.objects.select_for_update()
+        .filter(fiscal_year=fiscal_year, status__in=LIVE_RUN_STATUSES)
+        .first()
+    )
     if busy is not None:
         raise _run_busy_error(fiscal_year, busy.pk)
     try:
         with transaction.atomic():
             run = DemandRun.objects.create(fiscal_year=fiscal_year, started_by=actor)
     except IntegrityError:
-        busy = (DemandRun.objects.filter(fiscal_year=fiscal_year,
-                                         status__in=LIVE_RUN_STATUSES).first())
+        busy = DemandRun.objects.filter(
+            fiscal_year=fiscal_year, status__in=LIVE_RUN_STATUSES
+        ).first()
         raise _run_busy_error(fiscal_year, busy.pk if busy else "?") from None
-    audit.record(action="holdings.demand_run_started", obj=run, actor=actor,
-                 after={"fiscal_year": fiscal_year})
+    audit.record(
+        action="holdings.demand_run_started",
+        obj=run,
+        actor=actor,
+        after={"fiscal_year": fiscal_year},
+    )
     transaction.on_commit(partial(_enqueue_demand_run, run.pk))
     return run
 
@@ -466,8 +634,11 @@ def demand_run_start(*, fiscal_year: str, actor) -> DemandRun:
 def demand_run_mark_running(run_id: int) -> bool:
     """The worker has picked the run up (its first heartbeat). False when the run is no
     longer live (marked failed meanwhile, or finished): the worker must then leave it."""
-    return bool(DemandRun.objects.filter(pk=run_id, status__in=LIVE_RUN_STATUSES).update(
-        status=DemandRun.Status.RUNNING, heartbeat_at=timezone.now()))
+    return bool(
+        DemandRun.objects.filter(pk=run_id, status__in=LIVE_RUN_STATUSES).update(
+            status=DemandRun.Status.RUNNING, heartbeat_at=timezone.now()
+        )
+    )
 
 
 def demand_runs_fail_stale(*, actor=None) -> list[int]:
@@ -477,13 +648,20 @@ def demand_runs_fail_stale(*, actor=None) -> list[int]:
     has no heartbeat yet: it waits for a worker.) Returns the ids; each is audited."""
     from core.runs import fail_stale
 
-    failed = fail_stale(DemandRun, live_statuses=[DemandRun.Status.RUNNING],
-                        failed_status=DemandRun.Status.FAILED)
+    failed = fail_stale(
+        DemandRun, live_statuses=[DemandRun.Status.RUNNING], failed_status=DemandRun.Status.FAILED
+    )
     for run in DemandRun.objects.filter(pk__in=failed):
-        audit.record(action="holdings.demand_run_failed_stale", obj=run, actor=actor,
-                     before={"status": "running"},
-                     after={"status": run.status, "heartbeat_at": run.heartbeat_at and
-                            run.heartbeat_at.isoformat()})
+        audit.record(
+            action="holdings.demand_run_failed_stale",
+            obj=run,
+            actor=actor,
+            before={"status": "running"},
+            after={
+                "status": run.status,
+                "heartbeat_at": run.heartbeat_at and run.heartbeat_at.isoformat(),
+            },
+        )
     return failed
 
 
@@ -493,13 +671,24 @@ def demand_run_finish(run_id: int, *, result=None, error: str = "") -> dict:
     summary per ward. Returns the counts ({} for a failed run)."""
     if error or result is None:
         DemandRun.objects.filter(pk=run_id).update(
-            status=DemandRun.Status.FAILED, error=(error or "no result")[:2000],
-            finished_at=timezone.now())
+            status=DemandRun.Status.FAILED,
+            error=(error or "no result")[:2000],
+            finished_at=timezone.now(),
+        )
         return {}
-    created = {"demands": result.demands, "lines": result.lines,
-               "instalments": result.instalments, "arrears": result.arrears,
-               "not_assessed": result.not_assessed}
+    created = {
+        "demands": result.demands,
+        "lines": result.lines,
+        "instalments": result.instalments,
+        "arrears": result.arrears,
+        "not_assessed": result.not_assessed,
+    }
     DemandRun.objects.filter(pk=run_id).update(
-        status=DemandRun.Status.DONE, progress=100, step="done", created=created,
-        summary=result.by_ward, finished_at=timezone.now())
+        status=DemandRun.Status.DONE,
+        progress=100,
+        step="done",
+        created=created,
+        summary=result.by_ward,
+        finished_at=timezone.now(),
+    )
     return created

@@ -45,8 +45,7 @@ def run_demand_generation(run_id: int) -> dict:
 
         try:
             with long_running():
-                result = generate_demands(run.fiscal_year, progress=progress,
-                                          actor=run.started_by)
+                result = generate_demands(run.fiscal_year, progress=progress, actor=run.started_by)
         except Exception as exc:
             demand_run_finish(run_id, error=str(exc) or type(exc).__name__)
             raise

@@ -44,8 +44,9 @@ class Valuation:
     explanation: str
 
 
-def annual_valuation(annual_rent: Decimal, *, owner_occupied: bool,
-                     concession_percent: Decimal = Decimal("40")) -> Valuation:
+def annual_valuation(
+    annual_rent: Decimal, *, owner_occupied: bool, concession_percent: Decimal = Decimal("40")
+) -> Valuation:
     """Yearly rent less two months' rent (one sixth) for maintenance; owner-occupied
     buildings a further `concession_percent` less."""
     rent = money(annual_rent)
@@ -68,16 +69,32 @@ class HeadAmount:
     rule: str
 
 
-def yearly_tax(valuation: Decimal, rates: Iterable[tuple[str, Decimal]], *, fiscal_year: str,
-               use: str, vacant_land_flat_tax: Decimal | None = None) -> list[HeadAmount]:
+def yearly_tax(
+    valuation: Decimal,
+    rates: Iterable[tuple[str, Decimal]],
+    *,
+    fiscal_year: str,
+    use: str,
+    vacant_land_flat_tax: Decimal | None = None,
+) -> list[HeadAmount]:
     """The yearly amount per revenue head. Vacant land pays the schedule's flat tax as
     holding tax instead of percentages."""
     if use == "vacant_land" and vacant_land_flat_tax is not None:
-        return [HeadAmount("holding_tax", None, money(vacant_land_flat_tax),
-                           f"FY {fiscal_year} schedule: vacant land flat tax")]
+        return [
+            HeadAmount(
+                "holding_tax",
+                None,
+                money(vacant_land_flat_tax),
+                f"FY {fiscal_year} schedule: vacant land flat tax",
+            )
+        ]
     return [
-        HeadAmount(head, Decimal(pct), percent_of(valuation, pct),
-                   f"FY {fiscal_year} schedule: {head} {pct}% of {use} valuation {valuation}")
+        HeadAmount(
+            head,
+            Decimal(pct),
+            percent_of(valuation, pct),
+            f"FY {fiscal_year} schedule: {head} {pct}% of {use} valuation {valuation}",
+        )
         for head, pct in rates
     ]
 

@@ -6,12 +6,9 @@ from django.urls import path
 from . import officer_views as views
 
 urlpatterns = [
-    path("officer/assessor/", views.AssessorQueueView.as_view(),
-         name="holding_assessor_queue"),
-    path("officer/holdings/<int:pk>/assess/", views.AssessView.as_view(),
-         name="holding_assess"),
-    path("officer/objections/<int:pk>/", views.ObjectionView.as_view(),
-         name="holding_objection"),
+    path("officer/assessor/", views.AssessorQueueView.as_view(), name="holding_assessor_queue"),
+    path("officer/holdings/<int:pk>/assess/", views.AssessView.as_view(), name="holding_assess"),
+    path("officer/objections/<int:pk>/", views.ObjectionView.as_view(), name="holding_objection"),
     path("officer/demand/", views.DemandRunsView.as_view(), name="holding_demand_runs"),
     path("officer/demand/<int:pk>/", views.DemandRunView.as_view(), name="holding_demand_run"),
     path("officer/collection/", views.CollectionView.as_view(), name="holding_collection"),

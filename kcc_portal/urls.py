@@ -17,8 +17,7 @@ api_patterns = [
     path("me/", MeView.as_view(), name="api_me"),
     path("bills/", payments_api.BillListView.as_view(), name="api_bills"),
     path("payments/", payments_api.PaymentCreateView.as_view(), name="api_payments"),
-    path("payments/<str:tran_id>/", payments_api.PaymentDetailView.as_view(),
-         name="api_payment"),
+    path("payments/<str:tran_id>/", payments_api.PaymentDetailView.as_view(), name="api_payment"),
 ]
 
 # The admin has no password-only sign-in of its own: its login page sends everyone to the

@@ -21,19 +21,24 @@ class ReadOnlyAdmin(_ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest,
-                              obj: models.Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest,
-                              obj: models.Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
 @admin.register(Bill)
 class BillAdmin(ReadOnlyAdmin):
-    list_display = ["number", "service", "subject_id", "payer_mobile", "fiscal_year", "total",
-                    "status"]
+    list_display = [
+        "number",
+        "service",
+        "subject_id",
+        "payer_mobile",
+        "fiscal_year",
+        "total",
+        "status",
+    ]
     list_filter = ["service", "status", "fiscal_year"]
     search_fields = ["number", "subject_id", "payer_mobile"]
 

@@ -28,9 +28,24 @@ class BillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Bill
-        fields = ["number", "service", "subject_type", "subject_id", "subject_label_bn",
-                  "subject_label_en", "payer_name", "payer_mobile", "ward", "fiscal_year",
-                  "period_label", "issued_on", "due_date", "total", "status", "lines"]
+        fields = [
+            "number",
+            "service",
+            "subject_type",
+            "subject_id",
+            "subject_label_bn",
+            "subject_label_en",
+            "payer_name",
+            "payer_mobile",
+            "ward",
+            "fiscal_year",
+            "period_label",
+            "issued_on",
+            "due_date",
+            "total",
+            "status",
+            "lines",
+        ]
 
 
 class BillFilter(django_filters.FilterSet):
@@ -58,8 +73,9 @@ class BillListView(generics.ListAPIView):
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    bills = serializers.ListField(child=serializers.CharField(max_length=30), min_length=1,
-                                  max_length=50)
+    bills = serializers.ListField(
+        child=serializers.CharField(max_length=30), min_length=1, max_length=50
+    )
 
 
 class PaymentStartedSerializer(serializers.Serializer):
@@ -83,17 +99,26 @@ class PaymentCreateView(APIView):
     def post(self, request: HttpRequest):
         data = PaymentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        bills, missing = selectors.open_bills_by_number(request.user,
-                                                        data.validated_data["bills"])
+        bills, missing = selectors.open_bills_by_number(request.user, data.validated_data["bills"])
         if missing:
-            raise ValidationError({"bills": [_("Not an open bill of yours: %(number)s")
-                                             % {"number": n} for n in missing]})
+            raise ValidationError(
+                {
+                    "bills": [
+                        _("Not an open bill of yours: %(number)s") % {"number": n} for n in missing
+                    ]
+                }
+            )
         try:
             payment = payment_initiate_online(bills=bills, payer=request.user)
         except PaymentError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
-        body = PaymentStartedSerializer({"tran_id": payment.tran_id, "amount": payment.amount,
-                                         "gateway_url": payment.gateway_url}).data
+        body = PaymentStartedSerializer(
+            {
+                "tran_id": payment.tran_id,
+                "amount": payment.amount,
+                "gateway_url": payment.gateway_url,
+            }
+        ).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -107,8 +132,14 @@ class PaymentDetailView(APIView):
         if payment is None or not (own or selectors.is_payments_staff(request.user)):
             raise NotFound
         receipt = getattr(payment, "receipt", None)
-        return Response(PaymentStatusSerializer({
-            "tran_id": payment.tran_id, "status": payment.status, "amount": payment.amount,
-            "bills": [i.bill.number for i in payment.items.all()],
-            "receipt": receipt.number if receipt else None,
-        }).data)
+        return Response(
+            PaymentStatusSerializer(
+                {
+                    "tran_id": payment.tran_id,
+                    "status": payment.status,
+                    "amount": payment.amount,
+                    "bills": [i.bill.number for i in payment.items.all()],
+                    "receipt": receipt.number if receipt else None,
+                }
+            ).data
+        )

@@ -47,8 +47,9 @@ class CounterMixin(StaffRoleRequiredMixin):
     permission_required = perm("use_counter")
 
     def open_session(self) -> CounterSession | None:
-        return CounterSession.objects.filter(clerk=self.request.user,
-                                             status=CounterSession.Status.OPEN).first()
+        return CounterSession.objects.filter(
+            clerk=self.request.user, status=CounterSession.Status.OPEN
+        ).first()
 
 
 def session_summary(session: CounterSession) -> dict:
@@ -61,16 +62,19 @@ def session_summary(session: CounterSession) -> dict:
     }
 
 
-def render_counter_home(request: HttpRequest,
-                        open_form: OpenSessionForm | None = None) -> HttpResponse:
-    session = CounterSession.objects.filter(clerk=request.user,
-                                            status=CounterSession.Status.OPEN).first()
+def render_counter_home(
+    request: HttpRequest, open_form: OpenSessionForm | None = None
+) -> HttpResponse:
+    session = CounterSession.objects.filter(
+        clerk=request.user, status=CounterSession.Status.OPEN
+    ).first()
     search = BillSearchForm(request.GET or None)
     context = {"search": search, "query": request.GET.get("q", "")}
     if session:
         context.update(session_summary(session))
-        context["recent_payments"] = (session.payments.select_related("receipt")
-                                      .order_by("-created_at", "-pk")[:10])
+        context["recent_payments"] = session.payments.select_related("receipt").order_by(
+            "-created_at", "-pk"
+        )[:10]
     else:
         context["open_form"] = open_form or OpenSessionForm()
     if search.is_bound:
@@ -94,8 +98,9 @@ class CounterOpenSessionView(CounterMixin, View):
         if not form.is_valid():
             return render_counter_home(request, open_form=form)
         try:
-            counter_session_open(clerk=request.user,
-                                 opening_float=form.cleaned_data["opening_cash"])
+            counter_session_open(
+                clerk=request.user, opening_float=form.cleaned_data["opening_cash"]
+            )
         except PaymentError as exc:
             refused(request, _("Could not open the cash session: %(reason)s"), exc)
         else:
@@ -122,7 +127,9 @@ class CounterTakeCashView(CounterMixin, View):
             tendered = form.cleaned_data["tendered"]
             total = form.cleaned_data["total"]
             context.update(
-                bills=bills, total=total, tendered=tendered,
+                bills=bills,
+                total=total,
+                tendered=tendered,
                 change=(tendered - total) if tendered is not None else None,
                 unpayable=[b for b in bills if not b.is_payable],
             )
@@ -145,15 +152,17 @@ class CounterTakeCashView(CounterMixin, View):
         if not form.is_valid():
             return self.render(request, form, query)
         try:
-            payment = counter_take_cash(session=session, bills=form.cleaned_data["bills"],
-                                        clerk=request.user,
-                                        tendered=form.cleaned_data["tendered"])
+            payment = counter_take_cash(
+                session=session,
+                bills=form.cleaned_data["bills"],
+                clerk=request.user,
+                tendered=form.cleaned_data["tendered"],
+            )
         except PaymentError as exc:
             refused(request, _("Could not take the payment: %(reason)s"), exc)
             return _back_to_search(query)
         messages.success(request, _("Cash received. Give the payer the receipt."))
         return redirect("counter_payment", tran_id=payment.tran_id)
-
 
 
 class CounterPaymentView(CounterMixin, View):
@@ -166,15 +175,24 @@ class CounterPaymentView(CounterMixin, View):
         if not request.user.has_perm(perm("view_revenue_reports")):
             payments = payments.filter(received_by=request.user)
         payment = get_object_or_404(
-            payments.select_related("received_by", "counter_session"), tran_id=tran_id)
+            payments.select_related("received_by", "counter_session"), tran_id=tran_id
+        )
         receipt = Receipt.objects.filter(payment=payment).first()
         tendered = cash_tendered(payment)
         items = payment.items.select_related("bill").prefetch_related(
-            Prefetch("bill__lines", queryset=BillLine.objects.order_by("position", "pk")))
-        return TemplateResponse(request, self.template_name, {
-            "payment": payment, "receipt": receipt, "items": items, "tendered": tendered,
-            "change": (tendered - payment.amount) if tendered is not None else None,
-        })
+            Prefetch("bill__lines", queryset=BillLine.objects.order_by("position", "pk"))
+        )
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "payment": payment,
+                "receipt": receipt,
+                "items": items,
+                "tendered": tendered,
+                "change": (tendered - payment.amount) if tendered is not None else None,
+            },
+        )
 
 
 class CounterCloseView(CounterMixin, View):
@@ -183,15 +201,19 @@ class CounterCloseView(CounterMixin, View):
     template_name = "payments/staff/counter_close.html"
 
     def render(self, request: HttpRequest, session: CounterSession, form: CloseSessionForm):
-        return TemplateResponse(request, self.template_name,
-                                {"form": form, **session_summary(session)})
+        return TemplateResponse(
+            request, self.template_name, {"form": form, **session_summary(session)}
+        )
 
     def get(self, request: HttpRequest):
         session = self.open_session()
         if not session:
-            last = (CounterSession.objects.filter(clerk=request.user)
-                    .exclude(status=CounterSession.Status.OPEN)
-                    .order_by("-closed_at", "-pk").first())
+            last = (
+                CounterSession.objects.filter(clerk=request.user)
+                .exclude(status=CounterSession.Status.OPEN)
+                .order_by("-closed_at", "-pk")
+                .first()
+            )
             return TemplateResponse(request, self.template_name, {"last_session": last})
         return self.render(request, session, CloseSessionForm())
 
@@ -204,9 +226,12 @@ class CounterCloseView(CounterMixin, View):
         if not form.is_valid():
             return self.render(request, session, form)
         try:
-            session = counter_session_close(session=session, clerk=request.user,
-                                            counted_cash=form.cleaned_data["counted_cash"],
-                                            note=form.cleaned_data["note"])
+            session = counter_session_close(
+                session=session,
+                clerk=request.user,
+                counted_cash=form.cleaned_data["counted_cash"],
+                note=form.cleaned_data["note"],
+            )
         except PaymentError as exc:
             refused(request, _("Could not close the cash session: %(reason)s"), exc)
             return redirect("counter_home")
@@ -221,9 +246,9 @@ class CounterSessionView(CounterMixin, View):
 
     def get(self, request: HttpRequest, pk: int):
         session = get_object_or_404(CounterSession, pk=pk, clerk=request.user)
-        payments = paginate(request, session.payments.select_related("receipt")
-                            .order_by("created_at", "pk"))
-        return TemplateResponse(request, self.template_name,
-                                {**session_summary(session), "payments": payments})
-
-
+        payments = paginate(
+            request, session.payments.select_related("receipt").order_by("created_at", "pk")
+        )
+        return TemplateResponse(
+            request, self.template_name, {**session_summary(session), "payments": payments}
+        )

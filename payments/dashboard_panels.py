@@ -19,4 +19,3 @@ def owe(user: Any) -> dict[str, Any]:
 
 def payments(user: Any) -> dict[str, Any]:
     return {"payments": list(selectors.payments_for(user)[:5])}
-

@@ -19,13 +19,17 @@ def find_discrepancies() -> list[str]:
     for bill in Bill.objects.only("pk", "number", "status", "total").iterator():
         net = sums.get(bill.pk, ZERO)
         if bill.status == Bill.Status.PAID and net != bill.total:
-            problems.append(f"bill {bill.number} is paid but allocations sum to {net}, "
-                            f"not {bill.total}")
+            problems.append(
+                f"bill {bill.number} is paid but allocations sum to {net}, not {bill.total}"
+            )
         if bill.status != Bill.Status.PAID and net != ZERO:
             problems.append(f"bill {bill.number} is {bill.status} but allocations net {net}")
     # 2. Each succeeded payment is allocated exactly once: allocations + credits = amount.
-    pay_alloc = dict(Allocation.objects.filter(kind=Allocation.Kind.PAYMENT)
-                     .values_list("payment_id").annotate(s=Sum("amount")))
+    pay_alloc = dict(
+        Allocation.objects.filter(kind=Allocation.Kind.PAYMENT)
+        .values_list("payment_id")
+        .annotate(s=Sum("amount"))
+    )
     net_alloc = dict(Allocation.objects.values_list("payment_id").annotate(s=Sum("amount")))
     credits = dict(Credit.objects.values_list("payment_id").annotate(s=Sum("amount")))
     for p in Payment.objects.only("pk", "tran_id", "status", "amount").iterator():
@@ -33,16 +37,19 @@ def find_discrepancies() -> list[str]:
         credited = credits.get(p.pk, ZERO)
         if p.status == Payment.Status.SUCCEEDED:
             if allocated + credited != p.amount:
-                problems.append(f"payment {p.tran_id} received {p.amount} but allocated "
-                                f"{allocated} and credited {credited}")
+                problems.append(
+                    f"payment {p.tran_id} received {p.amount} but allocated "
+                    f"{allocated} and credited {credited}"
+                )
             if net_alloc.get(p.pk, ZERO) != allocated:
                 problems.append(f"payment {p.tran_id} succeeded but has reversals")
             if not Receipt.objects.filter(payment_id=p.pk).exists():
                 problems.append(f"payment {p.tran_id} succeeded without a receipt")
         elif p.status == Payment.Status.VOIDED:
             if net_alloc.get(p.pk, ZERO) != ZERO:
-                problems.append(f"voided payment {p.tran_id} still nets "
-                                f"{net_alloc.get(p.pk, ZERO)}")
+                problems.append(
+                    f"voided payment {p.tran_id} still nets {net_alloc.get(p.pk, ZERO)}"
+                )
         elif allocated or credited:
             problems.append(f"payment {p.tran_id} is {p.status} but has allocations or credits")
     # 2b. Per due: no instalment, arrear, licence year or month is collected by more than
@@ -51,7 +58,8 @@ def find_discrepancies() -> list[str]:
     problems += _due_discrepancies(sums)
     # 3. Reversals mirror what they reverse.
     for r in Allocation.objects.filter(kind=Allocation.Kind.REVERSAL).filter(
-            Q(reverses__isnull=True) | ~Q(amount=-F("reverses__amount"))):
+        Q(reverses__isnull=True) | ~Q(amount=-F("reverses__amount"))
+    ):
         problems.append(f"reversal #{r.pk} does not mirror the allocation it reverses")
     # 4. Receipt numbers have no gaps or duplicates, and the counters agree.
     problems += _receipt_discrepancies()
@@ -65,30 +73,42 @@ def _due_discrepancies(net_by_bill: dict[int, Decimal]) -> list[str]:
     totals = dict(Bill.objects.filter(pk__in=collected).values_list("pk", "total"))
     for pk in sorted(collected):
         if net_by_bill[pk] > totals[pk]:
-            problems.append(f"bill {numbers[pk]} collected {net_by_bill[pk]}, more than its "
-                            f"total {totals[pk]}")
+            problems.append(
+                f"bill {numbers[pk]} collected {net_by_bill[pk]}, more than its total {totals[pk]}"
+            )
     by_due: dict[str, list[int]] = {}
-    for due, bill_id in (BillClaim.objects.filter(bill_id__in=collected)
-                         .order_by("due", "bill_id").values_list("due", "bill_id")):
+    for due, bill_id in (
+        BillClaim.objects.filter(bill_id__in=collected)
+        .order_by("due", "bill_id")
+        .values_list("due", "bill_id")
+    ):
         by_due.setdefault(due, []).append(bill_id)
     for due, bills in by_due.items():
         if len(bills) > 1:
-            problems.append(f"due {due} is collected by {len(bills)} bills: "
-                            + ", ".join(numbers[b] for b in bills))
-    for number in (Bill.objects.filter(claims__isnull=True).order_by("number")
-                   .values_list("number", flat=True)[:50]):
+            problems.append(
+                f"due {due} is collected by {len(bills)} bills: "
+                + ", ".join(numbers[b] for b in bills)
+            )
+    for number in (
+        Bill.objects.filter(claims__isnull=True)
+        .order_by("number")
+        .values_list("number", flat=True)[:50]
+    ):
         problems.append(f"bill {number} does not say which dues it covers")
     return problems
 
 
 def _receipt_discrepancies() -> list[str]:
     problems: list[str] = []
-    for fy, count, top in (Receipt.objects.values_list("fiscal_year")
-                           .annotate(c=Count("pk"), m=Max("sequence"))):
+    for fy, count, top in Receipt.objects.values_list("fiscal_year").annotate(
+        c=Count("pk"), m=Max("sequence")
+    ):
         if count != top:
             problems.append(f"receipts of {fy}: {count} receipts but the last number is {top}")
         counter = ReceiptCounter.objects.filter(fiscal_year=fy).first()
         if counter is None or counter.last != top:
-            problems.append(f"receipt counter of {fy} says {getattr(counter, 'last', None)}, "
-                            f"last receipt is {top}")
+            problems.append(
+                f"receipt counter of {fy} says {getattr(counter, 'last', None)}, "
+                f"last receipt is {top}"
+            )
     return problems

@@ -70,22 +70,34 @@ class Bill(models.Model):
     subject_label_bn = models.CharField(max_length=300, blank=True)
     subject_label_en = models.CharField(max_length=300, blank=True)
     payer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="bills", verbose_name=_("payer"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bills",
+        verbose_name=_("payer"),
     )
     payer_name = models.CharField(_("payer name"), max_length=200, blank=True)
     payer_mobile = models.CharField(_("payer mobile"), max_length=11, blank=True, db_index=True)
-    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("ward"))
+    ward = models.ForeignKey(
+        "core.Ward",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ward"),
+    )
     fiscal_year = models.CharField(_("fiscal year"), max_length=7, db_index=True)
     period_label = models.CharField(_("period"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"))
     due_date = models.DateField(_("due date"))
     total = models.DecimalField(_("total"), **MONEY)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.OPEN, db_index=True)
-    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="supersedes")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -126,8 +138,9 @@ class BillClaim(models.Model):
     class Meta:
         ordering = ["bill", "due"]
         constraints = [
-            models.UniqueConstraint(fields=["due"], condition=Q(live=True),
-                                    name="one_live_bill_per_due"),
+            models.UniqueConstraint(
+                fields=["due"], condition=Q(live=True), name="one_live_bill_per_due"
+            ),
             models.UniqueConstraint(fields=["bill", "due"], name="bill_claims_due_once"),
         ]
 
@@ -181,10 +194,23 @@ class Payment(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     TRANSITIONS = {
-        Status.INITIATED: {Status.PENDING, Status.SUCCEEDED, Status.FAILED, Status.CANCELLED,
-                           Status.EXPIRED, Status.ON_HOLD, Status.FLAGGED},
-        Status.PENDING: {Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.EXPIRED,
-                         Status.ON_HOLD, Status.FLAGGED},
+        Status.INITIATED: {
+            Status.PENDING,
+            Status.SUCCEEDED,
+            Status.FAILED,
+            Status.CANCELLED,
+            Status.EXPIRED,
+            Status.ON_HOLD,
+            Status.FLAGGED,
+        },
+        Status.PENDING: {
+            Status.SUCCEEDED,
+            Status.FAILED,
+            Status.CANCELLED,
+            Status.EXPIRED,
+            Status.ON_HOLD,
+            Status.FLAGGED,
+        },
         # A late, validated notice of money can still rescue a failed/cancelled/expired one.
         Status.FAILED: {Status.SUCCEEDED, Status.ON_HOLD, Status.FLAGGED},
         Status.CANCELLED: {Status.SUCCEEDED, Status.ON_HOLD, Status.FLAGGED},
@@ -202,13 +228,20 @@ class Payment(models.Model):
 
     tran_id = models.CharField(_("transaction id"), max_length=30, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.INITIATED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.INITIATED, db_index=True
+    )
     status_reason = models.TextField(_("reason"), blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(max_length=3, default="BDT")
-    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="payments", verbose_name=_("payer"))
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("payer"),
+    )
     payer_name = models.CharField(max_length=200, blank=True)
     payer_mobile = models.CharField(max_length=11, blank=True)
     bills = models.ManyToManyField(Bill, through="PaymentBill", related_name="payments")
@@ -221,10 +254,12 @@ class Payment(models.Model):
     risk_level = models.PositiveSmallIntegerField(null=True, blank=True)
     risk_title = models.CharField(max_length=100, blank=True)
     # Counter facts
-    counter_session = models.ForeignKey("CounterSession", on_delete=models.PROTECT, null=True,
-                                        blank=True, related_name="payments")
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    counter_session = models.ForeignKey(
+        "CounterSession", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -249,8 +284,9 @@ class PaymentBill(models.Model):
     amount = models.DecimalField(**MONEY)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["payment", "bill"],
-                                               name="payment_bill_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "bill"], name="payment_bill_once")
+        ]
 
 
 class PaymentTransition(models.Model):
@@ -260,8 +296,9 @@ class PaymentTransition(models.Model):
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
     reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -283,24 +320,30 @@ class Allocation(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
     bill_line = models.ForeignKey(BillLine, on_delete=models.PROTECT, related_name="allocations")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="reversed_by")
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
     head = models.CharField(max_length=30, choices=RevenueHead.choices, db_index=True)
     amount = models.DecimalField(**MONEY)
     service = models.CharField(max_length=40, db_index=True)
     fiscal_year = models.CharField(max_length=7, db_index=True)
-    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+")
+    ward = models.ForeignKey(
+        "core.Ward", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Payment.Channel.choices)
-    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["payment", "bill_line"],
-                                    condition=Q(kind="payment"), name="allocate_line_once"),
+            models.UniqueConstraint(
+                fields=["payment", "bill_line"],
+                condition=Q(kind="payment"),
+                name="allocate_line_once",
+            ),
         ]
 
 
@@ -318,8 +361,9 @@ class PaymentEvent(models.Model):
         REFUND = "refund", _("Refund")
         COUNTER = "counter", _("Counter")
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="events")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     tran_id = models.CharField(max_length=100, blank=True, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     payload = models.JSONField(default=dict, blank=True)
@@ -360,8 +404,11 @@ class Receipt(models.Model):
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
-        constraints = [models.UniqueConstraint(fields=["fiscal_year", "sequence"],
-                                               name="receipt_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "sequence"], name="receipt_sequence_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -391,10 +438,12 @@ class CounterSession(models.Model):
         CLOSED = "closed", _("Closed")
         VERIFIED = "verified", _("Verified")
 
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="counter_sessions")
-    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+")
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counter_sessions"
+    )
+    ward = models.ForeignKey(
+        "core.Ward", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opening_float = models.DecimalField(_("opening cash"), default=Decimal("0.00"), **MONEY)
     expected_cash = models.DecimalField(null=True, blank=True, **MONEY)
@@ -403,14 +452,18 @@ class CounterSession(models.Model):
     note = models.TextField(blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["clerk"], condition=Q(status="open"),
-                                               name="one_open_session_per_clerk")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clerk"], condition=Q(status="open"), name="one_open_session_per_clerk"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.clerk} {self.status}"
@@ -430,10 +483,16 @@ class Credit(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="credits")
-    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="credits")
-    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="credits")
+    bill = models.ForeignKey(
+        Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="credits"
+    )
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credits",
+    )
     payer_mobile = models.CharField(max_length=11, blank=True)
     amount = models.DecimalField(**MONEY)
     reason = models.TextField()
@@ -458,15 +517,17 @@ class Refund(models.Model):
         FAILED = "failed", _("Failed")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    credit = models.ForeignKey(Credit, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="refunds")
+    credit = models.ForeignKey(
+        Credit, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
     amount = models.DecimalField(**MONEY)
     remarks = models.CharField(max_length=255)
     refund_trans_id = models.CharField(max_length=30, unique=True)
     refund_ref_id = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -477,11 +538,14 @@ class Refund(models.Model):
             # One live refund per credit, and one live full refund per held payment: the
             # row is the claim, made under the payment's lock before the gateway is asked.
             # A failed refund frees the claim, so the officer can try again.
-            models.UniqueConstraint(fields=["credit"],
-                                    condition=Q(credit__isnull=False) & ~Q(status="failed"),
-                                    name="refund_credit_once_unless_failed"),
-            models.UniqueConstraint(fields=["payment"],
-                                    condition=Q(credit__isnull=True) & ~Q(status="failed"),
-                                    name="refund_payment_once_unless_failed"),
+            models.UniqueConstraint(
+                fields=["credit"],
+                condition=Q(credit__isnull=False) & ~Q(status="failed"),
+                name="refund_credit_once_unless_failed",
+            ),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(credit__isnull=True) & ~Q(status="failed"),
+                name="refund_payment_once_unless_failed",
+            ),
         ]
-

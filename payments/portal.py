@@ -14,37 +14,60 @@ from core.roles import Role
 
 from . import dashboard_panels
 
-SPEC = register(ServiceSpec(
-    key="payments",
-    title=_("Payments"),
-    order=5,
-    role_links=[
-        RoleLink(Role.COUNTER_CLERK,
-                 _("My cash session: find bills, take cash, print receipts"), "counter_home"),
-        RoleLink(Role.COUNTER_CLERK, _("Close my cash session"), "counter_close"),
-        RoleLink(Role.REVENUE_OFFICER, _("Counter sessions to verify"), "revenue_sessions"),
-        RoleLink(Role.REVENUE_OFFICER, _("Payments on hold or flagged"), "revenue_payments"),
-        RoleLink(Role.REVENUE_OFFICER, _("Credits to refund"), "revenue_credits"),
-    ],
-    panels=[
-        Panel(key="owe", title=_("What I owe"), order=0, wide=True,
-              template="payments/panels/owe.html", context=dashboard_panels.owe),
-        Panel(key="payments", title=_("My payments"), order=90,
-              template="payments/panels/payments.html", context=dashboard_panels.payments),
-    ],
-))
+SPEC = register(
+    ServiceSpec(
+        key="payments",
+        title=_("Payments"),
+        order=5,
+        role_links=[
+            RoleLink(
+                Role.COUNTER_CLERK,
+                _("My cash session: find bills, take cash, print receipts"),
+                "counter_home",
+            ),
+            RoleLink(Role.COUNTER_CLERK, _("Close my cash session"), "counter_close"),
+            RoleLink(Role.REVENUE_OFFICER, _("Counter sessions to verify"), "revenue_sessions"),
+            RoleLink(Role.REVENUE_OFFICER, _("Payments on hold or flagged"), "revenue_payments"),
+            RoleLink(Role.REVENUE_OFFICER, _("Credits to refund"), "revenue_credits"),
+        ],
+        panels=[
+            Panel(
+                key="owe",
+                title=_("What I owe"),
+                order=0,
+                wide=True,
+                template="payments/panels/owe.html",
+                context=dashboard_panels.owe,
+            ),
+            Panel(
+                key="payments",
+                title=_("My payments"),
+                order=90,
+                template="payments/panels/payments.html",
+                context=dashboard_panels.payments,
+            ),
+        ],
+    )
+)
 
 
 @checks.register()
-def check_revenue_heads(app_configs: Sequence[AppConfig] | None = None,
-                        **kwargs: Any) -> list[checks.CheckMessage]:
+def check_revenue_heads(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Every revenue head a service declares is one the ledger knows."""
     from core.portal import specs
 
     from .models import RevenueHead
 
-    return [checks.Error(f"The service {spec.key!r} declares the unknown revenue head "
-                         f"{head!r}.", hint="Use one of payments.models.RevenueHead.",
-                         obj=spec.key, id="payments.E101")
-            for spec in specs() for head in spec.revenue_heads
-            if head not in RevenueHead.values]
+    return [
+        checks.Error(
+            f"The service {spec.key!r} declares the unknown revenue head {head!r}.",
+            hint="Use one of payments.models.RevenueHead.",
+            obj=spec.key,
+            id="payments.E101",
+        )
+        for spec in specs()
+        for head in spec.revenue_heads
+        if head not in RevenueHead.values
+    ]

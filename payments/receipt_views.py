@@ -47,30 +47,41 @@ VerifyLookup = Callable[[str], Verified | None]
 
 
 def receipt_lookup(code: str) -> Verified | None:
-    receipt = (Receipt.objects.select_related("payment")
-               .filter(verify_code=code.strip().lower()).first())
+    receipt = (
+        Receipt.objects.select_related("payment").filter(verify_code=code.strip().lower()).first()
+    )
     if receipt is None:
         return None
     payment = receipt.payment
     valid = payment.status == Payment.Status.SUCCEEDED
     cancelled_at = receipt_cancelled_at(payment)
     bills = [
-        {"number": o.bill.number, "subject": o.bill.subject_label,
-         "service": service_label(o.bill.service), "fiscal_year": o.bill.fiscal_year,
-         "applied": o.applied, "why": o.why_not_applied, "credit_state": o.credit_state,
-         "amount": o.amount}
+        {
+            "number": o.bill.number,
+            "subject": o.bill.subject_label,
+            "service": service_label(o.bill.service),
+            "fiscal_year": o.bill.fiscal_year,
+            "applied": o.applied,
+            "why": o.why_not_applied,
+            "credit_state": o.credit_state,
+            "amount": o.amount,
+        }
         for o in payment_outcomes(payment)
     ]
-    return Verified(kind="receipt", valid=valid, data={
-        "receipt": receipt,
-        "payment": payment,
-        "issued_on": timezone.localtime(receipt.issued_at).date(),
-        "payer_masked": mask_name(payment.payer_name),
-        "status_label": payment.get_status_display(),
-        "cancelled_at": cancelled_at,
-        "bills": [b for b in bills if b["applied"]],
-        "credited": [b for b in bills if b["credit_state"]],
-    })
+    return Verified(
+        kind="receipt",
+        valid=valid,
+        data={
+            "receipt": receipt,
+            "payment": payment,
+            "issued_on": timezone.localtime(receipt.issued_at).date(),
+            "payer_masked": mask_name(payment.payer_name),
+            "status_label": payment.get_status_display(),
+            "cancelled_at": cancelled_at,
+            "bills": [b for b in bills if b["applied"]],
+            "credited": [b for b in bills if b["credit_state"]],
+        },
+    )
 
 
 def find_by_code(code: str) -> Verified | None:
@@ -99,8 +110,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 def pdf_response(receipt: Receipt) -> HttpResponse:
     """The receipt's PDF, shown in the browser, never cached by shared caches."""
     response = HttpResponse(receipt_pdf_bytes(receipt), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=pdf_filename(receipt)) or "inline"
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=pdf_filename(receipt)) or "inline"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -61,7 +61,7 @@ def _person(user: Any) -> Bilingual | None:
 
 
 def pdf_filename(receipt: Receipt) -> str:
-    """"receipt-KCC-R-2025-26-000001.pdf" (receipt numbers contain slashes)."""
+    """ "receipt-KCC-R-2025-26-000001.pdf" (receipt numbers contain slashes)."""
     return f"receipt-{receipt.number.replace('/', '-')}.pdf"
 
 
@@ -102,7 +102,8 @@ def receipt_visible_to(user: Any, receipt: Receipt) -> bool:
 def _bills(payment: Payment) -> list[dict[str, Any]]:
     lines_by_bill: dict[int, list[BillLine]] = {}
     for line in BillLine.objects.filter(bill__payment_items__payment=payment).order_by(
-            "position", "pk"):
+        "position", "pk"
+    ):
         lines_by_bill.setdefault(line.bill_id, []).append(line)
     bills = []
     for outcome in payment_outcomes(payment):
@@ -111,30 +112,38 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
         if outcome.applied:
             for line in lines_by_bill.get(bill.pk, []):
                 head = both(line.get_head_display())
-                lines.append({
-                    "head": line.head,
-                    "description": {"bn": line.description_bn or head["bn"],
-                                    "en": line.description_en or head["en"]},
-                    "amount": money(line.amount),
-                    "value": line.amount,
-                })
-        subject = {"bn": bill.subject_label_bn or bill.subject_label_en,
-                   "en": bill.subject_label_en or bill.subject_label_bn}
-        bills.append({
-            "bill": bill,
-            "number": bill.number,
-            "service": both(service_label(bill.service)),
-            "subject": subject,
-            "fiscal_year": fy_label(bill.fiscal_year),
-            "period": bill.period_label,
-            "lines": lines,
-            # Money for a bill already paid or changed is credited to the payer, not
-            # applied: the receipt says so, and why.
-            "credited": not outcome.applied,
-            "why": both(outcome.why_not_applied) if not outcome.applied else None,
-            "amount": money(outcome.amount),
-            "value": outcome.amount,
-        })
+                lines.append(
+                    {
+                        "head": line.head,
+                        "description": {
+                            "bn": line.description_bn or head["bn"],
+                            "en": line.description_en or head["en"],
+                        },
+                        "amount": money(line.amount),
+                        "value": line.amount,
+                    }
+                )
+        subject = {
+            "bn": bill.subject_label_bn or bill.subject_label_en,
+            "en": bill.subject_label_en or bill.subject_label_bn,
+        }
+        bills.append(
+            {
+                "bill": bill,
+                "number": bill.number,
+                "service": both(service_label(bill.service)),
+                "subject": subject,
+                "fiscal_year": fy_label(bill.fiscal_year),
+                "period": bill.period_label,
+                "lines": lines,
+                # Money for a bill already paid or changed is credited to the payer, not
+                # applied: the receipt says so, and why.
+                "credited": not outcome.applied,
+                "why": both(outcome.why_not_applied) if not outcome.applied else None,
+                "amount": money(outcome.amount),
+                "value": outcome.amount,
+            }
+        )
     return bills
 
 
@@ -145,8 +154,7 @@ def _cancelled_on(payment: Payment) -> Bilingual | None:
 
 def receipt_context(receipt: Receipt) -> dict[str, Any]:
     """Everything the printable receipt shows, each text in Bengali and English."""
-    payment = (Payment.objects.select_related("received_by", "payer")
-               .get(pk=receipt.payment_id))
+    payment = Payment.objects.select_related("received_by", "payer").get(pk=receipt.payment_id)
     city = CityProfile.current()
     issued_at = timezone.localtime(receipt.issued_at)
     issued_on = issued_at.date()
@@ -163,8 +171,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "receipt_fiscal_year": fy_label(receipt.fiscal_year),
         "issued_at": issued_at,
         "issued_on": gregorian(issued_on),
-        "issued_time": {"bn": to_bengali_digits(f"{issued_at:%H:%M}"),
-                        "en": f"{issued_at:%H:%M}"},
+        "issued_time": {"bn": to_bengali_digits(f"{issued_at:%H:%M}"), "en": f"{issued_at:%H:%M}"},
         "bengali_date": bengali_calendar(issued_on),
         "payer_name": payment.payer_name,
         "payer_mobile": _mobile(payment.payer_mobile),
@@ -177,8 +184,10 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "bills": _bills(payment),
         "amount_value": receipt.amount,
         "amount": money(receipt.amount),
-        "amount_words": {"bn": amount_in_words_bn(receipt.amount),
-                         "en": amount_in_words_en(receipt.amount)},
+        "amount_words": {
+            "bn": amount_in_words_bn(receipt.amount),
+            "en": amount_in_words_en(receipt.amount),
+        },
         "verify_url": url,
         "verify_code": receipt.verify_code,
         "qr_data_uri": qr_data_uri(url),
@@ -203,7 +212,8 @@ def _is_current(receipt: Receipt, name: str) -> bool:
 
 
 RECEIPT_PDF: StoredDocument[Receipt] = StoredDocument(
-    field="pdf", render=render_receipt_pdf, stored_name=_stored_name, is_current=_is_current)
+    field="pdf", render=render_receipt_pdf, stored_name=_stored_name, is_current=_is_current
+)
 
 
 def receipt_store_pdf(receipt: Receipt) -> str:

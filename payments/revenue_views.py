@@ -49,19 +49,26 @@ def verify_form(session: CounterSession, data=None) -> VerifySessionForm:
     return VerifySessionForm(data, prefix=f"s{session.pk}")
 
 
-def render_sessions(request: HttpRequest, bound: VerifySessionForm | None = None,
-                    bound_pk: int | None = None) -> HttpResponse:
+def render_sessions(
+    request: HttpRequest, bound: VerifySessionForm | None = None, bound_pk: int | None = None
+) -> HttpResponse:
     base = CounterSession.objects.select_related("clerk", "verified_by").annotate(
-        payments_count=Count("payments", filter=Q(payments__status=Payment.Status.SUCCEEDED)))
-    waiting = paginate(request, base.filter(status=CounterSession.Status.CLOSED)
-                       .order_by("closed_at", "pk"))
+        payments_count=Count("payments", filter=Q(payments__status=Payment.Status.SUCCEEDED))
+    )
+    waiting = paginate(
+        request, base.filter(status=CounterSession.Status.CLOSED).order_by("closed_at", "pk")
+    )
     waiting.object_list = list(waiting.object_list)  # a list from here on
     for session in waiting.object_list:
         session.form = bound if session.pk == bound_pk else verify_form(session)
-    verified = paginate(request, base.filter(status=CounterSession.Status.VERIFIED)
-                        .order_by("-verified_at", "-pk"), param="vpage")
-    return TemplateResponse(request, "payments/staff/revenue_sessions.html",
-                            {"waiting": waiting, "verified": verified})
+    verified = paginate(
+        request,
+        base.filter(status=CounterSession.Status.VERIFIED).order_by("-verified_at", "-pk"),
+        param="vpage",
+    )
+    return TemplateResponse(
+        request, "payments/staff/revenue_sessions.html", {"waiting": waiting, "verified": verified}
+    )
 
 
 class RevenueSessionsView(StaffRoleRequiredMixin, View):
@@ -83,13 +90,17 @@ class RevenueSessionVerifyView(StaffRoleRequiredMixin, View):
         if not form.is_valid():
             return render_sessions(request, bound=form, bound_pk=session.pk)
         try:
-            session = counter_session_verify(session=session, officer=request.user,
-                                             note=form.cleaned_data["note"])
+            session = counter_session_verify(
+                session=session, officer=request.user, note=form.cleaned_data["note"]
+            )
         except PaymentError as exc:
             refused(request, _("Could not verify the cash session: %(reason)s"), exc)
         else:
-            messages.success(request, _("Session #%(pk)s of %(clerk)s is verified.")
-                             % {"pk": session.pk, "clerk": session.clerk})
+            messages.success(
+                request,
+                _("Session #%(pk)s of %(clerk)s is verified.")
+                % {"pk": session.pk, "clerk": session.clerk},
+            )
         return redirect("revenue_sessions")
 
 
@@ -104,10 +115,12 @@ class RevenuePaymentsView(StaffRoleRequiredMixin, View):
 
     def get(self, request: HttpRequest):
         form = PaymentFilterForm(request.GET)
-        qs = form.filter(Payment.objects.select_related("payer", "received_by")
-                         .order_by("-created_at", "-pk"))
-        return TemplateResponse(request, self.template_name,
-                                {"form": form, "payments": paginate(request, qs)})
+        qs = form.filter(
+            Payment.objects.select_related("payer", "received_by").order_by("-created_at", "-pk")
+        )
+        return TemplateResponse(
+            request, self.template_name, {"form": form, "payments": paginate(request, qs)}
+        )
 
 
 @dataclass(frozen=True)
@@ -128,23 +141,41 @@ class Action:
 def _actions() -> dict[str, Action]:
     held = frozenset({Payment.Status.ON_HOLD, Payment.Status.FLAGGED})
     return {
-        "release": Action("release", _("Release (settle)"), _("Release and settle"), held,
-                          success=_("The payment is settled and its bills are paid."),
-                          refusal=_("Could not release the payment: %(reason)s")),
-        "refund": Action("refund", _("Refund in full"), _("Refund in full"), held,
-                         success=_("The refund was sent to the gateway."),
-                         refusal=_("Could not refund the payment: %(reason)s")),
-        "void": Action("void", _("Void"), _("Void this payment"),
-                       frozenset({Payment.Status.SUCCEEDED}), counter_only=True,
-                       success=_("The payment is void; its bills are open again."),
-                       refusal=_("Could not void the payment: %(reason)s")),
+        "release": Action(
+            "release",
+            _("Release (settle)"),
+            _("Release and settle"),
+            held,
+            success=_("The payment is settled and its bills are paid."),
+            refusal=_("Could not release the payment: %(reason)s"),
+        ),
+        "refund": Action(
+            "refund",
+            _("Refund in full"),
+            _("Refund in full"),
+            held,
+            success=_("The refund was sent to the gateway."),
+            refusal=_("Could not refund the payment: %(reason)s"),
+        ),
+        "void": Action(
+            "void",
+            _("Void"),
+            _("Void this payment"),
+            frozenset({Payment.Status.SUCCEEDED}),
+            counter_only=True,
+            success=_("The payment is void; its bills are open again."),
+            refusal=_("Could not void the payment: %(reason)s"),
+        ),
     }
 
 
 def actions_for(payment: Payment) -> list[Action]:
-    return [a for a in _actions().values()
-            if payment.status in a.statuses
-            and (not a.counter_only or payment.channel == Payment.Channel.COUNTER)]
+    return [
+        a
+        for a in _actions().values()
+        if payment.status in a.statuses
+        and (not a.counter_only or payment.channel == Payment.Channel.COUNTER)
+    ]
 
 
 def with_status_labels(transitions) -> list:
@@ -155,35 +186,43 @@ def with_status_labels(transitions) -> list:
     return rows
 
 
-def render_payment(request: HttpRequest, payment: Payment, bound: PaymentActionForm | None = None,
-                   bound_action: str = "") -> HttpResponse:
+def render_payment(
+    request: HttpRequest,
+    payment: Payment,
+    bound: PaymentActionForm | None = None,
+    bound_action: str = "",
+) -> HttpResponse:
     forms = []
     if request.user.has_perm(perm("void_payments")):
         for action in actions_for(payment):
-            form = (bound if action.key == bound_action
-                    else PaymentActionForm(prefix=action.key))
+            form = bound if action.key == bound_action else PaymentActionForm(prefix=action.key)
             forms.append((action, form))
     allocations = payment.allocations.select_related("bill", "bill_line").order_by(
-        "created_at", "pk")
-    return TemplateResponse(request, "payments/staff/revenue_payment.html", {
-        "payment": payment,
-        "receipt": Receipt.objects.filter(payment=payment).first(),
-        "items": payment.items.select_related("bill"),
-        "transitions": with_status_labels(payment.transitions.select_related("actor")),
-        "events": payment.events.order_by("created_at", "pk"),
-        "allocations": allocations,
-        "allocated_net": allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"),
-        "credits": payment.credits.select_related("bill"),
-        "refunds": payment.refunds.select_related("requested_by"),
-        "tendered": cash_tendered(payment),
-        "action_forms": forms,
-    })
+        "created_at", "pk"
+    )
+    return TemplateResponse(
+        request,
+        "payments/staff/revenue_payment.html",
+        {
+            "payment": payment,
+            "receipt": Receipt.objects.filter(payment=payment).first(),
+            "items": payment.items.select_related("bill"),
+            "transitions": with_status_labels(payment.transitions.select_related("actor")),
+            "events": payment.events.order_by("created_at", "pk"),
+            "allocations": allocations,
+            "allocated_net": allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"),
+            "credits": payment.credits.select_related("bill"),
+            "refunds": payment.refunds.select_related("requested_by"),
+            "tendered": cash_tendered(payment),
+            "action_forms": forms,
+        },
+    )
 
 
 def get_payment(tran_id: str) -> Payment:
     return get_object_or_404(
-        Payment.objects.select_related("payer", "received_by", "counter_session"),
-        tran_id=tran_id)
+        Payment.objects.select_related("payer", "received_by", "counter_session"), tran_id=tran_id
+    )
 
 
 class RevenuePaymentView(StaffRoleRequiredMixin, View):
@@ -206,9 +245,14 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
         payment = get_payment(tran_id)
         action = _actions()[self.action]
         if action.key not in {a.key for a in actions_for(payment)}:
-            messages.error(request, action.refusal % {"reason": _(
-                "not possible while the payment is “%(status)s”.")
-                % {"status": payment.get_status_display()}})
+            messages.error(
+                request,
+                action.refusal
+                % {
+                    "reason": _("not possible while the payment is “%(status)s”.")
+                    % {"status": payment.get_status_display()}
+                },
+            )
             return redirect("revenue_payment", tran_id=tran_id)
         form = PaymentActionForm(request.POST, prefix=action.key)
         if not form.is_valid():
@@ -231,20 +275,28 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
 # --- revenue officer: credits --------------------------------------------------------------
 
 
-def render_credits(request: HttpRequest, bound: CreditRefundForm | None = None,
-                   bound_pk: int | None = None) -> HttpResponse:
+def render_credits(
+    request: HttpRequest, bound: CreditRefundForm | None = None, bound_pk: int | None = None
+) -> HttpResponse:
     form = CreditFilterForm(request.GET)
-    qs = form.filter(Credit.objects.filter(status=Credit.Status.OPEN)
-                     .select_related("payer", "payment", "bill").order_by("created_at", "pk"))
+    qs = form.filter(
+        Credit.objects.filter(status=Credit.Status.OPEN)
+        .select_related("payer", "payment", "bill")
+        .order_by("created_at", "pk")
+    )
     credits = paginate(request, qs)
     credits.object_list = list(credits.object_list)
     can_refund = request.user.has_perm(perm("void_payments"))
     if can_refund:
         for credit in credits.object_list:
-            credit.form = (bound if credit.pk == bound_pk
-                           else CreditRefundForm(prefix=f"c{credit.pk}"))
-    return TemplateResponse(request, "payments/staff/revenue_credits.html",
-                            {"form": form, "credits": credits, "can_refund": can_refund})
+            credit.form = (
+                bound if credit.pk == bound_pk else CreditRefundForm(prefix=f"c{credit.pk}")
+            )
+    return TemplateResponse(
+        request,
+        "payments/staff/revenue_credits.html",
+        {"form": form, "credits": credits, "can_refund": can_refund},
+    )
 
 
 class RevenueCreditsView(StaffRoleRequiredMixin, View):
@@ -266,14 +318,15 @@ class RevenueCreditRefundView(StaffRoleRequiredMixin, View):
         if not form.is_valid():
             return render_credits(request, bound=form, bound_pk=credit.pk)
         try:
-            refund = payment_refund_credit(credit=credit, officer=request.user,
-                                           remarks=form.cleaned_data["remarks"])
+            refund = payment_refund_credit(
+                credit=credit, officer=request.user, remarks=form.cleaned_data["remarks"]
+            )
         except PaymentError as exc:
             refused(request, _("Could not refund the credit: %(reason)s"), exc)
         else:
-            messages.success(request, _("Refund %(ref)s of %(amount)s sent to the gateway.")
-                             % {"ref": refund.refund_trans_id,
-                                "amount": format_amount(refund.amount)})
+            messages.success(
+                request,
+                _("Refund %(ref)s of %(amount)s sent to the gateway.")
+                % {"ref": refund.refund_trans_id, "amount": format_amount(refund.amount)},
+            )
         return redirect("revenue_credits")
-
-

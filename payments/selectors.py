@@ -26,9 +26,11 @@ def is_payments_staff(user: Any) -> bool:
 
 def bills_for(user: Any) -> QuerySet[Bill]:
     """The caller's bills (as payer), lines prefetched."""
-    return (Bill.objects.filter(payer=user)
-            .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("position")))
-            .select_related("ward"))
+    return (
+        Bill.objects.filter(payer=user)
+        .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("position")))
+        .select_related("ward")
+    )
 
 
 def open_bills_for(user: Any) -> QuerySet[Bill]:
@@ -43,13 +45,21 @@ def open_bills_by_number(user: Any, numbers: Iterable[str]) -> tuple[list[Bill],
 
 
 def payments_for(user: Any) -> QuerySet[Payment]:
-    return (Payment.objects.filter(payer=user).select_related("receipt")
-            .prefetch_related("items__bill").order_by("-created_at"))
+    return (
+        Payment.objects.filter(payer=user)
+        .select_related("receipt")
+        .prefetch_related("items__bill")
+        .order_by("-created_at")
+    )
 
 
 def payment_by_tran_id(tran_id: str) -> Payment | None:
-    return (Payment.objects.select_related("receipt")
-            .prefetch_related("items__bill").filter(tran_id=tran_id).first())
+    return (
+        Payment.objects.select_related("receipt")
+        .prefetch_related("items__bill")
+        .filter(tran_id=tran_id)
+        .first()
+    )
 
 
 def receipt_cancelled_at(payment: Payment) -> datetime.datetime | None:
@@ -57,8 +67,11 @@ def receipt_cancelled_at(payment: Payment) -> datetime.datetime | None:
     while the payment has succeeded. A receipt stands only while its payment has succeeded."""
     if payment.status == Payment.Status.SUCCEEDED:
         return None
-    move = (PaymentTransition.objects.filter(payment=payment, to_status=payment.status)
-            .order_by("-created_at", "-pk").first())
+    move = (
+        PaymentTransition.objects.filter(payment=payment, to_status=payment.status)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     return move.created_at if move else None
 
 
@@ -91,17 +104,29 @@ class BillOutcome:
         """'refundable', 'refunding' or 'refunded' for credited money ('' when applied)."""
         if self.credit is None:
             return ""
-        return {Credit.Status.OPEN: "refundable", Credit.Status.REFUNDING: "refunding",
-                Credit.Status.REFUNDED: "refunded"}[Credit.Status(self.credit.status)]
+        return {
+            Credit.Status.OPEN: "refundable",
+            Credit.Status.REFUNDING: "refunding",
+            Credit.Status.REFUNDED: "refunded",
+        }[Credit.Status(self.credit.status)]
 
 
 def payment_outcomes(payment: Payment) -> list[BillOutcome]:
     """Bill by bill, what a payment's money did (one query each for bills, allocations and
     credits). Before the payment succeeded nothing is applied and nothing credited."""
-    items = list(PaymentBill.objects.filter(payment=payment).select_related("bill")
-                 .order_by("pk"))
-    applied = set(Allocation.objects.filter(payment=payment, kind=Allocation.Kind.PAYMENT)
-                  .values_list("bill_id", flat=True))
+    items = list(PaymentBill.objects.filter(payment=payment).select_related("bill").order_by("pk"))
+    applied = set(
+        Allocation.objects.filter(payment=payment, kind=Allocation.Kind.PAYMENT).values_list(
+            "bill_id", flat=True
+        )
+    )
     credits = {c.bill_id: c for c in Credit.objects.filter(payment=payment)}
-    return [BillOutcome(bill=i.bill, amount=i.amount, applied=i.bill_id in applied,
-                        credit=credits.get(i.bill_id)) for i in items]
+    return [
+        BillOutcome(
+            bill=i.bill,
+            amount=i.amount,
+            applied=i.bill_id in applied,
+            credit=credits.get(i.bill_id),
+        )
+        for i in items
+    ]

@@ -53,7 +53,8 @@ def _search_words(text: str) -> tuple[str, str, str]:
 
 class OpenSessionForm(forms.Form):
     opening_cash = LocalizedDecimalField(
-        label=_("Opening cash in the drawer (taka)"), **MONEY_FIELD,
+        label=_("Opening cash in the drawer (taka)"),
+        **MONEY_FIELD,
         help_text=_("Count the notes and coins you start with. Bengali digits are fine."),
     )
 
@@ -61,7 +62,8 @@ class OpenSessionForm(forms.Form):
 class BillSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Bill number, payer's mobile number, or holding or licence number"),
-        max_length=64, required=False,
+        max_length=64,
+        required=False,
         help_text=_("Bengali digits are fine. Only bills still to be paid are listed."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
@@ -71,27 +73,36 @@ class BillSearchForm(forms.Form):
         if not self.is_valid() or not self.cleaned_data["q"]:
             return Bill.objects.none()
         typed, ascii_text, mobile = _search_words(self.cleaned_data["q"])
-        match = (Q(number__iexact=ascii_text) | Q(subject_id=typed)
-                 | Q(subject_id=ascii_text))
+        match = Q(number__iexact=ascii_text) | Q(subject_id=typed) | Q(subject_id=ascii_text)
         if len(typed) >= 3:  # a name or reference on the bill (business, licence number …)
-            match |= (Q(subject_label_en__icontains=typed) | Q(subject_label_bn__icontains=typed)
-                      | Q(period_label__icontains=ascii_text))
+            match |= (
+                Q(subject_label_en__icontains=typed)
+                | Q(subject_label_bn__icontains=typed)
+                | Q(period_label__icontains=ascii_text)
+            )
         if mobile:
             match |= Q(payer_mobile=mobile)
-        return (Bill.objects.filter(match, status=Bill.Status.OPEN, total__gt=0)
-                .select_related("payer").order_by("due_date", "pk"))
+        return (
+            Bill.objects.filter(match, status=Bill.Status.OPEN, total__gt=0)
+            .select_related("payer")
+            .order_by("due_date", "pk")
+        )
 
 
 class TakeCashForm(forms.Form):
     """The bills picked from the search results, and the cash the payer handed over."""
 
     bills = forms.ModelMultipleChoiceField(
-        queryset=Bill.objects.all(), to_field_name="number", label=_("Bills"),
+        queryset=Bill.objects.all(),
+        to_field_name="number",
+        label=_("Bills"),
         widget=forms.MultipleHiddenInput,
         error_messages={"required": _("Tick at least one bill to take cash for.")},
     )
     tendered = LocalizedDecimalField(
-        label=_("Cash tendered (optional)"), required=False, **MONEY_FIELD,
+        label=_("Cash tendered (optional)"),
+        required=False,
+        **MONEY_FIELD,
         help_text=_("What the payer handed over; the change to return is shown."),
     )
 
@@ -103,22 +114,28 @@ class TakeCashForm(forms.Form):
             data["total"] = sum((b.total for b in data["bills"]), Decimal("0.00"))
             tendered = data.get("tendered")
             if tendered is not None and tendered < data["total"]:
-                self.add_error("tendered", _(
-                    "The cash tendered (%(tendered)s) is less than the total (%(total)s)."
-                ) % {"tendered": format_amount(tendered), "total": format_amount(data["total"])})
+                self.add_error(
+                    "tendered",
+                    _("The cash tendered (%(tendered)s) is less than the total (%(total)s).")
+                    % {"tendered": format_amount(tendered), "total": format_amount(data["total"])},
+                )
         return data
 
 
 class CloseSessionForm(forms.Form):
     counted_cash = LocalizedDecimalField(
-        label=_("Cash counted in the drawer (taka)"), **MONEY_FIELD,
+        label=_("Cash counted in the drawer (taka)"),
+        **MONEY_FIELD,
         help_text=_("Count every note and coin, including the opening cash."),
     )
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     confirm = forms.BooleanField(
-        label=_("I have counted the cash and want to close this session. "
-                "It cannot be reopened."),
+        label=_("I have counted the cash and want to close this session. It cannot be reopened."),
         error_messages={"required": _("Tick the box to confirm closing the session.")},
     )
 
@@ -138,7 +155,8 @@ class PaymentActionForm(forms.Form):
     """Release, refund or void: a reason is required and so is a confirmation."""
 
     reason = forms.CharField(
-        label=_("Reason"), max_length=2000,
+        label=_("Reason"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason; it is kept in the payment's history.")},
     )
@@ -161,13 +179,19 @@ class PaymentFilterForm(forms.Form):
     ALL = "all"
 
     q = forms.CharField(
-        label=_("Transaction id or mobile number"), required=False, max_length=64,
+        label=_("Transaction id or mobile number"),
+        required=False,
+        max_length=64,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=[(ATTENTION, _("On hold or flagged")), (ALL, _("All statuses")),
-                 *Payment.Status.choices],
+        label=_("Status"),
+        required=False,
+        choices=[
+            (ATTENTION, _("On hold or flagged")),
+            (ALL, _("All statuses")),
+            *Payment.Status.choices,
+        ],
     )
 
     def filter(self, qs: QuerySet[Payment]) -> QuerySet[Payment]:
@@ -189,7 +213,9 @@ class PaymentFilterForm(forms.Form):
 
 class CreditFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Transaction id or mobile number"), required=False, max_length=64,
+        label=_("Transaction id or mobile number"),
+        required=False,
+        max_length=64,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 

@@ -7,31 +7,53 @@ from . import counter_views, revenue_views
 urlpatterns = [
     # Counter clerk
     path("counter/", counter_views.CounterHomeView.as_view(), name="counter_home"),
-    path("counter/open/", counter_views.CounterOpenSessionView.as_view(),
-         name="counter_session_open"),
+    path(
+        "counter/open/", counter_views.CounterOpenSessionView.as_view(), name="counter_session_open"
+    ),
     path("counter/take/", counter_views.CounterTakeCashView.as_view(), name="counter_take"),
-    path("counter/payments/<str:tran_id>/", counter_views.CounterPaymentView.as_view(),
-         name="counter_payment"),
+    path(
+        "counter/payments/<str:tran_id>/",
+        counter_views.CounterPaymentView.as_view(),
+        name="counter_payment",
+    ),
     path("counter/close/", counter_views.CounterCloseView.as_view(), name="counter_close"),
-    path("counter/sessions/<int:pk>/", counter_views.CounterSessionView.as_view(),
-         name="counter_session"),
+    path(
+        "counter/sessions/<int:pk>/",
+        counter_views.CounterSessionView.as_view(),
+        name="counter_session",
+    ),
     # Revenue officer
     path("revenue/sessions/", revenue_views.RevenueSessionsView.as_view(), name="revenue_sessions"),
-    path("revenue/sessions/<int:pk>/verify/", revenue_views.RevenueSessionVerifyView.as_view(),
-         name="revenue_session_verify"),
+    path(
+        "revenue/sessions/<int:pk>/verify/",
+        revenue_views.RevenueSessionVerifyView.as_view(),
+        name="revenue_session_verify",
+    ),
     path("revenue/payments/", revenue_views.RevenuePaymentsView.as_view(), name="revenue_payments"),
-    path("revenue/payments/<str:tran_id>/", revenue_views.RevenuePaymentView.as_view(),
-         name="revenue_payment"),
-    path("revenue/payments/<str:tran_id>/release/",
-         revenue_views.RevenuePaymentActionView.as_view(action="release"),
-         name="revenue_payment_release"),
-    path("revenue/payments/<str:tran_id>/refund/",
-         revenue_views.RevenuePaymentActionView.as_view(action="refund"),
-         name="revenue_payment_refund"),
-    path("revenue/payments/<str:tran_id>/void/",
-         revenue_views.RevenuePaymentActionView.as_view(action="void"),
-         name="revenue_payment_void"),
+    path(
+        "revenue/payments/<str:tran_id>/",
+        revenue_views.RevenuePaymentView.as_view(),
+        name="revenue_payment",
+    ),
+    path(
+        "revenue/payments/<str:tran_id>/release/",
+        revenue_views.RevenuePaymentActionView.as_view(action="release"),
+        name="revenue_payment_release",
+    ),
+    path(
+        "revenue/payments/<str:tran_id>/refund/",
+        revenue_views.RevenuePaymentActionView.as_view(action="refund"),
+        name="revenue_payment_refund",
+    ),
+    path(
+        "revenue/payments/<str:tran_id>/void/",
+        revenue_views.RevenuePaymentActionView.as_view(action="void"),
+        name="revenue_payment_void",
+    ),
     path("revenue/credits/", revenue_views.RevenueCreditsView.as_view(), name="revenue_credits"),
-    path("revenue/credits/<int:pk>/refund/", revenue_views.RevenueCreditRefundView.as_view(),
-         name="revenue_credit_refund"),
+    path(
+        "revenue/credits/<int:pk>/refund/",
+        revenue_views.RevenueCreditRefundView.as_view(),
+        name="revenue_credit_refund",
+    ),
 ]

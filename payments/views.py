@@ -63,10 +63,16 @@ def payment_status(request: HttpRequest, tran_id: str):
         payment_reconcile(payment=payment)
         return redirect("payment_status", tran_id=tran_id)
     outcomes = selectors.payment_outcomes(payment)
-    return render(request, "payments/status.html", {
-        "payment": payment, "outcomes": outcomes,
-        "applied_any": any(o.applied for o in outcomes),
-        "credited": [o for o in outcomes if o.credit is not None]})
+    return render(
+        request,
+        "payments/status.html",
+        {
+            "payment": payment,
+            "outcomes": outcomes,
+            "applied_any": any(o.applied for o in outcomes),
+            "credited": [o for o in outcomes if o.credit is not None],
+        },
+    )
 
 
 @require_safe
@@ -84,8 +90,9 @@ def payment_receipt_pdf(request: HttpRequest, tran_id: str):
 
 @login_required
 def my_payments(request: HttpRequest):
-    return render(request, "payments/history.html",
-                  {"payments": selectors.payments_for(request.user)[:100]})
+    return render(
+        request, "payments/history.html", {"payments": selectors.payments_for(request.user)[:100]}
+    )
 
 
 def _content_length(request: HttpRequest) -> int:
@@ -117,9 +124,11 @@ def callback_guard(kind: str):
                 count_refused(kind=kind, reason="too large", remote_addr=ip)
                 return HttpResponse("request too large", status=413, content_type="text/plain")
             trusted = ip in settings.PAYMENTS_CALLBACK_TRUSTED_IPS  # the gateway's servers
-            if not trusted and over_limit(f"payments:callbacks:ip:{ip or 'unknown'}",
-                          settings.PAYMENTS_CALLBACK_RATE_LIMIT,
-                          settings.PAYMENTS_CALLBACK_RATE_WINDOW):
+            if not trusted and over_limit(
+                f"payments:callbacks:ip:{ip or 'unknown'}",
+                settings.PAYMENTS_CALLBACK_RATE_LIMIT,
+                settings.PAYMENTS_CALLBACK_RATE_WINDOW,
+            ):
                 count_refused(kind=kind, reason="rate limit", remote_addr=ip)
                 return HttpResponse("too many requests", status=429, content_type="text/plain")
             return view(request, *args, **kwargs)
@@ -148,8 +157,9 @@ def _browser_return(kind):
         data = request.POST.dict() if request.method == "POST" else request.GET.dict()
         if any("\x00" in key or "\x00" in value for key, value in data.items()):
             return_receive(kind=kind, payload=data, remote_addr=client_ip(request))
-            return HttpResponseBadRequest(_("The request contains a NUL character."),
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                _("The request contains a NUL character."), content_type="text/plain; charset=utf-8"
+            )
         payment = return_receive(kind=kind, payload=data, remote_addr=client_ip(request))
         if payment is None:
             messages.error(request, _("We could not find that payment."))
@@ -158,10 +168,10 @@ def _browser_return(kind):
         response = HttpResponseRedirect(reverse("payment_status", args=[payment.tran_id]))
         response.status_code = 303
         return response
+
     return view
 
 
 sslcommerz_success = _browser_return(PaymentEvent.Kind.RETURN_SUCCESS)
 sslcommerz_fail = _browser_return(PaymentEvent.Kind.RETURN_FAIL)
 sslcommerz_cancel = _browser_return(PaymentEvent.Kind.RETURN_CANCEL)
-

@@ -38,8 +38,14 @@ def _test_services():
     from core.portal import ServiceSpec, register, unregister
 
     for key in TEST_SERVICES:
-        register(ServiceSpec(key=key, title=f"Test service {key}", order=999,
-                             revenue_heads=["holding_tax", "conservancy", "licence_fee"]))
+        register(
+            ServiceSpec(
+                key=key,
+                title=f"Test service {key}",
+                order=999,
+                revenue_heads=["holding_tax", "conservancy", "licence_fee"],
+            )
+        )
     yield
     for key in TEST_SERVICES:
         unregister(key)
@@ -59,14 +65,19 @@ def make_user(db):
 
     counter = iter(range(10_000))
 
-    def make(role: str | None = Role.CITIZEN, mobile: str | None = None,
-             password: str | None = None, **fields):
+    def make(
+        role: str | None = Role.CITIZEN,
+        mobile: str | None = None,
+        password: str | None = None,
+        **fields,
+    ):
         mobile = mobile or f"0171{next(counter):07d}"
         if role == Role.ADMINISTRATOR:
             fields.setdefault("is_staff", True)
             fields.setdefault("is_superuser", True)
-        user = User.objects.create_user(mobile=mobile, password=password,
-                                        mobile_verified=True, **fields)
+        user = User.objects.create_user(
+            mobile=mobile, password=password, mobile_verified=True, **fields
+        )
         if role:
             user.groups.add(Group.objects.get(name=role))
         return user
@@ -92,6 +103,12 @@ def celery_worker_thread(transactional_db):
     with app.connection_for_write() as conn:
         # Forget tasks queued by earlier tests that ran without a worker.
         Queue(queue, routing_key=queue)(conn.default_channel).purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
-                      queues=[queue], shutdown_timeout=10) as worker:
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        queues=[queue],
+        shutdown_timeout=10,
+    ) as worker:
         yield worker

@@ -21,22 +21,37 @@ from .models import (
 class CategoryInline(admin.TabularInline):
     model = BusinessCategory
     extra = 0
-    fields = ["code", "name_bn", "name_en", "yearly_fee", "by_capital", "is_sample",
-              "is_active"]
+    fields = ["code", "name_bn", "name_en", "yearly_fee", "by_capital", "is_sample", "is_active"]
     show_change_link = True
 
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(AuditedAdmin):
-    list_display = ["fiscal_year", "renewal_deadline", "vat_percent", "income_tax_at_source",
-                    "late_surcharge_percent_per_month", "transfer_percent", "signboard_mode",
-                    "signboard_amount"]
+    list_display = [
+        "fiscal_year",
+        "renewal_deadline",
+        "vat_percent",
+        "income_tax_at_source",
+        "late_surcharge_percent_per_month",
+        "transfer_percent",
+        "signboard_mode",
+        "signboard_amount",
+    ]
     inlines = [CategoryInline]
     fieldsets = [
         (None, {"fields": ["fiscal_year", "renewal_deadline"]}),
-        (_("Taxes and charges"), {"fields": ["vat_percent", "income_tax_at_source",
-                                             "late_surcharge_percent_per_month",
-                                             "transfer_percent", "application_fee"]}),
+        (
+            _("Taxes and charges"),
+            {
+                "fields": [
+                    "vat_percent",
+                    "income_tax_at_source",
+                    "late_surcharge_percent_per_month",
+                    "transfer_percent",
+                    "application_fee",
+                ]
+            },
+        ),
         (_("Signboard tax"), {"fields": ["signboard_mode", "signboard_amount"]}),
         (None, {"fields": ["note"]}),
     ]
@@ -50,8 +65,16 @@ class CapitalBandInline(admin.TabularInline):
 
 @admin.register(BusinessCategory)
 class BusinessCategoryAdmin(AuditedAdmin):
-    list_display = ["code", "name_en", "name_bn", "schedule", "yearly_fee", "by_capital",
-                    "is_sample", "is_active"]
+    list_display = [
+        "code",
+        "name_en",
+        "name_bn",
+        "schedule",
+        "yearly_fee",
+        "by_capital",
+        "is_sample",
+        "is_active",
+    ]
     list_filter = ["schedule", "is_sample", "by_capital", "is_active"]
     search_fields = ["code", "name_en", "name_bn"]
     inlines = [CapitalBandInline]
@@ -86,8 +109,15 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "business", "fiscal_year", "kind", "status", "on_behalf",
-                    "status_changed_at"]
+    list_display = [
+        "pk",
+        "business",
+        "fiscal_year",
+        "kind",
+        "status",
+        "on_behalf",
+        "status_changed_at",
+    ]
     list_filter = ["status", "kind", "fiscal_year", "on_behalf"]
     search_fields = ["business__name_en", "business__name_bn", "trader_mobile", "trader_nid"]
     inlines = [EventInline]
@@ -95,8 +125,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
 @admin.register(Licence)
 class LicenceAdmin(ReadOnlyAdmin):
-    list_display = ["number", "business", "fiscal_year", "valid_until", "is_current",
-                    "issued_at"]
+    list_display = ["number", "business", "fiscal_year", "valid_until", "is_current", "issued_at"]
     list_filter = ["fiscal_year", "is_current"]
     search_fields = ["number", "business__name_en", "business__name_bn"]
 

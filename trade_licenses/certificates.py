@@ -35,11 +35,18 @@ from .selectors import category_names
 
 TEMPLATE = "trade_licenses/certificate_pdf.html"
 #: Staff who may open any licence certificate (the trader sees their own).
-STAFF_PERMISSIONS = ("accounts.inspect_trade_licences", "accounts.approve_trade_licences",
-                     "accounts.use_counter", "accounts.view_revenue_reports")
+STAFF_PERMISSIONS = (
+    "accounts.inspect_trade_licences",
+    "accounts.approve_trade_licences",
+    "accounts.use_counter",
+    "accounts.view_revenue_reports",
+)
 
-KIND_LABELS = {"new": ("নতুন", "New"), "renewal": ("নবায়ন", "Renewal"),
-               "transfer": ("হস্তান্তর", "Transfer")}
+KIND_LABELS = {
+    "new": ("নতুন", "New"),
+    "renewal": ("নবায়ন", "Renewal"),
+    "transfer": ("হস্তান্তর", "Transfer"),
+}
 
 
 def certificate_visible_to(user, licence: Licence) -> bool:
@@ -66,16 +73,21 @@ def _fee_rows(licence: Licence) -> tuple[list[dict[str, Any]], Decimal]:
     rows, total = [], Decimal("0.00")
     for line in bill.lines.order_by("position", "pk"):
         bn, en = HEAD_LABELS.get(line.head, (line.get_head_display(), line.get_head_display()))
-        rows.append({"head": {"bn": line.description_bn or bn, "en": line.description_en or en},
-                     "amount": money(line.amount)})
+        rows.append(
+            {
+                "head": {"bn": line.description_bn or bn, "en": line.description_en or en},
+                "amount": money(line.amount),
+            }
+        )
         total += line.amount
     return rows, total
 
 
 def certificate_context(licence: Licence) -> dict[str, Any]:
     """Everything the certificate shows, each text in Bengali and English."""
-    licence = (Licence.objects.select_related("business__ward", "application", "bill")
-               .get(pk=licence.pk))
+    licence = Licence.objects.select_related("business__ward", "application", "bill").get(
+        pk=licence.pk
+    )
     business, application = licence.business, licence.application
     city = CityProfile.current()
     issued_on = timezone.localtime(licence.issued_at).date()
@@ -98,11 +110,15 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
         "business_name": _pair(business.name_bn, business.name_en),
         "category": category_names(application.applied_category_code, licence.fiscal_year),
         "owner": _pair(application.trader_name_bn, application.trader_name_en),
-        "trader_nid": {"bn": to_bengali_digits(application.trader_nid),
-                       "en": application.trader_nid},
+        "trader_nid": {
+            "bn": to_bengali_digits(application.trader_nid),
+            "en": application.trader_nid,
+        },
         "address": address,
-        "ward": {"bn": ward.name_bn or f"ওয়ার্ড {to_bengali_digits(ward.number)}",
-                 "en": ward.name_en or f"Ward {ward.number}"},
+        "ward": {
+            "bn": ward.name_bn or f"ওয়ার্ড {to_bengali_digits(ward.number)}",
+            "en": ward.name_en or f"Ward {ward.number}",
+        },
         "fees": fees,
         "fees_total": money(total),
         "bill_number": licence.bill.number if licence.bill else "",
@@ -118,7 +134,7 @@ def render_certificate(licence: Licence) -> bytes:
 
 
 def certificate_filename(licence: Licence) -> str:
-    """"trade-licence-KCC-TL-2025-26-000001.pdf"."""
+    """ "trade-licence-KCC-TL-2025-26-000001.pdf"."""
     return f"trade-licence-{licence.number.replace('/', '-')}.pdf"
 
 
@@ -127,7 +143,8 @@ def _stored_name(licence: Licence) -> str:
 
 
 CERTIFICATE_PDF: StoredDocument[Licence] = StoredDocument(
-    field="pdf", render=render_certificate, stored_name=_stored_name)
+    field="pdf", render=render_certificate, stored_name=_stored_name
+)
 
 
 def certificate_store_pdf(licence: Licence) -> str:

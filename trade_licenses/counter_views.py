@@ -40,7 +40,8 @@ class CounterApplicationForm(ApplicationDetailsForm):
             self.fields[name].label = label
         self.fields["trader_mobile"].help_text = gettext_lazy(
             "The trader's account is found by this number; a new one is opened if there is "
-            "none. The trader gets an SMS at each step.")
+            "none. The trader gets an SMS at each step."
+        )
 
 
 class CounterApplyView(StaffRoleRequiredMixin, View):
@@ -56,14 +57,26 @@ class CounterApplyView(StaffRoleRequiredMixin, View):
             values = form.trader_values()
             try:
                 application = services.application_start(
-                    actor=request.user, business_values=form.business_values(),
-                    trader_values=values, on_behalf=True)
+                    actor=request.user,
+                    business_values=form.business_values(),
+                    trader_values=values,
+                    on_behalf=True,
+                )
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, " ".join(exc.messages) if isinstance(
-                    exc, ValidationError) else (str(exc) or _("You may not do that.")))
+                messages.error(
+                    request,
+                    " ".join(exc.messages)
+                    if isinstance(exc, ValidationError)
+                    else (str(exc) or _("You may not do that.")),
+                )
             else:
-                messages.success(request, _("The draft is saved for the trader, filed by you "
-                                            "on the trader's behalf. Now upload the "
-                                            "documents."))
+                messages.success(
+                    request,
+                    _(
+                        "The draft is saved for the trader, filed by you "
+                        "on the trader's behalf. Now upload the "
+                        "documents."
+                    ),
+                )
                 return redirect("licence_documents", pk=application.pk)
         return render(request, self.template_name, {"form": form, "step": 1}, status=400)

@@ -10,7 +10,10 @@ def panel(user) -> dict:
     from .selectors import overview
 
     data = overview(user)
-    return {"licence_rows": data["licences"][:5], "awaiting": data["awaiting"],
-            "renewals": data["renewals"], "applications": data["applications"],
-            "fiscal_year": data["fiscal_year"]}
-
+    return {
+        "licence_rows": data["licences"][:5],
+        "awaiting": data["awaiting"],
+        "renewals": data["renewals"],
+        "applications": data["applications"],
+        "fiscal_year": data["fiscal_year"],
+    }

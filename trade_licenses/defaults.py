@@ -15,23 +15,52 @@ from decimal import Decimal
 
 from core.fiscal import fiscal_year_start
 
-SIGNBOARD_NOTE = ("Sources disagree on the signboard tax; Tk 100 per sq ft is a sample "
-                  "figure. Fees of the sample categories are plausible, not official.")
+SIGNBOARD_NOTE = (
+    "Sources disagree on the signboard tax; Tk 100 per sq ft is a sample "
+    "figure. Fees of the sample categories are plausible, not official."
+)
 
 # code, name_bn, name_en, yearly fee, is_sample, documents required, extra flags
 DEFAULT_CATEGORIES: list[tuple[str, str, str, str, bool, list[str], dict]] = [
     ("bank", "ব্যাংক (শাখা)", "Bank (branch)", "15500", False, [], {}),
-    ("insurance_lending", "বীমা বা ঋণদানকারী প্রতিষ্ঠানের শাখা",
-     "Insurance or lending institution branch", "5000", False, [], {}),
+    (
+        "insurance_lending",
+        "বীমা বা ঋণদানকারী প্রতিষ্ঠানের শাখা",
+        "Insurance or lending institution branch",
+        "5000",
+        False,
+        [],
+        {},
+    ),
     ("money_changer", "মানি চেঞ্জার", "Money changer", "5000", False, [], {}),
-    ("private_university", "বেসরকারি বিশ্ববিদ্যালয়", "Private university", "10000", False,
-     [], {}),
-    ("restaurant_ac", "শীতাতপ নিয়ন্ত্রিত রেস্তোরাঁ", "Restaurant (air-conditioned)",
-     "3000", False, ["health_approval"], {}),
-    ("restaurant_non_ac", "রেস্তোরাঁ (শীতাতপ নিয়ন্ত্রণহীন)", "Restaurant (not air-conditioned)",
-     "1000", False, ["health_approval"], {}),
-    ("hotel_five_star", "পাঁচ তারকা হোটেল", "Five-star hotel", "25000", False,
-     ["fire_clearance", "health_approval"], {}),
+    ("private_university", "বেসরকারি বিশ্ববিদ্যালয়", "Private university", "10000", False, [], {}),
+    (
+        "restaurant_ac",
+        "শীতাতপ নিয়ন্ত্রিত রেস্তোরাঁ",
+        "Restaurant (air-conditioned)",
+        "3000",
+        False,
+        ["health_approval"],
+        {},
+    ),
+    (
+        "restaurant_non_ac",
+        "রেস্তোরাঁ (শীতাতপ নিয়ন্ত্রণহীন)",
+        "Restaurant (not air-conditioned)",
+        "1000",
+        False,
+        ["health_approval"],
+        {},
+    ),
+    (
+        "hotel_five_star",
+        "পাঁচ তারকা হোটেল",
+        "Five-star hotel",
+        "25000",
+        False,
+        ["fire_clearance", "health_approval"],
+        {},
+    ),
     # Sample small-trader categories.
     ("grocery", "মুদি দোকান", "Grocery shop", "500", True, [], {}),
     ("pharmacy", "ঔষধের দোকান (ফার্মেসি)", "Pharmacy", "1000", True, [], {}),
@@ -39,13 +68,25 @@ DEFAULT_CATEGORIES: list[tuple[str, str, str, str, bool, list[str], dict]] = [
     ("mobile_shop", "মোবাইল ফোনের দোকান", "Mobile phone shop", "800", True, [], {}),
     ("salon", "সেলুন", "Salon", "600", True, [], {}),
     ("hardware", "হার্ডওয়্যারের দোকান", "Hardware shop", "1200", True, [], {}),
-    ("clinic", "ক্লিনিক ও ডায়াগনস্টিক সেন্টার", "Clinic or diagnostic centre", "5000", True,
-     ["health_approval"], {"needs_health_inspection": True}),
-    ("factory", "কারখানা", "Factory", "3000", True,
-     ["environment_clearance", "fire_clearance"], {}),
-    ("limited_company", "লিমিটেড কোম্পানি (পরিশোধিত মূলধন অনুযায়ী)",
-     "Limited company (by paid-up capital)", "0", True, ["incorporation"],
-     {"by_capital": True}),
+    (
+        "clinic",
+        "ক্লিনিক ও ডায়াগনস্টিক সেন্টার",
+        "Clinic or diagnostic centre",
+        "5000",
+        True,
+        ["health_approval"],
+        {"needs_health_inspection": True},
+    ),
+    ("factory", "কারখানা", "Factory", "3000", True, ["environment_clearance", "fire_clearance"], {}),
+    (
+        "limited_company",
+        "লিমিটেড কোম্পানি (পরিশোধিত মূলধন অনুযায়ী)",
+        "Limited company (by paid-up capital)",
+        "0",
+        True,
+        ["incorporation"],
+        {"by_capital": True},
+    ),
 ]
 
 LAKH = Decimal("100000")
@@ -61,8 +102,7 @@ DEFAULT_CAPITAL_BANDS: list[tuple[Decimal, Decimal | None, Decimal]] = [
 ]
 
 
-def ensure_schedule(fiscal_year: str, *, FeeSchedule=None, BusinessCategory=None,
-                    CapitalBand=None):
+def ensure_schedule(fiscal_year: str, *, FeeSchedule=None, BusinessCategory=None, CapitalBand=None):
     """The year's schedule, created with the defaults when missing (model classes may be
     passed in by a migration). An existing schedule is returned untouched."""
     if FeeSchedule is None:
@@ -70,24 +110,46 @@ def ensure_schedule(fiscal_year: str, *, FeeSchedule=None, BusinessCategory=None
     start = fiscal_year_start(fiscal_year)
     schedule, created = FeeSchedule.objects.get_or_create(
         fiscal_year=fiscal_year,
-        defaults={"renewal_deadline": datetime.date(start, 9, 30),
-                  "vat_percent": Decimal("15"), "income_tax_at_source": Decimal("2000"),
-                  "late_surcharge_percent_per_month": Decimal("10"),
-                  "transfer_percent": Decimal("10"), "signboard_mode": "per_sqft",
-                  "signboard_amount": Decimal("100"), "application_fee": Decimal("0"),
-                  "note": SIGNBOARD_NOTE},
+        defaults={
+            "renewal_deadline": datetime.date(start, 9, 30),
+            "vat_percent": Decimal("15"),
+            "income_tax_at_source": Decimal("2000"),
+            "late_surcharge_percent_per_month": Decimal("10"),
+            "transfer_percent": Decimal("10"),
+            "signboard_mode": "per_sqft",
+            "signboard_amount": Decimal("100"),
+            "application_fee": Decimal("0"),
+            "note": SIGNBOARD_NOTE,
+        },
     )
     if created:
-        BusinessCategory.objects.bulk_create([
-            BusinessCategory(schedule=schedule, code=code, name_bn=bn, name_en=en,
-                             yearly_fee=Decimal(fee), is_sample=sample,
-                             requires_documents=list(docs), **flags)
-            for code, bn, en, fee, sample, docs, flags in DEFAULT_CATEGORIES
-        ])
+        BusinessCategory.objects.bulk_create(
+            [
+                BusinessCategory(
+                    schedule=schedule,
+                    code=code,
+                    name_bn=bn,
+                    name_en=en,
+                    yearly_fee=Decimal(fee),
+                    is_sample=sample,
+                    requires_documents=list(docs),
+                    **flags,
+                )
+                for code, bn, en, fee, sample, docs, flags in DEFAULT_CATEGORIES
+            ]
+        )
         company = BusinessCategory.objects.get(schedule=schedule, code="limited_company")
-        CapitalBand.objects.bulk_create([
-            CapitalBand(schedule=schedule, category=company, min_capital=low,
-                        max_capital=high, fee=fee, is_sample=True)
-            for low, high, fee in DEFAULT_CAPITAL_BANDS
-        ])
+        CapitalBand.objects.bulk_create(
+            [
+                CapitalBand(
+                    schedule=schedule,
+                    category=company,
+                    min_capital=low,
+                    max_capital=high,
+                    fee=fee,
+                    is_sample=True,
+                )
+                for low, high, fee in DEFAULT_CAPITAL_BANDS
+            ]
+        )
     return schedule

@@ -149,14 +149,17 @@ class ScheduleRates:
     @classmethod
     def from_schedule(cls, schedule) -> ScheduleRates:
         return cls(
-            fiscal_year=schedule.fiscal_year, renewal_deadline=schedule.renewal_deadline,
+            fiscal_year=schedule.fiscal_year,
+            renewal_deadline=schedule.renewal_deadline,
             vat_percent=schedule.vat_percent,
             income_tax_at_source=schedule.income_tax_at_source,
             late_surcharge_percent_per_month=schedule.late_surcharge_percent_per_month,
             late_surcharge_cap_percent=schedule.late_surcharge_cap_percent,
-            transfer_percent=schedule.transfer_percent, signboard_mode=schedule.signboard_mode,
+            transfer_percent=schedule.transfer_percent,
+            signboard_mode=schedule.signboard_mode,
             signboard_amount=schedule.signboard_amount,
-            application_fee=schedule.application_fee)
+            application_fee=schedule.application_fee,
+        )
 
 
 @dataclass(frozen=True)
@@ -169,10 +172,17 @@ class CategoryRates:
 
     @classmethod
     def from_category(cls, category) -> CategoryRates:
-        bands = tuple(Band(b.min_capital, b.max_capital, b.fee)
-                      for b in category.capital_bands.order_by("min_capital"))
-        return cls(code=category.code, name_en=category.name_en,
-                   yearly_fee=category.yearly_fee, by_capital=category.by_capital, bands=bands)
+        bands = tuple(
+            Band(b.min_capital, b.max_capital, b.fee)
+            for b in category.capital_bands.order_by("min_capital")
+        )
+        return cls(
+            code=category.code,
+            name_en=category.name_en,
+            yearly_fee=category.yearly_fee,
+            by_capital=category.by_capital,
+            bands=bands,
+        )
 
 
 class FeeError(ValueError):
@@ -212,32 +222,43 @@ def surcharge_grows_after(paid_on: datetime.date, deadline: datetime.date) -> da
 # --- the lines ---------------------------------------------------------------------------
 
 
-def licence_fee(category: CategoryRates, *, fiscal_year: str,
-                paid_up_capital: Decimal | None = None) -> FeeLine:
+def licence_fee(
+    category: CategoryRates, *, fiscal_year: str, paid_up_capital: Decimal | None = None
+) -> FeeLine:
     """The yearly licence fee of the category, or of its capital band."""
     if not category.by_capital:
-        return FeeLine("licence_fee", money(category.yearly_fee),
-                       f"FY {fiscal_year} schedule: {category.name_en} ({category.code}) "
-                       f"yearly fee {money(category.yearly_fee)}")
+        return FeeLine(
+            "licence_fee",
+            money(category.yearly_fee),
+            f"FY {fiscal_year} schedule: {category.name_en} ({category.code}) "
+            f"yearly fee {money(category.yearly_fee)}",
+        )
     if paid_up_capital is None:
         raise FeeError(f"{category.code} is charged by paid-up capital; none was given")
     capital = money(paid_up_capital)
     for band in category.bands:
-        if capital >= band.min_capital and (band.max_capital is None
-                                            or capital <= band.max_capital):
+        if capital >= band.min_capital and (
+            band.max_capital is None or capital <= band.max_capital
+        ):
             upper = "no limit" if band.max_capital is None else money(band.max_capital)
-            return FeeLine("licence_fee", money(band.fee),
-                           f"FY {fiscal_year} schedule: {category.name_en} with paid-up "
-                           f"capital {capital} (band {money(band.min_capital)} to {upper}) "
-                           f"yearly fee {money(band.fee)}")
+            return FeeLine(
+                "licence_fee",
+                money(band.fee),
+                f"FY {fiscal_year} schedule: {category.name_en} with paid-up "
+                f"capital {capital} (band {money(band.min_capital)} to {upper}) "
+                f"yearly fee {money(band.fee)}",
+            )
     raise FeeError(f"no capital band of {category.code} covers {capital}")
 
 
 def application_fee(amount, *, fiscal_year: str) -> FeeLine | None:
     if money(amount) <= 0:
         return None
-    return FeeLine("application_fee", money(amount),
-                   f"FY {fiscal_year} schedule: application fee for a new licence")
+    return FeeLine(
+        "application_fee",
+        money(amount),
+        f"FY {fiscal_year} schedule: application fee for a new licence",
+    )
 
 
 def signboard_tax(*, fiscal_year: str, mode: str, amount, sqft) -> FeeLine | None:
@@ -246,13 +267,19 @@ def signboard_tax(*, fiscal_year: str, mode: str, amount, sqft) -> FeeLine | Non
     if size <= 0:
         return None
     if mode == "flat":
-        return FeeLine("signboard_tax", money(amount),
-                       f"FY {fiscal_year} schedule: signboard tax, flat {money(amount)}")
+        return FeeLine(
+            "signboard_tax",
+            money(amount),
+            f"FY {fiscal_year} schedule: signboard tax, flat {money(amount)}",
+        )
     if mode != "per_sqft":
         raise FeeError(f"unknown signboard mode {mode!r}")
-    return FeeLine("signboard_tax", money(Decimal(amount) * size),
-                   f"FY {fiscal_year} schedule: signboard tax {money(amount)} per sq ft "
-                   f"× {format(size.normalize(), 'f')} sq ft")
+    return FeeLine(
+        "signboard_tax",
+        money(Decimal(amount) * size),
+        f"FY {fiscal_year} schedule: signboard tax {money(amount)} per sq ft "
+        f"× {format(size.normalize(), 'f')} sq ft",
+    )
 
 
 def vat(*, fiscal_year: str, percent, lines: Sequence[FeeLine]) -> FeeLine:
@@ -260,21 +287,34 @@ def vat(*, fiscal_year: str, percent, lines: Sequence[FeeLine]) -> FeeLine:
     base_lines = [line for line in lines if line.head in ("licence_fee", "signboard_tax")]
     base = sum((line.amount for line in base_lines), ZERO)
     what = " + ".join(f"{line.head.replace('_', ' ')} {line.amount}" for line in base_lines)
-    return FeeLine("vat", percent_of(base, percent),
-                   f"FY {fiscal_year} schedule: VAT {_pct(percent)}% of {what} = {base}")
+    return FeeLine(
+        "vat",
+        percent_of(base, percent),
+        f"FY {fiscal_year} schedule: VAT {_pct(percent)}% of {what} = {base}",
+    )
 
 
 def income_tax_at_source(*, fiscal_year: str, amount, kind: str) -> FeeLine | None:
     """Collected with renewals only (Income Tax Act 2023, s.131)."""
     if kind != RENEWAL or money(amount) <= 0:
         return None
-    return FeeLine("income_tax", money(amount),
-                   f"FY {fiscal_year} schedule: income tax at source on renewal "
-                   f"(Income Tax Act 2023 s.131) {money(amount)}")
+    return FeeLine(
+        "income_tax",
+        money(amount),
+        f"FY {fiscal_year} schedule: income tax at source on renewal "
+        f"(Income Tax Act 2023 s.131) {money(amount)}",
+    )
 
 
-def late_surcharge(*, fiscal_year: str, fee: Decimal, percent_per_month, paid_on: datetime.date,
-                   deadline: datetime.date, cap_percent=None) -> FeeLine | None:
+def late_surcharge(
+    *,
+    fiscal_year: str,
+    fee: Decimal,
+    percent_per_month,
+    paid_on: datetime.date,
+    deadline: datetime.date,
+    cap_percent=None,
+) -> FeeLine | None:
     """`percent_per_month`% of the licence fee for each month or part after the deadline,
     at most `cap_percent`% of the fee (no cap when None)."""
     months = months_late(paid_on, deadline)
@@ -282,9 +322,11 @@ def late_surcharge(*, fiscal_year: str, fee: Decimal, percent_per_month, paid_on
         return None
     amount = percent_of(fee, percent_per_month, months)
     unit = "month" if months == 1 else "months"
-    rule = (f"FY {fiscal_year} schedule: late surcharge {_pct(percent_per_month)}% of "
-            f"licence fee {money(fee)} × {months} {unit} or part after the renewal "
-            f"deadline {deadline.isoformat()} (paid {paid_on.isoformat()})")
+    rule = (
+        f"FY {fiscal_year} schedule: late surcharge {_pct(percent_per_month)}% of "
+        f"licence fee {money(fee)} × {months} {unit} or part after the renewal "
+        f"deadline {deadline.isoformat()} (paid {paid_on.isoformat()})"
+    )
     if cap_percent is not None:
         cap = percent_of(fee, cap_percent)
         if amount > cap:
@@ -296,17 +338,24 @@ def late_surcharge(*, fiscal_year: str, fee: Decimal, percent_per_month, paid_on
 
 
 def transfer_fee(*, fiscal_year: str, fee: Decimal, percent) -> FeeLine:
-    return FeeLine("transfer_fee", percent_of(fee, percent),
-                   f"FY {fiscal_year} schedule: transfer fee {_pct(percent)}% of licence fee "
-                   f"{money(fee)}")
+    return FeeLine(
+        "transfer_fee",
+        percent_of(fee, percent),
+        f"FY {fiscal_year} schedule: transfer fee {_pct(percent)}% of licence fee {money(fee)}",
+    )
 
 
 # --- a skipped year ------------------------------------------------------------------------
 
 
-def arrears_year_lines(*, rates: ScheduleRates, category: CategoryRates,
-                       paid_on: datetime.date, paid_up_capital: Decimal | None = None,
-                       signboard_sqft=0) -> list[FeeLine]:
+def arrears_year_lines(
+    *,
+    rates: ScheduleRates,
+    category: CategoryRates,
+    paid_on: datetime.date,
+    paid_up_capital: Decimal | None = None,
+    signboard_sqft=0,
+) -> list[FeeLine]:
     """One skipped (unlicensed) year billed as arrears, from that year's own `rates` and
     `category`: licence fee, signboard tax, VAT and the year's late surcharge (its % per
     month from its renewal deadline to `paid_on`, capped at its cap). Every line carries
@@ -314,26 +363,48 @@ def arrears_year_lines(*, rates: ScheduleRates, category: CategoryRates,
     fy = rates.fiscal_year
     fee = licence_fee(category, fiscal_year=fy, paid_up_capital=paid_up_capital)
     lines: list[FeeLine | None] = [
-        fee, signboard_tax(fiscal_year=fy, mode=rates.signboard_mode,
-                           amount=rates.signboard_amount, sqft=signboard_sqft)]
+        fee,
+        signboard_tax(
+            fiscal_year=fy,
+            mode=rates.signboard_mode,
+            amount=rates.signboard_amount,
+            sqft=signboard_sqft,
+        ),
+    ]
     present = [line for line in lines if line is not None]
     lines.append(vat(fiscal_year=fy, percent=rates.vat_percent, lines=present))
-    lines.append(late_surcharge(fiscal_year=fy, fee=fee.amount,
-                                percent_per_month=rates.late_surcharge_percent_per_month,
-                                paid_on=paid_on, deadline=rates.renewal_deadline,
-                                cap_percent=rates.late_surcharge_cap_percent))
+    lines.append(
+        late_surcharge(
+            fiscal_year=fy,
+            fee=fee.amount,
+            percent_per_month=rates.late_surcharge_percent_per_month,
+            paid_on=paid_on,
+            deadline=rates.renewal_deadline,
+            cap_percent=rates.late_surcharge_cap_percent,
+        )
+    )
     prefix = f"Arrears FY {fy} (no licence that year): "
-    return [FeeLine(line.head, line.amount, prefix + line.rule, arrears_year=fy)
-            for line in lines if line is not None]
+    return [
+        FeeLine(line.head, line.amount, prefix + line.rule, arrears_year=fy)
+        for line in lines
+        if line is not None
+    ]
 
 
 # --- all lines of an application --------------------------------------------------------
 
 
-def assess(*, kind: str, rates: ScheduleRates, category: CategoryRates,
-           paid_on: datetime.date, paid_up_capital: Decimal | None = None,
-           signboard_sqft=0, with_transfer: bool = False,
-           arrears: Sequence[tuple[ScheduleRates, CategoryRates]] = ()) -> list[FeeLine]:
+def assess(
+    *,
+    kind: str,
+    rates: ScheduleRates,
+    category: CategoryRates,
+    paid_on: datetime.date,
+    paid_up_capital: Decimal | None = None,
+    signboard_sqft=0,
+    with_transfer: bool = False,
+    arrears: Sequence[tuple[ScheduleRates, CategoryRates]] = (),
+) -> list[FeeLine]:
     """Every line of the bill for one application paid on `paid_on`, in bill order.
 
     new: licence fee, application fee (if any), signboard tax, VAT.
@@ -353,26 +424,42 @@ def assess(*, kind: str, rates: ScheduleRates, category: CategoryRates,
         raise FeeError("only a renewal carries arrears of skipped years")
     owed: list[FeeLine] = []
     for year_rates, year_category in sorted(arrears, key=lambda pair: pair[0].fiscal_year):
-        owed += arrears_year_lines(rates=year_rates, category=year_category, paid_on=paid_on,
-                                   paid_up_capital=paid_up_capital,
-                                   signboard_sqft=signboard_sqft)
+        owed += arrears_year_lines(
+            rates=year_rates,
+            category=year_category,
+            paid_on=paid_on,
+            paid_up_capital=paid_up_capital,
+            signboard_sqft=signboard_sqft,
+        )
     lines: list[FeeLine | None] = [fee]
     if kind == NEW:
         lines.append(application_fee(rates.application_fee, fiscal_year=fy))
-    lines.append(signboard_tax(fiscal_year=fy, mode=rates.signboard_mode,
-                               amount=rates.signboard_amount, sqft=signboard_sqft))
+    lines.append(
+        signboard_tax(
+            fiscal_year=fy,
+            mode=rates.signboard_mode,
+            amount=rates.signboard_amount,
+            sqft=signboard_sqft,
+        )
+    )
     present = [line for line in lines if line is not None]
     lines.append(vat(fiscal_year=fy, percent=rates.vat_percent, lines=present))
-    lines.append(income_tax_at_source(fiscal_year=fy, amount=rates.income_tax_at_source,
-                                      kind=kind))
+    lines.append(income_tax_at_source(fiscal_year=fy, amount=rates.income_tax_at_source, kind=kind))
     if kind == RENEWAL:
-        lines.append(late_surcharge(fiscal_year=fy, fee=fee.amount,
-                                    percent_per_month=rates.late_surcharge_percent_per_month,
-                                    paid_on=paid_on, deadline=rates.renewal_deadline,
-                                    cap_percent=rates.late_surcharge_cap_percent))
+        lines.append(
+            late_surcharge(
+                fiscal_year=fy,
+                fee=fee.amount,
+                percent_per_month=rates.late_surcharge_percent_per_month,
+                paid_on=paid_on,
+                deadline=rates.renewal_deadline,
+                cap_percent=rates.late_surcharge_cap_percent,
+            )
+        )
         if with_transfer:
-            lines.append(transfer_fee(fiscal_year=fy, fee=fee.amount,
-                                      percent=rates.transfer_percent))
+            lines.append(
+                transfer_fee(fiscal_year=fy, fee=fee.amount, percent=rates.transfer_percent)
+            )
     return owed + [line for line in lines if line is not None]
 
 

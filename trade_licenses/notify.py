@@ -17,22 +17,33 @@ from core.money import format_amount
 SMS_KIND = "trade_licence"
 
 MESSAGES = {
-    "submitted": _("Trade licence application %(ref)s for %(business)s (FY %(fy)s) has been "
-                   "received. We will send a message at each step."),
-    "inspection": _("Trade licence application %(ref)s for %(business)s: a licence inspector "
-                    "will visit the premises."),
-    "approval": _("Trade licence application %(ref)s for %(business)s is waiting for the "
-                  "licence officer's approval."),
-    "billed": _("Trade licence application %(ref)s for %(business)s is approved. Pay "
-                "%(amount)s (bill %(bill)s) by %(due)s online or at a counter."),
-    "issued": _("Fee received. Trade licence %(number)s for %(business)s is issued, valid "
-                "until %(valid_until)s."),
-    "returned": _("Trade licence application %(ref)s for %(business)s was returned for "
-                  "correction: %(reason)s"),
-    "rejected": _("Trade licence application %(ref)s for %(business)s was rejected: "
-                  "%(reason)s"),
-    "bill_cancelled": _("The fee bill of trade licence application %(ref)s was cancelled; "
-                        "a new bill will follow."),
+    "submitted": _(
+        "Trade licence application %(ref)s for %(business)s (FY %(fy)s) has been "
+        "received. We will send a message at each step."
+    ),
+    "inspection": _(
+        "Trade licence application %(ref)s for %(business)s: a licence inspector "
+        "will visit the premises."
+    ),
+    "approval": _(
+        "Trade licence application %(ref)s for %(business)s is waiting for the "
+        "licence officer's approval."
+    ),
+    "billed": _(
+        "Trade licence application %(ref)s for %(business)s is approved. Pay "
+        "%(amount)s (bill %(bill)s) by %(due)s online or at a counter."
+    ),
+    "issued": _(
+        "Fee received. Trade licence %(number)s for %(business)s is issued, valid "
+        "until %(valid_until)s."
+    ),
+    "returned": _(
+        "Trade licence application %(ref)s for %(business)s was returned for correction: %(reason)s"
+    ),
+    "rejected": _("Trade licence application %(ref)s for %(business)s was rejected: %(reason)s"),
+    "bill_cancelled": _(
+        "The fee bill of trade licence application %(ref)s was cancelled; a new bill will follow."
+    ),
 }
 
 
@@ -57,10 +68,18 @@ def notify_trader(application, key: str, **extra) -> None:
         return
     lang = trader_language(application)
     is_bn = lang.startswith("bn")
-    business = (application.business.name_bn if is_bn else application.business.name_en
-                ) or application.business.name_bn or application.business.name_en
-    params = {"ref": f"TL-{application.pk}", "business": business,
-              "fy": partial(_fy, application.fiscal_year), "reason": "", **extra}
+    business = (
+        (application.business.name_bn if is_bn else application.business.name_en)
+        or application.business.name_bn
+        or application.business.name_en
+    )
+    params = {
+        "ref": f"TL-{application.pk}",
+        "business": business,
+        "fy": partial(_fy, application.fiscal_year),
+        "reason": "",
+        **extra,
+    }
     if "amount" in params:
         params["amount"] = partial(_amount, params["amount"])
     for key_, value in list(params.items()):

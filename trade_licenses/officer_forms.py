@@ -21,24 +21,32 @@ from .models import Application, BusinessCategory
 
 class ZoneChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(queryset=Zone.objects.order_by("number"), to_field_name="number",
-                         required=False, label=_("Zone"), empty_label=_("All zones"), **kwargs)
+        super().__init__(
+            queryset=Zone.objects.order_by("number"),
+            to_field_name="number",
+            required=False,
+            label=_("Zone"),
+            empty_label=_("All zones"),
+            **kwargs,
+        )
 
 
 def category_choices(fiscal_year: str | None = None) -> list[tuple[str, str]]:
     """The categories of the year's schedule (code, name in the active language)."""
     fy = fiscal_year or current_fiscal_year()
     return [("", _("All categories"))] + [
-        (c.code, c.name) for c in BusinessCategory.objects.filter(schedule__fiscal_year=fy)
-        .order_by("name_en")]
+        (c.code, c.name)
+        for c in BusinessCategory.objects.filter(schedule__fiscal_year=fy).order_by("name_en")
+    ]
 
 
 class QueueFilterForm(forms.Form):
     ward = WardChoiceField()
     zone = ZoneChoiceField()
     category = forms.ChoiceField(label=_("Business category"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("All kinds")), *Application.Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Application.Kind.choices]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,14 +63,18 @@ class ReportFilterForm(forms.Form):
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have checked the application and want to take this step."),
-        error_messages={"required": _("Tick the box to confirm.")})
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
 
 
 class ReasonForm(ConfirmForm):
     reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The trader sees this; it is kept in the history and the audit log."),
-        error_messages={"required": _("Give the reason.")})
+        error_messages={"required": _("Give the reason.")},
+    )
 
     field_order = ["reason", "confirm"]
 
@@ -91,26 +103,35 @@ class MultipleFileField(forms.FileField):
 
 class InspectionForm(ConfirmForm):
     visited_at = forms.DateTimeField(
-        label=_("Visited at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                          format="%Y-%m-%dT%H:%M"),
+        label=_("Visited at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        error_messages={"required": _("Enter when you visited the premises.")})
+        error_messages={"required": _("Enter when you visited the premises.")},
+    )
     findings = forms.CharField(
-        label=_("Findings"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write down what was found at the premises.")})
-    photos = MultipleFileField(label=_("Photos (optional)"), required=False,
-                               help_text=_("JPEG or PNG, checked like every document."))
+        label=_("Findings"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write down what was found at the premises.")},
+    )
+    photos = MultipleFileField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("JPEG or PNG, checked like every document."),
+    )
 
     field_order = ["visited_at", "findings", "photos", "confirm"]
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"visited_at": timezone.localtime().replace(
-            second=0, microsecond=0)})
+        kwargs.setdefault(
+            "initial", {"visited_at": timezone.localtime().replace(second=0, microsecond=0)}
+        )
         super().__init__(*args, **kwargs)
 
     def clean_findings(self):
         findings = self.cleaned_data["findings"].strip()
         if not findings:
-            raise forms.ValidationError(_("Write down what was found at the premises."),
-                                        code="required")
+            raise forms.ValidationError(
+                _("Write down what was found at the premises."), code="required"
+            )
         return findings

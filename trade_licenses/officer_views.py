@@ -58,8 +58,6 @@ REPORTS = perm("view_revenue_reports")
 DOCUMENT_URL = "/licences/documents/{pk}/"  # the trader pages' document view
 
 
-
-
 def revenue_head_label(head: str) -> str:
     """A fee line's revenue head as payments names it ("Licence fee"), else the code."""
     try:
@@ -106,15 +104,17 @@ class QueueView(View):
         self.default_filters(data)
         form = QueueFilterForm(data)
         filters = form.cleaned_data if form.is_valid() else {}
-        qs = (self.cases().select_related("business", "business__ward")
-              .order_by("submitted_at", "pk"))
+        qs = (
+            self.cases().select_related("business", "business__ward").order_by("submitted_at", "pk")
+        )
         if filters.get("ward") is not None:
             qs = qs.filter(business__ward=filters["ward"])
         if filters.get("zone") is not None:
             qs = qs.filter(business__ward__zone=filters["zone"])
         if filters.get("category"):
             qs = qs.annotate(applied_category=applied_category_code_expr()).filter(
-                applied_category=filters["category"])
+                applied_category=filters["category"]
+            )
         if filters.get("kind"):
             qs = qs.filter(kind=filters["kind"])
         page = paginate(request, qs)
@@ -127,31 +127,47 @@ class QueueView(View):
             row.age_days = (today - timezone.localtime(since).date()).days
             row.status_days = (today - timezone.localtime(row.status_changed_at).date()).days
         page.object_list = rows
-        return TemplateResponse(request, self.template_name, {
-            "form": form, "page_obj": page, "rows": rows, "title": self.title,
-            "intro": self.intro, "url_name": self.url_name, "total": page.paginator.count})
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "page_obj": page,
+                "rows": rows,
+                "title": self.title,
+                "intro": self.intro,
+                "url_name": self.url_name,
+                "total": page.paginator.count,
+            },
+        )
 
 
 class InspectionQueueView(InspectorRequired, QueueView):
     title = gettext_lazy("Applications waiting for inspection")
-    intro = gettext_lazy("Submitted applications whose premises must be inspected, and those "
-                         "under inspection; the oldest first.")
+    intro = gettext_lazy(
+        "Submitted applications whose premises must be inspected, and those "
+        "under inspection; the oldest first."
+    )
     url_name = "licence_inspection_queue"
 
     def cases(self):
         return Application.objects.filter(
-            Q(status=S.INSPECTION) | Q(status=S.SUBMITTED, needs_inspection=True))
+            Q(status=S.INSPECTION) | Q(status=S.SUBMITTED, needs_inspection=True)
+        )
 
 
 class ApprovalQueueView(LicenceOfficerRequired, QueueView):
     title = gettext_lazy("Applications waiting for approval")
-    intro = gettext_lazy("Inspected applications waiting for your decision, and renewals with "
-                         "nothing changed that skip the inspection; the oldest first.")
+    intro = gettext_lazy(
+        "Inspected applications waiting for your decision, and renewals with "
+        "nothing changed that skip the inspection; the oldest first."
+    )
     url_name = "licence_approval_queue"
 
     def cases(self):
         return Application.objects.filter(
-            Q(status=S.APPROVAL) | Q(status=S.SUBMITTED, needs_inspection=False))
+            Q(status=S.APPROVAL) | Q(status=S.SUBMITTED, needs_inspection=False)
+        )
 
 
 # --- one application ------------------------------------------------------------------------
@@ -166,25 +182,59 @@ class Action:
     danger: bool = False
 
 
-ACTIONS = {a.key: a for a in (
-    Action("start_inspection", gettext_lazy("Start the inspection"),
-           gettext_lazy("You are going to visit the premises."), ConfirmForm),
-    Action("record_inspection", gettext_lazy("Record the inspection"),
-           gettext_lazy("When you visited, what you found, and photos if you took any."),
-           InspectionForm),
-    Action("send_to_approval", gettext_lazy("Send for approval"),
-           gettext_lazy("The licence officer decides next."), ConfirmForm),
-    Action("approve", gettext_lazy("Approve and issue the fee bill"),
-           gettext_lazy("The bill is made from the year's schedule and the trader is told "
-                        "by SMS."), ConfirmForm),
-    Action("override_dues", gettext_lazy("Approve despite holding-tax dues"),
-           gettext_lazy("Record why this application may be approved although the holding "
-                        "owes holding tax."), ReasonForm),
-    Action("return", gettext_lazy("Return for correction"),
-           gettext_lazy("Say what the trader must correct."), ReasonForm, danger=True),
-    Action("reject", gettext_lazy("Reject"),
-           gettext_lazy("Rejection is final; give the reason."), ReasonForm, danger=True),
-)}
+ACTIONS = {
+    a.key: a
+    for a in (
+        Action(
+            "start_inspection",
+            gettext_lazy("Start the inspection"),
+            gettext_lazy("You are going to visit the premises."),
+            ConfirmForm,
+        ),
+        Action(
+            "record_inspection",
+            gettext_lazy("Record the inspection"),
+            gettext_lazy("When you visited, what you found, and photos if you took any."),
+            InspectionForm,
+        ),
+        Action(
+            "send_to_approval",
+            gettext_lazy("Send for approval"),
+            gettext_lazy("The licence officer decides next."),
+            ConfirmForm,
+        ),
+        Action(
+            "approve",
+            gettext_lazy("Approve and issue the fee bill"),
+            gettext_lazy(
+                "The bill is made from the year's schedule and the trader is told by SMS."
+            ),
+            ConfirmForm,
+        ),
+        Action(
+            "override_dues",
+            gettext_lazy("Approve despite holding-tax dues"),
+            gettext_lazy(
+                "Record why this application may be approved although the holding owes holding tax."
+            ),
+            ReasonForm,
+        ),
+        Action(
+            "return",
+            gettext_lazy("Return for correction"),
+            gettext_lazy("Say what the trader must correct."),
+            ReasonForm,
+            danger=True,
+        ),
+        Action(
+            "reject",
+            gettext_lazy("Reject"),
+            gettext_lazy("Rejection is final; give the reason."),
+            ReasonForm,
+            danger=True,
+        ),
+    )
+}
 
 
 def allowed_actions(user, application: Application) -> list[str]:
@@ -201,11 +251,15 @@ def allowed_actions(user, application: Application) -> list[str]:
         keys.append("send_to_approval")
     if status == S.APPROVAL and approve:
         keys.append("approve")
-    if (approve and application.business.premises_owned
-            and status in (S.SUBMITTED, S.INSPECTION, S.APPROVAL)):
+    if (
+        approve
+        and application.business.premises_owned
+        and status in (S.SUBMITTED, S.INSPECTION, S.APPROVAL)
+    ):
         keys.append("override_dues")
-    if ((status in (S.SUBMITTED, S.INSPECTION) and (inspect or approve))
-            or (status == S.APPROVAL and approve)):
+    if (status in (S.SUBMITTED, S.INSPECTION) and (inspect or approve)) or (
+        status == S.APPROVAL and approve
+    ):
         keys += ["return", "reject"]
     return keys
 
@@ -216,15 +270,21 @@ class ApplicationView(AnyPermissionRequired, View):
 
     def get_application(self, pk: int) -> Application:
         return get_object_or_404(
-            Application.objects.select_related("business", "business__ward",
-                                               "business__trader", "filed_by", "bill"), pk=pk)
+            Application.objects.select_related(
+                "business", "business__ward", "business__trader", "filed_by", "bill"
+            ),
+            pk=pk,
+        )
 
-    def render(self, request, application: Application,
-               forms: dict | None = None, status: int = 200) -> HttpResponse:
+    def render(
+        self, request, application: Application, forms: dict | None = None, status: int = 200
+    ) -> HttpResponse:
         keys = allowed_actions(request.user, application)
         forms = forms or {}
-        actions = [{"action": ACTIONS[k],
-                    "form": forms.get(k) or ACTIONS[k].form_class(prefix=k)} for k in keys]
+        actions = [
+            {"action": ACTIONS[k], "form": forms.get(k) or ACTIONS[k].form_class(prefix=k)}
+            for k in keys
+        ]
         fee_lines, fee_error = [], ""
         try:
             fee_lines = services.fee_lines(application, paid_on=timezone.localdate())
@@ -233,41 +293,70 @@ class ApplicationView(AnyPermissionRequired, View):
         business = application.business
         holding = None
         if business.premises_owned and business.holding_number:
-            holding = services.holding_check(ward=business.holding_ward,
-                                             number=business.holding_number)
-        documents = list(application.documents.filter(inspection=None)
-                         .select_related("uploaded_by"))
+            holding = services.holding_check(
+                ward=business.holding_ward, number=business.holding_number
+            )
+        documents = list(
+            application.documents.filter(inspection=None).select_related("uploaded_by")
+        )
         # Links only for those who may open the papers (the download view checks again).
         may_open = documents_visible_to(request.user, application)
         for document in documents:
             document.url = DOCUMENT_URL.format(pk=document.pk) if may_open else ""
-        inspections = list(application.inspections.select_related("inspector")
-                           .prefetch_related("photos"))
+        inspections = list(
+            application.inspections.select_related("inspector").prefetch_related("photos")
+        )
         for inspection in inspections:
             for photo in inspection.photos.all():
                 photo.url = DOCUMENT_URL.format(pk=photo.pk) if may_open else ""
         today = timezone.localdate()
         since = application.submitted_at or application.created_at
-        return TemplateResponse(request, self.template_name, {
-            "application": application, "business": business, "actions": actions,
-            "fee_lines": [{"head": line.head, "rule": line.rule, "amount": line.amount,
-                           "label": line_label(line, bengali=(request.LANGUAGE_CODE or "bn")
-                                               .startswith("bn")) if line.arrears_year
-                           else revenue_head_label(line.head)} for line in fee_lines],
-            "fee_total": sum(line.amount for line in fee_lines),
-            "category_name": category_labels(
-                [(application.fiscal_year, application.applied_category_code)]
-            )[(application.fiscal_year, application.applied_category_code)],
-            "fee_error": fee_error, "holding": holding, "documents": documents,
-            "missing": [DocumentKind(kind).label
-                        for kind in services.missing_documents(application)],
-            "inspections": inspections,
-            "events": [{"event": e, "from_label": status_label(S, e.from_status),
-                        "to_label": status_label(S, e.to_status)}
-                       for e in application.events.select_related("actor").order_by("at", "pk")],
-            "age_days": (today - timezone.localtime(since).date()).days,
-            "status_days": (today - timezone.localtime(application.status_changed_at)
-                            .date()).days}, status=status)
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "application": application,
+                "business": business,
+                "actions": actions,
+                "fee_lines": [
+                    {
+                        "head": line.head,
+                        "rule": line.rule,
+                        "amount": line.amount,
+                        "label": line_label(
+                            line, bengali=(request.LANGUAGE_CODE or "bn").startswith("bn")
+                        )
+                        if line.arrears_year
+                        else revenue_head_label(line.head),
+                    }
+                    for line in fee_lines
+                ],
+                "fee_total": sum(line.amount for line in fee_lines),
+                "category_name": category_labels(
+                    [(application.fiscal_year, application.applied_category_code)]
+                )[(application.fiscal_year, application.applied_category_code)],
+                "fee_error": fee_error,
+                "holding": holding,
+                "documents": documents,
+                "missing": [
+                    DocumentKind(kind).label for kind in services.missing_documents(application)
+                ],
+                "inspections": inspections,
+                "events": [
+                    {
+                        "event": e,
+                        "from_label": status_label(S, e.from_status),
+                        "to_label": status_label(S, e.to_status),
+                    }
+                    for e in application.events.select_related("actor").order_by("at", "pk")
+                ],
+                "age_days": (today - timezone.localtime(since).date()).days,
+                "status_days": (
+                    today - timezone.localtime(application.status_changed_at).date()
+                ).days,
+            },
+            status=status,
+        )
 
     def get(self, request, pk: int):
         return self.render(request, self.get_application(pk))
@@ -276,8 +365,10 @@ class ApplicationView(AnyPermissionRequired, View):
         application = self.get_application(pk)
         key = request.POST.get("action", "")
         if key not in allowed_actions(request.user, application):
-            messages.error(request, _("This step is not open to you for this application in "
-                                      "its present status."))
+            messages.error(
+                request,
+                _("This step is not open to you for this application in its present status."),
+            )
             return redirect("licence_officer_application", pk=application.pk)
         form = ACTIONS[key].form_class(request.POST, request.FILES, prefix=key)
         if not form.is_valid():
@@ -295,40 +386,45 @@ class ApplicationView(AnyPermissionRequired, View):
     def take(key: str, application: Application, data: dict, user) -> str:
         """Take the step through the services; return the success message."""
         if key == "start_inspection":
-            services.application_transition(application=application, to=S.INSPECTION,
-                                            actor=user)
+            services.application_transition(application=application, to=S.INSPECTION, actor=user)
             return _("The inspection has started.")
         if key == "record_inspection":
-            services.inspection_record(application=application, inspector=user,
-                                       findings=data["findings"],
-                                       visited_at=data["visited_at"],
-                                       photos=data.get("photos") or ())
+            services.inspection_record(
+                application=application,
+                inspector=user,
+                findings=data["findings"],
+                visited_at=data["visited_at"],
+                photos=data.get("photos") or (),
+            )
             return _("The inspection is recorded.")
         if key == "send_to_approval":
-            services.application_transition(application=application, to=S.APPROVAL,
-                                            actor=user)
+            services.application_transition(application=application, to=S.APPROVAL, actor=user)
             return _("The application is sent for approval.")
         if key == "approve":
             services.application_issue_bill(application=application, actor=user)
-            return (_("Approved: fee bill %(bill)s is issued to the trader.")
-                    % {"bill": application.bill.number})
+            return _("Approved: fee bill %(bill)s is issued to the trader.") % {
+                "bill": application.bill.number
+            }
         if key == "override_dues":
-            services.application_override_dues(application=application, officer=user,
-                                               reason=data["reason"])
-            return _("The reason is recorded; the application may be approved despite the "
-                     "holding-tax dues.")
+            services.application_override_dues(
+                application=application, officer=user, reason=data["reason"]
+            )
+            return _(
+                "The reason is recorded; the application may be approved despite the "
+                "holding-tax dues."
+            )
         if key == "return":
-            services.application_transition(application=application, to=S.RETURNED,
-                                            actor=user, reason=data["reason"])
+            services.application_transition(
+                application=application, to=S.RETURNED, actor=user, reason=data["reason"]
+            )
             return _("The application is returned to the trader for correction.")
-        services.application_transition(application=application, to=S.REJECTED, actor=user,
-                                        reason=data["reason"])
+        services.application_transition(
+            application=application, to=S.REJECTED, actor=user, reason=data["reason"]
+        )
         return _("The application is rejected.")
 
 
 # --- reports --------------------------------------------------------------------------------
-
-
 
 
 class ReportsView(AnyPermissionRequired, View):
@@ -342,7 +438,8 @@ class ReportsView(AnyPermissionRequired, View):
     def columns() -> list[Column]:
         status_columns = [
             (str(S(status).label), lambda r, s=status: r.pending.get(s, 0))
-            for status in reports.PENDING]
+            for status in reports.PENDING
+        ]
         return [
             (_("By"), lambda r: r[0]),
             (_("Code"), lambda r: r[1].key or _("Total")),
@@ -370,13 +467,26 @@ class ReportsView(AnyPermissionRequired, View):
         fmt = request.GET.get("format")
         if fmt in ("csv", "xlsx") and valid:
             ward, category = str(_("Ward")), str(_("Category"))
-            rows = ([(ward, r) for r in report.by_ward]
-                    + [(category, r) for r in report.by_category]
-                    + [(str(_("Total")), report.total)])
+            rows = (
+                [(ward, r) for r in report.by_ward]
+                + [(category, r) for r in report.by_category]
+                + [(str(_("Total")), report.total)]
+            )
             headers, values = table(rows, self.columns())
-            return export_response(fmt, headers, values,
-                                   filename=f"trade-licences-{fiscal_year}",
-                                   title=f"Trade licences {fiscal_year}")
-        return TemplateResponse(request, self.template_name, {
-            "form": form, "report": report, "fiscal_year": fiscal_year,
-            "pending_labels": [S(s).label for s in reports.PENDING]})
+            return export_response(
+                fmt,
+                headers,
+                values,
+                filename=f"trade-licences-{fiscal_year}",
+                title=f"Trade licences {fiscal_year}",
+            )
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "report": report,
+                "fiscal_year": fiscal_year,
+                "pending_labels": [S(s).label for s in reports.PENDING],
+            },
+        )

@@ -12,29 +12,47 @@ from .fees import HEAD_LABELS
 from .reminders import send_due_reminders
 from .verify import licence_lookup
 
-SPEC = register(ServiceSpec(
-    key="trade_licenses",
-    title=_("Trade licence"),
-    order=20,
-    card=ServiceCard(
-        text=_("Apply from home, upload documents, follow the application and renew for the "
-               "next fiscal year in one step."),
-        url_name="my_licences"),
-    role_links=[
-        RoleLink(Role.LICENCE_INSPECTOR, _("Applications waiting for inspection"),
-                 "licence_inspection_queue"),
-        RoleLink(Role.LICENCE_OFFICER, _("Applications waiting for approval"),
-                 "licence_approval_queue"),
-        RoleLink(Role.LICENCE_OFFICER, _("Licence reports"), "licence_reports"),
-        RoleLink(Role.REVENUE_OFFICER, _("Licence reports"), "licence_reports"),
-    ],
-    panels=[Panel(key="licences", title=_("My trade licences"), order=20,
-                  template="trade_licenses/trader/panel.html", context=dashboard_panels.panel)],
-    on_paid=registry_hooks.on_paid,
-    on_cancelled=registry_hooks.on_cancelled,
-    on_reopened=registry_hooks.on_reopened,
-    revenue_heads=list(HEAD_LABELS),
-    verify_lookups=[licence_lookup],
-    demo=seed,
-    reminders=send_due_reminders,
-))
+SPEC = register(
+    ServiceSpec(
+        key="trade_licenses",
+        title=_("Trade licence"),
+        order=20,
+        card=ServiceCard(
+            text=_(
+                "Apply from home, upload documents, follow the application and renew for the "
+                "next fiscal year in one step."
+            ),
+            url_name="my_licences",
+        ),
+        role_links=[
+            RoleLink(
+                Role.LICENCE_INSPECTOR,
+                _("Applications waiting for inspection"),
+                "licence_inspection_queue",
+            ),
+            RoleLink(
+                Role.LICENCE_OFFICER,
+                _("Applications waiting for approval"),
+                "licence_approval_queue",
+            ),
+            RoleLink(Role.LICENCE_OFFICER, _("Licence reports"), "licence_reports"),
+            RoleLink(Role.REVENUE_OFFICER, _("Licence reports"), "licence_reports"),
+        ],
+        panels=[
+            Panel(
+                key="licences",
+                title=_("My trade licences"),
+                order=20,
+                template="trade_licenses/trader/panel.html",
+                context=dashboard_panels.panel,
+            )
+        ],
+        on_paid=registry_hooks.on_paid,
+        on_cancelled=registry_hooks.on_cancelled,
+        on_reopened=registry_hooks.on_reopened,
+        revenue_heads=list(HEAD_LABELS),
+        verify_lookups=[licence_lookup],
+        demo=seed,
+        reminders=send_due_reminders,
+    )
+)

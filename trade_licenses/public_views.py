@@ -35,13 +35,14 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such licence."))
     response = HttpResponse(certificate_pdf_bytes(licence), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=certificate_filename(licence))
+        as_attachment=False, filename=certificate_filename(licence)
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def normalize_number(value: str) -> str:
-    """"kcc/tl/২০২৫-২৬/০০০১২৩ " → "KCC/TL/2025-26/000123" (spaces dropped)."""
+    """ "kcc/tl/২০২৫-২৬/০০০১২৩ " → "KCC/TL/2025-26/000123" (spaces dropped)."""
     return re.sub(r"\s+", "", to_ascii_digits(value or "")).upper()
 
 
@@ -49,15 +50,17 @@ def normalize_number(value: str) -> str:
 def licence_search(request: HttpRequest) -> HttpResponse:
     """Is there a valid licence with this number? Business name, category, ward and
     validity only."""
-    query = (request.GET.get("number") or "").strip()[:MAX_NUMBER_LENGTH * 2]
+    query = (request.GET.get("number") or "").strip()[: MAX_NUMBER_LENGTH * 2]
     context: dict = {"query": query, "searched": False, "result": None, "error": ""}
     status = 200
     if query:
         number = normalize_number(query)
-        if over_limit(f"trade_licenses:search:{client_ip(request) or 'unknown'}",
-                      SEARCH_LIMIT, SEARCH_WINDOW):
-            context["error"] = _("Too many searches from this connection. Please wait a few "
-                                 "minutes and try again.")
+        if over_limit(
+            f"trade_licenses:search:{client_ip(request) or 'unknown'}", SEARCH_LIMIT, SEARCH_WINDOW
+        ):
+            context["error"] = _(
+                "Too many searches from this connection. Please wait a few minutes and try again."
+            )
             status = 429
         elif len(number) > MAX_NUMBER_LENGTH:
             context["error"] = _("That is not a licence number.")

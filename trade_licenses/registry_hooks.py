@@ -18,4 +18,3 @@ def on_reopened(bill) -> None:
     from .services import on_bill_reopened
 
     on_bill_reopened(bill)
-

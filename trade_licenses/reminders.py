@@ -48,8 +48,7 @@ def add_months(d: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def step_dates(deadline: datetime.date, fy_end: datetime.date
-               ) -> list[tuple[str, datetime.date]]:
+def step_dates(deadline: datetime.date, fy_end: datetime.date) -> list[tuple[str, datetime.date]]:
     """Every reminder step of a renewal season with its date, in order."""
     steps = [(name, deadline - datetime.timedelta(days=days)) for name, days in BEFORE]
     steps.append(("day", deadline))
@@ -60,8 +59,7 @@ def step_dates(deadline: datetime.date, fy_end: datetime.date
     return steps
 
 
-def step_due(today: datetime.date, deadline: datetime.date, fy_end: datetime.date
-             ) -> str | None:
+def step_due(today: datetime.date, deadline: datetime.date, fy_end: datetime.date) -> str | None:
     """The step due on `today`: the latest whose date has come (None before the first)."""
     due = None
     for name, when in step_dates(deadline, fy_end):
@@ -90,26 +88,39 @@ def due_reminders(today: datetime.date | None = None) -> list[Due]:
     if step is None:
         return []
     renewed = Licence.objects.filter(fiscal_year=fy, is_current=True).values("business_id")
-    already = (ReminderSent.objects.filter(fiscal_year=fy, step=step)
-               .values("business_id"))
-    licences = (Licence.objects.filter(fiscal_year=previous_fiscal_year(fy), is_current=True)
-                .exclude(business_id__in=renewed).exclude(business_id__in=already)
-                .select_related("business__trader", "application").order_by("pk"))
-    return [Due(business=licence.business, licence=licence, fiscal_year=fy, step=step,
-                deadline=deadline) for licence in licences]
+    already = ReminderSent.objects.filter(fiscal_year=fy, step=step).values("business_id")
+    licences = (
+        Licence.objects.filter(fiscal_year=previous_fiscal_year(fy), is_current=True)
+        .exclude(business_id__in=renewed)
+        .exclude(business_id__in=already)
+        .select_related("business__trader", "application")
+        .order_by("pk")
+    )
+    return [
+        Due(
+            business=licence.business, licence=licence, fiscal_year=fy, step=step, deadline=deadline
+        )
+        for licence in licences
+    ]
 
 
 # --- the messages ---------------------------------------------------------------------------
 
 
 REMINDER_TEXTS = {
-    "before": _("Renew trade licence %(number)s of %(name)s for FY %(fy)s by %(deadline)s "
-                "(%(days)s days left) to avoid the late surcharge. %(url)s"),
-    "day": _("Today, %(deadline)s, is the last day to renew trade licence %(number)s of "
-             "%(name)s for FY %(fy)s without the late surcharge. %(url)s"),
-    "month": _("Trade licence %(number)s of %(name)s is not yet renewed for FY %(fy)s (the "
-               "deadline was %(deadline)s). The late surcharge grows each month; renew now. "
-               "%(url)s"),
+    "before": _(
+        "Renew trade licence %(number)s of %(name)s for FY %(fy)s by %(deadline)s "
+        "(%(days)s days left) to avoid the late surcharge. %(url)s"
+    ),
+    "day": _(
+        "Today, %(deadline)s, is the last day to renew trade licence %(number)s of "
+        "%(name)s for FY %(fy)s without the late surcharge. %(url)s"
+    ),
+    "month": _(
+        "Trade licence %(number)s of %(name)s is not yet renewed for FY %(fy)s (the "
+        "deadline was %(deadline)s). The late surcharge grows each month; renew now. "
+        "%(url)s"
+    ),
 }
 REMINDER_SUBJECT = _("Trade licence renewal reminder")
 
@@ -121,7 +132,8 @@ def message(due: Due, lang: str) -> str:
     with translation.override(lang):
         return str(REMINDER_TEXTS[kind]) % {
             "name": pick(business.name_bn, business.name_en),
-            "number": due.licence.number, "url": f"{settings.SITE_URL}/licences/",
+            "number": due.licence.number,
+            "url": f"{settings.SITE_URL}/licences/",
             "fy": localize_digits(due.fiscal_year),
             "deadline": localize_digits(due.deadline.strftime("%d/%m/%Y")),
             "days": localize_digits(due.step.removesuffix("d")),
@@ -136,7 +148,7 @@ def pick(bn: str, en: str) -> str:
 def _contact(due: Due) -> tuple[str, str, str]:
     """(mobile, e-mail, language) of the business's trader."""
     trader = due.business.trader
-    mobile = (getattr(trader, "mobile", "") or due.licence.application.trader_mobile or "")
+    mobile = getattr(trader, "mobile", "") or due.licence.application.trader_mobile or ""
     email = getattr(trader, "email", "") or ""
     lang = (getattr(trader, "preferred_language", "") or "bn")[:2]
     return mobile, email, "en" if lang == "en" else "bn"
@@ -165,9 +177,13 @@ def send_reminder(due: Due) -> bool:
     channels = ",".join(c for c, to in (("sms", mobile), ("email", email)) if to)
     try:
         with transaction.atomic():
-            ReminderSent.objects.create(business=due.business, licence=due.licence,
-                                        fiscal_year=due.fiscal_year, step=due.step,
-                                        channels=channels)
+            ReminderSent.objects.create(
+                business=due.business,
+                licence=due.licence,
+                fiscal_year=due.fiscal_year,
+                step=due.step,
+                channels=channels,
+            )
             transaction.on_commit(partial(_deliver, due, mobile, email, lang), robust=True)
     except IntegrityError:
         return False  # another run sent this step

@@ -71,8 +71,7 @@ class ReportRow:
         """Percent of last year's licensed businesses licensed again; None if none."""
         if not self.last_year:
             return None
-        return (Decimal(self.kept) * 100 / self.last_year).quantize(Decimal("0.1"),
-                                                                     ROUND_HALF_UP)
+        return (Decimal(self.kept) * 100 / self.last_year).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
     @property
     def is_empty(self) -> bool:
@@ -97,8 +96,11 @@ class LicenceReport:
 
 def renewal_deadline(fiscal_year: str) -> datetime.date:
     """The year's deadline from its schedule (read only), else 30 September."""
-    deadline = (FeeSchedule.objects.filter(fiscal_year=fiscal_year)
-                .values_list("renewal_deadline", flat=True).first())
+    deadline = (
+        FeeSchedule.objects.filter(fiscal_year=fiscal_year)
+        .values_list("renewal_deadline", flat=True)
+        .first()
+    )
     return deadline or datetime.date(fiscal_year_start(fiscal_year), 9, 30)
 
 
@@ -113,20 +115,25 @@ def _group_keys(by: str, licence: bool):
     return _category_expr("application__" if licence else "")
 
 
-def _collect(by: str, fiscal_year: str, previous: str, late_after: datetime.datetime
-             ) -> dict[object, ReportRow]:
+def _collect(
+    by: str, fiscal_year: str, previous: str, late_after: datetime.datetime
+) -> dict[object, ReportRow]:
     """Three grouped queries: this year's licences, pending applications, last year's."""
     rows: dict[object, ReportRow] = {}
 
     def row(key) -> ReportRow:
         return rows.setdefault(key, ReportRow(key="", label=""))
 
-    licences = (Licence.objects.filter(fiscal_year=fiscal_year).order_by()
-                .annotate(group=_group_keys(by, True), kind=F("application__kind"))
-                .values("group", "kind")
-                .annotate(n=Count("pk"),
-                          late=Count("pk", filter=Q(application__kind=K.RENEWAL,
-                                                    issued_at__gte=late_after))))
+    licences = (
+        Licence.objects.filter(fiscal_year=fiscal_year)
+        .order_by()
+        .annotate(group=_group_keys(by, True), kind=F("application__kind"))
+        .values("group", "kind")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(application__kind=K.RENEWAL, issued_at__gte=late_after)),
+        )
+    )
     for item in licences:
         r = row(item["group"])
         if item["kind"] == K.RENEWAL:
@@ -137,19 +144,28 @@ def _collect(by: str, fiscal_year: str, previous: str, late_after: datetime.date
             r.new += item["n"]
         r.late += item["late"]
 
-    pending = (Application.objects.filter(fiscal_year=fiscal_year, status__in=PENDING)
-               .order_by().annotate(group=_group_keys(by, False))
-               .values("group", "status").annotate(n=Count("pk")))
+    pending = (
+        Application.objects.filter(fiscal_year=fiscal_year, status__in=PENDING)
+        .order_by()
+        .annotate(group=_group_keys(by, False))
+        .values("group", "status")
+        .annotate(n=Count("pk"))
+    )
     for item in pending:
         r = row(item["group"])
         r.pending[item["status"]] = r.pending.get(item["status"], 0) + item["n"]
 
     this_year = Licence.objects.filter(fiscal_year=fiscal_year).values("business_id")
-    last = (Licence.objects.filter(fiscal_year=previous, is_current=True).order_by()
-            .annotate(group=_group_keys(by, True)).values("group")
-            .annotate(n=Count("business", distinct=True),
-                      kept=Count("business", distinct=True,
-                                 filter=Q(business_id__in=this_year))))
+    last = (
+        Licence.objects.filter(fiscal_year=previous, is_current=True)
+        .order_by()
+        .annotate(group=_group_keys(by, True))
+        .values("group")
+        .annotate(
+            n=Count("business", distinct=True),
+            kept=Count("business", distinct=True, filter=Q(business_id__in=this_year)),
+        )
+    )
     for item in last:
         r = row(item["group"])
         r.last_year += item["n"]
@@ -161,8 +177,9 @@ def licence_report(fiscal_year: str) -> LicenceReport:
     """The year's figures by ward and by category, and the totals (9 queries)."""
     previous = previous_fiscal_year(fiscal_year)
     deadline = renewal_deadline(fiscal_year)
-    late_after = timezone.make_aware(datetime.datetime.combine(
-        deadline + datetime.timedelta(days=1), datetime.time.min))
+    late_after = timezone.make_aware(
+        datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min)
+    )
 
     by_ward_raw = _collect(WARD, fiscal_year, previous, late_after)
     by_category_raw = _collect(CATEGORY, fiscal_year, previous, late_after)
@@ -175,13 +192,14 @@ def licence_report(fiscal_year: str) -> LicenceReport:
             by_ward.append(r)
 
     names: dict[str, str] = {}
-    for category in (BusinessCategory.objects
-                     .filter(schedule__fiscal_year__in=[fiscal_year, previous])
-                     .order_by("schedule__fiscal_year")):
+    for category in BusinessCategory.objects.filter(
+        schedule__fiscal_year__in=[fiscal_year, previous]
+    ).order_by("schedule__fiscal_year"):
         names[category.code] = category.name  # this year's name wins (sorted last)
     by_category = []
-    for code, r in sorted(by_category_raw.items(), key=lambda kv: names.get(kv[0] or "",
-                                                                              kv[0] or "")):
+    for code, r in sorted(
+        by_category_raw.items(), key=lambda kv: names.get(kv[0] or "", kv[0] or "")
+    ):
         if not r.is_empty:
             r.key, r.label = code or "", names.get(code or "", code or "")
             by_category.append(r)

@@ -30,7 +30,8 @@ APPROVE_PERMISSION = "accounts.approve_trade_licences"
 
 def in_inspection_queue(application: Application) -> bool:
     return application.status == S.INSPECTION or (
-        application.status == S.SUBMITTED and application.needs_inspection)
+        application.status == S.SUBMITTED and application.needs_inspection
+    )
 
 
 def documents_visible_to(user, application: Application) -> bool:
@@ -55,17 +56,20 @@ def documents_visible_to(user, application: Application) -> bool:
 
 
 def applications_of(user):
-    return (Application.objects.filter(business__trader=user)
-            .select_related("business", "business__ward").order_by("-created_at"))
+    return (
+        Application.objects.filter(business__trader=user)
+        .select_related("business", "business__ward")
+        .order_by("-created_at")
+    )
 
 
 # --- documents an application needs ------------------------------------------------------
 
 
 def _category_of(application: Application) -> BusinessCategory | None:
-    return (BusinessCategory.objects
-            .filter(schedule__fiscal_year=application.fiscal_year,
-                    code=application.business.category_code).first())
+    return BusinessCategory.objects.filter(
+        schedule__fiscal_year=application.fiscal_year, code=application.business.category_code
+    ).first()
 
 
 def required_documents(application: Application, *, category=_LOOKUP) -> list[str]:
@@ -79,9 +83,14 @@ def required_documents(application: Application, *, category=_LOOKUP) -> list[st
     business = application.business
     kinds: list[str] = []
     if application.kind in (Application.Kind.NEW, Application.Kind.TRANSFER):
-        kinds += [DocumentKind.NID, DocumentKind.PHOTO, DocumentKind.TIN,
-                  DocumentKind.HOLDING_TAX_RECEIPT if business.premises_owned
-                  else DocumentKind.RENT_AGREEMENT]
+        kinds += [
+            DocumentKind.NID,
+            DocumentKind.PHOTO,
+            DocumentKind.TIN,
+            DocumentKind.HOLDING_TAX_RECEIPT
+            if business.premises_owned
+            else DocumentKind.RENT_AGREEMENT,
+        ]
     if application.kind == Application.Kind.TRANSFER:
         kinds.append(DocumentKind.TRANSFER_DEED)
     if category is _LOOKUP:
@@ -91,14 +100,13 @@ def required_documents(application: Application, *, category=_LOOKUP) -> list[st
     return [str(k) for k in kinds]
 
 
-def missing_documents(application: Application, *, present: set[str] | None = None,
-                      category=_LOOKUP) -> list[str]:
+def missing_documents(
+    application: Application, *, present: set[str] | None = None, category=_LOOKUP
+) -> list[str]:
     """Required kinds not uploaded yet (`present`: the kinds uploaded, when known)."""
     if present is None:
-        present = set(application.documents.filter(inspection=None)
-                      .values_list("kind", flat=True))
-    return [k for k in required_documents(application, category=category)
-            if k not in present]
+        present = set(application.documents.filter(inspection=None).values_list("kind", flat=True))
+    return [k for k in required_documents(application, category=category) if k not in present]
 
 
 # --- renewal ----------------------------------------------------------------------------
@@ -107,16 +115,24 @@ def missing_documents(application: Application, *, present: set[str] | None = No
 def previous_licence(business: Business, fiscal_year: str) -> Licence | None:
     """The licence a renewal for `fiscal_year` renews: the business's latest licence of an
     earlier fiscal year."""
-    return (Licence.objects.filter(business=business, fiscal_year__lt=fiscal_year)
-            .select_related("application").order_by("-fiscal_year", "-pk").first())
+    return (
+        Licence.objects.filter(business=business, fiscal_year__lt=fiscal_year)
+        .select_related("application")
+        .order_by("-fiscal_year", "-pk")
+        .first()
+    )
 
 
 def _renewable_from(licences, applications, fy: str) -> Licence | None:
     """The rule of `renewable`, over the business's licences and applications."""
     if any(licence.fiscal_year == fy for licence in licences):
         return None
-    if any(a.fiscal_year == fy and a.kind in (Application.Kind.NEW, Application.Kind.RENEWAL)
-           and a.status not in Application.CLOSED_WITHOUT_LICENCE for a in applications):
+    if any(
+        a.fiscal_year == fy
+        and a.kind in (Application.Kind.NEW, Application.Kind.RENEWAL)
+        and a.status not in Application.CLOSED_WITHOUT_LICENCE
+        for a in applications
+    ):
         return None
     earlier = [licence for licence in licences if licence.fiscal_year < fy]
     return max(earlier, key=lambda licence: (licence.fiscal_year, licence.pk), default=None)
@@ -127,8 +143,9 @@ def renewable(business: Business, fy: str | None = None) -> Licence | None:
     fiscal year (the one services.licence_renew renews), when it has no licence for this
     year and no live application for this year."""
     fy = fy or current_fiscal_year()
-    return _renewable_from(list(Licence.objects.filter(business=business)),
-                           list(business.applications.all()), fy)
+    return _renewable_from(
+        list(Licence.objects.filter(business=business)), list(business.applications.all()), fy
+    )
 
 
 # --- the trader's overview -----------------------------------------------------------------
@@ -143,8 +160,9 @@ def age_days(moment) -> int:
     return max((timezone.now() - moment).days, 0) if moment else 0
 
 
-def next_step_url(application: Application, *, present: set[str] | None = None,
-                  category=_LOOKUP) -> str:
+def next_step_url(
+    application: Application, *, present: set[str] | None = None, category=_LOOKUP
+) -> str:
     """Where "continue" goes for an editable application: documents first, then review."""
     if missing_documents(application, present=present, category=category):
         return reverse("licence_documents", args=[application.pk])
@@ -154,35 +172,59 @@ def next_step_url(application: Application, *, present: set[str] | None = None,
 def overview(user) -> dict:
     """The trader's businesses, applications and licences, with the actions open now."""
     fy = current_fiscal_year()
-    applications = list(applications_of(user).select_related("bill").prefetch_related(
-        Prefetch("documents", queryset=ApplicationDocument.objects.filter(inspection=None),
-                 to_attr="own_documents")))
-    licences = list(Licence.objects.filter(business__trader=user)
-                    .select_related("business").order_by("-fiscal_year", "-pk"))
-    businesses = list(Business.objects.filter(trader=user).select_related("ward")
-                      .order_by("name_en", "pk"))
+    applications = list(
+        applications_of(user)
+        .select_related("bill")
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=ApplicationDocument.objects.filter(inspection=None),
+                to_attr="own_documents",
+            )
+        )
+    )
+    licences = list(
+        Licence.objects.filter(business__trader=user)
+        .select_related("business")
+        .order_by("-fiscal_year", "-pk")
+    )
+    businesses = list(
+        Business.objects.filter(trader=user).select_related("ward").order_by("name_en", "pk")
+    )
     editable = [a for a in applications if a.status in Application.EDITABLE]
     categories: dict[tuple[str, str], BusinessCategory] = {}
     if editable:
         for category in BusinessCategory.objects.filter(
-                schedule__fiscal_year__in={a.fiscal_year for a in editable},
-                code__in={a.business.category_code for a in editable}
+            schedule__fiscal_year__in={a.fiscal_year for a in editable},
+            code__in={a.business.category_code for a in editable},
         ).select_related("schedule"):
             categories[(category.schedule.fiscal_year, category.code)] = category
     app_rows = []
     for application in applications:
-        row = {"application": application, "age": age_days(application.status_changed_at),
-               "editable": application.status in Application.EDITABLE,
-               "billed": application.status == S.BILLED and application.bill_id is not None}
+        row = {
+            "application": application,
+            "age": age_days(application.status_changed_at),
+            "editable": application.status in Application.EDITABLE,
+            "billed": application.status == S.BILLED and application.bill_id is not None,
+        }
         if row["editable"]:
             row["continue_url"] = next_step_url(
-                application, present={d.kind for d in application.own_documents},
-                category=categories.get((application.fiscal_year,
-                                         application.business.category_code)))
+                application,
+                present={d.kind for d in application.own_documents},
+                category=categories.get(
+                    (application.fiscal_year, application.business.category_code)
+                ),
+            )
         app_rows.append(row)
     today = timezone.localdate()
-    licence_rows = [{"licence": licence, "certificate_url": certificate_url(licence),
-                     "expired": is_expired(licence, today)} for licence in licences]
+    licence_rows = [
+        {
+            "licence": licence,
+            "certificate_url": certificate_url(licence),
+            "expired": is_expired(licence, today),
+        }
+        for licence in licences
+    ]
     by_business_licences: dict[int, list[Licence]] = {}
     for licence in licences:
         by_business_licences.setdefault(licence.business_id, []).append(licence)
@@ -191,15 +233,24 @@ def overview(user) -> dict:
         by_business_apps.setdefault(application.business_id, []).append(application)
     business_rows: list[dict[str, Any]] = []
     for b in businesses:
-        renew_from = _renewable_from(by_business_licences.get(b.pk, []),
-                                     by_business_apps.get(b.pk, []), fy)
-        business_rows.append({"business": b, "renew_from": renew_from,
-                              "expired": renew_from is not None
-                              and is_expired(renew_from, today)})
-    return {"fiscal_year": fy, "applications": app_rows, "licences": licence_rows,
-            "businesses": business_rows,
-            "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
-            "renewals": [r for r in business_rows if r["renew_from"]]}
+        renew_from = _renewable_from(
+            by_business_licences.get(b.pk, []), by_business_apps.get(b.pk, []), fy
+        )
+        business_rows.append(
+            {
+                "business": b,
+                "renew_from": renew_from,
+                "expired": renew_from is not None and is_expired(renew_from, today),
+            }
+        )
+    return {
+        "fiscal_year": fy,
+        "applications": app_rows,
+        "licences": licence_rows,
+        "businesses": business_rows,
+        "awaiting": [r for r in app_rows if r["editable"] or r["billed"]],
+        "renewals": [r for r in business_rows if r["renew_from"]],
+    }
 
 
 # --- public look-ups ------------------------------------------------------------------------
@@ -219,10 +270,10 @@ def is_valid(licence: Licence, today=None) -> bool:
 
 def category_names(code: str, fiscal_year: str) -> dict[str, str]:
     """The category's names in that year's schedule (or the latest one that has it)."""
-    category = (BusinessCategory.objects.filter(code=code, schedule__fiscal_year=fiscal_year)
-                .first()
-                or BusinessCategory.objects.filter(code=code)
-                .order_by("-schedule__fiscal_year").first())
+    category = (
+        BusinessCategory.objects.filter(code=code, schedule__fiscal_year=fiscal_year).first()
+        or BusinessCategory.objects.filter(code=code).order_by("-schedule__fiscal_year").first()
+    )
     if category is None:
         return {"bn": code, "en": code}
     return {"bn": category.name_bn or category.name_en, "en": category.name_en or category.name_bn}
@@ -236,16 +287,17 @@ def category_labels(pairs) -> dict[tuple[str, str], str]:
     codes = {code for _, code in pairs}
     by_year: dict[tuple[str, str], str] = {}
     latest: dict[str, str] = {}
-    for category in (BusinessCategory.objects.filter(code__in=codes)
-                     .select_related("schedule").order_by("schedule__fiscal_year")):
+    for category in (
+        BusinessCategory.objects.filter(code__in=codes)
+        .select_related("schedule")
+        .order_by("schedule__fiscal_year")
+    ):
         by_year[(category.schedule.fiscal_year, category.code)] = category.name
         latest[category.code] = category.name
-    return {(fy, code): by_year.get((fy, code)) or latest.get(code) or code
-            for fy, code in pairs}
+    return {(fy, code): by_year.get((fy, code)) or latest.get(code) or code for fy, code in pairs}
 
 
-def public_licence(*, verify_code: str | None = None, number: str | None = None
-                   ) -> dict | None:
+def public_licence(*, verify_code: str | None = None, number: str | None = None) -> dict | None:
     """What the public may know of a licence, found by its /verify/ code or by its
     (normalised) number: the licence and business, the category's names, validity, and
     whether a transfer replaced it or a voided payment withdrew it. None if unknown."""
@@ -260,8 +312,7 @@ def public_licence(*, verify_code: str | None = None, number: str | None = None
     return {
         "licence": licence,
         "business": business,
-        "category": category_names(licence.application.applied_category_code,
-                                   licence.fiscal_year),
+        "category": category_names(licence.application.applied_category_code, licence.fiscal_year),
         "valid": is_valid(licence),
         "expired": is_expired(licence),
         "issued_on": timezone.localtime(licence.issued_at).date(),

@@ -62,8 +62,12 @@ def _filed_application(request, pk: int) -> Application:
     (for the details, documents and review steps)."""
     user = request.user
     if user.has_perm(services.COUNTER):
-        return get_object_or_404(Application.objects.select_related("business", "business__ward")
-                                 .filter(Q(business__trader=user) | Q(filed_by=user)), pk=pk)
+        return get_object_or_404(
+            Application.objects.select_related("business", "business__ward").filter(
+                Q(business__trader=user) | Q(filed_by=user)
+            ),
+            pk=pk,
+        )
     return _my_application(request, pk)
 
 
@@ -79,22 +83,28 @@ def my_licences(request):
 @require_http_methods(["GET", "POST"])
 def licence_apply(request):
     """Step 1: the trader's and the business's details → a new business and a draft."""
-    form = ApplicationDetailsForm(_posted(request),
-                                  initial=ApplicationDetailsForm.initial_for_user(request.user))
+    form = ApplicationDetailsForm(
+        _posted(request), initial=ApplicationDetailsForm.initial_for_user(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_start(
-                actor=request.user, trader=request.user,
-                business_values=form.business_values(), trader_values=form.trader_values())
+                actor=request.user,
+                trader=request.user,
+                business_values=form.business_values(),
+                trader_values=form.trader_values(),
+            )
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:
-            messages.success(request, _("Your draft application is saved. Now upload the "
-                                        "documents."))
+            messages.success(
+                request, _("Your draft application is saved. Now upload the documents.")
+            )
             return redirect("licence_documents", pk=application.pk)
     drafts = [a for a in applications_of(request.user) if a.status in Application.EDITABLE]
-    return render(request, "trade_licenses/trader/apply.html",
-                  {"form": form, "drafts": drafts, "step": 1})
+    return render(
+        request, "trade_licenses/trader/apply.html", {"form": form, "drafts": drafts, "step": 1}
+    )
 
 
 @login_required
@@ -105,19 +115,29 @@ def licence_application_edit(request, pk: int):
     if application.status not in Application.EDITABLE:
         messages.info(request, _("This application is submitted and can no longer be changed."))
         return redirect("licence_application", pk=application.pk)
-    form = ApplicationDetailsForm(_posted(request), fiscal_year=application.fiscal_year,
-                                  initial=ApplicationDetailsForm.initial_for(application))
+    form = ApplicationDetailsForm(
+        _posted(request),
+        fiscal_year=application.fiscal_year,
+        initial=ApplicationDetailsForm.initial_for(application),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_update_draft(application=application, actor=request.user,
-                                              **form.trader_values(), **form.business_values())
+            services.application_update_draft(
+                application=application,
+                actor=request.user,
+                **form.trader_values(),
+                **form.business_values(),
+            )
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("licence_documents", pk=application.pk)
-    return render(request, "trade_licenses/trader/apply.html",
-                  {"form": form, "application": application, "step": 1})
+    return render(
+        request,
+        "trade_licenses/trader/apply.html",
+        {"form": form, "application": application, "step": 1},
+    )
 
 
 @login_required
@@ -128,12 +148,18 @@ def licence_documents(request, pk: int):
     editable = application.status in Application.EDITABLE
     if request.method == "POST":
         if not editable:
-            messages.error(request, _("Documents can be added only to a draft or to an "
-                                      "application returned for correction."))
+            messages.error(
+                request,
+                _(
+                    "Documents can be added only to a draft or to an "
+                    "application returned for correction."
+                ),
+            )
             return redirect("licence_documents", pk=application.pk)
         if "remove" in request.POST:
-            document = get_object_or_404(application.documents, pk=request.POST["remove"],
-                                         inspection=None)
+            document = get_object_or_404(
+                application.documents, pk=request.POST["remove"], inspection=None
+            )
             try:
                 services.document_remove(document=document, actor=request.user)
             except (ValidationError, PermissionDenied) as exc:
@@ -148,26 +174,55 @@ def licence_documents(request, pk: int):
         kind = form.cleaned_data["kind"]
         upload = form.cleaned_data["file"]
         try:
-            services.document_add(application=application, kind=kind, file=upload,
-                                  actor=request.user, name=upload.name)
+            services.document_add(
+                application=application,
+                kind=kind,
+                file=upload,
+                actor=request.user,
+                name=upload.name,
+            )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _("%(document)s was not accepted: %(reason)s") % {
-                "document": DocumentKind(kind).label, "reason": " ".join(
-                    exc.messages if isinstance(exc, ValidationError) else [str(exc)])})
+            messages.error(
+                request,
+                _("%(document)s was not accepted: %(reason)s")
+                % {
+                    "document": DocumentKind(kind).label,
+                    "reason": " ".join(
+                        exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                    ),
+                },
+            )
         else:
-            messages.success(request, _("%(document)s is uploaded.")
-                             % {"document": DocumentKind(kind).label})
+            messages.success(
+                request, _("%(document)s is uploaded.") % {"document": DocumentKind(kind).label}
+            )
         return redirect("licence_documents", pk=application.pk)
     documents = list(application.documents.filter(inspection=None).order_by("kind", "pk"))
     required = services.required_documents(application)
     present = {d.kind for d in documents}
-    rows = [{"kind": kind, "label": DocumentKind(kind).label, "done": kind in present,
-             "documents": [d for d in documents if d.kind == kind]} for kind in required]
+    rows = [
+        {
+            "kind": kind,
+            "label": DocumentKind(kind).label,
+            "done": kind in present,
+            "documents": [d for d in documents if d.kind == kind],
+        }
+        for kind in required
+    ]
     others = [d for d in documents if d.kind not in required]
-    return render(request, "trade_licenses/trader/documents.html", {
-        "application": application, "rows": rows, "others": others, "editable": editable,
-        "missing": [r for r in rows if not r["done"]], "step": 2,
-        "image_only": {"photo"}})
+    return render(
+        request,
+        "trade_licenses/trader/documents.html",
+        {
+            "application": application,
+            "rows": rows,
+            "others": others,
+            "editable": editable,
+            "missing": [r for r in rows if not r["done"]],
+            "step": 2,
+            "image_only": {"photo"},
+        },
+    )
 
 
 @login_required
@@ -183,8 +238,9 @@ def licence_application(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:
-            messages.success(request, _("Your application is submitted. We will send you "
-                                        "an SMS at each step."))
+            messages.success(
+                request, _("Your application is submitted. We will send you an SMS at each step.")
+            )
         return redirect("licence_application", pk=application.pk)
     today = timezone.localdate()
     try:
@@ -194,27 +250,46 @@ def licence_application(request, pk: int):
         lines, fee_error = [], " ".join(exc.messages)
     fee_rows = _fee_rows(lines, bengali=(request.LANGUAGE_CODE or "bn").startswith("bn"))
     licence = Licence.objects.filter(application=application).first()
-    return render(request, "trade_licenses/trader/application.html", {
-        "application": application, "business": application.business, "editable": editable,
-        "form": form, "fee_rows": fee_rows, "fee_total": sum(r["amount"] for r in fee_rows),
-        "fee_error": fee_error, "today": today,
-        "documents": application.documents.filter(inspection=None).order_by("kind", "pk"),
-        "missing": [DocumentKind(k).label for k in services.missing_documents(application)]
-        if editable else [],
-        "events": [{"at": e.at, "label": status_label(S, e.to_status), "status": e.to_status,
-                    "moved": bool(e.from_status), "reason": e.reason,
-                    "decision": e.to_status in (S.RETURNED, S.REJECTED)}
-                   for e in application.events.order_by("at", "pk")],
-        "licence": licence,
-        "certificate_url": certificate_url(licence) if licence else "",
-        "step": 3})
+    return render(
+        request,
+        "trade_licenses/trader/application.html",
+        {
+            "application": application,
+            "business": application.business,
+            "editable": editable,
+            "form": form,
+            "fee_rows": fee_rows,
+            "fee_total": sum(r["amount"] for r in fee_rows),
+            "fee_error": fee_error,
+            "today": today,
+            "documents": application.documents.filter(inspection=None).order_by("kind", "pk"),
+            "missing": [DocumentKind(k).label for k in services.missing_documents(application)]
+            if editable
+            else [],
+            "events": [
+                {
+                    "at": e.at,
+                    "label": status_label(S, e.to_status),
+                    "status": e.to_status,
+                    "moved": bool(e.from_status),
+                    "reason": e.reason,
+                    "decision": e.to_status in (S.RETURNED, S.REJECTED),
+                }
+                for e in application.events.order_by("at", "pk")
+            ],
+            "licence": licence,
+            "certificate_url": certificate_url(licence) if licence else "",
+            "step": 3,
+        },
+    )
 
 
 @login_required
 def licence_document(request, pk: int):
     """One uploaded document, to the trader and the officers who handle the application."""
-    document = get_object_or_404(ApplicationDocument.objects.select_related(
-        "application__business"), pk=pk)
+    document = get_object_or_404(
+        ApplicationDocument.objects.select_related("application__business"), pk=pk
+    )
     if not documents_visible_to(request.user, document.application):
         raise Http404
     try:
@@ -235,20 +310,38 @@ def licence_document(request, pk: int):
 
 def _fee_rows(lines, *, bengali: bool) -> list[dict]:
     """Fee lines as the pages show them (arrears lines labelled with their year)."""
-    return [{"label": line_label(line, bengali=bengali), "amount": line.amount,
-             "rule": line.rule, "arrears_year": line.arrears_year} for line in lines]
+    return [
+        {
+            "label": line_label(line, bengali=bengali),
+            "amount": line.amount,
+            "rule": line.rule,
+            "arrears_year": line.arrears_year,
+        }
+        for line in lines
+    ]
 
 
 def _renewal_submitted_message(request, renewal: Application, fy: str) -> None:
     if renewal.needs_inspection:
-        messages.success(request, _("Your renewal for FY %(fy)s is submitted. Some details "
-                                    "changed since last year, so an inspector must check "
-                                    "them before the licence officer approves it.")
-                         % {"fy": fy})
+        messages.success(
+            request,
+            _(
+                "Your renewal for FY %(fy)s is submitted. Some details "
+                "changed since last year, so an inspector must check "
+                "them before the licence officer approves it."
+            )
+            % {"fy": fy},
+        )
     else:
-        messages.success(request, _("Your renewal for FY %(fy)s is submitted. Nothing "
-                                    "changed since last year, so it goes straight to the "
-                                    "licence officer for approval.") % {"fy": fy})
+        messages.success(
+            request,
+            _(
+                "Your renewal for FY %(fy)s is submitted. Nothing "
+                "changed since last year, so it goes straight to the "
+                "licence officer for approval."
+            )
+            % {"fy": fy},
+        )
 
 
 @login_required
@@ -260,28 +353,41 @@ def licence_renew(request, business_pk: int):
     being renewed lacks (e.g. the e-TIN); then a renewal is filed and submitted at once. A
     category that asks for documents every year goes to the documents step. A refusal is
     shown on this page, with what was entered kept."""
-    business = get_object_or_404(Business.objects.select_related("ward", "trader"),
-                                 pk=business_pk, trader=request.user)
+    business = get_object_or_404(
+        Business.objects.select_related("ward", "trader"), pk=business_pk, trader=request.user
+    )
     fy = current_fiscal_year()
     previous = renewable(business, fy)
     if previous is None:
-        messages.info(request, _("%(business)s cannot be renewed for FY %(fy)s now: it has no "
-                                 "earlier licence, or this year's is already applied "
-                                 "for.") % {"business": business.name, "fy": fy})
+        messages.info(
+            request,
+            _(
+                "%(business)s cannot be renewed for FY %(fy)s now: it has no "
+                "earlier licence, or this year's is already applied "
+                "for."
+            )
+            % {"business": business.name, "fy": fy},
+        )
         return redirect("my_licences")
     missing = services.renewal_missing_particulars(business, fy)
     form = RenewalForm(_posted(request), missing=missing)
     if request.method == "POST" and form.is_valid():
         try:
             renewal, needs_documents = services.licence_renew(
-                business=business, actor=request.user, fiscal_year=fy, **form.particulars())
+                business=business, actor=request.user, fiscal_year=fy, **form.particulars()
+            )
         except (ValidationError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:
             if needs_documents:
-                messages.info(request, _("Your renewal is saved as a draft. This kind of "
-                                         "business must upload some documents every year: "
-                                         "upload them, then submit."))
+                messages.info(
+                    request,
+                    _(
+                        "Your renewal is saved as a draft. This kind of "
+                        "business must upload some documents every year: "
+                        "upload them, then submit."
+                    ),
+                )
                 return redirect("licence_documents", pk=renewal.pk)
             _renewal_submitted_message(request, renewal, fy)
             return redirect("licence_application", pk=renewal.pk)
@@ -293,13 +399,23 @@ def licence_renew(request, business_pk: int):
         lines, fee_error = [], " ".join(exc.messages)
     bengali = (request.LANGUAGE_CODE or "bn").startswith("bn")
     fee_rows = _fee_rows(lines, bengali=bengali)
-    return render(request, "trade_licenses/trader/renew.html", {
-        "business": business, "previous": previous, "fiscal_year": fy, "form": form,
-        "expired": previous.valid_until < today, "today": today,
-        "fee_rows": fee_rows, "fee_total": sum((r["amount"] for r in fee_rows), Decimal(0)),
-        "fee_error": fee_error,
-        "arrears_years": sorted({line.arrears_year for line in lines if line.arrears_year}),
-        "late": any(line.head == "surcharge" for line in lines)})
+    return render(
+        request,
+        "trade_licenses/trader/renew.html",
+        {
+            "business": business,
+            "previous": previous,
+            "fiscal_year": fy,
+            "form": form,
+            "expired": previous.valid_until < today,
+            "today": today,
+            "fee_rows": fee_rows,
+            "fee_total": sum((r["amount"] for r in fee_rows), Decimal(0)),
+            "fee_error": fee_error,
+            "arrears_years": sorted({line.arrears_year for line in lines if line.arrears_year}),
+            "late": any(line.head == "surcharge" for line in lines),
+        },
+    )
 
 
 @login_required
@@ -314,7 +430,6 @@ def licence_pay(request, pk: int):
     try:
         payment = payment_initiate_online(bills=[bill], payer=request.user)
     except PaymentError as exc:
-        messages.error(request, _("The payment could not start: %(reason)s")
-                       % {"reason": exc})
+        messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
         return redirect("licence_application", pk=application.pk)
     return HttpResponseRedirect(payment.gateway_url)

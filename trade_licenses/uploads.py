@@ -56,8 +56,14 @@ def _extension(name: str) -> str:
     return name[dot:].lower() if dot >= 0 else ""
 
 
-def check_document(data: bytes, *, name: str, kind: str, size: int | None = None,
-                   max_bytes: int = MAX_DOCUMENT_BYTES) -> CheckedFile:
+def check_document(
+    data: bytes,
+    *,
+    name: str,
+    kind: str,
+    size: int | None = None,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+) -> CheckedFile:
     """Refuse (ValidationError) an empty or oversized file, a type other than PDF, JPEG or
     PNG (photos: JPEG or PNG only), a file whose content is not what its name says (a
     "PDF" that does not start with %PDF- or has no end-of-file marker), a broken image."""
@@ -68,27 +74,41 @@ def check_document(data: bytes, *, name: str, kind: str, size: int | None = None
         raise ValidationError(
             _("The file is %(size)s; the largest accepted is %(max)s.")
             % {"size": filesizeformat(size), "max": filesizeformat(max_bytes)},
-            code="file_too_large")
+            code="file_too_large",
+        )
     ext = _extension(name)
     content_type = sniff(data)
     claimed = next((ct for ct, exts in EXTENSIONS.items() if ext in exts), None)
     if claimed == PDF and content_type != PDF:
-        raise ValidationError(_("“%(name)s” is not a real PDF file. Save or scan the document "
-                                "again as PDF, or upload a JPEG or PNG photo of it.")
-                              % {"name": name}, code="fake_pdf")
+        raise ValidationError(
+            _(
+                "“%(name)s” is not a real PDF file. Save or scan the document "
+                "again as PDF, or upload a JPEG or PNG photo of it."
+            )
+            % {"name": name},
+            code="fake_pdf",
+        )
     if content_type is None or claimed is None:
         raise ValidationError(_("Upload a PDF, JPEG or PNG file."), code="wrong_type")
     if claimed != content_type:
-        raise ValidationError(_("“%(name)s” is named as one kind of file but is another. "
-                                "Upload a PDF, JPEG or PNG file with its proper name.")
-                              % {"name": name}, code="type_mismatch")
+        raise ValidationError(
+            _(
+                "“%(name)s” is named as one kind of file but is another. "
+                "Upload a PDF, JPEG or PNG file with its proper name."
+            )
+            % {"name": name},
+            code="type_mismatch",
+        )
     if kind in IMAGE_ONLY_KINDS and content_type == PDF:
         raise ValidationError(_("A photo must be a JPEG or PNG image."), code="photo_not_image")
     if content_type == PDF and b"%%EOF" not in data[-2048:]:
-        raise ValidationError(_("“%(name)s” is not a complete PDF file.") % {"name": name},
-                              code="fake_pdf")
+        raise ValidationError(
+            _("“%(name)s” is not a complete PDF file.") % {"name": name}, code="fake_pdf"
+        )
     if content_type in (JPEG, PNG) and not _image_is_whole(data):
-        raise ValidationError(_("“%(name)s” is not a readable image.") % {"name": name},
-                              code="broken_image")
-    return CheckedFile(content_type, STORED_EXTENSION[content_type], len(data),
-                       hashlib.sha256(data).hexdigest())
+        raise ValidationError(
+            _("“%(name)s” is not a readable image.") % {"name": name}, code="broken_image"
+        )
+    return CheckedFile(
+        content_type, STORED_EXTENSION[content_type], len(data), hashlib.sha256(data).hexdigest()
+    )

@@ -5,11 +5,14 @@ from django.urls import path
 from . import officer_views as views
 
 urlpatterns = [
-    path("officer/inspections/", views.InspectionQueueView.as_view(),
-         name="licence_inspection_queue"),
-    path("officer/approvals/", views.ApprovalQueueView.as_view(),
-         name="licence_approval_queue"),
-    path("officer/applications/<int:pk>/", views.ApplicationView.as_view(),
-         name="licence_officer_application"),
+    path(
+        "officer/inspections/", views.InspectionQueueView.as_view(), name="licence_inspection_queue"
+    ),
+    path("officer/approvals/", views.ApprovalQueueView.as_view(), name="licence_approval_queue"),
+    path(
+        "officer/applications/<int:pk>/",
+        views.ApplicationView.as_view(),
+        name="licence_officer_application",
+    ),
     path("officer/reports/", views.ReportsView.as_view(), name="licence_reports"),
 ]

@@ -16,6 +16,9 @@ def licence_lookup(code: str) -> Verified | None:
     found = public_licence(verify_code=code)
     if found is None:
         return None
-    return Verified(kind="trade_licence", valid=found["valid"], template=TEMPLATE, data={
-        **found, "expired": not found["valid"]})
-
+    return Verified(
+        kind="trade_licence",
+        valid=found["valid"],
+        template=TEMPLATE,
+        data={**found, "expired": not found["valid"]},
+    )

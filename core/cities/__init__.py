@@ -39,6 +39,9 @@ def apply_city(data: dict[str, Any], *, CityProfile: Any, Zone: Any, Ward: Any) 
     for w in data["wards"]:
         Ward.objects.update_or_create(
             number=w["number"],
-            defaults={"name_bn": w["name_bn"], "name_en": w["name_en"],
-                      "zone": zone_of_ward.get(w["number"])},
+            defaults={
+                "name_bn": w["name_bn"],
+                "name_en": w["name_en"],
+                "zone": zone_of_ward.get(w["number"]),
+            },
         )

@@ -8,13 +8,33 @@ from decimal import Decimal
 from ..models import Use
 
 COLUMNS = (
-    "ward", "holding_number", "road", "mahalla", "use", "owner_occupied", "floor_area_sqft",
-    "owner_name_bn", "owner_name_en", "owner_share_percent", "owner_nid", "owner_mobile",
-    "annual_rent", "valuation_fy", "arrears_fy", "arrears_amount",
+    "ward",
+    "holding_number",
+    "road",
+    "mahalla",
+    "use",
+    "owner_occupied",
+    "floor_area_sqft",
+    "owner_name_bn",
+    "owner_name_en",
+    "owner_share_percent",
+    "owner_nid",
+    "owner_mobile",
+    "annual_rent",
+    "valuation_fy",
+    "arrears_fy",
+    "arrears_amount",
 )
 # Columns that describe the holding itself (not one owner): must agree across its rows.
-HOLDING_FIELDS = ("road", "mahalla", "use", "owner_occupied", "floor_area_sqft",
-                  "annual_rent", "valuation_fy")
+HOLDING_FIELDS = (
+    "road",
+    "mahalla",
+    "use",
+    "owner_occupied",
+    "floor_area_sqft",
+    "annual_rent",
+    "valuation_fy",
+)
 EXTENSIONS = ("csv", "xlsx")
 # Defaults of the limits; the settings HOLDINGS_IMPORT_* override them (see limits()).
 MAX_ROWS = 100_000  # rows of holdings in one file
@@ -31,12 +51,18 @@ ARREARS_RULE = "imported arrears from the legacy register"
 BATCH = 1000
 
 USE_VALUES = {
-    "residential": Use.RESIDENTIAL, "আবাসিক": Use.RESIDENTIAL,
-    "commercial": Use.COMMERCIAL, "বাণিজ্যিক": Use.COMMERCIAL,
-    "industrial": Use.INDUSTRIAL, "শিল্প": Use.INDUSTRIAL,
-    "mixed": Use.MIXED, "মিশ্র": Use.MIXED,
-    "vacant_land": Use.VACANT_LAND, "vacant land": Use.VACANT_LAND,
-    "খালি জমি": Use.VACANT_LAND, "খালি_জমি": Use.VACANT_LAND,
+    "residential": Use.RESIDENTIAL,
+    "আবাসিক": Use.RESIDENTIAL,
+    "commercial": Use.COMMERCIAL,
+    "বাণিজ্যিক": Use.COMMERCIAL,
+    "industrial": Use.INDUSTRIAL,
+    "শিল্প": Use.INDUSTRIAL,
+    "mixed": Use.MIXED,
+    "মিশ্র": Use.MIXED,
+    "vacant_land": Use.VACANT_LAND,
+    "vacant land": Use.VACANT_LAND,
+    "খালি জমি": Use.VACANT_LAND,
+    "খালি_জমি": Use.VACANT_LAND,
 }
 YES = {"yes", "y", "1", "true", "হ্যাঁ", "হ্যা", "হাঁ"}
 NO = {"no", "n", "0", "false", "না"}
@@ -50,8 +76,9 @@ def limits() -> dict[str, int]:
     return {
         "rows": getattr(settings, "HOLDINGS_IMPORT_MAX_ROWS", MAX_ROWS),
         "cell_chars": getattr(settings, "HOLDINGS_IMPORT_MAX_CELL_CHARS", MAX_CELL_CHARS),
-        "uncompressed": getattr(settings, "HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES",
-                                MAX_UNCOMPRESSED_BYTES),
+        "uncompressed": getattr(
+            settings, "HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES
+        ),
         "ratio": getattr(settings, "HOLDINGS_IMPORT_MAX_RATIO", MAX_RATIO),
     }
 

@@ -45,9 +45,13 @@ def summarize(results: list[RowResult]) -> dict[str, int]:
     whose ward or holding number cannot be read belong to no holding)."""
     keys = {r.key for r in results if r.key}
     bad = {r.key for r in results if r.key and not r.ok}
-    return {"rows": len(results), "error_rows": sum(1 for r in results if not r.ok),
-            "holdings": len(keys), "valid_holdings": len(keys - bad),
-            "invalid_holdings": len(bad)}
+    return {
+        "rows": len(results),
+        "error_rows": sum(1 for r in results if not r.ok),
+        "holdings": len(keys),
+        "valid_holdings": len(keys - bad),
+        "invalid_holdings": len(bad),
+    }
 
 
 def _recheck_register(groups: dict[tuple[int, str], list[RowResult]]) -> None:
@@ -56,12 +60,16 @@ def _recheck_register(groups: dict[tuple[int, str], list[RowResult]]) -> None:
     for key in _existing(set(groups), wards):
         for r in groups[key]:
             if "duplicate_holding" not in r.codes:
-                r.add(_("Holding %(number)s already exists in ward %(ward)s.")
-                      % {"number": key[1], "ward": key[0]}, "duplicate_holding")
+                r.add(
+                    _("Holding %(number)s already exists in ward %(ward)s.")
+                    % {"number": key[1], "ward": key[0]},
+                    "duplicate_holding",
+                )
 
 
-def import_rows(results: list[RowResult], *, only_valid: bool, actor=None,
-                filename: str = "") -> ImportReport:
+def import_rows(
+    results: list[RowResult], *, only_valid: bool, actor=None, filename: str = ""
+) -> ImportReport:
     """Import the checked rows in one transaction. With any row in error, nothing is
     imported unless `only_valid`; then every holding with a bad row is skipped whole."""
     report = ImportReport(filename=filename, rows=len(results), results=results)
@@ -71,16 +79,26 @@ def import_rows(results: list[RowResult], *, only_valid: bool, actor=None,
     except IntegrityError:
         report.imported = False
         report.holdings = report.owners = report.assessments = report.arrears = 0
-        report.errors.append(_("Some of these holdings were registered by someone else while "
-                               "the file was being imported, so nothing was imported. Check "
-                               "the file again."))
+        report.errors.append(
+            _(
+                "Some of these holdings were registered by someone else while "
+                "the file was being imported, so nothing was imported. Check "
+                "the file again."
+            )
+        )
         for r in results:
             r.status = "error" if r.errors else ""
     return report
 
 
-def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool, actor,  # noqa: C901
-            filename: str) -> None:
+def _import(  # noqa: C901
+    report: ImportReport,
+    results: list[RowResult],
+    *,
+    only_valid: bool,
+    actor,
+    filename: str,
+) -> None:
     groups: dict[tuple[int, str], list[RowResult]] = {}
     for r in results:
         if r.key:
@@ -103,13 +121,21 @@ def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool,
     # bulk_create sets the new ids on PostgreSQL and SQLite ≥ 3.35 (RETURNING).
     holdings, picked = [], []
     for (_ward, number), rows in valid.items():
-        pick = {name: next((r.values[name] for r in rows if r.values.get(name) not in
-                            (None, "")), None) for name in HOLDING_FIELDS}
-        holdings.append(Holding(
-            ward=rows[0].values["ward"], number=number, road=pick["road"] or "",
-            mahalla=pick["mahalla"] or "", use=pick["use"],
-            owner_occupied=bool(pick["owner_occupied"]),
-            floor_area_sqft=pick["floor_area_sqft"]))
+        pick = {
+            name: next((r.values[name] for r in rows if r.values.get(name) not in (None, "")), None)
+            for name in HOLDING_FIELDS
+        }
+        holdings.append(
+            Holding(
+                ward=rows[0].values["ward"],
+                number=number,
+                road=pick["road"] or "",
+                mahalla=pick["mahalla"] or "",
+                use=pick["use"],
+                owner_occupied=bool(pick["owner_occupied"]),
+                floor_area_sqft=pick["floor_area_sqft"],
+            )
+        )
         picked.append((rows, pick))
     Holding.objects.bulk_create(holdings, batch_size=BATCH)
 
@@ -118,24 +144,37 @@ def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool,
         owner_rows = [r for r in rows if r.has_owner]
         for r in owner_rows:
             v = r.values
-            owners.append(Owner(
-                holding=holding, name_bn=v["owner_name_bn"], name_en=v["owner_name_en"],
-                share_percent=v["owner_share_percent"] or Decimal("100"),
-                nid=v["owner_nid"], mobile=v["owner_mobile"]))
+            owners.append(
+                Owner(
+                    holding=holding,
+                    name_bn=v["owner_name_bn"],
+                    name_en=v["owner_name_en"],
+                    share_percent=v["owner_share_percent"] or Decimal("100"),
+                    nid=v["owner_nid"],
+                    mobile=v["owner_mobile"],
+                )
+            )
         if pick["annual_rent"] is not None:
             fy = pick["valuation_fy"]
             schedule = schedules.get(fy) or schedules.setdefault(fy, ensure_schedule(fy))
             valuation = tax.annual_valuation(
-                pick["annual_rent"], owner_occupied=holding.owner_occupied,
-                concession_percent=schedule.owner_occupied_concession_percent)
-            first_row = next(r.row for r in rows if r.values.get("annual_rent") is not None)
-            assessments.append(Assessment(
-                holding=holding, effective_fy=fy, annual_rent=valuation.annual_rent,
+                pick["annual_rent"],
                 owner_occupied=holding.owner_occupied,
-                annual_valuation=valuation.annual_valuation,
-                basis=f"{valuation.explanation}. Imported from the legacy register "
-                      f"({filename or 'file'}, row {first_row})",
-                assessed_by=actor))
+                concession_percent=schedule.owner_occupied_concession_percent,
+            )
+            first_row = next(r.row for r in rows if r.values.get("annual_rent") is not None)
+            assessments.append(
+                Assessment(
+                    holding=holding,
+                    effective_fy=fy,
+                    annual_rent=valuation.annual_rent,
+                    owner_occupied=holding.owner_occupied,
+                    annual_valuation=valuation.annual_valuation,
+                    basis=f"{valuation.explanation}. Imported from the legacy register "
+                    f"({filename or 'file'}, row {first_row})",
+                    assessed_by=actor,
+                )
+            )
     Owner.objects.bulk_create(owners, batch_size=BATCH)
     Assessment.objects.bulk_create(assessments, batch_size=BATCH)
     assessment_of = {a.holding_id: a for a in assessments}
@@ -151,20 +190,39 @@ def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool,
             assessment = assessment_of.get(holding.pk)
             if assessment is not None and assessment.effective_fy > fy:
                 assessment = None
-            demands.append(Demand(
-                holding=holding, fiscal_year=fy, schedule=schedule, assessment=assessment,
-                annual_valuation=assessment.annual_valuation if assessment else tax.ZERO,
-                total=amount))
+            demands.append(
+                Demand(
+                    holding=holding,
+                    fiscal_year=fy,
+                    schedule=schedule,
+                    assessment=assessment,
+                    annual_valuation=assessment.annual_valuation if assessment else tax.ZERO,
+                    total=amount,
+                )
+            )
     Demand.objects.bulk_create(demands, batch_size=BATCH)
     lines, instalments = [], []
     for demand in demands:
-        lines.append(DemandLine(demand=demand, head="holding_tax", percent=None,
-                                amount=demand.total, rule=ARREARS_RULE))
+        lines.append(
+            DemandLine(
+                demand=demand,
+                head="holding_tax",
+                percent=None,
+                amount=demand.total,
+                rule=ARREARS_RULE,
+            )
+        )
         dues = demand.schedule.due_dates()
         for quarter, amount in enumerate(tax.split_quarters(demand.total), start=1):
-            instalments.append(Instalment(demand=demand, quarter=quarter,
-                                          due_date=dues[quarter - 1], amount=amount,
-                                          status=Instalment.Status.DUE))
+            instalments.append(
+                Instalment(
+                    demand=demand,
+                    quarter=quarter,
+                    due_date=dues[quarter - 1],
+                    amount=amount,
+                    status=Instalment.Status.DUE,
+                )
+            )
     DemandLine.objects.bulk_create(lines, batch_size=BATCH)
     Instalment.objects.bulk_create(instalments, batch_size=BATCH)
 
@@ -174,13 +232,23 @@ def _import(report: ImportReport, results: list[RowResult], *, only_valid: bool,
     report.imported = True
     report.holdings, report.owners = len(holdings), len(owners)
     report.assessments, report.arrears = len(assessments), len(demands)
-    audit.record(action="holdings.imported", object_type="holdings.holding",
-                 object_id=filename[:100], actor=actor,
-                 after={"file": filename, "rows": report.rows, "holdings": report.holdings,
-                        "owners": report.owners, "assessments": report.assessments,
-                        "arrears": report.arrears, "only_valid": only_valid,
-                        "skipped_holdings": report.skipped_holdings,
-                        "skipped_rows": report.skipped_rows})
+    audit.record(
+        action="holdings.imported",
+        object_type="holdings.holding",
+        object_id=filename[:100],
+        actor=actor,
+        after={
+            "file": filename,
+            "rows": report.rows,
+            "holdings": report.holdings,
+            "owners": report.owners,
+            "assessments": report.assessments,
+            "arrears": report.arrears,
+            "only_valid": only_valid,
+            "skipped_holdings": report.skipped_holdings,
+            "skipped_rows": report.skipped_rows,
+        },
+    )
 
 
 def report_rows(results: list[RowResult], errors: list[str] = ()) -> list[list]:
@@ -188,9 +256,15 @@ def report_rows(results: list[RowResult], errors: list[str] = ()) -> list[list]:
     rows: list[list] = [["", "", "", "file", message] for message in errors]
     for r in results:
         key = r.key
-        rows.append([r.row, key[0] if key else echo(r.raw.get("ward", "")),
-                     key[1] if key else echo(r.raw.get("holding_number", "")),
-                     r.status or ("error" if r.errors else "ok"), " | ".join(r.errors)])
+        rows.append(
+            [
+                r.row,
+                key[0] if key else echo(r.raw.get("ward", "")),
+                key[1] if key else echo(r.raw.get("holding_number", "")),
+                r.status or ("error" if r.errors else "ok"),
+                " | ".join(r.errors),
+            ]
+        )
     return rows
 
 

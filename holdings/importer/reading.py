@@ -52,18 +52,27 @@ class ParsedFile:
 
     def to_json(self) -> dict:
         """The parsed file as JSON-ready data (kept between the check and the import)."""
-        return {"filename": self.filename, "kind": self.kind, "headers": self.headers,
-                "rows": [[number, values] for number, values in self.rows],
-                "row_errors": [[number, [list(e) for e in errors]]
-                               for number, errors in self.row_errors.items()]}
+        return {
+            "filename": self.filename,
+            "kind": self.kind,
+            "headers": self.headers,
+            "rows": [[number, values] for number, values in self.rows],
+            "row_errors": [
+                [number, [list(e) for e in errors]] for number, errors in self.row_errors.items()
+            ],
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> ParsedFile:
-        return cls(filename=str(data["filename"]), kind=str(data["kind"]),
-                   headers=list(data["headers"]),
-                   rows=[(int(number), dict(values)) for number, values in data["rows"]],
-                   row_errors={int(number): [tuple(e) for e in errors]
-                               for number, errors in data["row_errors"]})
+        return cls(
+            filename=str(data["filename"]),
+            kind=str(data["kind"]),
+            headers=list(data["headers"]),
+            rows=[(int(number), dict(values)) for number, values in data["rows"]],
+            row_errors={
+                int(number): [tuple(e) for e in errors] for number, errors in data["row_errors"]
+            },
+        )
 
 
 def _text(value: Any) -> str:
@@ -102,11 +111,14 @@ def _read_headers(raw: list[Any], parsed: ParsedFile) -> dict[int, str]:
     if unknown:
         parsed.errors.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
     if repeated:
-        parsed.errors.append(_("Columns given twice: %(columns)s.")
-                             % {"columns": ", ".join(repeated)})
+        parsed.errors.append(
+            _("Columns given twice: %(columns)s.") % {"columns": ", ".join(repeated)}
+        )
     if missing or unknown or repeated:
-        parsed.errors.append(_("The first row must name exactly these columns (in any order): "
-                               "%(columns)s.") % {"columns": ", ".join(COLUMNS)})
+        parsed.errors.append(
+            _("The first row must name exactly these columns (in any order): %(columns)s.")
+            % {"columns": ", ".join(COLUMNS)}
+        )
     parsed.headers = [n for n in names if n]
     return index
 
@@ -125,8 +137,10 @@ def _collect(rows, parsed: ParsedFile) -> None:
         if not any(texts):
             blank += 1
             if blank > MAX_BLANK_ROWS:
-                parsed.errors.append(_("The file has more than %(max)s blank rows; delete them "
-                                       "and upload it again.") % {"max": MAX_BLANK_ROWS})
+                parsed.errors.append(
+                    _("The file has more than %(max)s blank rows; delete them and upload it again.")
+                    % {"max": MAX_BLANK_ROWS}
+                )
                 return
             continue
         if index is None:
@@ -135,8 +149,10 @@ def _collect(rows, parsed: ParsedFile) -> None:
                 return
             continue
         if len(parsed.rows) >= max_rows:
-            parsed.errors.append(_("The file has more than %(max)s rows; split it into "
-                                   "smaller files.") % {"max": max_rows})
+            parsed.errors.append(
+                _("The file has more than %(max)s rows; split it into smaller files.")
+                % {"max": max_rows}
+            )
             return
         values = {name: "" for name in COLUMNS}
         for i, name in index.items():
@@ -144,15 +160,23 @@ def _collect(rows, parsed: ParsedFile) -> None:
                 continue
             text = texts[i]
             if len(text) > max_cell:
-                parsed.row_errors.setdefault(number, []).append((
-                    _("%(column)s is longer than %(max)s characters (“%(start)s”).")
-                    % {"column": name, "max": max_cell, "start": echo(text)}, "cell_too_long"))
+                parsed.row_errors.setdefault(number, []).append(
+                    (
+                        _("%(column)s is longer than %(max)s characters (“%(start)s”).")
+                        % {"column": name, "max": max_cell, "start": echo(text)},
+                        "cell_too_long",
+                    )
+                )
                 text = echo(text)
             text_size += len(text)
             values[name] = text
         if text_size > max_text:
-            parsed.errors.append(_("The file holds more text than can be checked at once; "
-                                   "split it into smaller files."))
+            parsed.errors.append(
+                _(
+                    "The file holds more text than can be checked at once; "
+                    "split it into smaller files."
+                )
+            )
             return
         parsed.rows.append((number, values))
     if index is None:
@@ -165,8 +189,12 @@ def _parse_csv(data: bytes, parsed: ParsedFile) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        parsed.errors.append(_("The file is not UTF-8 text. In Excel choose “Save as” → "
-                               "“CSV UTF-8”, or upload the .xlsx workbook instead."))
+        parsed.errors.append(
+            _(
+                "The file is not UTF-8 text. In Excel choose “Save as” → "
+                "“CSV UTF-8”, or upload the .xlsx workbook instead."
+            )
+        )
         return
     if "\x00" in text:
         parsed.errors.append(_("This is not a CSV text file."))
@@ -186,8 +214,10 @@ def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
     """Before an .xlsx is opened: a real zip, not too many members, not too big unpacked
     and no member compressed beyond the ratio cap. Only the zip's directory is read; the
     sizes it declares are the ones Python's zipfile holds each member to when unpacking."""
-    not_real = _("This is not a real .xlsx workbook. Save it again from Excel as “Excel "
-                 "Workbook (.xlsx)” or as “CSV UTF-8”.")
+    not_real = _(
+        "This is not a real .xlsx workbook. Save it again from Excel as “Excel "
+        "Workbook (.xlsx)” or as “CSV UTF-8”."
+    )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         parsed.errors.append(not_real)
         return False
@@ -199,15 +229,21 @@ def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
         parsed.errors.append(not_real)
         return False
     unpacked = sum(m.file_size for m in members)
-    too_packed = [m for m in members if m.file_size > RATIO_FROM_BYTES
-                  and m.file_size > limit["ratio"] * max(m.compress_size, 1)]
+    too_packed = [
+        m
+        for m in members
+        if m.file_size > RATIO_FROM_BYTES and m.file_size > limit["ratio"] * max(m.compress_size, 1)
+    ]
     if len(members) > MAX_MEMBERS or unpacked > limit["uncompressed"] or too_packed:
-        parsed.errors.append(_("This workbook unpacks to far more data than a register holds "
-                               "(at most %(max)s MB unpacked, and nothing packed more than "
-                               "%(ratio)s to 1), so it was not opened. Save the register "
-                               "again from Excel, or as “CSV UTF-8”.")
-                             % {"max": limit["uncompressed"] // (1024 * 1024),
-                                "ratio": limit["ratio"]})
+        parsed.errors.append(
+            _(
+                "This workbook unpacks to far more data than a register holds "
+                "(at most %(max)s MB unpacked, and nothing packed more than "
+                "%(ratio)s to 1), so it was not opened. Save the register "
+                "again from Excel, or as “CSV UTF-8”."
+            )
+            % {"max": limit["uncompressed"] // (1024 * 1024), "ratio": limit["ratio"]}
+        )
         return False
     return True
 
@@ -220,16 +256,31 @@ def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is the same problem for the user
-        parsed.errors.append(_("The .xlsx workbook cannot be read. Save it again from Excel "
-                               "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."))
+        parsed.errors.append(
+            _(
+                "The .xlsx workbook cannot be read. Save it again from Excel "
+                "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."
+            )
+        )
         return
     try:
         sheet = workbook.worksheets[0]
-        _collect(((i, row) for i, row in enumerate(
-            sheet.iter_rows(max_col=MAX_COLUMNS_READ, values_only=True), start=1)), parsed)
+        _collect(
+            (
+                (i, row)
+                for i, row in enumerate(
+                    sheet.iter_rows(max_col=MAX_COLUMNS_READ, values_only=True), start=1
+                )
+            ),
+            parsed,
+        )
     except Exception:  # noqa: BLE001 - a damaged sheet inside a valid zip
-        parsed.errors.append(_("The .xlsx workbook cannot be read. Save it again from Excel "
-                               "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."))
+        parsed.errors.append(
+            _(
+                "The .xlsx workbook cannot be read. Save it again from Excel "
+                "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."
+            )
+        )
     finally:
         workbook.close()
 

@@ -63,8 +63,16 @@ class RowResult:
 
     @property
     def has_owner(self) -> bool:
-        return any(self.raw.get(c) for c in ("owner_name_bn", "owner_name_en", "owner_nid",
-                                             "owner_mobile", "owner_share_percent"))
+        return any(
+            self.raw.get(c)
+            for c in (
+                "owner_name_bn",
+                "owner_name_en",
+                "owner_nid",
+                "owner_mobile",
+                "owner_share_percent",
+            )
+        )
 
 
 def _number(text: str, *, code: str, message: str) -> Decimal:
@@ -110,9 +118,12 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
     def short(name):
         def check(text):
             if len(text) > 200:
-                raise ValidationError(_("%(column)s is longer than 200 characters.")
-                                      % {"column": name}, code="too_long")
+                raise ValidationError(
+                    _("%(column)s is longer than 200 characters.") % {"column": name},
+                    code="too_long",
+                )
             return text
+
         return check
 
     for name in ("road", "mahalla", "owner_name_bn", "owner_name_en"):
@@ -124,9 +135,13 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
         key = re.sub(r"\s+", " ", text.strip().lower())
         if key not in USE_VALUES:
             raise ValidationError(
-                _("Unknown use “%(use)s”: write residential, commercial, industrial, mixed or "
-                  "vacant_land (or আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি).") % {"use": echo(text)},
-                code="invalid_use")
+                _(
+                    "Unknown use “%(use)s”: write residential, commercial, industrial, mixed or "
+                    "vacant_land (or আবাসিক, বাণিজ্যিক, শিল্প, মিশ্র, খালি জমি)."
+                )
+                % {"use": echo(text)},
+                code="invalid_use",
+            )
         return USE_VALUES[key]
 
     attempt("use", use)
@@ -139,20 +154,28 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
             return True
         if key in NO:
             return False
-        raise ValidationError(_("Write yes or no (হ্যাঁ or না) for owner_occupied, not "
-                                "“%(value)s”.") % {"value": echo(text)},
-                              code="invalid_owner_occupied")
+        raise ValidationError(
+            _("Write yes or no (হ্যাঁ or না) for owner_occupied, not “%(value)s”.")
+            % {"value": echo(text)},
+            code="invalid_owner_occupied",
+        )
 
     attempt("owner_occupied", yes_no)
 
     def floor_area(text):
         if not text:
             return None
-        area = _number(text, code="invalid_floor_area",
-                       message=_("Enter the floor area as a number of square feet."))
+        area = _number(
+            text,
+            code="invalid_floor_area",
+            message=_("Enter the floor area as a number of square feet."),
+        )
         if area < 0 or area > MAX_FLOOR_AREA:
-            raise ValidationError(_("A floor area of %(area)s sq ft is not believable; check it.")
-                                  % {"area": echo(text)}, code="absurd_floor_area")
+            raise ValidationError(
+                _("A floor area of %(area)s sq ft is not believable; check it.")
+                % {"area": echo(text)},
+                code="absurd_floor_area",
+            )
         return tax.money(area)
 
     attempt("floor_area_sqft", floor_area)
@@ -160,11 +183,16 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
     def share(text):
         if not text:
             return None
-        value = _number(text.rstrip("%"), code="invalid_share",
-                        message=_("Enter the owner's share as a percentage, such as 50."))
+        value = _number(
+            text.rstrip("%"),
+            code="invalid_share",
+            message=_("Enter the owner's share as a percentage, such as 50."),
+        )
         if value <= 0 or value > 100:
-            raise ValidationError(_("An owner's share must be a percentage above 0 and at "
-                                    "most 100."), code="invalid_share")
+            raise ValidationError(
+                _("An owner's share must be a percentage above 0 and at most 100."),
+                code="invalid_share",
+            )
         return tax.money(value)
 
     attempt("owner_share_percent", share)
@@ -193,9 +221,11 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
             return None
         fy = _fiscal_year(text)
         if fy > next_fiscal_year(this_fy):
-            raise ValidationError(_("A valuation cannot take effect later than fiscal year "
-                                    "%(fy)s.") % {"fy": next_fiscal_year(this_fy)},
-                                  code="invalid_fiscal_year")
+            raise ValidationError(
+                _("A valuation cannot take effect later than fiscal year %(fy)s.")
+                % {"fy": next_fiscal_year(this_fy)},
+                code="invalid_fiscal_year",
+            )
         return fy
 
     attempt("valuation_fy", valuation_fy)
@@ -205,8 +235,11 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
             return None
         fy = _fiscal_year(text)
         if fy >= this_fy:
-            raise ValidationError(_("Arrears must be for a fiscal year before the current one "
-                                    "(%(fy)s).") % {"fy": this_fy}, code="invalid_arrears_fy")
+            raise ValidationError(
+                _("Arrears must be for a fiscal year before the current one (%(fy)s).")
+                % {"fy": this_fy},
+                code="invalid_arrears_fy",
+            )
         return fy
 
     attempt("arrears_fy", arrears_fy)
@@ -214,29 +247,37 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
     def arrears_amount(text):
         if not text:
             return None
-        amount = tax.money(_number(text, code="invalid_arrears",
-                                   message=_("Enter the arrears as a number of taka.")))
+        amount = tax.money(
+            _number(
+                text, code="invalid_arrears", message=_("Enter the arrears as a number of taka.")
+            )
+        )
         if amount < 0:
             raise ValidationError(_("Arrears cannot be negative."), code="negative_arrears")
         if amount > MAX_YEARLY_RENT:
-            raise ValidationError(_("Arrears of %(amount)s taka are not believable; check them.")
-                                  % {"amount": amount}, code="absurd_arrears")
+            raise ValidationError(
+                _("Arrears of %(amount)s taka are not believable; check them.")
+                % {"amount": amount},
+                code="absurd_arrears",
+            )
         return amount or None  # 0 means no arrears
 
     attempt("arrears_amount", arrears_amount)
 
     # Pairs that go together.
     if raw["annual_rent"] and not raw["valuation_fy"]:
-        result.add(_("Give the fiscal year the valuation takes effect from (valuation_fy)."),
-                   "missing_valuation_fy")
+        result.add(
+            _("Give the fiscal year the valuation takes effect from (valuation_fy)."),
+            "missing_valuation_fy",
+        )
     if raw["valuation_fy"] and not raw["annual_rent"]:
-        result.add(_("Give the yearly rent (annual_rent) for the valuation."),
-                   "missing_annual_rent")
+        result.add(
+            _("Give the yearly rent (annual_rent) for the valuation."), "missing_annual_rent"
+        )
     if values.get("arrears_amount") and not raw["arrears_fy"]:
         result.add(_("Give the fiscal year of the arrears (arrears_fy)."), "missing_arrears_fy")
     if raw["arrears_fy"] and not raw["arrears_amount"]:
-        result.add(_("Give the amount of the arrears (arrears_amount)."),
-                   "missing_arrears_amount")
+        result.add(_("Give the amount of the arrears (arrears_amount)."), "missing_arrears_amount")
     if result.has_owner and not (raw["owner_name_bn"] or raw["owner_name_en"]):
         result.add(_("Give the owner's name in Bengali or English."), "missing_owner_name")
 
@@ -249,9 +290,11 @@ def _existing(keys: set[tuple[int, str]], wards: dict[int, Ward]) -> set[tuple[i
     found: set[tuple[int, str]] = set()
     for ward_id, numbers in by_ward.items():
         for start in range(0, len(numbers), 500):
-            found.update(Holding.objects.filter(ward_id=ward_id,
-                                                number__in=numbers[start:start + 500])
-                         .values_list("ward__number", "number"))
+            found.update(
+                Holding.objects.filter(
+                    ward_id=ward_id, number__in=numbers[start : start + 500]
+                ).values_list("ward__number", "number")
+            )
     return found
 
 
@@ -266,8 +309,11 @@ def _check_group(rows: list[RowResult], in_register: bool) -> None:  # noqa: C90
     first = rows[0]
     if in_register:
         for r in rows:
-            r.add(_("Holding %(number)s already exists in ward %(ward)s.")
-                  % {"number": first.key[1], "ward": first.key[0]}, "duplicate_holding")
+            r.add(
+                _("Holding %(number)s already exists in ward %(ward)s.")
+                % {"number": first.key[1], "ward": first.key[0]},
+                "duplicate_holding",
+            )
     # Holding columns must agree (a different value: the same number used for another one).
     chosen: dict[str, tuple[Any, int]] = {}
     for r in rows:
@@ -278,14 +324,28 @@ def _check_group(rows: list[RowResult], in_register: bool) -> None:  # noqa: C90
             if name not in chosen:
                 chosen[name] = (value, r.row)
             elif chosen[name][0] != value:
-                r.add(_("Holding %(holding)s is already in row %(row)s with a different "
+                r.add(
+                    _(
+                        "Holding %(holding)s is already in row %(row)s with a different "
                         "%(column)s (“%(value)s”): the same holding number is used twice, or "
-                        "the rows disagree.")
-                      % {"holding": r.holding, "row": chosen[name][1], "column": name,
-                         "value": _shown(chosen[name][0])}, "duplicate_in_file")
+                        "the rows disagree."
+                    )
+                    % {
+                        "holding": r.holding,
+                        "row": chosen[name][1],
+                        "column": name,
+                        "value": _shown(chosen[name][0]),
+                    },
+                    "duplicate_in_file",
+                )
     if "use" not in chosen and all("use" in r.values for r in rows):
-        first.add(_("Give the holding's use (residential, commercial, industrial, mixed or "
-                    "vacant_land)."), "missing_use")
+        first.add(
+            _(
+                "Give the holding's use (residential, commercial, industrial, mixed or "
+                "vacant_land)."
+            ),
+            "missing_use",
+        )
     # Arrears: one amount per year.
     arrears: dict[str, tuple[Decimal, int]] = {}
     for r in rows:
@@ -293,9 +353,11 @@ def _check_group(rows: list[RowResult], in_register: bool) -> None:  # noqa: C90
         if not (fy and amount):
             continue
         if fy in arrears and arrears[fy][0] != amount:
-            r.add(_("Row %(row)s already gives arrears of %(amount)s for fiscal year %(fy)s.")
-                  % {"row": arrears[fy][1], "amount": arrears[fy][0], "fy": fy},
-                  "conflicting_arrears")
+            r.add(
+                _("Row %(row)s already gives arrears of %(amount)s for fiscal year %(fy)s.")
+                % {"row": arrears[fy][1], "amount": arrears[fy][0], "fy": fy},
+                "conflicting_arrears",
+            )
         arrears.setdefault(fy, (amount, r.row))
     # Owners: no duplicates, shares given when several, at most 100% together.
     owners = [r for r in rows if r.has_owner]
@@ -303,26 +365,42 @@ def _check_group(rows: list[RowResult], in_register: bool) -> None:  # noqa: C90
     total = Decimal("0")
     for r in owners:
         nid = r.values.get("owner_nid")
-        identity = ("nid", nid) if nid else (
-            "name", (r.raw["owner_name_bn"].casefold(), r.raw["owner_name_en"].casefold()))
+        identity = (
+            ("nid", nid)
+            if nid
+            else ("name", (r.raw["owner_name_bn"].casefold(), r.raw["owner_name_en"].casefold()))
+        )
         if identity in seen:
-            r.add(_("Duplicate owner row: row %(row)s already lists this owner of the holding.")
-                  % {"row": seen[identity]}, "duplicate_owner")
+            r.add(
+                _("Duplicate owner row: row %(row)s already lists this owner of the holding.")
+                % {"row": seen[identity]},
+                "duplicate_owner",
+            )
         else:
             seen[identity] = r.row
         share = r.values.get("owner_share_percent")
         if share is None and "owner_share_percent" in r.values:
             if len(owners) > 1:
-                r.add(_("This holding has several owners: give each owner's share "
-                        "(owner_share_percent)."), "missing_share")
+                r.add(
+                    _(
+                        "This holding has several owners: give each owner's share "
+                        "(owner_share_percent)."
+                    ),
+                    "missing_share",
+                )
             else:
                 share = Decimal("100")
         previous = total
         total += share or 0
         if total > 100 >= previous:
-            r.add(_("The owners' shares of holding %(holding)s add up to more than 100%% "
-                    "(%(total)s%% so far).") % {"holding": r.holding, "total": total},
-                  "shares_over_100")
+            r.add(
+                _(
+                    "The owners' shares of holding %(holding)s add up to more than 100%% "
+                    "(%(total)s%% so far)."
+                )
+                % {"holding": r.holding, "total": total},
+                "shares_over_100",
+            )
 
 
 def validate(parsed: ParsedFile) -> list[RowResult]:

@@ -108,9 +108,7 @@ SQLITE_OPTIONS = {
     # WAL lets the web server and the worker read while one writes; IMMEDIATE takes the
     # write lock at BEGIN so two writers queue on the busy timeout instead of failing
     # with "database is locked" half-way through a transaction.
-    "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-    ),
+    "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }
@@ -123,8 +121,9 @@ DATABASE_LOCK_TIMEOUT_MS = env.int("DATABASE_LOCK_TIMEOUT_MS", default=5000)
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=15000)
 DATABASE_LONG_LOCK_TIMEOUT_MS = env.int("DATABASE_LONG_LOCK_TIMEOUT_MS", default=60000)
 DATABASE_LONG_STATEMENT_TIMEOUT_MS = env.int("DATABASE_LONG_STATEMENT_TIMEOUT_MS", default=0)
-DATABASE_REPORT_STATEMENT_TIMEOUT_MS = env.int("DATABASE_REPORT_STATEMENT_TIMEOUT_MS",
-                                               default=120000)
+DATABASE_REPORT_STATEMENT_TIMEOUT_MS = env.int(
+    "DATABASE_REPORT_STATEMENT_TIMEOUT_MS", default=120000
+)
 
 
 def database_from_env(default_sqlite: Path) -> dict:
@@ -152,9 +151,14 @@ def database_from_env(default_sqlite: Path) -> dict:
         # A request gives up instead of queueing behind a lock or a runaway query (core.busy
         # answers 503 "busy, try again"); bulk jobs and reports lengthen both for their own
         # transaction with core.db.long_running(). 0 turns a limit off.
-        timeouts = " ".join(f"-c {name}={ms}" for name, ms in (
-            ("lock_timeout", DATABASE_LOCK_TIMEOUT_MS),
-            ("statement_timeout", DATABASE_STATEMENT_TIMEOUT_MS)) if ms)
+        timeouts = " ".join(
+            f"-c {name}={ms}"
+            for name, ms in (
+                ("lock_timeout", DATABASE_LOCK_TIMEOUT_MS),
+                ("statement_timeout", DATABASE_STATEMENT_TIMEOUT_MS),
+            )
+            if ms
+        )
         if timeouts:
             db["OPTIONS"]["options"] = f"{db['OPTIONS'].get('options', '')} {timeouts}".strip()
     elif db["ENGINE"] == "django.db.backends.sqlite3":
@@ -416,8 +420,9 @@ PAYMENTS_CALLBACK_TRUSTED_IPS = env.list("PAYMENTS_CALLBACK_TRUSTED_IPS", defaul
 # --- Holding register import (holdings/importer) ---------------------------------------
 # Refused before an .xlsx is opened: more uncompressed bytes than this in the workbook, or
 # a member compressed more than HOLDINGS_IMPORT_MAX_RATIO : 1 (a zip bomb).
-HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES",
-                                                 default=50 * 1024 * 1024)
+HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
+)
 HOLDINGS_IMPORT_MAX_RATIO = env.int("HOLDINGS_IMPORT_MAX_RATIO", default=100)
 # While reading: rows of holdings, characters in one cell (longer: a row error).
 HOLDINGS_IMPORT_MAX_ROWS = env.int("HOLDINGS_IMPORT_MAX_ROWS", default=100_000)

@@ -78,30 +78,42 @@ def bill_subject_lock(*, service: str, subject_type: str, subject_id: str | int)
         raise RuntimeError("bill_subject_lock() needs a transaction.")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                           [f"bill-subject:{service}:{subject_type}:{subject_id}"])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"bill-subject:{service}:{subject_type}:{subject_id}"],
+            )
 
 
 def live_payment(bill_ids: Sequence[int]) -> Payment | None:
     """The newest payment that may still bring money for any of these bills."""
-    return (Payment.objects.filter(items__bill_id__in=list(bill_ids),
-                                   status__in=Payment.LIVE_STATUSES)
-            .order_by("-created_at").first())
+    return (
+        Payment.objects.filter(items__bill_id__in=list(bill_ids), status__in=Payment.LIVE_STATUSES)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def busy_error(payment: Payment) -> BillBusy:
     """What to tell a second payer while `payment` is under way."""
     if payment.status == Payment.Status.ON_HOLD:
-        return BillBusy(_("A payment for this is being checked by a revenue officer. Please "
-                          "ask at a city corporation counter."))
+        return BillBusy(
+            _(
+                "A payment for this is being checked by a revenue officer. Please "
+                "ask at a city corporation counter."
+            )
+        )
     window = timedelta(minutes=settings.PAYMENT_IN_PROGRESS_MINUTES)
     left = (payment.created_at + window - timezone.now()).total_seconds() / 60
     minutes = max(1, math.ceil(left)) if left > 0 else settings.PAYMENT_IN_PROGRESS_MINUTES
-    return BillBusy(ngettext("A payment for this is in progress. Try again in %(minutes)s "
-                             "minute.",
-                             "A payment for this is in progress. Try again in %(minutes)s "
-                             "minutes.", minutes) % {"minutes": localize_digits(minutes)},
-                    minutes=minutes)
+    return BillBusy(
+        ngettext(
+            "A payment for this is in progress. Try again in %(minutes)s minute.",
+            "A payment for this is in progress. Try again in %(minutes)s minutes.",
+            minutes,
+        )
+        % {"minutes": localize_digits(minutes)},
+        minutes=minutes,
+    )
 
 
 def _refuse_if_live(bills: Sequence[Bill]) -> None:
@@ -111,8 +123,7 @@ def _refuse_if_live(bills: Sequence[Bill]) -> None:
 
 
 def _release(bill: Bill) -> None:
-    BillClaim.objects.filter(bill=bill, live=True).update(live=False,
-                                                          released_at=timezone.now())
+    BillClaim.objects.filter(bill=bill, live=True).update(live=False, released_at=timezone.now())
 
 
 def _same_lines(bill: Bill, lines: Sequence[LineSpec]) -> bool:
@@ -120,10 +131,24 @@ def _same_lines(bill: Bill, lines: Sequence[LineSpec]) -> bool:
     return ours == Counter(bill.lines.values_list("head", "amount"))
 
 
-def _create(*, service: str, subject_type: str, subject_id: str, dues: Sequence[str],
-            lines: Sequence[LineSpec], fiscal_year_label: str, due_date: date, payer: Any,
-            payer_name: str, payer_mobile: str, ward: Ward | None, subject_label_bn: str,
-            subject_label_en: str, period_label: str, actor: Any) -> Bill:
+def _create(
+    *,
+    service: str,
+    subject_type: str,
+    subject_id: str,
+    dues: Sequence[str],
+    lines: Sequence[LineSpec],
+    fiscal_year_label: str,
+    due_date: date,
+    payer: Any,
+    payer_name: str,
+    payer_mobile: str,
+    ward: Ward | None,
+    subject_label_bn: str,
+    subject_label_en: str,
+    period_label: str,
+    actor: Any,
+) -> Bill:
     """A new open bill with its lines and claims (inside the caller's locked transaction)."""
     if not lines:
         raise ValueError("A bill needs at least one line.")
@@ -134,31 +159,57 @@ def _create(*, service: str, subject_type: str, subject_id: str, dues: Sequence[
     if total < 0:
         raise ValueError("A bill's total cannot be negative.")
     bill = Bill.objects.create(
-        number=_bill_number(), service=service, subject_type=subject_type,
-        subject_id=subject_id, subject_label_bn=subject_label_bn,
-        subject_label_en=subject_label_en, payer=payer,
+        number=_bill_number(),
+        service=service,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_label_bn=subject_label_bn,
+        subject_label_en=subject_label_en,
+        payer=payer,
         payer_name=payer_name or (payer.display_name if payer else ""),
         payer_mobile=payer_mobile or (getattr(payer, "mobile", "") or ""),
-        ward=ward, fiscal_year=fiscal_year_label, period_label=period_label,
-        issued_on=timezone.localdate(), due_date=due_date, total=total,
+        ward=ward,
+        fiscal_year=fiscal_year_label,
+        period_label=period_label,
+        issued_on=timezone.localdate(),
+        due_date=due_date,
+        total=total,
     )
-    BillLine.objects.bulk_create([
-        BillLine(bill=bill, position=i, head=line.head, amount=amount,
-                 description_bn=line.description_bn, description_en=line.description_en,
-                 explanation=line.explanation)
-        for i, (line, amount) in enumerate(zip(lines, amounts, strict=True))
-    ])
+    BillLine.objects.bulk_create(
+        [
+            BillLine(
+                bill=bill,
+                position=i,
+                head=line.head,
+                amount=amount,
+                description_bn=line.description_bn,
+                description_en=line.description_en,
+                explanation=line.explanation,
+            )
+            for i, (line, amount) in enumerate(zip(lines, amounts, strict=True))
+        ]
+    )
     try:
         with transaction.atomic():
-            BillClaim.objects.bulk_create([BillClaim(bill=bill, due=due)
-                                           for due in sorted(set(dues))])
+            BillClaim.objects.bulk_create(
+                [BillClaim(bill=bill, due=due) for due in sorted(set(dues))]
+            )
     except IntegrityError:
         # Only a caller that skipped the subject's lock can get here.
-        raise PaymentError(_("These dues are already billed. Look at the open bills "
-                             "again.")) from None
-    audit.record(action="bill.created", obj=bill, actor=actor,
-                 after={"total": total, "service": service, "subject": subject_id,
-                        "dues": sorted(set(dues))})
+        raise PaymentError(
+            _("These dues are already billed. Look at the open bills again.")
+        ) from None
+    audit.record(
+        action="bill.created",
+        obj=bill,
+        actor=actor,
+        after={
+            "total": total,
+            "service": service,
+            "subject": subject_id,
+            "dues": sorted(set(dues)),
+        },
+    )
     return bill
 
 
@@ -195,11 +246,17 @@ def bill_issue(
     subject_id = str(subject_id)
     bill_subject_lock(service=service, subject_type=subject_type, subject_id=subject_id)
     keys = sorted({_due_key(service, due) for due in dues})
-    claimed = list(Bill.objects.filter(pk__in=BillClaim.objects.filter(
-        due__in=keys, live=True).values("bill_id")).order_by("pk").select_for_update())
+    claimed = list(
+        Bill.objects.filter(
+            pk__in=BillClaim.objects.filter(due__in=keys, live=True).values("bill_id")
+        )
+        .order_by("pk")
+        .select_for_update()
+    )
     if any(b.status == Bill.Status.PAID for b in claimed):
-        raise DueAlreadyPaid(_("Part of what you chose has just been paid. Look at what is "
-                               "due again."))
+        raise DueAlreadyPaid(
+            _("Part of what you chose has just been paid. Look at what is due again.")
+        )
     if len(claimed) == 1:
         bill = claimed[0]
         same_dues = set(bill.claims.filter(live=True).values_list("due", flat=True)) == set(keys)
@@ -213,21 +270,39 @@ def bill_issue(
         for old in claimed:
             _cancel_locked(old, reason="replaced by a new bill for the same dues", actor=actor)
     return _create(
-        service=service, subject_type=subject_type, subject_id=subject_id, dues=keys,
-        lines=lines, fiscal_year_label=fiscal_year_label, due_date=due_date, payer=payer,
-        payer_name=payer_name, payer_mobile=payer_mobile, ward=ward,
-        subject_label_bn=subject_label_bn, subject_label_en=subject_label_en,
-        period_label=period_label, actor=actor)
+        service=service,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        dues=keys,
+        lines=lines,
+        fiscal_year_label=fiscal_year_label,
+        due_date=due_date,
+        payer=payer,
+        payer_name=payer_name,
+        payer_mobile=payer_mobile,
+        ward=ward,
+        subject_label_bn=subject_label_bn,
+        subject_label_en=subject_label_en,
+        period_label=period_label,
+        actor=actor,
+    )
 
 
 @transaction.atomic
-def bill_supersede(*, bill: Bill, lines: Sequence[LineSpec], due_date: date | None = None,
-                   actor: Any = None, reason: str = "") -> Bill:
+def bill_supersede(
+    *,
+    bill: Bill,
+    lines: Sequence[LineSpec],
+    due_date: date | None = None,
+    actor: Any = None,
+    reason: str = "",
+) -> Bill:
     """Replace an open bill by a new one for the same dues (e.g. the surcharge grew).
     Refused (BillBusy) while a payment on it is under way; money that lands on the old
     bill later becomes a credit, never lost."""
-    bill_subject_lock(service=bill.service, subject_type=bill.subject_type,
-                      subject_id=bill.subject_id)
+    bill_subject_lock(
+        service=bill.service, subject_type=bill.subject_type, subject_id=bill.subject_id
+    )
     old = Bill.objects.select_for_update().get(pk=bill.pk)
     if old.status != Bill.Status.OPEN:
         raise ValueError(f"Bill {old.number} is {old.status}, not open.")
@@ -235,17 +310,33 @@ def bill_supersede(*, bill: Bill, lines: Sequence[LineSpec], due_date: date | No
     dues = list(old.claims.filter(live=True).values_list("due", flat=True))
     _release(old)
     new = _create(
-        service=old.service, subject_type=old.subject_type, subject_id=old.subject_id,
-        dues=dues, lines=lines, fiscal_year_label=old.fiscal_year,
-        due_date=due_date or old.due_date, payer=old.payer, payer_name=old.payer_name,
-        payer_mobile=old.payer_mobile, ward=old.ward, subject_label_bn=old.subject_label_bn,
-        subject_label_en=old.subject_label_en, period_label=old.period_label, actor=actor,
+        service=old.service,
+        subject_type=old.subject_type,
+        subject_id=old.subject_id,
+        dues=dues,
+        lines=lines,
+        fiscal_year_label=old.fiscal_year,
+        due_date=due_date or old.due_date,
+        payer=old.payer,
+        payer_name=old.payer_name,
+        payer_mobile=old.payer_mobile,
+        ward=old.ward,
+        subject_label_bn=old.subject_label_bn,
+        subject_label_en=old.subject_label_en,
+        period_label=old.period_label,
+        actor=actor,
     )
     old.status = Bill.Status.SUPERSEDED
     old.superseded_by = new
     old.save(update_fields=["status", "superseded_by"])
-    audit.record(action="bill.superseded", obj=old, actor=actor, reason=reason,
-                 before={"status": "open"}, after={"status": "superseded", "by": new.number})
+    audit.record(
+        action="bill.superseded",
+        obj=old,
+        actor=actor,
+        reason=reason,
+        before={"status": "open"},
+        after={"status": "superseded", "by": new.number},
+    )
     return new
 
 
@@ -256,8 +347,14 @@ def _cancel_locked(bill: Bill, *, reason: str, actor: Any) -> Bill:
     _release(bill)
     bill.status = Bill.Status.CANCELLED
     bill.save(update_fields=["status"])
-    audit.record(action="bill.cancelled", obj=bill, actor=actor, reason=reason,
-                 before={"status": "open"}, after={"status": "cancelled"})
+    audit.record(
+        action="bill.cancelled",
+        obj=bill,
+        actor=actor,
+        reason=reason,
+        before={"status": "open"},
+        after={"status": "cancelled"},
+    )
     run_hook(bill, "cancelled")
     return bill
 
@@ -266,10 +363,10 @@ def _cancel_locked(bill: Bill, *, reason: str, actor: Any) -> Bill:
 def bill_cancel(*, bill: Bill, reason: str, actor: Any = None) -> Bill:
     """Cancel an open bill (ValueError if it is not open; BillBusy while a payment on it is
     under way)."""
-    bill_subject_lock(service=bill.service, subject_type=bill.subject_type,
-                      subject_id=bill.subject_id)
+    bill_subject_lock(
+        service=bill.service, subject_type=bill.subject_type, subject_id=bill.subject_id
+    )
     bill = Bill.objects.select_for_update().get(pk=bill.pk)
     if bill.status == Bill.Status.OPEN:
         _refuse_if_live([bill])
     return _cancel_locked(bill, reason=reason, actor=actor)
-

@@ -31,15 +31,48 @@ CALLBACK_FIELD_MAX = 255
 #: Field → the longest value kept. verify_key lists the signed field names (~300
 #: characters for a real IPN); the signatures are 32 (md5) and 64 (sha256) hex digits.
 CALLBACK_FIELDS: dict[str, int] = {
-    **{name: CALLBACK_FIELD_MAX for name in (
-        "tran_id", "val_id", "amount", "store_amount", "currency", "status", "tran_date",
-        "error", "bank_tran_id", "card_type", "card_no", "card_brand", "card_issuer",
-        "card_issuer_country", "card_issuer_country_code", "card_sub_brand", "card_category",
-        "currency_type", "currency_amount", "currency_rate", "base_fair", "store_id",
-        "risk_level", "risk_title", "value_a", "value_b", "value_c", "value_d",
-        "emi_instalment", "emi_amount", "emi_description", "emi_issuer", "account_details",
-        "discount_amount", "discount_percentage", "discount_remarks", "sessionkey",
-    )},
+    **{
+        name: CALLBACK_FIELD_MAX
+        for name in (
+            "tran_id",
+            "val_id",
+            "amount",
+            "store_amount",
+            "currency",
+            "status",
+            "tran_date",
+            "error",
+            "bank_tran_id",
+            "card_type",
+            "card_no",
+            "card_brand",
+            "card_issuer",
+            "card_issuer_country",
+            "card_issuer_country_code",
+            "card_sub_brand",
+            "card_category",
+            "currency_type",
+            "currency_amount",
+            "currency_rate",
+            "base_fair",
+            "store_id",
+            "risk_level",
+            "risk_title",
+            "value_a",
+            "value_b",
+            "value_c",
+            "value_d",
+            "emi_instalment",
+            "emi_amount",
+            "emi_description",
+            "emi_issuer",
+            "account_details",
+            "discount_amount",
+            "discount_percentage",
+            "discount_remarks",
+            "sessionkey",
+        )
+    },
     "verify_key": 1024,
     "verify_sign": 128,
     "verify_sign_sha2": 128,
@@ -87,7 +120,9 @@ def refused_payload(payload: Mapping[str, str]) -> dict[str, object]:
     """The small record kept of a refused callback."""
     kept: dict[str, object] = {
         key: clean_text(payload[key])[:REFUSED_FIELD_MAX]
-        for key in REFUSED_FIELDS if isinstance(payload.get(key), str)}
+        for key in REFUSED_FIELDS
+        if isinstance(payload.get(key), str)
+    }
     kept["_fields"] = len(payload)
     kept["_chars"] = sum(len(k) + len(v) for k, v in payload.items())
     return kept
@@ -97,8 +132,7 @@ def _counter_key(day: date | None = None) -> str:
     return f"payments:callbacks:refused:{(day or timezone.localdate()).isoformat()}"
 
 
-def count_refused(*, kind: str, reason: str, remote_addr: str | None,
-                  tran_id: str = "") -> int:
+def count_refused(*, kind: str, reason: str, remote_addr: str | None, tran_id: str = "") -> int:
     """Count one refused callback for today (0 when the cache is down) and log it."""
     key = _counter_key()
     try:
@@ -109,9 +143,14 @@ def count_refused(*, kind: str, reason: str, remote_addr: str | None,
         count = 1
     except Exception:  # noqa: BLE001 - the cache being down must not lose the log line
         count = 0
-    log.warning("gateway callback refused: %s (%s) from %s tran_id=%r; refused today: %s",
-                reason, kind, remote_addr or "unknown", clean_text(tran_id)[:REFUSED_FIELD_MAX],
-                count)
+    log.warning(
+        "gateway callback refused: %s (%s) from %s tran_id=%r; refused today: %s",
+        reason,
+        kind,
+        remote_addr or "unknown",
+        clean_text(tran_id)[:REFUSED_FIELD_MAX],
+        count,
+    )
     return count
 
 

@@ -25,42 +25,59 @@ def counter_session_open(*, clerk: Any, opening_float: Decimal = Decimal("0.00")
     try:
         with transaction.atomic():
             session = CounterSession.objects.create(
-                clerk=clerk, ward=clerk.ward, opening_float=to_money(opening_float))
-            audit.record(action="counter.session_opened", obj=session, actor=clerk,
-                         after={"opening_float": session.opening_float})
+                clerk=clerk, ward=clerk.ward, opening_float=to_money(opening_float)
+            )
+            audit.record(
+                action="counter.session_opened",
+                obj=session,
+                actor=clerk,
+                after={"opening_float": session.opening_float},
+            )
     except IntegrityError as exc:
         raise PaymentError(_("You already have an open cash session.")) from exc
     return session
 
 
-def counter_take_cash(*, session: CounterSession, bills: Sequence[Bill], clerk: Any,
-                      tendered: Decimal | None = None) -> Payment:
+def counter_take_cash(
+    *, session: CounterSession, bills: Sequence[Bill], clerk: Any, tendered: Decimal | None = None
+) -> Payment:
     """Take cash for one or more open bills: the payment is created and settled at once."""
     with transaction.atomic():
         session = CounterSession.objects.select_for_update().get(pk=session.pk)
         if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
             raise PaymentError(_("Open your own cash session first."))
-        payment = create_payment(bills=bills, channel=Payment.Channel.COUNTER,
-                                 received_by=clerk, counter_session=session,
-                                 payer=bills[0].payer if bills else None)
+        payment = create_payment(
+            bills=bills,
+            channel=Payment.Channel.COUNTER,
+            received_by=clerk,
+            counter_session=session,
+            payer=bills[0].payer if bills else None,
+        )
         if tendered is not None and to_money(tendered) < payment.amount:
-            raise PaymentError(_("The cash tendered is less than the total %(total)s.")
-                               % {"total": format_amount(payment.amount)})
-        record_event(PaymentEvent.Kind.COUNTER, payment=payment,
-               payload={"tendered": str(tendered) if tendered is not None else ""},
-               outcome=f"cash taken by {clerk.pk}")
+            raise PaymentError(
+                _("The cash tendered is less than the total %(total)s.")
+                % {"total": format_amount(payment.amount)}
+            )
+        record_event(
+            PaymentEvent.Kind.COUNTER,
+            payment=payment,
+            payload={"tendered": str(tendered) if tendered is not None else ""},
+            outcome=f"cash taken by {clerk.pk}",
+        )
         return payment_settle(payment_id=payment.pk, reason="cash at the counter", actor=clerk)
 
 
 def session_cash_taken(session: CounterSession) -> Decimal:
     """Net cash from this session's payments (voided ones count nothing)."""
-    return session.payments.filter(status=Payment.Status.SUCCEEDED).aggregate(
-        s=Sum("amount"))["s"] or Decimal("0.00")
+    return session.payments.filter(status=Payment.Status.SUCCEEDED).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0.00")
 
 
 @transaction.atomic
-def counter_session_close(*, session: CounterSession, clerk: Any, counted_cash: Decimal,
-                          note: str = "") -> CounterSession:
+def counter_session_close(
+    *, session: CounterSession, clerk: Any, counted_cash: Decimal, note: str = ""
+) -> CounterSession:
     session = CounterSession.objects.select_for_update().get(pk=session.pk)
     if session.clerk_id != clerk.pk or session.status != CounterSession.Status.OPEN:
         raise PaymentError(_("This cash session is not yours or is already closed."))
@@ -71,15 +88,23 @@ def counter_session_close(*, session: CounterSession, clerk: Any, counted_cash: 
     session.closed_at = timezone.now()
     session.note = note
     session.save()
-    audit.record(action="counter.session_closed", obj=session, actor=clerk,
-                 after={"expected": session.expected_cash, "counted": session.counted_cash,
-                        "difference": session.difference})
+    audit.record(
+        action="counter.session_closed",
+        obj=session,
+        actor=clerk,
+        after={
+            "expected": session.expected_cash,
+            "counted": session.counted_cash,
+            "difference": session.difference,
+        },
+    )
     return session
 
 
 @transaction.atomic
-def counter_session_verify(*, session: CounterSession, officer: Any,
-                           note: str = "") -> CounterSession:
+def counter_session_verify(
+    *, session: CounterSession, officer: Any, note: str = ""
+) -> CounterSession:
     if not officer.has_perm("accounts.verify_counter_sessions"):
         raise PaymentError(_("Only a revenue officer verifies cash sessions."))
     session = CounterSession.objects.select_for_update().get(pk=session.pk)
@@ -97,6 +122,10 @@ def counter_session_verify(*, session: CounterSession, officer: Any,
     if note:
         session.note = f"{session.note}\n{note}".strip()
     session.save()
-    audit.record(action="counter.session_verified", obj=session, actor=officer,
-                 after={"difference": session.difference})
+    audit.record(
+        action="counter.session_verified",
+        obj=session,
+        actor=officer,
+        after={"difference": session.difference},
+    )
     return session

@@ -34,16 +34,23 @@ class PaymentError(Exception):
     """A refused payment operation; its message is translated and safe to show."""
 
 
-def payment_transition(*, payment: Payment, to: str, reason: str = "", actor=None,
-                       extra_fields: tuple[str, ...] = ()) -> Payment:
+def payment_transition(
+    *, payment: Payment, to: str, reason: str = "", actor=None, extra_fields: tuple[str, ...] = ()
+) -> Payment:
     """The one way a payment changes status. The caller holds the row lock; fields named
     in `extra_fields` (already set on the instance) are saved in the same UPDATE."""
-    check_transition(Payment.TRANSITIONS, payment.status, to, choices=Payment.Status,
-                     message=gettext_lazy("Payment %(tran_id)s cannot go from “%(old)s” to "
-                                          "“%(new)s”."),
-                     error=PaymentError, params={"tran_id": payment.tran_id})
-    PaymentTransition.objects.create(payment=payment, from_status=payment.status, to_status=to,
-                                     reason=reason[:2000], actor=actor)
+    check_transition(
+        Payment.TRANSITIONS,
+        payment.status,
+        to,
+        choices=Payment.Status,
+        message=gettext_lazy("Payment %(tran_id)s cannot go from “%(old)s” to “%(new)s”."),
+        error=PaymentError,
+        params={"tran_id": payment.tran_id},
+    )
+    PaymentTransition.objects.create(
+        payment=payment, from_status=payment.status, to_status=to, reason=reason[:2000], actor=actor
+    )
     payment.status = to
     payment.status_reason = reason[:2000]
     payment.save(update_fields=["status", "status_reason", "updated_at", *extra_fields])
@@ -56,8 +63,11 @@ def _issue_receipt(payment: Payment) -> Receipt:
     fy = fiscal_year(timezone.localdate())
     sequence = next_in_year(ReceiptCounter, fy)
     return Receipt.objects.create(
-        payment=payment, fiscal_year=fy, sequence=sequence,
-        number=f"{city_code()}/R/{fy}/{sequence:06d}", verify_code=secrets.token_hex(8),
+        payment=payment,
+        fiscal_year=fy,
+        sequence=sequence,
+        number=f"{city_code()}/R/{fy}/{sequence:06d}",
+        verify_code=secrets.token_hex(8),
         amount=payment.amount,
     )
 
@@ -73,56 +83,90 @@ def city_code() -> str:
     return _city_code[1]
 
 
-def settle_locked(payment: Payment, *, facts: dict | None = None, reason: str = "",
-                  actor=None) -> Payment:
+def settle_locked(
+    payment: Payment, *, facts: dict | None = None, reason: str = "", actor=None
+) -> Payment:
     """Settle a payment whose row the caller has locked, inside the caller's transaction.
 
     Each bill still open is paid line by line; money for a bill already paid, superseded
     or cancelled (or whose total changed) becomes a credit on the payer, never lost.
     """
-    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED,
-                          Payment.Status.REFUNDED):
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED):
         return payment
     for key, value in (facts or {}).items():
         setattr(payment, key, value)
     payment.settled_at = timezone.now()
-    payment_transition(payment=payment, to=Payment.Status.SUCCEEDED, reason=reason or "settled",
-                       actor=actor, extra_fields=("settled_at", *(facts or {})))
-    items = list(PaymentBill.objects.filter(payment=payment).select_related("bill")
-                 .select_for_update(of=("bill",)).order_by("bill_id"))
-    open_items = [i for i in items
-                  if i.bill.status == Bill.Status.OPEN and i.bill.total == i.amount]
+    payment_transition(
+        payment=payment,
+        to=Payment.Status.SUCCEEDED,
+        reason=reason or "settled",
+        actor=actor,
+        extra_fields=("settled_at", *(facts or {})),
+    )
+    items = list(
+        PaymentBill.objects.filter(payment=payment)
+        .select_related("bill")
+        .select_for_update(of=("bill",))
+        .order_by("bill_id")
+    )
+    open_items = [
+        i for i in items if i.bill.status == Bill.Status.OPEN and i.bill.total == i.amount
+    ]
     open_bills = {i.bill_id: i.bill for i in open_items}
     lines = BillLine.objects.filter(bill_id__in=open_bills).order_by("bill_id", "position")
-    Allocation.objects.bulk_create([
-        Allocation(payment=payment, bill_id=line.bill_id, bill_line=line, head=line.head,
-                   amount=line.amount, service=open_bills[line.bill_id].service,
-                   fiscal_year=open_bills[line.bill_id].fiscal_year,
-                   ward_id=open_bills[line.bill_id].ward_id, channel=payment.channel,
-                   collected_by_id=payment.received_by_id)
-        for line in lines
-    ])
+    Allocation.objects.bulk_create(
+        [
+            Allocation(
+                payment=payment,
+                bill_id=line.bill_id,
+                bill_line=line,
+                head=line.head,
+                amount=line.amount,
+                service=open_bills[line.bill_id].service,
+                fiscal_year=open_bills[line.bill_id].fiscal_year,
+                ward_id=open_bills[line.bill_id].ward_id,
+                channel=payment.channel,
+                collected_by_id=payment.received_by_id,
+            )
+            for line in lines
+        ]
+    )
     if open_items:
         Bill.objects.filter(pk__in=[i.bill_id for i in open_items]).update(
-            status=Bill.Status.PAID, paid_at=payment.settled_at)
-    Credit.objects.bulk_create([
-        Credit(payment=payment, bill=i.bill, payer_id=payment.payer_id,
-               payer_mobile=payment.payer_mobile, amount=i.amount,
-               reason=f"bill {i.bill.number} was {i.bill.status} when the money arrived")
-        for i in items if i not in open_items
-    ])
+            status=Bill.Status.PAID, paid_at=payment.settled_at
+        )
+    Credit.objects.bulk_create(
+        [
+            Credit(
+                payment=payment,
+                bill=i.bill,
+                payer_id=payment.payer_id,
+                payer_mobile=payment.payer_mobile,
+                amount=i.amount,
+                reason=f"bill {i.bill.number} was {i.bill.status} when the money arrived",
+            )
+            for i in items
+            if i not in open_items
+        ]
+    )
     _issue_receipt(payment)
     if actor is not None:
-        audit.record(action="payment.settled", obj=payment, actor=actor, reason=reason,
-                     after={"amount": payment.amount})
+        audit.record(
+            action="payment.settled",
+            obj=payment,
+            actor=actor,
+            reason=reason,
+            after={"amount": payment.amount},
+        )
     for item in open_items:
         item.bill.status = Bill.Status.PAID
         run_hook(item.bill, "paid")
     return payment
 
 
-def payment_settle(*, payment_id: int, facts: dict | None = None, reason: str = "",
-                   actor=None) -> Payment:
+def payment_settle(
+    *, payment_id: int, facts: dict | None = None, reason: str = "", actor=None
+) -> Payment:
     """Mark a payment succeeded and allocate its money, exactly once: the payment row is
     locked, so duplicate and concurrent notifications settle once. (Automatic settlements
     are recorded by the payment's transition history; an officer's also in the audit log.)
@@ -144,16 +188,31 @@ def payment_void(*, payment: Payment, reason: str, officer) -> Payment:
         raise PaymentError(_("Online payments are refunded, not voided."))
     payment_transition(payment=payment, to=Payment.Status.VOIDED, reason=reason, actor=officer)
     originals = list(payment.allocations.filter(kind=Allocation.Kind.PAYMENT))
-    Allocation.objects.bulk_create([
-        Allocation(payment=payment, bill_id=a.bill_id, bill_line_id=a.bill_line_id,
-                   kind=Allocation.Kind.REVERSAL, reverses=a, head=a.head, amount=-a.amount,
-                   service=a.service, fiscal_year=a.fiscal_year, ward_id=a.ward_id,
-                   channel=a.channel, collected_by=a.collected_by)
-        for a in originals
-    ])
+    Allocation.objects.bulk_create(
+        [
+            Allocation(
+                payment=payment,
+                bill_id=a.bill_id,
+                bill_line_id=a.bill_line_id,
+                kind=Allocation.Kind.REVERSAL,
+                reverses=a,
+                head=a.head,
+                amount=-a.amount,
+                service=a.service,
+                fiscal_year=a.fiscal_year,
+                ward_id=a.ward_id,
+                channel=a.channel,
+                collected_by=a.collected_by,
+            )
+            for a in originals
+        ]
+    )
     reopened = []
-    for bill in Bill.objects.select_for_update().filter(
-            pk__in={a.bill_id for a in originals}).order_by("pk"):
+    for bill in (
+        Bill.objects.select_for_update()
+        .filter(pk__in={a.bill_id for a in originals})
+        .order_by("pk")
+    ):
         if bill.status == Bill.Status.PAID:
             bill.status = Bill.Status.OPEN
             bill.paid_at = None
@@ -164,10 +223,14 @@ def payment_void(*, payment: Payment, reason: str, officer) -> Payment:
     receipt = Receipt.objects.filter(payment=payment).first()
     if receipt is not None:  # re-render with the VOID mark
         transaction.on_commit(lambda: tasks.render_receipt_pdf.delay(receipt.pk), robust=True)
-    audit.record(action="payment.voided", obj=payment, actor=officer, reason=reason,
-                 before={"status": "succeeded"},
-                 after={"status": "voided", "reopened": [b.number for b in reopened]})
+    audit.record(
+        action="payment.voided",
+        obj=payment,
+        actor=officer,
+        reason=reason,
+        before={"status": "succeeded"},
+        after={"status": "voided", "reopened": [b.number for b in reopened]},
+    )
     for bill in reopened:
         run_hook(bill, "reopened")
     return payment
-

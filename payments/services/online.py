@@ -31,8 +31,11 @@ from .callbacks import clean_text, count_refused, has_nul, refused_payload, stor
 from .ledger import PaymentError, payment_transition, settle_locked
 
 log = logging.getLogger(__name__)
-FAILED_STATUSES = {"FAILED": Payment.Status.FAILED, "CANCELLED": Payment.Status.CANCELLED,
-                   "EXPIRED": Payment.Status.EXPIRED}
+FAILED_STATUSES = {
+    "FAILED": Payment.Status.FAILED,
+    "CANCELLED": Payment.Status.CANCELLED,
+    "EXPIRED": Payment.Status.EXPIRED,
+}
 
 
 def new_tran_id(prefix: str = "P") -> str:
@@ -51,31 +54,61 @@ def _storable(value):
     return value
 
 
-def record_event(kind: str, *, payment: Payment | None = None, tran_id: str = "", payload=None,
-           answer=None, outcome: str = "", remote_addr: str | None = None) -> PaymentEvent:
+def record_event(
+    kind: str,
+    *,
+    payment: Payment | None = None,
+    tran_id: str = "",
+    payload=None,
+    answer=None,
+    outcome: str = "",
+    remote_addr: str | None = None,
+) -> PaymentEvent:
     """Append one event. Callers bound what they pass (gateway callbacks: see
     payments.services.callbacks); NUL characters are removed here."""
     return PaymentEvent.objects.create(
         payment=payment,
         tran_id=clean_text(tran_id or (payment.tran_id if payment else ""))[:100],
-        kind=kind, payload=_storable(payload or {}), answer=_storable(answer or {}),
-        outcome=clean_text(outcome)[:300], remote_addr=remote_addr,
+        kind=kind,
+        payload=_storable(payload or {}),
+        answer=_storable(answer or {}),
+        outcome=clean_text(outcome)[:300],
+        remote_addr=remote_addr,
     )
 
 
-def callback_refuse(*, kind: str, payload: dict, reason: str, payment: Payment | None = None,
-                    remote_addr: str | None = None) -> PaymentEvent:
+def callback_refuse(
+    *,
+    kind: str,
+    payload: dict,
+    reason: str,
+    payment: Payment | None = None,
+    remote_addr: str | None = None,
+) -> PaymentEvent:
     """A refused gateway callback: counted and logged, and only a small record of it
     stored (payments.services.callbacks.refused_payload), never the posted body."""
     tran_id = clean_text(str(payload.get("tran_id", "")))[:30]
     count_refused(kind=kind, reason=reason, remote_addr=remote_addr, tran_id=tran_id)
-    return record_event(kind, payment=payment, tran_id=tran_id,
-                        payload=refused_payload(payload), outcome=f"refused: {reason}",
-                        remote_addr=remote_addr)
+    return record_event(
+        kind,
+        payment=payment,
+        tran_id=tran_id,
+        payload=refused_payload(payload),
+        outcome=f"refused: {reason}",
+        remote_addr=remote_addr,
+    )
 
 
-def create_payment(*, bills: Sequence[Bill], channel: str, payer: Any = None, payer_name: str = "",
-                   payer_mobile: str = "", received_by=None, counter_session=None) -> Payment:
+def create_payment(
+    *,
+    bills: Sequence[Bill],
+    channel: str,
+    payer: Any = None,
+    payer_name: str = "",
+    payer_mobile: str = "",
+    received_by=None,
+    counter_session=None,
+) -> Payment:
     """A payment over open bills (inside the caller's transaction)."""
     if not bills:
         raise PaymentError(_("Choose at least one bill to pay."))
@@ -83,72 +116,105 @@ def create_payment(*, bills: Sequence[Bill], channel: str, payer: Any = None, pa
     locked = list(Bill.objects.filter(pk__in=ids).order_by("pk").select_for_update())
     not_open = [b.number for b in locked if not b.is_payable]
     if not_open:
-        raise PaymentError(_("These bills cannot be paid now (already paid, replaced or "
-                             "cancelled): %(bills)s.") % {"bills": ", ".join(not_open)})
+        raise PaymentError(
+            _("These bills cannot be paid now (already paid, replaced or cancelled): %(bills)s.")
+            % {"bills": ", ".join(not_open)}
+        )
     amount = sum((b.total for b in locked), Decimal("0.00"))
     payment = Payment.objects.create(
         tran_id=new_tran_id("C" if channel == Payment.Channel.COUNTER else "P"),
-        channel=channel, amount=amount, payer=payer,
+        channel=channel,
+        amount=amount,
+        payer=payer,
         payer_name=payer_name or (payer.display_name if payer else locked[0].payer_name),
         payer_mobile=payer_mobile or (getattr(payer, "mobile", "") or locked[0].payer_mobile),
-        received_by=received_by, counter_session=counter_session,
+        received_by=received_by,
+        counter_session=counter_session,
     )
-    PaymentBill.objects.bulk_create([PaymentBill(payment=payment, bill=b, amount=b.total)
-                                     for b in locked])
+    PaymentBill.objects.bulk_create(
+        [PaymentBill(payment=payment, bill=b, amount=b.total) for b in locked]
+    )
     return payment
 
 
 def _callback_urls() -> dict[str, str]:
     base = settings.SITE_URL
-    return {"success_url": f"{base}/payments/sslcommerz/success/",
-            "fail_url": f"{base}/payments/sslcommerz/fail/",
-            "cancel_url": f"{base}/payments/sslcommerz/cancel/",
-            "ipn_url": f"{base}/payments/sslcommerz/ipn/"}
+    return {
+        "success_url": f"{base}/payments/sslcommerz/success/",
+        "fail_url": f"{base}/payments/sslcommerz/fail/",
+        "cancel_url": f"{base}/payments/sslcommerz/cancel/",
+        "ipn_url": f"{base}/payments/sslcommerz/ipn/",
+    }
 
 
-def payment_initiate_online(*, bills: Sequence[Bill], payer: Any = None, payer_name: str = "",
-                            payer_mobile: str = "") -> Payment:
+def payment_initiate_online(
+    *, bills: Sequence[Bill], payer: Any = None, payer_name: str = "", payer_mobile: str = ""
+) -> Payment:
     """Create the payment (committed first, so an early IPN finds it), then open the
     gateway session. The payment is pending with a gateway URL, or failed with a reason."""
     with transaction.atomic():
-        payment = create_payment(bills=bills, channel=Payment.Channel.ONLINE, payer=payer,
-                                 payer_name=payer_name, payer_mobile=payer_mobile)
+        payment = create_payment(
+            bills=bills,
+            channel=Payment.Channel.ONLINE,
+            payer=payer,
+            payer_name=payer_name,
+            payer_mobile=payer_mobile,
+        )
         if not (MIN_AMOUNT <= payment.amount <= MAX_AMOUNT):
-            raise PaymentError(_("Online payments must be between %(low)s and %(high)s.") % {
-                "low": format_amount(MIN_AMOUNT), "high": format_amount(MAX_AMOUNT)})
-        audit.record(action="payment.initiated", obj=payment,
-                     after={"amount": payment.amount, "bills": [b.number for b in bills]})
+            raise PaymentError(
+                _("Online payments must be between %(low)s and %(high)s.")
+                % {"low": format_amount(MIN_AMOUNT), "high": format_amount(MAX_AMOUNT)}
+            )
+        audit.record(
+            action="payment.initiated",
+            obj=payment,
+            after={"amount": payment.amount, "bills": [b.number for b in bills]},
+        )
     items = list(payment.items.select_related("bill"))
     try:
         with get_client() as client:
             result = client.create_session(
-                tran_id=payment.tran_id, total_amount=payment.amount, **_callback_urls(),
+                tran_id=payment.tran_id,
+                total_amount=payment.amount,
+                **_callback_urls(),
                 cus_name=payment.payer_name or "Citizen",
                 cus_email=(getattr(payer, "email", "") or "noreply@example.com"),
                 cus_phone=payment.payer_mobile or "01700000000",
-                cus_add1="N/A", cus_city="Khulna",
+                cus_add1="N/A",
+                cus_city="Khulna",
                 product_name=", ".join(i.bill.number for i in items)[:255],
-                product_category="city-services", num_of_item=len(items),
+                product_category="city-services",
+                num_of_item=len(items),
                 value_a=payment.tran_id,
             )
     except (GatewayError, ValueError) as exc:
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             record_event(PaymentEvent.Kind.SESSION, payment=locked, outcome=f"failed: {exc}"[:300])
-            payment_transition(payment=locked, to=Payment.Status.FAILED,
-                               reason=f"gateway session failed: {exc}")
-        raise PaymentError(_("The payment gateway could not be reached. Nothing was charged; "
-                             "please try again in a few minutes.")) from exc
+            payment_transition(
+                payment=locked, to=Payment.Status.FAILED, reason=f"gateway session failed: {exc}"
+            )
+        raise PaymentError(
+            _(
+                "The payment gateway could not be reached. Nothing was charged; "
+                "please try again in a few minutes."
+            )
+        ) from exc
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        record_event(PaymentEvent.Kind.SESSION, payment=locked, answer=dict(result.raw),
-               outcome="session opened")
+        record_event(
+            PaymentEvent.Kind.SESSION,
+            payment=locked,
+            answer=dict(result.raw),
+            outcome="session opened",
+        )
         locked.gateway_url = result.gateway_url
         locked.sessionkey = result.sessionkey
         locked.save(update_fields=["gateway_url", "sessionkey", "updated_at"])
         if locked.status == Payment.Status.INITIATED:
-            payment_transition(payment=locked, to=Payment.Status.PENDING,
-                               reason="sent to the gateway")
+            payment_transition(
+                payment=locked, to=Payment.Status.PENDING, reason="sent to the gateway"
+            )
     return locked
 
 
@@ -163,8 +229,9 @@ def _check_money(payment: Payment, *, tran_id: str, amount, currency: str) -> st
     return ""
 
 
-def _apply_gateway_verdict(*, payment_id: int, facts: dict, mismatch: str, risk_level: int,
-                           source: str) -> Payment:
+def _apply_gateway_verdict(
+    *, payment_id: int, facts: dict, mismatch: str, risk_level: int, source: str
+) -> Payment:
     """Settle, hold or flag a payment the gateway confirmed, in one transaction under the
     payment's row lock: duplicates and concurrent notices decide once."""
     with transaction.atomic():
@@ -174,16 +241,20 @@ def _apply_gateway_verdict(*, payment_id: int, facts: dict, mismatch: str, risk_
             return payment  # already decided: a duplicate or late message changes nothing
         if mismatch:
             if status != Payment.Status.FLAGGED:
-                payment_transition(payment=payment, to=Payment.Status.FLAGGED,
-                                   reason=f"{source}: {mismatch}")
+                payment_transition(
+                    payment=payment, to=Payment.Status.FLAGGED, reason=f"{source}: {mismatch}"
+                )
             return payment
         if risk_level == 1:
             if status != Payment.Status.ON_HOLD:
                 for key, value in facts.items():
                     setattr(payment, key, value)
-                payment_transition(payment=payment, to=Payment.Status.ON_HOLD,
-                                   reason=f"{source}: the gateway flagged this payment as risky",
-                                   extra_fields=tuple(facts))
+                payment_transition(
+                    payment=payment,
+                    to=Payment.Status.ON_HOLD,
+                    reason=f"{source}: the gateway flagged this payment as risky",
+                    extra_fields=tuple(facts),
+                )
             return payment
         if status in (Payment.Status.ON_HOLD, Payment.Status.FLAGGED):
             return payment  # only an officer moves these on
@@ -206,23 +277,35 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
         return 400, "bad request"
     tran_id = payload.get("tran_id", "")[:30]
     if not verify_ipn_signature(payload, settings.SSLCOMMERZ_STORE_PASSWORD):
-        callback_refuse(kind=kind, payload=payload, reason="bad signature",
-                        remote_addr=remote_addr)
+        callback_refuse(kind=kind, payload=payload, reason="bad signature", remote_addr=remote_addr)
         return 400, "bad signature"
     payment = Payment.objects.filter(tran_id=tran_id).order_by().first() if tran_id else None
     if payment is None:
-        callback_refuse(kind=kind, payload=payload, reason="unknown tran_id",
-                        remote_addr=remote_addr)
+        callback_refuse(
+            kind=kind, payload=payload, reason="unknown tran_id", remote_addr=remote_addr
+        )
         return 404, "unknown transaction"
     if payload.get("store_id") and payload["store_id"] != settings.SSLCOMMERZ_STORE_ID:
-        callback_refuse(kind=kind, payload=payload, reason="another store", payment=payment,
-                        remote_addr=remote_addr)
+        callback_refuse(
+            kind=kind,
+            payload=payload,
+            reason="another store",
+            payment=payment,
+            remote_addr=remote_addr,
+        )
         return 400, "wrong store"
     stored = stored_payload(payload)
 
     def note(outcome: str, answer: dict | None = None) -> None:
-        record_event(kind, payment=payment, tran_id=tran_id, payload=stored,
-                     answer=answer, outcome=outcome, remote_addr=remote_addr)
+        record_event(
+            kind,
+            payment=payment,
+            tran_id=tran_id,
+            payload=stored,
+            answer=answer,
+            outcome=outcome,
+            remote_addr=remote_addr,
+        )
 
     status = payload.get("status", "").upper()
     if status in FAILED_STATUSES:
@@ -230,14 +313,16 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             if locked.status in Payment.OPEN_STATUSES:
-                payment_transition(payment=locked, to=FAILED_STATUSES[status],
-                                   reason=f"IPN: {status} {payload.get('error', '')}".strip())
+                payment_transition(
+                    payment=locked,
+                    to=FAILED_STATUSES[status],
+                    reason=f"IPN: {status} {payload.get('error', '')}".strip(),
+                )
         return 200, "noted"
     if status != "VALID":
         note(f"ignored status {status!r}")
         return 200, "ignored"
-    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED,
-                          Payment.Status.REFUNDED):
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED):
         note(f"duplicate: payment already {payment.status}")
         return 200, "already settled"
     try:
@@ -248,24 +333,40 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             if locked.status == Payment.Status.INITIATED:
-                payment_transition(payment=locked, to=Payment.Status.PENDING,
-                                   reason="validation unavailable; reconciliation will retry")
+                payment_transition(
+                    payment=locked,
+                    to=Payment.Status.PENDING,
+                    reason="validation unavailable; reconciliation will retry",
+                )
         return 202, "pending: validation unavailable"
     note(f"validation status {result.status}", dict(result.raw))
     if not result.is_valid:
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             if locked.status in Payment.OPEN_STATUSES:
-                payment_transition(payment=locked, to=Payment.Status.FLAGGED,
-                                   reason=f"IPN: validation said {result.status}")
+                payment_transition(
+                    payment=locked,
+                    to=Payment.Status.FLAGGED,
+                    reason=f"IPN: validation said {result.status}",
+                )
         return 200, "not valid"
-    mismatch = _check_money(payment, tran_id=result.tran_id, amount=result.amount,
-                            currency=result.currency)
-    facts = {"val_id": result.val_id[:100], "bank_tran_id": result.bank_tran_id[:100],
-             "card_type": str(result.raw.get("card_type", ""))[:100],
-             "risk_level": result.risk_level, "risk_title": result.risk_title[:100]}
-    payment = _apply_gateway_verdict(payment_id=payment.pk, facts=facts, mismatch=mismatch,
-                                     risk_level=result.risk_level, source="IPN")
+    mismatch = _check_money(
+        payment, tran_id=result.tran_id, amount=result.amount, currency=result.currency
+    )
+    facts = {
+        "val_id": result.val_id[:100],
+        "bank_tran_id": result.bank_tran_id[:100],
+        "card_type": str(result.raw.get("card_type", ""))[:100],
+        "risk_level": result.risk_level,
+        "risk_title": result.risk_title[:100],
+    }
+    payment = _apply_gateway_verdict(
+        payment_id=payment.pk,
+        facts=facts,
+        mismatch=mismatch,
+        risk_level=result.risk_level,
+        source="IPN",
+    )
     return 200, payment.status
 
 
@@ -284,14 +385,26 @@ def return_receive(*, kind: str, payload: dict, remote_addr: str | None = None) 
     tran_id = payload.get("tran_id", "")[:30]
     payment = Payment.objects.filter(tran_id=tran_id).first() if tran_id else None
     if payment is None:
-        callback_refuse(kind=kind, payload=payload, reason="unknown tran_id",
-                        remote_addr=remote_addr)
+        callback_refuse(
+            kind=kind, payload=payload, reason="unknown tran_id", remote_addr=remote_addr
+        )
     elif not verify_ipn_signature(payload, settings.SSLCOMMERZ_STORE_PASSWORD):
-        callback_refuse(kind=kind, payload=payload, reason="bad signature", payment=payment,
-                        remote_addr=remote_addr)
+        callback_refuse(
+            kind=kind,
+            payload=payload,
+            reason="bad signature",
+            payment=payment,
+            remote_addr=remote_addr,
+        )
     else:
-        record_event(kind, payment=payment, tran_id=tran_id, payload=stored_payload(payload),
-                     outcome="browser returned", remote_addr=remote_addr)
+        record_event(
+            kind,
+            payment=payment,
+            tran_id=tran_id,
+            payload=stored_payload(payload),
+            outcome="browser returned",
+            remote_addr=remote_addr,
+        )
     return payment
 
 
@@ -303,17 +416,33 @@ def payment_reconcile(*, payment: Payment, expire_after: timedelta = timedelta(d
     except GatewayError as exc:
         record_event(PaymentEvent.Kind.QUERY, payment=payment, outcome=f"query failed: {exc}"[:300])
         return "unavailable"
-    record_event(PaymentEvent.Kind.QUERY, payment=payment,
-           answer={"element": [dict(r.raw) for r in records]},
-           outcome=f"{len(records)} record(s)")
+    record_event(
+        PaymentEvent.Kind.QUERY,
+        payment=payment,
+        answer={"element": [dict(r.raw) for r in records]},
+        outcome=f"{len(records)} record(s)",
+    )
     settled = pick_settled(records)
     if settled is not None:
-        mismatch = _check_money(payment, tran_id=settled.tran_id, amount=settled.amount,
-                                currency=settled.currency or payment.currency)
-        facts = {"val_id": settled.val_id[:100], "bank_tran_id": settled.bank_tran_id[:100],
-                 "risk_level": settled.risk_level, "risk_title": settled.risk_title[:100]}
-        payment = _apply_gateway_verdict(payment_id=payment.pk, facts=facts, mismatch=mismatch,
-                                         risk_level=settled.risk_level, source="reconciliation")
+        mismatch = _check_money(
+            payment,
+            tran_id=settled.tran_id,
+            amount=settled.amount,
+            currency=settled.currency or payment.currency,
+        )
+        facts = {
+            "val_id": settled.val_id[:100],
+            "bank_tran_id": settled.bank_tran_id[:100],
+            "risk_level": settled.risk_level,
+            "risk_title": settled.risk_title[:100],
+        }
+        payment = _apply_gateway_verdict(
+            payment_id=payment.pk,
+            facts=facts,
+            mismatch=mismatch,
+            risk_level=settled.risk_level,
+            source="reconciliation",
+        )
         return payment.status
     statuses = {r.status.upper() for r in records}
     with transaction.atomic():
@@ -322,18 +451,23 @@ def payment_reconcile(*, payment: Payment, expire_after: timedelta = timedelta(d
             return locked.status
         for gateway_status, ours in FAILED_STATUSES.items():
             if gateway_status in statuses:
-                payment_transition(payment=locked, to=ours,
-                                   reason=f"reconciliation: gateway says {gateway_status}")
+                payment_transition(
+                    payment=locked, to=ours, reason=f"reconciliation: gateway says {gateway_status}"
+                )
                 return locked.status
         if timezone.now() - locked.created_at > expire_after:
-            payment_transition(payment=locked, to=Payment.Status.EXPIRED,
-                               reason="reconciliation: never completed at the gateway")
+            payment_transition(
+                payment=locked,
+                to=Payment.Status.EXPIRED,
+                reason="reconciliation: never completed at the gateway",
+            )
         return locked.status
 
 
 def pending_for_reconciliation(older_than: timedelta):
     return Payment.objects.filter(
-        channel=Payment.Channel.ONLINE, status__in=Payment.OPEN_STATUSES,
+        channel=Payment.Channel.ONLINE,
+        status__in=Payment.OPEN_STATUSES,
         created_at__lt=timezone.now() - older_than,
     ).order_by("created_at")
 
@@ -344,7 +478,8 @@ HELD_STATUSES = (Payment.Status.ON_HOLD, Payment.Status.FLAGGED)
 def _live_full_refund(payment: Payment):
     """The held payment's full refund that is requested, in progress or done (not failed)."""
     return Refund.objects.filter(payment=payment, credit__isnull=True).exclude(
-        status=Refund.Status.FAILED)
+        status=Refund.Status.FAILED
+    )
 
 
 def payment_release_hold(*, payment: Payment, officer: Any, reason: str) -> Payment:
@@ -364,14 +499,19 @@ def payment_release_hold(*, payment: Payment, officer: Any, reason: str) -> Paym
     return locked
 
 
-def _claim_refund(*, payment: Payment, amount: Decimal, remarks: str, officer: Any,
-                  credit: Credit | None = None) -> Refund:
+def _claim_refund(
+    *, payment: Payment, amount: Decimal, remarks: str, officer: Any, credit: Credit | None = None
+) -> Refund:
     """Record the refund before the gateway is asked (inside the caller's transaction,
     with the payment or credit row locked): a second claim is refused by the constraints
     on Refund until this one fails."""
     return Refund.objects.create(
-        payment=payment, credit=credit, amount=amount, remarks=remarks[:255],
-        refund_trans_id=new_tran_id("R"), requested_by=officer,
+        payment=payment,
+        credit=credit,
+        amount=amount,
+        remarks=remarks[:255],
+        refund_trans_id=new_tran_id("R"),
+        requested_by=officer,
     )
 
 
@@ -381,27 +521,39 @@ def _send_refund(refund: Refund, *, payment: Payment, undo=None):
     try:
         with get_client() as client:
             return client.initiate_refund(
-                bank_tran_id=payment.bank_tran_id, refund_amount=refund.amount,
-                refund_remarks=refund.remarks, refund_trans_id=refund.refund_trans_id)
+                bank_tran_id=payment.bank_tran_id,
+                refund_amount=refund.amount,
+                refund_remarks=refund.remarks,
+                refund_trans_id=refund.refund_trans_id,
+            )
     except (GatewayError, ValueError) as exc:
         with transaction.atomic():
             refund.status = Refund.Status.FAILED
             refund.save(update_fields=["status", "updated_at"])
-            record_event(PaymentEvent.Kind.REFUND, payment=payment,
-                         outcome=f"refund {refund.refund_trans_id} failed: {exc}"[:300])
+            record_event(
+                PaymentEvent.Kind.REFUND,
+                payment=payment,
+                outcome=f"refund {refund.refund_trans_id} failed: {exc}"[:300],
+            )
             if undo is not None:
                 undo()
         raise PaymentError(
-            _("The gateway refused or could not take the refund; nothing changed.")) from exc
+            _("The gateway refused or could not take the refund; nothing changed.")
+        ) from exc
 
 
 def _record_refund_answer(refund: Refund, result, *, payment: Payment) -> None:
     """Inside the caller's transaction: the gateway's answer on the refund row."""
-    record_event(PaymentEvent.Kind.REFUND, payment=payment, answer=dict(result.raw),
-                 outcome=f"refund {result.status}")
+    record_event(
+        PaymentEvent.Kind.REFUND,
+        payment=payment,
+        answer=dict(result.raw),
+        outcome=f"refund {result.status}",
+    )
     refund.refund_ref_id = result.refund_ref_id[:100]
-    refund.status = (Refund.Status.SUCCEEDED if result.status.lower() == "success"
-                     else Refund.Status.PROCESSING)
+    refund.status = (
+        Refund.Status.SUCCEEDED if result.status.lower() == "success" else Refund.Status.PROCESSING
+    )
     refund.save(update_fields=["refund_ref_id", "status", "updated_at"])
 
 
@@ -415,16 +567,28 @@ def payment_refund_credit(*, credit: Credit, officer: Any, remarks: str = "") ->
             raise PaymentError(_("This credit is not open."))
         credit.status = Credit.Status.REFUNDING
         credit.save(update_fields=["status"])
-        refund = _claim_refund(payment=credit.payment, amount=credit.amount, officer=officer,
-                               credit=credit, remarks=remarks or f"credit #{credit.pk}")
-    result = _send_refund(refund, payment=credit.payment, undo=lambda: Credit.objects.filter(
-        pk=credit.pk).update(status=Credit.Status.OPEN))
+        refund = _claim_refund(
+            payment=credit.payment,
+            amount=credit.amount,
+            officer=officer,
+            credit=credit,
+            remarks=remarks or f"credit #{credit.pk}",
+        )
+    result = _send_refund(
+        refund,
+        payment=credit.payment,
+        undo=lambda: Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.OPEN),
+    )
     with transaction.atomic():
         _record_refund_answer(refund, result, payment=credit.payment)
         Credit.objects.filter(pk=credit.pk).update(status=Credit.Status.REFUNDED)
         credit.status = Credit.Status.REFUNDED
-        audit.record(action="credit.refunded", obj=credit, actor=officer,
-                     after={"amount": credit.amount, "refund": refund.refund_trans_id})
+        audit.record(
+            action="credit.refunded",
+            obj=credit,
+            actor=officer,
+            after={"amount": credit.amount, "refund": refund.refund_trans_id},
+        )
     return refund
 
 
@@ -445,14 +609,19 @@ def payment_refund_held(*, payment: Payment, officer: Any, reason: str) -> Refun
             raise PaymentError(_("The gateway never confirmed money for this payment."))
         if _live_full_refund(locked).exists():
             raise PaymentError(_("A refund of this payment is already under way."))
-        refund = _claim_refund(payment=locked, amount=locked.amount, officer=officer,
-                               remarks=reason)
+        refund = _claim_refund(
+            payment=locked, amount=locked.amount, officer=officer, remarks=reason
+        )
     result = _send_refund(refund, payment=locked)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         _record_refund_answer(refund, result, payment=locked)
-        payment_transition(payment=locked, to=Payment.Status.REFUNDED, reason=reason,
-                           actor=officer)
-        audit.record(action="payment.refunded", obj=locked, actor=officer, reason=reason,
-                     after={"amount": locked.amount, "refund": refund.refund_trans_id})
+        payment_transition(payment=locked, to=Payment.Status.REFUNDED, reason=reason, actor=officer)
+        audit.record(
+            action="payment.refunded",
+            obj=locked,
+            actor=officer,
+            reason=reason,
+            after={"amount": locked.amount, "refund": refund.refund_trans_id},
+        )
     return refund

@@ -22,8 +22,7 @@ class ReadOnlyAdmin(_ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest,
-                              obj: models.Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -31,8 +30,15 @@ class SimulatedRefundInline(_TabularInline):
     model = SimulatedRefund
     extra = 0
     can_delete = False
-    readonly_fields = ["refund_ref_id", "amount", "remarks", "refund_trans_id", "status",
-                       "initiated_at", "refunded_at"]
+    readonly_fields = [
+        "refund_ref_id",
+        "amount",
+        "remarks",
+        "refund_trans_id",
+        "status",
+        "initiated_at",
+        "refunded_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
@@ -40,8 +46,16 @@ class SimulatedRefundInline(_TabularInline):
 
 @admin.register(SimulatedTransaction)
 class SimulatedTransactionAdmin(ReadOnlyAdmin):
-    list_display = ["tran_id", "amount", "currency", "status", "card_type", "risk_level",
-                    "created_at", "paid_at"]
+    list_display = [
+        "tran_id",
+        "amount",
+        "currency",
+        "status",
+        "card_type",
+        "risk_level",
+        "created_at",
+        "paid_at",
+    ]
     list_filter = ["status", "card_type", "risk_level"]
     search_fields = ["tran_id", "sessionkey", "val_id", "bank_tran_id"]
     date_hierarchy = "created_at"

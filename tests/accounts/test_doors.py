@@ -28,8 +28,10 @@ def superuser(make_user):
 
 
 def test_admin_login_with_the_password_alone_signs_no_one_in(client, superuser):
-    for data in ({"username": superuser.mobile, "password": PASSWORD},
-                 {"mobile": superuser.mobile, "password": PASSWORD}):
+    for data in (
+        {"username": superuser.mobile, "password": PASSWORD},
+        {"mobile": superuser.mobile, "password": PASSWORD},
+    ):
         response = client.post("/admin/login/?next=/admin/", data)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
@@ -38,7 +40,8 @@ def test_admin_login_with_the_password_alone_signs_no_one_in(client, superuser):
         assert response.status_code == 302
         assert "login" in response["Location"]
         assert client.get(response["Location"], follow=True).redirect_chain[-1][0] == (
-            "/accounts/login/?next=%2Fadmin%2F")
+            "/accounts/login/?next=%2Fadmin%2F"
+        )
 
 
 def test_admin_opens_after_the_portal_sign_in(client, superuser):
@@ -46,8 +49,11 @@ def test_admin_opens_after_the_portal_sign_in(client, superuser):
     login_url = response.redirect_chain[-1][0]
     assert login_url == "/accounts/login/?next=%2Fadmin%2F"
     client.post(login_url, {"login": superuser.mobile}, follow=True)
-    response = client.post("/accounts/login/code/confirm/?next=/admin/",
-                           {"code": last_code(superuser.mobile)}, follow=True)
+    response = client.post(
+        "/accounts/login/code/confirm/?next=/admin/",
+        {"code": last_code(superuser.mobile)},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0].startswith("/accounts/login/password/")
     response = client.post("/accounts/login/password/", {"password": PASSWORD}, follow=True)
     assert response.wsgi_request.user == superuser
@@ -61,10 +67,16 @@ def test_admin_login_for_a_signed_in_non_administrator_is_forbidden(client, make
 
 
 def test_no_password_only_api_sign_in(client, superuser):
-    assert client.post("/api-auth/login/", {"username": superuser.mobile,
-                                            "password": PASSWORD}).status_code == 404
-    assert client.post("/api/token/", {"username": superuser.mobile,
-                                       "password": PASSWORD}).status_code == 404
+    assert (
+        client.post(
+            "/api-auth/login/", {"username": superuser.mobile, "password": PASSWORD}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post("/api/token/", {"username": superuser.mobile, "password": PASSWORD}).status_code
+        == 404
+    )
 
 
 # --- lockouts -------------------------------------------------------------------------------

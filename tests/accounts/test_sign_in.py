@@ -88,20 +88,20 @@ def test_expired_code_is_refused(client, citizen):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def staff_sign_in(client, mobile: str, password: str, url: str = "/accounts/login/",
-                  **extra):
+def staff_sign_in(client, mobile: str, password: str, url: str = "/accounts/login/", **extra):
     """Number, then the code sent to it, then the password: the response of the last step."""
     data = {"login": mobile} if url == "/accounts/login/" else {"phone": mobile}
     client.post(url, data, follow=True, **extra)
-    response = client.post("/accounts/login/code/confirm/", {"code": last_code(mobile)},
-                           follow=True, **extra)
+    response = client.post(
+        "/accounts/login/code/confirm/", {"code": last_code(mobile)}, follow=True, **extra
+    )
     assert response.redirect_chain[-1][0] == "/accounts/login/password/"
-    return client.post("/accounts/login/password/", {"password": password}, follow=True,
-                       **extra)
+    return client.post("/accounts/login/password/", {"password": password}, follow=True, **extra)
 
 
-@pytest.mark.parametrize(("url", "field"), [("/accounts/login/", "login"),
-                                       ("/accounts/login/code/", "phone")])
+@pytest.mark.parametrize(
+    ("url", "field"), [("/accounts/login/", "login"), ("/accounts/login/code/", "phone")]
+)
 def test_one_answer_for_known_unknown_and_staff_numbers(client, citizen, make_user, url, field):
     """Whether a number has an account, and whether it is staff's, is not told before the
     code sent to it has been entered."""
@@ -144,11 +144,14 @@ def test_too_many_code_requests_are_throttled(client, citizen):
 
 def test_staff_cannot_sign_in_by_code_alone(client, make_user):
     clerk = make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
-    for url, data in [("/accounts/login/code/", {"phone": "01799999999"}),
-                      ("/accounts/login/", {"login": "01799999999"})]:
+    for url, data in [
+        ("/accounts/login/code/", {"phone": "01799999999"}),
+        ("/accounts/login/", {"login": "01799999999"}),
+    ]:
         client.post(url, data, follow=True)
-        response = client.post("/accounts/login/code/confirm/",
-                               {"code": last_code(clerk.mobile)}, follow=True)
+        response = client.post(
+            "/accounts/login/code/confirm/", {"code": last_code(clerk.mobile)}, follow=True
+        )
         # The code was right: only now is the password asked for.
         assert response.redirect_chain[-1][0] == "/accounts/login/password/"
         assert "পাসওয়ার্ড" in response.content.decode()
@@ -159,12 +162,12 @@ def test_staff_cannot_sign_in_by_code_alone(client, make_user):
 
 def test_a_password_alone_signs_no_one_in(client, make_user):
     make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
-    response = client.post("/accounts/login/",
-                           {"login": "01799999999", "password": "s3cret-pass-99"}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"login": "01799999999", "password": "s3cret-pass-99"}, follow=True
+    )
     assert not response.wsgi_request.user.is_authenticated
     # Without the code the password page is not even reachable.
-    response = client.post("/accounts/login/password/", {"password": "s3cret-pass-99"},
-                           follow=True)
+    response = client.post("/accounts/login/password/", {"password": "s3cret-pass-99"}, follow=True)
     assert not response.wsgi_request.user.is_authenticated
 
 

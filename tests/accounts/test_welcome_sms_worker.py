@@ -30,14 +30,16 @@ def test_welcome_sms_is_sent_by_the_worker(make_user, celery_worker_thread):
     assert user.groups.filter(name="citizen").exists()
 
 
-def test_without_a_worker_nothing_is_sent_eagerly(make_user, django_capture_on_commit_callbacks,
-                                                  monkeypatch):
+def test_without_a_worker_nothing_is_sent_eagerly(
+    make_user, django_capture_on_commit_callbacks, monkeypatch
+):
     from accounts import tasks
 
     queued = []
     real_delay = tasks.send_welcome_sms.delay
-    monkeypatch.setattr(tasks.send_welcome_sms, "delay",
-                        lambda *a, **kw: queued.append(a) or real_delay(*a, **kw))
+    monkeypatch.setattr(
+        tasks.send_welcome_sms, "delay", lambda *a, **kw: queued.append(a) or real_delay(*a, **kw)
+    )
     user = make_user(role=None, mobile="01555000222")
     # The commit hooks run (here on the real commit; the capture also runs them should
     # this test ever be wrapped in a transaction), so the task really is handed to the

@@ -15,11 +15,13 @@ from rest_framework.authtoken.models import Token
 
 from core.ratelimit import RateLimitUnavailable, over_limit
 
-REDIS_DOWN = {"default": {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:1/0",
-    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-}}
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
 PUBLIC = {"REMOTE_ADDR": "203.0.113.9"}
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,9 @@ def test_rest_api_answers_with_the_cache_down(client, citizen, redis_down):
     from django.conf import settings
 
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
-        "core.throttling.AnonRateThrottle", "core.throttling.UserRateThrottle"]
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
+    ]
     token = Token.objects.create(user=citizen)
     response = client.get("/api/bills/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
@@ -75,8 +79,13 @@ def test_throttles_still_throttle_while_the_cache_answers(client, citizen):
     assert codes == [200, 200, 429]
 
 
-@pytest.mark.parametrize(("url", "data"), [("/accounts/login/", {"login": "01711111111"}),
-                                      ("/accounts/login/code/", {"phone": "01711111111"})])
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/accounts/login/", {"login": "01711111111"}),
+        ("/accounts/login/code/", {"phone": "01711111111"}),
+    ],
+)
 def test_sign_in_with_the_cache_down_says_so(client, citizen, redis_down, url, data):
     """allauth's sign-in rate limits (and the sign-in back-off) live in the cache: with it
     down nobody is signed in (fail closed), and the page says why instead of a 500."""
@@ -97,7 +106,8 @@ def test_sign_in_unavailable_page_in_bengali(rf, redis_down):
 
     with translation.override("bn"):
         response = BusyMiddleware(lambda r: None).process_exception(
-            rf.post("/accounts/login/"), RateLimitUnavailable("x"))
+            rf.post("/accounts/login/"), RateLimitUnavailable("x")
+        )
     assert response.status_code == 503
     assert "Sign-in is unavailable" not in response.content.decode()
     assert "এক মিনিট পরে আবার চেষ্টা করুন" in response.content.decode()
@@ -132,15 +142,14 @@ def test_healthz_public_answer_is_only_ok(client, settings):
     settings.HEALTHZ_INTERNAL_NETWORKS = ["10.0.0.0/8"]
     assert client.get("/healthz", **PUBLIC).json() == {"status": "ok"}
     # A local proxy forwarding someone else's request is not an internal caller...
-    assert client.get("/healthz", HTTP_X_FORWARDED_FOR="203.0.113.9").json() == {
-        "status": "ok"}
+    assert client.get("/healthz", HTTP_X_FORWARDED_FOR="203.0.113.9").json() == {"status": "ok"}
     # ...an internal network or the token is.
     assert "database" in client.get("/healthz", REMOTE_ADDR="10.1.2.3").json()
     settings.HEALTHZ_TOKEN = "s3cret-token"
-    assert "database" in client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="s3cret-token",
-                                    **PUBLIC).json()
-    assert "database" not in client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="wrong",
-                                        **PUBLIC).json()
+    assert (
+        "database" in client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="s3cret-token", **PUBLIC).json()
+    )
+    assert "database" not in client.get("/healthz", HTTP_X_HEALTHZ_TOKEN="wrong", **PUBLIC).json()
 
 
 def test_healthz_is_503_when_the_cache_is_down(client, redis_down):
@@ -207,7 +216,8 @@ def _pg_only():
 
 @pytest.mark.postgres
 def test_web_connections_have_lock_and_statement_timeouts_and_bulk_jobs_longer_ones(
-        transactional_db):
+    transactional_db,
+):
     _pg_only()
     from core.db import long_running
 
@@ -255,8 +265,13 @@ def table_lock():
         params.pop("cursor_factory", None)
         params.pop("context", None)
         params.pop("prepare_threshold", None)
-        other = psycopg.connect(**{k: v for k, v in params.items()
-                                   if k in ("dbname", "user", "password", "host", "port")})
+        other = psycopg.connect(
+            **{
+                k: v
+                for k, v in params.items()
+                if k in ("dbname", "user", "password", "host", "port")
+            }
+        )
         other.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         held.append(other)
 
@@ -289,8 +304,9 @@ def short_lock_timeout(transactional_db):
 
 
 @pytest.mark.postgres
-def test_a_held_table_lock_gives_busy_within_the_lock_timeout(short_lock_timeout, citizen,
-                                                              client, table_lock):
+def test_a_held_table_lock_gives_busy_within_the_lock_timeout(
+    short_lock_timeout, citizen, client, table_lock
+):
     _pg_only()
     token = Token.objects.create(user=citizen)
     client.force_login(citizen)

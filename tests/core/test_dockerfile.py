@@ -40,7 +40,7 @@ def instructions() -> list[tuple[str, str]]:
 
 def healthcheck_command() -> list[str]:
     (args,) = [args for keyword, args in instructions() if keyword == "HEALTHCHECK"]
-    exec_form = args[args.index("CMD ") + 4:]
+    exec_form = args[args.index("CMD ") + 4 :]
     return json.loads(exec_form)
 
 
@@ -98,8 +98,11 @@ def test_healthcheck_passes_against_gunicorn_with_production_settings(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_", "REDIS_", "SSLCOMMERZ_", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "SSLCOMMERZ_", "DJANGO_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="kcc_portal.settings.production",
         SECRET_KEY="test-only-" + "0123456789abcdef" * 4,
@@ -113,23 +116,47 @@ def test_healthcheck_passes_against_gunicorn_with_production_settings(tmp_path):
     )
     check = healthcheck_command()[2].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kcc_portal.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kcc_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30
         while True:
-            result = subprocess.run([sys.executable, "-c", check], env=env, cwd=tmp_path,
-                                    capture_output=True, text=True, timeout=10)
+            result = subprocess.run(
+                [sys.executable, "-c", check],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
             if result.returncode == 0 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         assert result.returncode == 0, result.stderr[-2000:]
         without_host = check.replace(", headers={'Host': h}", "")
         assert without_host != check
-        refused = subprocess.run([sys.executable, "-c", without_host], env=env, cwd=tmp_path,
-                                 capture_output=True, text=True, timeout=10)
+        refused = subprocess.run(
+            [sys.executable, "-c", without_host],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         assert refused.returncode != 0 and "400" in refused.stderr
     finally:
         server.terminate()

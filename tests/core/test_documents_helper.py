@@ -65,8 +65,7 @@ def test_store_again_replaces_the_file_under_the_same_name(settings, city, print
     assert (settings.MEDIA_ROOT / first).read_bytes() == b"%PDF-a-2"
 
 
-def test_store_under_a_new_name_deletes_the_file_the_row_named(settings, city, printer,
-                                                                 document):
+def test_store_under_a_new_name_deletes_the_file_the_row_named(settings, city, printer, document):
     old = document.store(city)
     printer.version = "b"
     new = document.store(city)
@@ -106,11 +105,13 @@ def test_read_trusts_the_row_not_a_stale_instance(city, printer, document):
     assert document.read(stale) == b"%PDF-a-1" and printer.renders == 1
 
 
-def test_read_renders_again_when_the_stored_copy_is_no_longer_current(settings, city,
-                                                                       printer):
-    document = StoredDocument(field="logo", render=printer.render,
-                              stored_name=printer.name,
-                              is_current=lambda c, name: name == printer.name(c))
+def test_read_renders_again_when_the_stored_copy_is_no_longer_current(settings, city, printer):
+    document = StoredDocument(
+        field="logo",
+        render=printer.render,
+        stored_name=printer.name,
+        is_current=lambda c, name: name == printer.name(c),
+    )
     old = document.store(city)
     assert document.read(city) == b"%PDF-a-1"
     printer.version = "b"  # e.g. the receipt's payment was voided since it was printed

@@ -59,10 +59,19 @@ def test_api_is_throttled(client, citizen):
 def test_profile_update_is_audited_with_before_and_after(client, citizen):
     client.force_login(citizen)
     ward = Ward.objects.get(number=5)
-    response = client.post("/accounts/profile/", {
-        "name_bn": "করিম মিয়া", "name_en": "Karim Mia", "email": "", "nid": "১২৩৪৫৬৭৮৯০",
-        "address": "Khalishpur", "ward": ward.pk, "preferred_language": "bn",
-    }, REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "name_bn": "করিম মিয়া",
+            "name_en": "Karim Mia",
+            "email": "",
+            "nid": "১২৩৪৫৬৭৮৯০",
+            "address": "Khalishpur",
+            "ward": ward.pk,
+            "preferred_language": "bn",
+        },
+        REMOTE_ADDR="203.0.113.9",
+    )
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.nid == "1234567890"
@@ -76,10 +85,18 @@ def test_profile_update_is_audited_with_before_and_after(client, citizen):
 @pytest.mark.parametrize("nid", ["12345", "১২৩৪৫৬৭৮৯০১", "abcdefghij"])
 def test_bad_nid_is_refused_and_nothing_changes(client, citizen, nid):
     client.force_login(citizen)
-    response = client.post("/accounts/profile/", {
-        "name_bn": "নতুন নাম", "name_en": "", "email": "", "nid": nid, "address": "",
-        "ward": "", "preferred_language": "bn",
-    })
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "name_bn": "নতুন নাম",
+            "name_en": "",
+            "email": "",
+            "nid": nid,
+            "address": "",
+            "ward": "",
+            "preferred_language": "bn",
+        },
+    )
     assert response.status_code == 200
     assert "১০, ১৩ বা ১৭" in response.content.decode()
     citizen.refresh_from_db()
@@ -104,10 +121,16 @@ def test_load_city_refuses_to_drop_a_ward_still_in_use(tmp_path):
     from core.cities import HERE
     from payments.services import LineSpec, bill_issue
 
-    bill_issue(service="test", subject_type="demo", subject_id="W31", dues=["W31"],
-                lines=[LineSpec(head="holding_tax", amount=Decimal("100.00"))],
-                fiscal_year_label="2025-26", due_date=date(2026, 6, 30),
-                ward=Ward.objects.get(number=31))
+    bill_issue(
+        service="test",
+        subject_type="demo",
+        subject_id="W31",
+        dues=["W31"],
+        lines=[LineSpec(head="holding_tax", amount=Decimal("100.00"))],
+        fiscal_year_label="2025-26",
+        due_date=date(2026, 6, 30),
+        ward=Ward.objects.get(number=31),
+    )
     data = json.loads((HERE / "kcc.json").read_text(encoding="utf-8"))
     data["name_en"] = "Renamed City Corporation"
     data["wards"] = [w for w in data["wards"] if w["number"] != 31]
@@ -151,17 +174,30 @@ def test_production_settings_refuse_the_demo_gateway_credentials(missing):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SETTINGS_MODULE", "SSLCOMMERZ_STORE_ID",
-                        "SSLCOMMERZ_STORE_PASSWORD")}
-    env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
-                "DATABASE_URL": "postgres://u@localhost/x",
-                "SITE_URL": "https://portal.example.gov.bd",
-                "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
-                "SSLCOMMERZ_STORE_ID": "store", "SSLCOMMERZ_STORE_PASSWORD": "secret"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "SSLCOMMERZ_STORE_ID", "SSLCOMMERZ_STORE_PASSWORD")
+    }
+    env.update(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "portal.example.gov.bd",
+            "DATABASE_URL": "postgres://u@localhost/x",
+            "SITE_URL": "https://portal.example.gov.bd",
+            "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
+            "SSLCOMMERZ_STORE_ID": "store",
+            "SSLCOMMERZ_STORE_PASSWORD": "secret",
+        }
+    )
     del env[missing]
-    result = subprocess.run([sys.executable, "-c", "import kcc_portal.settings.production"],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import kcc_portal.settings.production"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"{missing} must be set in the environment" in result.stderr
@@ -172,13 +208,18 @@ def _production_env(**changes: str | None) -> dict[str, str]:
     import os
     import secrets
 
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SETTINGS_MODULE", "SITE_URL")}
-    env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
-                "DATABASE_URL": "postgres://u@localhost/x",
-                "SITE_URL": "https://portal.example.gov.bd",
-                "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
-                "SSLCOMMERZ_STORE_ID": "store", "SSLCOMMERZ_STORE_PASSWORD": "secret"})
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SITE_URL")}
+    env.update(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "portal.example.gov.bd",
+            "DATABASE_URL": "postgres://u@localhost/x",
+            "SITE_URL": "https://portal.example.gov.bd",
+            "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
+            "SSLCOMMERZ_STORE_ID": "store",
+            "SSLCOMMERZ_STORE_PASSWORD": "secret",
+        }
+    )
     for name, value in changes.items():
         if value is None:
             env.pop(name, None)
@@ -187,22 +228,29 @@ def _production_env(**changes: str | None) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize(("site_url", "message"), [
-    (None, "SITE_URL must be set in the environment"),
-    ("", "SITE_URL must be set in the environment"),
-    ("http://portal.example.gov.bd", "SITE_URL must be an https:// URL"),
-    ("portal.example.gov.bd", "SITE_URL must be an https:// URL"),
-    ("https://", "SITE_URL must be an https:// URL"),
-])
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [
+        (None, "SITE_URL must be set in the environment"),
+        ("", "SITE_URL must be set in the environment"),
+        ("http://portal.example.gov.bd", "SITE_URL must be an https:// URL"),
+        ("portal.example.gov.bd", "SITE_URL must be an https:// URL"),
+        ("https://", "SITE_URL must be an https:// URL"),
+    ],
+)
 def test_production_settings_refuse_to_start_without_an_https_site_url(site_url, message):
     """Every QR code on paper (receipts, certificates) and the gateway's callbacks embed
     SITE_URL: production never falls back to base.py's http://127.0.0.1:8000."""
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", "import kcc_portal.settings.production"],
-                            env=_production_env(SITE_URL=site_url), capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import kcc_portal.settings.production"],
+        env=_production_env(SITE_URL=site_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
@@ -213,13 +261,22 @@ def test_production_settings_take_an_https_site_url():
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-c", "from kcc_portal.settings import production as p; "
-                               "print(p.SITE_URL, p.CSRF_TRUSTED_ORIGINS)"],
-        env=_production_env(SITE_URL="https://portal.example.gov.bd/"), capture_output=True,
-        text=True, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "from kcc_portal.settings import production as p; "
+            "print(p.SITE_URL, p.CSRF_TRUSTED_ORIGINS)",
+        ],
+        env=_production_env(SITE_URL="https://portal.example.gov.bd/"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["https://portal.example.gov.bd",
-                                     "['https://portal.example.gov.bd']"]
+    assert result.stdout.split() == [
+        "https://portal.example.gov.bd",
+        "['https://portal.example.gov.bd']",
+    ]
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -262,14 +319,23 @@ def test_deploy_checks_pass_under_production_settings():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {**env, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
-           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.gov.bd",
-           "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://u@localhost/x",
-           "SITE_URL": "https://portal.example.gov.bd",
-           "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
-           "SSLCOMMERZ_STORE_ID": "ci-store", "SSLCOMMERZ_STORE_PASSWORD": "ci-store-password"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy",
-                             "--fail-level", "WARNING"], env=env, capture_output=True, text=True)
+    env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "portal.example.gov.bd",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://u@localhost/x",
+        "SITE_URL": "https://portal.example.gov.bd",
+        "SSLCOMMERZ_BASE_URL": "https://sandbox.sslcommerz.com",
+        "SSLCOMMERZ_STORE_ID": "ci-store",
+        "SSLCOMMERZ_STORE_PASSWORD": "ci-store-password",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -287,12 +353,12 @@ def test_client_ip_counts_trusted_proxies_from_the_right(rf, settings):
 
     settings.TRUSTED_PROXY_COUNT = 1
     # The client forged the first entry; our one proxy appended what it really saw.
-    request = rf.get("/", REMOTE_ADDR="10.0.0.5",
-                     HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.20")
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.20")
     assert client_ip(request) == "203.0.113.20"
     settings.TRUSTED_PROXY_COUNT = 2
-    request = rf.get("/", REMOTE_ADDR="10.0.0.5",
-                     HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.20, 10.0.0.9")
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.20, 10.0.0.9"
+    )
     assert client_ip(request) == "203.0.113.20"
     # No header, or garbage in it: the direct peer.
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
@@ -303,8 +369,9 @@ def test_client_ip_counts_trusted_proxies_from_the_right(rf, settings):
 def test_audit_row_takes_the_forwarded_client_behind_a_trusted_proxy(client, citizen, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     client.force_login(citizen)
-    client.post("/accounts/profile/token/", REMOTE_ADDR="10.0.0.5",
-                HTTP_X_FORWARDED_FOR="203.0.113.30")
+    client.post(
+        "/accounts/profile/token/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.30"
+    )
     assert AuditLog.objects.get(action="user.api_token_created").ip_address == "203.0.113.30"
 
 

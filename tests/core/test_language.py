@@ -107,10 +107,18 @@ def test_the_switch_records_the_change_in_the_audit_log(client, citizen):
 def test_changing_the_preference_in_the_profile_changes_the_pages(client, citizen):
     client.force_login(citizen)
     client.cookies["kcc_language"] = "bn"
-    response = client.post("/accounts/profile/", {
-        "name_bn": citizen.name_bn, "name_en": "", "email": "", "nid": "", "address": "",
-        "ward": "", "preferred_language": "en",
-    })
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "name_bn": citizen.name_bn,
+            "name_en": "",
+            "email": "",
+            "nid": "",
+            "address": "",
+            "ward": "",
+            "preferred_language": "en",
+        },
+    )
     assert response.status_code == 302
     assert response.cookies["kcc_language"].value == "en"
     assert '<html lang="en">' in client.get("/dashboard/").content.decode()

@@ -19,13 +19,16 @@ def strict_client(client):
     return client
 
 
-@pytest.mark.parametrize("url", [
-    "/payments/p/P260101abc%00def/",        # percent-encoded in a path parameter
-    "/verify/AB%00CD/",
-    "/licences/search/?q=abc%00",             # in the query string
-    "/?next=%00",
-    "/payments/p/P1/?x=1&y=%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/payments/p/P260101abc%00def/",  # percent-encoded in a path parameter
+        "/verify/AB%00CD/",
+        "/licences/search/?q=abc%00",  # in the query string
+        "/?next=%00",
+        "/payments/p/P1/?x=1&y=%00",
+    ],
+)
 def test_nul_in_path_or_query_is_a_400(strict_client, citizen, url):
     strict_client.force_login(citizen)
     response = strict_client.get(url)
@@ -38,8 +41,7 @@ def test_raw_nul_in_the_path_is_a_400(strict_client):
 
 
 def test_nul_in_a_form_field_is_a_400(strict_client):
-    response = strict_client.post("/accounts/login/", {"login": "0171\x001234567",
-                                                       "password": "x"})
+    response = strict_client.post("/accounts/login/", {"login": "0171\x001234567", "password": "x"})
     assert response.status_code == 400
 
 
@@ -50,8 +52,9 @@ def test_nul_in_a_form_field_name_is_a_400(strict_client):
 
 def test_nul_in_a_json_body_is_a_400(strict_client, citizen):
     strict_client.force_login(citizen)
-    response = strict_client.post("/api/payments/", json.dumps({"bills": ["B\u0000-1"]}),
-                                  content_type="application/json")
+    response = strict_client.post(
+        "/api/payments/", json.dumps({"bills": ["B\u0000-1"]}), content_type="application/json"
+    )
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")  # refused before the API
 
@@ -70,17 +73,24 @@ def test_ordinary_requests_pass(strict_client, citizen):
     assert strict_client.get("/?q=100%25").status_code == 200
     # A percent sign followed by 00 in the decoded value is not a NUL.
     assert strict_client.get("/payments/p/P%2500/").status_code == 404
-    assert strict_client.post("/api/payments/", json.dumps({"bills": ["nope"]}),
-                              content_type="application/json").status_code == 400
+    assert (
+        strict_client.post(
+            "/api/payments/", json.dumps({"bills": ["nope"]}), content_type="application/json"
+        ).status_code
+        == 400
+    )
 
 
-@pytest.mark.parametrize("url", [
-    "/holdings/99999999999999999999999/",    # beyond bigint
-    "/licences/certificate/99999999999999999999999.pdf",
-    "/payments/p/%ED%A0%80/",                 # invalid UTF-8
-    "/verify/%FF%FE/",
-    "/api/payments/%C0%AF/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/holdings/99999999999999999999999/",  # beyond bigint
+        "/licences/certificate/99999999999999999999999.pdf",
+        "/payments/p/%ED%A0%80/",  # invalid UTF-8
+        "/verify/%FF%FE/",
+        "/api/payments/%C0%AF/",
+    ],
+)
 def test_malformed_path_parameters_are_a_404(strict_client, make_user, url):
     strict_client.force_login(make_user(Role.CITIZEN))
     assert strict_client.get(url).status_code == 404

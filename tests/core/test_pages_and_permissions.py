@@ -61,8 +61,7 @@ PAGES: dict[str, object] = {
     "/licences/counter/apply/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
     "/licences/officer/inspections/": [Role.LICENCE_INSPECTOR, Role.ADMINISTRATOR],
     "/licences/officer/approvals/": [Role.LICENCE_OFFICER, Role.ADMINISTRATOR],
-    "/licences/officer/reports/": [Role.LICENCE_OFFICER, Role.REVENUE_OFFICER,
-                                   Role.ADMINISTRATOR],
+    "/licences/officer/reports/": [Role.LICENCE_OFFICER, Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
 }
 
 

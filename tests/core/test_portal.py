@@ -52,9 +52,17 @@ def test_role_links_come_from_the_declarations(client, make_user):
 
 
 def test_a_wrong_url_name_fails_the_system_check(monkeypatch):
-    monkeypatch.setitem(portal._specs, "broken", portal.ServiceSpec(
-        key="broken", title="Broken", role_links=[
-            portal.RoleLink(Role.ASSESSOR, "Renamed page", "holding_assessor_queue_old")]))
+    monkeypatch.setitem(
+        portal._specs,
+        "broken",
+        portal.ServiceSpec(
+            key="broken",
+            title="Broken",
+            role_links=[
+                portal.RoleLink(Role.ASSESSOR, "Renamed page", "holding_assessor_queue_old")
+            ],
+        ),
+    )
     errors = portal.check_declared_urls()
     assert [e.id for e in errors] == ["core.E101"]
     assert "'holding_assessor_queue_old'" in errors[0].msg
@@ -65,8 +73,11 @@ def test_a_wrong_url_name_fails_the_system_check(monkeypatch):
 def test_an_unknown_revenue_head_fails_the_system_check(monkeypatch):
     from payments.portal import check_revenue_heads
 
-    monkeypatch.setitem(portal._specs, "odd", portal.ServiceSpec(
-        key="odd", title="Odd", revenue_heads=["holding_tax", "parking"]))
+    monkeypatch.setitem(
+        portal._specs,
+        "odd",
+        portal.ServiceSpec(key="odd", title="Odd", revenue_heads=["holding_tax", "parking"]),
+    )
     assert [e.id for e in check_revenue_heads()] == ["payments.E101"]
 
 

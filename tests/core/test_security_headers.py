@@ -45,7 +45,7 @@ def test_no_template_has_inline_script_or_event_handlers():
 
 
 def test_the_scan_would_catch_them():
-    assert INLINE_SCRIPT.search('<p>x</p><script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<p>x</p><script>alert(1)</script>")
     assert INLINE_SCRIPT.search('<script type="module">')
     assert not INLINE_SCRIPT.search('<script src="/static/js/portal.js" defer></script>')
     assert HANDLER.search('<button type="button" onclick="window.print()">')
@@ -58,8 +58,10 @@ def policy(response) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
-@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/healthz", "/licences/search/",
-                                 "/no-such-page/", "/admin/login/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/accounts/login/", "/healthz", "/licences/search/", "/no-such-page/", "/admin/login/"],
+)
 def test_every_response_carries_the_policy(client, url):
     csp = policy(client.get(url))
     assert csp["script-src"] == ["'self'"]

@@ -29,7 +29,7 @@ def test_over_limit_counts_per_key():
 
 
 def test_exports_never_turn_text_into_formulas():
-    csv_text = to_csv(["name"], [["=HYPERLINK(\"http://x\")"], ["-5"], [-5]]).decode("utf-8-sig")
+    csv_text = to_csv(["name"], [['=HYPERLINK("http://x")'], ["-5"], [-5]]).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "'-5" in csv_text and "\r\n-5\r\n" in csv_text
     book = load_workbook(io.BytesIO(to_xlsx(["name"], [["=1+1"]], title="t")))
     cell = book.active["A2"]

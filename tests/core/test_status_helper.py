@@ -50,25 +50,44 @@ def test_can_transition_follows_the_map_with_plain_strings_or_members():
 
 
 def test_allowed_move_passes():
-    assert check_transition(TRANSITIONS, "red", "green", choices=Light, message=MESSAGE,
-                            params={"name": "A"}) is None
+    assert (
+        check_transition(
+            TRANSITIONS, "red", "green", choices=Light, message=MESSAGE, params={"name": "A"}
+        )
+        is None
+    )
 
 
 def test_refused_move_is_a_validation_error_with_the_labels_by_default():
-    with pytest.raises(ValidationError, match="The light A cannot go from “Green” to “Open”.") \
-            as exc:
-        check_transition(TRANSITIONS, "green", "red", choices=Light, message=MESSAGE,
-                         params={"name": "A"})
+    with pytest.raises(
+        ValidationError, match="The light A cannot go from “Green” to “Open”."
+    ) as exc:
+        check_transition(
+            TRANSITIONS, "green", "red", choices=Light, message=MESSAGE, params={"name": "A"}
+        )
     assert exc.value.code == "bad_transition"
 
 
 def test_refused_move_raises_the_callers_error():
     with pytest.raises(Refused, match="^The light B cannot go from “amber” to “Green”.$"):
-        check_transition(TRANSITIONS, "amber", "green", choices=Light, message=MESSAGE,
-                         error=Refused, params={"name": "B"})
+        check_transition(
+            TRANSITIONS,
+            "amber",
+            "green",
+            choices=Light,
+            message=MESSAGE,
+            error=Refused,
+            params={"name": "B"},
+        )
     with pytest.raises(ValidationError) as exc:
-        check_transition(TRANSITIONS, "green", "red", choices=Light, message="Decided.",
-                         error=partial(ValidationError, code="decided"))
+        check_transition(
+            TRANSITIONS,
+            "green",
+            "red",
+            choices=Light,
+            message="Decided.",
+            error=partial(ValidationError, code="decided"),
+        )
     assert exc.value.code == "decided" and exc.value.messages == ["Decided."]
 
 

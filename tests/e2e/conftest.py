@@ -10,9 +10,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -49,13 +56,20 @@ def signed_in(browser, live_server, settings):
     contexts = []
 
     def open_as(user=None):
-        cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host,
-                    "path": "/"}]
+        cookies = [
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host, "path": "/"}
+        ]
         if user is not None:
             client = Client()
             client.force_login(user)
-            cookies.append({"name": settings.SESSION_COOKIE_NAME, "domain": host, "path": "/",
-                            "value": client.cookies[settings.SESSION_COOKIE_NAME].value})
+            cookies.append(
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "domain": host,
+                    "path": "/",
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                }
+            )
         context = browser.new_context(base_url=live_server.url)
         context.add_cookies(cookies)
         contexts.append(context)

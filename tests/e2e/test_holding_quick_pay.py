@@ -18,14 +18,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NID = "1987654321"
 
 
-def test_quick_pay_first_instalment_then_the_statement_shows_it_paid(signed_in,
-                                                                     make_user):
+def test_quick_pay_first_instalment_then_the_statement_shows_it_paid(signed_in, make_user):
     fy = current_fiscal_year()
     holding = holding_create(ward=3, number="45/A", road="Sir Iqbal Road")
-    owner_add(holding=holding, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin", nid=NID,
-              mobile="01819123456")
-    assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy),
-                      annual_rent="120000")
+    owner_add(
+        holding=holding, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin", nid=NID, mobile="01819123456"
+    )
+    assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy), annual_rent="120000")
     generate_demands(fy)
     first = Instalment.objects.get(demand__holding=holding, demand__fiscal_year=fy, quarter=1)
 

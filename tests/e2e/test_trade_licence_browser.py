@@ -22,8 +22,7 @@ from trade_licenses.models import Application, Licence
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DHAKA = ZoneInfo("Asia/Dhaka")
-PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
-       b"%%EOF\n")
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 def png_bytes() -> bytes:
@@ -36,7 +35,8 @@ def png_bytes() -> bytes:
 
 def upload(page, label: str, name: str, mime: str, data: bytes) -> None:
     page.get_by_label(label, exact=True).set_input_files(
-        {"name": name, "mimeType": mime, "buffer": data})
+        {"name": name, "mimeType": mime, "buffer": data}
+    )
     page.get_by_role("button", name=f"Upload {label}").click()
     page.get_by_text(f"{label} is uploaded.").wait_for()
 
@@ -61,8 +61,13 @@ def take_step(page, key: str, label: str, *, findings: str = "") -> None:
 
 def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
     with time_machine.travel(datetime(2025, 8, 10, 11, 0, tzinfo=DHAKA), tick=True):
-        trader = make_user(Role.CITIZEN, mobile="01711000001", name_bn="করিম মিয়া",
-                           name_en="Karim Mia", nid="1987654321")
+        trader = make_user(
+            Role.CITIZEN,
+            mobile="01711000001",
+            name_bn="করিম মিয়া",
+            name_en="Karim Mia",
+            nid="1987654321",
+        )
         page = signed_in(trader)
         page.goto("/licences/")
         page.get_by_role("link", name="Apply for a new trade licence").click()
@@ -83,7 +88,8 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
 
         # Step 2: documents (a fake PDF is refused first).
         page.get_by_label("National ID card", exact=True).set_input_files(
-            {"name": "nid.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"})
+            {"name": "nid.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}
+        )
         page.get_by_role("button", name="Upload National ID card").click()
         page.get_by_text("is not a real PDF file").wait_for()
         upload(page, "National ID card", "nid.pdf", "application/pdf", PDF)
@@ -108,8 +114,12 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
         open_from_queue(officer_page, application)
         take_step(officer_page, "start_inspection", "Start the inspection")
         officer_page.get_by_text("The inspection has started.").wait_for()
-        take_step(officer_page, "record_inspection", "Record the inspection",
-                  findings="Shop open, signboard as declared.")
+        take_step(
+            officer_page,
+            "record_inspection",
+            "Record the inspection",
+            findings="Shop open, signboard as declared.",
+        )
         officer_page.get_by_text("The inspection is recorded.").wait_for()
         officer_page.get_by_text("Shop open, signboard as declared.").first.wait_for()
         take_step(officer_page, "send_to_approval", "Send for approval")
@@ -129,8 +139,7 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
         assert application.status == "billed"
         assert application.bill is not None
         with translation.override("en"):  # the officer's browser is in English
-            assert officer_page.locator("#status").inner_text() == \
-                application.get_status_display()
+            assert officer_page.locator("#status").inner_text() == application.get_status_display()
 
         # The trader pays through the simulator.
         page.goto("/licences/")

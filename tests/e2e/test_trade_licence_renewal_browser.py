@@ -20,7 +20,8 @@ DHAKA = ZoneInfo("Asia/Dhaka")
 
 
 def test_demo_trader_without_e_tin_renews_in_one_step_seeing_the_late_fee_first(
-        signed_in, make_user):
+    signed_in, make_user
+):
     """15 Nov 2025 (FY 2025-26), the demo shop's licence is 2024-25: grocery 500 + signboard
     12 × 100 = 1,200 + VAT 15% × 1,700 = 255 + income tax 2,000 + surcharge 10% × 500 × 2
     months = 100 → ৳4,055.00."""

@@ -26,16 +26,27 @@ def make_holding(db):
     """make_holding(fy=None, ward=3, number="45/A", rent="120000") -> Holding with one owner
     (Rahim Uddin, NID 1987654321, mobile 01819123456) and the year's demand generated."""
 
-    def make(fy: str | None = None, *, ward=3, number: str = "45/A", rent: str = "120000",
-             use: str = "residential", **owner):
+    def make(
+        fy: str | None = None,
+        *,
+        ward=3,
+        number: str = "45/A",
+        rent: str = "120000",
+        use: str = "residential",
+        **owner,
+    ):
         fy = fy or current_fiscal_year()
-        holding = holding_create(ward=ward, number=number, use=use, road="Sir Iqbal Road",
-                                 mahalla="Sonadanga")
-        owner_add(holding=holding, name_bn=owner.get("name_bn", "রহিম উদ্দিন"),
-                  name_en=owner.get("name_en", "Rahim Uddin"), nid=owner.get("nid", OWNER_NID),
-                  mobile=owner.get("mobile", OWNER_MOBILE))
-        assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy),
-                          annual_rent=rent)
+        holding = holding_create(
+            ward=ward, number=number, use=use, road="Sir Iqbal Road", mahalla="Sonadanga"
+        )
+        owner_add(
+            holding=holding,
+            name_bn=owner.get("name_bn", "রহিম উদ্দিন"),
+            name_en=owner.get("name_en", "Rahim Uddin"),
+            nid=owner.get("nid", OWNER_NID),
+            mobile=owner.get("mobile", OWNER_MOBILE),
+        )
+        assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy), annual_rent=rent)
         generate_demands(fy)
         return holding
 

@@ -19,23 +19,51 @@ def test_editing_a_rate_in_the_admin_is_audited_with_before_and_after(client, ma
     assert page.status_code == 200
     heads = list(schedule.heads.order_by("pk"))
     rebates = list(schedule.rebates.order_by("pk"))
-    data = {f: getattr(schedule, f).isoformat() if hasattr(getattr(schedule, f), "isoformat")
-            else str(getattr(schedule, f))
-            for f in ["fiscal_year", "q1_due", "q2_due", "q3_due", "q4_due",
-                      "arrears_surcharge_percent", "owner_occupied_concession_percent",
-                      "vacant_land_flat_tax", "reassessment_years"]}
-    data.update({"heads-TOTAL_FORMS": len(heads), "heads-INITIAL_FORMS": len(heads),
-                 "rebates-TOTAL_FORMS": len(rebates), "rebates-INITIAL_FORMS": len(rebates)})
+    data = {
+        f: getattr(schedule, f).isoformat()
+        if hasattr(getattr(schedule, f), "isoformat")
+        else str(getattr(schedule, f))
+        for f in [
+            "fiscal_year",
+            "q1_due",
+            "q2_due",
+            "q3_due",
+            "q4_due",
+            "arrears_surcharge_percent",
+            "owner_occupied_concession_percent",
+            "vacant_land_flat_tax",
+            "reassessment_years",
+        ]
+    }
+    data.update(
+        {
+            "heads-TOTAL_FORMS": len(heads),
+            "heads-INITIAL_FORMS": len(heads),
+            "rebates-TOTAL_FORMS": len(rebates),
+            "rebates-INITIAL_FORMS": len(rebates),
+        }
+    )
     for i, head in enumerate(heads):
         target = head.use == "commercial" and head.head == "holding_tax"
         percent = "23.00" if target else head.percent
-        data.update({f"heads-{i}-id": head.pk, f"heads-{i}-schedule": schedule.pk,
-                     f"heads-{i}-head": head.head, f"heads-{i}-use": head.use,
-                     f"heads-{i}-percent": str(percent)})
+        data.update(
+            {
+                f"heads-{i}-id": head.pk,
+                f"heads-{i}-schedule": schedule.pk,
+                f"heads-{i}-head": head.head,
+                f"heads-{i}-use": head.use,
+                f"heads-{i}-percent": str(percent),
+            }
+        )
     for i, grade in enumerate(rebates):
-        data.update({f"rebates-{i}-id": grade.pk, f"rebates-{i}-schedule": schedule.pk,
-                     f"rebates-{i}-quarters": grade.quarters,
-                     f"rebates-{i}-percent": str(grade.percent)})
+        data.update(
+            {
+                f"rebates-{i}-id": grade.pk,
+                f"rebates-{i}-schedule": schedule.pk,
+                f"rebates-{i}-quarters": grade.quarters,
+                f"rebates-{i}-percent": str(grade.percent),
+            }
+        )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     changed = RateHead.objects.get(schedule=schedule, use="commercial", head="holding_tax")

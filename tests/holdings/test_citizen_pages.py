@@ -57,10 +57,12 @@ def linked(holding, user):
 
 @pytest.mark.django_db
 def test_link_by_nid_accepts_bengali_digits_in_nid_ward_and_holding_number(
-        client, citizen, make_holding):
+    client, citizen, make_holding
+):
     holding = make_holding()
-    response = as_user(client, citizen).post(LINK, {
-        "ward": "৩", "number": "৪৫/a", "method": "nid", "nid": "১৯৮৭৬৫৪৩২১"})
+    response = as_user(client, citizen).post(
+        LINK, {"ward": "৩", "number": "৪৫/a", "method": "nid", "nid": "১৯৮৭৬৫৪৩২১"}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/holdings/{holding.pk}/"
     assert owner_of(holding).user == citizen
@@ -69,27 +71,32 @@ def test_link_by_nid_accepts_bengali_digits_in_nid_ward_and_holding_number(
 
 
 @pytest.mark.django_db
-def test_wrong_nid_is_refused_with_a_message_and_nothing_is_linked(client, citizen,
-                                                                  make_holding):
+def test_wrong_nid_is_refused_with_a_message_and_nothing_is_linked(client, citizen, make_holding):
     holding = make_holding()
-    response = as_user(client, citizen).post(LINK, {
-        "ward": "3", "number": "45/A", "method": "nid", "nid": "1111111111"})
+    response = as_user(client, citizen).post(
+        LINK, {"ward": "3", "number": "45/A", "method": "nid", "nid": "1111111111"}
+    )
     assert response.status_code == 200
     assert "This NID is not recorded for any owner of the holding." in body(response)
     assert owner_of(holding).user is None
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("ward", "number", "message"), [
-    ("99", "45/A", "There is no ward 99 in this city."),
-    ("3", "999", "No holding 999 is registered in ward 3."),
-    ("3", "??", "Enter a holding number such as 123, 12/A or"),
-])
-def test_unknown_ward_or_holding_gets_a_clear_message(client, citizen, make_holding, ward,
-                                                       number, message):
+@pytest.mark.parametrize(
+    ("ward", "number", "message"),
+    [
+        ("99", "45/A", "There is no ward 99 in this city."),
+        ("3", "999", "No holding 999 is registered in ward 3."),
+        ("3", "??", "Enter a holding number such as 123, 12/A or"),
+    ],
+)
+def test_unknown_ward_or_holding_gets_a_clear_message(
+    client, citizen, make_holding, ward, number, message
+):
     make_holding()
-    response = as_user(client, citizen).post(LINK, {
-        "ward": ward, "number": number, "method": "nid", "nid": OWNER_NID})
+    response = as_user(client, citizen).post(
+        LINK, {"ward": ward, "number": number, "method": "nid", "nid": OWNER_NID}
+    )
     assert response.status_code == 200
     assert message in body(response)
     assert not Owner.objects.filter(user=citizen).exists()
@@ -104,8 +111,9 @@ def _sent_code() -> str:
 @pytest.mark.django_db
 def test_link_by_code_to_the_owners_mobile(client, citizen, make_holding):
     holding = make_holding()
-    response = as_user(client, citizen).post(LINK, {"ward": "3", "number": "45/A",
-                                                    "method": "code"})
+    response = as_user(client, citizen).post(
+        LINK, {"ward": "3", "number": "45/A", "method": "code"}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/holdings/link/{holding.pk}/code/"
     page = body(client.get(response["Location"]))
@@ -140,8 +148,9 @@ def test_expired_code_is_refused_and_a_new_one_can_be_sent(client, citizen, make
 
 
 @pytest.mark.django_db
-def test_code_page_without_asking_for_a_code_sends_back_to_the_link_form(client, citizen,
-                                                                        make_holding):
+def test_code_page_without_asking_for_a_code_sends_back_to_the_link_form(
+    client, citizen, make_holding
+):
     holding = make_holding()
     response = as_user(client, citizen).get(f"/holdings/link/{holding.pk}/code/")
     assert response.status_code == 302 and response["Location"].startswith(LINK)
@@ -151,8 +160,9 @@ def test_code_page_without_asking_for_a_code_sends_back_to_the_link_form(client,
 
 
 @pytest.mark.django_db
-def test_my_holdings_empty_state_then_the_linked_holding_with_its_dues(client, citizen,
-                                                                       make_holding):
+def test_my_holdings_empty_state_then_the_linked_holding_with_its_dues(
+    client, citizen, make_holding
+):
     page = body(as_user(client, citizen).get(MINE))
     assert "No holding is linked to your account yet." in page and 'href="/holdings/link/"' in page
     # 7% + 7% + 3% of the valuation 1,00,000 = 17,000 a year, 4,250 a quarter. Only what
@@ -170,8 +180,7 @@ def test_my_holdings_empty_state_then_the_linked_holding_with_its_dues(client, c
 
 
 @pytest.mark.django_db
-def test_statement_shows_each_line_with_its_rule_and_the_instalments(client, citizen,
-                                                                     make_holding):
+def test_statement_shows_each_line_with_its_rule_and_the_instalments(client, citizen, make_holding):
     holding = linked(make_holding(), citizen)
     demand = Demand.objects.get(holding=holding)
     page = body(as_user(client, citizen).get(f"/holdings/{holding.pk}/"))
@@ -196,8 +205,9 @@ def test_statement_in_bengali_uses_bengali_digits(client, citizen, make_holding)
 
 
 @pytest.mark.django_db
-def test_someone_elses_statement_is_404_and_staff_may_read_it(client, citizen, make_user,
-                                                              make_holding):
+def test_someone_elses_statement_is_404_and_staff_may_read_it(
+    client, citizen, make_user, make_holding
+):
     holding = linked(make_holding(), citizen)
     url = f"/holdings/{holding.pk}/"
     assert as_user(client, make_user()).get(url).status_code == 404
@@ -231,7 +241,8 @@ def test_dashboard_panel_lists_my_holdings_with_what_is_due(client, citizen, mak
 
 @pytest.mark.django_db
 def test_my_holdings_list_takes_the_same_queries_for_one_or_many_holdings(
-        client, citizen, make_holding, django_assert_num_queries):
+    client, citizen, make_holding, django_assert_num_queries
+):
     from holdings.dashboard_panels import holdings_with_dues
 
     linked(make_holding(), citizen)
@@ -249,7 +260,8 @@ def test_my_holdings_list_takes_the_same_queries_for_one_or_many_holdings(
 
 @pytest.mark.django_db(transaction=True)
 def test_whole_year_before_the_first_due_date_gets_the_rebate_and_goes_to_the_gateway(
-        client, citizen, make_holding, gateway):
+    client, citizen, make_holding, gateway
+):
     with time_machine.travel(datetime.datetime(2025, 8, 15, 10, tzinfo=datetime.UTC)):
         holding = linked(make_holding("2025-26"), citizen)
         url = f"/holdings/{holding.pk}/"
@@ -271,11 +283,11 @@ def test_whole_year_before_the_first_due_date_gets_the_rebate_and_goes_to_the_ga
 
 
 @pytest.mark.django_db
-def test_pay_together_with_other_bills_puts_the_bill_in_the_cart(client, citizen,
-                                                                  make_holding):
+def test_pay_together_with_other_bills_puts_the_bill_in_the_cart(client, citizen, make_holding):
     holding = linked(make_holding(), citizen)
-    response = as_user(client, citizen).post(f"/holdings/{holding.pk}/",
-                                             {"what": "next", "to": "cart"})
+    response = as_user(client, citizen).post(
+        f"/holdings/{holding.pk}/", {"what": "next", "to": "cart"}
+    )
     assert response.status_code == 302 and response["Location"] == "/payments/bills/"
     bill = Bill.objects.get(service="holdings", payer=citizen)
     assert bill.total == Decimal("4250.00") and bill.status == "open"
@@ -285,12 +297,14 @@ def test_pay_together_with_other_bills_puts_the_bill_in_the_cart(client, citizen
 
 
 @pytest.mark.django_db
-def test_gateway_down_shows_a_message_and_leaves_everything_due(client, citizen, make_holding,
-                                                               settings):
+def test_gateway_down_shows_a_message_and_leaves_everything_due(
+    client, citizen, make_holding, settings
+):
     settings.SSLCOMMERZ_BASE_URL = "http://127.0.0.1:9/gateway"  # nothing listens there
     holding = linked(make_holding(), citizen)
-    response = as_user(client, citizen).post(f"/holdings/{holding.pk}/", {"what": "next"},
-                                             follow=True)
+    response = as_user(client, citizen).post(
+        f"/holdings/{holding.pk}/", {"what": "next"}, follow=True
+    )
     assert "The payment could not start" in body(response)
     assert not Instalment.objects.filter(status="paid").exists()
     # The bill stays open (its payment failed, nothing is under way): trying again uses it.
@@ -355,11 +369,11 @@ def test_quick_pay_lookups_are_rate_limited_per_ip(client, make_holding):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_quick_pay_bills_nobody_and_keeps_the_owners_contact_private(client, make_holding,
-                                                                     gateway):
+def test_quick_pay_bills_nobody_and_keeps_the_owners_contact_private(client, make_holding, gateway):
     make_holding()
-    response = english(client).post(QUICK, {"ward": "3", "number": "45/A", "what": "next",
-                                            "mobile": "০১৭১২৩৪৫৬৭৮"})
+    response = english(client).post(
+        QUICK, {"ward": "3", "number": "45/A", "what": "next", "mobile": "০১৭১২৩৪৫৬৭৮"}
+    )
     assert response.status_code == 302 and response["Location"].startswith(gateway.url)
     bill = Bill.objects.get(service="holdings")
     assert bill.payer is None and bill.payer_name == "R**** U****"
@@ -376,8 +390,9 @@ def test_quick_pay_bills_nobody_and_keeps_the_owners_contact_private(client, mak
     assert Bill.objects.filter(service="holdings", status="open").get() == bill
     # The same instalment again: the second payer gets the same bill, with a payment of
     # their own.
-    response = client.post(QUICK, {"ward": "3", "number": "45/A", "what": "next",
-                                   "mobile": "01812345678"})
+    response = client.post(
+        QUICK, {"ward": "3", "number": "45/A", "what": "next", "mobile": "01812345678"}
+    )
     assert response.status_code == 302
     assert Bill.objects.filter(service="holdings", status="open").get() == bill
     second = Payment.objects.exclude(pk=payment.pk).get(items__bill=bill)
@@ -387,8 +402,9 @@ def test_quick_pay_bills_nobody_and_keeps_the_owners_contact_private(client, mak
 @pytest.mark.django_db
 def test_quick_pay_bad_mobile_is_refused(client, make_holding):
     make_holding()
-    response = english(client).post(QUICK, {"ward": "3", "number": "45/A", "what": "next",
-                                            "mobile": "12345"})
+    response = english(client).post(
+        QUICK, {"ward": "3", "number": "45/A", "what": "next", "mobile": "12345"}
+    )
     assert response.status_code == 200
     assert "Enter an 11-digit Bangladeshi mobile number" in body(response)
     assert not Bill.objects.exists()
@@ -403,7 +419,11 @@ def test_permission_matrix_of_the_pages_without_ids(client, make_user, role):
     as_user(client, make_user(role))
     counter = 200 if role in (Role.COUNTER_CLERK, Role.ADMINISTRATOR) else 403
     assert {url: client.get(url).status_code for url in (MINE, LINK, QUICK, COUNTER)} == {
-        MINE: 200, LINK: 200, QUICK: 200, COUNTER: counter}
+        MINE: 200,
+        LINK: 200,
+        QUICK: 200,
+        COUNTER: counter,
+    }
 
 
 @pytest.mark.django_db
@@ -425,15 +445,17 @@ def test_counter_is_for_clerks_only(client, citizen, make_user):
 
 
 @pytest.mark.django_db
-def test_counter_bills_chosen_instalments_and_sends_the_clerk_to_take_cash(client, make_user,
-                                                                           make_holding):
+def test_counter_bills_chosen_instalments_and_sends_the_clerk_to_take_cash(
+    client, make_user, make_holding
+):
     holding = make_holding()
     clerk = as_user(client, make_user(Role.COUNTER_CLERK))
     page = body(clerk.get(COUNTER, {"ward": "3", "number": "৪৫/A"}))
     assert "Rahim Uddin" in page and "The next instalment" in page
     assert f"FY {Demand.objects.get().fiscal_year} schedule" in page
-    response = clerk.post(COUNTER, {"ward": "3", "number": "45/A", "action": "bill",
-                                    "what": "next_2"})
+    response = clerk.post(
+        COUNTER, {"ward": "3", "number": "45/A", "action": "bill", "what": "next_2"}
+    )
     bill = Bill.objects.get(service="holdings")
     assert response.status_code == 302
     assert response["Location"] == f"/payments/counter/?q={bill.number}"
@@ -442,17 +464,34 @@ def test_counter_bills_chosen_instalments_and_sends_the_clerk_to_take_cash(clien
 
 
 @pytest.mark.django_db
-def test_counter_links_a_holding_to_a_citizens_account_by_mobile(client, citizen, make_user,
-                                                                  make_holding):
+def test_counter_links_a_holding_to_a_citizens_account_by_mobile(
+    client, citizen, make_user, make_holding
+):
     holding = make_holding()
     owner = owner_of(holding)
     clerk = as_user(client, make_user(Role.COUNTER_CLERK))
-    response = clerk.post(COUNTER, {"ward": "3", "number": "45/A", "action": "link",
-                                    "owner": owner.pk, "mobile": "01799999999"})
+    response = clerk.post(
+        COUNTER,
+        {
+            "ward": "3",
+            "number": "45/A",
+            "action": "link",
+            "owner": owner.pk,
+            "mobile": "01799999999",
+        },
+    )
     assert "No portal account uses this mobile number" in body(response)
     assert owner_of(holding).user is None
-    response = clerk.post(COUNTER, {"ward": "3", "number": "45/A", "action": "link",
-                                    "owner": owner.pk, "mobile": citizen.mobile})
+    response = clerk.post(
+        COUNTER,
+        {
+            "ward": "3",
+            "number": "45/A",
+            "action": "link",
+            "owner": owner.pk,
+            "mobile": citizen.mobile,
+        },
+    )
     assert response.status_code == 302
     assert owner_of(holding).user == citizen
 
@@ -466,8 +505,10 @@ def test_seed_demo_twice_creates_nothing_twice():
     from accounts.models import User
 
     def counts():
-        return [m.objects.count() for m in (Holding, Owner, Assessment, Demand, Instalment,
-                                            Arrear, Bill)]
+        return [
+            m.objects.count()
+            for m in (Holding, Owner, Assessment, Demand, Instalment, Arrear, Bill)
+        ]
 
     call_command("seed_demo", stdout=None)
     first = counts()
@@ -486,8 +527,11 @@ def test_seed_demo_twice_creates_nothing_twice():
     assert sorted(bills.values_list("service", "subject_label_en", "period_label")) == [
         ("holdings", "Holding 12, ward 1, KDA Avenue", f"FY {current_fiscal_year()} Q1"),
         ("holdings", "Holding 12/A, ward 1, KDA Avenue", f"FY {current_fiscal_year()} Q1"),
-        ("holdings", "Holding 12/A, ward 1, KDA Avenue",
-         f"arrears FY {previous_fiscal_year(current_fiscal_year())}"),
+        (
+            "holdings",
+            "Holding 12/A, ward 1, KDA Avenue",
+            f"arrears FY {previous_fiscal_year(current_fiscal_year())}",
+        ),
     ]
     assert not Bill.objects.filter(service="demo").exists()
 
@@ -505,8 +549,9 @@ def test_owner_files_an_objection_and_it_is_audited(client, make_user):
     url = f"/holdings/{holding.pk}/objection/"
     response = client.post(url, {"reason": "", "claimed_rent": "৯০০০০"})
     assert response.status_code == 200 and not Objection.objects.exists()
-    response = client.post(url, {"reason": "The ground floor is a shop that is closed.",
-                                 "claimed_rent": "৯০০০০"})
+    response = client.post(
+        url, {"reason": "The ground floor is a shop that is closed.", "claimed_rent": "৯০০০০"}
+    )
     assert response.status_code == 302
     objection = Objection.objects.get()
     assert objection.claimed_rent == 90000 and objection.filed_by == owner

@@ -67,8 +67,8 @@ def quick_pay(mobile: str):
     def call():
         client = Client()
         client.cookies["kcc_language"] = "en"
-        return client.post(QUICK, {"ward": "3", "number": "45/A", "what": "next",
-                                   "mobile": mobile})
+        return client.post(QUICK, {"ward": "3", "number": "45/A", "what": "next", "mobile": mobile})
+
     return call
 
 
@@ -83,7 +83,8 @@ def collected_for(instalment: Instalment) -> Decimal:
 
 
 def test_six_quick_pays_at_once_make_one_bill_and_collect_the_instalment_once(
-        make_holding, gateway):
+    make_holding, gateway
+):
     holding = make_holding()
     instalment = first_instalment(holding)
     responses = run_together(*(quick_pay(f"0171234567{i}") for i in range(6)))
@@ -103,7 +104,8 @@ def test_six_quick_pays_at_once_make_one_bill_and_collect_the_instalment_once(
 
 
 def test_an_owner_paying_while_a_stranger_quick_pays_settles_the_instalment(
-        make_holding, gateway, citizen):
+    make_holding, gateway, citizen
+):
     holding = make_holding()
     holding_link_by_nid(user=citizen, holding=holding, nid=OWNER_NID)
     instalment = first_instalment(holding)
@@ -125,15 +127,18 @@ def test_an_owner_paying_while_a_stranger_quick_pays_settles_the_instalment(
     bill.refresh_from_db()
     instalment.refresh_from_db()
     assert bill.status == "paid" and instalment.paid_bill == bill
-    assert Allocation.objects.filter(payment=owner_payment).aggregate(
-        s=Sum("amount"))["s"] == bill.total
+    assert (
+        Allocation.objects.filter(payment=owner_payment).aggregate(s=Sum("amount"))["s"]
+        == bill.total
+    )
     assert not Credit.objects.filter(payment=owner_payment).exists()
     assert Credit.objects.get(payment=stranger_payment).amount == bill.total
     assert find_discrepancies() == []
 
 
 def test_counter_cash_while_an_online_payment_is_in_flight_collects_once(
-        make_holding, gateway, citizen, make_user):
+    make_holding, gateway, citizen, make_user
+):
     holding = make_holding()
     holding_link_by_nid(user=citizen, holding=holding, nid=OWNER_NID)
     instalment = first_instalment(holding)

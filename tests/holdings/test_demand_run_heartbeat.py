@@ -45,10 +45,8 @@ def officer(make_user):
 
 def test_beat_marks_a_run_with_an_old_heartbeat_failed(db, settings):
     settings.RUN_HEARTBEAT_STALE_SECONDS = 300
-    dead = DemandRun.objects.create(fiscal_year="2024-25", status=RUNNING,
-                                    heartbeat_at=ago(10))
-    alive = DemandRun.objects.create(fiscal_year="2025-26", status=RUNNING,
-                                     heartbeat_at=ago(1))
+    dead = DemandRun.objects.create(fiscal_year="2024-25", status=RUNNING, heartbeat_at=ago(10))
+    alive = DemandRun.objects.create(fiscal_year="2025-26", status=RUNNING, heartbeat_at=ago(1))
     waiting = DemandRun.objects.create(fiscal_year="2023-24")  # queued: no worker yet
     DemandRun.objects.filter(pk=waiting.pk).update(created_at=ago(60))
 
@@ -73,18 +71,22 @@ def test_a_running_run_without_any_heartbeat_ages_from_its_start(db):
 def unbilled_holding(db):
     """A holding assessed for last year whose demand for this year has not been generated."""
     fy = current_fiscal_year()
-    holding = holding_create(ward=3, number="45/A", use="residential", road="Sir Iqbal Road",
-                             mahalla="Sonadanga")
-    owner_add(holding=holding, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin", nid=OWNER_NID,
-              mobile="01819123456")
-    assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy),
-                      annual_rent="120000")
+    holding = holding_create(
+        ward=3, number="45/A", use="residential", road="Sir Iqbal Road", mahalla="Sonadanga"
+    )
+    owner_add(
+        holding=holding,
+        name_bn="রহিম উদ্দিন",
+        name_en="Rahim Uddin",
+        nid=OWNER_NID,
+        mobile="01819123456",
+    )
+    assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy), annual_rent="120000")
     return holding
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_new_start_fails_the_dead_run_and_the_retry_completes_the_year(unbilled_holding,
-                                                                         officer):
+def test_a_new_start_fails_the_dead_run_and_the_retry_completes_the_year(unbilled_holding, officer):
     fy = current_fiscal_year()
     dead = DemandRun.objects.create(fiscal_year=fy, status=RUNNING, heartbeat_at=ago(10))
 
@@ -120,12 +122,12 @@ def test_a_live_heartbeat_keeps_the_year_busy(unbilled_holding, officer):
 def test_the_heartbeat_is_written_while_the_work_runs():
     run = DemandRun.objects.create(fiscal_year="2025-26", status=RUNNING, heartbeat_at=ago(4))
     first = DemandRun.objects.get(pk=run.pk).heartbeat_at
-    with Heartbeat(DemandRun, run.pk, live_statuses=LIVE_RUN_STATUSES,
-                   interval=0.05) as heartbeat:
+    with Heartbeat(DemandRun, run.pk, live_statuses=LIVE_RUN_STATUSES, interval=0.05) as heartbeat:
         heartbeat.beat()
         deadline = time.monotonic() + 5
-        while (DemandRun.objects.get(pk=run.pk).heartbeat_at == first
-               and time.monotonic() < deadline):
+        while (
+            DemandRun.objects.get(pk=run.pk).heartbeat_at == first and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
     assert DemandRun.objects.get(pk=run.pk).heartbeat_at > first
     assert heartbeat.beats >= 1
@@ -147,11 +149,13 @@ def test_the_failed_run_page_offers_a_retry(client, officer, db):
 
 # --- the cache down -----------------------------------------------------------------------
 
-REDIS_DOWN = {"default": {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:1/0",
-    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-}}
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
 
 
 @pytest.fixture
@@ -168,13 +172,13 @@ def test_quick_pay_look_up_fails_open_with_the_cache_down(client, make_holding, 
     assert "R**** U****" in body(response)
 
 
-def test_linking_by_nid_fails_closed_with_the_cache_down(client, make_holding, citizen,
-                                                         redis_down):
+def test_linking_by_nid_fails_closed_with_the_cache_down(client, make_holding, citizen, redis_down):
     holding = make_holding()
     client.force_login(citizen)
     client.cookies["kcc_language"] = "en"
-    response = client.post("/holdings/link/", {"ward": "3", "number": "45/A",
-                                               "method": "nid", "nid": OWNER_NID})
+    response = client.post(
+        "/holdings/link/", {"ward": "3", "number": "45/A", "method": "nid", "nid": OWNER_NID}
+    )
     assert response.status_code == 503
     assert "This is unavailable for a moment. Please try again in a minute." in body(response)
     assert not Owner.objects.filter(holding=holding, user=citizen).exists()
@@ -194,7 +198,8 @@ def _statement_timeout():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_reports_and_the_demand_generation_run_with_longer_statement_limits(
-        client, officer, unbilled_holding, monkeypatch):
+    client, officer, unbilled_holding, monkeypatch
+):
     from django.db import connection
 
     if connection.vendor != "postgresql":

@@ -17,11 +17,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def holdings():
     made = []
-    for i, (use, rent, occupied) in enumerate([
-            ("residential", "120000", True), ("commercial", "600000", False),
-            ("mixed", "90001", False), ("vacant_land", None, False)]):
-        h = holding_create(ward=(i % 3) + 1, number=str(100 + i), use=use,
-                           owner_occupied=occupied)
+    for i, (use, rent, occupied) in enumerate(
+        [
+            ("residential", "120000", True),
+            ("commercial", "600000", False),
+            ("mixed", "90001", False),
+            ("vacant_land", None, False),
+        ]
+    ):
+        h = holding_create(ward=(i % 3) + 1, number=str(100 + i), use=use, owner_occupied=occupied)
         if rent:
             assessment_record(holding=h, effective_fy="2024-25", annual_rent=rent)
         made.append(h)
@@ -37,10 +41,16 @@ def test_generation_matches_the_python_arithmetic(holdings):
             expected = [tax.HeadAmount("holding_tax", None, Decimal("500.00"), "")]
         else:
             valuation = h.assessments.get().annual_valuation
-            expected = tax.yearly_tax(valuation, [("conservancy", Decimal(7)),
-                                                  ("holding_tax", Decimal(7)),
-                                                  ("lighting", Decimal(3))],
-                                      fiscal_year="2025-26", use=h.use)
+            expected = tax.yearly_tax(
+                valuation,
+                [
+                    ("conservancy", Decimal(7)),
+                    ("holding_tax", Decimal(7)),
+                    ("lighting", Decimal(3)),
+                ],
+                fiscal_year="2025-26",
+                use=h.use,
+            )
         lines = {line.head: line.amount for line in demand.lines.all()}
         assert lines == {e.head: e.amount for e in expected}
         assert demand.total == sum(lines.values())
@@ -54,8 +64,11 @@ def test_second_run_changes_nothing_and_new_holdings_get_theirs(holdings):
     counts = (Demand.objects.count(), DemandLine.objects.count(), Instalment.objects.count())
     again = generate_demands("2025-26")
     assert (again.demands, again.lines, again.instalments) == (0, 0, 0)
-    assert counts == (Demand.objects.count(), DemandLine.objects.count(),
-                      Instalment.objects.count())
+    assert counts == (
+        Demand.objects.count(),
+        DemandLine.objects.count(),
+        Instalment.objects.count(),
+    )
     late = holding_create(ward=9, number="৯৯")  # Bengali digits accepted
     assert late.number == "99"
     assessment_record(holding=late, effective_fy="2025-26", annual_rent="60000")

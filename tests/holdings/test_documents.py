@@ -54,10 +54,15 @@ def owner_user(make_user):
 
 @pytest.fixture
 def holding(owner_user):
-    h = holding_create(ward=5, number="12/A", road="KDA Avenue", mahalla="Sonadanga",
-                       use="residential", owner_occupied=True)
-    owner = owner_add(holding=h, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin",
-                      mobile="01712345678")
+    h = holding_create(
+        ward=5,
+        number="12/A",
+        road="KDA Avenue",
+        mahalla="Sonadanga",
+        use="residential",
+        owner_occupied=True,
+    )
+    owner = owner_add(holding=h, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin", mobile="01712345678")
     owner.user = owner_user
     owner.save()
     assessment_record(holding=h, effective_fy=previous_fiscal_year(FY), annual_rent="120000")
@@ -82,15 +87,19 @@ def english(client):
 def to_png(data: bytes, tmp_path, name: str):
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / name)], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / name)],
+        check=True,
+        timeout=60,
+    )
     [png] = list(tmp_path.glob(f"{name}*.png"))
     return png
 
 
 def pay_everything(holding, clerk):
-    instalments = list(Instalment.objects.filter(demand__holding=holding,
-                                                 status=Instalment.Status.DUE))
+    instalments = list(
+        Instalment.objects.filter(demand__holding=holding, status=Instalment.Status.DUE)
+    )
     bill = holding_bill(holding=holding, instalments=instalments)
     session = counter_session_open(clerk=clerk)
     counter_take_cash(session=session, bills=[bill], clerk=clerk)
@@ -149,13 +158,18 @@ def test_no_dues_refused_while_an_instalment_is_past_its_due_date(holding):
     start = fiscal_year_bounds(FY)[0]
     generate_demands(FY)
     q1 = Instalment.objects.get(demand__holding=holding, quarter=1)
-    with time_machine.travel(datetime.datetime.combine(
-            q1.due_date + datetime.timedelta(days=1), datetime.time(10), tzinfo=datetime.UTC)):
+    with time_machine.travel(
+        datetime.datetime.combine(
+            q1.due_date + datetime.timedelta(days=1), datetime.time(10), tzinfo=datetime.UTC
+        )
+    ):
         with pytest.raises(ValidationError, match="overdue|বকেয়া") as exc:
             issue_no_dues_certificate(holding)
         assert exc.value.code == "has_dues"
-        assert format_amount(q1.amount, lang="bn") in exc.value.messages[0] or \
-            format_amount(q1.amount, lang="en") in exc.value.messages[0]
+        assert (
+            format_amount(q1.amount, lang="bn") in exc.value.messages[0]
+            or format_amount(q1.amount, lang="en") in exc.value.messages[0]
+        )
         assert format_amount(q1.demand.total, lang="en") not in exc.value.messages[0]
     assert not NoDuesCertificate.objects.exists()
     with time_machine.travel(datetime.datetime(start.year, 8, 1, 10, tzinfo=datetime.UTC)):
@@ -164,8 +178,7 @@ def test_no_dues_refused_while_an_instalment_is_past_its_due_date(holding):
         assert cert.valid_until == q1.due_date
 
 
-def test_no_dues_issued_once_the_instalments_are_paid_at_the_counter(holding, clerk,
-                                                                     tmp_path):
+def test_no_dues_issued_once_the_instalments_are_paid_at_the_counter(holding, clerk, tmp_path):
     generate_demands(FY)
     pay_everything(holding, clerk)
     cert = issue_no_dues_certificate(holding, actor=clerk)
@@ -196,9 +209,14 @@ def test_no_dues_after_marking_instalments_paid_directly(holding):
 def test_numbers_are_consecutive_per_fiscal_year(holding):
     others = [holding_create(ward=3, number=str(n)) for n in (1, 2)]
     NoDuesCertificate.objects.create(  # last year's series does not count
-        holding=holding, fiscal_year=previous_fiscal_year(FY), sequence=41,
-        number=f"X/ND/{previous_fiscal_year(FY)}/000041", verify_code="f" * 20,
-        paid_up_to=datetime.date(2020, 1, 1), valid_until=datetime.date(2020, 6, 30))
+        holding=holding,
+        fiscal_year=previous_fiscal_year(FY),
+        sequence=41,
+        number=f"X/ND/{previous_fiscal_year(FY)}/000041",
+        verify_code="f" * 20,
+        paid_up_to=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2020, 6, 30),
+    )
     certs = [issue_no_dues_certificate(h) for h in [holding, *others]]
     assert [c.sequence for c in certs] == [1, 2, 3]
     assert [c.number[-6:] for c in certs] == ["000001", "000002", "000003"]
@@ -270,7 +288,8 @@ def test_verify_in_bengali_masks_the_bengali_name(client, holding):
 def test_verify_an_expired_certificate(client, holding):
     cert = issue_no_dues_certificate(holding)
     NoDuesCertificate.objects.filter(pk=cert.pk).update(
-        valid_until=timezone.localdate() - datetime.timedelta(days=1))
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
     response = english(client).get(reverse("verify", args=[cert.verify_code]))
     assert response.status_code == 200
     assert "This no-dues certificate has expired" in response.content.decode()
@@ -288,9 +307,11 @@ def test_verify_unknown_code_is_still_404(client, holding):
 
 
 def urls(holding, cert):
-    return [reverse("holding_demand_notice", args=[holding.pk, FY]),
-            reverse("holding_no_dues", args=[holding.pk]),
-            reverse("holding_no_dues_pdf", args=[cert.pk])]
+    return [
+        reverse("holding_demand_notice", args=[holding.pk, FY]),
+        reverse("holding_no_dues", args=[holding.pk]),
+        reverse("holding_no_dues_pdf", args=[cert.pk]),
+    ]
 
 
 @pytest.fixture
@@ -314,10 +335,10 @@ def test_another_citizen_gets_404(client, holding, cert_and_demand, make_user):
     assert client.post(urls(holding, cert_and_demand)[1]).status_code == 404
 
 
-@pytest.mark.parametrize("role", [None, Role.COUNTER_CLERK, Role.ASSESSOR,
-                                  Role.REVENUE_OFFICER])
-def test_owner_and_staff_open_everything(client, holding, cert_and_demand, owner_user,
-                                         make_user, role):
+@pytest.mark.parametrize("role", [None, Role.COUNTER_CLERK, Role.ASSESSOR, Role.REVENUE_OFFICER])
+def test_owner_and_staff_open_everything(
+    client, holding, cert_and_demand, owner_user, make_user, role
+):
     client.force_login(owner_user if role is None else make_user(role))
     notice, page, pdf = urls(holding, cert_and_demand)
     for url in (notice, pdf):
@@ -328,7 +349,8 @@ def test_owner_and_staff_open_everything(client, holding, cert_and_demand, owner
         assert response.content.startswith(b"%PDF")
     response = client.get(notice)
     assert response["Content-Disposition"] == (
-        f'inline; filename="demand-notice-{FY}-ward-5-12-A.pdf"')
+        f'inline; filename="demand-notice-{FY}-ward-5-12-A.pdf"'
+    )
     assert client.get(page).status_code == 200  # Bengali
     assert english(client).get(page).status_code == 200
 
@@ -336,13 +358,17 @@ def test_owner_and_staff_open_everything(client, holding, cert_and_demand, owner
 def test_notice_for_a_year_without_demand_or_a_bad_year_is_404(client, holding, owner_user):
     client.force_login(owner_user)
     generate_demands(FY)
-    assert client.get(reverse("holding_demand_notice", args=[holding.pk, "1999-00"])
-                      ).status_code == 404
-    assert client.get(reverse("holding_demand_notice", args=[holding.pk, "junk"])
-                      ).status_code == 404
+    assert (
+        client.get(reverse("holding_demand_notice", args=[holding.pk, "1999-00"])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("holding_demand_notice", args=[holding.pk, "junk"])).status_code == 404
+    )
     bengali = FY.translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
-    assert client.get(reverse("holding_demand_notice", args=[holding.pk, bengali])
-                      ).status_code == 200
+    assert (
+        client.get(reverse("holding_demand_notice", args=[holding.pk, bengali])).status_code == 200
+    )
 
 
 def test_page_refuses_while_dues_then_issues_after_payment(client, holding, owner_user, clerk):

@@ -47,13 +47,45 @@ def check(data: bytes, name: str = "register.csv"):
     return parsed, importer.validate(parsed)
 
 
-def row(ward="1", number="10", road="", mahalla="", use="residential", occupied="no", area="",
-        name_bn="করিম", name_en="Karim", share="", nid="", mobile="", rent="60000",
-        valuation_fy="2025-26", arrears_fy="", arrears_amount="") -> str:
+def row(
+    ward="1",
+    number="10",
+    road="",
+    mahalla="",
+    use="residential",
+    occupied="no",
+    area="",
+    name_bn="করিম",
+    name_en="Karim",
+    share="",
+    nid="",
+    mobile="",
+    rent="60000",
+    valuation_fy="2025-26",
+    arrears_fy="",
+    arrears_amount="",
+) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow([
-        ward, number, road, mahalla, use, occupied, area, name_bn, name_en, share, nid, mobile,
-        rent, valuation_fy, arrears_fy, arrears_amount])
+    csv.writer(out, lineterminator="").writerow(
+        [
+            ward,
+            number,
+            road,
+            mahalla,
+            use,
+            occupied,
+            area,
+            name_bn,
+            name_en,
+            share,
+            nid,
+            mobile,
+            rent,
+            valuation_fy,
+            arrears_fy,
+            arrears_amount,
+        ]
+    )
     return out.getvalue()
 
 
@@ -67,8 +99,9 @@ def by_row(results):
 def test_sample_csv_imports_holdings_owners_valuations_and_arrears():
     parsed, results = check(SAMPLE.read_bytes(), "holdings_register.csv")
     assert parsed.ok and [r.errors for r in results if r.errors] == []
-    report = importer.import_rows(results, only_valid=False, actor=None,
-                                  filename="holdings_register.csv")
+    report = importer.import_rows(
+        results, only_valid=False, actor=None, filename="holdings_register.csv"
+    )
     assert report.imported
     assert (report.holdings, report.owners, report.assessments, report.arrears) == (6, 8, 5, 3)
     assert (Holding.objects.count(), Owner.objects.count(), Assessment.objects.count()) == (6, 8, 5)
@@ -76,8 +109,9 @@ def test_sample_csv_imports_holdings_owners_valuations_and_arrears():
     karim = Holding.objects.get(ward__number=1, number="101")
     assert karim.owner_occupied and karim.use == "residential"
     assessment = karim.assessments.get()
-    expected = tax.annual_valuation(Decimal("120000"), owner_occupied=True,
-                                    concession_percent=Decimal("40"))
+    expected = tax.annual_valuation(
+        Decimal("120000"), owner_occupied=True, concession_percent=Decimal("40")
+    )
     assert assessment.effective_fy == "2024-25"
     assert assessment.annual_valuation == expected.annual_valuation == Decimal("60000.00")
     assert "legacy register" in assessment.basis
@@ -101,14 +135,19 @@ def test_sample_csv_imports_holdings_owners_valuations_and_arrears():
 def test_imported_arrears_are_carried_forward_with_the_surcharge():
     _parsed, results = check(SAMPLE.read_bytes())
     importer.import_rows(results, only_valid=False, actor=None)
-    demand = Demand.objects.get(holding__ward__number=1, holding__number="102/A",
-                                fiscal_year="2023-24")
+    demand = Demand.objects.get(
+        holding__ward__number=1, holding__number="102/A", fiscal_year="2023-24"
+    )
     assert demand.total == Decimal("18500.00") and demand.schedule.fiscal_year == "2023-24"
     line = demand.lines.get()
     assert (line.head, line.amount, line.rule) == (
-        "holding_tax", Decimal("18500.00"), "imported arrears from the legacy register")
+        "holding_tax",
+        Decimal("18500.00"),
+        "imported arrears from the legacy register",
+    )
     assert [i.amount for i in demand.instalments.order_by("quarter")] == tax.split_quarters(
-        Decimal("18500"))
+        Decimal("18500")
+    )
     assert set(demand.instalments.values_list("status", flat=True)) == {Instalment.Status.DUE}
 
     generate_demands("2026-27")
@@ -127,13 +166,50 @@ def test_xlsx_with_numbers_typed_as_numbers():
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append([c.upper() for c in importer.COLUMNS])  # header names in any case
-    sheet.append([3, 42, "Jessore Road", "Khalishpur", "Commercial", "yes", 900.5, "", "Mina",
-                  None, 1234567890, 1712345678, 240000.0, "2025-26", "2024-25", 1500])
-    sheet.append([3, 42, None, None, None, None, None, "রফিক", "", None, None, None, None,
-                  None, None, None])
+    sheet.append(
+        [
+            3,
+            42,
+            "Jessore Road",
+            "Khalishpur",
+            "Commercial",
+            "yes",
+            900.5,
+            "",
+            "Mina",
+            None,
+            1234567890,
+            1712345678,
+            240000.0,
+            "2025-26",
+            "2024-25",
+            1500,
+        ]
+    )
+    sheet.append(
+        [3, 42, None, None, None, None, None, "রফিক", "", None, None, None, None, None, None, None]
+    )
     sheet.append([None] * 16)  # blank rows are skipped
-    sheet.append([4, "১২/ক", None, None, "আবাসিক", "না", None, "রহিম", "", 100, None, None,
-                  "৬০,০০০", "২০২৫-২৬", None, None])
+    sheet.append(
+        [
+            4,
+            "১২/ক",
+            None,
+            None,
+            "আবাসিক",
+            "না",
+            None,
+            "রহিম",
+            "",
+            100,
+            None,
+            None,
+            "৬০,০০০",
+            "২০২৫-২৬",
+            None,
+            None,
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     parsed, results = check(buffer.getvalue(), "register.xlsx")
@@ -151,8 +227,9 @@ def test_xlsx_with_numbers_typed_as_numbers():
     shop = Holding.objects.get(ward__number=3, number="42")
     assert shop.use == "commercial" and shop.floor_area_sqft == Decimal("900.50")
     assert shop.owners.get(name_en="Mina").mobile == "01712345678"
-    assert Holding.objects.get(ward__number=4, number="12/A").assessments.get().annual_rent \
-        == Decimal("60000.00")
+    assert Holding.objects.get(
+        ward__number=4, number="12/A"
+    ).assessments.get().annual_rent == Decimal("60000.00")
 
 
 # --- bad files and rows -----------------------------------------------------------------
@@ -167,13 +244,16 @@ def test_wrong_headers_are_a_file_error_and_nothing_is_imported():
     assert Holding.objects.count() == 0
 
 
-@pytest.mark.parametrize(("data", "name", "fragment"), [
-    (b"", "x.csv", "empty"),
-    (csv_bytes(), "x.csv", "no rows"),
-    ("ward,নাম\n".encode("utf-16"), "x.csv", "UTF-8"),
-    (b"PK-not-really", "x.xlsx", "not a real .xlsx"),
-    (b"ward", "x.txt", ".csv or .xlsx"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "fragment"),
+    [
+        (b"", "x.csv", "empty"),
+        (csv_bytes(), "x.csv", "no rows"),
+        ("ward,নাম\n".encode("utf-16"), "x.csv", "UTF-8"),
+        (b"PK-not-really", "x.xlsx", "not a real .xlsx"),
+        (b"ward", "x.txt", ".csv or .xlsx"),
+    ],
+)
 def test_unreadable_files_are_refused_with_a_clear_message(data, name, fragment):
     parsed = importer.parse(io.BytesIO(data), name)
     assert not parsed.ok and fragment in " ".join(parsed.errors)
@@ -183,23 +263,24 @@ def test_unreadable_files_are_refused_with_a_clear_message(data, name, fragment)
 def bad_file():
     holding_create(ward=2, number="50")  # already in the register
     return csv_bytes(
-        row(number="1"),                                       # 2 ok
-        row(ward="99", number="2"),                            # 3 unknown ward
-        row(number="3", rent="-500"),                          # 4 negative rent
-        row(number="4", road="Station Road", share="50"),      # 5 ok so far …
-        row(number="4", road="KDA Avenue", name_bn="রহিম", share="50",
-            name_en="Rahim"),                                  # 6 … same number, other road
-        row(ward="2", number="50"),                            # 7 already in the register
-        row(ward="৩", number="১২৩", rent="৯০,০০০", valuation_fy="২০২৫-২৬",
-            mobile="০১৭১১০০০১২৩"),                              # 8 Bengali digits: ok
-        row(number="5", share="60"),                           # 9 ok …
-        row(number="5", share="60", name_bn="রহিম",
-            name_en="Rahim"),                                  # 10 … shares over 100
-        row(number="6", share="50", nid="1234567890"),         # 11 ok …
-        row(number="6", share="50", nid="1234567890"),         # 12 … the same owner again
-        row(number="7", nid="12345", mobile="12345"),          # 13 bad NID and mobile
-        row(number="8", valuation_fy="2025-27"),               # 14 bad fiscal year
-        row(number="9", rent="900000000"),                     # 15 absurd rent
+        row(number="1"),  # 2 ok
+        row(ward="99", number="2"),  # 3 unknown ward
+        row(number="3", rent="-500"),  # 4 negative rent
+        row(number="4", road="Station Road", share="50"),  # 5 ok so far …
+        row(
+            number="4", road="KDA Avenue", name_bn="রহিম", share="50", name_en="Rahim"
+        ),  # 6 … same number, other road
+        row(ward="2", number="50"),  # 7 already in the register
+        row(
+            ward="৩", number="১২৩", rent="৯০,০০০", valuation_fy="২০২৫-২৬", mobile="০১৭১১০০০১২৩"
+        ),  # 8 Bengali digits: ok
+        row(number="5", share="60"),  # 9 ok …
+        row(number="5", share="60", name_bn="রহিম", name_en="Rahim"),  # 10 … shares over 100
+        row(number="6", share="50", nid="1234567890"),  # 11 ok …
+        row(number="6", share="50", nid="1234567890"),  # 12 … the same owner again
+        row(number="7", nid="12345", mobile="12345"),  # 13 bad NID and mobile
+        row(number="8", valuation_fy="2025-27"),  # 14 bad fiscal year
+        row(number="9", rent="900000000"),  # 15 absurd rent
         row(number="10", arrears_fy="2026-27", arrears_amount="100"),  # 16 not earlier
     )
 
@@ -208,10 +289,16 @@ def test_each_bad_row_is_reported_with_its_reason(bad_file):
     _parsed, results = check(bad_file)
     codes = {r.row: r.codes for r in results if r.errors}
     assert codes == {
-        3: ["unknown_ward"], 4: ["negative_rent"], 6: ["duplicate_in_file"],
-        7: ["duplicate_holding"], 10: ["shares_over_100"], 12: ["duplicate_owner"],
-        13: ["invalid_nid", "invalid_mobile"], 14: ["invalid_fiscal_year"],
-        15: ["absurd_rent"], 16: ["invalid_arrears_fy"],
+        3: ["unknown_ward"],
+        4: ["negative_rent"],
+        6: ["duplicate_in_file"],
+        7: ["duplicate_holding"],
+        10: ["shares_over_100"],
+        12: ["duplicate_owner"],
+        13: ["invalid_nid", "invalid_mobile"],
+        14: ["invalid_fiscal_year"],
+        15: ["absurd_rent"],
+        16: ["invalid_arrears_fy"],
     }
     messages = by_row(results)
     assert "no ward 99" in messages[3].errors[0]
@@ -239,7 +326,10 @@ def test_only_valid_imports_the_rest_and_skips_whole_holdings(bad_file, make_use
     assert report.imported
     # 1 and ৩/১২৩ only: 4, 5 and 6 each have a bad row, so their good rows are skipped too.
     assert set(Holding.objects.values_list("ward__number", "number")) == {
-        (1, "1"), (3, "123"), (2, "50")}
+        (1, "1"),
+        (3, "123"),
+        (2, "50"),
+    }
     assert report.holdings == 2 and report.skipped_holdings == 9 and report.skipped_rows == 13
     statuses = {r.row: r.status for r in results}
     assert statuses[2] == statuses[8] == "imported"
@@ -262,10 +352,19 @@ def test_a_holding_registered_meanwhile_is_caught_at_import():
 
 
 def test_thousands_of_rows_import_in_seconds_with_few_queries(django_assert_max_num_queries):
-    rows = [row(ward=str(1 + i % 31), number=str(1000 + i), share="100", nid=f"{10**9 + i}",
-                mobile=f"0171{i:07d}", rent=str(50000 + i),
-                arrears_fy="2025-26" if i % 4 == 0 else "",
-                arrears_amount="3000" if i % 4 == 0 else "") for i in range(3000)]
+    rows = [
+        row(
+            ward=str(1 + i % 31),
+            number=str(1000 + i),
+            share="100",
+            nid=f"{10**9 + i}",
+            mobile=f"0171{i:07d}",
+            rent=str(50000 + i),
+            arrears_fy="2025-26" if i % 4 == 0 else "",
+            arrears_amount="3000" if i % 4 == 0 else "",
+        )
+        for i in range(3000)
+    ]
     started = time.monotonic()
     with django_assert_max_num_queries(400):
         _parsed, results = check(csv_bytes(*rows))
@@ -322,14 +421,22 @@ def stored_files(settings) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    (Role.CITIZEN, 403), (Role.COUNTER_CLERK, 403), (Role.REVENUE_OFFICER, 403),
-    (Role.ASSESSOR, 200), (Role.ADMINISTRATOR, 200)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CITIZEN, 403),
+        (Role.COUNTER_CLERK, 403),
+        (Role.REVENUE_OFFICER, 403),
+        (Role.ASSESSOR, 200),
+        (Role.ADMINISTRATOR, 200),
+    ],
+)
 def test_only_assessors_and_administrators_open_the_page(client, make_user, role, status):
     client.force_login(make_user(role))
     assert client.get(URL).status_code == status
     assert client.get("/holdings/import/report.csv").status_code in (
-        (302,) if status == 200 else (403,))
+        (302,) if status == 200 else (403,)
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -346,13 +453,15 @@ def test_page_documents_the_format(client, officer):
     assert b"".join(sample.streaming_content).startswith(b"ward,holding_number")
 
 
-@pytest.mark.parametrize(("data", "name", "fragment"), [
-    (b"x" * (5 * 1024 * 1024 + 1), "big.csv", "larger than 5 MB"),
-    (b"ward,holding_number", "register.txt", "Upload a .csv or .xlsx file"),
-    (b"this is not a workbook", "register.xlsx", "not a real .xlsx workbook"),
-])
-def test_bad_uploads_are_refused_with_a_message(client, officer, settings, data, name,
-                                                fragment):
+@pytest.mark.parametrize(
+    ("data", "name", "fragment"),
+    [
+        (b"x" * (5 * 1024 * 1024 + 1), "big.csv", "larger than 5 MB"),
+        (b"ward,holding_number", "register.txt", "Upload a .csv or .xlsx file"),
+        (b"this is not a workbook", "register.xlsx", "not a real .xlsx workbook"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message(client, officer, settings, data, name, fragment):
     response = upload(client, data, name)
     assert fragment in response.content.decode()
     assert stored_files(settings) == []
@@ -372,7 +481,9 @@ def test_two_step_flow_with_errors(client, officer, settings, bad_file):
     assert "Import nothing" in page and "Import only the 2 valid holdings" in page
     # The file was parsed once: its rows and its check are kept, not the file itself.
     assert sorted(p.name.split(".", 1)[1] for p in stored_files(settings)) == [
-        "check.en.json", "rows.json"]
+        "check.en.json",
+        "rows.json",
+    ]
 
     report = client.get("/holdings/import/report.csv")
     assert report["Content-Type"].startswith("text/csv")
@@ -385,8 +496,9 @@ def test_two_step_flow_with_errors(client, officer, settings, bad_file):
     # Only the valid ones: needs the confirmation box.
     page = client.post("/holdings/import/confirm/", {"action": "only_valid"}, follow=True)
     assert "Tick the box" in page.content.decode() and Holding.objects.count() == 1
-    page = client.post("/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"},
-                       follow=True).content.decode()
+    page = client.post(
+        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
+    ).content.decode()
     assert "Imported 2 holdings" in page
     assert Holding.objects.count() == 3
     assert AuditLog.objects.get(action="holdings.imported").actor == officer
@@ -394,8 +506,9 @@ def test_two_step_flow_with_errors(client, officer, settings, bad_file):
     final = client.get("/holdings/import/report.csv").content.decode("utf-8-sig")
     assert "imported" in final and "skipped" in final
     # The decision cannot be taken twice.
-    page = client.post("/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"},
-                       follow=True)
+    page = client.post(
+        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
+    )
     assert "No checked file is waiting" in page.content.decode()
     assert Holding.objects.count() == 3
 
@@ -410,8 +523,26 @@ def test_import_nothing_forgets_the_file(client, officer, settings, bad_file):
 def test_clean_xlsx_through_the_page(client, officer, settings):
     workbook = openpyxl.Workbook()
     workbook.active.append(list(importer.COLUMNS))
-    workbook.active.append([7, "15", "", "", "mixed", "no", "", "সালমা", "Salma", "", "", "",
-                            "120000", "2025-26", "", ""])
+    workbook.active.append(
+        [
+            7,
+            "15",
+            "",
+            "",
+            "mixed",
+            "no",
+            "",
+            "সালমা",
+            "Salma",
+            "",
+            "",
+            "",
+            "120000",
+            "2025-26",
+            "",
+            "",
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     page = upload(client, buffer.getvalue(), "Register.XLSX").content.decode()
@@ -419,6 +550,8 @@ def test_clean_xlsx_through_the_page(client, officer, settings):
     page = client.post("/holdings/import/confirm/", {"action": "import"}, follow=True)
     assert "Imported 1 holding with 1 owner" in page.content.decode()
     holding = Holding.objects.get(ward__number=7, number="15")
-    assert holding.assessments.get().annual_valuation == tax.annual_valuation(
-        Decimal("120000"), owner_occupied=False).annual_valuation
+    assert (
+        holding.assessments.get().annual_valuation
+        == tax.annual_valuation(Decimal("120000"), owner_occupied=False).annual_valuation
+    )
     assert [p.name.endswith("-report.csv") for p in stored_files(settings)] == [True]

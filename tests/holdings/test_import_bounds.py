@@ -59,15 +59,19 @@ def xlsx_bomb(cell_chars: int) -> bytes:
     plain = io.BytesIO()
     workbook.save(plain)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
         for info in source.infolist():
             if info.filename != SHEET:
                 bomb.writestr(info, source.read(info.filename))
         with bomb.open(SHEET, "w", force_zip64=True) as sheet:
-            sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                        b'2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                b'2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+            )
             chunk = b"A" * (1024 * 1024)
             left = cell_chars
             while left > 0:
@@ -90,12 +94,16 @@ def xlsx(rows: list[list]) -> bytes:
 # --- zip bombs -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cell_chars", "why"), [
-    (60 * 1024 * 1024, "unpacks past the 50 MB cap"),
-    (8 * 1024 * 1024, "under the cap, but packed ~1000 to 1"),
-])
-def test_xlsx_bomb_is_refused_in_under_a_second_and_nothing_stored(client, officer, settings,
-                                                                  cell_chars, why):
+@pytest.mark.parametrize(
+    ("cell_chars", "why"),
+    [
+        (60 * 1024 * 1024, "unpacks past the 50 MB cap"),
+        (8 * 1024 * 1024, "under the cap, but packed ~1000 to 1"),
+    ],
+)
+def test_xlsx_bomb_is_refused_in_under_a_second_and_nothing_stored(
+    client, officer, settings, cell_chars, why
+):
     data = xlsx_bomb(cell_chars)
     assert len(data) < 300 * 1024, "a small upload"
     assert client.get(URL).status_code == 200  # the page's own first-request warm-up
@@ -133,8 +141,12 @@ def test_bomb_refused_by_the_importer_itself_and_the_limits_are_settings(setting
 
 def test_long_cell_is_a_row_error_with_the_echo_cut(client, officer, settings):
     long_name = "x" * 5000
-    data = csv_bytes(row(number="1"), row(number="2", name_en=long_name),
-                     row(number="3", use="z" * 500), row(ward="9" * 300, number="4"))
+    data = csv_bytes(
+        row(number="1"),
+        row(number="2", name_en=long_name),
+        row(number="3", use="z" * 500),
+        row(ward="9" * 300, number="4"),
+    )
     page = upload(client, data, "register.csv").content.decode()
     assert response_has_no_long_run(page)
     parsed = importer.parse(io.BytesIO(data), "register.csv")
@@ -150,8 +162,9 @@ def test_long_cell_is_a_row_error_with_the_echo_cut(client, officer, settings):
     assert "owner_name_en is longer than" in report
     assert response_has_no_long_run(report)
     # Nothing of that row can be imported.
-    page = client.post("/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"},
-                       follow=True).content.decode()
+    page = client.post(
+        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
+    ).content.decode()
     assert set(Holding.objects.values_list("number", flat=True)) == {"1"}
 
 
@@ -161,8 +174,9 @@ def response_has_no_long_run(text: str) -> bool:
 
 def test_long_xlsx_cell_is_a_row_error(settings):
     settings.HOLDINGS_IMPORT_MAX_CELL_CHARS = 50
-    data = xlsx([[1, "7", "r" * 51, "", "residential", "no", "", "", "Karim", "", "", "",
-                  "", "", "", ""]])
+    data = xlsx(
+        [[1, "7", "r" * 51, "", "residential", "no", "", "", "Karim", "", "", "", "", "", "", ""]]
+    )
     parsed = importer.parse(io.BytesIO(data), "register.xlsx")
     assert parsed.ok
     [result] = importer.validate(parsed)
@@ -183,8 +197,10 @@ def test_csv_row_cap_is_a_setting(settings):
 
 def test_xlsx_row_cap_and_blank_rows(settings):
     settings.HOLDINGS_IMPORT_MAX_ROWS = 3
-    values = [[1, str(i), "", "", "residential", "no", "", "", "Karim", "", "", "", "", "",
-               "", ""] for i in range(1, 5)]
+    values = [
+        [1, str(i), "", "", "residential", "no", "", "", "Karim", "", "", "", "", "", "", ""]
+        for i in range(1, 5)
+    ]
     parsed = importer.parse(io.BytesIO(xlsx(values)), "register.xlsx")
     assert not parsed.ok and "more than 3 rows" in " ".join(parsed.errors)
     # A sheet claiming a million rows, all blank, is refused without reading them all.
@@ -201,8 +217,9 @@ def test_xlsx_row_cap_and_blank_rows(settings):
 
 def test_text_cap(settings):
     settings.HOLDINGS_IMPORT_MAX_UNCOMPRESSED_BYTES = 200
-    parsed = importer.parse(io.BytesIO(csv_bytes(*[row(number=str(i)) for i in range(20)])),
-                            "r.csv")
+    parsed = importer.parse(
+        io.BytesIO(csv_bytes(*[row(number=str(i)) for i in range(20)])), "r.csv"
+    )
     assert not parsed.ok and "more text" in " ".join(parsed.errors)
 
 
@@ -228,8 +245,9 @@ def test_the_file_is_parsed_once_at_upload(client, officer, settings, monkeypatc
     assert client.get(URL).status_code == 200
     assert any(p.name.endswith(".check.bn.json") for p in stored_files(settings))
     client.cookies["kcc_language"] = "en"
-    page = client.post("/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"},
-                       follow=True).content.decode()
+    page = client.post(
+        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
+    ).content.decode()
     assert "Imported 2 holdings" in page
     assert set(Holding.objects.values_list("number", flat=True)) == {"1", "2"}
     assert [p.name.endswith("-report.csv") for p in stored_files(settings)] == [True]

@@ -86,16 +86,17 @@ def officer(make_user):
 def register(db):
     """Holdings A–D of the module docstring, assessed from 2024-25."""
     made = {}
-    for key, ward, number, use, rent in [("A", 1, "101", "residential", "120000"),
-                                         ("B", 1, "102", "residential", "60000"),
-                                         ("C", 2, "201", "commercial", "600000"),
-                                         ("D", 2, "202", "vacant_land", None)]:
+    for key, ward, number, use, rent in [
+        ("A", 1, "101", "residential", "120000"),
+        ("B", 1, "102", "residential", "60000"),
+        ("C", 2, "201", "commercial", "600000"),
+        ("D", 2, "202", "vacant_land", None),
+    ]:
         holding = holding_create(ward=ward, number=number, use=use)
         if rent:
             assessment_record(holding=holding, effective_fy="2024-25", annual_rent=rent)
         made[key] = holding
-    owner_add(holding=made["C"], name_en="Rahim Uddin", name_bn="রহিম উদ্দিন",
-              mobile="01711000201")
+    owner_add(holding=made["C"], name_en="Rahim Uddin", name_bn="রহিম উদ্দিন", mobile="01711000201")
     owner_add(holding=made["A"], name_en="Karim Mia", mobile="01711000101")
     return made
 
@@ -129,8 +130,9 @@ def add_more_holdings(n: int, *, ward: int = 5, start: int = 500, fiscal_year: s
 @pytest.fixture
 def pages(register, citizen):
     holding = register["A"]
-    objection = objection_file(assessment=holding.assessments.get(), user=citizen,
-                               reason="Too high", claimed_rent="100000")
+    objection = objection_file(
+        assessment=holding.assessments.get(), user=citizen, reason="Too high", claimed_rent="100000"
+    )
     run = DemandRun.objects.create(fiscal_year=FY, status=DemandRun.Status.DONE)
     return {
         QUEUE: ASSESSOR_ROLES,
@@ -145,8 +147,17 @@ def pages(register, citizen):
     }
 
 
-@pytest.mark.parametrize("role", ["anonymous", Role.CITIZEN, Role.COUNTER_CLERK,
-                                  Role.ASSESSOR, Role.REVENUE_OFFICER, Role.ADMINISTRATOR])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "anonymous",
+        Role.CITIZEN,
+        Role.COUNTER_CLERK,
+        Role.ASSESSOR,
+        Role.REVENUE_OFFICER,
+        Role.ADMINISTRATOR,
+    ],
+)
 def test_permission_matrix(client, make_user, pages, role):
     if role != "anonymous":
         client.force_login(make_user(role))
@@ -172,13 +183,24 @@ def test_named_urls():
 
 
 def test_posts_are_refused_to_other_roles(client, make_user, register, citizen):
-    objection = objection_file(assessment=register["A"].assessments.get(), user=citizen,
-                               reason="Too high")
+    objection = objection_file(
+        assessment=register["A"].assessments.get(), user=citizen, reason="Too high"
+    )
     as_user(client, make_user(Role.REVENUE_OFFICER))
-    assert client.post(f"/holdings/officer/holdings/{register['B'].pk}/assess/",
-                       {"effective_fy": "2025-26", "annual_rent": "1"}).status_code == 403
-    assert client.post(f"/holdings/officer/objections/{objection.pk}/",
-                       {"decision": "reject", "reason": "x", "confirm": "on"}).status_code == 403
+    assert (
+        client.post(
+            f"/holdings/officer/holdings/{register['B'].pk}/assess/",
+            {"effective_fy": "2025-26", "annual_rent": "1"},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/holdings/officer/objections/{objection.pk}/",
+            {"decision": "reject", "reason": "x", "confirm": "on"},
+        ).status_code
+        == 403
+    )
     as_user(client, make_user(Role.ASSESSOR))
     assert client.post(DEMAND, {"fiscal_year": "2025-26"}).status_code == 403
     assert not DemandRun.objects.exists()
@@ -187,17 +209,23 @@ def test_posts_are_refused_to_other_roles(client, make_user, register, citizen):
 # --- the assessor's queue -------------------------------------------------------------------
 
 
-def test_queue_has_three_lists_with_counts_ages_and_ward_filter(client, assessor, citizen,
-                                                                register):
+def test_queue_has_three_lists_with_counts_ages_and_ward_filter(
+    client, assessor, citizen, register
+):
     with time_machine.travel(datetime.datetime(2025, 8, 1, 10, tzinfo=DHAKA), tick=False):
         new1 = holding_create(ward=1, number="150")
         new2 = holding_create(ward=3, number="350")
         holding_create(ward=3, number="351", use="vacant_land")  # needs no valuation
-        first = objection_file(assessment=register["A"].assessments.get(), user=citizen,
-                               reason="The rent is less", claimed_rent="90000")
+        first = objection_file(
+            assessment=register["A"].assessments.get(),
+            user=citizen,
+            reason="The rent is less",
+            claimed_rent="90000",
+        )
     with time_machine.travel(datetime.datetime(2025, 9, 1, 10, tzinfo=DHAKA), tick=False):
-        objection_file(assessment=register["C"].assessments.get(), user=citizen,
-                       reason="Part of it is empty")
+        objection_file(
+            assessment=register["C"].assessments.get(), user=citizen, reason="Part of it is empty"
+        )
     old = holding_create(ward=3, number="360")
     assessment_record(holding=old, effective_fy="2018-19", annual_rent="24000")
 
@@ -211,17 +239,17 @@ def test_queue_has_three_lists_with_counts_ages_and_ward_filter(client, assessor
         assert '<span class="badge">1</span>' in page
         assert f"/holdings/officer/holdings/{new1.pk}/assess/" in page
         assert f"/holdings/officer/holdings/{new2.pk}/assess/" in page
-        assert "<td class=\"num\">41</td>" in page  # registered 1 Aug, 41 days ago
+        assert '<td class="num">41</td>' in page  # registered 1 Aug, 41 days ago
 
         page = body(client.get(QUEUE, {"tab": "objections"}))
         assert page.index("The rent is less") < page.index("Part of it is empty")  # oldest first
         assert f"/holdings/officer/objections/{first.pk}/" in page
         assert "90,000.00" in page
-        assert "<td class=\"num\">41</td>" in page and "<td class=\"num\">10</td>" in page
+        assert '<td class="num">41</td>' in page and '<td class="num">10</td>' in page
 
         page = body(client.get(QUEUE, {"tab": "due"}))
         assert f"/holdings/officer/holdings/{old.pk}/assess/" in page
-        assert "2018-19" in page and "<td class=\"num\">7</td>" in page
+        assert "2018-19" in page and '<td class="num">7</td>' in page
 
         page = body(client.get(QUEUE, {"tab": "new", "ward": "1"}))
         assert f"/holdings/officer/holdings/{new1.pk}/assess/" in page
@@ -230,12 +258,14 @@ def test_queue_has_three_lists_with_counts_ages_and_ward_filter(client, assessor
         assert "Part of it is empty" in page and "The rent is less" not in page
 
 
-def test_queue_paginates_25_a_page_with_constant_queries(client, assessor, citizen, register,
-                                                         django_assert_max_num_queries):
+def test_queue_paginates_25_a_page_with_constant_queries(
+    client, assessor, citizen, register, django_assert_max_num_queries
+):
     objection_file(assessment=register["A"].assessments.get(), user=citizen, reason="High")
     holding_create(ward=4, number="399")
-    assessment_record(holding=holding_create(ward=6, number="599"), effective_fy="2015-16",
-                      annual_rent="12000")
+    assessment_record(
+        holding=holding_create(ward=6, number="599"), effective_fy="2015-16", annual_rent="12000"
+    )
     as_user(client, assessor)
     counts = {}
     for tab in ("new", "objections", "due"):
@@ -295,22 +325,27 @@ def test_check_then_record_an_owner_occupied_valuation(client, assessor, registe
     assert "50,000.00" in page  # the 2024-25 valuation
 
 
-@pytest.mark.parametrize(("rent", "message"), [
-    ("-5000", "The yearly rent cannot be negative."),
-    ("১০০০০০০০০০", "is not believable; check it."),
-    ("1e20", "is not believable; check it."),
-    ("twelve", "Enter a number."),
-    ("", "This field is required."),
-])
-def test_bad_rent_shows_an_error_and_changes_nothing(client, assessor, register, today, rent,
-                                                     message):
+@pytest.mark.parametrize(
+    ("rent", "message"),
+    [
+        ("-5000", "The yearly rent cannot be negative."),
+        ("১০০০০০০০০০", "is not believable; check it."),
+        ("1e20", "is not believable; check it."),
+        ("twelve", "Enter a number."),
+        ("", "This field is required."),
+    ],
+)
+def test_bad_rent_shows_an_error_and_changes_nothing(
+    client, assessor, register, today, rent, message
+):
     holding = register["B"]
     as_user(client, assessor)
     before = list(Assessment.objects.values_list("pk", "annual_rent", "annual_valuation"))
     audits = AuditLog.objects.count()
     for button in ("preview", "record"):
-        response = client.post(assess_url(holding), {"effective_fy": FY, "annual_rent": rent,
-                                                     button: "1"})
+        response = client.post(
+            assess_url(holding), {"effective_fy": FY, "annual_rent": rent, button: "1"}
+        )
         assert response.status_code == 200
         assert message in body(response)
         assert 'role="alert"' in body(response)
@@ -320,11 +355,13 @@ def test_bad_rent_shows_an_error_and_changes_nothing(client, assessor, register,
 
 def test_bad_fiscal_year_is_refused(client, assessor, register, today):
     as_user(client, assessor)
-    for value, message in [("2025", "is not a fiscal year"),
-                           ("2030-31", "can take effect from 2026-27 at the latest")]:
-        response = client.post(assess_url(register["B"]), {"effective_fy": value,
-                                                           "annual_rent": "1000",
-                                                           "record": "1"})
+    for value, message in [
+        ("2025", "is not a fiscal year"),
+        ("2030-31", "can take effect from 2026-27 at the latest"),
+    ]:
+        response = client.post(
+            assess_url(register["B"]), {"effective_fy": value, "annual_rent": "1000", "record": "1"}
+        )
         assert response.status_code == 200 and message in body(response)
     assert register["B"].assessments.count() == 1
 
@@ -334,8 +371,12 @@ def test_bad_fiscal_year_is_refused(client, assessor, register, today):
 
 @pytest.fixture
 def objection(register, citizen):
-    return objection_file(assessment=register["A"].assessments.get(), user=citizen,
-                          reason="Two floors are empty", claimed_rent="96000")
+    return objection_file(
+        assessment=register["A"].assessments.get(),
+        user=citizen,
+        reason="Two floors are empty",
+        claimed_rent="96000",
+    )
 
 
 def objection_url(objection: Objection) -> str:
@@ -353,15 +394,23 @@ def test_objection_page_shows_the_case_and_the_claimed_valuation(client, assesso
 def test_a_decision_needs_a_reason_and_a_confirmation(client, assessor, objection):
     as_user(client, assessor)
     for data, message in [
-        ({"decision": "accept", "reason": "   ", "confirm": "on"},
-         "Give the reason for the decision."),
-        ({"decision": "accept", "reason": "Checked on site"},
-         "Tick the box to confirm the decision."),
+        (
+            {"decision": "accept", "reason": "   ", "confirm": "on"},
+            "Give the reason for the decision.",
+        ),
+        (
+            {"decision": "accept", "reason": "Checked on site"},
+            "Tick the box to confirm the decision.",
+        ),
         ({"reason": "Checked", "confirm": "on"}, "Choose whether to accept or reject"),
-        ({"decision": "reject", "reason": "No", "confirm": "on", "revised_rent": "5000"},
-         "A revised rent goes only with accepting"),
-        ({"decision": "accept", "reason": "Yes", "confirm": "on", "revised_rent": "-1"},
-         "The yearly rent cannot be negative."),
+        (
+            {"decision": "reject", "reason": "No", "confirm": "on", "revised_rent": "5000"},
+            "A revised rent goes only with accepting",
+        ),
+        (
+            {"decision": "accept", "reason": "Yes", "confirm": "on", "revised_rent": "-1"},
+            "The yearly rent cannot be negative.",
+        ),
     ]:
         response = client.post(objection_url(objection), data)
         assert response.status_code == 200
@@ -373,9 +422,15 @@ def test_a_decision_needs_a_reason_and_a_confirmation(client, assessor, objectio
 
 def test_accepting_with_a_revised_rent_updates_the_assessment(client, assessor, objection):
     as_user(client, assessor)
-    response = client.post(objection_url(objection), {
-        "decision": "accept", "reason": "Ground floor let for less; checked the deeds",
-        "revised_rent": "৯০,০০০", "confirm": "on"})
+    response = client.post(
+        objection_url(objection),
+        {
+            "decision": "accept",
+            "reason": "Ground floor let for less; checked the deeds",
+            "revised_rent": "৯০,০০০",
+            "confirm": "on",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('holding_assessor_queue')}?tab=objections"
     objection.refresh_from_db()
@@ -386,21 +441,26 @@ def test_accepting_with_a_revised_rent_updates_the_assessment(client, assessor, 
     assert assessment.annual_rent == Decimal("90000.00")
     assert assessment.annual_valuation == Decimal("75000.00")  # 90,000 less one sixth
     assert f"objection #{objection.pk} accepted" in assessment.basis
-    assert AuditLog.objects.filter(action="holding.objection_decided",
-                                   object_id=str(objection.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="holding.objection_decided", object_id=str(objection.pk)
+    ).exists()
     page = body(client.get(objection_url(objection)))
     assert "Accepted" in page and "Record the decision" not in page
     # deciding again is refused
-    again = client.post(objection_url(objection), {"decision": "reject", "reason": "x",
-                                                   "confirm": "on"}, follow=True)
+    again = client.post(
+        objection_url(objection),
+        {"decision": "reject", "reason": "x", "confirm": "on"},
+        follow=True,
+    )
     assert "already decided" in body(again)
 
 
 def test_rejecting_keeps_the_assessment(client, assessor, objection):
     as_user(client, assessor)
-    client.post(objection_url(objection), {"decision": "reject",
-                                           "reason": "The rent roll shows 1,20,000",
-                                           "confirm": "on"})
+    client.post(
+        objection_url(objection),
+        {"decision": "reject", "reason": "The rent roll shows 1,20,000", "confirm": "on"},
+    )
     objection.refresh_from_db()
     assert objection.status == Objection.Status.REJECTED
     assert objection.assessment.annual_rent == Decimal("120000.00")
@@ -409,8 +469,7 @@ def test_rejecting_keeps_the_assessment(client, assessor, objection):
 # --- the yearly demand run --------------------------------------------------------------------
 
 
-def test_start_a_run_watch_its_progress_and_see_the_ward_summary(client, officer, register,
-                                                                  today):
+def test_start_a_run_watch_its_progress_and_see_the_ward_summary(client, officer, register, today):
     as_user(client, officer)
     form = body(client.get(DEMAND))
     assert 'value="2025-26"' in form  # the current fiscal year by default
@@ -445,23 +504,26 @@ def test_start_a_run_watch_its_progress_and_see_the_ward_summary(client, officer
     assert "Done" in page
     assert 'id="ward-summary"' in page
     assert "25,500.00" in page and "85,500.00" in page and "1,11,000.00" in page
-    assert "New demands" in page and "<td class=\"num\">16</td>" in page  # instalments
+    assert "New demands" in page and '<td class="num">16</td>' in page  # instalments
     listing = body(client.get(DEMAND))
     assert f"/holdings/officer/demand/{run.pk}/" in listing and "Done" in listing
 
 
 def test_a_future_year_or_nonsense_is_refused(client, officer, today):
     as_user(client, officer)
-    for value, message in [("2026-27", "once that year begins on 1 July"),
-                           ("26-27", "is not a fiscal year")]:
+    for value, message in [
+        ("2026-27", "once that year begins on 1 July"),
+        ("26-27", "is not a fiscal year"),
+    ]:
         response = client.post(DEMAND, {"fiscal_year": value})
         assert response.status_code == 200 and message in body(response)
     assert not DemandRun.objects.exists()
 
 
 def test_a_failed_run_says_so(client, officer, db):
-    run = DemandRun.objects.create(fiscal_year=FY, status=DemandRun.Status.FAILED,
-                                   error="database went away")
+    run = DemandRun.objects.create(
+        fiscal_year=FY, status=DemandRun.Status.FAILED, error="database went away"
+    )
     as_user(client, officer)
     page = body(client.get(reverse("holding_demand_run", args=[run.pk])))
     assert "failed" in page and "database went away" in page and "http-equiv" not in page
@@ -519,9 +581,20 @@ def test_collection_report_numbers(client, officer, billed, django_assert_max_nu
     few = len(captured.captured_queries)
     page = body(response)
     assert "2025-26" in page
-    for figure in ["25,500.00", "29,325.00", "4,250.00", "50,575.00", "7.8%",
-                   "85,500.00", "98,325.00", "1,83,825.00", "1,11,000.00", "1,27,650.00",
-                   "2,34,400.00", "1.8%"]:
+    for figure in [
+        "25,500.00",
+        "29,325.00",
+        "4,250.00",
+        "50,575.00",
+        "7.8%",
+        "85,500.00",
+        "98,325.00",
+        "1,83,825.00",
+        "1,11,000.00",
+        "1,27,650.00",
+        "2,34,400.00",
+        "1.8%",
+    ]:
         assert figure in page, figure
     # The default fiscal year is the current one.
     assert "2025-26" in body(client.get(COLLECTION))
@@ -542,8 +615,11 @@ def parse_xlsx(response) -> list[list]:
 
 
 def as_figures(row: list) -> tuple:
-    return (int(row[2]), *(f"{Decimal(str(v)):.2f}" for v in row[3:7]),
-            f"{Decimal(str(row[7])):.1f}")
+    return (
+        int(row[2]),
+        *(f"{Decimal(str(v)):.2f}" for v in row[3:7]),
+        f"{Decimal(str(row[7])):.1f}",
+    )
 
 
 def test_collection_exports_parse_back_to_the_same_numbers(client, officer, billed):
@@ -551,19 +627,30 @@ def test_collection_exports_parse_back_to_the_same_numbers(client, officer, bill
     response = client.get(COLLECTION, {"fy": FY, "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="holding-collection-2025-26.csv"')
+        'attachment; filename="holding-collection-2025-26.csv"'
+    )
     rows = parse_csv(response)
-    headers = ["Ward number", "Ward", "Holdings", "Demand", "Arrears carried in", "Collected",
-               "Outstanding", "Collection %"]
+    headers = [
+        "Ward number",
+        "Ward",
+        "Holdings",
+        "Demand",
+        "Arrears carried in",
+        "Collected",
+        "Outstanding",
+        "Collection %",
+    ]
     assert rows[0] == headers
     got = {(int(r[0]) if r[0].isdigit() else r[0]): as_figures(r) for r in rows[1:]}
     assert got == COLLECTION_EXPECTED
 
     response = client.get(COLLECTION, {"fy": FY, "format": "xlsx"})
     assert response["Content-Type"] == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert response["Content-Disposition"] == (
-        'attachment; filename="holding-collection-2025-26.xlsx"')
+        'attachment; filename="holding-collection-2025-26.xlsx"'
+    )
     rows = parse_xlsx(response)
     assert rows[0] == headers
     assert {r[0]: as_figures(r) for r in rows[1:]} == COLLECTION_EXPECTED
@@ -596,8 +683,9 @@ DEFAULTERS_EXPECTED = {
 }
 
 
-def test_defaulters_list_sorted_filtered_and_paginated(client, officer, billed,
-                                                       django_assert_max_num_queries):
+def test_defaulters_list_sorted_filtered_and_paginated(
+    client, officer, billed, django_assert_max_num_queries
+):
     as_user(client, officer)
     with django_assert_max_num_queries(10) as captured:
         page = body(client.get(DEFAULTERS))
@@ -627,7 +715,8 @@ def test_defaulters_exports(client, officer, billed):
     response = client.get(DEFAULTERS, {"format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="holding-defaulters-2025-11-15.csv"')
+        'attachment; filename="holding-defaulters-2025-11-15.csv"'
+    )
     rows = parse_csv(response)
     assert rows[0][:2] == ["Ward number", "Holding number"]
     assert [r[1] for r in rows[1:]] == ["201", "101", "102", "202"]
@@ -639,9 +728,11 @@ def test_defaulters_exports(client, officer, billed):
 
     response = client.get(DEFAULTERS, {"format": "xlsx", "ward": "2"})
     assert response["Content-Type"] == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert response["Content-Disposition"] == (
-        'attachment; filename="holding-defaulters-2025-11-15-ward-2.xlsx"')
+        'attachment; filename="holding-defaulters-2025-11-15-ward-2.xlsx"'
+    )
     rows = parse_xlsx(response)
     assert [r[1] for r in rows[1:]] == ["201", "202"]
     for r in rows[1:]:

@@ -114,8 +114,7 @@ def test_linking_by_nid_is_audited(citizen, make_holding):
     assert row.actor == citizen and row.after["method"] == "nid"
 
 
-def test_linking_at_the_counter_is_for_clerks_only_and_audited(citizen, make_user,
-                                                               make_holding):
+def test_linking_at_the_counter_is_for_clerks_only_and_audited(citizen, make_user, make_holding):
     holding = make_holding()
     owner = holding.owners.get()
     for not_a_clerk in (citizen, make_user(Role.ASSESSOR)):
@@ -137,14 +136,16 @@ def test_linking_at_the_counter_is_for_clerks_only_and_audited(citizen, make_use
 
 
 def test_the_service_refuses_a_second_live_run_of_the_year(
-        make_user, django_capture_on_commit_callbacks):
+    make_user, django_capture_on_commit_callbacks
+):
     officer = make_user(Role.REVENUE_OFFICER)
     with django_capture_on_commit_callbacks() as callbacks:
         run = demand_run_start(fiscal_year="2025-26", actor=officer)
     assert len(callbacks) == 1  # the task is sent once committed
     assert (run.status, run.started_by) == (DemandRun.Status.QUEUED, officer)
-    assert AuditLog.objects.filter(action="holdings.demand_run_started",
-                                   object_id=str(run.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="holdings.demand_run_started", object_id=str(run.pk)
+    ).exists()
     with pytest.raises(ValidationError) as exc:
         demand_run_start(fiscal_year="2025-26", actor=officer)
     assert exc.value.code == "run_busy"
@@ -165,8 +166,9 @@ def test_the_database_allows_one_live_run_per_year(db):
     DemandRun.objects.create(fiscal_year="2025-26", status=DemandRun.Status.FAILED)
 
 
-def test_a_broker_that_cannot_be_reached_leaves_the_run_failed(make_user, monkeypatch,
-                                                                django_capture_on_commit_callbacks):
+def test_a_broker_that_cannot_be_reached_leaves_the_run_failed(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
     def down(*args, **kwargs):
         raise OSError("connection refused")
 
@@ -203,9 +205,16 @@ def test_finishing_a_run_cuts_a_long_error(db):
 # --- who may see a holding ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "visible"), [
-    (Role.COUNTER_CLERK, True), (Role.ASSESSOR, True), (Role.REVENUE_OFFICER, True),
-    (Role.LICENCE_OFFICER, False), (Role.CITIZEN, False)])
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [
+        (Role.COUNTER_CLERK, True),
+        (Role.ASSESSOR, True),
+        (Role.REVENUE_OFFICER, True),
+        (Role.LICENCE_OFFICER, False),
+        (Role.CITIZEN, False),
+    ],
+)
 def test_holding_visible_to_staff_roles_and_owners(make_user, make_holding, role, visible):
     holding = make_holding()
     user = make_user(role)
@@ -229,8 +238,9 @@ def test_the_linked_owner_sees_the_holding(citizen, make_holding):
 def test_a_quick_pay_bill_names_the_payer_by_the_first_owners_masked_name(make_holding):
     holding = make_holding()
     due = statement(holding).due_instalments[:1]
-    bill = holding_bill(holding=holding, instalments=due, payer_mobile="01711000000",
-                        owner_contact=False)
+    bill = holding_bill(
+        holding=holding, instalments=due, payer_mobile="01711000000", owner_contact=False
+    )
     assert bill.payer_name == "R**** U****"
     assert bill.payer_mobile == "01711000000"
     assert bill.payer_id is None
@@ -278,9 +288,9 @@ def test_has_dues_counts_arrears_with_their_surcharge(make_holding):
     this_year = current_fiscal_year()
     holding = make_holding(previous_fiscal_year(this_year))
     generate_demands(this_year)  # last year's unpaid demand becomes arrears
-    Instalment.objects.filter(demand__holding=holding,
-                              demand__fiscal_year=this_year).update(
-        status=Instalment.Status.PAID)
+    Instalment.objects.filter(demand__holding=holding, demand__fiscal_year=this_year).update(
+        status=Instalment.Status.PAID
+    )
     st = statement(holding)
     assert st.arrears and st.total_due > 0
     assert st.total_overdue == st.total_due  # arrears are overdue by definition

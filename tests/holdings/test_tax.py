@@ -20,10 +20,12 @@ from holdings.demands import generate_demands
 from holdings.models import Arrear, Demand, Instalment, RateHead, RebateGrade
 from holdings.services import assessment_record, bill_lines_for, holding_create
 
-DEFAULT = [("holding_tax", Decimal("7")), ("conservancy", Decimal("7")),
-           ("lighting", Decimal("3"))]
-COMMERCIAL_23 = [("holding_tax", Decimal("12")), ("conservancy", Decimal("8")),
-                 ("lighting", Decimal("3"))]
+DEFAULT = [("holding_tax", Decimal("7")), ("conservancy", Decimal("7")), ("lighting", Decimal("3"))]
+COMMERCIAL_23 = [
+    ("holding_tax", Decimal("12")),
+    ("conservancy", Decimal("8")),
+    ("lighting", Decimal("3")),
+]
 GRADED = [(1, Decimal("5")), (3, Decimal("7.5")), (4, Decimal("10"))]
 
 
@@ -55,8 +57,10 @@ def test_residential_rent_120000_owner_occupied_values_at_60000():
     v = tax.annual_valuation(Decimal("120000"), owner_occupied=True)
     assert taka(v.after_maintenance) == "100000.00"
     assert taka(v.annual_valuation) == "60000.00"
-    assert v.explanation == ("yearly rent 120000.00 less one sixth for maintenance = "
-                             "100000.00; owner-occupied, 40% less = 60000.00")
+    assert v.explanation == (
+        "yearly rent 120000.00 less one sixth for maintenance = "
+        "100000.00; owner-occupied, 40% less = 60000.00"
+    )
 
 
 def test_rent_100000_less_one_sixth_rounds_to_83333_33_then_owner_occupied_to_50000_00():
@@ -67,8 +71,9 @@ def test_rent_100000_less_one_sixth_rounds_to_83333_33_then_owner_occupied_to_50
 
 
 def test_owner_occupied_concession_is_the_schedules_percent_50_gives_120000_to_50000():
-    v = tax.annual_valuation(Decimal("120000"), owner_occupied=True,
-                             concession_percent=Decimal("50"))
+    v = tax.annual_valuation(
+        Decimal("120000"), owner_occupied=True, concession_percent=Decimal("50")
+    )
     assert taka(v.annual_valuation) == "50000.00"
 
 
@@ -90,38 +95,45 @@ def test_negative_rent_minus_0_01_raises_even_owner_occupied():
 
 
 def test_residential_valuation_100000_pays_holding_7000_conservancy_7000_lighting_3000():
-    lines = tax.yearly_tax(Decimal("100000.00"), DEFAULT, fiscal_year="2025-26",
-                           use="residential")
-    assert heads(lines) == {"holding_tax": "7000.00", "conservancy": "7000.00",
-                            "lighting": "3000.00"}
+    lines = tax.yearly_tax(Decimal("100000.00"), DEFAULT, fiscal_year="2025-26", use="residential")
+    assert heads(lines) == {
+        "holding_tax": "7000.00",
+        "conservancy": "7000.00",
+        "lighting": "3000.00",
+    }
     assert [line.percent for line in lines] == [Decimal("7"), Decimal("7"), Decimal("3")]
     assert lines[0].rule == "FY 2025-26 schedule: holding_tax 7% of residential valuation 100000.00"
     assert taka(sum((line.amount for line in lines), tax.ZERO)) == "17000.00"
 
 
 def test_commercial_at_12_8_3_percent_on_100000_pays_12000_8000_3000_total_23000():
-    lines = tax.yearly_tax(Decimal("100000.00"), COMMERCIAL_23, fiscal_year="2025-26",
-                           use="commercial")
-    assert heads(lines) == {"holding_tax": "12000.00", "conservancy": "8000.00",
-                            "lighting": "3000.00"}
+    lines = tax.yearly_tax(
+        Decimal("100000.00"), COMMERCIAL_23, fiscal_year="2025-26", use="commercial"
+    )
+    assert heads(lines) == {
+        "holding_tax": "12000.00",
+        "conservancy": "8000.00",
+        "lighting": "3000.00",
+    }
     assert taka(sum((line.amount for line in lines), tax.ZERO)) == "23000.00"
     assert "commercial" in lines[0].rule and "12%" in lines[0].rule
 
 
 def test_valuation_83333_33_pays_5833_33_twice_and_lighting_2500_00_each_head_half_up():
     # 7% of 83333.33 = 5833.3331 → 5833.33; 3% = 2499.9999 → 2500.00.
-    lines = tax.yearly_tax(Decimal("83333.33"), DEFAULT, fiscal_year="2025-26",
-                           use="residential")
-    assert heads(lines) == {"holding_tax": "5833.33", "conservancy": "5833.33",
-                            "lighting": "2500.00"}
+    lines = tax.yearly_tax(Decimal("83333.33"), DEFAULT, fiscal_year="2025-26", use="residential")
+    assert heads(lines) == {
+        "holding_tax": "5833.33",
+        "conservancy": "5833.33",
+        "lighting": "2500.00",
+    }
 
 
 @pytest.mark.django_db
 def test_schedule_rates_by_use_residential_17000_commercial_23000_on_the_same_100000():
     schedule = ensure_schedule("2025-26")
     for head, pct in COMMERCIAL_23:
-        RateHead.objects.filter(schedule=schedule, use="commercial", head=head).update(
-            percent=pct)
+        RateHead.objects.filter(schedule=schedule, use="commercial", head=head).update(percent=pct)
     home = holding_create(ward=1, number="11", use="residential")
     shop = holding_create(ward=1, number="12", use="commercial")
     for h in (home, shop):
@@ -131,14 +143,27 @@ def test_schedule_rates_by_use_residential_17000_commercial_23000_on_the_same_10
     d_shop = Demand.objects.get(holding=shop, fiscal_year="2025-26")
     assert taka(d_home.annual_valuation) == taka(d_shop.annual_valuation) == "100000.00"
     assert {x.head: taka(x.amount) for x in d_home.lines.all()} == {
-        "holding_tax": "7000.00", "conservancy": "7000.00", "lighting": "3000.00"}
+        "holding_tax": "7000.00",
+        "conservancy": "7000.00",
+        "lighting": "3000.00",
+    }
     assert {x.head: taka(x.amount) for x in d_shop.lines.all()} == {
-        "holding_tax": "12000.00", "conservancy": "8000.00", "lighting": "3000.00"}
+        "holding_tax": "12000.00",
+        "conservancy": "8000.00",
+        "lighting": "3000.00",
+    }
     assert {x.head: taka(x.percent) for x in d_shop.lines.all()} == {
-        "holding_tax": "12.00", "conservancy": "8.00", "lighting": "3.00"}
+        "holding_tax": "12.00",
+        "conservancy": "8.00",
+        "lighting": "3.00",
+    }
     assert (taka(d_home.total), taka(d_shop.total)) == ("17000.00", "23000.00")
     assert takas(d_shop.instalments.order_by("quarter").values_list("amount", flat=True)) == [
-        "5750.00", "5750.00", "5750.00", "5750.00"]
+        "5750.00",
+        "5750.00",
+        "5750.00",
+        "5750.00",
+    ]
 
 
 # --- rounding ---------------------------------------------------------------------------
@@ -162,13 +187,11 @@ def test_money_rounds_1000_005_half_up_to_1000_01_and_1000_004_down_to_1000_00()
 
 
 def test_1000_01_splits_into_250_00_three_times_and_250_01_last():
-    assert takas(tax.split_quarters(Decimal("1000.01"))) == [
-        "250.00", "250.00", "250.00", "250.01"]
+    assert takas(tax.split_quarters(Decimal("1000.01"))) == ["250.00", "250.00", "250.00", "250.01"]
 
 
 def test_1000_03_splits_into_250_00_three_times_and_250_03_last():
-    assert takas(tax.split_quarters(Decimal("1000.03"))) == [
-        "250.00", "250.00", "250.00", "250.03"]
+    assert takas(tax.split_quarters(Decimal("1000.03"))) == ["250.00", "250.00", "250.00", "250.03"]
 
 
 def test_17000_splits_into_four_equal_4250_00():
@@ -181,8 +204,7 @@ def test_0_03_splits_into_0_00_three_times_and_0_03_last():
 
 def test_instalments_of_5833_33_5833_33_2500_are_3541_66_three_times_and_3541_68():
     # Each head is split on its own (1458.33 ×3 + 1458.34; 625.00 ×4), then summed.
-    lines = tax.yearly_tax(Decimal("83333.33"), DEFAULT, fiscal_year="2025-26",
-                           use="residential")
+    lines = tax.yearly_tax(Decimal("83333.33"), DEFAULT, fiscal_year="2025-26", use="residential")
     parts = tax.instalments(lines)
     assert takas(parts) == ["3541.66", "3541.66", "3541.66", "3541.68"]
     assert taka(sum(parts, tax.ZERO)) == "14166.66"
@@ -201,11 +223,16 @@ def test_default_rebate_is_0_for_3_quarters_when_only_the_full_year_earns_it():
     assert tax.rebate_percent(3, [(4, Decimal("10"))]) == Decimal("0")
 
 
-@pytest.mark.parametrize(("quarters", "percent"), [
-    (1, "5"), (2, "5"), (3, "7.5"), (4, "10"),
-])
-def test_graded_rebate_5_7_5_10_for_1_3_4_quarters_picks_the_best_that_applies(quarters,
-                                                                               percent):
+@pytest.mark.parametrize(
+    ("quarters", "percent"),
+    [
+        (1, "5"),
+        (2, "5"),
+        (3, "7.5"),
+        (4, "10"),
+    ],
+)
+def test_graded_rebate_5_7_5_10_for_1_3_4_quarters_picks_the_best_that_applies(quarters, percent):
     assert tax.rebate_percent(quarters, GRADED) == Decimal(percent)
     assert tax.rebate_percent(quarters, list(reversed(GRADED))) == Decimal(percent)
 
@@ -223,8 +250,9 @@ def test_graded_rebate_7_5_percent_of_three_quarters_12750_is_956_25():
 def test_graded_schedule_three_quarters_of_17000_paid_by_q2_deadline_earn_7_5_percent_956_25():
     schedule = ensure_schedule("2025-26")
     RebateGrade.objects.filter(schedule=schedule).delete()
-    RebateGrade.objects.bulk_create([RebateGrade(schedule=schedule, quarters=q, percent=p)
-                                     for q, p in GRADED])
+    RebateGrade.objects.bulk_create(
+        [RebateGrade(schedule=schedule, quarters=q, percent=p) for q, p in GRADED]
+    )
     h = holding_create(ward=2, number="21", use="residential")
     assessment_record(holding=h, effective_fy="2025-26", annual_rent="120000")
     generate_demands("2025-26")
@@ -261,16 +289,24 @@ def test_two_unpaid_years_surcharged_2550_and_1912_50_once_each_not_compounded_t
     first = Arrear.objects.get(holding=h)
     assert first.demand.fiscal_year == "2024-25" and first.carried_into_fy == "2025-26"
     assert (taka(first.principal), taka(first.surcharge_percent), taka(first.surcharge)) == (
-        "17000.00", "15.00", "2550.00")
+        "17000.00",
+        "15.00",
+        "2550.00",
+    )
 
-    Instalment.objects.filter(demand__holding=h, demand__fiscal_year="2025-26",
-                              quarter=1).update(status=Instalment.Status.PAID)
+    Instalment.objects.filter(demand__holding=h, demand__fiscal_year="2025-26", quarter=1).update(
+        status=Instalment.Status.PAID
+    )
     generate_demands("2026-27")
     arrears = {a.demand.fiscal_year: a for a in Arrear.objects.filter(holding=h)}
     assert sorted(arrears) == ["2024-25", "2025-26"]
     again = arrears["2024-25"]
     assert (again.pk, again.carried_into_fy, taka(again.principal), taka(again.surcharge)) == (
-        first.pk, "2025-26", "17000.00", "2550.00")
+        first.pk,
+        "2025-26",
+        "17000.00",
+        "2550.00",
+    )
     second = arrears["2025-26"]
     assert second.carried_into_fy == "2026-27"
     assert (taka(second.principal), taka(second.surcharge)) == ("12750.00", "1912.50")
@@ -304,32 +340,44 @@ def test_valuation_100000_from_2024_25_then_150000_from_2025_26_gives_17000_then
     h = holding_create(ward=4, number="41", use="residential")
     old = assessment_record(holding=h, effective_fy="2024-25", annual_rent="120000")
     new = assessment_record(holding=h, effective_fy="2025-26", annual_rent="180000")
-    assert (taka(old.annual_valuation), taka(new.annual_valuation)) == ("100000.00",
-                                                                        "150000.00")
+    assert (taka(old.annual_valuation), taka(new.annual_valuation)) == ("100000.00", "150000.00")
     # Generated after both assessments exist: each year still uses its own.
     for fy in ("2024-25", "2025-26", "2026-27"):
         generate_demands(fy)
     demands = {d.fiscal_year: d for d in Demand.objects.filter(holding=h)}
-    assert {fy: (d.assessment_id, taka(d.annual_valuation), taka(d.total))
-            for fy, d in demands.items()} == {
+    assert {
+        fy: (d.assessment_id, taka(d.annual_valuation), taka(d.total)) for fy, d in demands.items()
+    } == {
         "2024-25": (old.pk, "100000.00", "17000.00"),
         "2025-26": (new.pk, "150000.00", "25500.00"),
         "2026-27": (new.pk, "150000.00", "25500.00"),
     }
     assert {x.head: taka(x.amount) for x in demands["2025-26"].lines.all()} == {
-        "holding_tax": "10500.00", "conservancy": "10500.00", "lighting": "4500.00"}
-    assert takas(demands["2024-25"].instalments.order_by("quarter")
-                 .values_list("amount", flat=True)) == ["4250.00"] * 4
-    assert takas(demands["2025-26"].instalments.order_by("quarter")
-                 .values_list("amount", flat=True)) == ["6375.00"] * 4
+        "holding_tax": "10500.00",
+        "conservancy": "10500.00",
+        "lighting": "4500.00",
+    }
+    assert (
+        takas(demands["2024-25"].instalments.order_by("quarter").values_list("amount", flat=True))
+        == ["4250.00"] * 4
+    )
+    assert (
+        takas(demands["2025-26"].instalments.order_by("quarter").values_list("amount", flat=True))
+        == ["6375.00"] * 4
+    )
 
 
 # --- vacant land ------------------------------------------------------------------------
 
 
 def test_vacant_land_pays_the_flat_500_as_holding_tax_in_four_125_00():
-    lines = tax.yearly_tax(Decimal("0"), DEFAULT, fiscal_year="2025-26", use="vacant_land",
-                           vacant_land_flat_tax=Decimal("500"))
+    lines = tax.yearly_tax(
+        Decimal("0"),
+        DEFAULT,
+        fiscal_year="2025-26",
+        use="vacant_land",
+        vacant_land_flat_tax=Decimal("500"),
+    )
     assert heads(lines) == {"holding_tax": "500.00"}
     assert lines[0].percent is None
     assert lines[0].rule == "FY 2025-26 schedule: vacant land flat tax"
@@ -337,8 +385,13 @@ def test_vacant_land_pays_the_flat_500_as_holding_tax_in_four_125_00():
 
 
 def test_vacant_land_flat_333_33_splits_into_83_33_three_times_and_83_34():
-    lines = tax.yearly_tax(Decimal("0"), DEFAULT, fiscal_year="2025-26", use="vacant_land",
-                           vacant_land_flat_tax=Decimal("333.33"))
+    lines = tax.yearly_tax(
+        Decimal("0"),
+        DEFAULT,
+        fiscal_year="2025-26",
+        use="vacant_land",
+        vacant_land_flat_tax=Decimal("333.33"),
+    )
     assert takas(tax.instalments(lines)) == ["83.33", "83.33", "83.33", "83.34"]
 
 
@@ -352,10 +405,13 @@ def test_vacant_land_without_assessment_pays_the_schedules_flat_750_in_four_187_
     generate_demands("2025-26")
     demand = Demand.objects.get(holding=plot, fiscal_year="2025-26")
     assert [(x.head, x.percent, taka(x.amount)) for x in demand.lines.all()] == [
-        ("holding_tax", None, "750.00")]
+        ("holding_tax", None, "750.00")
+    ]
     assert taka(demand.total) == "750.00"
-    assert takas(demand.instalments.order_by("quarter").values_list("amount", flat=True)) == [
-        "187.50"] * 4
+    assert (
+        takas(demand.instalments.order_by("quarter").values_list("amount", flat=True))
+        == ["187.50"] * 4
+    )
 
 
 # --- owner-occupied through the register ------------------------------------------------
@@ -371,5 +427,7 @@ def test_owner_occupied_rent_120000_is_assessed_at_60000_and_pays_10200():
     demand = Demand.objects.get(holding=h, fiscal_year="2025-26")
     # 7% + 7% + 3% of 60000 = 4200 + 4200 + 1800.
     assert taka(demand.total) == "10200.00"
-    assert takas(demand.instalments.order_by("quarter").values_list("amount", flat=True)) == [
-        "2550.00"] * 4
+    assert (
+        takas(demand.instalments.order_by("quarter").values_list("amount", flat=True))
+        == ["2550.00"] * 4
+    )

@@ -33,18 +33,41 @@ def next_due() -> str:
 
 @pytest.fixture
 def make_bill():
-    def make(payer=None, amount: str = "1500.00", *, service: str = "test",
-             subject_id: str = "H-1", lines: list[LineSpec] | None = None,
-             dues: list[str] | None = None, **kwargs):
+    def make(
+        payer=None,
+        amount: str = "1500.00",
+        *,
+        service: str = "test",
+        subject_id: str = "H-1",
+        lines: list[LineSpec] | None = None,
+        dues: list[str] | None = None,
+        **kwargs,
+    ):
         lines = lines or [
-            LineSpec(head="holding_tax", amount=Decimal(amount) - Decimal("500.00"),
-                     description_en="Holding tax", description_bn="হোল্ডিং ট্যাক্স"),
-            LineSpec(head="conservancy", amount=Decimal("500.00"),
-                     description_en="Conservancy", description_bn="পরিচ্ছন্নতা"),
+            LineSpec(
+                head="holding_tax",
+                amount=Decimal(amount) - Decimal("500.00"),
+                description_en="Holding tax",
+                description_bn="হোল্ডিং ট্যাক্স",
+            ),
+            LineSpec(
+                head="conservancy",
+                amount=Decimal("500.00"),
+                description_en="Conservancy",
+                description_bn="পরিচ্ছন্নতা",
+            ),
         ]
-        return bill_issue(service=service, subject_type="test", subject_id=subject_id,
-                          dues=dues or [next_due()], lines=lines, fiscal_year_label="2025-26",
-                           due_date=date(2026, 6, 30), payer=payer, **kwargs)
+        return bill_issue(
+            service=service,
+            subject_type="test",
+            subject_id=subject_id,
+            dues=dues or [next_due()],
+            lines=lines,
+            fiscal_year_label="2025-26",
+            due_date=date(2026, 6, 30),
+            payer=payer,
+            **kwargs,
+        )
 
     return make
 

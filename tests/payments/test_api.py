@@ -50,7 +50,11 @@ def test_start_a_payment_and_read_its_status(gateway, api, citizen, make_bill):
     status = api.get(f"/api/payments/{body['tran_id']}/").json()
     assert set(status) == {"tran_id", "status", "amount", "bills", "receipt"}
     assert {k: v for k, v in status.items() if k != "bills"} == {
-        "tran_id": body["tran_id"], "status": "pending", "amount": "2200.25", "receipt": None}
+        "tran_id": body["tran_id"],
+        "status": "pending",
+        "amount": "2200.25",
+        "receipt": None,
+    }
     assert sorted(status["bills"]) == sorted(b.number for b in bills)
 
 
@@ -67,25 +71,32 @@ def test_someone_elses_bill_cannot_be_paid(api, make_bill, make_user):
     assert Payment.objects.count() == 0
 
 
-def test_refusal_names_each_bill_that_is_not_an_open_bill_of_yours(api, citizen, make_bill,
-                                                                   make_user):
+def test_refusal_names_each_bill_that_is_not_an_open_bill_of_yours(
+    api, citizen, make_bill, make_user
+):
     mine = make_bill(citizen, "900.00")
     other = make_bill(make_user(), "900.00")
     api.cookies["kcc_language"] = "en"
-    response = api.post("/api/payments/", {"bills": [mine.number, other.number, "NOPE"]},
-                        format="json")
+    response = api.post(
+        "/api/payments/", {"bills": [mine.number, other.number, "NOPE"]}, format="json"
+    )
     assert response.status_code == 400
-    assert response.json() == {"bills": sorted(
-        [f"Not an open bill of yours: {other.number}", "Not an open bill of yours: NOPE"])}
+    assert response.json() == {
+        "bills": sorted(
+            [f"Not an open bill of yours: {other.number}", "Not an open bill of yours: NOPE"]
+        )
+    }
     assert Payment.objects.count() == 0
 
 
-def test_paid_payment_shows_receipt_and_statuses_are_lower_case(api, citizen, make_bill,
-                                                                make_user):
+def test_paid_payment_shows_receipt_and_statuses_are_lower_case(api, citizen, make_bill, make_user):
     clerk = make_user("counter_clerk")
-    payment = counter_take_cash(session=counter_session_open(clerk=clerk),
-                                bills=[make_bill(citizen, "1500.00")], clerk=clerk,
-                                tendered=Decimal("1500"))
+    payment = counter_take_cash(
+        session=counter_session_open(clerk=clerk),
+        bills=[make_bill(citizen, "1500.00")],
+        clerk=clerk,
+        tendered=Decimal("1500"),
+    )
     body = api.get(f"/api/payments/{payment.tran_id}/").json()
     assert body["status"] == "succeeded"
     assert body["receipt"] == payment.receipt.number
@@ -93,8 +104,9 @@ def test_paid_payment_shows_receipt_and_statuses_are_lower_case(api, citizen, ma
 
 def test_other_peoples_payments_are_not_found(api, make_bill, make_user):
     clerk, other = make_user("counter_clerk"), make_user()
-    payment = counter_take_cash(session=counter_session_open(clerk=clerk),
-                                bills=[make_bill(other, "1500.00")], clerk=clerk)
+    payment = counter_take_cash(
+        session=counter_session_open(clerk=clerk), bills=[make_bill(other, "1500.00")], clerk=clerk
+    )
     assert api.get(f"/api/payments/{payment.tran_id}/").status_code == 404
     assert APIClient().get(f"/api/payments/{payment.tran_id}/").status_code == 401
 

@@ -17,8 +17,12 @@ from payments.models import Payment, PaymentEvent
 from payments.services.callbacks import CALLBACK_FIELDS, refused_today
 from payments.services.online import create_payment
 
-CALLBACKS = ["/payments/sslcommerz/ipn/", "/payments/sslcommerz/success/",
-             "/payments/sslcommerz/fail/", "/payments/sslcommerz/cancel/"]
+CALLBACKS = [
+    "/payments/sslcommerz/ipn/",
+    "/payments/sslcommerz/success/",
+    "/payments/sslcommerz/fail/",
+    "/payments/sslcommerz/cancel/",
+]
 IPN = CALLBACKS[0]
 SUCCESS = CALLBACKS[1]
 
@@ -32,17 +36,26 @@ def strict_client(client):
 @pytest.fixture
 def online_payment(db, citizen, make_bill):
     with transaction.atomic():
-        return create_payment(bills=[make_bill(citizen, "1500.00")],
-                              channel=Payment.Channel.ONLINE, payer=citizen)
+        return create_payment(
+            bills=[make_bill(citizen, "1500.00")], channel=Payment.Channel.ONLINE, payer=citizen
+        )
 
 
 def signed(payment_or_tran_id, **changes) -> dict[str, str]:
     tran_id = getattr(payment_or_tran_id, "tran_id", payment_or_tran_id)
     amount = str(getattr(payment_or_tran_id, "amount", "1500.00"))
-    base = {"tran_id": tran_id, "val_id": "VAL123", "amount": amount, "currency": "BDT",
-            "status": "VALID", "store_id": settings.SSLCOMMERZ_STORE_ID,
-            "bank_tran_id": "BANK1", "risk_level": "0", "risk_title": "Safe",
-            "value_a": tran_id}
+    base = {
+        "tran_id": tran_id,
+        "val_id": "VAL123",
+        "amount": amount,
+        "currency": "BDT",
+        "status": "VALID",
+        "store_id": settings.SSLCOMMERZ_STORE_ID,
+        "bank_tran_id": "BANK1",
+        "risk_level": "0",
+        "risk_title": "Safe",
+        "value_a": tran_id,
+    }
     base.update(changes)
     return sign_ipn_payload(base, settings.SSLCOMMERZ_STORE_PASSWORD)
 
@@ -79,8 +92,9 @@ def test_the_cap_is_a_setting_and_a_long_query_string_counts_too(strict_client, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_signed_ipn_with_junk_keeps_known_fields_cut(gateway, citizen, make_bill, gateway_pay,
-                                                     wait_until):
+def test_signed_ipn_with_junk_keeps_known_fields_cut(
+    gateway, citizen, make_bill, gateway_pay, wait_until
+):
     from payments.services import payment_initiate_online
 
     payment = payment_initiate_online(bills=[make_bill(citizen, "1500.00")], payer=citizen)
@@ -102,8 +116,7 @@ def test_signed_ipn_with_junk_keeps_known_fields_cut(gateway, citizen, make_bill
 
 
 @pytest.mark.django_db
-def test_signature_is_checked_on_the_raw_values_before_they_are_cut(strict_client,
-                                                                   online_payment):
+def test_signature_is_checked_on_the_raw_values_before_they_are_cut(strict_client, online_payment):
     long_value = "v" * 300  # signed at full length, stored cut to 255
     fields = signed(online_payment, value_b=long_value)
     response = strict_client.post(SUCCESS, fields)
@@ -131,8 +144,16 @@ def test_forged_ipn_is_counted_logged_and_kept_small(strict_client, online_payme
     event = PaymentEvent.objects.get(kind="ipn")
     assert event.outcome == "refused: bad signature"
     assert event.tran_id == online_payment.tran_id
-    assert set(event.payload) == {"tran_id", "val_id", "status", "amount", "currency",
-                                  "store_id", "_fields", "_chars"}
+    assert set(event.payload) == {
+        "tran_id",
+        "val_id",
+        "status",
+        "amount",
+        "currency",
+        "store_id",
+        "_fields",
+        "_chars",
+    }
     assert event.payload["_fields"] == len(fields)
     assert payload_size(event) < 1024
     assert refused_today() == 1
@@ -157,8 +178,9 @@ def test_unknown_tran_id_ipn_and_return_are_counted_and_kept_small(strict_client
 
 @pytest.mark.django_db
 def test_unsigned_return_for_a_known_payment_is_kept_small(strict_client, online_payment):
-    response = strict_client.post(SUCCESS, {"tran_id": online_payment.tran_id,
-                                            "status": "VALID", "card_issuer": "i" * 250})
+    response = strict_client.post(
+        SUCCESS, {"tran_id": online_payment.tran_id, "status": "VALID", "card_issuer": "i" * 250}
+    )
     assert response.status_code == 303  # the payer still sees the honest status page
     event = PaymentEvent.objects.get(kind="return_success")
     assert event.payment == online_payment and event.outcome == "refused: bad signature"
@@ -182,10 +204,8 @@ def test_nul_in_an_ipn_field_is_a_400_with_a_trimmed_event(strict_client, online
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", CALLBACKS[1:])
-def test_nul_in_a_return_field_is_a_400_with_a_trimmed_event(strict_client, online_payment,
-                                                             url):
-    response = strict_client.post(url, {"tran_id": online_payment.tran_id,
-                                        "error": "bad\x00value"})
+def test_nul_in_a_return_field_is_a_400_with_a_trimmed_event(strict_client, online_payment, url):
+    response = strict_client.post(url, {"tran_id": online_payment.tran_id, "error": "bad\x00value"})
     assert response.status_code == 400
     event = PaymentEvent.objects.get()
     assert event.outcome == "refused: NUL byte" and event.tran_id == online_payment.tran_id

@@ -45,10 +45,20 @@ SERVICE = "counter_test"
 def make_bill(payer, subject_id: str = "H-12", amount: str = "1500.00") -> Bill:
     return bill_issue(
         dues=[next_due()],
-        service=SERVICE, subject_type="demo", subject_id=subject_id,
-        lines=[LineSpec(head="holding_tax", amount=Decimal(amount),
-                        description_en="Holding tax", description_bn="হোল্ডিং ট্যাক্স")],
-        fiscal_year_label="2025-26", due_date=date(2026, 6, 30), payer=payer,
+        service=SERVICE,
+        subject_type="demo",
+        subject_id=subject_id,
+        lines=[
+            LineSpec(
+                head="holding_tax",
+                amount=Decimal(amount),
+                description_en="Holding tax",
+                description_bn="হোল্ডিং ট্যাক্স",
+            )
+        ],
+        fiscal_year_label="2025-26",
+        due_date=date(2026, 6, 30),
+        payer=payer,
     )
 
 
@@ -85,8 +95,9 @@ def clerk_client(client, clerk):
 def open_session(client, amount: str = "500") -> CounterSession:
     response = client.post(OPEN, {"opening_cash": amount})
     assert response.status_code == 302, body(response)
-    return CounterSession.objects.get(status=CounterSession.Status.OPEN,
-                                      clerk_id=client.session["_auth_user_id"])
+    return CounterSession.objects.get(
+        status=CounterSession.Status.OPEN, clerk_id=client.session["_auth_user_id"]
+    )
 
 
 def take_cash(client, *bills: Bill, tendered: str = "") -> object:
@@ -120,12 +131,14 @@ def test_a_second_open_session_is_refused(clerk_client):
     open_session(clerk_client)
     response = clerk_client.post(OPEN, {"opening_cash": "100"}, follow=True)
     assert "Could not open the cash session: You already have an open cash session." in body(
-        response)
+        response
+    )
     assert CounterSession.objects.count() == 1
 
 
-def test_find_bill_by_mobile_in_bengali_digits_by_number_and_by_holding(clerk_client, citizen,
-                                                                       bill):
+def test_find_bill_by_mobile_in_bengali_digits_by_number_and_by_holding(
+    clerk_client, citizen, bill
+):
     other = make_bill(None, subject_id="H-99")
     by_mobile = body(clerk_client.get(COUNTER, {"q": to_bengali_digits(citizen.mobile)}))
     assert bill.number in by_mobile and other.number not in by_mobile
@@ -141,8 +154,7 @@ def test_find_bill_by_mobile_in_bengali_digits_by_number_and_by_holding(clerk_cl
 def test_take_cash_with_confirmation_issues_a_receipt(clerk_client, bill):
     open_session(clerk_client, "৫০০")
     # The search results lead to the confirmation page; nothing is written yet.
-    confirm = clerk_client.get(TAKE, {"bills": [bill.number], "tendered": "২,০০০",
-                                      "q": "H-12"})
+    confirm = clerk_client.get(TAKE, {"bills": [bill.number], "tendered": "২,০০০", "q": "H-12"})
     page = body(confirm)
     assert confirm.status_code == 200
     assert "Confirm: cash received" in page and bill.number in page
@@ -284,16 +296,19 @@ def test_revenue_officer_verifies_a_closed_session(client, clerk, officer, bill)
     page = body(client.get(SESSIONS))
     assert "Rahim Clerk" in page and "Short by ৳10.00" in page
 
-    refused = client.post(f"/payments/revenue/sessions/{session.pk}/verify/",
-                          {f"s{session.pk}-note": "checked"})
+    refused = client.post(
+        f"/payments/revenue/sessions/{session.pk}/verify/", {f"s{session.pk}-note": "checked"}
+    )
     assert refused.status_code == 200
     assert "Tick the box to confirm the verification." in body(refused)
     session.refresh_from_db()
     assert session.status == CounterSession.Status.CLOSED
 
-    response = client.post(f"/payments/revenue/sessions/{session.pk}/verify/",
-                           {f"s{session.pk}-confirm": "on", f"s{session.pk}-note": "ok"},
-                           follow=True)
+    response = client.post(
+        f"/payments/revenue/sessions/{session.pk}/verify/",
+        {f"s{session.pk}-confirm": "on", f"s{session.pk}-note": "ok"},
+        follow=True,
+    )
     page = body(response)
     assert "is verified" in page
     assert "No session is waiting for verification." in page
@@ -320,8 +335,9 @@ def test_revenue_officer_voids_a_cash_payment(client, clerk, officer, bill):
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
 
-    response = client.post(url + "void/", {"void-reason": "Wrong holding paid",
-                                          "void-confirm": "on"}, follow=True)
+    response = client.post(
+        url + "void/", {"void-reason": "Wrong holding paid", "void-confirm": "on"}, follow=True
+    )
     assert "The payment is void" in body(response)
     payment.refresh_from_db()
     bill.refresh_from_db()
@@ -334,8 +350,7 @@ def test_revenue_officer_voids_a_cash_payment(client, clerk, officer, bill):
     page = body(response)
     assert "Wrong holding paid" in page and "Reversal" in page
     # A voided payment offers no more actions; a second void is refused.
-    again = client.post(url + "void/", {"void-reason": "again", "void-confirm": "on"},
-                        follow=True)
+    again = client.post(url + "void/", {"void-reason": "again", "void-confirm": "on"}, follow=True)
     assert "Could not void the payment" in body(again)
 
 
@@ -348,8 +363,9 @@ def test_payments_list_filters_by_status_and_search(client, clerk, officer, bill
     assert "No payment is on hold or flagged." in body(client.get(PAYMENTS))
     found = body(client.get(PAYMENTS, {"status": "all", "q": payment.tran_id.lower()}))
     assert payment.tran_id in found
-    by_mobile = body(client.get(PAYMENTS, {"status": "succeeded",
-                                           "q": to_bengali_digits(payment.payer_mobile)}))
+    by_mobile = body(
+        client.get(PAYMENTS, {"status": "succeeded", "q": to_bengali_digits(payment.payer_mobile)})
+    )
     assert payment.tran_id in by_mobile
     nothing = body(client.get(PAYMENTS, {"status": "voided"}))
     assert "No payment matches this search." in nothing
@@ -357,10 +373,12 @@ def test_payments_list_filters_by_status_and_search(client, clerk, officer, bill
 
 def _held_online_payment(bill: Bill) -> Payment:
     with transaction.atomic():
-        payment = create_payment(bills=[bill], channel=Payment.Channel.ONLINE,
-                                 payer=bill.payer)
-        payment_transition(payment=payment, to=Payment.Status.ON_HOLD,
-                           reason="IPN: the gateway flagged this payment as risky")
+        payment = create_payment(bills=[bill], channel=Payment.Channel.ONLINE, payer=bill.payer)
+        payment_transition(
+            payment=payment,
+            to=Payment.Status.ON_HOLD,
+            reason="IPN: the gateway flagged this payment as risky",
+        )
     return payment
 
 
@@ -378,8 +396,11 @@ def test_revenue_officer_releases_a_held_payment(client, officer, bill):
     assert unconfirmed.status_code == 200
     assert "Tick the box to confirm." in body(unconfirmed)
 
-    response = client.post(url + "release/", {"release-reason": "Payer confirmed by phone",
-                                              "release-confirm": "on"}, follow=True)
+    response = client.post(
+        url + "release/",
+        {"release-reason": "Payer confirmed by phone", "release-confirm": "on"},
+        follow=True,
+    )
     assert "The payment is settled" in body(response)
     payment.refresh_from_db()
     bill.refresh_from_db()
@@ -453,9 +474,15 @@ def test_citizen_and_officer_cannot_open_counter_pages(client, citizen, officer,
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", [*COUNTER_PAGES, *REVENUE_PAGES,
-                                 "/payments/counter/payments/C1/",
-                                 "/payments/revenue/payments/P1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        *COUNTER_PAGES,
+        *REVENUE_PAGES,
+        "/payments/counter/payments/C1/",
+        "/payments/revenue/payments/P1/",
+    ],
+)
 def test_anonymous_is_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -474,8 +501,7 @@ def test_officer_and_administrator_open_revenue_pages(client, officer, make_user
 def test_actions_are_post_only(client, officer, bill):
     payment = _held_online_payment(bill)
     as_user(client, officer)
-    assert client.get(f"/payments/revenue/payments/{payment.tran_id}/release/"
-                      ).status_code == 405
+    assert client.get(f"/payments/revenue/payments/{payment.tran_id}/release/").status_code == 405
     payment.refresh_from_db()
     assert payment.status == Payment.Status.ON_HOLD
 
@@ -501,8 +527,7 @@ def _queries(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_session_and_payment_lists_do_not_grow_queries_per_row(client, make_user, officer,
-                                                                citizen):
+def test_session_and_payment_lists_do_not_grow_queries_per_row(client, make_user, officer, citizen):
     as_user(client, officer)
     _closed_sessions(make_user, 1)
     _held_online_payment(make_bill(citizen, subject_id="H-1"))
@@ -536,9 +561,14 @@ class _RefundingClient(_FailingClient):
     def initiate_refund(self, **kwargs):
         from payments.gateways.sslcommerz import RefundResult
 
-        return RefundResult(status="success", refund_ref_id="REF1", bank_tran_id="BANK1",
-                            trans_id=kwargs["refund_trans_id"], error_reason="",
-                            raw={"status": "success"})
+        return RefundResult(
+            status="success",
+            refund_ref_id="REF1",
+            bank_tran_id="BANK1",
+            trans_id=kwargs["refund_trans_id"],
+            error_reason="",
+            raw={"status": "success"},
+        )
 
 
 def test_failed_held_refund_is_undone_and_can_be_retried(officer, bill, monkeypatch):
@@ -561,8 +591,9 @@ def test_failed_held_refund_is_undone_and_can_be_retried(officer, bill, monkeypa
     assert sorted(Refund.objects.values_list("status", flat=True)) == ["failed", "succeeded"]
 
 
-def test_refund_claimed_but_not_answered_blocks_a_second_refund_and_release(officer, bill,
-                                                                            monkeypatch):
+def test_refund_claimed_but_not_answered_blocks_a_second_refund_and_release(
+    officer, bill, monkeypatch
+):
     from django.db import IntegrityError
 
     from payments.models import Refund
@@ -570,8 +601,13 @@ def test_refund_claimed_but_not_answered_blocks_a_second_refund_and_release(offi
 
     payment = _held_online_payment(bill)
     Payment.objects.filter(pk=payment.pk).update(bank_tran_id="BANK1")
-    Refund.objects.create(payment=payment, amount=payment.amount, remarks="in flight",
-                          refund_trans_id="R-INFLIGHT", requested_by=officer)
+    Refund.objects.create(
+        payment=payment,
+        amount=payment.amount,
+        remarks="in flight",
+        refund_trans_id="R-INFLIGHT",
+        requested_by=officer,
+    )
     monkeypatch.setattr("payments.services.online.get_client", lambda: _RefundingClient())
     with pytest.raises(PaymentError):
         payment_refund_held(payment=payment, officer=officer, reason="again")
@@ -582,12 +618,18 @@ def test_refund_claimed_but_not_answered_blocks_a_second_refund_and_release(offi
     assert Refund.objects.count() == 1
     # The database refuses a second live full refund of the same payment, too.
     with pytest.raises(IntegrityError), transaction.atomic():
-        Refund.objects.create(payment=payment, amount=payment.amount, remarks="twice",
-                              refund_trans_id="R-TWICE", requested_by=officer)
+        Refund.objects.create(
+            payment=payment,
+            amount=payment.amount,
+            remarks="twice",
+            refund_trans_id="R-TWICE",
+            requested_by=officer,
+        )
 
 
-def test_credit_refund_can_be_retried_after_a_gateway_failure(client, clerk, officer, bill,
-                                                              monkeypatch):
+def test_credit_refund_can_be_retried_after_a_gateway_failure(
+    client, clerk, officer, bill, monkeypatch
+):
     from payments.services import PaymentError, payment_refund_credit
 
     as_user(client, clerk)
@@ -604,8 +646,9 @@ def test_credit_refund_can_be_retried_after_a_gateway_failure(client, clerk, off
     assert credit.refunds.count() == 2
 
 
-def test_credit_reason_is_a_translated_sentence_with_the_stored_note_as_title(client, clerk,
-                                                                             officer, bill):
+def test_credit_reason_is_a_translated_sentence_with_the_stored_note_as_title(
+    client, clerk, officer, bill
+):
     as_user(client, clerk)
     credit = _credit(client, bill)
     as_user(client, officer)

@@ -63,8 +63,10 @@ def test_the_status_page_says_credited_not_applied(client, citizen, paid_twice):
     page = text_of(english(client).get(f"/payments/p/{online.tran_id}/"))
     assert "Payment received. Thank you." not in page
     assert "it was not applied to any bill: it is credited to you instead and is refundable" in page
-    assert (f"credited to you, not applied to bill {bill.number} (the bill had already been "
-            "paid); refundable") in page
+    assert (
+        f"credited to you, not applied to bill {bill.number} (the bill had already been "
+        "paid); refundable"
+    ) in page
 
 
 def test_verify_says_the_receipt_paid_no_bill(client, paid_twice):
@@ -73,8 +75,10 @@ def test_verify_says_the_receipt_paid_no_bill(client, paid_twice):
     page = text_of(english(client).get(f"/verify/{receipt.verify_code}/"))
     assert "Valid receipt" in page and "it paid no bill" in page
     assert "Bills paid" not in page
-    assert (f"credited to the payer, not applied to bill {bill.number} (the bill had already "
-            "been paid); refundable") in page
+    assert (
+        f"credited to the payer, not applied to bill {bill.number} (the bill had already "
+        "been paid); refundable"
+    ) in page
     # The counter's receipt for the same bill says it paid it.
     counter = Receipt.objects.exclude(payment=online).get()
     page = text_of(client.get(f"/verify/{counter.verify_code}/"))
@@ -84,8 +88,10 @@ def test_verify_says_the_receipt_paid_no_bill(client, paid_twice):
 def test_the_receipt_pdf_says_credited_in_both_languages(paid_twice):
     bill, online = paid_twice
     text = pdf_text(receipt_pdf_bytes(Receipt.objects.get(payment=online)))
-    assert (f"Credited to the payer, not applied to bill {bill.number} (the bill had already "
-            "been paid); refundable") in text
+    assert (
+        f"Credited to the payer, not applied to bill {bill.number} (the bill had already "
+        "been paid); refundable"
+    ) in text
     assert text.count(bill.number) >= 3  # the bill heading, the Bengali and English lines
 
 

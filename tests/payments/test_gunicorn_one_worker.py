@@ -24,8 +24,10 @@ def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
-    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 @pytest.fixture
@@ -34,12 +36,31 @@ def one_worker_server(settings):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.test",
-           "DATABASE_URL": database_url(), "SITE_URL": base,
-           "SSLCOMMERZ_BASE_URL": base + settings.SSLCOMMERZ_SIMULATOR_PATH}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.test",
+        "DATABASE_URL": database_url(),
+        "SITE_URL": base,
+        "SSLCOMMERZ_BASE_URL": base + settings.SSLCOMMERZ_SIMULATOR_PATH,
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kcc_portal.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kcc_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -56,8 +77,9 @@ def one_worker_server(settings):
         server.wait(timeout=20)
 
 
-def test_payment_settles_under_gunicorn_with_one_worker(one_worker_server, citizen, make_bill,
-                                                        gateway_pay, wait_until):
+def test_payment_settles_under_gunicorn_with_one_worker(
+    one_worker_server, citizen, make_bill, gateway_pay, wait_until
+):
     payment = payment_initiate_online(bills=[make_bill(citizen, "1500.00")], payer=citizen)
     assert payment.gateway_url.startswith(one_worker_server)
     started = time.monotonic()

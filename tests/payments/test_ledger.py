@@ -59,8 +59,9 @@ def test_counter_payment_void_and_session_balance(make_user, make_bill):
     officer = make_user("revenue_officer")
     bill = make_bill(citizen, "1500.00")
     session = counter_session_open(clerk=clerk, opening_float=Decimal("200.00"))
-    payment = counter_take_cash(session=session, bills=[bill], clerk=clerk,
-                                tendered=Decimal("2000"))
+    payment = counter_take_cash(
+        session=session, bills=[bill], clerk=clerk, tendered=Decimal("2000")
+    )
     bill.refresh_from_db()
     assert bill.status == "paid" and payment.status == "succeeded"
     with pytest.raises(PaymentError):
@@ -120,8 +121,10 @@ def test_one_open_session_per_clerk(make_user):
 def test_check_ledger_passes_then_names_each_discrepancy(make_user, make_bill):
     clerk = make_user("counter_clerk")
     session = counter_session_open(clerk=clerk)
-    payments = [counter_take_cash(session=session, bills=[make_bill(make_user())], clerk=clerk)
-                for _ in range(3)]
+    payments = [
+        counter_take_cash(session=session, bills=[make_bill(make_user())], clerk=clerk)
+        for _ in range(3)
+    ]
     call_command("check_ledger")  # balanced: no exception
     # Break the books in three ways behind the services' back.
     Allocation.objects.filter(payment=payments[0]).first().delete()
@@ -144,9 +147,16 @@ def test_bill_cancel_calls_the_services_on_cancelled_hook(make_user, make_bill, 
 
     cancelled = []
     # Declared as an app's portal.py would, for this test only.
-    monkeypatch.setitem(portal._specs, "hook_test", portal.ServiceSpec(
-        key="hook_test", title="Hook test", revenue_heads=["holding_tax"],
-        on_cancelled=cancelled.append))
+    monkeypatch.setitem(
+        portal._specs,
+        "hook_test",
+        portal.ServiceSpec(
+            key="hook_test",
+            title="Hook test",
+            revenue_heads=["holding_tax"],
+            on_cancelled=cancelled.append,
+        ),
+    )
     bill = make_bill(make_user(), "700.00", service="hook_test")
     other = make_bill(make_user(), "700.00", service="test", subject_id="H-2")
     bill_cancel(bill=bill, reason="raised in error")

@@ -30,14 +30,23 @@ from payments.services import (
 )
 from payments.services.online import create_payment
 
-LINES = [LineSpec(head="holding_tax", amount=Decimal("1000.00")),
-         LineSpec(head="conservancy", amount=Decimal("500.00"))]
+LINES = [
+    LineSpec(head="holding_tax", amount=Decimal("1000.00")),
+    LineSpec(head="conservancy", amount=Decimal("500.00")),
+]
 
 
 def issue(dues, lines=LINES, **kwargs):
-    return bill_issue(service="test", subject_type="holding", subject_id="1/12", dues=dues,
-                      lines=lines, fiscal_year_label="2026-27", due_date=date(2026, 12, 31),
-                      **kwargs)
+    return bill_issue(
+        service="test",
+        subject_type="holding",
+        subject_id="1/12",
+        dues=dues,
+        lines=lines,
+        fiscal_year_label="2026-27",
+        due_date=date(2026, 12, 31),
+        **kwargs,
+    )
 
 
 def start_online(bill, payer=None) -> Payment:
@@ -51,10 +60,16 @@ def start_online(bill, payer=None) -> Payment:
 @pytest.mark.django_db
 def test_the_database_refuses_a_second_live_bill_for_a_due():
     bill = issue(["instalment:1"])
-    other = Bill.objects.create(number="BX1", service="test", subject_type="holding",
-                                subject_id="1/12", fiscal_year="2026-27",
-                                issued_on=date(2026, 12, 5), due_date=date(2026, 12, 31),
-                                total=Decimal("1500.00"))
+    other = Bill.objects.create(
+        number="BX1",
+        service="test",
+        subject_type="holding",
+        subject_id="1/12",
+        fiscal_year="2026-27",
+        issued_on=date(2026, 12, 5),
+        due_date=date(2026, 12, 31),
+        total=Decimal("1500.00"),
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         BillClaim.objects.create(bill=other, due="test:instalment:1")
     assert list(bill.claims.values_list("due", "live")) == [("test:instalment:1", True)]
@@ -76,8 +91,10 @@ def test_other_dues_or_lines_replace_an_open_bill_nobody_is_paying():
     first.refresh_from_db()
     assert first.status == "cancelled" and second.status == "open"
     assert not first.claims.filter(live=True).exists()
-    third = issue(["instalment:1", "instalment:2"],
-                  lines=[LineSpec(head="holding_tax", amount=Decimal("1400.00"))])
+    third = issue(
+        ["instalment:1", "instalment:2"],
+        lines=[LineSpec(head="holding_tax", amount=Decimal("1400.00"))],
+    )
     second.refresh_from_db()
     assert second.status == "cancelled" and third.total == Decimal("1400.00")
     assert find_discrepancies() == []
@@ -88,8 +105,10 @@ def test_a_bill_being_paid_is_reused_never_replaced_cancelled_or_superseded(make
     bill = issue(["instalment:1"])
     payment = start_online(bill)
     assert issue(["instalment:1"]).pk == bill.pk  # a second payer gets the same bill
-    with translation.override("en"), time_machine.travel(
-            payment.created_at + timedelta(minutes=11), tick=False):
+    with (
+        translation.override("en"),
+        time_machine.travel(payment.created_at + timedelta(minutes=11), tick=False),
+    ):
         with pytest.raises(BillBusy) as busy:
             issue(["instalment:1", "instalment:2"])
     assert busy.value.minutes == 4
@@ -144,8 +163,10 @@ def test_check_ledger_names_a_due_collected_by_two_bills(make_user):
     second = issue(["instalment:1"])
     counter_take_cash(session=session, bills=[second], clerk=clerk)
     problems = find_discrepancies()
-    assert (f"due test:instalment:1 is collected by 2 bills: {first.number}, {second.number}"
-            in problems)
+    assert (
+        f"due test:instalment:1 is collected by 2 bills: {first.number}, {second.number}"
+        in problems
+    )
     with pytest.raises(CommandError):
         call_command("check_ledger")
 
@@ -156,9 +177,16 @@ def test_check_ledger_names_a_bill_without_dues_and_one_collected_beyond_its_tot
     bill = issue(["instalment:1"])
     counter_take_cash(session=counter_session_open(clerk=clerk), bills=[bill], clerk=clerk)
     Bill.objects.filter(pk=bill.pk).update(total=Decimal("1000.00"))
-    stray = Bill.objects.create(number="BX2", service="test", subject_type="x", subject_id="1",
-                                fiscal_year="2026-27", issued_on=timezone.localdate(),
-                                due_date=date(2026, 12, 31), total=Decimal("10.00"))
+    stray = Bill.objects.create(
+        number="BX2",
+        service="test",
+        subject_type="x",
+        subject_id="1",
+        fiscal_year="2026-27",
+        issued_on=timezone.localdate(),
+        due_date=date(2026, 12, 31),
+        total=Decimal("10.00"),
+    )
     problems = find_discrepancies()
     assert f"bill {bill.number} collected 1500.00, more than its total 1000.00" in problems
     assert f"bill {stray.number} does not say which dues it covers" in problems
@@ -192,7 +220,10 @@ def test_twelve_concurrent_requests_for_one_due_leave_one_live_bill():
 @pytest.mark.django_db
 def test_the_wait_is_said_in_bengali_with_bengali_digits():
     payment = start_online(issue(["instalment:1"]))
-    with translation.override("bn"), time_machine.travel(
-            payment.created_at + timedelta(minutes=3), tick=False), pytest.raises(BillBusy) as busy:
+    with (
+        translation.override("bn"),
+        time_machine.travel(payment.created_at + timedelta(minutes=3), tick=False),
+        pytest.raises(BillBusy) as busy,
+    ):
         issue(["instalment:2", "instalment:1"])
     assert str(busy.value) == "এই পাওনার একটি পেমেন্ট এখন চলছে। ১২ মিনিট পরে আবার চেষ্টা করুন।"

@@ -34,12 +34,15 @@ def post_ipn(payload) -> requests.Response:
 
 @pytest.fixture
 def two_bills(citizen, make_bill):
-    return [make_bill(citizen, "1500.00", subject_id="H-1"),
-            make_bill(citizen, "2200.50", subject_id="H-2")]
+    return [
+        make_bill(citizen, "1500.00", subject_id="H-1"),
+        make_bill(citizen, "2200.50", subject_id="H-2"),
+    ]
 
 
-def test_cart_of_two_bills_settles_through_the_simulator(gateway, citizen, two_bills,
-                                                        gateway_pay, wait_until):
+def test_cart_of_two_bills_settles_through_the_simulator(
+    gateway, citizen, two_bills, gateway_pay, wait_until
+):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     assert payment.status == "pending"
     assert payment.amount == Decimal("3700.50")
@@ -55,8 +58,7 @@ def test_cart_of_two_bills_settles_through_the_simulator(gateway, citizen, two_b
     assert find_discrepancies() == []
 
 
-def test_duplicate_ipn_switch_settles_once(gateway, citizen, two_bills, gateway_pay,
-                                           wait_until):
+def test_duplicate_ipn_switch_settles_once(gateway, citizen, two_bills, gateway_pay, wait_until):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     gateway_pay(payment, "card", duplicate_ipn=True)
     assert wait_until(lambda: PaymentEvent.objects.filter(payment=payment, kind="ipn").count() == 2)
@@ -66,8 +68,9 @@ def test_duplicate_ipn_switch_settles_once(gateway, citizen, two_bills, gateway_
 
 
 @pytest.mark.postgres
-def test_fifty_concurrent_identical_ipns_settle_once(gateway, citizen, two_bills, gateway_pay,
-                                                    signed_return_fields):
+def test_fifty_concurrent_identical_ipns_settle_once(
+    gateway, citizen, two_bills, gateway_pay, signed_return_fields
+):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
@@ -92,9 +95,17 @@ def test_fifty_concurrent_identical_ipns_settle_once(gateway, citizen, two_bills
 
 
 def _valid_payload(payment, **changes):
-    base = {"tran_id": payment.tran_id, "val_id": "VAL123", "amount": str(payment.amount),
-            "currency": "BDT", "status": "VALID", "store_id": settings.SSLCOMMERZ_STORE_ID,
-            "bank_tran_id": "BANK1", "risk_level": "0", "risk_title": "Safe"}
+    base = {
+        "tran_id": payment.tran_id,
+        "val_id": "VAL123",
+        "amount": str(payment.amount),
+        "currency": "BDT",
+        "status": "VALID",
+        "store_id": settings.SSLCOMMERZ_STORE_ID,
+        "bank_tran_id": "BANK1",
+        "risk_level": "0",
+        "risk_title": "Safe",
+    }
     base.update(changes)
     return sign_ipn_payload(base, settings.SSLCOMMERZ_STORE_PASSWORD)
 
@@ -127,22 +138,35 @@ def test_signed_but_unknown_to_validation_is_not_settled(gateway, citizen, two_b
     assert "INVALID" in payment.status_reason
 
 
-@pytest.mark.parametrize(("field", "value", "reason"), [
-    ("total_amount", "3000.00", "amount"),
-    ("currency", "USD", "currency"),
-])
-def test_less_money_or_another_currency_is_flagged(gateway, citizen, two_bills, gateway_pay,
-                                                   field, value, reason):
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("total_amount", "3000.00", "amount"),
+        ("currency", "USD", "currency"),
+    ],
+)
+def test_less_money_or_another_currency_is_flagged(
+    gateway, citizen, two_bills, gateway_pay, field, value, reason
+):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     # A second session for the same tran_id at the gateway, with other money.
     with get_client() as client:
-        kwargs = dict(tran_id=payment.tran_id, total_amount=payment.amount, currency="BDT",
-                      success_url=settings.SITE_URL + "/payments/sslcommerz/success/",
-                      fail_url=settings.SITE_URL + "/payments/sslcommerz/fail/",
-                      cancel_url=settings.SITE_URL + "/payments/sslcommerz/cancel/",
-                      ipn_url=ipn_url(), cus_name="x", cus_email="x@example.com",
-                      cus_phone="01700000000", cus_add1="x", cus_city="Khulna",
-                      product_name="x", product_category="x")
+        kwargs = dict(
+            tran_id=payment.tran_id,
+            total_amount=payment.amount,
+            currency="BDT",
+            success_url=settings.SITE_URL + "/payments/sslcommerz/success/",
+            fail_url=settings.SITE_URL + "/payments/sslcommerz/fail/",
+            cancel_url=settings.SITE_URL + "/payments/sslcommerz/cancel/",
+            ipn_url=ipn_url(),
+            cus_name="x",
+            cus_email="x@example.com",
+            cus_phone="01700000000",
+            cus_add1="x",
+            cus_city="Khulna",
+            product_name="x",
+            product_category="x",
+        )
         kwargs[field] = Decimal(value) if field == "total_amount" else value
         other = client.create_session(**kwargs)
     fake = Payment(tran_id=payment.tran_id, gateway_url=other.gateway_url)
@@ -159,17 +183,23 @@ def test_less_money_or_another_currency_is_flagged(gateway, citizen, two_bills, 
 
 
 def test_unknown_tran_id_is_refused_and_recorded(gateway):
-    payload = sign_ipn_payload({"tran_id": "NOPE123", "val_id": "V", "amount": "10.00",
-                                "currency": "BDT", "status": "VALID"},
-                               settings.SSLCOMMERZ_STORE_PASSWORD)
+    payload = sign_ipn_payload(
+        {
+            "tran_id": "NOPE123",
+            "val_id": "V",
+            "amount": "10.00",
+            "currency": "BDT",
+            "status": "VALID",
+        },
+        settings.SSLCOMMERZ_STORE_PASSWORD,
+    )
     response = post_ipn(payload)
     assert response.status_code == 404
     assert PaymentEvent.objects.filter(tran_id="NOPE123", outcome__contains="unknown").exists()
 
 
 @pytest.mark.parametrize(("status", "expected"), [("FAILED", "failed"), ("CANCELLED", "cancelled")])
-def test_failed_or_cancelled_ipn_settles_nothing(gateway, citizen, two_bills, status,
-                                                 expected):
+def test_failed_or_cancelled_ipn_settles_nothing(gateway, citizen, two_bills, status, expected):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     response = post_ipn(_valid_payload(payment, status=status))
     assert response.status_code == 200
@@ -182,19 +212,26 @@ def test_garbage_ipn_never_causes_a_server_error(gateway):
         assert post_ipn(data).status_code < 500
 
 
-def test_validation_down_then_reconcile_settles(gateway, citizen, two_bills, gateway_pay,
-                                                wait_until):
+def test_validation_down_then_reconcile_settles(
+    gateway, citizen, two_bills, gateway_pay, wait_until
+):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     gateway_pay(payment, "bkash", validation_down=True)
-    assert wait_until(lambda: PaymentEvent.objects.filter(
-        payment=payment, kind="ipn", outcome__contains="unavailable").exists())
+    assert wait_until(
+        lambda: PaymentEvent.objects.filter(
+            payment=payment, kind="ipn", outcome__contains="unavailable"
+        ).exists()
+    )
     payment.refresh_from_db()
     assert payment.status == "pending"
     assert_nothing_settled(payment)
     # Still down: reconciliation changes nothing.
     assert payment_reconcile(payment=payment) == "unavailable"
-    requests.post(f"{settings.SSLCOMMERZ_BASE_URL}/control/{payment.tran_id}/",
-                  data={"validation_down": "0"}, timeout=10).raise_for_status()
+    requests.post(
+        f"{settings.SSLCOMMERZ_BASE_URL}/control/{payment.tran_id}/",
+        data={"validation_down": "0"},
+        timeout=10,
+    ).raise_for_status()
     Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(minutes=20))
     call_command("reconcile_payments", "--minutes", "15")
     payment.refresh_from_db()
@@ -218,8 +255,9 @@ def test_unattempted_payment_expires_after_a_day(gateway, citizen, two_bills):
     assert payment_reconcile(payment=payment) == "expired"
 
 
-def test_risky_payment_is_held_then_released(gateway, citizen, two_bills, gateway_pay,
-                                             wait_until, make_user):
+def test_risky_payment_is_held_then_released(
+    gateway, citizen, two_bills, gateway_pay, wait_until, make_user
+):
     from payments.services import payment_release_hold
 
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
@@ -227,15 +265,17 @@ def test_risky_payment_is_held_then_released(gateway, citizen, two_bills, gatewa
     assert wait_until(lambda: Payment.objects.get(pk=payment.pk).status == "on_hold")
     assert_nothing_settled(Payment.objects.get(pk=payment.pk))
     officer = make_user("revenue_officer")
-    payment_release_hold(payment=Payment.objects.get(pk=payment.pk), officer=officer,
-                         reason="called the payer")
+    payment_release_hold(
+        payment=Payment.objects.get(pk=payment.pk), officer=officer, reason="called the payer"
+    )
     payment.refresh_from_db()
     assert payment.status == "succeeded"
     assert find_discrepancies() == []
 
 
 def test_money_for_an_already_paid_bill_becomes_a_refundable_credit(
-        gateway, citizen, make_bill, gateway_pay, make_user):
+    gateway, citizen, make_bill, gateway_pay, make_user
+):
     from payments.services import payment_refund_credit
 
     bill = make_bill(citizen, "1500.00")
@@ -255,13 +295,15 @@ def test_money_for_an_already_paid_bill_becomes_a_refundable_credit(
     assert credit.status == "refunded"
 
 
-def test_return_pages_settle_nothing_and_show_honest_status(gateway, citizen, two_bills,
-                                                            gateway_pay):
+def test_return_pages_settle_nothing_and_show_honest_status(
+    gateway, citizen, two_bills, gateway_pay
+):
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     fields = gateway_pay(payment, "bkash", no_ipn=True)
     session = requests.Session()
-    response = session.post(settings.SITE_URL + "/payments/sslcommerz/success/", data=fields,
-                            timeout=10)
+    response = session.post(
+        settings.SITE_URL + "/payments/sslcommerz/success/", data=fields, timeout=10
+    )
     assert response.status_code == 200
     assert f"/payments/p/{payment.tran_id}/" in response.url
     assert 'data-status="pending"' in response.text
@@ -269,8 +311,12 @@ def test_return_pages_settle_nothing_and_show_honest_status(gateway, citizen, tw
     # "Check again" asks the gateway, which confirms.
     page = session.get(response.url, timeout=10)
     token = session.cookies.get("csrftoken")
-    again = session.post(response.url, data={"csrfmiddlewaretoken": token},
-                         headers={"Referer": response.url}, timeout=10)
+    again = session.post(
+        response.url,
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": response.url},
+        timeout=10,
+    )
     assert page.status_code == 200 and again.status_code == 200
     assert 'data-status="succeeded"' in again.text
 
@@ -287,14 +333,15 @@ def _held(gateway_pay, wait_until, payment) -> Payment:
     return Payment.objects.get(pk=payment.pk)
 
 
-def test_held_payment_is_refunded_once_through_the_simulator(gateway, citizen, two_bills,
-                                                             gateway_pay, wait_until,
-                                                             make_user):
+def test_held_payment_is_refunded_once_through_the_simulator(
+    gateway, citizen, two_bills, gateway_pay, wait_until, make_user
+):
     from payments.models import Refund
     from payments.services import PaymentError, payment_refund_held, payment_release_hold
 
-    payment = _held(gateway_pay, wait_until,
-                    payment_initiate_online(bills=two_bills, payer=citizen))
+    payment = _held(
+        gateway_pay, wait_until, payment_initiate_online(bills=two_bills, payer=citizen)
+    )
     assert payment.bank_tran_id
     officer = make_user("revenue_officer")
     refund = payment_refund_held(payment=payment, officer=officer, reason="payer disputes it")
@@ -322,13 +369,14 @@ def test_held_payment_is_refunded_once_through_the_simulator(gateway, citizen, t
     assert_nothing_settled(payment)
 
 
-def test_revenue_officer_refunds_a_held_payment_from_its_page(gateway, client, citizen,
-                                                              two_bills, gateway_pay,
-                                                              wait_until, make_user):
+def test_revenue_officer_refunds_a_held_payment_from_its_page(
+    gateway, client, citizen, two_bills, gateway_pay, wait_until, make_user
+):
     from payments.models import Refund
 
-    payment = _held(gateway_pay, wait_until,
-                    payment_initiate_online(bills=two_bills, payer=citizen))
+    payment = _held(
+        gateway_pay, wait_until, payment_initiate_online(bills=two_bills, payer=citizen)
+    )
     client.force_login(make_user("revenue_officer"))
     client.cookies["kcc_language"] = "en"
     url = f"/payments/revenue/payments/{payment.tran_id}/"
@@ -339,8 +387,9 @@ def test_revenue_officer_refunds_a_held_payment_from_its_page(gateway, client, c
     assert "Tick the box to confirm." in unconfirmed.content.decode()
     assert not Refund.objects.filter(payment=payment).exists()
 
-    response = client.post(url + "refund/", {"refund-reason": "Payer disputes it",
-                                             "refund-confirm": "on"}, follow=True)
+    response = client.post(
+        url + "refund/", {"refund-reason": "Payer disputes it", "refund-confirm": "on"}, follow=True
+    )
     page = response.content.decode()
     assert "The refund was sent to the gateway." in page
     payment.refresh_from_db()
@@ -349,7 +398,8 @@ def test_revenue_officer_refunds_a_held_payment_from_its_page(gateway, client, c
     assert refund.status == "succeeded" and refund.refund_trans_id in page
     assert "Refund in full" not in page and "Release and settle" not in page
 
-    again = client.post(url + "refund/", {"refund-reason": "again", "refund-confirm": "on"},
-                        follow=True)
+    again = client.post(
+        url + "refund/", {"refund-reason": "again", "refund-confirm": "on"}, follow=True
+    )
     assert "Could not refund the payment" in again.content.decode()
     assert Refund.objects.filter(payment=payment).count() == 1

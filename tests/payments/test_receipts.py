@@ -54,15 +54,28 @@ def clerk(make_user):
 def receipt(payer, clerk) -> Receipt:
     bill = bill_issue(
         dues=[next_due()],
-        service="test", subject_type="test", subject_id="H-12/3",
+        service="test",
+        subject_type="test",
+        subject_id="H-12/3",
         lines=[
-            LineSpec(head="holding_tax", amount=Decimal("1000000.00"),
-                     description_bn="হোল্ডিং কর ২০২৫-২৬", description_en="Holding tax 2025-26"),
-            LineSpec(head="conservancy", amount=Decimal("250000.00"),
-                     description_bn="পরিচ্ছন্নতা রেট", description_en="Conservancy rate"),
+            LineSpec(
+                head="holding_tax",
+                amount=Decimal("1000000.00"),
+                description_bn="হোল্ডিং কর ২০২৫-২৬",
+                description_en="Holding tax 2025-26",
+            ),
+            LineSpec(
+                head="conservancy",
+                amount=Decimal("250000.00"),
+                description_bn="পরিচ্ছন্নতা রেট",
+                description_en="Conservancy rate",
+            ),
         ],
-        fiscal_year_label="2025-26", due_date=datetime.date(2026, 6, 30), payer=payer,
-        subject_label_bn="হোল্ডিং ১২/৩, ওয়ার্ড ৫", subject_label_en="Holding 12/3, ward 5",
+        fiscal_year_label="2025-26",
+        due_date=datetime.date(2026, 6, 30),
+        payer=payer,
+        subject_label_bn="হোল্ডিং ১২/৩, ওয়ার্ড ৫",
+        subject_label_en="Holding 12/3, ward 5",
     )
     session = counter_session_open(clerk=clerk)
     payment = counter_take_cash(session=session, bills=[bill], clerk=clerk)
@@ -92,7 +105,9 @@ def test_context_has_both_languages(receipt):
     assert ctx["collected_by"] == {"bn": "করিম মিয়া", "en": "Karim Mia"}
     [bill] = ctx["bills"]
     assert [line["description"]["en"] for line in bill["lines"]] == [
-        "Holding tax 2025-26", "Conservancy rate"]
+        "Holding tax 2025-26",
+        "Conservancy rate",
+    ]
     assert bill["lines"][1]["amount"]["bn"] == "৳২,৫০,০০০.০০"
     assert bill["fiscal_year"] == {"bn": "২০২৫-২৬", "en": "2025-26"}
     assert not ctx["cancelled"]
@@ -122,8 +137,11 @@ def test_pdf_renders_with_number_amount_and_words(receipt, tmp_path):
 
     pdf = tmp_path / "receipt.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     [png] = list(tmp_path.glob("page*.png"))
     assert png.stat().st_size > 10_000
 
@@ -282,13 +300,17 @@ def test_download_by_tran_id_is_the_same_pdf_response_and_get_only(client, recei
 # --- the worker's catch-up task ----------------------------------------------------------------
 
 
-def test_render_pending_receipts_renders_missing_pdfs_and_returns_the_count(receipt, payer,
-                                                                             clerk, make_bill):
+def test_render_pending_receipts_renders_missing_pdfs_and_returns_the_count(
+    receipt, payer, clerk, make_bill
+):
     from payments.tasks import render_pending_receipts
 
     session = receipt.payment.counter_session
-    second = Receipt.objects.get(payment=counter_take_cash(
-        session=session, bills=[make_bill(payer, "900.00", subject_id="H-9")], clerk=clerk))
+    second = Receipt.objects.get(
+        payment=counter_take_cash(
+            session=session, bills=[make_bill(payer, "900.00", subject_id="H-9")], clerk=clerk
+        )
+    )
     already = Receipt.objects.get(pk=second.pk)
     receipt_store_pdf(already)
     stored_before = Receipt.objects.get(pk=second.pk).pdf.name

@@ -269,12 +269,15 @@ def test_session_success(gateway, ipn_receiver, live_server):
 
 
 def test_session_with_wrong_password_fails(base_url, settings, ipn_receiver):
-    with SSLCommerzClient(
-        base_url=base_url,
-        store_id=settings.SSLCOMMERZ_STORE_ID,
-        store_password="not-the-password",
-        backoff=0,
-    ) as client, pytest.raises(GatewayRejected) as excinfo:
+    with (
+        SSLCommerzClient(
+            base_url=base_url,
+            store_id=settings.SSLCOMMERZ_STORE_ID,
+            store_password="not-the-password",
+            backoff=0,
+        ) as client,
+        pytest.raises(GatewayRejected) as excinfo,
+    ):
         open_session(client, ipn_receiver.url)
     assert "Credential" in excinfo.value.result.failed_reason
     assert not SimulatedTransaction.objects.exists()
@@ -334,7 +337,8 @@ def test_session_refuses_bad_input(base_url, settings, overrides, reason):
 def test_session_accepts_the_amount_limits(base_url, settings):
     for amount in ("10.00", "500000.00"):
         response = requests.post(
-            base_url + SESSION_PATH, data=_raw_session_form(settings, total_amount=amount),
+            base_url + SESSION_PATH,
+            data=_raw_session_form(settings, total_amount=amount),
             timeout=10,
         )
         assert response.json()["status"] == "SUCCESS"

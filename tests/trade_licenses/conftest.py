@@ -20,8 +20,7 @@ TRADER_MOBILE = "01711000001"
 TRADER_NID = "1987654321"
 TRADER_TIN = "123456789012"
 
-PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
-       b"%%EOF\n")
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 def image_bytes(fmt: str = "PNG") -> bytes:
@@ -50,6 +49,7 @@ def _in_fy_2025_26():
 def pdf_file():
     def make(name: str = "doc.pdf", data: bytes = PDF):
         return SimpleUploadedFile(name, data, content_type="application/pdf")
+
     return make
 
 
@@ -57,13 +57,15 @@ def pdf_file():
 def png_file():
     def make(name: str = "photo.png"):
         return SimpleUploadedFile(name, image_bytes("PNG"), content_type="image/png")
+
     return make
 
 
 @pytest.fixture
 def trader(make_user):
-    return make_user(Role.CITIZEN, mobile=TRADER_MOBILE, name_bn="করিম মিয়া",
-                     name_en="Karim Mia", nid=TRADER_NID)
+    return make_user(
+        Role.CITIZEN, mobile=TRADER_MOBILE, name_bn="করিম মিয়া", name_en="Karim Mia", nid=TRADER_NID
+    )
 
 
 @pytest.fixture
@@ -85,11 +87,18 @@ def clerk(make_user):
 def make_business(trader):
     def make(owner=None, *, actor=None, category_code: str = "grocery", **fields):
         owner = trader if owner is None else owner
-        values = {"name_bn": "করিম স্টোর", "name_en": "Karim Store",
-                  "premises_address": "12 KDA Avenue", "ward": 5,
-                  "signboard_sqft": Decimal("12"), **fields}
-        return business_create(actor=actor or owner, trader=owner or None,
-                               category_code=category_code, **values)
+        values = {
+            "name_bn": "করিম স্টোর",
+            "name_en": "Karim Store",
+            "premises_address": "12 KDA Avenue",
+            "ward": 5,
+            "signboard_sqft": Decimal("12"),
+            **fields,
+        }
+        return business_create(
+            actor=actor or owner, trader=owner or None, category_code=category_code, **values
+        )
+
     return make
 
 
@@ -98,19 +107,22 @@ def make_draft(make_business, trader):
     def make(business=None, *, filed_by=None, **kwargs):
         business = business or make_business()
         kwargs.setdefault("trader_tin", TRADER_TIN)
-        return application_create_draft(business=business, filed_by=filed_by or trader,
-                                        **kwargs)
+        return application_create_draft(business=business, filed_by=filed_by or trader, **kwargs)
+
     return make
 
 
 @pytest.fixture
 def add_documents(pdf_file, png_file):
     """Upload the documents a new licence for a rented premises needs (+ `extra` kinds)."""
+
     def add(application, actor, extra: tuple[str, ...] = ()):
         for kind in ("nid", "tin", "rent_agreement", *extra):
-            document_add(application=application, kind=kind, file=pdf_file(f"{kind}.pdf"),
-                         actor=actor)
+            document_add(
+                application=application, kind=kind, file=pdf_file(f"{kind}.pdf"), actor=actor
+            )
         document_add(application=application, kind="photo", file=png_file(), actor=actor)
+
     return add
 
 

@@ -45,26 +45,38 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def issue(make_draft, make_business, add_documents, trader, inspector, officer, clerk,
-          django_capture_on_commit_callbacks):
+def issue(
+    make_draft,
+    make_business,
+    add_documents,
+    trader,
+    inspector,
+    officer,
+    clerk,
+    django_capture_on_commit_callbacks,
+):
     """Issue a licence through the whole workflow (new application, paid at the counter)."""
+
     def make(**business_fields) -> Licence:
-        business = make_business(**{"name_bn": NAME_BN, "name_en": NAME_EN,
-                                    **business_fields})
+        business = make_business(**{"name_bn": NAME_BN, "name_en": NAME_EN, **business_fields})
         application = make_draft(business)
         add_documents(application, trader)
         application_submit(application=application, actor=trader)
         application_transition(application=application, to=S.INSPECTION, actor=inspector)
-        inspection_record(application=application, inspector=inspector,
-                          findings="Shop open as declared.",
-                          photos=[SimpleUploadedFile("front.png", image_bytes("PNG"))])
+        inspection_record(
+            application=application,
+            inspector=inspector,
+            findings="Shop open as declared.",
+            photos=[SimpleUploadedFile("front.png", image_bytes("PNG"))],
+        )
         application_transition(application=application, to=S.APPROVAL, actor=inspector)
         application_issue_bill(application=application, actor=officer)
-        session = (CounterSession.objects.filter(clerk=clerk,
-                                                 status=CounterSession.Status.OPEN).first()
-                   or counter_session_open(clerk=clerk))
+        session = CounterSession.objects.filter(
+            clerk=clerk, status=CounterSession.Status.OPEN
+        ).first() or counter_session_open(clerk=clerk)
         counter_take_cash(session=session, bills=[application.bill], clerk=clerk)
         return Licence.objects.get(application=application)
+
     return make
 
 
@@ -77,8 +89,9 @@ def test_certificate_carries_number_bengali_name_validity_and_qr(issue, settings
     if shutil.which("pdftoppm"):
         pdf = tmp_path / "certificate.pdf"
         pdf.write_bytes(data)
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True
+        )
         assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]
     text = pdf_text(data)
     assert licence.number in text
@@ -92,10 +105,7 @@ def test_certificate_carries_number_bengali_name_validity_and_qr(issue, settings
     context = certificate_context(licence)
     assert context["issued_on"]["en"] == "10 August 2025"
     assert context["issued_on"]["bs"]["bn"].endswith("বঙ্গাব্দ")
-    assert [row["amount"]["en"] for row in context["fees"]] == ["৳500.00", "৳1,200.00",
-                                                               "৳255.00"]
-
-
+    assert [row["amount"]["en"] for row in context["fees"]] == ["৳500.00", "৳1,200.00", "৳255.00"]
 
 
 def test_task_stores_the_pdf_and_is_idempotent(issue):
@@ -109,7 +119,8 @@ def test_task_stores_the_pdf_and_is_idempotent(issue):
 
 
 def test_issuing_a_licence_enqueues_the_certificate_after_commit(
-        issue, monkeypatch, django_capture_on_commit_callbacks):
+    issue, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr(tasks.render_certificate_pdf, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
@@ -180,8 +191,12 @@ def test_certificate_pdf_access(issue, client, trader, make_user):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
-    for role in (Role.LICENCE_INSPECTOR, Role.LICENCE_OFFICER, Role.COUNTER_CLERK,
-                 Role.REVENUE_OFFICER):
+    for role in (
+        Role.LICENCE_INSPECTOR,
+        Role.LICENCE_OFFICER,
+        Role.COUNTER_CLERK,
+        Role.REVENUE_OFFICER,
+    ):
         client.force_login(make_user(role))
         assert client.get(url).status_code == 200, role
 

@@ -36,8 +36,14 @@ def start_payment(bill) -> Payment:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_monthly_refresh_and_a_payment_starting_at_once(
-        round_, submitted, inspector, officer, clerk, trader,  # noqa: F811
-        django_capture_on_commit_callbacks):
+    round_,
+    submitted,  # noqa: F811 - the fixture imported from test_workflow
+    inspector,
+    officer,
+    clerk,
+    trader,
+    django_capture_on_commit_callbacks,
+):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     first = submitted()
@@ -46,8 +52,12 @@ def test_monthly_refresh_and_a_payment_starting_at_once(
     pay_at_counter(clerk, first.bill)
     with time_machine.travel(datetime(2026, 10, 5, 11, 0, tzinfo=DHAKA), tick=True):
         renewal = services.application_create_draft(
-            business=first.business, filed_by=trader, fiscal_year="2026-27",
-            kind="renewal", trader_tin="123456789012")
+            business=first.business,
+            filed_by=trader,
+            fiscal_year="2026-27",
+            kind="renewal",
+            trader_tin="123456789012",
+        )
         application_submit(application=renewal, actor=trader)
         move(application=renewal, to=S.APPROVAL, actor=officer)
         application_issue_bill(application=renewal, actor=officer)
@@ -80,7 +90,8 @@ def test_monthly_refresh_and_a_payment_starting_at_once(
     else:
         assert refreshed == 1 and october.status == "superseded"
         assert not Payment.objects.filter(items__bill=october).exists()
-    live = BillClaim.objects.filter(due=f"trade_licenses:licence-year:{first.business_id}:"
-                                        "2026-27", live=True)
+    live = BillClaim.objects.filter(
+        due=f"trade_licenses:licence-year:{first.business_id}:2026-27", live=True
+    )
     assert live.count() == 1
     assert live.get().bill.status == "open"

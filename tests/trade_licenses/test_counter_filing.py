@@ -18,12 +18,22 @@ pytestmark = pytest.mark.django_db
 
 URL = "/licences/counter/apply/"
 DETAILS = {
-    "trader_name_bn": "রহিম উদ্দিন", "trader_name_en": "Rahim Uddin",
-    "trader_nid": "১৯৮৭৬৫৪৩২২", "trader_mobile": "০১৮১২৩৪৫৬৭৮",
-    "trader_tin": "১২৩৪৫৬৭৮৯০১২", "name_bn": "রহিম স্টোর", "name_en": "Rahim Store",
-    "category_code": "grocery", "paid_up_capital": "", "premises_address": "3 Khan Jahan Ali Rd",
-    "ward": "৫", "premises": "rented", "holding_ward": "", "holding_number": "",
-    "signboard_sqft": "১২"}
+    "trader_name_bn": "রহিম উদ্দিন",
+    "trader_name_en": "Rahim Uddin",
+    "trader_nid": "১৯৮৭৬৫৪৩২২",
+    "trader_mobile": "০১৮১২৩৪৫৬৭৮",
+    "trader_tin": "১২৩৪৫৬৭৮৯০১২",
+    "name_bn": "রহিম স্টোর",
+    "name_en": "Rahim Store",
+    "category_code": "grocery",
+    "paid_up_capital": "",
+    "premises_address": "3 Khan Jahan Ali Rd",
+    "ward": "৫",
+    "premises": "rented",
+    "holding_ward": "",
+    "holding_number": "",
+    "signboard_sqft": "১২",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +70,12 @@ def test_clerk_files_for_a_new_mobile_number(client, clerk):
     # The clerk carries on: documents, then review and submit.
     documents = f"/licences/applications/{application.pk}/documents/"
     assert client.get(documents).status_code == 200
-    for kind, name, data in (("nid", "nid.pdf", PDF), ("photo", "photo.png", image_bytes()),
-                             ("tin", "tin.pdf", PDF), ("rent_agreement", "rent.pdf", PDF)):
+    for kind, name, data in (
+        ("nid", "nid.pdf", PDF),
+        ("photo", "photo.png", image_bytes()),
+        ("tin", "tin.pdf", PDF),
+        ("rent_agreement", "rent.pdf", PDF),
+    ):
         client.post(documents, {"kind": kind, "file": SimpleUploadedFile(name, data)})
     review = f"/licences/applications/{application.pk}/"
     assert client.get(review).status_code == 200

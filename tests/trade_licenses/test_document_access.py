@@ -17,15 +17,24 @@ def url(document) -> str:
 
 @pytest.fixture
 def other_traders_application(make_user, make_business, make_draft, add_documents):
-    other = make_user(Role.CITIZEN, mobile="01888000001", name_en="Other trader",
-                      nid="1990123456789")
+    other = make_user(
+        Role.CITIZEN, mobile="01888000001", name_en="Other trader", nid="1990123456789"
+    )
     application = make_draft(make_business(other, name_en="Other Store"), filed_by=other)
     add_documents(application, other)
     return application_submit(application=application, actor=other)
 
 
-def test_clerks_walking_ids_find_nothing(client, clerk, make_user, other_traders_application,
-                                         make_draft, make_business, add_documents, trader):
+def test_clerks_walking_ids_find_nothing(
+    client,
+    clerk,
+    make_user,
+    other_traders_application,
+    make_draft,
+    make_business,
+    add_documents,
+    trader,
+):
     # A clerk who filed an application of their own …
     mine = make_draft(make_business(name_en="Filed at the counter"), filed_by=clerk)
     add_documents(mine, clerk)
@@ -37,13 +46,16 @@ def test_clerks_walking_ids_find_nothing(client, clerk, make_user, other_traders
         client.force_login(user)
         for document in other_traders_application.documents.all():
             assert client.get(url(document)).status_code == 404, document.kind
-    assert not AuditLog.objects.filter(action="trade_licence.document_downloaded",
-                                       actor__in=[clerk]).exclude(
-        object_id__in=[str(d.pk) for d in mine.documents.all()]).exists()
+    assert (
+        not AuditLog.objects.filter(action="trade_licence.document_downloaded", actor__in=[clerk])
+        .exclude(object_id__in=[str(d.pk) for d in mine.documents.all()])
+        .exists()
+    )
 
 
 def test_the_queue_and_the_trader_may_download_and_each_download_is_audited(
-        client, inspector, officer, make_user, other_traders_application):
+    client, inspector, officer, make_user, other_traders_application
+):
     nid = other_traders_application.documents.get(kind="nid")
     trader = other_traders_application.business.trader
     for user in (trader, inspector, officer):
@@ -64,7 +76,8 @@ def test_the_queue_and_the_trader_may_download_and_each_download_is_audited(
 
 
 def test_officer_page_links_documents_only_for_those_who_may_open_them(
-        client, make_user, other_traders_application):
+    client, make_user, other_traders_application
+):
     from trade_licenses.models import Application
 
     Application.objects.filter(pk=other_traders_application.pk).update(status="approval")

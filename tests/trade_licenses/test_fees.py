@@ -21,11 +21,17 @@ FY = "2025-26"
 RATES = ScheduleRates(fiscal_year=FY, renewal_deadline=date(2025, 9, 30))
 GROCERY = CategoryRates(code="grocery", name_en="Grocery shop", yearly_fee=Decimal("500"))
 BANK = CategoryRates(code="bank", name_en="Bank (branch)", yearly_fee=Decimal("15500"))
-COMPANY = CategoryRates(code="limited_company", name_en="Limited company", yearly_fee=Decimal(0),
-                        by_capital=True, bands=(
-                            Band(Decimal("0"), Decimal("1000000"), Decimal("3000")),
-                            Band(Decimal("1000000.01"), Decimal("5000000"), Decimal("5000")),
-                            Band(Decimal("5000000.01"), None, Decimal("10000"))))
+COMPANY = CategoryRates(
+    code="limited_company",
+    name_en="Limited company",
+    yearly_fee=Decimal(0),
+    by_capital=True,
+    bands=(
+        Band(Decimal("0"), Decimal("1000000"), Decimal("3000")),
+        Band(Decimal("1000000.01"), Decimal("5000000"), Decimal("5000")),
+        Band(Decimal("5000000.01"), None, Decimal("10000")),
+    ),
+)
 
 
 def taka(value) -> str:
@@ -37,21 +43,27 @@ def heads(lines) -> dict[str, str]:
     return {line.head: taka(line.amount) for line in lines}
 
 
-def assess(kind="renewal", *, paid_on=date(2025, 9, 1), category=GROCERY, rates=RATES,
-           **kwargs):
+def assess(kind="renewal", *, paid_on=date(2025, 9, 1), category=GROCERY, rates=RATES, **kwargs):
     return fees.assess(kind=kind, rates=rates, category=category, paid_on=paid_on, **kwargs)
 
 
 # --- months late ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("paid_on", "months"), [
-    (date(2025, 9, 1), 0), (date(2025, 9, 30), 0),           # on or before the deadline
-    (date(2025, 10, 1), 1), (date(2025, 10, 31), 1),         # any part of October: 1
-    (date(2025, 11, 1), 2), (date(2025, 11, 30), 2),
-    (date(2026, 2, 1), 5), (date(2026, 2, 28), 5),
-    (date(2026, 6, 30), 9),
-])
+@pytest.mark.parametrize(
+    ("paid_on", "months"),
+    [
+        (date(2025, 9, 1), 0),
+        (date(2025, 9, 30), 0),  # on or before the deadline
+        (date(2025, 10, 1), 1),
+        (date(2025, 10, 31), 1),  # any part of October: 1
+        (date(2025, 11, 1), 2),
+        (date(2025, 11, 30), 2),
+        (date(2026, 2, 1), 5),
+        (date(2026, 2, 28), 5),
+        (date(2026, 6, 30), 9),
+    ],
+)
 def test_months_late_after_30_september_counts_each_calendar_month_or_part(paid_on, months):
     assert months_late(paid_on, date(2025, 9, 30)) == months
 
@@ -88,14 +100,14 @@ def test_new_grocery_licence_500_plus_vat_75_is_575_no_income_tax_no_surcharge()
 
 def test_new_bank_licence_with_12_sqft_signboard_15500_plus_1200_plus_vat_2505_is_19205():
     lines = assess("new", category=BANK, signboard_sqft=Decimal("12"))
-    assert heads(lines) == {"licence_fee": "15500.00", "signboard_tax": "1200.00",
-                            "vat": "2505.00"}
+    assert heads(lines) == {"licence_fee": "15500.00", "signboard_tax": "1200.00", "vat": "2505.00"}
     assert taka(fees.total(lines)) == "19205.00"
 
 
 def test_new_licence_application_fee_from_the_schedule_only_when_set_and_only_for_new():
-    rates = ScheduleRates(fiscal_year=FY, renewal_deadline=date(2025, 9, 30),
-                          application_fee=Decimal("200"))
+    rates = ScheduleRates(
+        fiscal_year=FY, renewal_deadline=date(2025, 9, 30), application_fee=Decimal("200")
+    )
     assert heads(assess("new", rates=rates))["application_fee"] == "200.00"
     assert heads(assess("new", rates=rates))["vat"] == "75.00"  # not on the application fee
     assert "application_fee" not in heads(assess("renewal", rates=rates))
@@ -109,8 +121,9 @@ def test_renewal_on_time_30_september_500_plus_vat_75_plus_income_tax_2000_is_25
     lines = assess(paid_on=date(2025, 9, 30))
     assert heads(lines) == {"licence_fee": "500.00", "vat": "75.00", "income_tax": "2000.00"}
     assert taka(fees.total(lines)) == "2575.00"
-    assert lines[2].rule == ("FY 2025-26 schedule: income tax at source on renewal "
-                             "(Income Tax Act 2023 s.131) 2000.00")
+    assert lines[2].rule == (
+        "FY 2025-26 schedule: income tax at source on renewal (Income Tax Act 2023 s.131) 2000.00"
+    )
 
 
 def test_renewal_1_month_late_1_october_surcharge_10_percent_of_500_is_50_total_2625():
@@ -119,7 +132,8 @@ def test_renewal_1_month_late_1_october_surcharge_10_percent_of_500_is_50_total_
     assert taka(fees.total(lines)) == "2625.00"
     assert lines[-1].rule == (
         "FY 2025-26 schedule: late surcharge 10% of licence fee 500.00 × 1 month or part "
-        "after the renewal deadline 2025-09-30 (paid 2025-10-01)")
+        "after the renewal deadline 2025-09-30 (paid 2025-10-01)"
+    )
 
 
 def test_renewal_still_1_month_late_on_31_october_surcharge_50():
@@ -141,8 +155,12 @@ def test_renewal_5_months_late_28_february_surcharge_250_total_2825():
 
 def test_bank_renewal_5_months_late_surcharge_7750_vat_not_on_surcharge():
     lines = assess(category=BANK, paid_on=date(2026, 2, 1))
-    assert heads(lines) == {"licence_fee": "15500.00", "vat": "2325.00",
-                            "income_tax": "2000.00", "surcharge": "7750.00"}
+    assert heads(lines) == {
+        "licence_fee": "15500.00",
+        "vat": "2325.00",
+        "income_tax": "2000.00",
+        "surcharge": "7750.00",
+    }
     assert taka(fees.total(lines)) == "27575.00"
 
 
@@ -157,33 +175,41 @@ def test_extending_the_deadline_to_31_october_lowers_the_surcharge_of_15_novembe
 
 
 def test_signboard_tax_100_per_sqft_times_12_sqft_is_1200_with_rule():
-    line = fees.signboard_tax(fiscal_year=FY, mode="per_sqft", amount=Decimal("100"),
-                              sqft=Decimal("12"))
+    line = fees.signboard_tax(
+        fiscal_year=FY, mode="per_sqft", amount=Decimal("100"), sqft=Decimal("12")
+    )
     assert taka(line.amount) == "1200.00"
     assert line.rule == "FY 2025-26 schedule: signboard tax 100.00 per sq ft × 12 sq ft"
 
 
 def test_signboard_tax_flat_mode_charges_the_flat_amount_whatever_the_size():
-    line = fees.signboard_tax(fiscal_year=FY, mode="flat", amount=Decimal("1500"),
-                              sqft=Decimal("40"))
+    line = fees.signboard_tax(
+        fiscal_year=FY, mode="flat", amount=Decimal("1500"), sqft=Decimal("40")
+    )
     assert taka(line.amount) == "1500.00"
     assert "flat 1500.00" in line.rule
 
 
 def test_no_signboard_no_signboard_line():
-    assert fees.signboard_tax(fiscal_year=FY, mode="per_sqft", amount=Decimal("100"),
-                              sqft=0) is None
-    assert fees.signboard_tax(fiscal_year=FY, mode="flat", amount=Decimal("100"),
-                              sqft=0) is None
+    assert (
+        fees.signboard_tax(fiscal_year=FY, mode="per_sqft", amount=Decimal("100"), sqft=0) is None
+    )
+    assert fees.signboard_tax(fiscal_year=FY, mode="flat", amount=Decimal("100"), sqft=0) is None
 
 
 def test_vat_15_percent_of_fee_500_plus_signboard_1200_is_255():
     lines = assess("renewal", signboard_sqft=Decimal("12"), paid_on=date(2025, 11, 2))
-    assert heads(lines) == {"licence_fee": "500.00", "signboard_tax": "1200.00",
-                            "vat": "255.00", "income_tax": "2000.00", "surcharge": "100.00"}
+    assert heads(lines) == {
+        "licence_fee": "500.00",
+        "signboard_tax": "1200.00",
+        "vat": "255.00",
+        "income_tax": "2000.00",
+        "surcharge": "100.00",
+    }
     vat = next(line for line in lines if line.head == "vat")
-    assert vat.rule == ("FY 2025-26 schedule: VAT 15% of licence fee 500.00 + signboard tax "
-                        "1200.00 = 1700.00")
+    assert vat.rule == (
+        "FY 2025-26 schedule: VAT 15% of licence fee 500.00 + signboard tax 1200.00 = 1700.00"
+    )
 
 
 def test_income_tax_at_source_only_on_renewal_not_on_new_or_transfer():
@@ -194,8 +220,9 @@ def test_income_tax_at_source_only_on_renewal_not_on_new_or_transfer():
 
 
 def test_income_tax_at_source_follows_the_schedule_3000_in_dhaka():
-    dhaka = ScheduleRates(fiscal_year=FY, renewal_deadline=date(2025, 9, 30),
-                          income_tax_at_source=Decimal("3000"))
+    dhaka = ScheduleRates(
+        fiscal_year=FY, renewal_deadline=date(2025, 9, 30), income_tax_at_source=Decimal("3000")
+    )
     assert heads(assess(rates=dhaka))["income_tax"] == "3000.00"
 
 
@@ -210,8 +237,12 @@ def test_transfer_of_a_bank_10_percent_of_15500_is_1550_alone():
 
 def test_renewal_with_transfer_adds_the_transfer_fee_50_to_the_renewal_lines():
     lines = assess("renewal", with_transfer=True)
-    assert heads(lines) == {"licence_fee": "500.00", "vat": "75.00", "income_tax": "2000.00",
-                            "transfer_fee": "50.00"}
+    assert heads(lines) == {
+        "licence_fee": "500.00",
+        "vat": "75.00",
+        "income_tax": "2000.00",
+        "transfer_fee": "50.00",
+    }
 
 
 # --- capital bands -------------------------------------------------------------------------
@@ -224,8 +255,10 @@ def test_limited_company_with_25_lakh_capital_pays_the_5000_band():
 
 
 def test_limited_company_band_edges_10_lakh_is_the_lower_band_above_50_lakh_no_upper_limit():
-    assert taka(fees.licence_fee(COMPANY, fiscal_year=FY,
-                                 paid_up_capital=Decimal("1000000")).amount) == "3000.00"
+    assert (
+        taka(fees.licence_fee(COMPANY, fiscal_year=FY, paid_up_capital=Decimal("1000000")).amount)
+        == "3000.00"
+    )
     top = fees.licence_fee(COMPANY, fiscal_year=FY, paid_up_capital=Decimal("900000000"))
     assert taka(top.amount) == "10000.00"
     assert "no limit" in top.rule
@@ -234,8 +267,13 @@ def test_limited_company_band_edges_10_lakh_is_the_lower_band_above_50_lakh_no_u
 def test_limited_company_without_capital_or_band_is_a_fee_error():
     with pytest.raises(fees.FeeError):
         fees.licence_fee(COMPANY, fiscal_year=FY, paid_up_capital=None)
-    gap = CategoryRates(code="x", name_en="X", yearly_fee=Decimal(0), by_capital=True,
-                        bands=(Band(Decimal("100"), Decimal("200"), Decimal("1")),))
+    gap = CategoryRates(
+        code="x",
+        name_en="X",
+        yearly_fee=Decimal(0),
+        by_capital=True,
+        bands=(Band(Decimal("100"), Decimal("200"), Decimal("1")),),
+    )
     with pytest.raises(fees.FeeError):
         fees.licence_fee(gap, fiscal_year=FY, paid_up_capital=Decimal("50"))
 
@@ -254,8 +292,9 @@ def test_rounding_surcharge_5_months_of_333_33_is_rounded_once_166_67_not_5_x_33
 
 
 def test_rounding_signboard_33_33_per_sqft_times_1_5_sqft_is_49_995_half_up_50_00():
-    line = fees.signboard_tax(fiscal_year=FY, mode="per_sqft", amount=Decimal("33.33"),
-                              sqft=Decimal("1.5"))
+    line = fees.signboard_tax(
+        fiscal_year=FY, mode="per_sqft", amount=Decimal("33.33"), sqft=Decimal("1.5")
+    )
     assert taka(line.amount) == "50.00"
 
 
@@ -277,25 +316,43 @@ def test_unknown_kind_refused():
 def test_schedules_seeded_for_fy_2022_23_to_2027_28_with_domain_figures():
     from trade_licenses.models import BusinessCategory, CapitalBand, FeeSchedule
 
-    years = list(FeeSchedule.objects.order_by("fiscal_year")
-                 .values_list("fiscal_year", flat=True))
+    years = list(FeeSchedule.objects.order_by("fiscal_year").values_list("fiscal_year", flat=True))
     assert years[:6] == ["2022-23", "2023-24", "2024-25", "2025-26", "2026-27", "2027-28"]
     schedule = FeeSchedule.objects.get(fiscal_year="2025-26")
     assert schedule.renewal_deadline == date(2025, 9, 30)
-    assert (taka(schedule.vat_percent), taka(schedule.income_tax_at_source),
-            taka(schedule.late_surcharge_percent_per_month),
-            taka(schedule.transfer_percent)) == ("15.00", "2000.00", "10.00", "10.00")
+    assert (
+        taka(schedule.vat_percent),
+        taka(schedule.income_tax_at_source),
+        taka(schedule.late_surcharge_percent_per_month),
+        taka(schedule.transfer_percent),
+    ) == ("15.00", "2000.00", "10.00", "10.00")
     assert schedule.signboard_mode == "per_sqft"
-    fee = dict(BusinessCategory.objects.filter(schedule=schedule)
-               .values_list("code", "yearly_fee"))
-    assert {k: taka(fee[k]) for k in ("bank", "insurance_lending", "money_changer",
-                                      "private_university", "restaurant_ac",
-                                      "restaurant_non_ac", "hotel_five_star")} == {
-        "bank": "15500.00", "insurance_lending": "5000.00", "money_changer": "5000.00",
-        "private_university": "10000.00", "restaurant_ac": "3000.00",
-        "restaurant_non_ac": "1000.00", "hotel_five_star": "25000.00"}
-    samples = set(BusinessCategory.objects.filter(schedule=schedule, is_sample=True)
-                  .values_list("code", flat=True))
+    fee = dict(BusinessCategory.objects.filter(schedule=schedule).values_list("code", "yearly_fee"))
+    assert {
+        k: taka(fee[k])
+        for k in (
+            "bank",
+            "insurance_lending",
+            "money_changer",
+            "private_university",
+            "restaurant_ac",
+            "restaurant_non_ac",
+            "hotel_five_star",
+        )
+    } == {
+        "bank": "15500.00",
+        "insurance_lending": "5000.00",
+        "money_changer": "5000.00",
+        "private_university": "10000.00",
+        "restaurant_ac": "3000.00",
+        "restaurant_non_ac": "1000.00",
+        "hotel_five_star": "25000.00",
+    }
+    samples = set(
+        BusinessCategory.objects.filter(schedule=schedule, is_sample=True).values_list(
+            "code", flat=True
+        )
+    )
     assert {"grocery", "pharmacy", "tailor", "mobile_shop", "salon", "hardware"} <= samples
     assert "bank" not in samples
     factory = BusinessCategory.objects.get(schedule=schedule, code="factory")
@@ -309,12 +366,22 @@ def test_schedule_from_the_database_gives_the_same_lines():
     from trade_licenses.models import BusinessCategory
 
     category = BusinessCategory.objects.select_related("schedule").get(
-        schedule__fiscal_year="2025-26", code="grocery")
-    lines = fees.assess(kind="renewal", rates=ScheduleRates.from_schedule(category.schedule),
-                        category=CategoryRates.from_category(category),
-                        paid_on=date(2025, 11, 15), signboard_sqft=Decimal("12"))
-    assert heads(lines) == {"licence_fee": "500.00", "signboard_tax": "1200.00",
-                            "vat": "255.00", "income_tax": "2000.00", "surcharge": "100.00"}
+        schedule__fiscal_year="2025-26", code="grocery"
+    )
+    lines = fees.assess(
+        kind="renewal",
+        rates=ScheduleRates.from_schedule(category.schedule),
+        category=CategoryRates.from_category(category),
+        paid_on=date(2025, 11, 15),
+        signboard_sqft=Decimal("12"),
+    )
+    assert heads(lines) == {
+        "licence_fee": "500.00",
+        "signboard_tax": "1200.00",
+        "vat": "255.00",
+        "income_tax": "2000.00",
+        "surcharge": "100.00",
+    }
 
 
 # --- skipped years: arrears with their own schedule and a capped surcharge ---------------------
@@ -326,8 +393,15 @@ FY_2024_25 = ScheduleRates(fiscal_year="2024-25", renewal_deadline=date(2024, 9,
 
 
 def renew_2026_27(*, paid_on=date(2026, 8, 10), arrears=((FY_2025_26, GROCERY),), **kwargs):
-    return fees.assess(kind="renewal", rates=FY_2026_27, category=GROCERY, paid_on=paid_on,
-                       signboard_sqft=Decimal("12"), arrears=arrears, **kwargs)
+    return fees.assess(
+        kind="renewal",
+        rates=FY_2026_27,
+        category=GROCERY,
+        paid_on=paid_on,
+        signboard_sqft=Decimal("12"),
+        arrears=arrears,
+        **kwargs,
+    )
 
 
 def arrears_heads(lines, year) -> dict[str, str]:
@@ -346,19 +420,28 @@ def test_renewal_for_2026_27_after_2024_25_bills_2025_26_as_arrears_with_its_sur
     """
     lines = renew_2026_27()
     assert arrears_heads(lines, "2025-26") == {
-        "licence_fee": "500.00", "signboard_tax": "1200.00", "vat": "255.00",
-        "surcharge": "500.00"}
+        "licence_fee": "500.00",
+        "signboard_tax": "1200.00",
+        "vat": "255.00",
+        "surcharge": "500.00",
+    }
     assert heads([line for line in lines if not line.arrears_year]) == {
-        "licence_fee": "500.00", "signboard_tax": "1200.00", "vat": "255.00",
-        "income_tax": "2000.00"}
+        "licence_fee": "500.00",
+        "signboard_tax": "1200.00",
+        "vat": "255.00",
+        "income_tax": "2000.00",
+    }
     assert taka(fees.total(lines)) == "6410.00"
     assert [line.arrears_year for line in lines[:4]] == ["2025-26"] * 4  # arrears first
-    assert lines[0].rule == ("Arrears FY 2025-26 (no licence that year): FY 2025-26 "
-                             "schedule: Grocery shop (grocery) yearly fee 500.00")
+    assert lines[0].rule == (
+        "Arrears FY 2025-26 (no licence that year): FY 2025-26 "
+        "schedule: Grocery shop (grocery) yearly fee 500.00"
+    )
     assert lines[3].rule == (
         "Arrears FY 2025-26 (no licence that year): FY 2025-26 schedule: late surcharge 10% "
         "of licence fee 500.00 × 11 months or part after the renewal deadline 2025-09-30 "
-        "(paid 2026-08-10) = 550.00, capped at 100% of the fee")
+        "(paid 2026-08-10) = 550.00, capped at 100% of the fee"
+    )
 
 
 def test_arrears_year_2025_26_is_billed_at_its_own_schedule_grocery_400_at_5_percent_a_month():
@@ -368,14 +451,19 @@ def test_arrears_year_2025_26_is_billed_at_its_own_schedule_grocery_400_at_5_per
       surcharge 5% × 400 × 11 months = 220.00 (under the cap 400.00).  = 2,060.00.
     2026-27: 3,955.00 as above.  Total 6,015.00.
     """
-    rates = ScheduleRates(fiscal_year="2025-26", renewal_deadline=date(2025, 9, 30),
-                          late_surcharge_percent_per_month=Decimal("5"))
-    grocery_400 = CategoryRates(code="grocery", name_en="Grocery shop",
-                                yearly_fee=Decimal("400"))
+    rates = ScheduleRates(
+        fiscal_year="2025-26",
+        renewal_deadline=date(2025, 9, 30),
+        late_surcharge_percent_per_month=Decimal("5"),
+    )
+    grocery_400 = CategoryRates(code="grocery", name_en="Grocery shop", yearly_fee=Decimal("400"))
     lines = renew_2026_27(arrears=((rates, grocery_400),))
     assert arrears_heads(lines, "2025-26") == {
-        "licence_fee": "400.00", "signboard_tax": "1200.00", "vat": "240.00",
-        "surcharge": "220.00"}
+        "licence_fee": "400.00",
+        "signboard_tax": "1200.00",
+        "vat": "240.00",
+        "surcharge": "220.00",
+    }
     assert "capped" not in lines[3].rule
     assert taka(fees.total(lines)) == "6015.00"
 
@@ -389,10 +477,10 @@ def test_renewal_for_2026_27_after_2023_24_bills_two_arrears_years_oldest_first_
     2026-27: 500 + 1,200 + 255 + 2,000 + surcharge 10% × 500 × 2 months (Oct, Nov) = 100.00
       = 4,055.00.  Total 8,965.00.
     """
-    lines = renew_2026_27(paid_on=date(2026, 11, 15),
-                          arrears=((FY_2025_26, GROCERY), (FY_2024_25, GROCERY)))
-    assert [line.arrears_year for line in lines] == (["2024-25"] * 4 + ["2025-26"] * 4
-                                                     + [""] * 5)
+    lines = renew_2026_27(
+        paid_on=date(2026, 11, 15), arrears=((FY_2025_26, GROCERY), (FY_2024_25, GROCERY))
+    )
+    assert [line.arrears_year for line in lines] == (["2024-25"] * 4 + ["2025-26"] * 4 + [""] * 5)
     assert arrears_heads(lines, "2024-25")["surcharge"] == "500.00"
     assert "× 26 months" in lines[3].rule
     assert arrears_heads(lines, "2025-26")["surcharge"] == "500.00"
@@ -403,8 +491,11 @@ def test_renewal_for_2026_27_after_2023_24_bills_two_arrears_years_oldest_first_
 def test_surcharge_cap_is_the_years_setting_150_percent_lets_2025_26_reach_550():
     """Cap 150% of 500 = 750.00: 11 months × 10% × 500 = 550.00 stays under it.
     Arrears 2025-26 = 500 + 1,200 + 255 + 550 = 2,505.00; total 2,505 + 3,955 = 6,460.00."""
-    rates = ScheduleRates(fiscal_year="2025-26", renewal_deadline=date(2025, 9, 30),
-                          late_surcharge_cap_percent=Decimal("150"))
+    rates = ScheduleRates(
+        fiscal_year="2025-26",
+        renewal_deadline=date(2025, 9, 30),
+        late_surcharge_cap_percent=Decimal("150"),
+    )
     lines = renew_2026_27(arrears=((rates, GROCERY),))
     assert arrears_heads(lines, "2025-26")["surcharge"] == "550.00"
     assert taka(fees.total(lines)) == "6460.00"
@@ -412,8 +503,9 @@ def test_surcharge_cap_is_the_years_setting_150_percent_lets_2025_26_reach_550()
 
 def test_renewals_own_surcharge_is_capped_too_cap_20_percent_stops_at_100_in_february():
     """2025-26 cap 20% of 500 = 100.00: 5 months late (28 Feb 2026) would be 250.00."""
-    rates = ScheduleRates(fiscal_year=FY, renewal_deadline=date(2025, 9, 30),
-                          late_surcharge_cap_percent=Decimal("20"))
+    rates = ScheduleRates(
+        fiscal_year=FY, renewal_deadline=date(2025, 9, 30), late_surcharge_cap_percent=Decimal("20")
+    )
     lines = assess(paid_on=date(2026, 2, 28), rates=rates)
     assert heads(lines)["surcharge"] == "100.00"
     assert lines[-1].rule.endswith("= 250.00, capped at 20% of the fee")
@@ -429,5 +521,10 @@ def test_arrears_lines_are_labelled_with_their_year_in_bengali_and_english():
 
 def test_only_a_renewal_carries_arrears():
     with pytest.raises(fees.FeeError, match="only a renewal carries arrears"):
-        fees.assess(kind="new", rates=FY_2026_27, category=GROCERY, paid_on=date(2026, 8, 10),
-                    arrears=((FY_2025_26, GROCERY),))
+        fees.assess(
+            kind="new",
+            rates=FY_2026_27,
+            category=GROCERY,
+            paid_on=date(2026, 8, 10),
+            arrears=((FY_2025_26, GROCERY),),
+        )

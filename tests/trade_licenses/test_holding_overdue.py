@@ -53,8 +53,9 @@ def at(year: int, month: int, day: int):
 
 def pay_at_counter(clerk, holding, instalments):
     bill = holding_bill(holding=holding, instalments=instalments)
-    session = (CounterSession.objects.filter(clerk=clerk, status=CounterSession.Status.OPEN)
-               .first() or counter_session_open(clerk=clerk))
+    session = CounterSession.objects.filter(
+        clerk=clerk, status=CounterSession.Status.OPEN
+    ).first() or counter_session_open(clerk=clerk)
     counter_take_cash(session=session, bills=[bill], clerk=clerk)
 
 
@@ -69,8 +70,9 @@ def holding(owner_user):
     four instalments of 4,250 due 30 Sep 2026, 31 Dec 2026, 31 Mar 2027, 30 Jun 2027."""
     with at(2026, 7, 5):
         h = holding_create(ward=5, number="77", road="KDA Avenue", mahalla="Sonadanga")
-        owner = owner_add(holding=h, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin",
-                          mobile="01819123456")
+        owner = owner_add(
+            holding=h, name_bn="রহিম উদ্দিন", name_en="Rahim Uddin", mobile="01819123456"
+        )
         owner.user = owner_user
         owner.save()
         assessment_record(holding=h, effective_fy="2025-26", annual_rent="120000")
@@ -79,25 +81,37 @@ def holding(owner_user):
 
 
 @pytest.fixture
-def apply_for_licence(make_business, make_draft, add_documents, trader, inspector,
-                      pdf_file, django_capture_on_commit_callbacks):
+def apply_for_licence(
+    make_business,
+    make_draft,
+    add_documents,
+    trader,
+    inspector,
+    pdf_file,
+    django_capture_on_commit_callbacks,
+):
     """A new licence application for premises owned in holding 5/77, up to approval."""
+
     def make(name_en: str) -> Application:
-        business = make_business(name_en=name_en, premises_owned=True, holding_ward="5",
-                                 holding_number="77")
+        business = make_business(
+            name_en=name_en, premises_owned=True, holding_ward="5", holding_number="77"
+        )
         application = make_draft(business)
-        document_add(application=application, kind="holding_tax_receipt", file=pdf_file(),
-                     actor=trader)
+        document_add(
+            application=application, kind="holding_tax_receipt", file=pdf_file(), actor=trader
+        )
         add_documents(application, trader)
         with django_capture_on_commit_callbacks(execute=True):
             application_submit(application=application, actor=trader)
-            application_transition(application=application, to=S.INSPECTION,
-                                   actor=inspector)
-            inspection_record(application=application, inspector=inspector,
-                              findings="Shop open, signboard as declared.",
-                              photos=[_photo()])
-            return application_transition(application=application, to=S.APPROVAL,
-                                          actor=inspector)
+            application_transition(application=application, to=S.INSPECTION, actor=inspector)
+            inspection_record(
+                application=application,
+                inspector=inspector,
+                findings="Shop open, signboard as declared.",
+                photos=[_photo()],
+            )
+            return application_transition(application=application, to=S.APPROVAL, actor=inspector)
+
     return make
 
 
@@ -108,11 +122,16 @@ def _photo():
 
 
 def test_q1_q2_paid_on_time_on_2_december_means_no_dues_and_a_no_dues_certificate(
-        client, holding, owner_user, clerk, officer, apply_for_licence, settings, tmp_path):
+    client, holding, owner_user, clerk, officer, apply_for_licence, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     q1, q2, q3, q4 = Instalment.objects.filter(demand__holding=holding).order_by("quarter")
     assert [i.due_date for i in (q1, q2, q3, q4)] == [
-        date(2026, 9, 30), date(2026, 12, 31), date(2027, 3, 31), date(2027, 6, 30)]
+        date(2026, 9, 30),
+        date(2026, 12, 31),
+        date(2027, 3, 31),
+        date(2027, 6, 30),
+    ]
     assert {i.amount for i in (q1, q2, q3, q4)} == {Decimal("4250.00")}
     with at(2026, 9, 20):
         pay_at_counter(clerk, holding, [q1])
@@ -151,8 +170,7 @@ def test_q1_q2_paid_on_time_on_2_december_means_no_dues_and_a_no_dues_certificat
 
         assert holding_check(ward="5", number="77").has_dues is False
         application = apply_for_licence("Karim Store")
-        assert application_issue_bill(application=application, actor=officer).status == \
-            S.BILLED
+        assert application_issue_bill(application=application, actor=officer).status == S.BILLED
 
     with at(2027, 3, 31):  # Q3's due date itself: paid today is on time
         assert has_dues(holding.pk) is False
@@ -162,21 +180,32 @@ def test_q1_q2_paid_on_time_on_2_december_means_no_dues_and_a_no_dues_certificat
         st = statement(holding)
         assert st.overdue_instalments == [q3] and st.total_overdue == Decimal("4250.00")
         assert st.next_due == q4
-        with translation.override("en"), pytest.raises(
-                ValidationError, match=r"Holding 77, ward 5, KDA Avenue has ৳4,250\.00 of "
-                                       r"holding tax overdue") as exc:
+        with (
+            translation.override("en"),
+            pytest.raises(
+                ValidationError,
+                match=r"Holding 77, ward 5, KDA Avenue has ৳4,250\.00 of "
+                r"holding tax overdue",
+            ) as exc,
+        ):
             issue_no_dues_certificate(holding)
         assert exc.value.code == "has_dues"
-        with translation.override("bn"), pytest.raises(
-                ValidationError, match="হোল্ডিং ৭৭, ওয়ার্ড ৫, KDA Avenue-এর ৳৪,২৫০.০০ "
-                                       "হোল্ডিং ট্যাক্স বকেয়া আছে"):
+        with (
+            translation.override("bn"),
+            pytest.raises(
+                ValidationError,
+                match="হোল্ডিং ৭৭, ওয়ার্ড ৫, KDA Avenue-এর ৳৪,২৫০.০০ হোল্ডিং ট্যাক্স বকেয়া আছে",
+            ),
+        ):
             issue_no_dues_certificate(holding)
         assert NoDuesCertificate.objects.count() == 1
 
         assert holding_check(ward="5", number="77").has_dues is True
         application = apply_for_licence("Karim Pharmacy")
-        with translation.override("en"), pytest.raises(ValidationError,
-                                                       match="owes holding tax") as exc:
+        with (
+            translation.override("en"),
+            pytest.raises(ValidationError, match="owes holding tax") as exc,
+        ):
             application_issue_bill(application=application, actor=officer)
         assert exc.value.code == "holding_dues"
 

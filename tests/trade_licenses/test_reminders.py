@@ -34,14 +34,16 @@ pytestmark = pytest.mark.django_db
 
 
 def pay(clerk, bill):
-    session = (CounterSession.objects.filter(clerk=clerk, status=CounterSession.Status.OPEN)
-               .first() or counter_session_open(clerk=clerk))
+    session = CounterSession.objects.filter(
+        clerk=clerk, status=CounterSession.Status.OPEN
+    ).first() or counter_session_open(clerk=clerk)
     counter_take_cash(session=session, bills=[bill], clerk=clerk)
 
 
 @pytest.fixture
 def last_years_licence(make_business, make_draft, add_documents, inspector, officer, clerk):
     """A licence for FY 2024-25, issued in August 2024 through the whole workflow."""
+
     def make(owner, name_en: str) -> Licence:
         with time_machine.travel(datetime(2024, 8, 12, 11, 0, tzinfo=DHAKA), tick=True):
             business = make_business(owner, name_bn="সবুজ বাজার", name_en=name_en)
@@ -49,19 +51,28 @@ def last_years_licence(make_business, make_draft, add_documents, inspector, offi
             add_documents(application, owner)
             application_submit(application=application, actor=owner)
             application_transition(application=application, to=S.INSPECTION, actor=inspector)
-            inspection_record(application=application, inspector=inspector, findings="OK",
-                              photos=[SimpleUploadedFile("f.png", image_bytes("PNG"))])
+            inspection_record(
+                application=application,
+                inspector=inspector,
+                findings="OK",
+                photos=[SimpleUploadedFile("f.png", image_bytes("PNG"))],
+            )
             application_transition(application=application, to=S.APPROVAL, actor=inspector)
             application_issue_bill(application=application, actor=officer)
             pay(clerk, application.bill)
             return Licence.objects.get(application=application)
+
     return make
 
 
 def renew(licence: Licence, owner, officer, clerk) -> Licence:
-    renewal = application_create_draft(business=licence.business, filed_by=owner,
-                                       fiscal_year="2025-26", kind="renewal",
-                                       trader_tin=TRADER_TIN)
+    renewal = application_create_draft(
+        business=licence.business,
+        filed_by=owner,
+        fiscal_year="2025-26",
+        kind="renewal",
+        trader_tin=TRADER_TIN,
+    )
     application_submit(application=renewal, actor=owner)
     application_transition(application=renewal, to=S.APPROVAL, actor=officer)
     application_issue_bill(application=renewal, actor=officer)
@@ -70,16 +81,20 @@ def renew(licence: Licence, owner, officer, clerk) -> Licence:
 
 
 def reminder_sms(mobile: str) -> list[str]:
-    return list(SmsMessage.objects.filter(to=mobile, kind=SMS_KIND).order_by("pk")
-                .values_list("text", flat=True))
+    return list(
+        SmsMessage.objects.filter(to=mobile, kind=SMS_KIND)
+        .order_by("pk")
+        .values_list("text", flat=True)
+    )
 
 
 def run_season(start: date, end: date, capture, on_day=None) -> dict[str, list[date]]:
     """Call the beat task once a day from `start` to `end`; the dates each step went out."""
     day = start
     while day <= end:
-        with time_machine.travel(datetime(day.year, day.month, day.day, 10, 0,
-                                          tzinfo=DHAKA), tick=False):
+        with time_machine.travel(
+            datetime(day.year, day.month, day.day, 10, 0, tzinfo=DHAKA), tick=False
+        ):
             if on_day:
                 on_day(day)
             with capture(execute=True):
@@ -88,12 +103,11 @@ def run_season(start: date, end: date, capture, on_day=None) -> dict[str, list[d
 
 
 def test_season_sends_each_step_once_and_stops_after_renewal(
-        last_years_licence, trader, make_user, officer, clerk,
-        django_capture_on_commit_callbacks):
+    last_years_licence, trader, make_user, officer, clerk, django_capture_on_commit_callbacks
+):
     trader.email = "karim@example.com"
     trader.save(update_fields=["email"])
-    other = make_user(Role.CITIZEN, mobile="01711000077", name_en="Other Trader",
-                      nid="1987654399")
+    other = make_user(Role.CITIZEN, mobile="01711000077", name_en="Other Trader", nid="1987654399")
     late = last_years_licence(trader, "Sabuj Bazar")
     renewed = last_years_licence(other, "Other Shop")
     assert late.fiscal_year == renewed.fiscal_year == "2024-25"
@@ -104,11 +118,17 @@ def test_season_sends_each_step_once_and_stops_after_renewal(
             renew(renewed, other, officer, clerk)
 
     mail.outbox.clear()
-    run_season(date(2025, 8, 25), date(2025, 12, 31), django_capture_on_commit_callbacks,
-               on_day=renew_on_10_october)
+    run_season(
+        date(2025, 8, 25),
+        date(2025, 12, 31),
+        django_capture_on_commit_callbacks,
+        on_day=renew_on_10_october,
+    )
 
-    sent = {(r.business_id, r.step): r.sent_at.astimezone(DHAKA).date()
-            for r in ReminderSent.objects.all()}
+    sent = {
+        (r.business_id, r.step): r.sent_at.astimezone(DHAKA).date()
+        for r in ReminderSent.objects.all()
+    }
     assert sent == {
         (late.business_id, "30d"): date(2025, 8, 31),
         (late.business_id, "7d"): date(2025, 9, 23),
@@ -120,10 +140,10 @@ def test_season_sends_each_step_once_and_stops_after_renewal(
         (renewed.business_id, "7d"): date(2025, 9, 23),
         (renewed.business_id, "day"): date(2025, 9, 30),
     }
-    assert ReminderSent.objects.filter(business=late.business).get(step="day").channels == \
-        "sms,email"
-    assert ReminderSent.objects.filter(business=renewed.business).get(step="day").channels == \
-        "sms"
+    assert (
+        ReminderSent.objects.filter(business=late.business).get(step="day").channels == "sms,email"
+    )
+    assert ReminderSent.objects.filter(business=renewed.business).get(step="day").channels == "sms"
 
     texts = reminder_sms(trader.mobile)
     assert len(texts) == 6 and all(late.number in t for t in texts)
@@ -140,7 +160,8 @@ def test_season_sends_each_step_once_and_stops_after_renewal(
 
 
 def test_missed_days_catch_up_with_the_latest_step_only_and_extension_moves_the_day(
-        last_years_licence, trader, django_capture_on_commit_callbacks):
+    last_years_licence, trader, django_capture_on_commit_callbacks
+):
     licence = last_years_licence(trader, "Sabuj Bazar")
     # The deadline is extended to 31 October by order.
     from trade_licenses.services import schedule_for
@@ -152,15 +173,23 @@ def test_missed_days_catch_up_with_the_latest_step_only_and_extension_moves_the_
     # skipped, the 7-day one (24 October) goes out late, once.
     run_season(date(2025, 9, 15), date(2025, 9, 19), django_capture_on_commit_callbacks)
     run_season(date(2025, 10, 26), date(2025, 12, 1), django_capture_on_commit_callbacks)
-    steps = dict(ReminderSent.objects.filter(business=licence.business)
-                 .values_list("step", "sent_at"))
+    steps = dict(
+        ReminderSent.objects.filter(business=licence.business).values_list("step", "sent_at")
+    )
     assert {k: v.astimezone(DHAKA).date() for k, v in steps.items()} == {
-        "7d": date(2025, 10, 26), "day": date(2025, 10, 31), "month-1": date(2025, 11, 30)}
+        "7d": date(2025, 10, 26),
+        "day": date(2025, 10, 31),
+        "month-1": date(2025, 11, 30),
+    }
 
 
 def test_step_dates_same_day_of_month_clamped():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     steps = step_dates(date(2025, 9, 30), date(2026, 6, 30))
-    assert steps[:4] == [("30d", date(2025, 8, 31)), ("7d", date(2025, 9, 23)),
-                         ("day", date(2025, 9, 30)), ("month-1", date(2025, 10, 30))]
+    assert steps[:4] == [
+        ("30d", date(2025, 8, 31)),
+        ("7d", date(2025, 9, 23)),
+        ("day", date(2025, 9, 30)),
+        ("month-1", date(2025, 10, 30)),
+    ]
     assert steps[-1] == ("month-9", date(2026, 6, 30))

@@ -55,7 +55,8 @@ def approve(renewal, officer):
 
 
 def test_demo_trader_without_e_tin_sees_the_late_fee_gives_the_e_tin_and_gets_that_bill(
-        client, officer):
+    client, officer
+):
     """15 Nov 2025, FY 2025-26; the demo shop's licence is 2024-25 (expired 30 Jun 2025).
     Fee 500 + signboard 1,200 + VAT 15% × 1,700 = 255 + income tax 2,000 + surcharge
     10% × 500 × 2 months (Oct, Nov) = 100 → 4,055.00, shown first and billed the same."""
@@ -90,7 +91,8 @@ def test_demo_trader_without_e_tin_sees_the_late_fee_gives_the_e_tin_and_gets_th
 
 
 def test_renewal_for_2026_27_after_2024_25_bills_2025_26_as_arrears_and_settles_it(
-        client, officer, clerk):
+    client, officer, clerk
+):
     """Seeded in FY 2025-26 (the shop's licence: 2024-25); renewing on 15 Nov 2026 for
     2026-27, so 2025-26 was skipped.
     Arrears 2025-26: 500 + 1,200 + 255 + surcharge 10% × 500 × 14 months = 700, capped at
@@ -120,22 +122,31 @@ def test_renewal_for_2026_27_after_2024_25_bills_2025_26_as_arrears_and_settles_
             ("Arrears 2025-26: Trade licence fee", "500.00"),
             ("Arrears 2025-26: Signboard tax", "1200.00"),
             ("Arrears 2025-26: VAT", "255.00"),
-            ("Arrears 2025-26: Late surcharge", "500.00")]
+            ("Arrears 2025-26: Late surcharge", "500.00"),
+        ]
         assert lines[0].description_bn == "বকেয়া ২০২৫-২৬: ট্রেড লাইসেন্স ফি"
         assert set(bill.claims.filter(live=True).values_list("due", flat=True)) == {
             f"trade_licenses:licence-year:{shop.pk}:2025-26",
-            f"trade_licenses:licence-year:{shop.pk}:2026-27"}
+            f"trade_licenses:licence-year:{shop.pk}:2026-27",
+        }
 
         session = counter_session_open(clerk=clerk)
         counter_take_cash(session=session, bills=[bill], clerk=clerk)
         assert Bill.objects.get(pk=bill.pk).status == Bill.Status.PAID
-        assert list(Licence.objects.filter(business=shop).order_by("fiscal_year")
-                    .values_list("fiscal_year", flat=True)) == ["2024-25", "2026-27"]
+        assert list(
+            Licence.objects.filter(business=shop)
+            .order_by("fiscal_year")
+            .values_list("fiscal_year", flat=True)
+        ) == ["2024-25", "2026-27"]
         assert skipped_years(shop, "2026-27") == []  # settled by the paid claim
         assert AuditLog.objects.filter(action="trade_licence.arrears_settled").exists()
         assert CounterSession.objects.filter(clerk=clerk).exists()
-        assert BillClaim.objects.filter(
-            due=f"trade_licenses:licence-year:{shop.pk}:2025-26", live=True).count() == 1
+        assert (
+            BillClaim.objects.filter(
+                due=f"trade_licenses:licence-year:{shop.pk}:2025-26", live=True
+            ).count()
+            == 1
+        )
 
 
 def test_a_renewal_with_nothing_skipped_claims_only_its_own_year(officer):

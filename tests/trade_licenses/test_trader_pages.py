@@ -28,12 +28,22 @@ S = Application.Status
 pytestmark = pytest.mark.django_db
 
 DETAILS = {
-    "trader_name_bn": "করিম মিয়া", "trader_name_en": "Karim Mia",
-    "trader_nid": "১৯৮৭৬৫৪৩২১", "trader_mobile": "০১৭১১০০০০০১",
-    "trader_tin": "১২৩৪৫৬৭৮৯০১২", "name_bn": "করিম স্টোর", "name_en": "Karim Store",
-    "category_code": "grocery", "paid_up_capital": "", "premises_address": "12 KDA Avenue",
-    "ward": "৫", "premises": "rented", "holding_ward": "", "holding_number": "",
-    "signboard_sqft": "১২"}
+    "trader_name_bn": "করিম মিয়া",
+    "trader_name_en": "Karim Mia",
+    "trader_nid": "১৯৮৭৬৫৪৩২১",
+    "trader_mobile": "০১৭১১০০০০০১",
+    "trader_tin": "১২৩৪৫৬৭৮৯০১২",
+    "name_bn": "করিম স্টোর",
+    "name_en": "Karim Store",
+    "category_code": "grocery",
+    "paid_up_capital": "",
+    "premises_address": "12 KDA Avenue",
+    "ward": "৫",
+    "premises": "rented",
+    "holding_ward": "",
+    "holding_number": "",
+    "signboard_sqft": "১২",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +56,11 @@ def texts(response) -> list[str]:
 
 
 def upload(client, application, kind, name, data):
-    return client.post(f"/licences/applications/{application.pk}/documents/",
-                       {"kind": kind, "file": SimpleUploadedFile(name, data)}, follow=True)
+    return client.post(
+        f"/licences/applications/{application.pk}/documents/",
+        {"kind": kind, "file": SimpleUploadedFile(name, data)},
+        follow=True,
+    )
 
 
 def issue_licence(application, inspector, officer, clerk):
@@ -55,8 +68,9 @@ def issue_licence(application, inspector, officer, clerk):
     inspection_record(application=application, inspector=inspector, findings="All as declared.")
     application_transition(application=application, to=S.APPROVAL, actor=inspector)
     application_issue_bill(application=application, actor=officer)
-    session = (CounterSession.objects.filter(clerk=clerk, status="open").first()
-               or counter_session_open(clerk=clerk))
+    session = CounterSession.objects.filter(
+        clerk=clerk, status="open"
+    ).first() or counter_session_open(clerk=clerk)
     counter_take_cash(session=session, bills=[application.bill], clerk=clerk)
     return Licence.objects.get(application=application)
 
@@ -67,6 +81,7 @@ def submitted(make_draft, add_documents, trader):
         application = make_draft(business)
         add_documents(application, trader)
         return application_submit(application=application, actor=trader)
+
     return make
 
 
@@ -101,8 +116,7 @@ def test_wizard_creates_a_draft_resumes_it_uploads_documents_and_submits(client,
 
     # Documents: a fake PDF is refused with a message, nothing stored.
     page = client.get(f"/licences/applications/{application.pk}/documents/").content.decode()
-    for label in ("National ID card", "Trader&#x27;s photo", "TIN certificate",
-                  "Rent agreement"):
+    for label in ("National ID card", "Trader&#x27;s photo", "TIN certificate", "Rent agreement"):
         assert label in page
     response = upload(client, application, "nid", "nid.pdf", b"MZ not a pdf at all")
     assert any("is not a real PDF file" in t for t in texts(response))
@@ -140,8 +154,9 @@ def test_wizard_creates_a_draft_resumes_it_uploads_documents_and_submits(client,
 def test_submit_with_missing_documents_is_refused_with_the_list(client, trader, make_draft):
     application = make_draft()
     client.force_login(trader)
-    response = client.post(f"/licences/applications/{application.pk}/", {"confirm": "on"},
-                           follow=True)
+    response = client.post(
+        f"/licences/applications/{application.pk}/", {"confirm": "on"}, follow=True
+    )
     application.refresh_from_db()
     assert application.status == S.DRAFT
     assert any("Upload these documents first" in t for t in texts(response))
@@ -149,8 +164,9 @@ def test_submit_with_missing_documents_is_refused_with_the_list(client, trader, 
 
 def test_bad_details_show_errors_and_create_nothing(client, trader):
     client.force_login(trader)
-    response = client.post("/licences/apply/", {**DETAILS, "trader_tin": "123",
-                                                 "premises": "owned", "ward": "999"})
+    response = client.post(
+        "/licences/apply/", {**DETAILS, "trader_tin": "123", "premises": "owned", "ward": "999"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "12-digit e-TIN" in page and "enter the holding" in page
@@ -160,9 +176,9 @@ def test_bad_details_show_errors_and_create_nothing(client, trader):
 # --- documents and other people's things ----------------------------------------------------
 
 
-def test_document_served_inline_to_the_trader_and_officers_only(client, trader, inspector,
-                                                                 make_user, make_draft,
-                                                                 add_documents):
+def test_document_served_inline_to_the_trader_and_officers_only(
+    client, trader, inspector, make_user, make_draft, add_documents
+):
     application = make_draft()
     add_documents(application, trader)
     application_submit(application=application, actor=trader)  # the inspector's queue
@@ -183,15 +199,20 @@ def test_document_served_inline_to_the_trader_and_officers_only(client, trader, 
 
 
 def test_someone_elses_application_document_and_business_are_not_found(
-        client, make_user, make_draft, add_documents, trader):
+    client, make_user, make_draft, add_documents, trader
+):
     application = make_draft()
     add_documents(application, trader)
     document = application.documents.first()
     client.force_login(make_user())
     base = f"/licences/applications/{application.pk}"
-    for url in (f"{base}/", f"{base}/edit/", f"{base}/documents/",
-                f"/licences/documents/{document.pk}/",
-                f"/licences/renew/{application.business.pk}/"):
+    for url in (
+        f"{base}/",
+        f"{base}/edit/",
+        f"{base}/documents/",
+        f"/licences/documents/{document.pk}/",
+        f"/licences/renew/{application.business.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"{base}/pay/").status_code == 404
     assert client.post(f"{base}/", {"confirm": "on"}).status_code == 404
@@ -209,8 +230,9 @@ def test_pages_need_sign_in(client):
 # --- renewal ---------------------------------------------------------------------------------
 
 
-def test_renewal_in_one_step_goes_straight_to_approval(client, trader, submitted, inspector,
-                                                       officer, clerk):
+def test_renewal_in_one_step_goes_straight_to_approval(
+    client, trader, submitted, inspector, officer, clerk
+):
     licence = issue_licence(submitted(), inspector, officer, clerk)
     client.force_login(trader)
     page = client.get("/licences/").content.decode()
@@ -249,7 +271,8 @@ def test_renewal_needs_the_confirmation(client, trader, submitted, inspector, of
 
 @pytest.mark.django_db(transaction=True)
 def test_pay_starts_the_online_payment_and_redirects_to_the_gateway(
-        client, trader, submitted, inspector, officer, gateway):
+    client, trader, submitted, inspector, officer, gateway
+):
     application = submitted()
     application_transition(application=application, to=S.INSPECTION, actor=inspector)
     inspection_record(application=application, inspector=inspector, findings="Fine.")
@@ -276,9 +299,9 @@ def test_pay_without_a_bill_is_refused(client, trader, make_draft):
     assert not Payment.objects.exists()
 
 
-def test_dashboard_panel_shows_licences_and_what_waits(client, trader, make_draft, submitted,
-                                                       inspector, officer, clerk,
-                                                       make_business):
+def test_dashboard_panel_shows_licences_and_what_waits(
+    client, trader, make_draft, submitted, inspector, officer, clerk, make_business
+):
     licence = issue_licence(submitted(), inspector, officer, clerk)
     make_draft(make_business(name_bn="দ্বিতীয়", name_en="Second Shop"))
     client.force_login(trader)
@@ -288,7 +311,8 @@ def test_dashboard_panel_shows_licences_and_what_waits(client, trader, make_draf
 
 
 def test_renewal_of_a_category_that_needs_documents_every_year_stops_at_documents(
-        client, trader, make_business, make_draft, add_documents, inspector, officer, clerk):
+    client, trader, make_business, make_draft, add_documents, inspector, officer, clerk
+):
     application = make_draft(make_business(category_code="restaurant_non_ac"))
     add_documents(application, trader, extra=("health_approval",))
     application_submit(application=application, actor=trader)
@@ -306,8 +330,16 @@ def test_renewal_of_a_category_that_needs_documents_every_year_stops_at_document
 
 
 def test_my_licences_makes_the_same_number_of_queries_for_many_businesses(
-        client, trader, make_business, make_draft, submitted, inspector, officer, clerk,
-        django_assert_max_num_queries):
+    client,
+    trader,
+    make_business,
+    make_draft,
+    submitted,
+    inspector,
+    officer,
+    clerk,
+    django_assert_max_num_queries,
+):
     def shops(n: int, start: int):
         for i in range(start, start + n):
             business = make_business(name_bn=f"দোকান {i}", name_en=f"Shop {i}")

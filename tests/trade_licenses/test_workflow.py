@@ -45,24 +45,35 @@ pytestmark = pytest.mark.django_db
 
 
 def messages_to(mobile: str = TRADER_MOBILE) -> list[str]:
-    return list(SmsMessage.objects.filter(to=mobile, kind="trade_licence")
-                .order_by("pk").values_list("text", flat=True))
+    return list(
+        SmsMessage.objects.filter(to=mobile, kind="trade_licence")
+        .order_by("pk")
+        .values_list("text", flat=True)
+    )
 
 
 def trail(application) -> list[tuple[str, str]]:
-    return list(ApplicationEvent.objects.filter(application=application).order_by("pk")
-                .values_list("from_status", "to_status"))
+    return list(
+        ApplicationEvent.objects.filter(application=application)
+        .order_by("pk")
+        .values_list("from_status", "to_status")
+    )
 
 
 def audit_actions(application) -> list[str]:
-    return list(AuditLog.objects.filter(object_type="trade_licenses.application",
-                                        object_id=str(application.pk))
-                .order_by("pk").values_list("action", flat=True))
+    return list(
+        AuditLog.objects.filter(
+            object_type="trade_licenses.application", object_id=str(application.pk)
+        )
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
 
 
 def pay_at_counter(clerk, bill):
-    session = (CounterSession.objects.filter(clerk=clerk, status=CounterSession.Status.OPEN)
-               .first() or counter_session_open(clerk=clerk))
+    session = CounterSession.objects.filter(
+        clerk=clerk, status=CounterSession.Status.OPEN
+    ).first() or counter_session_open(clerk=clerk)
     return counter_take_cash(session=session, bills=[bill], clerk=clerk)
 
 
@@ -73,29 +84,31 @@ def submitted(make_draft, add_documents, trader, django_capture_on_commit_callba
         add_documents(application, trader)
         with django_capture_on_commit_callbacks(execute=True):
             return application_submit(application=application, actor=trader)
+
     return make
 
 
 def to_approval(application, inspector, capture):
     with capture(execute=True):
         application_transition(application=application, to=S.INSPECTION, actor=inspector)
-        inspection_record(application=application, inspector=inspector,
-                          findings="Shop open, signboard 12 sq ft as declared.",
-                          photos=[SimpleUploadedFile("front.png", image_bytes("PNG"))])
-        return application_transition(application=application, to=S.APPROVAL,
-                                      actor=inspector)
+        inspection_record(
+            application=application,
+            inspector=inspector,
+            findings="Shop open, signboard 12 sq ft as declared.",
+            photos=[SimpleUploadedFile("front.png", image_bytes("PNG"))],
+        )
+        return application_transition(application=application, to=S.APPROVAL, actor=inspector)
 
 
 # --- the happy path ---------------------------------------------------------------------
 
 
 def test_happy_path_new_grocery_licence_to_paid_bill_and_issued_licence(
-        submitted, inspector, officer, clerk, trader, make_business,
-        django_capture_on_commit_callbacks):
+    submitted, inspector, officer, clerk, trader, make_business, django_capture_on_commit_callbacks
+):
     application = submitted()
     assert application.status == S.SUBMITTED
-    assert (application.category_code, application.signboard_sqft) == ("grocery",
-                                                                       Decimal("12.00"))
+    assert (application.category_code, application.signboard_sqft) == ("grocery", Decimal("12.00"))
     assert application.needs_inspection and not application.on_behalf
 
     to_approval(application, inspector, django_capture_on_commit_callbacks)
@@ -111,9 +124,13 @@ def test_happy_path_new_grocery_licence_to_paid_bill_and_issued_licence(
     assert (bill.service, bill.fiscal_year, bill.payer) == ("trade_licenses", "2025-26", trader)
     lines = {line.head: (str(line.amount), line.explanation) for line in bill.lines.all()}
     assert {head: amount for head, (amount, _) in lines.items()} == {
-        "licence_fee": "500.00", "signboard_tax": "1200.00", "vat": "255.00"}
-    assert lines["signboard_tax"][1] == ("FY 2025-26 schedule: signboard tax 100.00 per sq ft "
-                                         "× 12 sq ft")
+        "licence_fee": "500.00",
+        "signboard_tax": "1200.00",
+        "vat": "255.00",
+    }
+    assert lines["signboard_tax"][1] == (
+        "FY 2025-26 schedule: signboard tax 100.00 per sq ft × 12 sq ft"
+    )
     assert str(bill.total) == "1955.00"
     assert bill.due_date == date(2025, 8, 25)
 
@@ -127,15 +144,21 @@ def test_happy_path_new_grocery_licence_to_paid_bill_and_issued_licence(
     assert licence.bill == bill and licence.is_current and len(licence.verify_code) == 16
 
     assert trail(application) == [
-        ("", "draft"), ("draft", "submitted"), ("submitted", "inspection"),
-        ("inspection", "approval"), ("approval", "billed"), ("billed", "paid"),
-        ("paid", "issued")]
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "inspection"),
+        ("inspection", "approval"),
+        ("approval", "billed"),
+        ("billed", "paid"),
+        ("paid", "issued"),
+    ]
     actions = audit_actions(application)
     for step in ("submitted", "inspection", "approval", "billed", "paid", "issued"):
         assert f"trade_licence.{step}" in actions
     assert "trade_licence.draft_created" in actions and "trade_licence.inspected" in actions
-    assert AuditLog.objects.filter(action="trade_licence.licence_issued",
-                                   object_id=str(licence.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="trade_licence.licence_issued", object_id=str(licence.pk)
+    ).exists()
 
     texts = messages_to()
     assert len(texts) == 5  # submitted, inspection, approval, billed, issued
@@ -152,19 +175,26 @@ def test_happy_path_new_grocery_licence_to_paid_bill_and_issued_licence(
 
 
 def test_clerk_files_on_behalf_of_a_trader_without_an_account(
-        make_business, clerk, add_documents, django_capture_on_commit_callbacks):
+    make_business, clerk, add_documents, django_capture_on_commit_callbacks
+):
     business = make_business(owner=False, actor=clerk)
     application = services.application_create_draft(
-        business=business, filed_by=clerk, trader_name_bn="রহিম", trader_nid="1234567890",
-        trader_mobile="01819000111", trader_tin="111122223333")
+        business=business,
+        filed_by=clerk,
+        trader_name_bn="রহিম",
+        trader_nid="1234567890",
+        trader_mobile="01819000111",
+        trader_tin="111122223333",
+    )
     assert application.on_behalf and application.filed_by == clerk
     add_documents(application, clerk)
     with django_capture_on_commit_callbacks(execute=True):
         application_submit(application=application, actor=clerk)
     assert application.status == S.SUBMITTED
     assert len(messages_to("01819000111")) == 1
-    assert ApplicationEvent.objects.filter(application=application, to_status="draft",
-                                           reason="filed on the trader's behalf").exists()
+    assert ApplicationEvent.objects.filter(
+        application=application, to_status="draft", reason="filed on the trader's behalf"
+    ).exists()
 
 
 def test_someone_else_cannot_file_for_a_traders_business(make_business, make_user):
@@ -179,15 +209,20 @@ def test_someone_else_cannot_file_for_a_traders_business(make_business, make_use
 # --- return, resubmit, reject -------------------------------------------------------------
 
 
-def test_return_for_correction_then_resubmit(submitted, inspector, trader, png_file,
-                                             django_capture_on_commit_callbacks):
+def test_return_for_correction_then_resubmit(
+    submitted, inspector, trader, png_file, django_capture_on_commit_callbacks
+):
     application = submitted()
     with pytest.raises(ValidationError) as err:
         application_transition(application=application, to=S.RETURNED, actor=inspector)
     assert err.value.code == "no_reason"
     with django_capture_on_commit_callbacks(execute=True):
-        application_transition(application=application, to=S.RETURNED, actor=inspector,
-                               reason="The photo is blurred; the signboard is 20 sq ft.")
+        application_transition(
+            application=application,
+            to=S.RETURNED,
+            actor=inspector,
+            reason="The photo is blurred; the signboard is 20 sq ft.",
+        )
     assert application.status == S.RETURNED
     assert application.decision_reason.startswith("The photo is blurred")
     assert "The photo is blurred" in messages_to()[-1]
@@ -199,25 +234,31 @@ def test_return_for_correction_then_resubmit(submitted, inspector, trader, png_f
     assert application.signboard_sqft == Decimal("20.00")
     assert application.decision_reason == ""
     assert trail(application)[-2:] == [("submitted", "returned"), ("returned", "submitted")]
-    assert AuditLog.objects.filter(action="trade_licence.draft_updated",
-                                   object_id=str(application.pk),
-                                   after__signboard_sqft="20.00").exists()
+    assert AuditLog.objects.filter(
+        action="trade_licence.draft_updated",
+        object_id=str(application.pk),
+        after__signboard_sqft="20.00",
+    ).exists()
 
 
-def test_reject_needs_a_reason_and_is_final(submitted, inspector, officer, make_draft,
-                                            django_capture_on_commit_callbacks):
+def test_reject_needs_a_reason_and_is_final(
+    submitted, inspector, officer, make_draft, django_capture_on_commit_callbacks
+):
     application = submitted()
     events = ApplicationEvent.objects.count()
     with pytest.raises(ValidationError) as err:
-        application_transition(application=application, to=S.REJECTED, actor=officer,
-                               reason="  ")
+        application_transition(application=application, to=S.REJECTED, actor=officer, reason="  ")
     assert "reason is required" in err.value.messages[0]
     application.refresh_from_db()
     assert application.status == S.SUBMITTED and ApplicationEvent.objects.count() == events
 
     with django_capture_on_commit_callbacks(execute=True):
-        application_transition(application=application, to=S.REJECTED, actor=officer,
-                               reason="Not a grocery: a warehouse of chemicals.")
+        application_transition(
+            application=application,
+            to=S.REJECTED,
+            actor=officer,
+            reason="Not a grocery: a warehouse of chemicals.",
+        )
     assert application.status == S.REJECTED
     assert "warehouse of chemicals" in messages_to()[-1]
     with pytest.raises(ValidationError) as err:
@@ -231,10 +272,10 @@ def test_reject_needs_a_reason_and_is_final(submitted, inspector, officer, make_
 
 
 def test_submit_without_documents_refused_listing_them_nothing_changed(
-        make_draft, trader, django_capture_on_commit_callbacks):
+    make_draft, trader, django_capture_on_commit_callbacks
+):
     application = make_draft()
-    with django_capture_on_commit_callbacks(execute=True), \
-            pytest.raises(ValidationError) as err:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as err:
         application_submit(application=application, actor=trader)
     text = " ".join(err.value.messages)
     for label in ("National ID card", "Trader's photo", "TIN certificate", "Rent agreement"):
@@ -246,7 +287,8 @@ def test_submit_without_documents_refused_listing_them_nothing_changed(
 
 
 def test_factory_without_environment_and_fire_clearance_refused(
-        make_business, make_draft, add_documents, trader, pdf_file):
+    make_business, make_draft, add_documents, trader, pdf_file
+):
     application = make_draft(make_business(category_code="factory"))
     add_documents(application, trader)
     with pytest.raises(ValidationError) as err:
@@ -267,34 +309,40 @@ def test_bad_trader_details_refused_at_submit(make_draft, add_documents, trader)
     assert Application.objects.get(pk=application.pk).status == S.DRAFT
 
 
-@pytest.mark.parametrize(("name", "data", "kind", "code"), [
-    ("big.pdf", PDF + b"0" * (5 * 1024 * 1024), "nid", "file_too_large"),
-    ("letter.docx", b"PK\x03\x04 word document", "nid", "wrong_type"),
-    ("notes.txt", b"just text", "nid", "wrong_type"),
-    ("nid.pdf", b"<html>this is not a pdf</html>", "nid", "fake_pdf"),
-    ("nid.pdf", image_bytes("JPEG"), "nid", "fake_pdf"),
-    ("cut.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\n", "nid", "fake_pdf"),
-    ("photo.png", image_bytes("JPEG"), "photo", "type_mismatch"),
-    ("photo.pdf", PDF, "photo", "photo_not_image"),
-    ("broken.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, "photo", "broken_image"),
-    ("empty.pdf", b"", "nid", "empty_file"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "kind", "code"),
+    [
+        ("big.pdf", PDF + b"0" * (5 * 1024 * 1024), "nid", "file_too_large"),
+        ("letter.docx", b"PK\x03\x04 word document", "nid", "wrong_type"),
+        ("notes.txt", b"just text", "nid", "wrong_type"),
+        ("nid.pdf", b"<html>this is not a pdf</html>", "nid", "fake_pdf"),
+        ("nid.pdf", image_bytes("JPEG"), "nid", "fake_pdf"),
+        ("cut.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\n", "nid", "fake_pdf"),
+        ("photo.png", image_bytes("JPEG"), "photo", "type_mismatch"),
+        ("photo.pdf", PDF, "photo", "photo_not_image"),
+        ("broken.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, "photo", "broken_image"),
+        ("empty.pdf", b"", "nid", "empty_file"),
+    ],
+)
 def test_bad_uploads_refused_nothing_stored(make_draft, trader, name, data, kind, code):
     application = make_draft()
     with pytest.raises(ValidationError) as err:
-        document_add(application=application, kind=kind,
-                     file=SimpleUploadedFile(name, data), actor=trader)
+        document_add(
+            application=application, kind=kind, file=SimpleUploadedFile(name, data), actor=trader
+        )
     assert err.value.code == code
     assert err.value.messages[0]
     assert not ApplicationDocument.objects.exists()
     assert not AuditLog.objects.filter(action="trade_licence.document_added").exists()
 
 
-def test_good_upload_stored_privately_with_hash_and_random_name(make_draft, trader,
-                                                                 pdf_file, settings):
+def test_good_upload_stored_privately_with_hash_and_random_name(
+    make_draft, trader, pdf_file, settings
+):
     application = make_draft()
-    document = document_add(application=application, kind="nid",
-                            file=pdf_file("My NID scan.pdf"), actor=trader)
+    document = document_add(
+        application=application, kind="nid", file=pdf_file("My NID scan.pdf"), actor=trader
+    )
     assert (document.content_type, document.size) == ("application/pdf", len(PDF))
     assert len(document.sha256) == 64 and document.original_name == "My NID scan.pdf"
     assert "NID" not in document.file.name and document.file.name.endswith(".pdf")
@@ -315,11 +363,16 @@ def test_second_application_for_the_same_business_and_year_refused(make_draft, t
 
 
 def test_approval_by_a_role_without_the_permission_refused_nothing_changed(
-        submitted, inspector, clerk, trader, django_capture_on_commit_callbacks):
+    submitted, inspector, clerk, trader, django_capture_on_commit_callbacks
+):
     application = submitted()
     to_approval(application, inspector, django_capture_on_commit_callbacks)
-    before = (trail(application), audit_actions(application), Bill.objects.count(),
-              SmsMessage.objects.count())
+    before = (
+        trail(application),
+        audit_actions(application),
+        Bill.objects.count(),
+        SmsMessage.objects.count(),
+    )
     for actor in (inspector, clerk, trader):
         with pytest.raises(ValidationError) as err:
             application_issue_bill(application=application, actor=actor)
@@ -329,8 +382,12 @@ def test_approval_by_a_role_without_the_permission_refused_nothing_changed(
             application_transition(application=application, to=S.BILLED, actor=actor)
     application.refresh_from_db()
     assert application.status == S.APPROVAL and application.bill is None
-    assert before == (trail(application), audit_actions(application), Bill.objects.count(),
-                      SmsMessage.objects.count())
+    assert before == (
+        trail(application),
+        audit_actions(application),
+        Bill.objects.count(),
+        SmsMessage.objects.count(),
+    )
 
 
 def test_inspection_step_needs_the_inspector_permission(submitted, officer, trader):
@@ -359,7 +416,8 @@ def test_paid_and_issued_only_through_payment(submitted, officer):
 
 
 def test_cancelled_bill_sends_the_application_back_to_approval(
-        submitted, inspector, officer, django_capture_on_commit_callbacks):
+    submitted, inspector, officer, django_capture_on_commit_callbacks
+):
     application = submitted()
     to_approval(application, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=application, actor=officer)
@@ -375,8 +433,8 @@ def test_cancelled_bill_sends_the_application_back_to_approval(
 
 
 def test_renewal_unchanged_skips_inspection_and_pays_income_tax_and_surcharge_when_late(
-        submitted, inspector, officer, clerk, trader, add_documents,
-        django_capture_on_commit_callbacks):
+    submitted, inspector, officer, clerk, trader, add_documents, django_capture_on_commit_callbacks
+):
     first = submitted()
     to_approval(first, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=first, actor=officer)
@@ -384,29 +442,43 @@ def test_renewal_unchanged_skips_inspection_and_pays_income_tax_and_surcharge_wh
 
     with time_machine.travel(datetime(2026, 10, 5, 11, 0, tzinfo=DHAKA), tick=True):
         renewal = services.application_create_draft(
-            business=first.business, filed_by=trader, fiscal_year="2026-27",
-            kind="renewal", trader_tin="123456789012")
+            business=first.business,
+            filed_by=trader,
+            fiscal_year="2026-27",
+            kind="renewal",
+            trader_tin="123456789012",
+        )
         application_submit(application=renewal, actor=trader)
         assert not renewal.needs_inspection
         application_transition(application=renewal, to=S.APPROVAL, actor=officer)
         application_issue_bill(application=renewal, actor=officer)
         heads = {line.head: str(line.amount) for line in renewal.bill.lines.all()}
-        assert heads == {"licence_fee": "500.00", "signboard_tax": "1200.00", "vat": "255.00",
-                         "income_tax": "2000.00", "surcharge": "50.00"}
+        assert heads == {
+            "licence_fee": "500.00",
+            "signboard_tax": "1200.00",
+            "vat": "255.00",
+            "income_tax": "2000.00",
+            "surcharge": "50.00",
+        }
         assert renewal.bill.due_date == date(2026, 10, 31)
         pay_at_counter(clerk, renewal.bill)
         assert Licence.objects.get(application=renewal).number == "KCC/TL/2026-27/000001"
 
 
 def test_renewal_with_a_bigger_signboard_needs_inspection(
-        submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks):
+    submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks
+):
     first = submitted()
     to_approval(first, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=first, actor=officer)
     pay_at_counter(clerk, first.bill)
     renewal = services.application_create_draft(
-        business=first.business, filed_by=trader, fiscal_year="2026-27", kind="renewal",
-        trader_tin="123456789012")
+        business=first.business,
+        filed_by=trader,
+        fiscal_year="2026-27",
+        kind="renewal",
+        trader_tin="123456789012",
+    )
     application_update_draft(application=renewal, actor=trader, signboard_sqft="30")
     application_submit(application=renewal, actor=trader)
     assert renewal.needs_inspection
@@ -425,8 +497,15 @@ def test_renewal_without_an_earlier_licence_refused(make_draft):
 
 
 def test_owned_holding_with_dues_stops_approval_unless_overridden_with_a_reason(
-        make_business, make_draft, add_documents, trader, inspector, officer, pdf_file,
-        django_capture_on_commit_callbacks):
+    make_business,
+    make_draft,
+    add_documents,
+    trader,
+    inspector,
+    officer,
+    pdf_file,
+    django_capture_on_commit_callbacks,
+):
     from holdings.demands import generate_demands
     from holdings.services import assessment_record, holding_create
 
@@ -448,20 +527,22 @@ def test_owned_holding_with_dues_stops_approval_unless_overridden_with_a_reason(
     assert err.value.code == "holding_dues"
     assert Application.objects.get(pk=application.pk).status == S.APPROVAL
     with pytest.raises(ValidationError):
-        services.application_override_dues(application=application, officer=officer,
-                                           reason="")
-    services.application_override_dues(application=application, officer=officer,
-                                       reason="Owner paying by instalments, order 12/2025.")
+        services.application_override_dues(application=application, officer=officer, reason="")
+    services.application_override_dues(
+        application=application,
+        officer=officer,
+        reason="Owner paying by instalments, order 12/2025.",
+    )
     assert application_issue_bill(application=application, actor=officer).status == S.BILLED
 
 
 def test_owned_premises_with_an_unknown_holding_refused_at_submit(
-        make_business, make_draft, trader, add_documents, pdf_file):
+    make_business, make_draft, trader, add_documents, pdf_file
+):
     business = make_business(premises_owned=True, holding_ward="5", holding_number="999")
     application = make_draft(business)
     add_documents(application, trader)
-    document_add(application=application, kind="holding_tax_receipt", file=pdf_file(),
-                 actor=trader)
+    document_add(application=application, kind="holding_tax_receipt", file=pdf_file(), actor=trader)
     with pytest.raises(ValidationError) as err:
         application_submit(application=application, actor=trader)
     assert "No holding 999 is registered in ward 5" in " ".join(err.value.messages)
@@ -471,8 +552,16 @@ def test_owned_premises_with_an_unknown_holding_refused_at_submit(
 
 
 def test_documents_visible_to_the_trader_the_filing_clerk_and_the_queue_only(
-        make_draft, make_business, add_documents, trader, inspector, officer, clerk, make_user,
-        django_capture_on_commit_callbacks):
+    make_draft,
+    make_business,
+    add_documents,
+    trader,
+    inspector,
+    officer,
+    clerk,
+    make_user,
+    django_capture_on_commit_callbacks,
+):
     application = make_draft()
     add_documents(application, trader)
     filed_by_clerk = make_draft(make_business(name_en="Second Store"), filed_by=clerk)
@@ -496,15 +585,20 @@ def test_documents_visible_to_the_trader_the_filing_clerk_and_the_queue_only(
 
 
 def test_late_renewal_bill_grows_by_itself_each_month(
-        submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks):
+    submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks
+):
     first = submitted()
     to_approval(first, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=first, actor=officer)
     pay_at_counter(clerk, first.bill)
     with time_machine.travel(datetime(2026, 10, 5, 11, 0, tzinfo=DHAKA), tick=True):
         renewal = services.application_create_draft(
-            business=first.business, filed_by=trader, fiscal_year="2026-27",
-            kind="renewal", trader_tin="123456789012")
+            business=first.business,
+            filed_by=trader,
+            fiscal_year="2026-27",
+            kind="renewal",
+            trader_tin="123456789012",
+        )
         application_submit(application=renewal, actor=trader)
         application_transition(application=renewal, to=S.APPROVAL, actor=officer)
         application_issue_bill(application=renewal, actor=officer)
@@ -526,7 +620,8 @@ def test_late_renewal_bill_grows_by_itself_each_month(
 
 
 def test_counter_finds_a_renewal_bill_by_licence_number_or_business_name(
-        submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks):
+    submitted, inspector, officer, clerk, trader, django_capture_on_commit_callbacks
+):
     from payments.staff_forms import BillSearchForm
 
     first = submitted()
@@ -536,8 +631,12 @@ def test_counter_finds_a_renewal_bill_by_licence_number_or_business_name(
     licence = Licence.objects.get(application=first)
     with time_machine.travel(datetime(2026, 9, 5, 11, 0, tzinfo=DHAKA), tick=True):
         renewal = services.application_create_draft(
-            business=first.business, filed_by=trader, fiscal_year="2026-27",
-            kind="renewal", trader_tin="123456789012")
+            business=first.business,
+            filed_by=trader,
+            fiscal_year="2026-27",
+            kind="renewal",
+            trader_tin="123456789012",
+        )
         application_submit(application=renewal, actor=trader)
         application_transition(application=renewal, to=S.APPROVAL, actor=officer)
         application_issue_bill(application=renewal, actor=officer)
@@ -547,8 +646,8 @@ def test_counter_finds_a_renewal_bill_by_licence_number_or_business_name(
 
 
 def test_voided_fee_payment_withdraws_the_licence_until_paid_again(
-        submitted, inspector, officer, clerk, make_user, client,
-        django_capture_on_commit_callbacks):
+    submitted, inspector, officer, clerk, make_user, client, django_capture_on_commit_callbacks
+):
     from payments.models import Payment
     from payments.services import payment_void
 
@@ -573,8 +672,17 @@ def test_voided_fee_payment_withdraws_the_licence_until_paid_again(
 
 
 def test_transfer_issues_a_licence_that_replaces_the_current_one(
-        submitted, inspector, officer, clerk, trader, make_draft, add_documents, pdf_file,
-        client, django_capture_on_commit_callbacks):
+    submitted,
+    inspector,
+    officer,
+    clerk,
+    trader,
+    make_draft,
+    add_documents,
+    pdf_file,
+    client,
+    django_capture_on_commit_callbacks,
+):
     first = submitted()
     to_approval(first, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=first, actor=officer)
@@ -601,16 +709,15 @@ def test_transfer_issues_a_licence_that_replaces_the_current_one(
     page = client.get(f"/verify/{old.verify_code}/", HTTP_COOKIE="kcc_language=en")
     text = page.content.decode()
     assert 'data-valid="false"' in text and "replaced by a newer licence" in text
-    text = client.get(f"/verify/{new.verify_code}/",
-                      HTTP_COOKIE="kcc_language=en").content.decode()
+    text = client.get(f"/verify/{new.verify_code}/", HTTP_COOKIE="kcc_language=en").content.decode()
     assert 'data-valid="true"' in text
 
 
 def test_document_remove_deletes_the_file_after_the_commit(
-        make_draft, trader, pdf_file, django_capture_on_commit_callbacks):
+    make_draft, trader, pdf_file, django_capture_on_commit_callbacks
+):
     application = make_draft()
-    document = document_add(application=application, kind="nid", file=pdf_file(),
-                            actor=trader)
+    document = document_add(application=application, kind="nid", file=pdf_file(), actor=trader)
     storage, name = document.file.storage, document.file.name
     assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -624,7 +731,8 @@ def test_document_remove_deletes_the_file_after_the_commit(
 
 
 def test_a_bad_second_inspection_photo_refuses_the_visit_and_stores_nothing(
-        submitted, inspector, tmp_path):
+    submitted, inspector, tmp_path
+):
     application = submitted()
     application_transition(application=application, to=S.INSPECTION, actor=inspector)
     files_before = ApplicationDocument.objects.count()
@@ -640,16 +748,23 @@ def test_a_bad_second_inspection_photo_refuses_the_visit_and_stores_nothing(
 
     before = stored_files()
     with pytest.raises(ValidationError):
-        inspection_record(application=application, inspector=inspector, findings="Seen.",
-                          photos=[SimpleUploadedFile("front.png", image_bytes("PNG")),
-                                  SimpleUploadedFile("evil.png", b"MZ not an image")])
+        inspection_record(
+            application=application,
+            inspector=inspector,
+            findings="Seen.",
+            photos=[
+                SimpleUploadedFile("front.png", image_bytes("PNG")),
+                SimpleUploadedFile("evil.png", b"MZ not an image"),
+            ],
+        )
     assert ApplicationDocument.objects.count() == files_before
     assert not application.inspections.exists()
     assert stored_files() == before
 
 
 def test_a_bill_paid_when_the_application_is_no_longer_billed_is_only_recorded(
-        submitted, inspector, officer, django_capture_on_commit_callbacks):
+    submitted, inspector, officer, django_capture_on_commit_callbacks
+):
     application = submitted()
     to_approval(application, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=application, actor=officer)
@@ -663,24 +778,39 @@ def test_a_bill_paid_when_the_application_is_no_longer_billed_is_only_recorded(
     application.refresh_from_db()
     assert application.status == S.APPROVAL
     assert not Licence.objects.filter(application=application).exists()
-    late = AuditLog.objects.get(action="trade_licence.bill_paid_late",
-                                object_id=str(application.pk))
+    late = AuditLog.objects.get(
+        action="trade_licence.bill_paid_late", object_id=str(application.pk)
+    )
     assert late.after == {"bill": bill.number, "status": "approval"}
 
 
 def test_application_start_is_one_write(trader, clerk):
     from trade_licenses.models import Business
 
-    values = {"name_bn": "করিম স্টোর", "name_en": "Karim Store", "category_code": "grocery",
-              "premises_address": "12 KDA Avenue", "ward": 5, "signboard_sqft": "12"}
+    values = {
+        "name_bn": "করিম স্টোর",
+        "name_en": "Karim Store",
+        "category_code": "grocery",
+        "premises_address": "12 KDA Avenue",
+        "ward": 5,
+        "signboard_sqft": "12",
+    }
     with pytest.raises(TypeError):
-        services.application_start(actor=trader, trader=trader, business_values=values,
-                                   trader_values={"not_a_field": "x"})
+        services.application_start(
+            actor=trader, trader=trader, business_values=values, trader_values={"not_a_field": "x"}
+        )
     assert not Business.objects.exists()
 
     application = services.application_start(
-        actor=clerk, business_values=values, on_behalf=True,
-        trader_values={"trader_name_bn": "রহিম", "trader_mobile": "01819000111",
-                       "trader_nid": "1234567890", "trader_tin": ""})
+        actor=clerk,
+        business_values=values,
+        on_behalf=True,
+        trader_values={
+            "trader_name_bn": "রহিম",
+            "trader_mobile": "01819000111",
+            "trader_nid": "1234567890",
+            "trader_tin": "",
+        },
+    )
     assert application.on_behalf and application.filed_by == clerk
     assert application.business.trader.mobile == "01819000111"

@@ -48,11 +48,19 @@ STEP_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
 
 HEAD_LABELS = fees.HEAD_LABELS
 
-TRADER_FIELDS = ("trader_name_bn", "trader_name_en", "trader_nid", "trader_mobile",
-                 "trader_tin")
-BUSINESS_FIELDS = ("name_bn", "name_en", "category_code", "paid_up_capital",
-                   "premises_address", "ward", "premises_owned", "holding_ward",
-                   "holding_number", "signboard_sqft")
+TRADER_FIELDS = ("trader_name_bn", "trader_name_en", "trader_nid", "trader_mobile", "trader_tin")
+BUSINESS_FIELDS = (
+    "name_bn",
+    "name_en",
+    "category_code",
+    "paid_up_capital",
+    "premises_address",
+    "ward",
+    "premises_owned",
+    "holding_ward",
+    "holding_number",
+    "signboard_sqft",
+)
 SNAPSHOT_FIELDS = Application.SNAPSHOT_FIELDS
 NEW_BILL_DAYS = 15  # a new licence's bill is due this many days after it is issued
 
@@ -67,18 +75,23 @@ def _has(actor, perms: Iterable[str]) -> bool:
 def _may_file(actor, business: Business) -> bool:
     return actor is not None and (
         (business.trader_id is not None and actor.pk == business.trader_id)
-        or actor.has_perm(COUNTER))
+        or actor.has_perm(COUNTER)
+    )
 
 
 def _require_filer(actor, business: Business) -> None:
     if not _may_file(actor, business):
-        raise ValidationError(_("Only the trader, or a counter clerk on the trader's behalf, "
-                                "can change this application."), code="forbidden")
+        raise ValidationError(
+            _(
+                "Only the trader, or a counter clerk on the trader's behalf, "
+                "can change this application."
+            ),
+            code="forbidden",
+        )
 
 
 def _lock(application: Application) -> Application:
-    return (Application.objects.select_for_update().select_related("business")
-            .get(pk=application.pk))
+    return Application.objects.select_for_update().select_related("business").get(pk=application.pk)
 
 
 def _sync(source: Application, target: Application) -> Application:
@@ -99,20 +112,34 @@ def _check_move(before: str, to: str) -> None:
     check_transition(Application.TRANSITIONS, before, to, choices=S, message=BAD_TRANSITION)
 
 
-def _move(application: Application, to: str, *, actor, reason: str = "",
-          extra_fields: tuple[str, ...] = (), audit_after: dict | None = None,
-          notify: str | None = "", **sms) -> Application:
+def _move(
+    application: Application,
+    to: str,
+    *,
+    actor,
+    reason: str = "",
+    extra_fields: tuple[str, ...] = (),
+    audit_after: dict | None = None,
+    notify: str | None = "",
+    **sms,
+) -> Application:
     """The one place an application changes status (the caller holds the row lock)."""
     before = application.status
     _check_move(before, to)
     application.status = to
     application.status_changed_at = timezone.now()
-    application.save(update_fields=["status", "status_changed_at", "updated_at",
-                                    *extra_fields])
-    ApplicationEvent.objects.create(application=application, from_status=before,
-                                    to_status=to, actor=actor, reason=reason)
-    audit.record(action=f"trade_licence.{to}", obj=application, actor=actor, reason=reason,
-                 before={"status": before}, after={"status": to, **(audit_after or {})})
+    application.save(update_fields=["status", "status_changed_at", "updated_at", *extra_fields])
+    ApplicationEvent.objects.create(
+        application=application, from_status=before, to_status=to, actor=actor, reason=reason
+    )
+    audit.record(
+        action=f"trade_licence.{to}",
+        obj=application,
+        actor=actor,
+        reason=reason,
+        before={"status": before},
+        after={"status": to, **(audit_after or {})},
+    )
     key = to if notify == "" else notify
     if key:
         notify_trader(application, key, reason=reason, **sms)
@@ -121,8 +148,11 @@ def _move(application: Application, to: str, *, actor, reason: str = "",
 
 def _clean_trader(values: dict) -> dict:
     cleaned = dict(values)
-    for field, normalize in (("trader_nid", normalize_nid), ("trader_mobile", normalize_mobile),
-                             ("trader_tin", normalize_tin)):
+    for field, normalize in (
+        ("trader_nid", normalize_nid),
+        ("trader_mobile", normalize_mobile),
+        ("trader_tin", normalize_tin),
+    ):
         if cleaned.get(field):
             cleaned[field] = normalize(cleaned[field])
     for field in ("trader_name_bn", "trader_name_en"):
@@ -142,8 +172,7 @@ def _clean_business(values: dict) -> dict:
     for field in ("signboard_sqft", "paid_up_capital"):
         if cleaned.get(field) not in (None, ""):
             raw = cleaned[field]
-            too_large = ValidationError(_("That number is too large; check it."),
-                                        code="too_large")
+            too_large = ValidationError(_("That number is too large; check it."), code="too_large")
             try:
                 value = to_money(str(raw) if isinstance(raw, float) else raw)
             except ValueError as exc:
@@ -153,8 +182,9 @@ def _clean_business(values: dict) -> dict:
             except TypeError:
                 value = Decimal("-1")
             if value < 0:
-                raise ValidationError(_("Enter a number that is not negative."),
-                                      code="negative_number")
+                raise ValidationError(
+                    _("Enter a number that is not negative."), code="negative_number"
+                )
             if value >= (Decimal("1e6") if field == "signboard_sqft" else Decimal("1e12")):
                 raise too_large
             cleaned[field] = value

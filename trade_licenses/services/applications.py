@@ -33,34 +33,68 @@ from .reads import category_for, holding_check
 
 
 @transaction.atomic
-def business_create(*, actor, name_bn: str, category_code: str, premises_address: str, ward,
-                    trader=None, name_en: str = "", paid_up_capital=None,
-                    premises_owned: bool = False, holding_ward: str = "",
-                    holding_number: str = "", signboard_sqft=0) -> Business:
+def business_create(
+    *,
+    actor,
+    name_bn: str,
+    category_code: str,
+    premises_address: str,
+    ward,
+    trader=None,
+    name_en: str = "",
+    paid_up_capital=None,
+    premises_owned: bool = False,
+    holding_ward: str = "",
+    holding_number: str = "",
+    signboard_sqft=0,
+) -> Business:
     """Register a business (by its trader, or by a counter clerk for a trader)."""
-    if actor is None or not ((trader is not None and actor.pk == trader.pk)
-                             or actor.has_perm(COUNTER)):
-        raise ValidationError(_("Only the trader, or a counter clerk on the trader's behalf, "
-                                "can register a business."), code="forbidden")
+    if actor is None or not (
+        (trader is not None and actor.pk == trader.pk) or actor.has_perm(COUNTER)
+    ):
+        raise ValidationError(
+            _(
+                "Only the trader, or a counter clerk on the trader's behalf, "
+                "can register a business."
+            ),
+            code="forbidden",
+        )
     if not name_bn.strip() and not name_en.strip():
         raise ValidationError(_("Enter the business's name."), code="no_name")
-    values = _clean_business({
-        "name_bn": name_bn.strip(), "name_en": name_en.strip(), "category_code": category_code,
-        "paid_up_capital": paid_up_capital, "premises_address": premises_address.strip(),
-        "ward": ward, "premises_owned": premises_owned, "holding_ward": holding_ward,
-        "holding_number": holding_number, "signboard_sqft": signboard_sqft})
+    values = _clean_business(
+        {
+            "name_bn": name_bn.strip(),
+            "name_en": name_en.strip(),
+            "category_code": category_code,
+            "paid_up_capital": paid_up_capital,
+            "premises_address": premises_address.strip(),
+            "ward": ward,
+            "premises_owned": premises_owned,
+            "holding_ward": holding_ward,
+            "holding_number": holding_number,
+            "signboard_sqft": signboard_sqft,
+        }
+    )
     category_for(current_fiscal_year(), values["category_code"])
     business = Business.objects.create(trader=trader, **values)
-    audit.record(action="trade_licence.business_created", obj=business, actor=actor,
-                 after=audit.snapshot(business))
+    audit.record(
+        action="trade_licence.business_created",
+        obj=business,
+        actor=actor,
+        after=audit.snapshot(business),
+    )
     return business
 
 
-
-
 @transaction.atomic
-def application_create_draft(*, business: Business, filed_by, fiscal_year: str | None = None,
-                             kind: str = Application.Kind.NEW, **trader) -> Application:
+def application_create_draft(
+    *,
+    business: Business,
+    filed_by,
+    fiscal_year: str | None = None,
+    kind: str = Application.Kind.NEW,
+    **trader,
+) -> Application:
     """Start an application that can be resumed later. Filed by someone other than the
     trader, it is recorded as filed on the trader's behalf (counter clerks only). Trader
     details (trader_name_bn/_en, trader_nid, trader_mobile, trader_tin) default to the
@@ -74,41 +108,65 @@ def application_create_draft(*, business: Business, filed_by, fiscal_year: str |
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     if kind == Application.Kind.RENEWAL and _previous_licence(business, fy) is None:
-        raise ValidationError(_("This business has no earlier licence to renew; apply for a "
-                                "new licence."), code="nothing_to_renew")
-    if kind == Application.Kind.TRANSFER and not Licence.objects.filter(
-            business=business, fiscal_year=fy, is_current=True).exists():
-        raise ValidationError(_("A transfer needs this year's licence first."),
-                              code="nothing_to_transfer")
+        raise ValidationError(
+            _("This business has no earlier licence to renew; apply for a new licence."),
+            code="nothing_to_renew",
+        )
+    if (
+        kind == Application.Kind.TRANSFER
+        and not Licence.objects.filter(business=business, fiscal_year=fy, is_current=True).exists()
+    ):
+        raise ValidationError(
+            _("A transfer needs this year's licence first."), code="nothing_to_transfer"
+        )
     user = business.trader
-    defaults = {"trader_name_bn": getattr(user, "name_bn", "") or "",
-                "trader_name_en": getattr(user, "name_en", "") or "",
-                "trader_nid": getattr(user, "nid", "") or "",
-                "trader_mobile": getattr(user, "mobile", "") or "", "trader_tin": ""}
+    defaults = {
+        "trader_name_bn": getattr(user, "name_bn", "") or "",
+        "trader_name_en": getattr(user, "name_en", "") or "",
+        "trader_nid": getattr(user, "nid", "") or "",
+        "trader_mobile": getattr(user, "mobile", "") or "",
+        "trader_tin": "",
+    }
     values = _clean_trader({**defaults, **{k: v for k, v in trader.items() if v}})
     on_behalf = user is None or filed_by.pk != user.pk
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                business=business, fiscal_year=fy, kind=kind, filed_by=filed_by,
-                on_behalf=on_behalf, **values)
+                business=business,
+                fiscal_year=fy,
+                kind=kind,
+                filed_by=filed_by,
+                on_behalf=on_behalf,
+                **values,
+            )
     except IntegrityError:
         raise ValidationError(
-            _("%(business)s already has an application for FY %(fy)s. Resume that one "
-              "instead.") % {"business": business.name, "fy": fy},
-            code="duplicate_application") from None
-    ApplicationEvent.objects.create(application=application, from_status="",
-                                    to_status=S.DRAFT, actor=filed_by,
-                                    reason="filed on the trader's behalf" if on_behalf else "")
-    audit.record(action="trade_licence.draft_created", obj=application, actor=filed_by,
-                 after=audit.snapshot(application, ["business_id", "fiscal_year", "kind",
-                                                    "on_behalf", *TRADER_FIELDS]))
+            _("%(business)s already has an application for FY %(fy)s. Resume that one instead.")
+            % {"business": business.name, "fy": fy},
+            code="duplicate_application",
+        ) from None
+    ApplicationEvent.objects.create(
+        application=application,
+        from_status="",
+        to_status=S.DRAFT,
+        actor=filed_by,
+        reason="filed on the trader's behalf" if on_behalf else "",
+    )
+    audit.record(
+        action="trade_licence.draft_created",
+        obj=application,
+        actor=filed_by,
+        after=audit.snapshot(
+            application, ["business_id", "fiscal_year", "kind", "on_behalf", *TRADER_FIELDS]
+        ),
+    )
     return application
 
 
 @transaction.atomic
-def application_start(*, actor, business_values: dict, trader_values: dict, trader=None,
-                      on_behalf: bool = False) -> Application:
+def application_start(
+    *, actor, business_values: dict, trader_values: dict, trader=None, on_behalf: bool = False
+) -> Application:
     """Step 1 of applying, as one write: register the business and start its draft.
 
     By the trader (`trader` is the actor), or `on_behalf` by a counter clerk: then the
@@ -122,7 +180,9 @@ def application_start(*, actor, business_values: dict, trader_values: dict, trad
         trader = user_find_or_create_citizen(
             mobile=trader_values.get("trader_mobile", ""),
             name_bn=trader_values.get("trader_name_bn", ""),
-            name_en=trader_values.get("trader_name_en", ""), actor=actor)
+            name_en=trader_values.get("trader_name_en", ""),
+            actor=actor,
+        )
     business = business_create(actor=actor, trader=trader, **business_values)
     return application_create_draft(business=business, filed_by=actor, **trader_values)
 
@@ -137,16 +197,19 @@ def application_update_draft(*, application: Application, actor, **changes) -> A
     locked = _lock(application)
     _require_filer(actor, locked.business)
     if locked.status not in Application.EDITABLE:
-        raise ValidationError(_("Only a draft or an application returned for correction can "
-                                "be changed."), code="not_editable")
+        raise ValidationError(
+            _("Only a draft or an application returned for correction can be changed."),
+            code="not_editable",
+        )
     trader = _clean_trader({k: v for k, v in changes.items() if k in TRADER_FIELDS})
     biz = _clean_business({k: v for k, v in changes.items() if k in BUSINESS_FIELDS})
     if "category_code" in biz:
         category_for(locked.fiscal_year, biz["category_code"])
     business = locked.business
-    before = {**audit.snapshot(locked, TRADER_FIELDS),
-              **audit.snapshot(business, [Business._meta.get_field(f).attname
-                                          for f in BUSINESS_FIELDS])}
+    before = {
+        **audit.snapshot(locked, TRADER_FIELDS),
+        **audit.snapshot(business, [Business._meta.get_field(f).attname for f in BUSINESS_FIELDS]),
+    }
     for field, value in trader.items():
         setattr(locked, field, value)
     for field, value in biz.items():
@@ -155,13 +218,19 @@ def application_update_draft(*, application: Application, actor, **changes) -> A
         locked.save(update_fields=[*trader, "updated_at"])
     if biz:
         business.save(update_fields=[*biz, "updated_at"])
-    after = {**audit.snapshot(locked, TRADER_FIELDS),
-             **audit.snapshot(business, [Business._meta.get_field(f).attname
-                                         for f in BUSINESS_FIELDS])}
+    after = {
+        **audit.snapshot(locked, TRADER_FIELDS),
+        **audit.snapshot(business, [Business._meta.get_field(f).attname for f in BUSINESS_FIELDS]),
+    }
     before, after = audit.changed(before, after)
     if after:
-        audit.record(action="trade_licence.draft_updated", obj=locked, actor=actor,
-                     before=before, after=after)
+        audit.record(
+            action="trade_licence.draft_updated",
+            obj=locked,
+            actor=actor,
+            before=before,
+            after=after,
+        )
     return _sync(locked, application)
 
 
@@ -171,8 +240,11 @@ def _submission_problems(application: Application) -> list[str]:
     business = application.business
     if not (application.trader_name_bn or application.trader_name_en):
         problems.append(_("Enter the trader's name."))
-    for field, normalize in (("trader_nid", normalize_nid), ("trader_mobile", normalize_mobile),
-                             ("trader_tin", normalize_tin)):
+    for field, normalize in (
+        ("trader_nid", normalize_nid),
+        ("trader_mobile", normalize_mobile),
+        ("trader_tin", normalize_tin),
+    ):
         try:
             normalize(getattr(application, field))
         except ValidationError as exc:
@@ -183,31 +255,38 @@ def _submission_problems(application: Application) -> list[str]:
         problems.extend(exc.messages)
         category = None
     if category is not None and not category.is_active:
-        problems.append(_("The category “%(name)s” is closed for new applications.")
-                        % {"name": category.name})
+        problems.append(
+            _("The category “%(name)s” is closed for new applications.") % {"name": category.name}
+        )
     if category is not None and category.by_capital:
         if business.paid_up_capital is None:
             problems.append(_("Enter the company's paid-up capital."))
         else:
             try:
-                fees.licence_fee(fees.CategoryRates.from_category(category),
-                                 fiscal_year=application.fiscal_year,
-                                 paid_up_capital=business.paid_up_capital)
+                fees.licence_fee(
+                    fees.CategoryRates.from_category(category),
+                    fiscal_year=application.fiscal_year,
+                    paid_up_capital=business.paid_up_capital,
+                )
             except fees.FeeError:
-                problems.append(_("No fee is set for a paid-up capital of %(capital)s.")
-                                % {"capital": business.paid_up_capital})
+                problems.append(
+                    _("No fee is set for a paid-up capital of %(capital)s.")
+                    % {"capital": business.paid_up_capital}
+                )
     if business.premises_owned:
         if not (business.holding_ward and business.holding_number):
             problems.append(_("For owned premises, enter the holding's ward and number."))
-        elif not holding_check(ward=business.holding_ward,
-                               number=business.holding_number).found:
-            problems.append(_("No holding %(number)s is registered in ward %(ward)s.")
-                            % {"number": business.holding_number,
-                               "ward": business.holding_ward})
+        elif not holding_check(ward=business.holding_ward, number=business.holding_number).found:
+            problems.append(
+                _("No holding %(number)s is registered in ward %(ward)s.")
+                % {"number": business.holding_number, "ward": business.holding_ward}
+            )
     missing = missing_documents(application)
     if missing:
-        problems.append(_("Upload these documents first: %(documents)s.") % {
-            "documents": ", ".join(str(DocumentKind(k).label) for k in missing)})
+        problems.append(
+            _("Upload these documents first: %(documents)s.")
+            % {"documents": ", ".join(str(DocumentKind(k).label) for k in missing)}
+        )
     return problems
 
 
@@ -229,37 +308,47 @@ def application_submit(*, application: Application, actor) -> Application:
     locked = _lock(application)
     _require_filer(actor, locked.business)
     if locked.status not in Application.EDITABLE:
-        raise ValidationError(_("This application is already submitted."),
-                              code="already_submitted")
+        raise ValidationError(_("This application is already submitted."), code="already_submitted")
     problems = _submission_problems(locked)
     if problems:
         raise ValidationError(problems, code="incomplete")
     business = locked.business
     for field in SNAPSHOT_FIELDS:
         setattr(locked, field, getattr(business, field))
-    locked.needs_inspection = (locked.kind != Application.Kind.RENEWAL
-                               or _details_changed(locked))
+    locked.needs_inspection = locked.kind != Application.Kind.RENEWAL or _details_changed(locked)
     locked.submitted_at = timezone.now()
     locked.decision_reason = ""
     try:
         with transaction.atomic():
-            _move(locked, S.SUBMITTED, actor=actor,
-                  reason="resubmitted" if locked.status == S.RETURNED else "",
-                  extra_fields=(*SNAPSHOT_FIELDS, "needs_inspection", "submitted_at",
-                                "decision_reason"),
-                  audit_after={"needs_inspection": locked.needs_inspection})
+            _move(
+                locked,
+                S.SUBMITTED,
+                actor=actor,
+                reason="resubmitted" if locked.status == S.RETURNED else "",
+                extra_fields=(
+                    *SNAPSHOT_FIELDS,
+                    "needs_inspection",
+                    "submitted_at",
+                    "decision_reason",
+                ),
+                audit_after={"needs_inspection": locked.needs_inspection},
+            )
     except IntegrityError:
         raise ValidationError(
             _("%(business)s already has another application for FY %(fy)s.")
             % {"business": business.name, "fy": locked.fiscal_year},
-            code="duplicate_application") from None
+            code="duplicate_application",
+        ) from None
     return _sync(locked, application)
 
 
 # The trader's particulars the rules require on every application, and how each is checked:
 # a renewal asks for those the licence being renewed lacks (an imported or older record).
-RENEWAL_PARTICULARS = (("trader_nid", normalize_nid), ("trader_mobile", normalize_mobile),
-                       ("trader_tin", normalize_tin))
+RENEWAL_PARTICULARS = (
+    ("trader_nid", normalize_nid),
+    ("trader_mobile", normalize_mobile),
+    ("trader_tin", normalize_tin),
+)
 
 
 def renewal_particulars(business: Business, fiscal_year: str | None = None) -> dict:
@@ -271,15 +360,18 @@ def renewal_particulars(business: Business, fiscal_year: str | None = None) -> d
     old = previous.application if previous is not None else None
     values = {f: (getattr(old, f) or "") if old is not None else "" for f in TRADER_FIELDS}
     user = business.trader
-    for field, attr in (("trader_name_bn", "name_bn"), ("trader_name_en", "name_en"),
-                        ("trader_nid", "nid"), ("trader_mobile", "mobile")):
+    for field, attr in (
+        ("trader_name_bn", "name_bn"),
+        ("trader_name_en", "name_en"),
+        ("trader_nid", "nid"),
+        ("trader_mobile", "mobile"),
+    ):
         if not values[field]:
             values[field] = getattr(user, attr, "") or ""
     return values
 
 
-def renewal_missing_particulars(business: Business, fiscal_year: str | None = None
-                                ) -> list[str]:
+def renewal_missing_particulars(business: Business, fiscal_year: str | None = None) -> list[str]:
     """The trader's particulars (TRADER_FIELDS names) the renewal must ask for: required
     by the rules (application_submit checks them) and missing or invalid in
     `renewal_particulars` — e.g. the 12-digit e-TIN of a licence imported without one."""
@@ -296,8 +388,9 @@ def renewal_missing_particulars(business: Business, fiscal_year: str | None = No
 
 
 @transaction.atomic
-def licence_renew(*, business: Business, actor, fiscal_year: str | None = None,
-                  **particulars) -> tuple[Application, bool]:
+def licence_renew(
+    *, business: Business, actor, fiscal_year: str | None = None, **particulars
+) -> tuple[Application, bool]:
     """Renew for the year in one step: a renewal draft with the trader's details from the
     licence being renewed (`renewal_particulars`) and the `particulars` the trader gave for
     what the old record lacks (TRADER_FIELDS, e.g. trader_tin), submitted at once — unless
@@ -307,10 +400,10 @@ def licence_renew(*, business: Business, actor, fiscal_year: str | None = None,
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     fy = parse_fiscal_year(fiscal_year or current_fiscal_year())
-    trader = {**renewal_particulars(business, fy),
-              **{k: v for k, v in particulars.items() if v}}
-    renewal = application_create_draft(business=business, filed_by=actor, fiscal_year=fy,
-                                       kind=Application.Kind.RENEWAL, **trader)
+    trader = {**renewal_particulars(business, fy), **{k: v for k, v in particulars.items() if v}}
+    renewal = application_create_draft(
+        business=business, filed_by=actor, fiscal_year=fy, kind=Application.Kind.RENEWAL, **trader
+    )
     if missing_documents(renewal):
         return renewal, True
     application_submit(application=renewal, actor=actor)

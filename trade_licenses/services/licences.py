@@ -22,37 +22,61 @@ from .reads import licence_year_due
 
 
 @transaction.atomic
-def licence_issue(*, application: Application, bill: Bill | None = None,
-                  actor=None) -> Licence:
+def licence_issue(*, application: Application, bill: Bill | None = None, actor=None) -> Licence:
     """Issue the licence of a paid application: the year's next number
     (`<city code>/TL/<FY>/<6 digits>`), a verification code, valid to 30 June of its fiscal
     year. A transfer's licence replaces the year's current one."""
     locked = _lock(application)
     if locked.status != S.PAID:
-        raise ValidationError(_("A licence is issued only for a paid application."),
-                              code="not_paid")
+        raise ValidationError(
+            _("A licence is issued only for a paid application."), code="not_paid"
+        )
     fy = locked.fiscal_year
     replaced: list[Licence] = []
     if locked.kind == Application.Kind.TRANSFER:
-        replaced = list(Licence.objects.select_for_update().filter(
-            business=locked.business, fiscal_year=fy, is_current=True))
+        replaced = list(
+            Licence.objects.select_for_update().filter(
+                business=locked.business, fiscal_year=fy, is_current=True
+            )
+        )
         Licence.objects.filter(pk__in=[r.pk for r in replaced]).update(is_current=False)
     sequence = next_in_year(LicenceCounter, fy)
     licence = Licence.objects.create(
-        business=locked.business, application=locked, fiscal_year=fy, sequence=sequence,
+        business=locked.business,
+        application=locked,
+        fiscal_year=fy,
+        sequence=sequence,
         number=f"{CityProfile.current().code}/TL/{fy}/{sequence:06d}",
-        verify_code=secrets.token_hex(8), valid_until=fiscal_year_bounds(fy)[1],
-        bill=bill or locked.bill, issued_by=actor)
-    audit.record(action="trade_licence.licence_issued", obj=licence, actor=actor,
-                 after=audit.snapshot(licence, ["business_id", "application_id", "number",
-                                                "valid_until", "bill_id"]))
+        verify_code=secrets.token_hex(8),
+        valid_until=fiscal_year_bounds(fy)[1],
+        bill=bill or locked.bill,
+        issued_by=actor,
+    )
+    audit.record(
+        action="trade_licence.licence_issued",
+        obj=licence,
+        actor=actor,
+        after=audit.snapshot(
+            licence, ["business_id", "application_id", "number", "valid_until", "bill_id"]
+        ),
+    )
     for old in replaced:
-        audit.record(action="trade_licence.replaced", obj=old, actor=actor,
-                     before={"is_current": True},
-                     after={"is_current": False, "replaced_by": licence.number})
-    _move(locked, S.ISSUED, actor=actor, reason=licence.number,
-          audit_after={"licence": licence.number}, number=licence.number,
-          valid_until=licence.valid_until)
+        audit.record(
+            action="trade_licence.replaced",
+            obj=old,
+            actor=actor,
+            before={"is_current": True},
+            after={"is_current": False, "replaced_by": licence.number},
+        )
+    _move(
+        locked,
+        S.ISSUED,
+        actor=actor,
+        reason=licence.number,
+        audit_after={"licence": licence.number},
+        number=licence.number,
+        valid_until=licence.valid_until,
+    )
     # The worker renders the certificate PDF once the licence is committed.
     transaction.on_commit(lambda: tasks.render_certificate_pdf.delay(licence.pk), robust=True)
     return licence
@@ -71,12 +95,17 @@ def _record_arrears_settled(application: Application, bill: Bill) -> None:
     again (reads.settled_years). The audit log says which years were settled."""
     own = licence_year_due(application.business_id, application.fiscal_year)
     prefix = f"{SERVICE}:{licence_year_due(application.business_id, '')}"
-    years = sorted(due[len(prefix):] for due in bill.claims.filter(live=True)
-                   .values_list("due", flat=True)
-                   if due.startswith(prefix) and due != f"{SERVICE}:{own}")
+    years = sorted(
+        due[len(prefix) :]
+        for due in bill.claims.filter(live=True).values_list("due", flat=True)
+        if due.startswith(prefix) and due != f"{SERVICE}:{own}"
+    )
     if years:
-        audit.record(action="trade_licence.arrears_settled", obj=application,
-                     after={"bill": bill.number, "years": years})
+        audit.record(
+            action="trade_licence.arrears_settled",
+            obj=application,
+            after={"bill": bill.number, "years": years},
+        )
 
 
 def on_bill_paid(bill: Bill) -> None:
@@ -88,22 +117,33 @@ def on_bill_paid(bill: Bill) -> None:
         return
     locked = _lock(application)
     withdrawn = Licence.objects.filter(application=locked, is_current=False).exclude(
-        withdrawn_reason="")
+        withdrawn_reason=""
+    )
     if locked.status == S.ISSUED and withdrawn.exists():
         # Paid again after a void: the licence is valid again.
         for licence in withdrawn:
             licence.is_current, licence.withdrawn_reason = True, ""
             licence.save(update_fields=["is_current", "withdrawn_reason"])
-            audit.record(action="trade_licence.reinstated", obj=licence,
-                         after={"bill": bill.number})
+            audit.record(
+                action="trade_licence.reinstated", obj=licence, after={"bill": bill.number}
+            )
         return
     if locked.status != S.BILLED:
-        audit.record(action="trade_licence.bill_paid_late", obj=locked,
-                     after={"bill": bill.number, "status": locked.status})
+        audit.record(
+            action="trade_licence.bill_paid_late",
+            obj=locked,
+            after={"bill": bill.number, "status": locked.status},
+        )
         return
     locked.bill = bill
-    _move(locked, S.PAID, actor=None, reason=f"bill {bill.number} paid",
-          extra_fields=("bill",), notify=None)
+    _move(
+        locked,
+        S.PAID,
+        actor=None,
+        reason=f"bill {bill.number} paid",
+        extra_fields=("bill",),
+        notify=None,
+    )
     _record_arrears_settled(locked, bill)
     licence_issue(application=locked, bill=bill)
 
@@ -116,8 +156,14 @@ def on_bill_cancelled(bill: Bill) -> None:
     locked = _lock(application)
     if locked.status == S.BILLED and locked.bill_id == bill.pk:
         locked.bill = None
-        _move(locked, S.APPROVAL, actor=None, reason=f"bill {bill.number} cancelled",
-              extra_fields=("bill",), notify="bill_cancelled")
+        _move(
+            locked,
+            S.APPROVAL,
+            actor=None,
+            reason=f"bill {bill.number} cancelled",
+            extra_fields=("bill",),
+            notify="bill_cancelled",
+        )
 
 
 def on_bill_reopened(bill: Bill) -> None:
@@ -130,6 +176,9 @@ def on_bill_reopened(bill: Bill) -> None:
         licence.is_current = False
         licence.withdrawn_reason = f"the payment of bill {bill.number} was voided"
         licence.save(update_fields=["is_current", "withdrawn_reason"])
-        audit.record(action="trade_licence.withdrawn", obj=licence,
-                     before={"is_current": True},
-                     after={"is_current": False, "reason": licence.withdrawn_reason})
+        audit.record(
+            action="trade_licence.withdrawn",
+            obj=licence,
+            before={"is_current": True},
+            after={"is_current": False, "reason": licence.withdrawn_reason},
+        )

@@ -26,12 +26,17 @@ def schedule_for(fiscal_year: str) -> FeeSchedule:
 
 
 def category_for(fiscal_year: str, code: str) -> BusinessCategory:
-    category = (BusinessCategory.objects.select_related("schedule")
-                .filter(schedule=schedule_for(fiscal_year), code=code).first())
+    category = (
+        BusinessCategory.objects.select_related("schedule")
+        .filter(schedule=schedule_for(fiscal_year), code=code)
+        .first()
+    )
     if category is None:
-        raise ValidationError(_("“%(code)s” is not a business category in the FY %(fy)s "
-                                "schedule.") % {"code": code, "fy": fiscal_year},
-                              code="unknown_category")
+        raise ValidationError(
+            _("“%(code)s” is not a business category in the FY %(fy)s schedule.")
+            % {"code": code, "fy": fiscal_year},
+            code="unknown_category",
+        )
     return category
 
 
@@ -48,9 +53,10 @@ def settled_years(business: Business) -> set[str]:
     from payments.models import Bill, BillClaim
 
     prefix = f"{SERVICE}:{licence_year_due(business.pk, '')}"
-    dues = BillClaim.objects.filter(due__startswith=prefix, live=True,
-                                    bill__status=Bill.Status.PAID).values_list("due", flat=True)
-    return {due[len(prefix):] for due in dues}
+    dues = BillClaim.objects.filter(
+        due__startswith=prefix, live=True, bill__status=Bill.Status.PAID
+    ).values_list("due", flat=True)
+    return {due[len(prefix) :] for due in dues}
 
 
 def skipped_years(business: Business, fiscal_year: str) -> list[str]:
@@ -71,42 +77,73 @@ def skipped_years(business: Business, fiscal_year: str) -> list[str]:
     return [y for y in years if y not in settled]
 
 
-def _assess(*, business: Business, fiscal_year: str, kind: str, category_code: str,
-            capital, sqft, paid_on: date) -> list[fees.FeeLine]:
+def _assess(
+    *,
+    business: Business,
+    fiscal_year: str,
+    kind: str,
+    category_code: str,
+    capital,
+    sqft,
+    paid_on: date,
+) -> list[fees.FeeLine]:
     category = category_for(fiscal_year, category_code)
     arrears = []
     if kind == Application.Kind.RENEWAL:
         for year in skipped_years(business, fiscal_year):
             # That year's schedule (seeded with that year's defaults when missing).
             year_category = category_for(year, category_code)
-            arrears.append((fees.ScheduleRates.from_schedule(year_category.schedule),
-                            fees.CategoryRates.from_category(year_category)))
+            arrears.append(
+                (
+                    fees.ScheduleRates.from_schedule(year_category.schedule),
+                    fees.CategoryRates.from_category(year_category),
+                )
+            )
     try:
-        return fees.assess(kind=kind, rates=fees.ScheduleRates.from_schedule(category.schedule),
-                           category=fees.CategoryRates.from_category(category),
-                           paid_on=paid_on, paid_up_capital=capital, signboard_sqft=sqft,
-                           arrears=arrears)
+        return fees.assess(
+            kind=kind,
+            rates=fees.ScheduleRates.from_schedule(category.schedule),
+            category=fees.CategoryRates.from_category(category),
+            paid_on=paid_on,
+            paid_up_capital=capital,
+            signboard_sqft=sqft,
+            arrears=arrears,
+        )
     except fees.FeeError:
-        raise ValidationError(_("No fee is set for a paid-up capital of %(capital)s in this "
-                                "category; check the capital or the schedule.")
-                              % {"capital": capital}, code="no_capital_band") from None
+        raise ValidationError(
+            _(
+                "No fee is set for a paid-up capital of %(capital)s in this "
+                "category; check the capital or the schedule."
+            )
+            % {"capital": capital},
+            code="no_capital_band",
+        ) from None
 
 
 def fee_lines(application: Application, *, paid_on: date) -> list[fees.FeeLine]:
     """The application's fee lines from its year's schedule, as if paid on `paid_on`; a
     renewal's start with the arrears lines of every skipped year (`skipped_years`)."""
-    return _assess(business=application.business, fiscal_year=application.fiscal_year,
-                   kind=application.kind, category_code=application.applied_category_code,
-                   capital=application.applied_paid_up_capital,
-                   sqft=application.applied_signboard_sqft, paid_on=paid_on)
+    return _assess(
+        business=application.business,
+        fiscal_year=application.fiscal_year,
+        kind=application.kind,
+        category_code=application.applied_category_code,
+        capital=application.applied_paid_up_capital,
+        sqft=application.applied_signboard_sqft,
+        paid_on=paid_on,
+    )
 
 
-def renewal_preview(business: Business, fiscal_year: str, *, paid_on: date
-                    ) -> list[fees.FeeLine]:
+def renewal_preview(business: Business, fiscal_year: str, *, paid_on: date) -> list[fees.FeeLine]:
     """The lines a renewal of `business` for `fiscal_year` would be billed, paid on
     `paid_on`: the same computation as `fee_lines` on the particulars the renewal fixes
     when it is submitted (the business's present ones)."""
-    return _assess(business=business, fiscal_year=parse_fiscal_year(fiscal_year),
-                   kind=Application.Kind.RENEWAL, category_code=business.category_code,
-                   capital=business.paid_up_capital, sqft=business.signboard_sqft,
-                   paid_on=paid_on)
+    return _assess(
+        business=business,
+        fiscal_year=parse_fiscal_year(fiscal_year),
+        kind=Application.Kind.RENEWAL,
+        category_code=business.category_code,
+        capital=business.paid_up_capital,
+        sqft=business.signboard_sqft,
+        paid_on=paid_on,
+    )

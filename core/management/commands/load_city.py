@@ -33,8 +33,11 @@ class Command(BaseCommand):
                         ward.delete()
                 except (ProtectedError, RestrictedError) as exc:
                     in_use.append(ward.number)
-                    blocking = (exc.protected_objects if isinstance(exc, ProtectedError)
-                                else exc.restricted_objects)
+                    blocking = (
+                        exc.protected_objects
+                        if isinstance(exc, ProtectedError)
+                        else exc.restricted_objects
+                    )
                     kinds.update(str(o._meta.verbose_name_plural) for o in blocking)
             if in_use:
                 # Bills, holdings, … still point at these wards: refuse; leaving the outer
@@ -44,8 +47,14 @@ class Command(BaseCommand):
                     f"in use (referred to by: {', '.join(sorted(kinds))}). Nothing was "
                     "changed: keep these wards in the file, or move what refers to them first."
                 )
-            audit.record(action="city.loaded", object_type="core.cityprofile",
-                         after={"code": data["code"], "wards": len(data["wards"])})
-        self.stdout.write(self.style.SUCCESS(
-            f"{data['name_en']}: {len(data['wards'])} wards, {len(data.get('zones', []))} zones."
-        ))
+            audit.record(
+                action="city.loaded",
+                object_type="core.cityprofile",
+                after={"code": data["code"], "wards": len(data["wards"])},
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{data['name_en']}: {len(data['wards'])} wards, "
+                f"{len(data.get('zones', []))} zones."
+            )
+        )

@@ -22,9 +22,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Seed even where the gateway simulator is disabled (production settings). "
-                 "Creates an administrator with a known password.",
+            "Creates an administrator with a known password.",
         )
 
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:

@@ -16,8 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
-        parser.add_argument("--gunicorn", action="store_true",
-                            help="serve with gunicorn instead of Django's development server")
+        parser.add_argument(
+            "--gunicorn",
+            action="store_true",
+            help="serve with gunicorn instead of Django's development server",
+        )
 
     def handle(self, *args: Any, addr: str, gunicorn: bool, **options: Any) -> None:
         for sub in ("out", "processed", "control"):
@@ -25,23 +28,45 @@ class Command(BaseCommand):
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "kcc_portal"]
         if gunicorn:
-            web = [python, "-m", "gunicorn", "kcc_portal.wsgi", "--bind", addr, "--workers", "2",
-                   "--threads", "4", "--access-logfile", "-"]
+            web = [
+                python,
+                "-m",
+                "gunicorn",
+                "kcc_portal.wsgi",
+                "--bind",
+                addr,
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ]
         else:
             web = [python, "manage.py", "runserver", addr, "--noreload"]
         commands = {
-            "worker": celery + ["worker", "--loglevel", "INFO", "--concurrency", "2",
-                                "-Q", settings.CELERY_TASK_DEFAULT_QUEUE],
-            "beat": celery + ["beat", "--loglevel", "INFO",
-                              "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            "worker": celery
+            + [
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+            ],
+            "beat": celery
+            + ["beat", "--loglevel", "INFO", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
             "web": web,
         }
         env = dict(os.environ)
         broker = "Redis" if settings.REDIS_URL else "embedded filesystem broker under var/"
         self.stdout.write(f"Starting web on http://{addr}, worker and beat ({broker}).")
         # Our own commands (manage.py, celery), no shell.
-        procs = {name: subprocess.Popen(cmd, env=env)  # noqa: S603
-                 for name, cmd in commands.items()}
+        procs = {
+            name: subprocess.Popen(cmd, env=env)  # noqa: S603
+            for name, cmd in commands.items()
+        }
 
         stopping = False
 

@@ -18,10 +18,14 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         result = generate_demands(
-            fy, progress=lambda step, pct: self.stdout.write(f"  {pct:3d}% {step}"))
-        self.stdout.write(self.style.SUCCESS(
-            f"FY {fy}: {result.demands} new demands, {result.instalments} instalments, "
-            f"{result.arrears} arrears carried in; {result.not_assessed} holdings not assessed."))
+            fy, progress=lambda step, pct: self.stdout.write(f"  {pct:3d}% {step}")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"FY {fy}: {result.demands} new demands, {result.instalments} instalments, "
+                f"{result.arrears} arrears carried in; {result.not_assessed} holdings not assessed."
+            )
+        )
         self.stdout.write("Ward  demands  total")
         for row in result.by_ward:
             self.stdout.write(f"{row['ward']:>4}  {row['demands']:>7}  {row['total']}")

@@ -44,11 +44,17 @@ Example file: holdings/samples/holdings_register.csv"""
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the .csv or .xlsx file")
-        parser.add_argument("--only-valid", action="store_true",
-                            help="import the holdings whose rows are all valid, skip the rest")
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE,
-                            choices=[code for code, _name in settings.LANGUAGES],
-                            help="language of the error report (default: %(default)s)")
+        parser.add_argument(
+            "--only-valid",
+            action="store_true",
+            help="import the holdings whose rows are all valid, skip the rest",
+        )
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the error report (default: %(default)s)",
+        )
 
     def handle(self, *args, path, only_valid, language, **options):
         with translation.override(language):
@@ -65,24 +71,31 @@ Example file: holdings/samples/holdings_register.csv"""
                 self.stderr.write(error)
             raise CommandError(f"{path}: nothing imported.")
         results = importer.validate(parsed)
-        report = importer.import_rows(results, only_valid=only_valid,
-                                      filename=os.path.basename(path))
+        report = importer.import_rows(
+            results, only_valid=only_valid, filename=os.path.basename(path)
+        )
         bad = [r for r in results if r.errors]
         for r in bad:
             self.stdout.write(f"row {r.row} [{r.holding}]: " + "; ".join(r.errors))
         skipped = [r for r in results if r.status == "skipped"]
         for r in skipped:
-            self.stdout.write(f"row {r.row} [{r.holding}]: skipped (another row of the "
-                              "holding has errors)")
+            self.stdout.write(
+                f"row {r.row} [{r.holding}]: skipped (another row of the holding has errors)"
+            )
         for error in report.errors:
             self.stderr.write(error)
         if not report.imported:
             if report.error_rows:
-                raise CommandError(f"{report.error_rows} of {report.rows} rows have errors: "
-                                   "nothing imported (use --only-valid to import the rest).")
+                raise CommandError(
+                    f"{report.error_rows} of {report.rows} rows have errors: "
+                    "nothing imported (use --only-valid to import the rest)."
+                )
             raise CommandError("nothing imported.")
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {report.holdings} holdings, {report.owners} owners, "
-            f"{report.assessments} valuations, {report.arrears} years of arrears from "
-            f"{report.rows} rows; skipped {report.skipped_holdings} holdings "
-            f"({report.skipped_rows} rows)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {report.holdings} holdings, {report.owners} owners, "
+                f"{report.assessments} valuations, {report.arrears} years of arrears from "
+                f"{report.rows} rows; skipped {report.skipped_holdings} holdings "
+                f"({report.skipped_rows} rows)."
+            )
+        )

@@ -12,6 +12,7 @@ from .protocol import REQUIRED_SIGNED_KEYS, SIGNATURE_FIELDS, STORE_PASSWD_KEY
 
 logger = logging.getLogger(__package__)
 
+
 class _Hash(Protocol):
     def hexdigest(self) -> str: ...
 
@@ -90,8 +91,9 @@ def _verify_ipn_signature(payload: Mapping[str, str | None], store_password: str
     if not _same_digest(_digest(values, store_password, _md5), verify_sign):
         return False
     # An absent, None or "" verify_sign_sha2 means the gateway did not send one.
-    return not verify_sign_sha2 or _same_digest(_digest(values, store_password, _sha256),
-                                                verify_sign_sha2)
+    return not verify_sign_sha2 or _same_digest(
+        _digest(values, store_password, _sha256), verify_sign_sha2
+    )
 
 
 def sign_ipn_payload(
@@ -109,9 +111,7 @@ def sign_ipn_payload(
     if not isinstance(store_password, str) or not store_password:
         raise ValueError("store_password must be a non-empty string")
     if keys is None:
-        key_list = sorted(
-            k for k in payload if k not in SIGNATURE_FIELDS and k != STORE_PASSWD_KEY
-        )
+        key_list = sorted(k for k in payload if k not in SIGNATURE_FIELDS and k != STORE_PASSWD_KEY)
     else:
         key_list = list(dict.fromkeys(keys))
     if not key_list:

@@ -8,8 +8,10 @@ from payments.ledger_checks import find_discrepancies
 
 
 class Command(BaseCommand):
-    help = ("Check that paid bills equal their allocations, succeeded payments are allocated "
-            "once, reversals and credits balance and receipt numbers have no gaps.")
+    help = (
+        "Check that paid bills equal their allocations, succeeded payments are allocated "
+        "once, reversals and credits balance and receipt numbers have no gaps."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = find_discrepancies()

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = "Settle, fail or expire online payments pending longer than --minutes (default 15)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--minutes", type=int, default=15,
-                            help="only payments older than this many minutes")
+        parser.add_argument(
+            "--minutes", type=int, default=15, help="only payments older than this many minutes"
+        )
 
     def handle(self, *args: Any, minutes: int, **options: Any) -> None:
         counts: dict[str, int] = {}

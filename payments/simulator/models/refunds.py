@@ -76,7 +76,10 @@ class SimulatedRefund(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     refund_ref_id = models.CharField(
-        _("refund reference"), max_length=32, unique=True, default=new_refund_ref_id,
+        _("refund reference"),
+        max_length=32,
+        unique=True,
+        default=new_refund_ref_id,
         editable=False,
     )
     transaction = models.ForeignKey(
