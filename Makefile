@@ -20,6 +20,7 @@ bench: setup
 	$(PY) -m bench
 
 lint: venv
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
