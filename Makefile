@@ -13,8 +13,9 @@ TEST_PACKAGES := chromium poppler-utils
 run: setup migrate demo
 	$(PY) manage.py serve
 
+# The whole suite under coverage, with the floor (pyproject.toml [tool.coverage.report]).
 test: setup testdeps
-	$(PY) -m pytest
+	$(PY) -m pytest --cov --cov-report=
 
 bench: setup
 	$(PY) -m bench
