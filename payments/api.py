@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,13 +19,13 @@ from .models import Bill, BillLine, Payment
 from .services import PaymentError, payment_initiate_online
 
 
-class BillLineSerializer(serializers.ModelSerializer):
+class BillLineSerializer(serializers.ModelSerializer[BillLine]):
     class Meta:
         model = BillLine
         fields = ["head", "description_bn", "description_en", "amount", "explanation"]
 
 
-class BillSerializer(serializers.ModelSerializer):
+class BillSerializer(serializers.ModelSerializer[Bill]):
     lines = BillLineSerializer(many=True, read_only=True)
     ward = serializers.IntegerField(source="ward.number", allow_null=True, default=None)
 
@@ -48,7 +51,7 @@ class BillSerializer(serializers.ModelSerializer):
         ]
 
 
-class BillFilter(django_filters.FilterSet):
+class BillFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     payer_mobile = django_filters.CharFilter()
     ward = django_filters.NumberFilter(field_name="ward__number")
 
@@ -57,34 +60,35 @@ class BillFilter(django_filters.FilterSet):
         fields = ["status", "service", "fiscal_year", "number", "subject_id"]
 
 
-class BillListView(generics.ListAPIView):
+class BillListView(generics.ListAPIView[Bill]):
     """The caller's open and paid bills; officers see (and filter) all bills."""
 
     serializer_class = BillSerializer
     filterset_class = BillFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Bill]:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Bill.objects.none()
         user = self.request.user
         staff = selectors.is_payments_staff(user)
-        qs = Bill.objects.all() if staff else Bill.objects.filter(payer=user)
+        # Signed in (the API's IsAuthenticated default), so user.pk is the caller's id.
+        qs = Bill.objects.all() if staff else Bill.objects.filter(payer=user.pk)
         return qs.select_related("ward").prefetch_related("lines").order_by("-created_at", "-pk")
 
 
-class PaymentCreateSerializer(serializers.Serializer):
+class PaymentCreateSerializer(serializers.Serializer[Any]):
     bills = serializers.ListField(
         child=serializers.CharField(max_length=30), min_length=1, max_length=50
     )
 
 
-class PaymentStartedSerializer(serializers.Serializer):
+class PaymentStartedSerializer(serializers.Serializer[Any]):
     tran_id = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     gateway_url = serializers.URLField()
 
 
-class PaymentStatusSerializer(serializers.Serializer):
+class PaymentStatusSerializer(serializers.Serializer[Any]):
     tran_id = serializers.CharField()
     status = serializers.ChoiceField(choices=Payment.Status.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -96,7 +100,7 @@ class PaymentCreateView(APIView):
     """Start one online payment for one or more of the caller's open bills."""
 
     @extend_schema(request=PaymentCreateSerializer, responses={201: PaymentStartedSerializer})
-    def post(self, request: HttpRequest):
+    def post(self, request: Request) -> Response:
         data = PaymentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         bills, missing = selectors.open_bills_by_number(request.user, data.validated_data["bills"])
@@ -126,7 +130,7 @@ class PaymentDetailView(APIView):
     """A payment's status, its bills and its receipt number."""
 
     @extend_schema(responses=PaymentStatusSerializer)
-    def get(self, request: HttpRequest, tran_id: str):
+    def get(self, request: Request, tran_id: str) -> Response:
         payment = selectors.payment_by_tran_id(tran_id)
         own = payment is not None and payment.payer_id == request.user.pk
         if payment is None or not (own or selectors.is_payments_staff(request.user)):

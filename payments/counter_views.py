@@ -6,6 +6,8 @@ write, and a refused operation (PaymentError) is shown as a message with nothing
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -47,12 +49,13 @@ class CounterMixin(StaffRoleRequiredMixin):
     permission_required = perm("use_counter")
 
     def open_session(self) -> CounterSession | None:
+        # Signed in (the mixin), so user.pk is the clerk's id; these pages filter by it.
         return CounterSession.objects.filter(
-            clerk=self.request.user, status=CounterSession.Status.OPEN
+            clerk=self.request.user.pk, status=CounterSession.Status.OPEN
         ).first()
 
 
-def session_summary(session: CounterSession) -> dict:
+def session_summary(session: CounterSession) -> dict[str, Any]:
     taken = session_cash_taken(session)
     return {
         "session": session,
@@ -66,10 +69,10 @@ def render_counter_home(
     request: HttpRequest, open_form: OpenSessionForm | None = None
 ) -> HttpResponse:
     session = CounterSession.objects.filter(
-        clerk=request.user, status=CounterSession.Status.OPEN
+        clerk=request.user.pk, status=CounterSession.Status.OPEN
     ).first()
     search = BillSearchForm(request.GET or None)
-    context = {"search": search, "query": request.GET.get("q", "")}
+    context: dict[str, Any] = {"search": search, "query": request.GET.get("q", "")}
     if session:
         context.update(session_summary(session))
         context["recent_payments"] = session.payments.select_related("receipt").order_by(
@@ -86,14 +89,14 @@ def render_counter_home(
 class CounterHomeView(CounterMixin, View):
     """My cash session (or the form to open one) and the bill search."""
 
-    def get(self, request: HttpRequest):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return render_counter_home(request)
 
 
 class CounterOpenSessionView(CounterMixin, View):
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest):
+    def post(self, request: HttpRequest) -> HttpResponse:
         form = OpenSessionForm(request.POST)
         if not form.is_valid():
             return render_counter_home(request, open_form=form)
@@ -135,14 +138,14 @@ class CounterTakeCashView(CounterMixin, View):
             )
         return TemplateResponse(request, self.template_name, context)
 
-    def get(self, request: HttpRequest):
+    def get(self, request: HttpRequest) -> HttpResponse:
         query = request.GET.get("q", "")
         if not self.open_session():
             messages.error(request, _("Open your cash session before taking cash."))
             return _back_to_search(query)
         return self.render(request, TakeCashForm(request.GET), query)
 
-    def post(self, request: HttpRequest):
+    def post(self, request: HttpRequest) -> HttpResponse:
         query = request.POST.get("q", "")
         session = self.open_session()
         if not session:
@@ -170,10 +173,10 @@ class CounterPaymentView(CounterMixin, View):
 
     template_name = "payments/staff/counter_payment.html"
 
-    def get(self, request: HttpRequest, tran_id: str):
+    def get(self, request: HttpRequest, tran_id: str) -> HttpResponse:
         payments = Payment.objects.filter(channel=Payment.Channel.COUNTER)
         if not request.user.has_perm(perm("view_revenue_reports")):
-            payments = payments.filter(received_by=request.user)
+            payments = payments.filter(received_by=request.user.pk)
         payment = get_object_or_404(
             payments.select_related("received_by", "counter_session"), tran_id=tran_id
         )
@@ -200,16 +203,18 @@ class CounterCloseView(CounterMixin, View):
 
     template_name = "payments/staff/counter_close.html"
 
-    def render(self, request: HttpRequest, session: CounterSession, form: CloseSessionForm):
+    def render(
+        self, request: HttpRequest, session: CounterSession, form: CloseSessionForm
+    ) -> HttpResponse:
         return TemplateResponse(
             request, self.template_name, {"form": form, **session_summary(session)}
         )
 
-    def get(self, request: HttpRequest):
+    def get(self, request: HttpRequest) -> HttpResponse:
         session = self.open_session()
         if not session:
             last = (
-                CounterSession.objects.filter(clerk=request.user)
+                CounterSession.objects.filter(clerk=request.user.pk)
                 .exclude(status=CounterSession.Status.OPEN)
                 .order_by("-closed_at", "-pk")
                 .first()
@@ -217,7 +222,7 @@ class CounterCloseView(CounterMixin, View):
             return TemplateResponse(request, self.template_name, {"last_session": last})
         return self.render(request, session, CloseSessionForm())
 
-    def post(self, request: HttpRequest):
+    def post(self, request: HttpRequest) -> HttpResponse:
         session = self.open_session()
         if not session:
             messages.info(request, _("You have no open cash session to close."))
@@ -244,8 +249,8 @@ class CounterSessionView(CounterMixin, View):
 
     template_name = "payments/staff/counter_session.html"
 
-    def get(self, request: HttpRequest, pk: int):
-        session = get_object_or_404(CounterSession, pk=pk, clerk=request.user)
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        session = get_object_or_404(CounterSession, pk=pk, clerk=request.user.pk)
         payments = paginate(
             request, session.payments.select_related("receipt").order_by("created_at", "pk")
         )

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from .models import (
     CounterSession,
     Credit,
     Payment,
+    PaymentTransition,
     Receipt,
 )
 from .services import (
@@ -45,7 +48,7 @@ from .staff_forms import (
 # --- revenue officer: counter sessions ---------------------------------------------------
 
 
-def verify_form(session: CounterSession, data=None) -> VerifySessionForm:
+def verify_form(session: CounterSession, data: QueryDict | None = None) -> VerifySessionForm:
     return VerifySessionForm(data, prefix=f"s{session.pk}")
 
 
@@ -76,7 +79,7 @@ class RevenueSessionsView(StaffRoleRequiredMixin, View):
 
     permission_required = perm("verify_counter_sessions")
 
-    def get(self, request: HttpRequest):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return render_sessions(request)
 
 
@@ -84,7 +87,7 @@ class RevenueSessionVerifyView(StaffRoleRequiredMixin, View):
     permission_required = perm("verify_counter_sessions")
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         session = get_object_or_404(CounterSession, pk=pk)
         form = verify_form(session, request.POST)
         if not form.is_valid():
@@ -113,7 +116,7 @@ class RevenuePaymentsView(StaffRoleRequiredMixin, View):
     permission_required = perm("view_revenue_reports")
     template_name = "payments/staff/revenue_payments.html"
 
-    def get(self, request: HttpRequest):
+    def get(self, request: HttpRequest) -> HttpResponse:
         form = PaymentFilterForm(request.GET)
         qs = form.filter(
             Payment.objects.select_related("payer", "received_by").order_by("-created_at", "-pk")
@@ -128,7 +131,7 @@ class Action:
     key: str
     title: str
     button: str
-    statuses: frozenset
+    statuses: frozenset[str]
     counter_only: bool = False
     success: str = ""
     refusal: str = ""
@@ -178,8 +181,8 @@ def actions_for(payment: Payment) -> list[Action]:
     ]
 
 
-def with_status_labels(transitions) -> list:
-    rows = list(transitions)
+def with_status_labels(transitions: Iterable[PaymentTransition]) -> list[Any]:
+    rows: list[Any] = list(transitions)  # each row gets two label attributes
     for row in rows:
         row.from_label = status_label(Payment.Status, row.from_status)
         row.to_label = status_label(Payment.Status, row.to_status)
@@ -230,7 +233,7 @@ class RevenuePaymentView(StaffRoleRequiredMixin, View):
 
     permission_required = perm("view_revenue_reports")
 
-    def get(self, request: HttpRequest, tran_id: str):
+    def get(self, request: HttpRequest, tran_id: str) -> HttpResponse:
         return render_payment(request, get_payment(tran_id))
 
 
@@ -241,7 +244,7 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
     http_method_names = ["post"]
     action = ""
 
-    def post(self, request: HttpRequest, tran_id: str):
+    def post(self, request: HttpRequest, tran_id: str) -> HttpResponse:
         payment = get_payment(tran_id)
         action = _actions()[self.action]
         if action.key not in {a.key for a in actions_for(payment)}:
@@ -304,7 +307,7 @@ class RevenueCreditsView(StaffRoleRequiredMixin, View):
 
     permission_required = perm("view_revenue_reports")
 
-    def get(self, request: HttpRequest):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return render_credits(request)
 
 
@@ -312,7 +315,7 @@ class RevenueCreditRefundView(StaffRoleRequiredMixin, View):
     permission_required = perm("void_payments")
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         credit = get_object_or_404(Credit, pk=pk)
         form = CreditRefundForm(request.POST, prefix=f"c{credit.pk}")
         if not form.is_valid():

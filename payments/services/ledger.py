@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,12 @@ class PaymentError(Exception):
 
 
 def payment_transition(
-    *, payment: Payment, to: str, reason: str = "", actor=None, extra_fields: tuple[str, ...] = ()
+    *,
+    payment: Payment,
+    to: str,
+    reason: str = "",
+    actor: Any = None,
+    extra_fields: tuple[str, ...] = (),
 ) -> Payment:
     """The one way a payment changes status. The caller holds the row lock; fields named
     in `extra_fields` (already set on the instance) are saved in the same UPDATE."""
@@ -84,7 +90,7 @@ def city_code() -> str:
 
 
 def settle_locked(
-    payment: Payment, *, facts: dict | None = None, reason: str = "", actor=None
+    payment: Payment, *, facts: dict[str, Any] | None = None, reason: str = "", actor: Any = None
 ) -> Payment:
     """Settle a payment whose row the caller has locked, inside the caller's transaction.
 
@@ -165,7 +171,7 @@ def settle_locked(
 
 
 def payment_settle(
-    *, payment_id: int, facts: dict | None = None, reason: str = "", actor=None
+    *, payment_id: int, facts: dict[str, Any] | None = None, reason: str = "", actor: Any = None
 ) -> Payment:
     """Mark a payment succeeded and allocate its money, exactly once: the payment row is
     locked, so duplicate and concurrent notifications settle once. (Automatic settlements
@@ -177,7 +183,7 @@ def payment_settle(
 
 
 @transaction.atomic
-def payment_void(*, payment: Payment, reason: str, officer) -> Payment:
+def payment_void(*, payment: Payment, reason: str, officer: Any) -> Payment:
     """Void a succeeded cash payment: reversal rows, the bills reopen. Revenue officers only."""
     if not officer.has_perm("accounts.void_payments"):
         raise PaymentError(_("Only a revenue officer can void a payment."))

@@ -4,13 +4,14 @@ reconciliation, holds and refunds. Return pages never settle on their own word."
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +24,11 @@ from ..gateways.sslcommerz import (
     MAX_AMOUNT,
     MIN_AMOUNT,
     GatewayError,
+    RefundResult,
     pick_settled,
     verify_ipn_signature,
 )
-from ..models import Bill, Credit, Payment, PaymentBill, PaymentEvent, Refund
+from ..models import Bill, CounterSession, Credit, Payment, PaymentBill, PaymentEvent, Refund
 from .callbacks import clean_text, count_refused, has_nul, refused_payload, stored_payload
 from .ledger import PaymentError, payment_transition, settle_locked
 
@@ -43,7 +45,7 @@ def new_tran_id(prefix: str = "P") -> str:
     return f"{prefix}{timezone.localdate():%y%m%d}{random_code(12)}"
 
 
-def _storable(value):
+def _storable(value: Any) -> Any:
     """A JSON value without NUL characters (PostgreSQL cannot store them)."""
     if isinstance(value, str):
         return clean_text(value)
@@ -59,8 +61,8 @@ def record_event(
     *,
     payment: Payment | None = None,
     tran_id: str = "",
-    payload=None,
-    answer=None,
+    payload: Mapping[str, Any] | None = None,
+    answer: Mapping[str, Any] | None = None,
     outcome: str = "",
     remote_addr: str | None = None,
 ) -> PaymentEvent:
@@ -80,7 +82,7 @@ def record_event(
 def callback_refuse(
     *,
     kind: str,
-    payload: dict,
+    payload: Mapping[str, str],
     reason: str,
     payment: Payment | None = None,
     remote_addr: str | None = None,
@@ -106,8 +108,8 @@ def create_payment(
     payer: Any = None,
     payer_name: str = "",
     payer_mobile: str = "",
-    received_by=None,
-    counter_session=None,
+    received_by: Any = None,
+    counter_session: CounterSession | None = None,
 ) -> Payment:
     """A payment over open bills (inside the caller's transaction)."""
     if not bills:
@@ -218,7 +220,7 @@ def payment_initiate_online(
     return locked
 
 
-def _check_money(payment: Payment, *, tran_id: str, amount, currency: str) -> str:
+def _check_money(payment: Payment, *, tran_id: str, amount: Decimal | None, currency: str) -> str:
     """Why the gateway's word does not match our record ('' when it does)."""
     if tran_id != payment.tran_id:
         return f"tran_id {tran_id!r} is not {payment.tran_id!r}"
@@ -230,7 +232,7 @@ def _check_money(payment: Payment, *, tran_id: str, amount, currency: str) -> st
 
 
 def _apply_gateway_verdict(
-    *, payment_id: int, facts: dict, mismatch: str, risk_level: int, source: str
+    *, payment_id: int, facts: dict[str, Any], mismatch: str, risk_level: int, source: str
 ) -> Payment:
     """Settle, hold or flag a payment the gateway confirmed, in one transaction under the
     payment's row lock: duplicates and concurrent notices decide once."""
@@ -261,7 +263,7 @@ def _apply_gateway_verdict(
         return settle_locked(payment, facts=facts, reason=f"{source}: validated")
 
 
-def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, str]:
+def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -> tuple[int, str]:
     """Handle one IPN. Returns (HTTP status, short answer). Never raises for bad input.
     Each notification is recorded once, with the validation API's answer when asked.
 
@@ -296,7 +298,7 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
         return 400, "wrong store"
     stored = stored_payload(payload)
 
-    def note(outcome: str, answer: dict | None = None) -> None:
+    def note(outcome: str, answer: dict[str, Any] | None = None) -> None:
         record_event(
             kind,
             payment=payment,
@@ -370,7 +372,9 @@ def ipn_receive(*, payload: dict, remote_addr: str | None = None) -> tuple[int, 
     return 200, payment.status
 
 
-def return_receive(*, kind: str, payload: dict, remote_addr: str | None = None) -> Payment | None:
+def return_receive(
+    *, kind: str, payload: Mapping[str, Any], remote_addr: str | None = None
+) -> Payment | None:
     """The browser came back from the gateway. Record it; settle nothing.
 
     Stored in full (known fields only, each cut) when it names a payment of ours and is
@@ -464,7 +468,7 @@ def payment_reconcile(*, payment: Payment, expire_after: timedelta = timedelta(d
         return locked.status
 
 
-def pending_for_reconciliation(older_than: timedelta):
+def pending_for_reconciliation(older_than: timedelta) -> QuerySet[Payment]:
     return Payment.objects.filter(
         channel=Payment.Channel.ONLINE,
         status__in=Payment.OPEN_STATUSES,
@@ -475,7 +479,7 @@ def pending_for_reconciliation(older_than: timedelta):
 HELD_STATUSES = (Payment.Status.ON_HOLD, Payment.Status.FLAGGED)
 
 
-def _live_full_refund(payment: Payment):
+def _live_full_refund(payment: Payment) -> QuerySet[Refund]:
     """The held payment's full refund that is requested, in progress or done (not failed)."""
     return Refund.objects.filter(payment=payment, credit__isnull=True).exclude(
         status=Refund.Status.FAILED
@@ -515,7 +519,9 @@ def _claim_refund(
     )
 
 
-def _send_refund(refund: Refund, *, payment: Payment, undo=None):
+def _send_refund(
+    refund: Refund, *, payment: Payment, undo: Callable[[], object] | None = None
+) -> RefundResult:
     """Ask the gateway for a claimed refund (outside any transaction). On failure the claim
     is undone in one transaction (the refund FAILED, `undo()` run) and PaymentError raised."""
     try:
@@ -542,7 +548,7 @@ def _send_refund(refund: Refund, *, payment: Payment, undo=None):
         ) from exc
 
 
-def _record_refund_answer(refund: Refund, result, *, payment: Payment) -> None:
+def _record_refund_answer(refund: Refund, result: RefundResult, *, payment: Payment) -> None:
     """Inside the caller's transaction: the gateway's answer on the refund row."""
     record_event(
         PaymentEvent.Kind.REFUND,
