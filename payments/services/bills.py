@@ -30,6 +30,7 @@ from core.digits import localize_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
 from core.money import to_money
+from core.status import can_transition
 
 from ..codes import random_code
 from ..models import Bill, BillClaim, BillLine, Payment
@@ -120,6 +121,13 @@ def _refuse_if_live(bills: Sequence[Bill]) -> None:
     payment = live_payment([b.pk for b in bills])
     if payment is not None:
         raise busy_error(payment)
+
+
+def _refuse_move(bill: Bill, to: str) -> None:
+    """ValueError unless Bill.TRANSITIONS lets the bill go to `to` (only open bills are
+    superseded or cancelled)."""
+    if not can_transition(Bill.TRANSITIONS, bill.status, to):
+        raise ValueError(f"Bill {bill.number} is {bill.status}, not open.")
 
 
 def _release(bill: Bill) -> None:
@@ -304,8 +312,7 @@ def bill_supersede(
         service=bill.service, subject_type=bill.subject_type, subject_id=bill.subject_id
     )
     old = Bill.objects.select_for_update().get(pk=bill.pk)
-    if old.status != Bill.Status.OPEN:
-        raise ValueError(f"Bill {old.number} is {old.status}, not open.")
+    _refuse_move(old, Bill.Status.SUPERSEDED)
     _refuse_if_live([old])
     dues = list(old.claims.filter(live=True).values_list("due", flat=True))
     _release(old)
@@ -342,8 +349,7 @@ def bill_supersede(
 
 def _cancel_locked(bill: Bill, *, reason: str, actor: Any) -> Bill:
     """Cancel an open bill whose row the caller has locked: its dues are free again."""
-    if bill.status != Bill.Status.OPEN:
-        raise ValueError(f"Bill {bill.number} is {bill.status}, not open.")
+    _refuse_move(bill, Bill.Status.CANCELLED)
     _release(bill)
     bill.status = Bill.Status.CANCELLED
     bill.save(update_fields=["status"])
