@@ -35,6 +35,15 @@ class CityProfile(BilingualNameMixin, models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="city/", blank=True)
+    holding_tax_name_bn = models.CharField(
+        _("the city's word for holding tax (Bengali)"),
+        max_length=60,
+        default="পৌরকর",
+        help_text=_("As the city's notices and bills say it, e.g. পৌরকর or হোল্ডিং ট্যাক্স."),
+    )
+    holding_tax_name_en = models.CharField(
+        _("the city's word for holding tax (English)"), max_length=60, default="Holding tax"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -49,6 +58,13 @@ class CityProfile(BilingualNameMixin, models.Model):
         if (get_language() or "bn").startswith("bn"):
             return self.address_bn or self.address_en
         return self.address_en or self.address_bn
+
+    @property
+    def holding_tax_name(self) -> str:
+        """The city's own word for holding tax, in the page's language."""
+        if (get_language() or "bn").startswith("bn"):
+            return self.holding_tax_name_bn or self.holding_tax_name_en
+        return self.holding_tax_name_en or self.holding_tax_name_bn
 
     @classmethod
     def current(cls) -> "CityProfile":

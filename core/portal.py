@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.apps import AppConfig
@@ -55,6 +57,22 @@ class RoleLink:
 
 
 @dataclass(frozen=True)
+class OpenDue:
+    """Something a user owes now that no open bill covers yet (a service's `open_dues`):
+    the citizen's "what I owe" and the counter list it; choosing it asks the service's
+    `bill_due` for the bill. `token` is the service's own opaque name for the choice."""
+
+    service: str  # the declaring service's key
+    token: str  # what the service bills from ("h12:overdue")
+    label: Text  # what it is for ("Holding tax — holding 45/A, ward 3")
+    period: Text  # which period ("FY 2025-26, instalment 1")
+    amount: Decimal
+    due_date: date
+    overdue: bool
+    url: str = ""  # the subject's page, if any
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     key: str  # the service key bills carry ("holdings")
     title: Text
@@ -71,6 +89,14 @@ class ServiceSpec:
     verify_lookups: Sequence[Callable[[str], Any]] = ()  # code -> payments.Verified | None
     demo: Callable[[], list[Any] | None] | None = None  # seed_demo: rows of (role, mobile, how)
     reminders: Callable[[], Any] | None = None  # the daily reminders (beat)
+    # Every due in one place: what a user owes now with no open bill yet, and the bill for
+    # one of them — bill_due(user, token, actor) creates (or reuses) it, or raises
+    # ValidationError with a translated message (not the user's, paid meanwhile, ...).
+    open_dues: Callable[[Any], list[OpenDue]] | None = None
+    bill_due: Callable[[Any, str, Any], Any] | None = None
+    # The CityProfile attribute holding the city's own word for the service's title, if
+    # any (KCC calls holding tax "পৌরকর"): the home card shows it instead of `title`.
+    city_title: str = ""
 
     @property
     def bills(self) -> bool:
@@ -123,17 +149,19 @@ def role_links(role: str) -> list[dict[str, Any]]:
     ]
 
 
-def home_cards() -> list[dict[str, Any]]:
-    """The home page's service cards."""
+def home_cards(city: Any = None) -> list[dict[str, Any]]:
+    """The home page's service cards; `city` (the CityProfile) gives the city's own words
+    for the titles that declare `city_title`."""
     cards: list[dict[str, Any]] = []
     for s in specs():
         if s.card is None:
             continue
         card = s.card
+        city_word = getattr(city, s.city_title, "") if city is not None and s.city_title else ""
         cards.append(
             {
                 "key": s.key,
-                "title": s.title,
+                "title": city_word or s.title,
                 "text": card.text,
                 "url": reverse(card.url_name),
                 "public_url": reverse(card.public_url_name) if card.public_url_name else "",
@@ -141,6 +169,23 @@ def home_cards() -> list[dict[str, Any]]:
             }
         )
     return cards
+
+
+def open_dues(user: Any) -> list[OpenDue]:
+    """Everything `user` owes now that no open bill covers yet, from every declaration:
+    overdue first, then by due date."""
+    dues = [due for s in specs() if s.open_dues is not None for due in s.open_dues(user)]
+    return sorted(dues, key=lambda d: (not d.overdue, d.due_date, d.service, d.token))
+
+
+def bill_due(*, user: Any, service: str, token: str, actor: Any = None) -> Any:
+    """The bill for one of `user`'s open dues, from the declaring service (LookupError
+    when no declaration bills dues under that key; the service raises ValidationError
+    when it cannot bill this one)."""
+    spec = _specs.get(service)
+    if spec is None or spec.bill_due is None:
+        raise LookupError(service)
+    return spec.bill_due(user, token, actor)
 
 
 def verify_lookups() -> list[Callable[[str], Any]]:

@@ -80,7 +80,10 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(services=portal.home_cards(), **kwargs)
+        from .models import CityProfile
+
+        city = CityProfile.current()
+        return super().get_context_data(services=portal.home_cards(city), **kwargs)
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):

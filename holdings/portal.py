@@ -6,7 +6,7 @@ from core.dashboard import Panel
 from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
-from . import dashboard_panels, registry_hooks
+from . import dashboard_panels, dues, registry_hooks
 from .demo import seed
 from .verify import no_dues_lookup
 
@@ -54,5 +54,8 @@ SPEC = register(
         revenue_heads=["holding_tax", "conservancy", "lighting", "rebate", "surcharge"],
         verify_lookups=[no_dues_lookup],
         demo=seed,
+        open_dues=dues.open_dues,
+        bill_due=dues.bill_due,
+        city_title="holding_tax_name",
     )
 )

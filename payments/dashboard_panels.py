@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from core import portal
+
 from . import selectors
 
 OWE_LISTED = 20  # bills listed on the panel; the count and total cover all of them
@@ -14,7 +16,12 @@ def owe(user: Any) -> dict[str, Any]:
     bills = selectors.open_bills_for(user)
     summary = bills.order_by().aggregate(count=Count("pk"), total=Sum("total"))
     listed = list(bills[:OWE_LISTED]) if summary["count"] else []
-    return {"bills": listed, "count": summary["count"], "total": summary["total"]}
+    return {
+        "bills": listed,
+        "count": summary["count"],
+        "total": summary["total"],
+        "dues": portal.open_dues(user),  # not billed yet: "Bill it" makes the bill
+    }
 
 
 def payments(user: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core import portal
 from core.digits import to_ascii_digits
 from core.formfields import LocalizedDecimalField
 from core.money import format_amount
@@ -87,6 +88,21 @@ class BillSearchForm(forms.Form):
             .select_related("payer")
             .order_by("due_date", "pk")
         )
+
+    def open_dues(self) -> dict[str, Any] | None:
+        """When the search is a citizen's mobile number: the citizen, their mobile and what
+        they owe with no bill yet (core.portal.open_dues) — the clerk can bill each."""
+        if not self.is_valid() or not self.cleaned_data["q"]:
+            return None
+        _typed, _ascii_text, mobile = _search_words(self.cleaned_data["q"])
+        if not mobile:
+            return None
+        from django.contrib.auth import get_user_model
+
+        citizen = get_user_model().objects.filter(mobile=mobile, is_active=True).first()
+        if citizen is None:
+            return None
+        return {"citizen": citizen, "mobile": mobile, "dues": portal.open_dues(citizen)}
 
 
 class TakeCashForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import counter_views, revenue_views
+from . import counter_views, dues_views, revenue_views
 
 urlpatterns = [
     # Counter clerk
@@ -11,6 +11,11 @@ urlpatterns = [
         "counter/open/", counter_views.CounterOpenSessionView.as_view(), name="counter_session_open"
     ),
     path("counter/take/", counter_views.CounterTakeCashView.as_view(), name="counter_take"),
+    path(
+        "counter/dues/<str:service>/<str:token>/",
+        dues_views.CounterBillDueView.as_view(),
+        name="counter_bill_due",
+    ),
     path(
         "counter/payments/<str:tran_id>/",
         counter_views.CounterPaymentView.as_view(),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import receipt_views, views
+from . import dues_views, receipt_views, views
 
 urlpatterns = [
     path("bills/", views.my_bills, name="my_bills"),
     path("checkout/", views.checkout, name="checkout"),
+    path("dues/<str:service>/<str:token>/", dues_views.bill_due, name="bill_due"),
     path("history/", views.my_payments, name="my_payments"),
     path("p/<str:tran_id>/", views.payment_status, name="payment_status"),
     path("p/<str:tran_id>/receipt.pdf", views.payment_receipt_pdf, name="payment_receipt_pdf"),

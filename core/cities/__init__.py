@@ -28,6 +28,9 @@ def apply_city(data: dict[str, Any], *, CityProfile: Any, Zone: Any, Ward: Any) 
     profile = CityProfile.objects.order_by("pk").first() or CityProfile()
     for key in ("code", "name_bn", "name_en", "address_bn", "address_en"):
         setattr(profile, key, data.get(key, ""))
+    for key in ("holding_tax_name_bn", "holding_tax_name_en"):  # else the model's default
+        if data.get(key):
+            setattr(profile, key, data[key])
     profile.save()
     zone_of_ward = {}
     for z in data.get("zones", []):
