@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypedDict
 
 from core.digits import is_bengali, localize_digits, to_ascii_digits
 
@@ -10,6 +11,13 @@ CENT = Decimal("0.01")
 TAKA_SIGN = "৳"
 
 Amount = Decimal | int | str
+
+
+class DecimalDigits(TypedDict):
+    """A DecimalField's size, spelled once per app: `models.DecimalField(**MONEY)`."""
+
+    max_digits: int
+    decimal_places: int
 
 
 def to_money(value: Amount) -> Decimal:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from core.money import format_amount, to_money
 from core.places import normalize_holding_number, ward_by_number
 from core.privacy import mask_name
 
-from .models import Arrear, Holding, Instalment, Owner, Use
+from .models import Arrear, Assessment, Holding, Instalment, Owner, Use
 from .selectors import Statement, find_holding, is_overdue, valuation_basis
 from .services import HEAD_LABELS, bill_lines_for
 
@@ -96,10 +97,15 @@ class LinkCodeForm(forms.Form):
     )
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Owner) -> str:
+        return obj.name or f"#{obj.pk}"
+
+
 class CounterLinkForm(forms.Form):
     """At the counter: link one owner of the holding to a citizen's account by mobile."""
 
-    owner = forms.ModelChoiceField(
+    owner = OwnerChoiceField(
         queryset=Owner.objects.none(),
         label=gettext_lazy("Owner"),
         widget=forms.RadioSelect,
@@ -109,8 +115,7 @@ class CounterLinkForm(forms.Form):
 
     def __init__(self, *args, holding: Holding, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = holding.owners.order_by("pk")
-        self.fields["owner"].label_from_instance = lambda o: o.name or f"#{o.pk}"
+        cast(OwnerChoiceField, self.fields["owner"]).queryset = holding.owners.order_by("pk")
 
     def clean_mobile(self):
         mobile = self.cleaned_data["mobile"]
@@ -248,7 +253,7 @@ class PayForm(forms.Form):
     def __init__(self, *args, options: list[PayOption], **kwargs):
         super().__init__(*args, **kwargs)
         self.options = options
-        self.fields["what"].choices = [(o.key, o.label) for o in options]
+        cast(forms.ChoiceField, self.fields["what"]).choices = [(o.key, o.label) for o in options]
         self.initial.setdefault("what", options[0].key if options else None)
 
     @property
@@ -285,7 +290,7 @@ def decorate(st: Statement, today: date) -> Statement:
     """Attach what the templates show: head labels, each line's explanation, the
     valuation's basis, overdue instalments (past their due date, selectors.is_overdue) and
     years carried into arrears."""
-    assessments = {a.pk: a for a in st.holding.assessments.all()}
+    assessments: dict[int | None, Assessment] = {a.pk: a for a in st.holding.assessments.all()}
     in_arrears = {a.demand_id: a for a in st.arrears}
     use_label = Use(st.holding.use).label
     bengali = is_bengali()

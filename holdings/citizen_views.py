@@ -124,12 +124,12 @@ def holding_link_code(request, holding_pk: int):
     masked = request.session.get(session_key)
     if masked is None:
         messages.info(request, _("Ask for a code first."))
-        return redirect(
-            f"{reverse('holding_link')}?"
-            + urlencode(
-                {"ward": holding.ward.number, "number": holding.number, "method": LinkForm.CODE}
-            )
-        )
+        query: dict[str, int | str] = {
+            "ward": holding.ward.number,
+            "number": holding.number,
+            "method": LinkForm.CODE,
+        }
+        return redirect(f"{reverse('holding_link')}?" + urlencode(query))
     form = LinkCodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
         try:

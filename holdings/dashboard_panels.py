@@ -3,7 +3,9 @@ Declared in holdings/portal.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
@@ -23,7 +25,7 @@ def holdings_with_dues(user) -> list[dict]:
     if not holdings:
         return []
     ids = [h.pk for h in holdings]
-    unpaid: dict[int, list[dict]] = {}
+    unpaid: dict[int, list[Mapping[str, Any]]] = {}
     for row in (
         Instalment.objects.filter(
             demand__holding_id__in=ids, status=Instalment.Status.DUE, demand__arrear__isnull=True

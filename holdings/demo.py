@@ -271,11 +271,13 @@ def _citizen_bills(citizen, holdings) -> None:
     today = timezone.localdate()
     for holding in holdings:
         st = statement(holding)
-        asks = [
-            ("instalment", st.due_instalments[:1]),
-            ("arrear", [a for a in st.arrears if a.status == Arrear.Status.DUE]),
+        # (kind, instalments, arrears): one bill for the next instalment, one for the arrears.
+        asks: list[tuple[str, list[Instalment], list[Arrear]]] = [
+            ("instalment", st.due_instalments[:1], []),
+            ("arrear", [], [a for a in st.arrears if a.status == Arrear.Status.DUE]),
         ]
-        for kind, chosen in asks:
+        for kind, instalments, arrears in asks:
+            chosen = instalments or arrears
             if (
                 not chosen
                 or HoldingBillItem.objects.filter(
@@ -284,6 +286,12 @@ def _citizen_bills(citizen, holdings) -> None:
             ):
                 continue
             try:
-                holding_bill(holding=holding, payer=citizen, today=today, **{f"{kind}s": chosen})
+                holding_bill(
+                    holding=holding,
+                    payer=citizen,
+                    today=today,
+                    instalments=instalments,
+                    arrears=arrears,
+                )
             except ValidationError:  # nothing due any more, or a payment on it under way
                 continue

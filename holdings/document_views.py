@@ -39,8 +39,8 @@ def _holding_for(request: HttpRequest, pk: int) -> Holding:
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=filename
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=filename) or "inline"
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -63,7 +63,7 @@ ISSUE_ATTEMPTS = 5
 
 ORDINALS = {1: ("১ম", "1st"), 2: ("২য়", "2nd"), 3: ("৩য়", "3rd"), 4: ("৪র্থ", "4th")}
 #: The uses in Bengali, for the printed documents whatever the translation catalogue holds.
-USE_BN = {
+USE_BN: dict[str, str] = {
     Use.RESIDENTIAL: "আবাসিক",
     Use.COMMERCIAL: "বাণিজ্যিক",
     Use.INDUSTRIAL: "শিল্প",
@@ -142,7 +142,8 @@ def pay_url(holding: Holding | None = None) -> str:
         return settings.SITE_URL + "/"
     if holding is None:
         return url
-    return url + "?" + urlencode({"ward": holding.ward.number, "number": holding.number})
+    query: dict[str, int | str] = {"ward": holding.ward.number, "number": holding.number}
+    return url + "?" + urlencode(query)
 
 
 # --- the demand notice ----------------------------------------------------------------------

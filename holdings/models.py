@@ -3,16 +3,19 @@ instalments and arrears. Money: Decimal, two places; rules in holdings/tax.py.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.money import DecimalDigits
 from core.runs import HeartbeatFields
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-PERCENT = {"max_digits": 5, "decimal_places": 2}
+MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
+PERCENT: DecimalDigits = {"max_digits": 5, "decimal_places": 2}
 
 
 class Use(models.TextChoices):
@@ -249,6 +252,10 @@ class RebateGrade(models.Model):
 class Demand(models.Model):
     """A holding's tax for one fiscal year, with the schedule and assessment that made it."""
 
+    # Shown on the statement pages, set by holdings.citizen_forms.decorate() (not fields).
+    basis: str
+    arrear_row: Arrear | None
+
     holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="demands")
     fiscal_year = models.CharField(max_length=7, db_index=True)
     schedule = models.ForeignKey(RateSchedule, on_delete=models.PROTECT, related_name="+")
@@ -271,6 +278,11 @@ class Demand(models.Model):
 class DemandLine(models.Model):
     """One revenue head of a demand: the yearly amount and the rule that made it."""
 
+    # Shown on the statement pages, set by holdings.citizen_forms.decorate() (not fields).
+    label: str
+    percent_text: str
+    explanation: str
+
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="lines")
     head = models.CharField(max_length=30)
     percent = models.DecimalField(null=True, blank=True, **PERCENT)
@@ -287,6 +299,9 @@ class DemandLine(models.Model):
 class Instalment(models.Model):
     """A quarter of a demand: 1–3 are a quarter of each head rounded down to the paisa,
     the 4th takes the remainder."""
+
+    # Shown on the statement pages, set by holdings.citizen_forms.decorate() (not fields).
+    overdue: bool
 
     class Status(models.TextChoices):
         DUE = "due", _("Due")
@@ -313,6 +328,10 @@ class Instalment(models.Model):
 class Arrear(models.Model):
     """What a fiscal year's demand left unpaid, carried forward with its surcharge (once,
     at the rate of the year that was not paid)."""
+
+    # Shown on the statement pages, set by holdings.citizen_forms.decorate() (not fields).
+    to_pay: Decimal
+    percent_text: str
 
     class Status(models.TextChoices):
         DUE = "due", _("Due")
@@ -393,6 +412,9 @@ class NoDuesCertificate(models.Model):
     """A no-dues certificate: when it was issued the holding owed nothing. Numbered per
     fiscal year ("KCC/ND/2025-26/000001"), valid to the end of that fiscal year, checked by
     anyone at /verify/<verify_code>/."""
+
+    # Shown on the no-dues page, set by holdings.document_views.no_dues (not a field).
+    current: bool
 
     holding = models.ForeignKey(
         Holding,

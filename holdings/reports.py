@@ -25,8 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
+    Aggregate,
     Count,
     DecimalField,
     F,
@@ -82,7 +84,7 @@ class CollectionReport:
     total: CollectionRow
 
 
-def _by_ward(qs: QuerySet, ward_field: str, aggregate) -> dict[int, object]:
+def _by_ward(qs: QuerySet[Any], ward_field: str, aggregate: Aggregate) -> dict[int | None, Any]:
     """One grouped query: {ward id: aggregate}."""
     return {
         row[ward_field]: row["value"]
@@ -92,7 +94,6 @@ def _by_ward(qs: QuerySet, ward_field: str, aggregate) -> dict[int, object]:
 
 def collection(fiscal_year: str) -> CollectionReport:
     """Ward-wise holdings, demand, arrears carried in, collected and outstanding (7 queries)."""
-    money = {"output_field": MONEY_OUT}
     holdings = _by_ward(Holding.objects.all(), "ward_id", Count("pk"))
     demand = _by_ward(
         Demand.objects.filter(fiscal_year=fiscal_year), "holding__ward_id", Sum("total")
@@ -100,7 +101,7 @@ def collection(fiscal_year: str) -> CollectionReport:
     arrears = _by_ward(
         Arrear.objects.filter(carried_into_fy=fiscal_year),
         "holding__ward_id",
-        Sum(F("principal") + F("surcharge"), **money),
+        Sum(F("principal") + F("surcharge"), output_field=MONEY_OUT),
     )
     collected = _by_ward(
         Allocation.objects.filter(service="holdings", fiscal_year=fiscal_year),
@@ -115,10 +116,10 @@ def collection(fiscal_year: str) -> CollectionReport:
     unpaid_arrears = _by_ward(
         Arrear.objects.filter(carried_into_fy=fiscal_year, status=Arrear.Status.DUE),
         "holding__ward_id",
-        Sum(F("principal") + F("surcharge"), **money),
+        Sum(F("principal") + F("surcharge"), output_field=MONEY_OUT),
     )
 
-    def amount(source: dict, ward_id) -> Decimal:
+    def amount(source: dict[int | None, Any], ward_id: int | None) -> Decimal:
         return Decimal(source.get(ward_id) or 0).quantize(ZERO)
 
     rows = []

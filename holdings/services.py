@@ -422,7 +422,9 @@ def bill_lines_for(
         demand = demand_insts[0].demand
         first_due = min(i.due_date for i in demand_insts)
         grades = [(g.quarters, g.percent) for g in demand.schedule.rebates.all()]
-        percent = tax.rebate_percent(len(demand_insts), grades) if today <= first_due else 0
+        percent = (
+            tax.rebate_percent(len(demand_insts), grades) if today <= first_due else Decimal("0")
+        )
         if percent:
             base = sum((i.amount for i in demand_insts), Decimal("0"))
             lines.append(

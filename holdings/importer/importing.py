@@ -3,8 +3,10 @@ every row is valid) and reporting on them: the counts and the row-by-row CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from core.models import Ward
 
 from .. import tax
 from ..defaults import ensure_schedule
-from ..models import Assessment, Demand, DemandLine, Holding, Instalment, Owner
+from ..models import Assessment, Demand, DemandLine, Holding, Instalment, Owner, RateSchedule
 from .columns import ARREARS_RULE, BATCH, HOLDING_FIELDS, echo
 from .validation import RowResult, _existing
 
@@ -121,7 +123,8 @@ def _import(  # noqa: C901
     # bulk_create sets the new ids on PostgreSQL and SQLite ≥ 3.35 (RETURNING).
     holdings, picked = [], []
     for (_ward, number), rows in valid.items():
-        pick = {
+        # The first non-empty value of each holding column among the holding's rows.
+        pick: dict[str, Any] = {
             name: next((r.values[name] for r in rows if r.values.get(name) not in (None, "")), None)
             for name in HOLDING_FIELDS
         }
@@ -139,7 +142,8 @@ def _import(  # noqa: C901
         picked.append((rows, pick))
     Holding.objects.bulk_create(holdings, batch_size=BATCH)
 
-    owners, assessments, schedules = [], [], {}
+    owners, assessments = [], []
+    schedules: dict[str, RateSchedule] = {}
     for holding, (rows, pick) in zip(holdings, picked, strict=True):
         owner_rows = [r for r in rows if r.has_owner]
         for r in owner_rows:
@@ -251,7 +255,7 @@ def _import(  # noqa: C901
     )
 
 
-def report_rows(results: list[RowResult], errors: list[str] = ()) -> list[list]:
+def report_rows(results: list[RowResult], errors: Sequence[str] = ()) -> list[list]:
     """The rows of the row-by-row report (see report_csv), JSON-ready."""
     rows: list[list] = [["", "", "", "file", message] for message in errors]
     for r in results:
@@ -273,7 +277,7 @@ def rows_csv(rows: list[list]) -> bytes:
     return to_csv(["row", "ward", "holding_number", "status", "errors"], rows)
 
 
-def report_csv(results: list[RowResult], errors: list[str] = ()) -> bytes:
+def report_csv(results: list[RowResult], errors: Sequence[str] = ()) -> bytes:
     """The row-by-row report as CSV (UTF-8 with BOM, so Excel shows Bengali). Status:
     ok (valid, not imported yet), imported, error, or skipped (another row of the holding
     has errors)."""

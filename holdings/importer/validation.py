@@ -304,14 +304,16 @@ def _shown(value: Any) -> str:
     return echo(value)
 
 
-def _check_group(rows: list[RowResult], in_register: bool) -> None:  # noqa: C901
-    """Rules across the rows of one holding."""
+def _check_group(  # noqa: C901
+    key: tuple[int, str], rows: list[RowResult], in_register: bool
+) -> None:
+    """Rules across the rows of one holding (`key`: its ward and number)."""
     first = rows[0]
     if in_register:
         for r in rows:
             r.add(
                 _("Holding %(number)s already exists in ward %(ward)s.")
-                % {"number": first.key[1], "ward": first.key[0]},
+                % {"number": key[1], "ward": key[0]},
                 "duplicate_holding",
             )
     # Holding columns must agree (a different value: the same number used for another one).
@@ -422,5 +424,5 @@ def validate(parsed: ParsedFile) -> list[RowResult]:
             groups.setdefault(result.key, []).append(result)
     existing = _existing(set(groups), wards)
     for key, rows in groups.items():
-        _check_group(rows, key in existing)
+        _check_group(key, rows, key in existing)
     return results
