@@ -19,8 +19,10 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-PERCENT = {"max_digits": 5, "decimal_places": 2}
+from core.money import DecimalDigits
+
+MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
+PERCENT: DecimalDigits = {"max_digits": 5, "decimal_places": 2}
 
 
 def private_storage() -> FileSystemStorage:
@@ -479,6 +481,9 @@ def document_upload_to(instance: ApplicationDocument, filename: str) -> str:
 
 class ApplicationDocument(models.Model):
     """An uploaded document, checked for type, size and content, stored privately."""
+
+    # The download link on the officer's page, set by officer_views (not a field).
+    url: str
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     inspection = models.ForeignKey(

@@ -8,6 +8,8 @@ trade_licenses.services, which the views call.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,9 @@ from core.formfields import FiscalYearField, WardChoiceField
 from core.models import Zone
 
 from .models import Application, BusinessCategory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ZoneChoiceField(forms.ModelChoiceField):
@@ -31,7 +36,7 @@ class ZoneChoiceField(forms.ModelChoiceField):
         )
 
 
-def category_choices(fiscal_year: str | None = None) -> list[tuple[str, str]]:
+def category_choices(fiscal_year: str | None = None) -> list[tuple[str, StrOrPromise]]:
     """The categories of the year's schedule (code, name in the active language)."""
     fy = fiscal_year or current_fiscal_year()
     return [("", _("All categories"))] + [
@@ -50,7 +55,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices()
 
 
 class ReportFilterForm(forms.Form):

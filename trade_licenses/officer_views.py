@@ -19,6 +19,7 @@ Administrators hold every permission, so they may open all of these pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.models import User
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year
 from core.roles import perm
@@ -49,6 +51,9 @@ from .officer_forms import (
     ReportFilterForm,
 )
 from .selectors import category_labels, documents_visible_to
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = Application.Status
 INSPECT = perm("inspect_trade_licences")
@@ -82,8 +87,8 @@ class QueueView(View):
     each with its age (days since submitted) and the days in its present status."""
 
     template_name = "trade_licenses/officer/queue.html"
-    title = ""
-    intro = ""
+    title: StrOrPromise = ""
+    intro: StrOrPromise = ""
     url_name = ""
 
     def cases(self):
@@ -94,9 +99,11 @@ class QueueView(View):
         if any(key in data for key in ("ward", "zone", "category", "kind")):
             return
         user = self.request.user
-        if user.ward_id is not None:
+        if not isinstance(user, User):  # the role mixins let only signed-in staff in
+            return
+        if user.ward is not None:
             data["ward"] = str(user.ward.number)
-        elif user.zone_id is not None:
+        elif user.zone is not None:
             data["zone"] = str(user.zone.number)
 
     def get(self, request):
@@ -176,8 +183,8 @@ class ApprovalQueueView(LicenceOfficerRequired, QueueView):
 @dataclass(frozen=True)
 class Action:
     key: str
-    label: str
-    help: str
+    label: StrOrPromise
+    help: StrOrPromise
     form_class: type
     danger: bool = False
 
@@ -401,9 +408,9 @@ class ApplicationView(AnyPermissionRequired, View):
             services.application_transition(application=application, to=S.APPROVAL, actor=user)
             return _("The application is sent for approval.")
         if key == "approve":
-            services.application_issue_bill(application=application, actor=user)
+            bill = services.application_issue_bill(application=application, actor=user).bill
             return _("Approved: fee bill %(bill)s is issued to the trader.") % {
-                "bill": application.bill.number
+                "bill": bill.number if bill else ""
             }
         if key == "override_dues":
             services.application_override_dues(

@@ -34,8 +34,9 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not certificate_visible_to(request.user, licence):
         raise Http404(_("No such licence."))
     response = HttpResponse(certificate_pdf_bytes(licence), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=certificate_filename(licence)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=certificate_filename(licence))
+        or "inline"
     )
     response["Cache-Control"] = "private, no-store"
     return response

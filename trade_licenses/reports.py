@@ -115,13 +115,17 @@ def _group_keys(by: str, licence: bool):
     return _category_expr("application__" if licence else "")
 
 
+#: What _collect groups by: a ward's id, or a category code (None: no ward or category).
+GroupKey = int | str | None
+
+
 def _collect(
     by: str, fiscal_year: str, previous: str, late_after: datetime.datetime
-) -> dict[object, ReportRow]:
+) -> dict[GroupKey, ReportRow]:
     """Three grouped queries: this year's licences, pending applications, last year's."""
-    rows: dict[object, ReportRow] = {}
+    rows: dict[GroupKey, ReportRow] = {}
 
-    def row(key) -> ReportRow:
+    def row(key: GroupKey) -> ReportRow:
         return rows.setdefault(key, ReportRow(key="", label=""))
 
     licences = (
@@ -151,9 +155,9 @@ def _collect(
         .values("group", "status")
         .annotate(n=Count("pk"))
     )
-    for item in pending:
-        r = row(item["group"])
-        r.pending[item["status"]] = r.pending.get(item["status"], 0) + item["n"]
+    for waiting in pending:
+        r = row(waiting["group"])
+        r.pending[waiting["status"]] = r.pending.get(waiting["status"], 0) + waiting["n"]
 
     this_year = Licence.objects.filter(fiscal_year=fiscal_year).values("business_id")
     last = (
@@ -166,10 +170,10 @@ def _collect(
             kept=Count("business", distinct=True, filter=Q(business_id__in=this_year)),
         )
     )
-    for item in last:
-        r = row(item["group"])
-        r.last_year += item["n"]
-        r.kept += item["kept"]
+    for before in last:
+        r = row(before["group"])
+        r.last_year += before["n"]
+        r.kept += before["kept"]
     return rows
 
 
@@ -198,10 +202,10 @@ def licence_report(fiscal_year: str) -> LicenceReport:
         names[category.code] = category.name  # this year's name wins (sorted last)
     by_category = []
     for code, r in sorted(
-        by_category_raw.items(), key=lambda kv: names.get(kv[0] or "", kv[0] or "")
+        by_category_raw.items(), key=lambda kv: names.get(str(kv[0] or ""), str(kv[0] or ""))
     ):
         if not r.is_empty:
-            r.key, r.label = code or "", names.get(code or "", code or "")
+            r.key, r.label = str(code or ""), names.get(str(code or ""), str(code or ""))
             by_category.append(r)
 
     total = ReportRow(key="", label="")

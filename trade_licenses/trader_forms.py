@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -108,7 +109,8 @@ class ApplicationDetailsForm(forms.Form):
     def __init__(self, *args, fiscal_year: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fiscal_year = fiscal_year or current_fiscal_year()
-        self.fields["category_code"].choices = category_choices(self.fiscal_year)
+        field = cast(forms.ChoiceField, self.fields["category_code"])
+        field.choices = category_choices(self.fiscal_year)
 
     def clean_trader_tin(self):
         try:

@@ -299,7 +299,7 @@ def licence_document(request, pk: int):
     services.document_record_download(document=document, actor=request.user, request=request)
     response = FileResponse(handle, content_type=document.content_type)
     name = document.original_name or f"document-{document.pk}"
-    response["Content-Disposition"] = content_disposition_header(False, name)
+    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -188,6 +188,12 @@ def application_start(
 
 
 @transaction.atomic
+def _business_attnames() -> list[str]:
+    """The column names of BUSINESS_FIELDS, in that order (what the audit snapshot reads)."""
+    attnames = {f.name: f.attname for f in Business._meta.concrete_fields}
+    return [attnames[name] for name in BUSINESS_FIELDS]
+
+
 def application_update_draft(*, application: Application, actor, **changes) -> Application:
     """Change a draft (or an application returned for correction): the trader's details
     (TRADER_FIELDS) and the business's (BUSINESS_FIELDS)."""
@@ -208,7 +214,7 @@ def application_update_draft(*, application: Application, actor, **changes) -> A
     business = locked.business
     before = {
         **audit.snapshot(locked, TRADER_FIELDS),
-        **audit.snapshot(business, [Business._meta.get_field(f).attname for f in BUSINESS_FIELDS]),
+        **audit.snapshot(business, _business_attnames()),
     }
     for field, value in trader.items():
         setattr(locked, field, value)
@@ -220,7 +226,7 @@ def application_update_draft(*, application: Application, actor, **changes) -> A
         business.save(update_fields=[*biz, "updated_at"])
     after = {
         **audit.snapshot(locked, TRADER_FIELDS),
-        **audit.snapshot(business, [Business._meta.get_field(f).attname for f in BUSINESS_FIELDS]),
+        **audit.snapshot(business, _business_attnames()),
     }
     before, after = audit.changed(before, after)
     if after:

@@ -117,7 +117,8 @@ def _store_document(
                 },
             )
     except Exception:
-        document.file.storage.delete(stored)
+        if stored:
+            document.file.storage.delete(stored)
         raise
     return document
 
@@ -142,7 +143,8 @@ def document_remove(*, document: ApplicationDocument, actor) -> None:
         },
     )
     document.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def document_record_download(*, document: ApplicationDocument, actor, request=None) -> None:

@@ -136,7 +136,8 @@ def inspection_record(
             )
     except Exception:
         for document in stored:
-            document.file.storage.delete(document.file.name)
+            if document.file.name:
+                document.file.storage.delete(document.file.name)
         raise
     audit.record(
         action="trade_licence.inspected",
