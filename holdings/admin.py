@@ -1,11 +1,26 @@
-"""Admin for holdings: the yearly rate schedule (with its heads and rebate grades) is edited
-here by officers, every change audited with before and after."""
+"""Admin for holdings: the yearly rate schedule (with its heads, rebate grades and the office
+orders extending its deadlines) is edited here by officers, every change audited with before
+and after."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from core.admin import AuditedAdmin
 
-from .models import Assessment, Holding, Owner, RateHead, RateSchedule, RebateGrade
+from .models import (
+    Assessment,
+    DeadlineExtension,
+    Holding,
+    Owner,
+    RateHead,
+    RateSchedule,
+    RebateGrade,
+)
 
 
 class RateHeadInline(admin.TabularInline):
@@ -18,6 +33,16 @@ class RebateGradeInline(admin.TabularInline):
     extra = 0
 
 
+class DeadlineExtensionInline(admin.TabularInline):
+    """An office order extending a deadline: the latest order's date is the deadline every
+    bill, notice and statement reads (holdings.selectors.deadline)."""
+
+    model = DeadlineExtension
+    extra = 0
+    fields = ["deadline", "new_date", "order_reference", "order_date", "recorded_by", "created_at"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+
 @admin.register(RateSchedule)
 class RateScheduleAdmin(AuditedAdmin):
     list_display = [
@@ -27,7 +52,16 @@ class RateScheduleAdmin(AuditedAdmin):
         "owner_occupied_concession_percent",
         "vacant_land_flat_tax",
     ]
-    inlines = [RateHeadInline, RebateGradeInline]
+    inlines = [RateHeadInline, RebateGradeInline, DeadlineExtensionInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
+    ) -> None:
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if isinstance(obj, DeadlineExtension) and obj.pk is None:
+                obj.recorded_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 class OwnerInline(admin.TabularInline):

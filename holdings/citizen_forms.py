@@ -23,7 +23,13 @@ from core.places import normalize_holding_number, ward_by_number
 from core.privacy import mask_name
 
 from .models import Arrear, Assessment, Holding, Instalment, Owner, Use
-from .selectors import Statement, find_holding, is_overdue, valuation_basis
+from .selectors import (
+    Statement,
+    effective_due_date,
+    find_holding,
+    is_overdue,
+    valuation_basis,
+)
 from .services import HEAD_LABELS, bill_lines_for
 
 # --- finding a holding -----------------------------------------------------------------------
@@ -320,7 +326,9 @@ def decorate(st: Statement, today: date) -> Statement:
                     "fy": fiscal_year_label(demand.fiscal_year)
                 }
         for inst in demand.instalments.all():
-            inst.overdue = inst.status == Instalment.Status.DUE and is_overdue(inst.due_date, today)
+            inst.overdue = inst.status == Instalment.Status.DUE and is_overdue(
+                effective_due_date(inst), today
+            )
     return st
 
 

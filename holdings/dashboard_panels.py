@@ -11,7 +11,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from .models import Arrear, Instalment
-from .selectors import holdings_of, is_overdue
+from .selectors import effective_due_date_expr, holdings_of, is_overdue
 
 
 def holdings_with_dues(user) -> list[dict]:
@@ -30,8 +30,9 @@ def holdings_with_dues(user) -> list[dict]:
         Instalment.objects.filter(
             demand__holding_id__in=ids, status=Instalment.Status.DUE, demand__arrear__isnull=True
         )
-        .values("demand__holding_id", "due_date", "amount")
-        .order_by("due_date", "demand__fiscal_year", "quarter")
+        .annotate(effective_due=effective_due_date_expr())
+        .values("demand__holding_id", "effective_due", "amount")
+        .order_by("effective_due", "demand__fiscal_year", "quarter")
     ):
         unpaid.setdefault(row["demand__holding_id"], []).append(row)
     arrears = {
@@ -53,19 +54,20 @@ def holdings_with_dues(user) -> list[dict]:
         arrear = Decimal(arrears.get(holding.pk) or 0)
         overdue = (
             sum(
-                (i["amount"] for i in instalments if is_overdue(i["due_date"], today)), Decimal("0")
+                (i["amount"] for i in instalments if is_overdue(i["effective_due"], today)),
+                Decimal("0"),
             )
             + arrear
         )
         due = sum((i["amount"] for i in instalments), Decimal("0")) + arrear
-        upcoming = next((i for i in instalments if not is_overdue(i["due_date"], today)), None)
+        upcoming = next((i for i in instalments if not is_overdue(i["effective_due"], today)), None)
         rows.append(
             {
                 "holding": holding,
                 "due": due.quantize(cent),
                 "overdue": overdue.quantize(cent),
                 "arrears": arrear.quantize(cent),
-                "next_due": upcoming["due_date"] if upcoming else None,
+                "next_due": upcoming["effective_due"] if upcoming else None,
                 "next_amount": upcoming["amount"] if upcoming else None,
             }
         )

@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -51,8 +51,15 @@ from core.pdf import (
 )
 
 from . import tax
-from .models import Arrear, Demand, Holding, Instalment, NoDuesCertificate, Use
-from .selectors import Statement, statement, valuation_basis
+from .models import Arrear, Deadline, Demand, Holding, Instalment, NoDuesCertificate, Use
+from .selectors import (
+    Statement,
+    deadline,
+    effective_due_date,
+    effective_due_date_expr,
+    statement,
+    valuation_basis,
+)
 from .services import HEAD_LABELS
 
 NOTICE_TEMPLATE = "holdings/documents/demand_notice_pdf.html"
@@ -196,7 +203,7 @@ def _instalment_rows(demand: Demand) -> list[dict[str, Any]]:
         rows.append(
             {
                 "label": {"bn": f"{bn} কিস্তি", "en": f"{en} instalment"},
-                "due": both_calendars(inst.due_date),
+                "due": both_calendars(effective_due_date(inst)),
                 "amount": money(inst.amount),
                 "paid": paid,
                 "status": {"bn": "পরিশোধিত", "en": "Paid"} if paid else {"bn": "বাকি", "en": "Due"},
@@ -208,7 +215,7 @@ def _instalment_rows(demand: Demand) -> list[dict[str, Any]]:
 def _rebate_rows(demand: Demand, today: datetime.date) -> list[dict[str, Any]]:
     """The schedule's rebate grades, best first, each as the citizen reads it."""
     schedule = demand.schedule
-    first_due = schedule.q1_due
+    first_due = deadline(schedule, Deadline.REBATE)
     rows = []
     for grade in sorted(schedule.rebates.all(), key=lambda g: -g.quarters):
         pct = _pct(grade.percent)
@@ -242,7 +249,7 @@ def _rebate_rows(demand: Demand, today: datetime.date) -> list[dict[str, Any]]:
                 ),
             }
             open_ = any(
-                i.status == Instalment.Status.DUE and today <= i.due_date
+                i.status == Instalment.Status.DUE and today <= effective_due_date(i)
                 for i in demand.instalments.all()
             )
         rows.append({"text": text, "open": open_})
@@ -283,7 +290,16 @@ def demand_notice_context(demand: Demand, *, today: datetime.date | None = None)
     """Everything the demand notice shows, each text in Bengali and English."""
     demand = (
         Demand.objects.select_related("holding__ward", "schedule", "assessment")
-        .prefetch_related("lines", "instalments", "schedule__rebates", "holding__owners")
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "instalments",
+                queryset=Instalment.objects.annotate(effective_due=effective_due_date_expr()),
+            ),
+            "schedule__rebates",
+            "schedule__extensions",
+            "holding__owners",
+        )
         .get(pk=demand.pk)
     )
     today = today or timezone.localdate()
@@ -368,7 +384,7 @@ def _paid_up_to(st: Statement, today: datetime.date) -> datetime.date:
     quarters = [i.quarter for i in last.demand.instalments.all()]
     if last.quarter == max(quarters):
         return max(today, fiscal_year_bounds(last.demand.fiscal_year)[1])
-    return max(today, last.due_date)
+    return max(today, effective_due_date(last))
 
 
 def paid_up_to(holding: Holding, today: datetime.date) -> datetime.date:
@@ -384,7 +400,7 @@ def _valid_until(st: Statement, today: datetime.date) -> datetime.date:
     """The end of the fiscal year of issue, or the due date of the next unpaid instalment
     when that is earlier: the certificate holds only while nothing falls overdue."""
     end = fiscal_year_bounds(fiscal_year(today))[1]
-    return min(end, st.next_due.due_date) if st.next_due else end
+    return min(end, effective_due_date(st.next_due)) if st.next_due else end
 
 
 def _next_sequence(fy: str) -> int:

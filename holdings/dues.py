@@ -29,7 +29,12 @@ from core.portal import OpenDue
 from payments.models import Bill, BillClaim
 
 from .models import Arrear, Holding, Instalment
-from .selectors import holdings_of, is_overdue
+from .selectors import (
+    effective_due_date,
+    effective_due_date_expr,
+    holdings_of,
+    is_overdue,
+)
 from .services import holding_bill
 
 SERVICE = "holdings"
@@ -76,7 +81,8 @@ def _unpaid(holding_ids: list[int]) -> tuple[dict[int, list[Instalment]], dict[i
             demand__arrear__isnull=True,
         )
         .select_related("demand")
-        .order_by("due_date", "demand__fiscal_year", "quarter")
+        .annotate(effective_due=effective_due_date_expr())
+        .order_by("effective_due", "demand__fiscal_year", "quarter")
     ):
         instalments[inst.demand.holding_id].append(inst)
     arrears: dict[int, list[Arrear]] = defaultdict(list)
@@ -93,8 +99,8 @@ def _choices(
     instalments: list[Instalment], arrears: list[Arrear], today: date
 ) -> dict[str, tuple[list[Instalment], list[Arrear]]]:
     """A holding's choices: overdue instalments, arrears, and the next instalment."""
-    overdue = [i for i in instalments if is_overdue(i.due_date, today)]
-    upcoming = [i for i in instalments if not is_overdue(i.due_date, today)]
+    overdue = [i for i in instalments if is_overdue(effective_due_date(i), today)]
+    upcoming = [i for i in instalments if not is_overdue(effective_due_date(i), today)]
     choices: dict[str, tuple[list[Instalment], list[Arrear]]] = {}
     if overdue:
         choices["overdue"] = (overdue, [])
@@ -142,7 +148,7 @@ def open_dues(user: Any, *, today: date | None = None) -> list[OpenDue]:
             else:
                 period = _quarters(insts)
                 amount = sum((i.amount for i in insts), Decimal("0.00"))
-                due_date = min(i.due_date for i in insts)
+                due_date = min(effective_due_date(i) for i in insts)
             dues.append(
                 OpenDue(
                     service=SERVICE,

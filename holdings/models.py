@@ -208,6 +208,44 @@ class RateSchedule(models.Model):
         return [self.q1_due, self.q2_due, self.q3_due, self.q4_due]
 
 
+class Deadline(models.TextChoices):
+    """The deadlines of a holding-tax year that an office order may extend."""
+
+    REBATE = "rebate", _("Rebate deadline")
+    Q1 = "q1", _("1st instalment due")
+    Q2 = "q2", _("2nd instalment due")
+    Q3 = "q3", _("3rd instalment due")
+    Q4 = "q4", _("4th instalment due")
+
+
+class DeadlineExtension(models.Model):
+    """An office order moving one of a schedule's deadlines. The latest order (by its
+    date, then when it was recorded) wins; read it through holdings.selectors.deadline."""
+
+    schedule = models.ForeignKey(RateSchedule, on_delete=models.CASCADE, related_name="extensions")
+    deadline = models.CharField(_("deadline"), max_length=6, choices=Deadline.choices)
+    new_date = models.DateField(_("extended to"))
+    order_reference = models.CharField(_("office order reference"), max_length=100)
+    order_date = models.DateField(_("office order date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["schedule", "deadline", "order_date", "created_at"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.deadline} → {self.new_date} ({self.order_reference})"
+
+
 class RateHead(models.Model):
     """A percentage of the annual valuation for one revenue head and one use."""
 

@@ -47,6 +47,7 @@ from core.models import Ward
 from payments.models import Allocation
 
 from .models import Arrear, Demand, Holding, Instalment, Owner
+from .selectors import effective_due_date_expr, overdue_instalments_q
 
 ZERO = Decimal("0.00")
 MONEY_OUT = DecimalField(max_digits=16, decimal_places=2)
@@ -176,9 +177,7 @@ def defaulters(*, today: date, ward: Ward | None = None, sort: str = "owed_desc"
     Rows are dicts: pk (the holding), ward_number, number, road, mahalla, owner_name_bn,
     owner_name_en, owner_mobile, overdue_amount (instalments past due), overdue_count,
     oldest_due, arrears_amount (principal + surcharge), owed (the two together)."""
-    overdue = Instalment.objects.filter(
-        status=Instalment.Status.DUE, due_date__lt=today, demand__arrear__isnull=True
-    )
+    overdue = Instalment.objects.filter(overdue_instalments_q(today))
     unpaid_arrears = Arrear.objects.filter(status=Arrear.Status.DUE)
     first_owner = Owner.objects.filter(holding=OuterRef("pk")).order_by("pk")
     overdue_count = (
@@ -192,7 +191,7 @@ def defaulters(*, today: date, ward: Ward | None = None, sort: str = "owed_desc"
         overdue.filter(demand__holding=OuterRef("pk"))
         .order_by()
         .values("demand__holding")
-        .annotate(d=Min("due_date"))
+        .annotate(d=Min(effective_due_date_expr()))
         .values("d")[:1]
     )
     qs = (

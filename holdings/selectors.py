@@ -7,7 +7,22 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,18 +32,96 @@ from core.places import normalize_holding_number, ward_by_number
 from core.roles import perm
 
 from . import tax
-from .models import Arrear, Assessment, Demand, Holding, Instalment, RateSchedule
+from .models import (
+    Arrear,
+    Assessment,
+    Deadline,
+    DeadlineExtension,
+    Demand,
+    Holding,
+    Instalment,
+    RateSchedule,
+)
 
 #: Staff who may read any holding's statement, notices and certificates (owners see their
 #: own): counter clerks, assessors and revenue staff.
 STAFF_PERMISSIONS = (perm("use_counter"), perm("assess_holdings"), perm("view_revenue_reports"))
 
 
+#: The latest office order first: by the order's date, then when it was recorded.
+_LATEST_ORDER = ("-order_date", "-created_at", "-pk")
+
+
+def deadline(schedule_or_fy: RateSchedule | str, which: str) -> date:
+    """The one read of a holding-tax deadline: the date of the latest office order that
+    extended it (DeadlineExtension), else the schedule's own date. `which` is a Deadline:
+    "rebate" (the full-year rebate; by default the 1st instalment's due date, itself
+    extended or not) or "q1".."q4". Every bill, notice, statement and overdue rule reads
+    this, never the due date copied onto an instalment when the demand was made."""
+    schedule = (
+        RateSchedule.objects.get(fiscal_year=schedule_or_fy)
+        if isinstance(schedule_or_fy, str)
+        else schedule_or_fy
+    )
+    which = Deadline(which)
+    extensions = [e for e in schedule.extensions.all() if e.deadline == which]
+    if extensions:
+        latest = max(extensions, key=lambda e: (e.order_date, e.created_at, e.pk))
+        return latest.new_date
+    if which == Deadline.REBATE:
+        return deadline(schedule, Deadline.Q1)
+    own: date = getattr(schedule, f"{which.value}_due")
+    return own
+
+
+def effective_due_date_expr(prefix: str = "") -> Coalesce:
+    """The SQL for an instalment's effective due date (the same rule as `deadline`): the
+    latest extension of its quarter's deadline, else its schedule's own date. `prefix`
+    for a related lookup; annotate it as ``effective_due`` and `effective_due_date`
+    uses it without another query."""
+    latest = (
+        DeadlineExtension.objects.filter(
+            schedule_id=OuterRef(f"{prefix}demand__schedule_id"),
+            deadline=Concat(Value("q"), Cast(OuterRef(f"{prefix}quarter"), CharField())),
+        )
+        .order_by(*_LATEST_ORDER)
+        .values("new_date")[:1]
+    )
+    own = Case(
+        *(
+            When(**{f"{prefix}quarter": q}, then=F(f"{prefix}demand__schedule__q{q}_due"))
+            for q in range(1, 5)
+        )
+    )
+    return Coalesce(Subquery(latest), own)
+
+
+def effective_due_date(instalment: Instalment) -> date:
+    """When an instalment falls due now: its quarter's deadline, extensions included (from
+    the ``effective_due`` annotation when the query made one)."""
+    annotated: date | None = getattr(instalment, "effective_due", None)
+    if annotated is not None:
+        return annotated
+    return deadline(instalment.demand.schedule, f"q{instalment.quarter}")
+
+
+def rebate_deadline(instalments: list[Instalment]) -> date:
+    """The date by which instalments of one demand paid together earn their rebate: the
+    first of their (effective) due dates; with the 1st instalment among them, the
+    schedule's rebate deadline when that is later."""
+    first_due = min(effective_due_date(i) for i in instalments)
+    if any(i.quarter == 1 for i in instalments):
+        first_due = max(first_due, deadline(instalments[0].demand.schedule, Deadline.REBATE))
+    return first_due
+
+
 def is_overdue(due_date: date, today: date) -> bool:
     """The one rule for বকেয়া (overdue): an instalment is overdue from the day after its due
     date (``due_date < today``); paid on the due date itself it was paid on time. Arrears
     of earlier years are overdue by definition. Until then an unpaid instalment is "due"
-    (পরিশোধযোগ্য): the owner may pay it early, but owes nothing overdue."""
+    (পরিশোধযোগ্য): the owner may pay it early, but owes nothing overdue. Pass the
+    effective due date (effective_due_date / the ``effective_due`` annotation), extensions
+    by office order included — never the date copied onto the instalment."""
     return due_date < today
 
 
@@ -38,10 +131,9 @@ def overdue_instalments_q(today: date, prefix: str = "") -> Q:
     return Q(
         **{
             f"{prefix}status": Instalment.Status.DUE,
-            f"{prefix}due_date__lt": today,
             f"{prefix}demand__arrear__isnull": True,
         }
-    )
+    ) & Q(LessThan(effective_due_date_expr(prefix), today))
 
 
 @dataclass
@@ -97,7 +189,13 @@ def statement(holding: Holding, *, today: date | None = None) -> Statement:
     demands = list(
         holding.demands.select_related("schedule")
         .prefetch_related(
-            "lines", Prefetch("instalments", queryset=Instalment.objects.order_by("quarter"))
+            "lines",
+            Prefetch(
+                "instalments",
+                queryset=Instalment.objects.annotate(
+                    effective_due=effective_due_date_expr()
+                ).order_by("quarter"),
+            ),
         )
         .order_by("-fiscal_year")
     )
@@ -116,9 +214,9 @@ def statement(holding: Holding, *, today: date | None = None) -> Statement:
         Decimal("0.00"),
     )
     total = sum((i.amount for i in due), Decimal("0.00")) + arrears_due
-    overdue = [i for i in due if is_overdue(i.due_date, today)]
+    overdue = [i for i in due if is_overdue(effective_due_date(i), today)]
     total_overdue = sum((i.amount for i in overdue), Decimal("0.00")) + arrears_due
-    next_due = next((i for i in due if not is_overdue(i.due_date, today)), None)
+    next_due = next((i for i in due if not is_overdue(effective_due_date(i), today)), None)
     return Statement(
         holding,
         demands,

@@ -44,6 +44,7 @@ from .models import (
     Owner,
     Use,
 )
+from .selectors import effective_due_date, rebate_deadline
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +421,7 @@ def bill_lines_for(
         )
     for demand_insts in by_demand.values():
         demand = demand_insts[0].demand
-        first_due = min(i.due_date for i in demand_insts)
+        first_due = rebate_deadline(demand_insts)
         grades = [(g.quarters, g.percent) for g in demand.schedule.rebates.all()]
         percent = (
             tax.rebate_percent(len(demand_insts), grades) if today <= first_due else Decimal("0")
@@ -541,7 +542,7 @@ def holding_bill(
     if not owner_contact and not payer_name:
         payer_name = quick_pay_name(holding)
     fy = fiscal_year(today)
-    due = min([i.due_date for i in instalments] or [today + timedelta(days=7)])
+    due = min([effective_due_date(i) for i in instalments] or [today + timedelta(days=7)])
     try:
         bill = bill_issue(
             service="holdings",

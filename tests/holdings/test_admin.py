@@ -41,6 +41,8 @@ def test_editing_a_rate_in_the_admin_is_audited_with_before_and_after(client, ma
             "heads-INITIAL_FORMS": len(heads),
             "rebates-TOTAL_FORMS": len(rebates),
             "rebates-INITIAL_FORMS": len(rebates),
+            "extensions-TOTAL_FORMS": 0,
+            "extensions-INITIAL_FORMS": 0,
         }
     )
     for i, head in enumerate(heads):
