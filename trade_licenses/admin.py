@@ -2,7 +2,13 @@
 every edit audited with before and after (core.admin.AuditedAdmin). Applications and
 licences are read-only here: they change only through the workflow (services/)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin
@@ -15,6 +21,7 @@ from .models import (
     FeeSchedule,
     Licence,
     ReminderSent,
+    RenewalDeadlineExtension,
 )
 
 
@@ -23,6 +30,16 @@ class CategoryInline(admin.TabularInline):
     extra = 0
     fields = ["code", "name_bn", "name_en", "yearly_fee", "by_capital", "is_sample", "is_active"]
     show_change_link = True
+
+
+class RenewalDeadlineExtensionInline(admin.TabularInline):
+    """An office order extending the renewal deadline: the latest order's date is the one
+    bills, reminders and certificates read (FeeSchedule.effective_renewal_deadline)."""
+
+    model = RenewalDeadlineExtension
+    extra = 0
+    fields = ["new_date", "order_reference", "order_date", "recorded_by", "created_at"]
+    readonly_fields = ["recorded_by", "created_at"]
 
 
 @admin.register(FeeSchedule)
@@ -37,7 +54,7 @@ class FeeScheduleAdmin(AuditedAdmin):
         "signboard_mode",
         "signboard_amount",
     ]
-    inlines = [CategoryInline]
+    inlines = [CategoryInline, RenewalDeadlineExtensionInline]
     fieldsets = [
         (None, {"fields": ["fiscal_year", "renewal_deadline"]}),
         (
@@ -55,6 +72,15 @@ class FeeScheduleAdmin(AuditedAdmin):
         (_("Signboard tax"), {"fields": ["signboard_mode", "signboard_amount"]}),
         (None, {"fields": ["note"]}),
     ]
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
+    ) -> None:
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if isinstance(obj, RenewalDeadlineExtension) and obj.pk is None:
+                obj.recorded_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 class CapitalBandInline(admin.TabularInline):

@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from core.digits import to_bengali_digits
 from core.documents import StoredDocument
+from core.fiscal import next_fiscal_year
 from core.models import CityProfile
 from core.pdf import (
     Bilingual,
     both_calendars,
     fy_label,
+    gregorian,
     logo_src,
     money,
     qr_data_uri,
@@ -31,6 +33,7 @@ from core.pdf import (
 
 from .fees import HEAD_LABELS
 from .models import Licence
+from .reports import renewal_deadline
 from .selectors import category_names
 
 TEMPLATE = "trade_licenses/certificate_pdf.html"
@@ -107,6 +110,8 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
         "fiscal_year": fy_label(licence.fiscal_year),
         "issued_on": both_calendars(issued_on),
         "valid_until": both_calendars(licence.valid_until),
+        "renew_for": fy_label(next_fiscal_year(licence.fiscal_year)),
+        "renew_by": gregorian(renewal_deadline(next_fiscal_year(licence.fiscal_year))),
         "business_name": _pair(business.name_bn, business.name_en),
         "category": category_names(application.applied_category_code, licence.fiscal_year),
         "owner": _pair(application.trader_name_bn, application.trader_name_en),

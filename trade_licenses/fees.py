@@ -150,7 +150,7 @@ class ScheduleRates:
     def from_schedule(cls, schedule) -> ScheduleRates:
         return cls(
             fiscal_year=schedule.fiscal_year,
-            renewal_deadline=schedule.renewal_deadline,
+            renewal_deadline=schedule.effective_renewal_deadline,
             vat_percent=schedule.vat_percent,
             income_tax_at_source=schedule.income_tax_at_source,
             late_surcharge_percent_per_month=schedule.late_surcharge_percent_per_month,

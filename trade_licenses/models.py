@@ -10,6 +10,7 @@ ward and holding number (text), and the services ask holdings through its read f
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -139,6 +140,43 @@ class FeeSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.fiscal_year
+
+    @property
+    def effective_renewal_deadline(self) -> datetime.date:
+        """The one read of the renewal deadline: the date of the latest office order that
+        extended it (RenewalDeadlineExtension), else the schedule's own date. Bills,
+        reminders, reports and the certificate read this."""
+        extensions = list(self.extensions.all())
+        if not extensions:
+            return self.renewal_deadline
+        latest = max(extensions, key=lambda e: (e.order_date, e.created_at, e.pk))
+        return latest.new_date
+
+
+class RenewalDeadlineExtension(models.Model):
+    """An office order extending a year's renewal deadline; the latest order wins."""
+
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="extensions")
+    new_date = models.DateField(_("extended to"))
+    order_reference = models.CharField(_("office order reference"), max_length=100)
+    order_date = models.DateField(_("office order date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["schedule", "order_date", "created_at"]
+        verbose_name = _("renewal deadline extension")
+        verbose_name_plural = _("renewal deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.schedule} → {self.new_date} ({self.order_reference})"
 
 
 class BusinessCategory(models.Model):

@@ -83,7 +83,7 @@ def due_reminders(today: datetime.date | None = None) -> list[Due]:
 
     today = today or timezone.localdate()
     fy = fiscal_year(today)
-    deadline = schedule_for(fy).renewal_deadline
+    deadline = schedule_for(fy).effective_renewal_deadline
     step = step_due(today, deadline, fiscal_year_bounds(fy)[1])
     if step is None:
         return []

@@ -95,13 +95,12 @@ class LicenceReport:
 
 
 def renewal_deadline(fiscal_year: str) -> datetime.date:
-    """The year's deadline from its schedule (read only), else 30 September."""
-    deadline = (
-        FeeSchedule.objects.filter(fiscal_year=fiscal_year)
-        .values_list("renewal_deadline", flat=True)
-        .first()
-    )
-    return deadline or datetime.date(fiscal_year_start(fiscal_year), 9, 30)
+    """The year's deadline from its schedule (read only; extensions by office order
+    included), else 30 September."""
+    schedule = FeeSchedule.objects.filter(fiscal_year=fiscal_year).first()
+    if schedule is not None:
+        return schedule.effective_renewal_deadline
+    return datetime.date(fiscal_year_start(fiscal_year), 9, 30)
 
 
 def _category_expr(prefix: str = ""):

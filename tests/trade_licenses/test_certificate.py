@@ -204,3 +204,49 @@ def test_certificate_pdf_access(issue, client, trader, make_user):
     assert client.get(url).status_code == 404
     client.force_login(make_user(Role.ASSESSOR))
     assert client.get(url).status_code == 404
+
+
+def test_renewal_deadline_extended_by_order_is_the_one_the_certificate_bills_and_reports_read(
+    issue,
+):
+    import datetime
+
+    from trade_licenses.fees import ScheduleRates
+    from trade_licenses.models import RenewalDeadlineExtension
+    from trade_licenses.reports import renewal_deadline
+    from trade_licenses.services import schedule_for
+
+    licence = issue()
+    context = certificate_context(licence)
+    assert context["renew_for"]["en"] == "2026-27"
+    assert context["renew_by"]["en"] == "30 September 2026"
+
+    schedule = schedule_for("2026-27")
+    RenewalDeadlineExtension.objects.create(
+        schedule=schedule,
+        new_date=datetime.date(2026, 10, 31),
+        order_reference="KCC/Rev/2026/112",
+        order_date=datetime.date(2026, 9, 20),
+    )
+    schedule = schedule_for("2026-27")
+    assert schedule.renewal_deadline == datetime.date(2026, 9, 30)  # its own date, kept
+    assert schedule.effective_renewal_deadline == datetime.date(2026, 10, 31)
+    assert ScheduleRates.from_schedule(schedule).renewal_deadline == datetime.date(2026, 10, 31)
+    assert renewal_deadline("2026-27") == datetime.date(2026, 10, 31)
+    context = certificate_context(licence)
+    assert context["renew_by"]["en"] == "31 October 2026"
+    assert context["renew_by"]["bn"].startswith("৩১ ")
+    assert context["renew_by"]["bn"].endswith(" ২০২৬")
+    text = pdf_text(render_certificate(licence))
+    assert "by 31 October 2026" in " ".join(text.split())
+
+
+def test_the_fee_schedule_admin_records_renewal_deadline_extensions_inline(client, make_user):
+    from trade_licenses.services import schedule_for
+
+    schedule = schedule_for("2026-27")
+    client.force_login(make_user("administrator"))
+    page = client.get(f"/admin/trade_licenses/feeschedule/{schedule.pk}/change/")
+    assert page.status_code == 200
+    assert b"extensions-TOTAL_FORMS" in page.content
+    assert b"order_reference" in page.content

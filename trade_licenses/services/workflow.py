@@ -248,7 +248,7 @@ def application_issue_bill(
     lines = fee_lines(locked, paid_on=today)
     schedule = schedule_for(locked.fiscal_year)
     if locked.kind == Application.Kind.RENEWAL:
-        due = max(fees.surcharge_grows_after(today, schedule.renewal_deadline), today)
+        due = max(fees.surcharge_grows_after(today, schedule.effective_renewal_deadline), today)
     else:
         due = today + timedelta(days=NEW_BILL_DAYS)
     bill = bill_issue(
@@ -307,7 +307,7 @@ def renewal_bill_refresh(*, application: Application, today: date | None = None)
         return None
     lines = fee_lines(locked, paid_on=today)
     schedule = schedule_for(locked.fiscal_year)
-    due = max(fees.surcharge_grows_after(today, schedule.renewal_deadline), today)
+    due = max(fees.surcharge_grows_after(today, schedule.effective_renewal_deadline), today)
     try:
         new = bill_supersede(
             bill=bill,
