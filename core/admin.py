@@ -10,7 +10,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from . import audit
-from .models import AuditLog, CityProfile, Ward, Zone
+from .models import AuditLog, CityProfile, OfficeOrderExtension, Ward, Zone
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -47,6 +47,12 @@ class AuditedAdmin(_ModelAdmin):
     ) -> None:
         # Fresh from the database: the forms have already changed their instances.
         pks = [f.instance.pk for f in formset.forms if f.instance.pk]
+        for inline_form in formset.forms:  # a new office order is recorded by whoever saves
+            if (
+                isinstance(inline_form.instance, OfficeOrderExtension)
+                and not inline_form.instance.pk
+            ):
+                inline_form.instance.recorded_by_id = request.user.pk
         before = {obj.pk: audit.snapshot(obj) for obj in formset.model.objects.filter(pk__in=pks)}
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:

@@ -1,5 +1,8 @@
 """Shared kernel data: the city profile, zones and wards, and the audit log."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -67,7 +70,7 @@ class CityProfile(BilingualNameMixin, models.Model):
         return self.holding_tax_name_en or self.holding_tax_name_bn
 
     @classmethod
-    def current(cls) -> "CityProfile":
+    def current(cls) -> CityProfile:
         """The city's profile; a placeholder (unsaved) when none is configured yet."""
         profile = cls.objects.order_by("pk").first()
         return profile or cls(code="CITY", name_bn="সিটি কর্পোরেশন", name_en="City Corporation")
@@ -111,6 +114,34 @@ class Ward(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OfficeOrderExtension(models.Model):
+    """An office order moving a deadline (corporations extend the rebate or renewal deadline
+    by order most years). Each service keeps its own table of these against its per-year
+    schedule; `latest()` is the one rule for which order counts: the latest by order date,
+    then by when it was recorded. The admin fills `recorded_by` (AuditedAdmin)."""
+
+    new_date = models.DateField(_("extended to"))
+    order_reference = models.CharField(_("office order reference"), max_length=100)
+    order_date = models.DateField(_("office order date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def latest(extensions: Iterable[OfficeOrderExtension]) -> OfficeOrderExtension | None:
+        """The order that counts among `extensions` (None when there is none)."""
+        return max(extensions, key=lambda e: (e.order_date, e.created_at, e.pk), default=None)
 
 
 class AuditLog(models.Model):

@@ -4,11 +4,7 @@ and after."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.forms import ModelForm
-from django.http import HttpRequest
 
 from core.admin import AuditedAdmin
 
@@ -53,15 +49,6 @@ class RateScheduleAdmin(AuditedAdmin):
         "vacant_land_flat_tax",
     ]
     inlines = [RateHeadInline, RebateGradeInline, DeadlineExtensionInline]
-
-    def save_formset(
-        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
-    ) -> None:
-        for inline_form in formset.forms:
-            obj = inline_form.instance
-            if isinstance(obj, DeadlineExtension) and obj.pk is None:
-                obj.recorded_by = request.user
-        super().save_formset(request, form, formset, change)
 
 
 class OwnerInline(admin.TabularInline):

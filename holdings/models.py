@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OfficeOrderExtension
 from core.money import DecimalDigits
 from core.runs import HeartbeatFields
 
@@ -218,24 +219,12 @@ class Deadline(models.TextChoices):
     Q4 = "q4", _("4th instalment due")
 
 
-class DeadlineExtension(models.Model):
-    """An office order moving one of a schedule's deadlines. The latest order (by its
-    date, then when it was recorded) wins; read it through holdings.selectors.deadline."""
+class DeadlineExtension(OfficeOrderExtension):
+    """An office order moving one of a schedule's deadlines. The latest order
+    (OfficeOrderExtension.latest) wins; read it through holdings.selectors.deadline."""
 
     schedule = models.ForeignKey(RateSchedule, on_delete=models.CASCADE, related_name="extensions")
     deadline = models.CharField(_("deadline"), max_length=6, choices=Deadline.choices)
-    new_date = models.DateField(_("extended to"))
-    order_reference = models.CharField(_("office order reference"), max_length=100)
-    order_date = models.DateField(_("office order date"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["schedule", "deadline", "order_date", "created_at"]

@@ -26,7 +26,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Ward
+from core.models import OfficeOrderExtension, Ward
 from core.money import format_amount
 from core.places import normalize_holding_number, ward_by_number
 from core.roles import perm
@@ -64,9 +64,10 @@ def deadline(schedule_or_fy: RateSchedule | str, which: str) -> date:
         else schedule_or_fy
     )
     which = Deadline(which)
-    extensions = [e for e in schedule.extensions.all() if e.deadline == which]
-    if extensions:
-        latest = max(extensions, key=lambda e: (e.order_date, e.created_at, e.pk))
+    latest = OfficeOrderExtension.latest(
+        e for e in schedule.extensions.all() if e.deadline == which
+    )
+    if latest is not None:
         return latest.new_date
     if which == Deadline.REBATE:
         return deadline(schedule, Deadline.Q1)

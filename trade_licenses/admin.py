@@ -4,11 +4,7 @@ licences are read-only here: they change only through the workflow (services/)."
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.forms import ModelForm
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin
@@ -72,15 +68,6 @@ class FeeScheduleAdmin(AuditedAdmin):
         (_("Signboard tax"), {"fields": ["signboard_mode", "signboard_amount"]}),
         (None, {"fields": ["note"]}),
     ]
-
-    def save_formset(
-        self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool
-    ) -> None:
-        for inline_form in formset.forms:
-            obj = inline_form.instance
-            if isinstance(obj, RenewalDeadlineExtension) and obj.pk is None:
-                obj.recorded_by = request.user
-        super().save_formset(request, form, formset, change)
 
 
 class CapitalBandInline(admin.TabularInline):

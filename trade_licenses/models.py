@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import OfficeOrderExtension
 from core.money import DecimalDigits
 
 MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
@@ -146,29 +147,14 @@ class FeeSchedule(models.Model):
         """The one read of the renewal deadline: the date of the latest office order that
         extended it (RenewalDeadlineExtension), else the schedule's own date. Bills,
         reminders, reports and the certificate read this."""
-        extensions = list(self.extensions.all())
-        if not extensions:
-            return self.renewal_deadline
-        latest = max(extensions, key=lambda e: (e.order_date, e.created_at, e.pk))
-        return latest.new_date
+        latest = OfficeOrderExtension.latest(self.extensions.all())
+        return latest.new_date if latest else self.renewal_deadline
 
 
-class RenewalDeadlineExtension(models.Model):
+class RenewalDeadlineExtension(OfficeOrderExtension):
     """An office order extending a year's renewal deadline; the latest order wins."""
 
     schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="extensions")
-    new_date = models.DateField(_("extended to"))
-    order_reference = models.CharField(_("office order reference"), max_length=100)
-    order_date = models.DateField(_("office order date"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["schedule", "order_date", "created_at"]
