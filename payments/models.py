@@ -224,7 +224,10 @@ class Payment(models.Model):
     OPEN_STATUSES = {Status.INITIATED, Status.PENDING}
     # A payment that may still bring money for its bills: they are never cancelled or
     # superseded under it.
-    LIVE_STATUSES = {Status.INITIATED, Status.PENDING, Status.ON_HOLD}
+    LIVE_STATUSES = {Status.INITIATED, Status.PENDING, Status.ON_HOLD, Status.FLAGGED}
+    # Of those, the ones an officer holds (no time limit): the others count as under way
+    # only for PAYMENT_IN_PROGRESS_MINUTES, after which a checkout is taken as abandoned.
+    REVIEWED_STATUSES = {Status.ON_HOLD, Status.FLAGGED}
 
     tran_id = models.CharField(_("transaction id"), max_length=30, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -86,9 +87,16 @@ def bill_subject_lock(*, service: str, subject_type: str, subject_id: str | int)
 
 
 def live_payment(bill_ids: Sequence[int]) -> Payment | None:
-    """The newest payment that may still bring money for any of these bills."""
+    """The newest payment that may still bring money for any of these bills: one an officer
+    holds (on hold, flagged), or a checkout started within PAYMENT_IN_PROGRESS_MINUTES (an
+    older one is taken as abandoned: if its money still arrives, it becomes a credit)."""
+    since = timezone.now() - timedelta(minutes=settings.PAYMENT_IN_PROGRESS_MINUTES)
     return (
-        Payment.objects.filter(items__bill_id__in=list(bill_ids), status__in=Payment.LIVE_STATUSES)
+        Payment.objects.filter(items__bill_id__in=list(bill_ids))
+        .filter(
+            Q(status__in=Payment.REVIEWED_STATUSES)
+            | Q(status__in=Payment.OPEN_STATUSES, created_at__gte=since)
+        )
         .order_by("-created_at")
         .first()
     )
@@ -96,7 +104,7 @@ def live_payment(bill_ids: Sequence[int]) -> Payment | None:
 
 def busy_error(payment: Payment) -> BillBusy:
     """What to tell a second payer while `payment` is under way."""
-    if payment.status == Payment.Status.ON_HOLD:
+    if payment.status in Payment.REVIEWED_STATUSES:
         return BillBusy(
             _(
                 "A payment for this is being checked by a revenue officer. Please "
@@ -105,7 +113,7 @@ def busy_error(payment: Payment) -> BillBusy:
         )
     window = timedelta(minutes=settings.PAYMENT_IN_PROGRESS_MINUTES)
     left = (payment.created_at + window - timezone.now()).total_seconds() / 60
-    minutes = max(1, math.ceil(left)) if left > 0 else settings.PAYMENT_IN_PROGRESS_MINUTES
+    minutes = max(1, math.ceil(left))
     return BillBusy(
         ngettext(
             "A payment for this is in progress. Try again in %(minutes)s minute.",

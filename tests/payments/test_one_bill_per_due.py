@@ -227,3 +227,30 @@ def test_the_wait_is_said_in_bengali_with_bengali_digits():
     ):
         issue(["instalment:2", "instalment:1"])
     assert str(busy.value) == "এই পাওনার একটি পেমেন্ট এখন চলছে। ১২ মিনিট পরে আবার চেষ্টা করুন।"
+
+
+@pytest.mark.django_db
+def test_a_flagged_payment_blocks_replacement_until_an_officer_decides():
+    bill = issue(["instalment:1"])
+    payment = start_online(bill)
+    payment_transition(payment=payment, to=Payment.Status.FLAGGED, reason="amount mismatch")
+    with time_machine.travel(payment.created_at + timedelta(days=3), tick=False):
+        with pytest.raises(BillBusy) as busy:
+            bill_cancel(bill=bill, reason="stranger")
+    assert busy.value.minutes is None
+    bill.refresh_from_db()
+    assert bill.status == "open"
+
+
+@pytest.mark.django_db
+def test_an_abandoned_checkout_stops_blocking_after_the_window():
+    bill = issue(["instalment:1"])
+    payment = start_online(bill)
+    with time_machine.travel(payment.created_at + timedelta(minutes=14), tick=False):
+        with pytest.raises(BillBusy, match="Try again in 1 minute"):
+            with translation.override("en"):
+                issue(["instalment:1", "instalment:2"])
+    with time_machine.travel(payment.created_at + timedelta(minutes=16), tick=False):
+        replacement = issue(["instalment:1", "instalment:2"])
+    bill.refresh_from_db()
+    assert bill.status == "cancelled" and replacement.status == "open"
