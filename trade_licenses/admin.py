@@ -60,6 +60,7 @@ class FeeScheduleAdmin(AuditedAdmin):
                     "vat_percent",
                     "income_tax_at_source",
                     "late_surcharge_percent_per_month",
+                    "late_surcharge_cap_percent",
                     "transfer_percent",
                     "application_fee",
                 ]

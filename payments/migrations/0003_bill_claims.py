@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def claim_demo_bills(apps, schema_editor):
-    """The demo service's open and paid bills claim their subject (one live bill each)."""
+    """The demo service's open and paid bills claim their subject (one live claim each)."""
     Bill = apps.get_model("payments", "Bill")
     BillClaim = apps.get_model("payments", "BillClaim")
     taken = set()
@@ -13,8 +13,12 @@ def claim_demo_bills(apps, schema_editor):
             "-status", "-created_at"):
         due = f"demo:subject:{bill.subject_id}"
         if due in taken:
-            bill.status = "cancelled"
-            bill.save(update_fields=["status"])
+            # A second live bill for the subject: an open one is cancelled, a paid one keeps
+            # a released claim (paid bills are never cancelled; check_ledger names it).
+            if bill.status == "open":
+                bill.status = "cancelled"
+                bill.save(update_fields=["status"])
+            BillClaim.objects.create(bill=bill, due=due, live=False)
             continue
         BillClaim.objects.create(bill=bill, due=due)
         taken.add(due)

@@ -250,3 +250,5 @@ def test_the_fee_schedule_admin_records_renewal_deadline_extensions_inline(clien
     assert page.status_code == 200
     assert b"extensions-TOTAL_FORMS" in page.content
     assert b"order_reference" in page.content
+    # The surcharge cap is the officers' to set, next to the monthly rate.
+    assert b'name="late_surcharge_cap_percent"' in page.content
