@@ -95,6 +95,27 @@ def _unpaid(holding_ids: list[int]) -> tuple[dict[int, list[Instalment]], dict[i
     return instalments, arrears
 
 
+def _billed(instalments: dict[int, list[Instalment]], arrears: dict[int, list[Arrear]]) -> set[str]:
+    """Which of these dues an open bill already claims (one query)."""
+    keys = [f"{SERVICE}:instalment:{i.pk}" for rows in instalments.values() for i in rows]
+    keys += [f"{SERVICE}:arrear:{a.pk}" for rows in arrears.values() for a in rows]
+    return set(
+        BillClaim.objects.filter(
+            due__in=keys, live=True, bill__status=Bill.Status.OPEN
+        ).values_list("due", flat=True)
+    )
+
+
+def _unbilled(
+    insts: list[Instalment], arrs: list[Arrear], billed: set[str]
+) -> tuple[list[Instalment], list[Arrear]]:
+    """A choice without what an open bill already covers."""
+    return (
+        [i for i in insts if f"{SERVICE}:instalment:{i.pk}" not in billed],
+        [a for a in arrs if f"{SERVICE}:arrear:{a.pk}" not in billed],
+    )
+
+
 def _choices(
     instalments: list[Instalment], arrears: list[Arrear], today: date
 ) -> dict[str, tuple[list[Instalment], list[Arrear]]]:
@@ -121,13 +142,7 @@ def open_dues(user: Any, *, today: date | None = None) -> list[OpenDue]:
         return []
     today = today or timezone.localdate()
     instalments, arrears = _unpaid([h.pk for h in holdings])
-    keys = [f"{SERVICE}:instalment:{i.pk}" for rows in instalments.values() for i in rows]
-    keys += [f"{SERVICE}:arrear:{a.pk}" for rows in arrears.values() for a in rows]
-    billed = set(
-        BillClaim.objects.filter(
-            due__in=keys, live=True, bill__status=Bill.Status.OPEN
-        ).values_list("due", flat=True)
-    )
+    billed = _billed(instalments, arrears)
     city = CityProfile.current()
     dues: list[OpenDue] = []
     for holding in holdings:
@@ -135,8 +150,7 @@ def open_dues(user: Any, *, today: date | None = None) -> list[OpenDue]:
         url = reverse("holding_statement", args=[holding.pk])
         choices = _choices(instalments[holding.pk], arrears[holding.pk], today)
         for choice, (insts, arrs) in choices.items():
-            insts = [i for i in insts if f"{SERVICE}:instalment:{i.pk}" not in billed]
-            arrs = [a for a in arrs if f"{SERVICE}:arrear:{a.pk}" not in billed]
+            insts, arrs = _unbilled(insts, arrs, billed)
             if not insts and not arrs:
                 continue  # an open bill covers it; that bill is listed
             if arrs:
@@ -184,6 +198,9 @@ def bill_due(user: Any, token: str, actor: Any = None) -> Bill:
     choice = _choices(instalments[holding.pk], arrears[holding.pk], today).get(match.group(2))
     if choice is None:
         raise ValidationError(_("Nothing is due for what you chose."), code="nothing_due")
-    return holding_bill(
-        holding=holding, instalments=choice[0], arrears=choice[1], payer=user, today=today
-    )
+    # Exactly what open_dues listed: what another open bill covers stays on that bill; a
+    # choice wholly billed already is asked for again, and holding_bill returns its bill.
+    insts, arrs = _unbilled(*choice, _billed(instalments, arrears))
+    if not insts and not arrs:
+        insts, arrs = choice
+    return holding_bill(holding=holding, instalments=insts, arrears=arrs, payer=user, today=today)

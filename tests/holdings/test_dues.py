@@ -117,3 +117,23 @@ def test_load_city_reads_the_word_for_holding_tax():
 
     assert read_city(HERE / "gazipur.json")["holding_tax_name_bn"] == "হোল্ডিং ট্যাক্স"
     assert read_city(HERE / "kcc.json")["holding_tax_name_bn"] == "পৌরকর"
+
+
+def test_a_due_partly_on_an_open_bill_is_listed_and_billed_without_that_part(citizen, make_holding):
+    """Q1 on an open bill already; by 15 January Q2 is overdue too. The list shows Q2 alone
+    (4,250), and billing "overdue" bills Q2 alone: the Q1 bill is not replaced."""
+    from holdings.models import Instalment
+    from holdings.services import holding_bill
+
+    with time_machine.travel(MID_OCTOBER):
+        holding = linked(make_holding("2025-26"), citizen)
+        q1 = Instalment.objects.get(demand__holding=holding, quarter=1)
+        first = holding_bill(holding=holding, instalments=[q1], payer=citizen)
+    with time_machine.travel(datetime.datetime(2026, 1, 15, 10, tzinfo=datetime.UTC)):
+        overdue = [d for d in open_dues(citizen) if d.token.endswith(":overdue")]
+        assert [d.amount for d in overdue] == [Decimal("4250.00")]
+        second = bill_due(citizen, f"h{holding.pk}:overdue", citizen)
+        first.refresh_from_db()
+        assert first.status == Bill.Status.OPEN and second != first
+        assert second.total == overdue[0].amount
+        assert list(second.holding_items.values_list("instalment__quarter", flat=True)) == [2]
