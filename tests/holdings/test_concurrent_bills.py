@@ -168,3 +168,32 @@ def test_counter_cash_while_an_online_payment_is_in_flight_collects_once(
     assert Allocation.objects.filter(payment=cash).aggregate(s=Sum("amount"))["s"] == bill.total
     assert Credit.objects.get(payment=online).amount == bill.total
     assert find_discrepancies() == []
+
+
+def test_the_owner_and_a_clerk_billing_one_open_due_at_once_make_one_bill(
+    make_holding, citizen, make_user
+):
+    """Every due in one place: the owner presses "Pay" on the dashboard while a clerk
+    presses "Bill it" at the counter for the same instalment: one bill, both answered."""
+    holding = make_holding()
+    holding_link_by_nid(user=citizen, holding=holding, nid=OWNER_NID)
+    clerk = make_user("counter_clerk")
+    token = f"h{holding.pk}:next"
+
+    def press(user, url, data=None):
+        def call():
+            client = Client()
+            client.force_login(user)
+            return client.post(url, data or {})
+
+        return call
+
+    responses = run_together(
+        press(citizen, f"/payments/dues/holdings/{token}/"),
+        press(clerk, f"/payments/counter/dues/holdings/{token}/", {"mobile": citizen.mobile}),
+        press(citizen, f"/payments/dues/holdings/{token}/"),
+    )
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    bill = Bill.objects.get(service="holdings")
+    assert bill.status == "open" and bill.payer == citizen
+    assert find_discrepancies() == []
