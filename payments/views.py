@@ -127,7 +127,11 @@ def callback_guard(kind: str) -> Callable[[View], View]:
             cap = settings.PAYMENTS_CALLBACK_MAX_BYTES
             if _content_length(request) > cap or len(request.META.get("QUERY_STRING", "")) > cap:
                 count_refused(kind=kind, reason="too large", remote_addr=ip)
-                return HttpResponse("request too large", status=413, content_type="text/plain")
+                return HttpResponse(
+                    _("The request is too large."),
+                    status=413,
+                    content_type="text/plain; charset=utf-8",
+                )
             trusted = ip in settings.PAYMENTS_CALLBACK_TRUSTED_IPS  # the gateway's servers
             if not trusted and over_limit(
                 f"payments:callbacks:ip:{ip or 'unknown'}",
@@ -135,7 +139,11 @@ def callback_guard(kind: str) -> Callable[[View], View]:
                 settings.PAYMENTS_CALLBACK_RATE_WINDOW,
             ):
                 count_refused(kind=kind, reason="rate limit", remote_addr=ip)
-                return HttpResponse("too many requests", status=429, content_type="text/plain")
+                return HttpResponse(
+                    _("Too many requests from your address. Please wait a minute."),
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
             return view(request, *args, **kwargs)
 
         # A function attribute (read by core's NUL middleware), set the way mypy can check.
