@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import audit
-from core.digits import to_ascii_digits
+from core.digits import to_ascii_digits, to_bengali_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
 from core.money import to_money
@@ -486,6 +486,21 @@ def quick_pay_name(holding: Holding) -> str:
     return mask_name(first.name_en or first.name_bn) if first else ""
 
 
+def _period_bn(instalments: Sequence[Instalment], arrears: Sequence[Arrear]) -> str:
+    """A bill's period in Bengali, instalments grouped by year: "অর্থবছর ২০২৬-২৭ কিস্তি ১, ২"."""
+    quarters: dict[str, list[int]] = defaultdict(list)
+    for i in instalments:
+        quarters[i.demand.fiscal_year].append(i.quarter)
+    return ", ".join(
+        [
+            f"অর্থবছর {to_bengali_digits(fy)} কিস্তি "
+            + ", ".join(to_bengali_digits(q) for q in sorted(qs))
+            for fy, qs in sorted(quarters.items())
+        ]
+        + [f"অর্থবছর {to_bengali_digits(a.demand.fiscal_year)}-এর বকেয়া" for a in arrears]
+    )
+
+
 @transaction.atomic
 def holding_bill(
     *,
@@ -562,6 +577,7 @@ def holding_bill(
                 [f"FY {i.demand.fiscal_year} Q{i.quarter}" for i in instalments]
                 + [f"arrears FY {a.demand.fiscal_year}" for a in arrears]
             ),
+            period_label_bn=_period_bn(instalments, arrears),
         )
     except PaymentError as exc:
         raise ValidationError(str(exc), code="payment_in_progress") from exc

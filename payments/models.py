@@ -88,7 +88,8 @@ class Bill(models.Model):
         verbose_name=_("ward"),
     )
     fiscal_year = models.CharField(_("fiscal year"), max_length=7, db_index=True)
-    period_label = models.CharField(_("period"), max_length=100, blank=True)
+    period_label = models.CharField(_("period"), max_length=100, blank=True)  # English
+    period_label_bn = models.CharField(_("period (Bengali)"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"))
     due_date = models.DateField(_("due date"))
     total = models.DecimalField(_("total"), **MONEY)
@@ -118,6 +119,13 @@ class Bill(models.Model):
         if (get_language() or "bn").startswith("bn"):
             return self.subject_label_bn or self.subject_label_en
         return self.subject_label_en or self.subject_label_bn
+
+    @property
+    def period(self) -> str:
+        """The period in the reader's language ("অর্থবছর ২০২৬-২৭ কিস্তি ১" / "FY 2026-27 Q1")."""
+        if (get_language() or "bn").startswith("bn"):
+            return self.period_label_bn or self.period_label
+        return self.period_label or self.period_label_bn
 
     @property
     def is_payable(self) -> bool:

@@ -134,7 +134,10 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
                 "service": both(service_label(bill.service)),
                 "subject": subject,
                 "fiscal_year": fy_label(bill.fiscal_year),
-                "period": bill.period_label,
+                "period": {
+                    "bn": bill.period_label_bn or bill.period_label,
+                    "en": bill.period_label,
+                },
                 "lines": lines,
                 # Money for a bill already paid or changed is credited to the payer, not
                 # applied: the receipt says so, and why.

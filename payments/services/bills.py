@@ -163,6 +163,7 @@ def _create(
     subject_label_bn: str,
     subject_label_en: str,
     period_label: str,
+    period_label_bn: str,
     actor: Any,
 ) -> Bill:
     """A new open bill with its lines and claims (inside the caller's locked transaction)."""
@@ -187,6 +188,7 @@ def _create(
         ward=ward,
         fiscal_year=fiscal_year_label,
         period_label=period_label,
+        period_label_bn=period_label_bn,
         issued_on=timezone.localdate(),
         due_date=due_date,
         total=total,
@@ -246,6 +248,7 @@ def bill_issue(
     subject_label_bn: str = "",
     subject_label_en: str = "",
     period_label: str = "",
+    period_label_bn: str = "",
     actor: Any = None,
 ) -> Bill:
     """The bill for `dues` of one subject, under the subject's lock:
@@ -300,6 +303,7 @@ def bill_issue(
         subject_label_bn=subject_label_bn,
         subject_label_en=subject_label_en,
         period_label=period_label,
+        period_label_bn=period_label_bn,
         actor=actor,
     )
 
@@ -339,6 +343,7 @@ def bill_supersede(
         subject_label_bn=old.subject_label_bn,
         subject_label_en=old.subject_label_en,
         period_label=old.period_label,
+        period_label_bn=old.period_label_bn,
         actor=actor,
     )
     old.status = Bill.Status.SUPERSEDED

@@ -137,3 +137,15 @@ def test_a_due_partly_on_an_open_bill_is_listed_and_billed_without_that_part(cit
         assert first.status == Bill.Status.OPEN and second != first
         assert second.total == overdue[0].amount
         assert list(second.holding_items.values_list("instalment__quarter", flat=True)) == [2]
+
+
+def test_a_bills_period_reads_in_the_readers_language(citizen, make_holding, client):
+    with time_machine.travel(MID_OCTOBER):
+        holding = linked(make_holding("2025-26"), citizen)
+        bill = bill_due(citizen, f"h{holding.pk}:overdue", citizen)
+        assert bill.period_label == "FY 2025-26 Q1"
+        assert bill.period_label_bn == "অর্থবছর ২০২৫-২৬ কিস্তি ১"
+        client.force_login(citizen)
+        client.cookies["kcc_language"] = "bn"
+        page = client.get("/payments/bills/").content.decode()
+        assert "অর্থবছর ২০২৫-২৬ কিস্তি ১" in page and "FY 2025-26 Q1" not in page

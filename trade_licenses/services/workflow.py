@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.digits import to_bengali_digits
 from core.status import status_label
 from payments.models import Bill
 from payments.services import BillBusy, LineSpec, bill_issue, bill_supersede
@@ -208,15 +209,21 @@ def application_dues(application: Application, lines: Iterable[fees.FeeLine] = (
     return [licence_year_due(application.business_id, year) for year in sorted(years)]
 
 
-def _bill_period(application: Application) -> str:
-    """The bill's period, with the licence it renews (so a clerk finds it by that number)."""
+def _bill_period(application: Application) -> tuple[str, str]:
+    """The bill's period in English and Bengali, with the licence it renews (so a clerk
+    finds it by that number)."""
     previous = (
         _previous_licence(application.business, application.fiscal_year)
         if application.kind == Application.Kind.RENEWAL
         else None
     )
-    renews = f" (renews {previous.number})" if previous else ""
-    return f"FY {application.fiscal_year}{renews}"
+    fy = application.fiscal_year
+    if previous is None:
+        return f"FY {fy}", f"অর্থবছর {to_bengali_digits(fy)}"
+    return (
+        f"FY {fy} (renews {previous.number})",
+        f"অর্থবছর {to_bengali_digits(fy)} ({previous.number} নবায়ন)",
+    )
 
 
 @transaction.atomic
@@ -265,7 +272,8 @@ def application_issue_bill(
         ward=business.ward,
         subject_label_bn=f"ট্রেড লাইসেন্স: {business.name_bn or business.name_en}",
         subject_label_en=f"Trade licence: {business.name_en or business.name_bn}",
-        period_label=_bill_period(locked),
+        period_label=_bill_period(locked)[0],
+        period_label_bn=_bill_period(locked)[1],
         actor=actor,
     )
     locked.bill = bill
