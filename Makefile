@@ -14,8 +14,10 @@ run: setup migrate demo
 	$(PY) manage.py serve
 
 # The whole suite under coverage, with the floor (pyproject.toml [tool.coverage.report]).
+# The floor is for the whole suite on PostgreSQL (CI sets DATABASE_URL); on the embedded
+# SQLite the PostgreSQL-only tests (row locks, concurrency) are skipped, so it is not applied.
 test: setup testdeps
-	$(PY) -m pytest --cov --cov-report=
+	$(PY) -m pytest --cov --cov-report= $(if $(DATABASE_URL),,--cov-fail-under=0)
 
 bench: setup
 	$(PY) -m bench

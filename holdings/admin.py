@@ -47,6 +47,7 @@ class RateScheduleAdmin(AuditedAdmin):
         "arrears_surcharge_percent",
         "owner_occupied_concession_percent",
         "vacant_land_flat_tax",
+        "vacant_land_basis",
     ]
     inlines = [RateHeadInline, RebateGradeInline, DeadlineExtensionInline]
 

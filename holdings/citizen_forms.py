@@ -296,7 +296,9 @@ def decorate(st: Statement, today: date) -> Statement:
     """Attach what the templates show: head labels, each line's explanation, the
     valuation's basis, overdue instalments (past their due date, selectors.is_overdue) and
     years carried into arrears."""
-    assessments: dict[int | None, Assessment] = {a.pk: a for a in st.holding.assessments.all()}
+    assessments: dict[int | None, Assessment] = {
+        a.pk: a for a in st.holding.assessments.prefetch_related("units")
+    }
     in_arrears = {a.demand_id: a for a in st.arrears}
     use_label = Use(st.holding.use).label
     bengali = is_bengali()

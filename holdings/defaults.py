@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from core.fiscal import fiscal_year_start
 
-# Percent of the annual valuation per revenue head, for every use but vacant land.
+# Percent of the annual valuation per revenue head, for every use. Vacant land's heads
+# apply only where the schedule taxes it on a nominal valuation (vacant_land_basis).
 DEFAULT_RATES = {"holding_tax": Decimal("7"), "conservancy": Decimal("7"), "lighting": Decimal("3")}
 DEFAULT_REBATES = [(4, Decimal("10"))]  # the whole year by the first deadline: 10%
-BUILT_USES = ["residential", "commercial", "industrial", "mixed"]
+USES = ["residential", "commercial", "industrial", "mixed", "vacant_land"]
 
 
 def ensure_schedule(fiscal_year: str, *, RateSchedule=None, RateHead=None, RebateGrade=None):
@@ -32,7 +33,7 @@ def ensure_schedule(fiscal_year: str, *, RateSchedule=None, RateHead=None, Rebat
         RateHead.objects.bulk_create(
             [
                 RateHead(schedule=schedule, head=head, use=use, percent=pct)
-                for use in BUILT_USES
+                for use in USES
                 for head, pct in DEFAULT_RATES.items()
             ]
         )

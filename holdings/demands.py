@@ -18,7 +18,16 @@ from core import audit
 from core.models import Ward
 
 from .defaults import ensure_schedule
-from .models import Arrear, Assessment, Demand, DemandLine, Holding, Instalment, RateHead
+from .models import (
+    Arrear,
+    Assessment,
+    Demand,
+    DemandLine,
+    Holding,
+    Instalment,
+    RateHead,
+    VacantLandBasis,
+)
 
 Progress = Callable[[str, int], None]
 
@@ -46,6 +55,9 @@ def generate_demands(
     """Create the fiscal year's demands, lines, instalments and the arrears carried in."""
     report = progress or (lambda step, pct: None)
     schedule = ensure_schedule(fiscal_year)
+    # Vacant land pays the flat tax (no valuation needed), or its rate heads on the nominal
+    # valuation of its assessment (without one it is not assessed yet).
+    flat_vacant_land = schedule.vacant_land_basis == VacantLandBasis.FLAT
     t = {
         m.__name__: m._meta.db_table
         for m in (Holding, Assessment, Demand, DemandLine, Instalment, Arrear, RateHead)
@@ -88,10 +100,10 @@ def generate_demands(
                 SELECT a2.id FROM {t["Assessment"]} a2
                 WHERE a2.holding_id = h.id AND a2.effective_fy <= %s
                 ORDER BY a2.effective_fy DESC LIMIT 1)
-            WHERE (a.id IS NOT NULL OR h.use = 'vacant_land')
+            WHERE (a.id IS NOT NULL OR (h.use = 'vacant_land' AND %s))
             ON CONFLICT (holding_id, fiscal_year) DO NOTHING
         """,
-            [fiscal_year, schedule.pk, now, fiscal_year],
+            [fiscal_year, schedule.pk, now, fiscal_year, flat_vacant_land],
         )
         result.demands = cur.rowcount
 
@@ -107,8 +119,9 @@ def generate_demands(
             JOIN {t["Holding"]} h ON h.id = d.holding_id
             JOIN {t["RateHead"]} r ON r.schedule_id = d.schedule_id AND r.use = h.use
             WHERE d.fiscal_year = %s AND d.total = {PENDING}
+              AND (h.use <> 'vacant_land' OR NOT %s)
         """,
-            [fiscal_year, fiscal_year],
+            [fiscal_year, fiscal_year, flat_vacant_land],
         )
         result.lines = cur.rowcount
         cur.execute(
@@ -120,8 +133,9 @@ def generate_demands(
             JOIN {t["Holding"]} h ON h.id = d.holding_id
             JOIN {t["RateSchedule"]} s ON s.id = d.schedule_id
             WHERE d.fiscal_year = %s AND d.total = {PENDING} AND h.use = 'vacant_land'
+              AND %s
         """,
-            [fiscal_year, fiscal_year],
+            [fiscal_year, fiscal_year, flat_vacant_land],
         )
         result.lines += cur.rowcount
 

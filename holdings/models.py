@@ -143,6 +143,37 @@ class Assessment(models.Model):
         return f"{self.holding} {self.effective_fy} {self.annual_valuation}"
 
 
+class AssessmentUnit(models.Model):
+    """One floor or flat of an assessed building, valued on its own (let units at the
+    rent less one sixth, the owner's own unit with the concession on top); the
+    assessment's yearly rent and annual valuation are the sums over its units."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="units")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(_("floor or flat"), max_length=60)
+    use = models.CharField(_("use"), max_length=20, choices=Use.choices)
+    owner_occupied = models.BooleanField(_("owner-occupied"), default=False)
+    annual_rent = models.DecimalField(_("yearly rent"), **MONEY)
+    annual_valuation = models.DecimalField(_("annual valuation"), **MONEY)
+
+    class Meta:
+        ordering = ["assessment", "position"]
+        verbose_name = _("assessed unit")
+        verbose_name_plural = _("assessed units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "position"], name="one_unit_per_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_rent__gte=0) & Q(annual_valuation__gte=0),
+                name="assessment_unit_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.label}"
+
+
 class Objection(models.Model):
     """An owner's objection to an assessment; an assessor decides it with a reason."""
 
@@ -177,6 +208,13 @@ class Objection(models.Model):
         verbose_name_plural = _("objections")
 
 
+class VacantLandBasis(models.TextChoices):
+    """How a year's schedule taxes vacant land (charters differ)."""
+
+    FLAT = "flat", _("A flat yearly tax")
+    VALUATION = "valuation", _("A nominal annual valuation at the ordinary rates")
+
+
 class RateSchedule(models.Model):
     """One fiscal year's holding-tax rules: rates, due dates, rebates, surcharge."""
 
@@ -193,6 +231,16 @@ class RateSchedule(models.Model):
     )
     vacant_land_flat_tax = models.DecimalField(
         _("vacant land: flat yearly tax"), default=500, **MONEY
+    )
+    vacant_land_basis = models.CharField(
+        _("vacant land is taxed by"),
+        max_length=10,
+        choices=VacantLandBasis.choices,
+        default=VacantLandBasis.FLAT,
+        help_text=_(
+            "A flat yearly tax, or the rate heads of vacant land applied to a nominal annual "
+            "valuation that the assessor records for each plot."
+        ),
     )
     reassessment_years = models.PositiveSmallIntegerField(_("reassess every (years)"), default=5)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from core.fiscal import current_fiscal_year, fiscal_year_start, next_fiscal_year
 from core.formfields import FiscalYearField, LocalizedDecimalField, WardChoiceField
 
+from . import tax
+from .models import Use
 from .services import MAX_YEARLY_RENT
 
 
@@ -52,15 +54,36 @@ class QueueFilterForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
+    """The year and either the whole holding's yearly rent or (in the units table,
+    UnitFormSet) each floor's; vacant land takes a nominal annual valuation instead."""
+
     effective_fy = FiscalYearField(label=_("In force from fiscal year"))
     annual_rent = RentField(
         label=_("Yearly rent (taka)"),
+        required=False,
         help_text=_(
             "The rent the holding earns or would earn in a year. Bengali digits and "
-            "commas are fine."
+            "commas are fine. Leave it empty when you value the building unit by unit below."
         ),
     )
     owner_occupied = forms.BooleanField(label=_("Owner-occupied"), required=False)
+    nominal_valuation = RentField(
+        label=_("Nominal annual valuation (taka)"),
+        required=False,
+        help_text=_(
+            "Used where the year's schedule taxes vacant land at the ordinary rates on a "
+            "nominal valuation instead of a flat tax."
+        ),
+    )
+
+    def __init__(self, *args, vacant_land: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vacant_land = vacant_land
+        if vacant_land:
+            del self.fields["annual_rent"], self.fields["owner_occupied"]
+            self.fields["nominal_valuation"].required = True
+        else:
+            del self.fields["nominal_valuation"]
 
     def clean_effective_fy(self):
         value = self.cleaned_data["effective_fy"]
@@ -72,6 +95,98 @@ class AssessmentForm(forms.Form):
                 params={"latest": latest},
             )
         return value
+
+
+#: Units of a built use (vacant land is never a unit of a building).
+UNIT_USES = [(value, label) for value, label in Use.choices if value != Use.VACANT_LAND]
+
+
+class UnitForm(forms.Form):
+    """One floor or flat; a row left empty is ignored."""
+
+    label = forms.CharField(label=_("Floor or flat"), max_length=60, required=False)
+    use = forms.ChoiceField(label=_("Use"), choices=UNIT_USES, initial=Use.RESIDENTIAL)
+    owner_occupied = forms.BooleanField(label=_("Owner lives or works here"), required=False)
+    annual_rent = RentField(label=_("Yearly rent (taka)"), required=False)
+
+    def has_changed(self) -> bool:
+        return bool(self.data.get(self.add_prefix("label"), "").strip()) or bool(
+            self.data.get(self.add_prefix("annual_rent"), "").strip()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.has_changed():
+            return data
+        if not (data.get("label") or "").strip():
+            self.add_error("label", _("Name the floor or flat (e.g. 2nd floor)."))
+        if data.get("annual_rent") is None and "annual_rent" not in self.errors:
+            self.add_error(
+                "annual_rent",
+                _(
+                    "Enter the unit's yearly rent (for the owner's own unit, what it would "
+                    "let for)."
+                ),
+            )
+        return data
+
+
+class BaseUnitFormSet(forms.BaseFormSet):
+    def units(self) -> list[tax.Unit]:
+        """The filled rows as tax.Unit (after is_valid(); none when the form posted no
+        units table at all)."""
+        if not self.is_bound:
+            return []
+        return [
+            tax.Unit(
+                form.cleaned_data["label"].strip(),
+                form.cleaned_data["use"],
+                form.cleaned_data["owner_occupied"],
+                form.cleaned_data["annual_rent"],
+            )
+            for form in self.forms
+            if form.has_changed()
+        ]
+
+
+UNIT_ROWS = 6
+UnitFormSet = forms.formset_factory(
+    UnitForm, formset=BaseUnitFormSet, extra=UNIT_ROWS, max_num=30, validate_max=True
+)
+
+
+def assessment_input(form: AssessmentForm, units: BaseUnitFormSet) -> dict | None:
+    """What assessment_record needs from the two forms, or None with the errors added:
+    built holdings give one rent or units, not both and not neither."""
+    units_ok = form.vacant_land or not units.is_bound or units.is_valid()
+    if not (form.is_valid() and units_ok):
+        return None
+    data = form.cleaned_data
+    if form.vacant_land:
+        return {
+            "effective_fy": data["effective_fy"],
+            "nominal_valuation": data["nominal_valuation"],
+        }
+    rows = units.units()
+    if rows and data["annual_rent"] is not None:
+        form.add_error(
+            "annual_rent",
+            _("Enter either the whole holding's yearly rent or its units below, not both."),
+        )
+        return None
+    if not rows and data["annual_rent"] is None:
+        form.add_error(
+            "annual_rent",
+            _("Enter the yearly rent, or value the building unit by unit below."),
+        )
+        return None
+    if rows:
+        return {"effective_fy": data["effective_fy"], "units": rows}
+    return {
+        "effective_fy": data["effective_fy"],
+        "annual_rent": data["annual_rent"],
+        "owner_occupied": data["owner_occupied"],
+    }
 
 
 class ObjectionDecisionForm(forms.Form):

@@ -36,13 +36,16 @@ from . import reports, tax
 from .models import DemandRun, Holding, Objection, Use
 from .officer_forms import (
     AssessmentForm,
+    BaseUnitFormSet,
     CollectionFilterForm,
     DefaulterFilterForm,
     DemandRunForm,
     ObjectionDecisionForm,
     QueueFilterForm,
+    UnitFormSet,
+    assessment_input,
 )
-from .selectors import valuation_breakdown
+from .selectors import assessment_breakdown, building_breakdown, valuation_breakdown
 from .services import (
     LIVE_RUN_STATUSES,
     assessment_record,
@@ -145,12 +148,17 @@ class AssessView(AssessorRequired, View):
         request,
         holding: Holding,
         form: AssessmentForm,
+        units: BaseUnitFormSet,
         *,
         preview: dict | None = None,
         recorded: dict | None = None,
         status: int = 200,
     ) -> HttpResponse:
-        history = list(holding.assessments.select_related("assessed_by").order_by("-effective_fy"))
+        history = list(
+            holding.assessments.select_related("assessed_by")
+            .prefetch_related("units")
+            .order_by("-effective_fy")
+        )
         open_objections = list(
             Objection.objects.filter(assessment__holding=holding, status=Objection.Status.OPEN)
             .select_related("assessment")
@@ -166,6 +174,8 @@ class AssessView(AssessorRequired, View):
                 "holding": holding,
                 "owners": list(holding.owners.all()),
                 "form": form,
+                "units": units,
+                "vacant_land": holding.use == Use.VACANT_LAND,
                 "history": history,
                 "preview": preview,
                 "recorded": recorded,
@@ -175,55 +185,75 @@ class AssessView(AssessorRequired, View):
             status=status,
         )
 
+    @staticmethod
+    def forms(holding: Holding, data=None, *, latest=None):
+        vacant = holding.use == Use.VACANT_LAND
+        initial_units = []
+        initial: dict = {"effective_fy": current_fiscal_year()}
+        if latest is not None:
+            initial_units = [
+                {
+                    "label": u.label,
+                    "use": u.use,
+                    "owner_occupied": u.owner_occupied,
+                    "annual_rent": u.annual_rent,
+                }
+                for u in latest.units.all()
+            ]
+            if vacant:
+                initial["nominal_valuation"] = latest.annual_valuation
+            elif not initial_units:
+                initial["annual_rent"] = latest.annual_rent
+        initial.setdefault(
+            "owner_occupied", latest.owner_occupied if latest else holding.owner_occupied
+        )
+        form = AssessmentForm(data, initial=initial, vacant_land=vacant)
+        if data is not None and "unit-TOTAL_FORMS" not in data:
+            data_units = None  # a post without the units table (an API-like client)
+        else:
+            data_units = data
+        units = UnitFormSet(data_units, initial=initial_units or None, prefix="unit")
+        return form, units
+
     def get(self, request, pk: int):
         holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
         latest = holding.assessments.order_by("-effective_fy").first()
-        form = AssessmentForm(
-            initial={
-                "effective_fy": current_fiscal_year(),
-                "owner_occupied": latest.owner_occupied if latest else holding.owner_occupied,
-                "annual_rent": latest.annual_rent if latest else None,
-            }
-        )
+        form, units = self.forms(holding, latest=latest)
         recorded = None
         recorded_pk = request.GET.get("recorded", "")
         if recorded_pk.isdigit():
             assessment = holding.assessments.filter(pk=int(recorded_pk)).first()
             if assessment is not None:
-                recorded = {
-                    "assessment": assessment,
-                    **valuation_breakdown(
-                        annual_rent=assessment.annual_rent,
-                        owner_occupied=assessment.owner_occupied,
-                        fiscal_year=assessment.effective_fy,
-                    ),
-                }
-        return self.render(request, holding, form, recorded=recorded)
+                recorded = {"assessment": assessment, **assessment_breakdown(assessment)}
+        return self.render(request, holding, form, units, recorded=recorded)
 
     def post(self, request, pk: int):
         holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
-        form = AssessmentForm(request.POST)
-        if not form.is_valid():
-            return self.render(request, holding, form)
-        data = form.cleaned_data
+        form, units = self.forms(holding, request.POST)
+        data = assessment_input(form, units)
+        if data is None:
+            return self.render(request, holding, form, units)
         if "preview" in request.POST:
-            preview = valuation_breakdown(
-                annual_rent=data["annual_rent"],
-                owner_occupied=data["owner_occupied"],
-                fiscal_year=data["effective_fy"],
-            )
-            return self.render(request, holding, form, preview=preview)
+            fy = data["effective_fy"]
+            if "units" in data:
+                preview = building_breakdown(units=data["units"], fiscal_year=fy)
+            elif "nominal_valuation" in data:
+                preview = {"nominal": data["nominal_valuation"], "fiscal_year": fy}
+            else:
+                preview = valuation_breakdown(
+                    annual_rent=data["annual_rent"],
+                    owner_occupied=data["owner_occupied"],
+                    fiscal_year=fy,
+                )
+            return self.render(request, holding, form, units, preview=preview)
         try:
-            assessment = assessment_record(
-                holding=holding,
-                effective_fy=data["effective_fy"],
-                annual_rent=data["annual_rent"],
-                owner_occupied=data["owner_occupied"],
-                actor=request.user,
-            )
+            assessment = assessment_record(holding=holding, actor=request.user, **data)
         except ValidationError as exc:
-            form.add_error("annual_rent" if exc.code in RENT_ERRORS else None, exc)
-            return self.render(request, holding, form)
+            field = None
+            if exc.code in RENT_ERRORS:
+                field = "nominal_valuation" if form.vacant_land else "annual_rent"
+            form.add_error(field, exc)
+            return self.render(request, holding, form, units)
         messages.success(
             request,
             _(
@@ -447,10 +477,11 @@ class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
             ),
             (_("Ward"), lambda r: r.ward_name),
             (_("Holdings"), lambda r: r.holdings),
-            (_("Demand"), lambda r: r.demand),
-            (_("Arrears carried in"), lambda r: r.arrears),
-            (_("Collected"), lambda r: r.collected),
-            (_("Outstanding"), lambda r: r.outstanding),
+            (_("Arrears demand"), lambda r: r.arrears),
+            (_("Current demand"), lambda r: r.demand),
+            (_("Arrears collected"), lambda r: r.arrears_collected),
+            (_("Current collected"), lambda r: r.current_collected),
+            (_("Balance"), lambda r: r.outstanding),
             (_("Collection %"), lambda r: r.percent),
         ]
 

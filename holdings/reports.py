@@ -4,16 +4,19 @@ Every figure comes from a handful of grouped queries (GROUP BY ward, or correlat
 subqueries evaluated by the database), never from a query per holding, so a report costs
 the same number of queries for ten holdings or a hundred thousand.
 
-Ward-wise demand against collection for a fiscal year (`collection`):
+Ward-wise demand–collection–balance register for a fiscal year (`collection`), arrears
+and the current year apart as revenue offices keep it:
 - holdings: holdings registered in the ward;
-- demand: the sum of the year's demands (Demand.total);
-- arrears carried in: principal and surcharge of earlier years' arrears carried into it;
-- collected: the payments ledger (payments.Allocation, service "holdings") for bills of
-  that fiscal year — a holding-tax bill belongs to the year it was issued in; voided
-  payments count nothing (their reversal rows cancel them);
-- outstanding: what is still unpaid of the year's instalments and of the arrears carried
-  into it (a rebate given is not owed, so demand + arrears − collected can be higher);
-- collection %: collected ÷ (demand + arrears carried in), half-up to one decimal.
+- arrears demand: principal and surcharge of earlier years' arrears carried into the year;
+- current demand: the sum of the year's demands (Demand.total);
+- arrears collected / current collected: the payments ledger (payments.Allocation,
+  service "holdings") for bills of that fiscal year — a holding-tax bill belongs to the
+  year it was issued in — split by the bill line's `arrears` flag (earlier years' tax and
+  surcharges / the year's own tax net of its rebate); voided payments count nothing (their
+  reversal rows cancel them);
+- balance: what is still unpaid of the year's instalments and of the arrears carried
+  into it (a rebate given is not owed, so demand − collected can be higher);
+- collection %: collected ÷ (arrears demand + current demand), half-up to one decimal.
 
 Defaulters (`defaulters`): holdings with instalments past their due date and unpaid, or
 unpaid arrears. An instalment of a year that has been carried forward as an arrear is
@@ -61,10 +64,15 @@ class CollectionRow:
     ward_number: int | None  # None on the totals row
     ward_name: str
     holdings: int
-    demand: Decimal
-    arrears: Decimal
-    collected: Decimal
-    outstanding: Decimal
+    demand: Decimal  # the current year's
+    arrears: Decimal  # arrears demand: carried in from earlier years
+    arrears_collected: Decimal
+    current_collected: Decimal
+    outstanding: Decimal  # the balance
+
+    @property
+    def collected(self) -> Decimal:
+        return self.arrears_collected + self.current_collected
 
     @property
     def due(self) -> Decimal:
@@ -94,7 +102,8 @@ def _by_ward(qs: QuerySet[Any], ward_field: str, aggregate: Aggregate) -> dict[i
 
 
 def collection(fiscal_year: str) -> CollectionReport:
-    """Ward-wise holdings, demand, arrears carried in, collected and outstanding (7 queries)."""
+    """Ward-wise holdings, arrears and current demand, arrears and current collected, and
+    the balance (8 queries)."""
     holdings = _by_ward(Holding.objects.all(), "ward_id", Count("pk"))
     demand = _by_ward(
         Demand.objects.filter(fiscal_year=fiscal_year), "holding__ward_id", Sum("total")
@@ -104,11 +113,9 @@ def collection(fiscal_year: str) -> CollectionReport:
         "holding__ward_id",
         Sum(F("principal") + F("surcharge"), output_field=MONEY_OUT),
     )
-    collected = _by_ward(
-        Allocation.objects.filter(service="holdings", fiscal_year=fiscal_year),
-        "ward_id",
-        Sum("amount"),
-    )
+    ledger = Allocation.objects.filter(service="holdings", fiscal_year=fiscal_year)
+    arrears_collected = _by_ward(ledger.filter(bill_line__arrears=True), "ward_id", Sum("amount"))
+    current_collected = _by_ward(ledger.filter(bill_line__arrears=False), "ward_id", Sum("amount"))
     unpaid_instalments = _by_ward(
         Instalment.objects.filter(demand__fiscal_year=fiscal_year, status=Instalment.Status.DUE),
         "demand__holding__ward_id",
@@ -131,20 +138,23 @@ def collection(fiscal_year: str) -> CollectionReport:
             holdings=holdings.get(ward.pk, 0),
             demand=amount(demand, ward.pk),
             arrears=amount(arrears, ward.pk),
-            collected=amount(collected, ward.pk),
+            arrears_collected=amount(arrears_collected, ward.pk),
+            current_collected=amount(current_collected, ward.pk),
             outstanding=amount(unpaid_instalments, ward.pk) + amount(unpaid_arrears, ward.pk),
         )
         if row.holdings or row.demand or row.arrears or row.collected or row.outstanding:
             rows.append(row)
     # Money collected for holding bills without a ward (should not happen) still counts.
-    stray = amount(collected, None)
     total = CollectionRow(
         ward_number=None,
         ward_name="",
         holdings=sum(r.holdings for r in rows),
         demand=sum((r.demand for r in rows), ZERO),
         arrears=sum((r.arrears for r in rows), ZERO),
-        collected=sum((r.collected for r in rows), ZERO) + stray,
+        arrears_collected=sum((r.arrears_collected for r in rows), ZERO)
+        + amount(arrears_collected, None),
+        current_collected=sum((r.current_collected for r in rows), ZERO)
+        + amount(current_collected, None),
         outstanding=sum((r.outstanding for r in rows), ZERO),
     )
     return CollectionReport(fiscal_year, rows, total)

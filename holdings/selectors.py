@@ -26,6 +26,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.digits import to_bengali_digits
 from core.models import OfficeOrderExtension, Ward
 from core.money import format_amount
 from core.places import normalize_holding_number, ward_by_number
@@ -41,6 +42,8 @@ from .models import (
     Holding,
     Instalment,
     RateSchedule,
+    Use,
+    VacantLandBasis,
 )
 
 #: Staff who may read any holding's statement, notices and certificates (owners see their
@@ -319,11 +322,80 @@ def valuation_breakdown(*, annual_rent: Decimal, owner_occupied: bool, fiscal_ye
     }
 
 
+def building_breakdown(*, units, fiscal_year: str) -> dict:
+    """A building valued unit by unit (tax.building_valuation) under `fiscal_year`'s
+    schedule: each unit's valuation_breakdown and the sums (the assessor's preview and
+    record pages)."""
+    percent = concession_percent(fiscal_year)
+    building = tax.building_valuation(units, concession_percent=percent)
+    rows = [
+        {
+            "unit": unit,
+            "use_label": Use(unit.use).label,
+            "maintenance": valued.annual_rent - valued.after_maintenance,
+            "concession": valued.after_maintenance - valued.annual_valuation,
+            "valuation": valued,
+        }
+        for unit, valued in building.units
+    ]
+    return {
+        "units": rows,
+        "annual_rent": building.annual_rent,
+        "annual_valuation": building.annual_valuation,
+        "concession_percent": percent,
+        "fiscal_year": fiscal_year,
+    }
+
+
+def assessment_breakdown(assessment: Assessment) -> dict:
+    """How a recorded assessment was valued, in the shape of the preview."""
+    fy = assessment.effective_fy
+    units = list(assessment.units.all())
+    if units:
+        return building_breakdown(
+            units=[tax.Unit(u.label, u.use, u.owner_occupied, u.annual_rent) for u in units],
+            fiscal_year=fy,
+        )
+    if assessment.holding.use == Use.VACANT_LAND:
+        return {"nominal": assessment.annual_valuation, "fiscal_year": fy}
+    return valuation_breakdown(
+        annual_rent=assessment.annual_rent,
+        owner_occupied=assessment.owner_occupied,
+        fiscal_year=fy,
+    )
+
+
+def _rent_basis(rent: Decimal, owner_occupied: bool, concession: Decimal) -> dict[str, str]:
+    """One rent's way to a valuation in both languages (tax.annual_valuation's steps)."""
+    v = tax.annual_valuation(rent, owner_occupied=owner_occupied, concession_percent=concession)
+    bn = (
+        f"বার্ষিক ভাড়া {format_amount(v.annual_rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
+        f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(v.after_maintenance, lang='bn')}"
+    )
+    en = (
+        f"yearly rent {format_amount(v.annual_rent, lang='en')} less one sixth (two months' "
+        f"rent) for maintenance = {format_amount(v.after_maintenance, lang='en')}"
+    )
+    if owner_occupied:
+        pct = f"{Decimal(concession).normalize():f}"
+        bn += (
+            f"; মালিক নিজে বসবাস করায় {to_bengali_digits(pct)}% ছাড় বাদে "
+            f"{format_amount(v.annual_valuation, lang='bn')}"
+        )
+        en += f"; owner-occupied, {pct}% less = {format_amount(v.annual_valuation, lang='en')}"
+    return {"bn": bn, "en": en}
+
+
 def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, str]:
-    """How a demand's annual valuation was made, {"bn": ..., "en": ...}: the Bengali
-    explanation for Bengali pages and documents, the assessment's own (English) basis."""
+    """How a demand's annual valuation was made, {"bn": ..., "en": ...}, for the pages and
+    documents in the reader's language: one rent, unit by unit, or vacant land's flat tax
+    or nominal valuation."""
     value = demand.annual_valuation
-    if assessment is None:
+    flat_vacant = (
+        demand.holding.use == Use.VACANT_LAND
+        and demand.schedule.vacant_land_basis == VacantLandBasis.FLAT
+    )
+    if assessment is None or flat_vacant:
         return {
             "bn": "খালি জমি: এ বছরের তফসিলে নির্ধারিত বার্ষিক কর (মূল্যায়ন প্রযোজ্য নয়)",
             "en": "Vacant land: the flat yearly tax of this year's schedule (no valuation)",
@@ -333,15 +405,33 @@ def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, 
             "bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
             "en": "the valuation when the demand was made (the assessment was revised since)",
         }
-    valuation = tax.annual_valuation(assessment.annual_rent, owner_occupied=False)
-    rent, after = valuation.annual_rent, valuation.after_maintenance
-    bn = (
-        f"বার্ষিক ভাড়া {format_amount(rent, lang='bn')} থেকে রক্ষণাবেক্ষণ বাবদ "
-        f"এক-ষষ্ঠাংশ (দুই মাসের ভাড়া) বাদে {format_amount(after, lang='bn')}"
+    if demand.holding.use == Use.VACANT_LAND:
+        return {
+            "bn": f"খালি জমির নামমাত্র বার্ষিক মূল্যায়ন {format_amount(value, lang='bn')}",
+            "en": f"vacant land at a nominal annual valuation of {format_amount(value, lang='en')}",
+        }
+    concession = concession_percent(assessment.effective_fy)
+    units = list(assessment.units.all())
+    if not units:
+        return _rent_basis(assessment.annual_rent, assessment.owner_occupied, concession)
+    parts = [
+        (
+            unit,
+            _rent_basis(unit.annual_rent, unit.owner_occupied, concession),
+        )
+        for unit in units
+    ]
+    occupancy = {True: ("মালিকের নিজের", "owner-occupied"), False: ("ভাড়া দেওয়া", "let")}
+    bn = "; ".join(
+        f"{unit.label} ({occupancy[unit.owner_occupied][0]}): {text['bn']}" for unit, text in parts
     )
-    if assessment.owner_occupied:
-        bn += f"; মালিক নিজে বসবাস করায় ছাড় বাদে {format_amount(value, lang='bn')}"
-    return {"bn": bn, "en": assessment.basis or valuation.explanation}
+    en = "; ".join(
+        f"{unit.label} ({occupancy[unit.owner_occupied][1]}): {text['en']}" for unit, text in parts
+    )
+    return {
+        "bn": f"{bn}; ইউনিটগুলোর যোগফল {format_amount(value, lang='bn')}",
+        "en": f"{en}; the units together = {format_amount(value, lang='en')}",
+    }
 
 
 def find_holding(ward, number) -> Holding:

@@ -35,6 +35,7 @@ from .defaults import ensure_schedule
 from .models import (
     Arrear,
     Assessment,
+    AssessmentUnit,
     Demand,
     DemandRun,
     Holding,
@@ -141,44 +142,113 @@ def _check_rent(annual_rent) -> Decimal:
     return rent
 
 
+def _check_units(units: Sequence[tax.Unit]) -> list[tax.Unit]:
+    """Each unit named, of a built use, at a believable rent (Bengali digits allowed)."""
+    checked = []
+    for number, unit in enumerate(units, start=1):
+        label = (unit.label or "").strip()
+        if not label:
+            raise ValidationError(
+                _("Unit %(n)s: name the floor or flat.") % {"n": number}, code="unit_label"
+            )
+        if unit.use not in Use.values or unit.use == Use.VACANT_LAND:
+            raise ValidationError(
+                _("Unit %(n)s: choose the use of a built unit.") % {"n": number},
+                code="unit_use",
+            )
+        try:
+            rent = _check_rent(unit.annual_rent)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Unit %(n)s: %(error)s") % {"n": number, "error": exc.messages[0]},
+                code=exc.code,
+            ) from None
+        checked.append(tax.Unit(label[:60], unit.use, bool(unit.owner_occupied), rent))
+    return checked
+
+
 @transaction.atomic
 def assessment_record(
     *,
     holding: Holding,
     effective_fy: str,
-    annual_rent,
+    annual_rent=None,
     owner_occupied: bool | None = None,
+    units: Sequence[tax.Unit] = (),
+    nominal_valuation=None,
     actor=None,
     note: str = "",
 ) -> Assessment:
-    """Value a holding from a fiscal year on (replacing that year's assessment if any)."""
-    rent = _check_rent(annual_rent)
-    occupied = holding.owner_occupied if owner_occupied is None else owner_occupied
+    """Value a holding from a fiscal year on (replacing that year's assessment if any):
+    from one yearly rent, unit by unit (`units`: the owner's floor and the let ones), or —
+    vacant land — at a nominal annual valuation, which the rate heads apply to where the
+    year's schedule taxes vacant land that way."""
     schedule = ensure_schedule(effective_fy)
-    valuation = tax.annual_valuation(
-        rent, owner_occupied=occupied, concession_percent=schedule.owner_occupied_concession_percent
-    )
+    concession = schedule.owner_occupied_concession_percent
+    unit_rows: list[tuple[tax.Unit, tax.Valuation]] = []
+    if holding.use == Use.VACANT_LAND:
+        if nominal_valuation is None or units:
+            raise ValidationError(
+                _("Vacant land is valued at a nominal annual valuation, not by rent or units."),
+                code="vacant_land_nominal",
+            )
+        value = _check_rent(nominal_valuation)
+        rent, occupied = tax.ZERO, False
+        basis = f"vacant land: nominal annual valuation {value}"
+    elif units:
+        building = tax.building_valuation(_check_units(units), concession_percent=concession)
+        rent = _check_rent(building.annual_rent)
+        value, unit_rows = building.annual_valuation, building.units
+        occupied = all(unit.owner_occupied for unit, _v in unit_rows)
+        basis = building.explanation
+    else:
+        if annual_rent is None:
+            raise ValidationError(_("Enter the yearly rent."), code="invalid_rent")
+        rent = _check_rent(annual_rent)
+        occupied = holding.owner_occupied if owner_occupied is None else owner_occupied
+        valuation = tax.annual_valuation(
+            rent, owner_occupied=occupied, concession_percent=concession
+        )
+        value, basis = valuation.annual_valuation, valuation.explanation
     existing = Assessment.objects.filter(holding=holding, effective_fy=effective_fy).first()
-    before = audit.snapshot(existing) if existing else None
+    before = {**audit.snapshot(existing), "units": _units_snapshot(existing)} if existing else None
     assessment, _created = Assessment.objects.update_or_create(
         holding=holding,
         effective_fy=effective_fy,
         defaults={
             "annual_rent": rent,
             "owner_occupied": occupied,
-            "annual_valuation": valuation.annual_valuation,
-            "basis": valuation.explanation + (f". {note}" if note else ""),
+            "annual_valuation": value,
+            "basis": basis + (f". {note}" if note else ""),
             "assessed_by": actor,
         },
+    )
+    assessment.units.all().delete()
+    AssessmentUnit.objects.bulk_create(
+        AssessmentUnit(
+            assessment=assessment,
+            position=position,
+            label=unit.label,
+            use=unit.use,
+            owner_occupied=unit.owner_occupied,
+            annual_rent=valued.annual_rent,
+            annual_valuation=valued.annual_valuation,
+        )
+        for position, (unit, valued) in enumerate(unit_rows, start=1)
     )
     audit.record(
         action="holding.assessed",
         obj=assessment,
         actor=actor,
         before=before,
-        after=audit.snapshot(assessment),
+        after={**audit.snapshot(assessment), "units": _units_snapshot(assessment)},
     )
     return assessment
+
+
+def _units_snapshot(assessment: Assessment) -> list[dict]:
+    fields = ["label", "use", "owner_occupied", "annual_rent", "annual_valuation"]
+    return [audit.snapshot(unit, fields) for unit in assessment.units.all()]
 
 
 def reassessment_due(today: date | None = None):
@@ -380,43 +450,71 @@ def _per_head_quarters(demand: Demand) -> dict[str, list[Decimal]]:
     return {line.head: tax.split_quarters(line.amount) for line in demand.lines.all()}
 
 
+def _spread(total: Decimal, weights: dict[str, Decimal]) -> dict[str, Decimal]:
+    """`total` split over the heads in proportion to `weights`, to the paisa, adding up
+    exactly (the largest head takes the rounding remainder)."""
+    base = sum(weights.values(), Decimal("0"))
+    if not base:
+        return {}
+    shares = {head: tax.money(total * w / base) for head, w in weights.items()}
+    largest = max(weights, key=lambda head: weights[head])
+    shares[largest] += total - sum(shares.values(), Decimal("0"))
+    return shares
+
+
+def _head_order(head: str) -> tuple[int, str]:
+    """Holding tax, conservancy, lighting (the order of HEAD_LABELS), then any other."""
+    heads = list(HEAD_LABELS)
+    return (heads.index(head) if head in heads else len(heads), head)
+
+
 def bill_lines_for(
     *, instalments: Sequence[Instalment], arrears: Sequence[Arrear], today: date
 ) -> list[LineSpec]:
-    """Bill lines by revenue head for the chosen instalments and arrears, with the rebate
-    (when due) and the arrears surcharge, each explained."""
-    lines: list[LineSpec] = []
-    heads: dict[str, Decimal] = defaultdict(Decimal)
-    rules: dict[str, list[str]] = defaultdict(list)
+    """Bill lines by revenue head and year, as a demand–collection–balance register keeps
+    them: the current year's instalments on one line per head, each earlier year's unpaid
+    tax on its own arrears line per head (an instalment of an earlier year not yet carried
+    forward counts as arrears too), the rebate spread over the heads it reduces, and each
+    arrears year's surcharge. Every line is explained."""
+    current = fiscal_year(today)
+    # (period, head) -> amount and the rule, in year order, current year first
+    amounts: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    rules: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_demand: dict[int, list[Instalment]] = defaultdict(list)
     for inst in instalments:
         by_demand[inst.demand_id].append(inst)
     for demand_insts in by_demand.values():
         demand = demand_insts[0].demand
-        split = _per_head_quarters(demand)
         quarters = sorted(i.quarter for i in demand_insts)
-        for head, parts in split.items():
-            heads[head] += sum(parts[q - 1] for q in quarters)
-            rules[head].append(
+        for head, parts in _per_head_quarters(demand).items():
+            amounts[(demand.fiscal_year, head)] += sum(parts[q - 1] for q in quarters)
+            rules[(demand.fiscal_year, head)].append(
                 f"FY {demand.fiscal_year} instalments {', '.join(str(q) for q in quarters)}"
             )
     for arrear in arrears:
-        split = _per_head_quarters(arrear.demand)
+        fy = arrear.demand.fiscal_year
         unpaid = [
             i.quarter for i in arrear.demand.instalments.all() if i.status == Instalment.Status.DUE
         ]
-        for head, parts in split.items():
-            heads[head] += sum(parts[q - 1] for q in unpaid)
-            rules[head].append(f"arrears of FY {arrear.demand.fiscal_year}")
-    for head, amount in heads.items():
+        for head, parts in _per_head_quarters(arrear.demand).items():
+            amounts[(fy, head)] += sum(parts[q - 1] for q in unpaid)
+            rules[(fy, head)].append(f"arrears of FY {fy}")
+    lines: list[LineSpec] = []
+    order = sorted(amounts, key=lambda key: (key[0] != current, key[0], _head_order(key[1])))
+    for fy, head in order:
         bn, en = HEAD_LABELS.get(head, (head, head))
+        past = fy < current
         lines.append(
             LineSpec(
                 head=head,
-                amount=amount,
-                description_bn=bn,
-                description_en=en,
-                explanation="; ".join(rules[head]),
+                amount=amounts[(fy, head)],
+                description_bn=f"{bn} — বকেয়া {to_bengali_digits(fy)}"
+                if past
+                else f"{bn} {to_bengali_digits(fy)}",
+                description_en=f"{en} — arrears FY {fy}" if past else f"{en} FY {fy}",
+                explanation="; ".join(rules[(fy, head)]),
+                period=fy,
+                arrears=past,
             )
         )
     for demand_insts in by_demand.values():
@@ -426,31 +524,49 @@ def bill_lines_for(
         percent = (
             tax.rebate_percent(len(demand_insts), grades) if today <= first_due else Decimal("0")
         )
-        if percent:
-            base = sum((i.amount for i in demand_insts), Decimal("0"))
+        if not percent:
+            continue
+        base = sum((i.amount for i in demand_insts), Decimal("0"))
+        quarters = sorted(i.quarter for i in demand_insts)
+        per_head = {
+            head: sum((parts[q - 1] for q in quarters), Decimal("0"))
+            for head, parts in _per_head_quarters(demand).items()
+        }
+        fy = demand.fiscal_year
+        shares = _spread(tax.percent_of(base, percent), per_head)
+        for head in sorted(shares, key=_head_order):
+            share = shares[head]
+            if not share:
+                continue
+            bn, en = HEAD_LABELS.get(head, (head, head))
             lines.append(
                 LineSpec(
                     head="rebate",
-                    amount=-tax.percent_of(base, percent),
-                    description_bn="রেয়াত",
-                    description_en="Rebate",
+                    amount=-share,
+                    description_bn=f"রেয়াত — {bn} {to_bengali_digits(fy)}",
+                    description_en=f"Rebate — {en} FY {fy}",
                     explanation=(
-                        f"FY {demand.fiscal_year} schedule: {percent}% for paying "
-                        f"{len(demand_insts)} instalments by {first_due}"
+                        f"FY {fy} schedule: {percent}% for paying {len(demand_insts)} "
+                        f"instalments by {first_due}, the {en.lower()} share"
                     ),
+                    period=fy,
+                    arrears=fy < current,
                 )
             )
     for arrear in arrears:
+        fy = arrear.demand.fiscal_year
         lines.append(
             LineSpec(
                 head="surcharge",
                 amount=arrear.surcharge,
-                description_bn="সারচার্জ",
-                description_en="Surcharge",
+                description_bn=f"সারচার্জ — বকেয়া {to_bengali_digits(fy)}",
+                description_en=f"Surcharge — arrears FY {fy}",
                 explanation=(
                     f"{arrear.surcharge_percent}% on the unpaid {arrear.principal} of "
-                    f"FY {arrear.demand.fiscal_year} (that year's schedule)"
+                    f"FY {fy} (that year's schedule)"
                 ),
+                period=fy,
+                arrears=True,
             )
         )
     return lines

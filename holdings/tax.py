@@ -62,6 +62,49 @@ def annual_valuation(
 
 
 @dataclass(frozen=True)
+class Unit:
+    """One floor or flat of a building as the assessor records it."""
+
+    label: str
+    use: str
+    owner_occupied: bool
+    annual_rent: Decimal
+
+
+@dataclass(frozen=True)
+class BuildingValuation:
+    units: list[tuple[Unit, Valuation]]
+    annual_rent: Decimal
+    annual_valuation: Decimal
+    explanation: str
+
+
+def building_valuation(
+    units: Sequence[Unit], *, concession_percent: Decimal = Decimal("40")
+) -> BuildingValuation:
+    """A building valued unit by unit, each by annual_valuation() with its own
+    owner-occupied flag (and so its own rounding), summed: the owner on one floor and
+    tenants on the others."""
+    if not units:
+        raise ValueError("A building is valued from at least one unit.")
+    valued = [
+        (
+            unit,
+            annual_valuation(
+                unit.annual_rent,
+                owner_occupied=unit.owner_occupied,
+                concession_percent=concession_percent,
+            ),
+        )
+        for unit in units
+    ]
+    rent = sum((v.annual_rent for _u, v in valued), ZERO)
+    value = sum((v.annual_valuation for _u, v in valued), ZERO)
+    text = "; ".join(f"{u.label}: {v.explanation}" for u, v in valued)
+    return BuildingValuation(valued, rent, value, f"{text}; sum of the units = {value}")
+
+
+@dataclass(frozen=True)
 class HeadAmount:
     head: str
     percent: Decimal | None
@@ -78,7 +121,8 @@ def yearly_tax(
     vacant_land_flat_tax: Decimal | None = None,
 ) -> list[HeadAmount]:
     """The yearly amount per revenue head. Vacant land pays the schedule's flat tax as
-    holding tax instead of percentages."""
+    holding tax instead of percentages when one is given (the schedule's flat basis);
+    otherwise its rate heads apply to its nominal valuation like any other use."""
     if use == "vacant_land" and vacant_land_flat_tax is not None:
         return [
             HeadAmount(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
+
+from core.money import to_money
 
 from .models import Allocation, Bill, BillClaim, Credit, Payment, Receipt, ReceiptCounter
 
@@ -15,7 +18,7 @@ def find_discrepancies() -> list[str]:
     """Every broken invariant, one sentence each; an empty list means the books balance."""
     problems: list[str] = []
     # 1. Every paid bill's allocations (net of reversals) equal its total; others net zero.
-    sums = dict(Allocation.objects.values_list("bill_id").annotate(s=Sum("amount")))
+    sums = _money_sums(Allocation.objects.values_list("bill_id").annotate(s=Sum("amount")))
     for bill in Bill.objects.only("pk", "number", "status", "total").iterator():
         net = sums.get(bill.pk, ZERO)
         if bill.status == Bill.Status.PAID and net != bill.total:
@@ -25,13 +28,13 @@ def find_discrepancies() -> list[str]:
         if bill.status != Bill.Status.PAID and net != ZERO:
             problems.append(f"bill {bill.number} is {bill.status} but allocations net {net}")
     # 2. Each succeeded payment is allocated exactly once: allocations + credits = amount.
-    pay_alloc = dict(
+    pay_alloc = _money_sums(
         Allocation.objects.filter(kind=Allocation.Kind.PAYMENT)
         .values_list("payment_id")
         .annotate(s=Sum("amount"))
     )
-    net_alloc = dict(Allocation.objects.values_list("payment_id").annotate(s=Sum("amount")))
-    credits = dict(Credit.objects.values_list("payment_id").annotate(s=Sum("amount")))
+    net_alloc = _money_sums(Allocation.objects.values_list("payment_id").annotate(s=Sum("amount")))
+    credits = _money_sums(Credit.objects.values_list("payment_id").annotate(s=Sum("amount")))
     for p in Payment.objects.only("pk", "tran_id", "status", "amount").iterator():
         allocated = pay_alloc.get(p.pk, ZERO)
         credited = credits.get(p.pk, ZERO)
@@ -64,6 +67,11 @@ def find_discrepancies() -> list[str]:
     # 4. Receipt numbers have no gaps or duplicates, and the counters agree.
     problems += _receipt_discrepancies()
     return problems
+
+
+def _money_sums(rows: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
+    """{id: sum} with every sum to the paisa (SQLite's SUM drops the trailing zeros)."""
+    return {pk: to_money(total) for pk, total in rows}
 
 
 def _due_discrepancies(net_by_bill: dict[int, Decimal]) -> list[str]:

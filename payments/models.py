@@ -166,6 +166,12 @@ class BillLine(models.Model):
     description_en = models.CharField(max_length=300, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     explanation = models.TextField(_("how it was computed"), blank=True)
+    period = models.CharField(
+        _("owed for"), max_length=7, blank=True, help_text=_("The fiscal year or month.")
+    )
+    arrears = models.BooleanField(
+        _("arrears"), default=False, help_text=_("Owed for an earlier period than the current one.")
+    )
 
     class Meta:
         ordering = ["bill", "position", "pk"]

@@ -41,11 +41,17 @@ from .ledger import PaymentError
 
 @dataclass(frozen=True)
 class LineSpec:
+    """One bill line. `period` is the fiscal year (or month) the amount is owed for, and
+    `arrears` says it is owed for an earlier period than the current one: a
+    demand–collection–balance register keeps arrears and the current year apart."""
+
     head: str
     amount: Decimal
     description_bn: str = ""
     description_en: str = ""
     explanation: str = ""
+    period: str = ""
+    arrears: bool = False
 
 
 class BillBusy(PaymentError):
@@ -143,8 +149,8 @@ def _release(bill: Bill) -> None:
 
 
 def _same_lines(bill: Bill, lines: Sequence[LineSpec]) -> bool:
-    ours = Counter((line.head, to_money(line.amount)) for line in lines)
-    return ours == Counter(bill.lines.values_list("head", "amount"))
+    ours = Counter((line.head, to_money(line.amount), line.period, line.arrears) for line in lines)
+    return ours == Counter(bill.lines.values_list("head", "amount", "period", "arrears"))
 
 
 def _create(
@@ -203,6 +209,8 @@ def _create(
                 description_bn=line.description_bn,
                 description_en=line.description_en,
                 explanation=line.explanation,
+                period=line.period,
+                arrears=line.arrears,
             )
             for i, (line, amount) in enumerate(zip(lines, amounts, strict=True))
         ]

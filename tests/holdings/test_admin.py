@@ -32,6 +32,7 @@ def test_editing_a_rate_in_the_admin_is_audited_with_before_and_after(client, ma
             "arrears_surcharge_percent",
             "owner_occupied_concession_percent",
             "vacant_land_flat_tax",
+            "vacant_land_basis",
             "reassessment_years",
         ]
     }

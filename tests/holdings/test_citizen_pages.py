@@ -189,7 +189,7 @@ def test_statement_shows_each_line_with_its_rule_and_the_instalments(client, cit
     assert f"FY {demand.fiscal_year} schedule: residential rate on the annual valuation" in page
     assert "7% of the residential annual valuation ৳1,00,000.00" in page
     assert "3% of the residential annual valuation" in page
-    assert "yearly rent 120000.00 less one sixth for maintenance = 100000.00" in page
+    assert "yearly rent ৳1,20,000.00 less one sixth (two months&#x27; rent) for maintenance" in page
     assert page.count('data-quarter="') == 4
     for inst in demand.instalments.all():
         assert inst.due_date.strftime("%-d %B %Y") in page
@@ -272,10 +272,9 @@ def test_whole_year_before_the_first_due_date_gets_the_rebate_and_goes_to_the_ga
     assert response["Location"].startswith(gateway.url)
     bill = Bill.objects.get(service="holdings")
     assert bill.payer == citizen and bill.status == "open"
-    lines = {line.head: line.amount for line in bill.lines.all()}
-    assert lines["rebate"] == Decimal("-1700.00")
+    assert sum(line.amount for line in bill.lines.filter(head="rebate")) == Decimal("-1700.00")
     assert bill.total == Decimal("15300.00")
-    rebate = bill.lines.get(head="rebate")
+    rebate = bill.lines.filter(head="rebate").first()
     assert "10" in rebate.explanation and "4 instalments" in rebate.explanation
     payment = Payment.objects.get()
     assert payment.status == "pending" and payment.gateway_url == response["Location"]

@@ -129,7 +129,7 @@ def test_demand_notice_pdf_shows_the_holding_the_rules_and_the_total(holding, tm
     assert format_amount(expected_total, lang="en") in text
     assert format_amount(demand.total, lang="en") in text
     assert format_amount(demand.annual_valuation, lang="en") in text
-    assert "owner-occupied, 40.00% less" in text
+    assert "occupied, 40% less = ৳60,000.00" in text
     assert "4th instalment" in text
     assert "surcharge on the unpaid tax" in text
     assert "Quick pay" in text

@@ -332,7 +332,7 @@ def test_check_then_record_an_owner_occupied_valuation(client, assessor, registe
         ("১০০০০০০০০০", "is not believable; check it."),
         ("1e20", "is not believable; check it."),
         ("twelve", "Enter a number."),
-        ("", "This field is required."),
+        ("", "Enter the yearly rent, or value the building unit by unit below."),
     ],
 )
 def test_bad_rent_shows_an_error_and_changes_nothing(
@@ -567,16 +567,17 @@ def test_a_run_through_the_real_worker(client, make_user, celery_worker_thread):
 # --- ward-wise demand against collection -------------------------------------------------------
 
 COLLECTION_EXPECTED = {
-    # ward: holdings, demand, arrears carried in, collected, outstanding, collection %
-    1: (2, "25500.00", "29325.00", "4250.00", "50575.00", "7.8"),
-    2: (2, "85500.00", "98325.00", "0.00", "183825.00", "0.0"),
-    "Total": (4, "111000.00", "127650.00", "4250.00", "234400.00", "1.8"),
+    # ward: holdings, arrears demand, current demand, arrears collected, current collected,
+    # balance, collection %
+    1: (2, "29325.00", "25500.00", "0.00", "4250.00", "50575.00", "7.8"),
+    2: (2, "98325.00", "85500.00", "0.00", "0.00", "183825.00", "0.0"),
+    "Total": (4, "127650.00", "111000.00", "0.00", "4250.00", "234400.00", "1.8"),
 }
 
 
 def test_collection_report_numbers(client, officer, billed, django_assert_max_num_queries):
     as_user(client, officer)
-    with django_assert_max_num_queries(14) as captured:
+    with django_assert_max_num_queries(15) as captured:
         response = client.get(COLLECTION, {"fy": "2025-26"})
     few = len(captured.captured_queries)
     page = body(response)
@@ -617,8 +618,8 @@ def parse_xlsx(response) -> list[list]:
 def as_figures(row: list) -> tuple:
     return (
         int(row[2]),
-        *(f"{Decimal(str(v)):.2f}" for v in row[3:7]),
-        f"{Decimal(str(row[7])):.1f}",
+        *(f"{Decimal(str(v)):.2f}" for v in row[3:8]),
+        f"{Decimal(str(row[8])):.1f}",
     )
 
 
@@ -634,10 +635,11 @@ def test_collection_exports_parse_back_to_the_same_numbers(client, officer, bill
         "Ward number",
         "Ward",
         "Holdings",
-        "Demand",
-        "Arrears carried in",
-        "Collected",
-        "Outstanding",
+        "Arrears demand",
+        "Current demand",
+        "Arrears collected",
+        "Current collected",
+        "Balance",
         "Collection %",
     ]
     assert rows[0] == headers
@@ -669,7 +671,7 @@ def test_a_voided_payment_is_not_collected(client, officer, billed, make_user):
     as_user(client, officer)
     rows = parse_csv(client.get(COLLECTION, {"fy": FY, "format": "csv"}))
     ward1 = next(r for r in rows if r[0] == "1")
-    assert ward1[5] == "0.00" and ward1[6] == "54825.00"
+    assert ward1[5] == ward1[6] == "0.00" and ward1[7] == "54825.00"
 
 
 # --- defaulters -----------------------------------------------------------------------------

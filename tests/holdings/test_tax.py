@@ -260,7 +260,9 @@ def test_graded_schedule_three_quarters_of_17000_paid_by_q2_deadline_earn_7_5_pe
     last_three = list(demand.instalments.filter(quarter__gte=2).order_by("quarter"))
     lines = bill_lines_for(instalments=last_three, arrears=[], today=date(2025, 12, 31))
     rebate = [line for line in lines if line.head == "rebate"]
-    assert [taka(line.amount) for line in rebate] == ["-956.25"]
+    # 7.5% of 12,750.00 = 956.25, spread over the heads: 7.5% of 5,250.00 (holding tax),
+    # of 5,250.00 (conservancy) and of 2,250.00 (lighting)
+    assert [taka(line.amount) for line in rebate] == ["-393.75", "-393.75", "-168.75"]
     assert "7.5" in rebate[0].explanation
     late = bill_lines_for(instalments=last_three, arrears=[], today=date(2026, 1, 1))
     assert not [line for line in late if line.head == "rebate"]

@@ -184,9 +184,10 @@ def application_override_dues(*, application: Application, officer, reason: str)
     return _sync(locked, application)
 
 
-def _bill_lines(lines: list[fees.FeeLine]) -> list[LineSpec]:
+def _bill_lines(lines: list[fees.FeeLine], fiscal_year: str) -> list[LineSpec]:
     """Bill lines, an arrears year's each on its own line ("বকেয়া ২০২৫-২৬: ট্রেড লাইসেন্স
-    ফি" / "Arrears 2025-26: Trade licence fee")."""
+    ফি" / "Arrears 2025-26: Trade licence fee"), owed for that year; the others for the
+    year applied for."""
     return [
         LineSpec(
             head=line.head,
@@ -194,6 +195,8 @@ def _bill_lines(lines: list[fees.FeeLine]) -> list[LineSpec]:
             description_bn=fees.line_label(line, bengali=True),
             description_en=fees.line_label(line, bengali=False),
             explanation=line.rule,
+            period=line.arrears_year or fiscal_year,
+            arrears=bool(line.arrears_year),
         )
         for line in lines
     ]
@@ -263,7 +266,7 @@ def application_issue_bill(
         subject_type=SUBJECT_TYPE,
         subject_id=locked.pk,
         dues=application_dues(locked, lines),
-        lines=_bill_lines(lines),
+        lines=_bill_lines(lines, locked.fiscal_year),
         fiscal_year_label=locked.fiscal_year,
         due_date=due,
         payer=business.trader,
@@ -319,7 +322,7 @@ def renewal_bill_refresh(*, application: Application, today: date | None = None)
     try:
         new = bill_supersede(
             bill=bill,
-            lines=_bill_lines(lines),
+            lines=_bill_lines(lines, locked.fiscal_year),
             due_date=due,
             reason="late renewal: surcharge for this month",
         )
