@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import get_language
 
 ASCII_DIGITS = "0123456789"
@@ -31,3 +33,8 @@ def is_bengali(lang: str | None = None) -> bool:
 def localize_digits(s: str | int, lang: str | None = None) -> str:
     """Bengali digits when `lang` (default: the active language) is Bengali, else unchanged."""
     return to_bengali_digits(s) if is_bengali(lang) else str(s)
+
+
+def localize_date(d: datetime.date, lang: str | None = None) -> str:
+    """A date as offices write it in SMS and messages, 31/12/2026 (৩১/১২/২০২৬ in Bengali)."""
+    return localize_digits(d.strftime("%d/%m/%Y"), lang)

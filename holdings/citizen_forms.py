@@ -357,3 +357,13 @@ class ObjectionForm(forms.Form):
             "Bengali digits are fine. Bring any papers to the assessor if asked."
         ),
     )
+
+
+class AppealForm(ObjectionForm):
+    """The owner's appeal against an objection's decision."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you appeal against the decision?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -27,6 +27,7 @@ from core.views import StaffRoleRequiredMixin
 from payments.services import PaymentError, payment_initiate_online
 
 from .citizen_forms import (
+    AppealForm,
     CounterLinkForm,
     HoldingLookupForm,
     LinkCodeForm,
@@ -39,9 +40,11 @@ from .citizen_forms import (
     pay_options,
 )
 from .dashboard_panels import holdings_with_dues
-from .models import Holding
+from .models import Appeal, Holding, Objection
 from .selectors import counter_payer, holding_visible_to, is_owner, statement
 from .services import (
+    appeal_deadline,
+    appeal_file,
     holding_bill,
     holding_link_at_counter,
     holding_link_by_nid,
@@ -251,6 +254,54 @@ def holding_objection(request, pk: int):
             "assessment": assessment,
             "form": form,
             "objections": assessment.objections.order_by("-created_at"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_appeal(request, pk: int, objection_pk: int):
+    """The owner appeals against an objection's decision, within the appeal period; a
+    review officer decides it. Shows the appeal's state once filed."""
+    objection = get_object_or_404(
+        Objection.objects.select_related("assessment__holding__ward", "decided_by"),
+        pk=objection_pk,
+        assessment__holding_id=pk,
+        assessment__holding__owners__user=request.user,
+    )
+    holding = objection.assessment.holding
+    appeal = Appeal.objects.filter(objection=objection).first()
+    last_day = appeal_deadline(objection)
+    can_appeal = appeal is None and last_day is not None and timezone.localdate() <= last_day
+    form = AppealForm(request.POST or None) if can_appeal else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            appeal_file(
+                objection=objection,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                claimed_rent=form.cleaned_data["claimed_rent"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your appeal is filed. A review officer will decide it and you will see "
+                    "the decision here."
+                ),
+            )
+            return redirect("holding_appeal_file", pk=holding.pk, objection_pk=objection.pk)
+    return render(
+        request,
+        "holdings/citizen/appeal.html",
+        {
+            "holding": holding,
+            "objection": objection,
+            "appeal": appeal,
+            "last_day": last_day,
+            "form": form,
         },
     )
 

@@ -215,6 +215,43 @@ class VacantLandBasis(models.TextChoices):
     VALUATION = "valuation", _("A nominal annual valuation at the ordinary rates")
 
 
+class Appeal(models.Model):
+    """The owner's appeal against an objection's decision, within the schedule's appeal
+    period, decided by a review officer (a revenue officer who did not decide the
+    objection): the decision stands, or the valuation is revised."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the review officer")
+        UPHELD = "upheld", _("The decision stands")
+        REVISED = "revised", _("Valuation revised")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.UPHELD, Status.REVISED},  # a review officer's decision, once
+        Status.UPHELD: set(),
+        Status.REVISED: set(),
+    }
+
+    objection = models.OneToOneField(Objection, on_delete=models.CASCADE, related_name="appeal")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    claimed_rent = models.DecimalField(_("yearly rent claimed"), null=True, blank=True, **MONEY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("decision"), blank=True)
+    revised_rent = models.DecimalField(_("revised yearly rent"), null=True, blank=True, **MONEY)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+
 class RateSchedule(models.Model):
     """One fiscal year's holding-tax rules: rates, due dates, rebates, surcharge."""
 
@@ -243,6 +280,12 @@ class RateSchedule(models.Model):
         ),
     )
     reassessment_years = models.PositiveSmallIntegerField(_("reassess every (years)"), default=5)
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal within (days of the objection's decision)"), default=30
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("remind owners (days before each instalment's due date)"), default=7
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -521,3 +564,22 @@ class NoDuesCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class HoldingReminder(models.Model):
+    """An SMS reminder sent to a holding's owners: `key` names the step, e.g.
+    "2026-27:q2:before" (before an instalment's due date) or "overdue:2026-12" (the monthly
+    reminder of what is overdue). The unique constraint makes sure no step is sent twice
+    (core.reminders.send_once)."""
+
+    holding = models.ForeignKey(Holding, on_delete=models.CASCADE, related_name="reminders")
+    key = models.CharField(max_length=40)
+    amount = models.DecimalField(**MONEY)
+    recipients = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["holding", "key"], name="one_holding_reminder_per_step")
+        ]

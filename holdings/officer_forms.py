@@ -240,6 +240,40 @@ class ObjectionDecisionForm(forms.Form):
         return data
 
 
+class AppealDecisionForm(forms.Form):
+    """The review officer's decision on an appeal, confirmed (it cannot be changed)."""
+
+    STANDS, REVISE = "stands", "revise"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (STANDS, _("The objection's decision stands")),
+            (REVISE, _("Revise the valuation")),
+        ],
+        error_messages={"required": _("Choose whether the decision stands or is revised.")},
+    )
+    reason = ObjectionDecisionForm.base_fields["reason"]
+    revised_rent = RentField(
+        label=_("Revised yearly rent (taka, optional)"),
+        required=False,
+        help_text=_("Only when revising. Left empty, the rent the owner claimed is used."),
+    )
+    confirm = ObjectionDecisionForm.base_fields["confirm"]
+
+    clean_reason = ObjectionDecisionForm.clean_reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.STANDS and data.get("revised_rent") is not None:
+            self.add_error(
+                "revised_rent",
+                _("A revised rent goes only with revising. Leave it empty if the decision stands."),
+            )
+        return data
+
+
 # --- revenue officer --------------------------------------------------------------------------
 
 

@@ -33,8 +33,9 @@ from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
 from . import reports, tax
-from .models import DemandRun, Holding, Objection, Use
+from .models import Appeal, DemandRun, Holding, Objection, Use
 from .officer_forms import (
+    AppealDecisionForm,
     AssessmentForm,
     BaseUnitFormSet,
     CollectionFilterForm,
@@ -48,6 +49,7 @@ from .officer_forms import (
 from .selectors import assessment_breakdown, building_breakdown, valuation_breakdown
 from .services import (
     LIVE_RUN_STATUSES,
+    appeal_decide,
     assessment_record,
     demand_run_start,
     objection_decide,
@@ -347,6 +349,100 @@ class ObjectionView(AssessorRequired, View):
                 request, _("The objection is rejected and the owner will see your reason.")
             )
         return redirect(reverse("holding_assessor_queue") + "?tab=objections")
+
+
+# --- appeals (the review officer) ----------------------------------------------------------
+
+
+class AppealQueueView(RevenueOfficerRequired, View):
+    """Appeals against objection decisions: open ones oldest first, then those decided."""
+
+    def get(self, request):
+        base = Appeal.objects.select_related(
+            "objection__assessment__holding__ward", "filed_by", "decided_by"
+        )
+        open_appeals = paginate(
+            request, base.filter(status=Appeal.Status.OPEN).order_by("created_at")
+        )
+        decided = paginate(
+            request,
+            base.exclude(status=Appeal.Status.OPEN).order_by("-decided_at"),
+            param="decided_page",
+        )
+        return TemplateResponse(
+            request,
+            "holdings/officer/appeals.html",
+            {"open_appeals": open_appeals, "decided": decided, "today": timezone.now()},
+        )
+
+
+class AppealView(RevenueOfficerRequired, View):
+    """One appeal with the objection and its decision; the review officer (not the assessor
+    who decided the objection) lets the decision stand or revises the valuation."""
+
+    template_name = "holdings/officer/appeal.html"
+
+    def get_appeal(self, pk: int) -> Appeal:
+        return get_object_or_404(
+            Appeal.objects.select_related(
+                "objection__assessment__holding__ward",
+                "objection__decided_by",
+                "filed_by",
+                "decided_by",
+            ),
+            pk=pk,
+        )
+
+    def render(self, request, appeal: Appeal, form: AppealDecisionForm | None) -> HttpResponse:
+        assessment = appeal.objection.assessment
+        claimed = None
+        if appeal.claimed_rent is not None:
+            claimed = valuation_breakdown(
+                annual_rent=appeal.claimed_rent,
+                owner_occupied=assessment.owner_occupied,
+                fiscal_year=assessment.effective_fy,
+            )
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "appeal": appeal,
+                "objection": appeal.objection,
+                "assessment": assessment,
+                "holding": assessment.holding,
+                "claimed": claimed,
+                "form": form,
+                "same_officer": appeal.objection.decided_by_id == request.user.pk,
+            },
+        )
+
+    def get(self, request, pk: int):
+        appeal = self.get_appeal(pk)
+        form = AppealDecisionForm() if appeal.status == Appeal.Status.OPEN else None
+        return self.render(request, appeal, form)
+
+    def post(self, request, pk: int):
+        appeal = self.get_appeal(pk)
+        if appeal.status != Appeal.Status.OPEN:
+            messages.error(request, _("This appeal is already decided."))
+            return redirect("holding_appeal", pk=appeal.pk)
+        form = AppealDecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, appeal, form)
+        data = form.cleaned_data
+        try:
+            appeal_decide(
+                appeal=appeal,
+                officer=request.user,
+                revise=data["decision"] == AppealDecisionForm.REVISE,
+                reason=data["reason"],
+                revised_rent=data["revised_rent"],
+            )
+        except ValidationError as exc:
+            form.add_error("revised_rent" if exc.code in RENT_ERRORS else None, exc)
+            return self.render(request, self.get_appeal(pk), form)
+        messages.success(request, _("The appeal is decided and the owner will see your reason."))
+        return redirect("holding_appeals")
 
 
 # --- the yearly demand run ----------------------------------------------------------------

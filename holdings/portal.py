@@ -8,6 +8,7 @@ from core.roles import Role
 
 from . import dashboard_panels, dues, registry_hooks
 from .demo import seed
+from .reminders import send_due_reminders
 from .verify import no_dues_lookup
 
 SPEC = register(
@@ -39,6 +40,11 @@ SPEC = register(
                 "holding_collection",
             ),
             RoleLink(Role.REVENUE_OFFICER, _("Holding tax defaulters"), "holding_defaulters"),
+            RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Holding tax: appeals against objection decisions"),
+                "holding_appeals",
+            ),
         ],
         panels=[
             Panel(
@@ -54,6 +60,7 @@ SPEC = register(
         revenue_heads=["holding_tax", "conservancy", "lighting", "rebate", "surcharge"],
         verify_lookups=[no_dues_lookup],
         demo=seed,
+        reminders=send_due_reminders,
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,
         city_title="holding_tax_name",

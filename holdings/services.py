@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import audit
-from core.digits import to_ascii_digits, to_bengali_digits
+from core.digits import localize_date, to_ascii_digits, to_bengali_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
 from core.money import to_money
@@ -33,6 +33,7 @@ from payments.services import LineSpec, PaymentError, bill_issue, bill_subject_l
 from . import tax
 from .defaults import ensure_schedule
 from .models import (
+    Appeal,
     Arrear,
     Assessment,
     AssessmentUnit,
@@ -269,10 +270,19 @@ def reassessment_due(today: date | None = None):
 
 
 @transaction.atomic
+@transaction.atomic
 def objection_file(*, assessment: Assessment, user, reason: str, claimed_rent=None) -> Objection:
+    """The owner's objection to an assessment; one open objection per assessment at a time
+    (the assessment row is locked while it is checked)."""
     if not reason.strip():
         raise ValidationError(_("Say why you object to the assessment."), code="no_reason")
     claimed = _check_rent(claimed_rent) if claimed_rent not in (None, "") else None
+    Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.objections.filter(status=Objection.Status.OPEN).exists():
+        raise ValidationError(
+            _("Your objection to this assessment is already waiting for an assessor's decision."),
+            code="already_open",
+        )
     objection = Objection.objects.create(
         assessment=assessment, filed_by=user, reason=reason, claimed_rent=claimed
     )
@@ -328,6 +338,123 @@ def objection_decide(
         after={"status": objection.status},
     )
     return objection
+
+
+# --- appeals ------------------------------------------------------------------------------
+
+
+def appeal_deadline(objection: Objection) -> date | None:
+    """The last day to appeal against an objection's decision (None while undecided): the
+    decision's date plus the appeal period of the assessment year's schedule."""
+    if objection.decided_at is None:
+        return None
+    days = ensure_schedule(objection.assessment.effective_fy).appeal_days
+    return timezone.localdate(objection.decided_at) + timedelta(days=days)
+
+
+def _is_owner(user, holding: Holding) -> bool:
+    return holding.owners.filter(user=user).exists()
+
+
+@transaction.atomic
+def appeal_file(*, objection: Objection, user, reason: str, claimed_rent=None) -> Appeal:
+    """An owner appeals against an objection's decision, once, within the appeal period."""
+    objection = (
+        Objection.objects.select_for_update()
+        .select_related("assessment__holding")
+        .get(pk=objection.pk)
+    )
+    if not _is_owner(user, objection.assessment.holding):
+        raise ValidationError(_("Only an owner of the holding can appeal."), code="forbidden")
+    last_day = appeal_deadline(objection)
+    if last_day is None:
+        raise ValidationError(
+            _("The objection is not decided yet; an appeal comes after the decision."),
+            code="undecided",
+        )
+    if timezone.localdate() > last_day:
+        raise ValidationError(
+            _("The time to appeal ended on %(date)s.") % {"date": localize_date(last_day)},
+            code="too_late",
+        )
+    if Appeal.objects.filter(objection=objection).exists():
+        raise ValidationError(
+            _("This decision has already been appealed against."), code="already_appealed"
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why you appeal against the decision."), code="no_reason")
+    claimed = _check_rent(claimed_rent) if claimed_rent not in (None, "") else None
+    appeal = Appeal.objects.create(
+        objection=objection, filed_by=user, reason=reason.strip(), claimed_rent=claimed
+    )
+    audit.record(
+        action="holding.appeal_filed",
+        obj=appeal,
+        actor=user,
+        after={"objection": objection.pk, "claimed_rent": claimed, "reason": appeal.reason},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, appeal: Appeal, officer, revise: bool, reason: str, revised_rent=None
+) -> Appeal:
+    """A review officer decides an appeal: the decision stands, or the valuation is revised
+    from the revised rent (else the rent the owner claimed) for the assessment's year. The
+    assessor who decided the objection cannot review it."""
+    if not officer.has_perm("accounts.view_revenue_reports"):
+        raise ValidationError(_("Only a review officer decides appeals."), code="forbidden")
+    appeal = (
+        Appeal.objects.select_for_update().select_related("objection__assessment").get(pk=appeal.pk)
+    )
+    if appeal.objection.decided_by_id == officer.pk:
+        raise ValidationError(
+            _("You decided the objection; another officer must review the appeal."),
+            code="same_officer",
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the decision."), code="no_reason")
+    decision = Appeal.Status.REVISED if revise else Appeal.Status.UPHELD
+    check_transition(
+        Appeal.TRANSITIONS,
+        appeal.status,
+        decision,
+        choices=Appeal.Status,
+        message=gettext_lazy("This appeal is already decided."),
+        error=partial(ValidationError, code="decided"),
+    )
+    rent = None
+    if revise:
+        given = revised_rent if revised_rent not in (None, "") else appeal.claimed_rent
+        if given is None:
+            raise ValidationError(
+                _("Enter the revised yearly rent (the owner claimed none)."), code="invalid_rent"
+            )
+        rent = _check_rent(given)
+        a = appeal.objection.assessment
+        assessment_record(
+            holding=a.holding,
+            effective_fy=a.effective_fy,
+            annual_rent=rent,
+            owner_occupied=a.owner_occupied,
+            actor=officer,
+            note=f"appeal #{appeal.pk} allowed",
+        )
+    appeal.status = decision
+    appeal.decided_by, appeal.decision_reason = officer, reason.strip()
+    appeal.revised_rent = rent
+    appeal.decided_at = timezone.now()
+    appeal.save()
+    audit.record(
+        action="holding.appeal_decided",
+        obj=appeal,
+        actor=officer,
+        reason=reason,
+        before={"status": "open"},
+        after={"status": appeal.status, "revised_rent": rent},
+    )
+    return appeal
 
 
 # --- linking a holding to an account -------------------------------------------------------

@@ -10,6 +10,11 @@ urlpatterns = [
     path("link/<int:holding_pk>/code/", views.holding_link_code, name="holding_link_code"),
     path("<int:pk>/", views.holding_statement, name="holding_statement"),
     path("<int:pk>/objection/", views.holding_objection, name="holding_objection_file"),
+    path(
+        "<int:pk>/objections/<int:objection_pk>/appeal/",
+        views.holding_appeal,
+        name="holding_appeal_file",
+    ),
     path("quick-pay/", views.quick_pay, name="holding_quick_pay"),
     path("counter/", views.HoldingCounterView.as_view(), name="holding_counter"),
 ]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.digits import localize_digits
+from core.digits import localize_date
 from core.fiscal import fiscal_year_label
 from core.money import format_amount
 
@@ -97,4 +97,4 @@ def _amount(value, lang: str) -> str:
 
 
 def _date(value: datetime.date, lang: str) -> str:
-    return localize_digits(value.strftime("%d/%m/%Y"), lang)
+    return localize_date(value, lang)

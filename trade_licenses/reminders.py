@@ -14,24 +14,23 @@ On a given date the step due is the latest one whose date has come: a day the wo
 not run is caught up the next day, and an older step missed by then is not sent late.
 Each step is sent at most once per business and year: the ReminderSent row is inserted
 first (its unique constraint is the referee between concurrent runs) and the messages go
-out after that row is committed.
+out after that row is committed (core.reminders.send_once, shared with holding tax).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import logging
 from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from core.digits import is_bengali, localize_digits
+from core.digits import is_bengali, localize_date, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_bounds, previous_fiscal_year
+from core.reminders import add_months, language_of, send_once
 
 from .models import Business, Licence, ReminderSent
 
@@ -39,13 +38,6 @@ logger = logging.getLogger(__name__)
 
 SMS_KIND = "trade_licence_reminder"
 BEFORE = (("30d", 30), ("7d", 7))
-
-
-def add_months(d: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def step_dates(deadline: datetime.date, fy_end: datetime.date) -> list[tuple[str, datetime.date]]:
@@ -135,7 +127,7 @@ def message(due: Due, lang: str) -> str:
             "number": due.licence.number,
             "url": f"{settings.SITE_URL}/licences/",
             "fy": localize_digits(due.fiscal_year),
-            "deadline": localize_digits(due.deadline.strftime("%d/%m/%Y")),
+            "deadline": localize_date(due.deadline),
             "days": localize_digits(due.step.removesuffix("d")),
         }
 
@@ -150,8 +142,7 @@ def _contact(due: Due) -> tuple[str, str, str]:
     trader = due.business.trader
     mobile = getattr(trader, "mobile", "") or due.licence.application.trader_mobile or ""
     email = getattr(trader, "email", "") or ""
-    lang = (getattr(trader, "preferred_language", "") or "bn")[:2]
-    return mobile, email, "en" if lang == "en" else "bn"
+    return mobile, email, language_of(trader)
 
 
 def _deliver(due: Due, mobile: str, email: str, lang: str) -> None:
@@ -175,19 +166,17 @@ def send_reminder(due: Due) -> bool:
     """Record the step (once only) and send it after the commit; False if already sent."""
     mobile, email, lang = _contact(due)
     channels = ",".join(c for c, to in (("sms", mobile), ("email", email)) if to)
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(
-                business=due.business,
-                licence=due.licence,
-                fiscal_year=due.fiscal_year,
-                step=due.step,
-                channels=channels,
-            )
-            transaction.on_commit(partial(_deliver, due, mobile, email, lang), robust=True)
-    except IntegrityError:
-        return False  # another run sent this step
-    return True
+    return send_once(
+        partial(
+            ReminderSent.objects.create,
+            business=due.business,
+            licence=due.licence,
+            fiscal_year=due.fiscal_year,
+            step=due.step,
+            channels=channels,
+        ),
+        partial(_deliver, due, mobile, email, lang),
+    )
 
 
 def send_due_reminders(today: datetime.date | None = None) -> dict:
