@@ -85,6 +85,10 @@ class ServiceSpec:
     on_paid: Callable[[Any], None] | None = None
     on_reopened: Callable[[Any], None] | None = None
     on_cancelled: Callable[[Any], None] | None = None
+    # The page of a bill's subject for its payer (a Bill in; its URL, or "" for none) and
+    # the link's words ("Back to the trade licence"): the payment's status page leads there.
+    subject_url: Callable[[Any], str] | None = None
+    subject_link: Text = ""
     revenue_heads: Sequence[str] = ()  # what it bills; none: it issues no bills
     verify_lookups: Sequence[Callable[[str], Any]] = ()  # code -> payments.Verified | None
     demo: Callable[[], list[Any] | None] | None = None  # seed_demo: rows of (role, mobile, how)

@@ -1,9 +1,11 @@
 """What each service says about its bills, read from its portal declaration (core.portal):
-what happens when one is paid, reopened or cancelled, and its name on receipts. Payments
+what happens when one is paid, reopened or cancelled, its name on receipts, and where the
+page of a bill's subject is. Payments
 never imports a service app."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
@@ -40,3 +42,15 @@ def run_hook(bill: Bill, event: str) -> None:
     hook = getattr(spec, f"on_{event}", None) if spec else None
     if hook is not None:
         hook(bill)
+
+
+def subject_links(bills: Iterable[Bill]) -> list[tuple[str, str | Promise]]:
+    """(URL, words) of the pages of the bills' subjects that their services declare (the
+    licence a fee bill is for), each once, in the bills' order."""
+    links: list[tuple[str, str | Promise]] = []
+    for bill in bills:
+        spec = spec_for(bill.service)
+        url = spec.subject_url(bill) if spec is not None and spec.subject_url else ""
+        if spec is not None and url and all(url != seen for seen, _words in links):
+            links.append((url, spec.subject_link or spec.title))
+    return links

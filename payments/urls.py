@@ -8,6 +8,7 @@ urlpatterns = [
     path("dues/<str:service>/<str:token>/", dues_views.bill_due, name="bill_due"),
     path("history/", views.my_payments, name="my_payments"),
     path("p/<str:tran_id>/", views.payment_status, name="payment_status"),
+    path("p/<str:tran_id>/again/", views.payment_again, name="payment_again"),
     path("p/<str:tran_id>/receipt.pdf", views.payment_receipt_pdf, name="payment_receipt_pdf"),
     path("sslcommerz/ipn/", views.sslcommerz_ipn, name="sslcommerz_ipn"),
     path("sslcommerz/success/", views.sslcommerz_success, name="sslcommerz_success"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import (
     Http404,
     HttpRequest,
@@ -18,6 +20,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -27,9 +30,23 @@ from core.ratelimit import over_limit
 
 from . import selectors
 from .models import Payment, PaymentEvent
-from .services import PaymentError, ipn_receive, payment_initiate_online, payment_reconcile
+from .registry import subject_links
+from .services import (
+    PaymentError,
+    ipn_receive,
+    payment_initiate_online,
+    payment_reconcile,
+    payment_try_again,
+)
 from .services.callbacks import count_refused
-from .services.online import return_receive
+from .services.online import RETRYABLE_STATUSES, retry_bills, return_receive
+
+#: While a payment is open its status page reloads itself this long after it began (the
+#: gateway normally answers in under a minute); after that the reconciliation task, which
+#: asks the gateway about payments pending over 15 minutes, takes over.
+STATUS_AUTO_REFRESH_MINUTES = 15
+#: "Try again" presses per address (each opens a gateway session) in 10 minutes.
+TRY_AGAIN_LIMIT, TRY_AGAIN_WINDOW = 20, 600
 
 
 @login_required
@@ -55,9 +72,18 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(payment.gateway_url)
 
 
+def _may_try_again(request: HttpRequest, payment: Payment) -> bool:
+    """A payer's own payment is tried again only by that payer; a quick-pay one (no
+    account) by whoever holds its (unguessable) transaction id, as its status page."""
+    return payment.payer_id is None or request.user.pk == payment.payer_id
+
+
 @require_http_methods(["GET", "POST"])
 def payment_status(request: HttpRequest, tran_id: str) -> HttpResponse:
-    """An honest status page; "check again" asks the gateway (never trusts the browser)."""
+    """An honest status page; "check again" asks the gateway (never trusts the browser).
+
+    Cancelled, failed or expired: said at once, with "try again" for the bills still open.
+    Confirming: only while the gateway has not answered, with how long it may take."""
     payment = selectors.payment_by_tran_id(tran_id)
     if payment is None:
         raise Http404
@@ -65,6 +91,10 @@ def payment_status(request: HttpRequest, tran_id: str) -> HttpResponse:
         payment_reconcile(payment=payment)
         return redirect("payment_status", tran_id=tran_id)
     outcomes = selectors.payment_outcomes(payment)
+    is_open = payment.status in Payment.OPEN_STATUSES
+    age = timezone.now() - payment.created_at
+    retryable = payment.channel == Payment.Channel.ONLINE and payment.status in RETRYABLE_STATUSES
+    payable, gone = retry_bills(payment) if retryable else ([], [])
     return render(
         request,
         "payments/status.html",
@@ -73,8 +103,46 @@ def payment_status(request: HttpRequest, tran_id: str) -> HttpResponse:
             "outcomes": outcomes,
             "applied_any": any(o.applied for o in outcomes),
             "credited": [o for o in outcomes if o.credit is not None],
+            "auto_refresh": is_open and age.total_seconds() < STATUS_AUTO_REFRESH_MINUTES * 60,
+            "refresh_minutes": STATUS_AUTO_REFRESH_MINUTES,
+            "retryable": retryable,
+            "retry_bills": payable,
+            "retry_total": sum((b.total for b in payable), Decimal("0.00")),
+            "retry_gone": gone,
+            "may_try_again": _may_try_again(request, payment),
+            "subject_links": (
+                subject_links(o.bill for o in outcomes) if request.user.is_authenticated else []
+            ),
         },
     )
+
+
+@require_POST
+def payment_again(request: HttpRequest, tran_id: str) -> HttpResponse:
+    """ "Try again" after a cancelled, failed or expired payment: a new payment of the same
+    bills that are still open, straight to the gateway."""
+    payment = selectors.payment_by_tran_id(tran_id)
+    if payment is None:
+        raise Http404
+    status_url = reverse("payment_status", args=[tran_id])
+    if not _may_try_again(request, payment):
+        if not request.user.is_authenticated:
+            return redirect_to_login(status_url)
+        raise Http404
+    if over_limit(
+        f"payments:try-again:{client_ip(request) or 'unknown'}", TRY_AGAIN_LIMIT, TRY_AGAIN_WINDOW
+    ):
+        messages.error(
+            request,
+            _("Too many attempts from your connection. Please wait 10 minutes and try again."),
+        )
+        return redirect(status_url)
+    try:
+        again = payment_try_again(payment=payment)
+    except PaymentError as exc:
+        messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
+        return redirect(status_url)
+    return HttpResponseRedirect(again.gateway_url)
 
 
 @require_safe
@@ -178,6 +246,10 @@ def _browser_return(kind: str) -> View:
         if payment is None:
             messages.error(request, _("We could not find that payment."))
             return redirect("home")
+        if kind != PaymentEvent.Kind.RETURN_SUCCESS and payment.status in Payment.OPEN_STATUSES:
+            # The browser's "failed" or "cancelled" is only a claim: ask the gateway itself,
+            # which decides as its notification would, so the page says so at once.
+            payment_reconcile(payment=payment)
         # 303: the browser follows with a GET, where our own cookies apply again.
         response = HttpResponseRedirect(reverse("payment_status", args=[payment.tran_id]))
         response.status_code = 303

@@ -29,6 +29,7 @@ from .online import (  # noqa: F401
     payment_refund_credit,
     payment_refund_held,
     payment_release_hold,
+    payment_try_again,
     return_receive,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "payment_release_hold",
     "payment_settle",
     "payment_transition",
+    "payment_try_again",
     "payment_void",
     "PaymentError",
     "return_receive",

@@ -28,6 +28,7 @@ from ..models import (
     Receipt,
     ReceiptCounter,
 )
+from ..notify import queue_receipt_sms
 from ..registry import run_hook
 
 
@@ -156,6 +157,7 @@ def settle_locked(
         ]
     )
     _issue_receipt(payment)
+    queue_receipt_sms(payment)  # after the commit; a payment settles once, so one SMS
     if actor is not None:
         audit.record(
             action="payment.settled",

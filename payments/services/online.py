@@ -220,6 +220,47 @@ def payment_initiate_online(
     return locked
 
 
+#: A payment the gateway answered "no" to: its still-open bills can be paid again.
+RETRYABLE_STATUSES = frozenset(
+    {Payment.Status.FAILED, Payment.Status.CANCELLED, Payment.Status.EXPIRED}
+)
+
+
+def retry_bills(payment: Payment) -> tuple[list[Bill], list[Bill]]:
+    """The bills of `payment` split into (still payable, no longer payable), by number."""
+    bills = sorted((i.bill for i in payment.items.select_related("bill")), key=lambda b: b.number)
+    return [b for b in bills if b.is_payable], [b for b in bills if not b.is_payable]
+
+
+def payment_try_again(*, payment: Payment) -> Payment:
+    """A new online payment, for the same payer, of the bills of a failed, cancelled or
+    expired one that are still open — through payment_initiate_online, so every rule of
+    the bill path applies. PaymentError (translated) when it cannot be tried again or
+    none of its bills is open any more (e.g. paid meanwhile at a counter)."""
+    if payment.channel != Payment.Channel.ONLINE or payment.status not in RETRYABLE_STATUSES:
+        raise PaymentError(
+            _("Only a failed, cancelled or expired online payment can be tried again.")
+        )
+    payable, gone = retry_bills(payment)
+    if not payable:
+        numbers = ", ".join(b.number for b in gone)
+        if all(b.status == Bill.Status.PAID for b in gone):
+            raise PaymentError(
+                _("These bills were paid meanwhile, so nothing is left to pay: %(bills)s.")
+                % {"bills": numbers}
+            )
+        raise PaymentError(
+            _("These bills can no longer be paid (paid, replaced or cancelled): %(bills)s.")
+            % {"bills": numbers}
+        )
+    return payment_initiate_online(
+        bills=payable,
+        payer=payment.payer,
+        payer_name=payment.payer_name,
+        payer_mobile=payment.payer_mobile,
+    )
+
+
 def _check_money(payment: Payment, *, tran_id: str, amount: Decimal | None, currency: str) -> str:
     """Why the gateway's word does not match our record ('' when it does)."""
     if tran_id != payment.tran_id:
