@@ -26,10 +26,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.audit import client_ip
+from core.digits import localize_digits
+from core.privacy import mask_mobile
 from core.ratelimit import over_limit
 
 from . import selectors
 from .models import Payment, PaymentEvent
+from .notify import recipients
 from .registry import subject_links
 from .services import (
     PaymentError,
@@ -110,6 +113,11 @@ def payment_status(request: HttpRequest, tran_id: str) -> HttpResponse:
             "retry_total": sum((b.total for b in payable), Decimal("0.00")),
             "retry_gone": gone,
             "may_try_again": _may_try_again(request, payment),
+            "receipt_sms_to": ", ".join(
+                localize_digits(mask_mobile(mobile)) for mobile, _lang in recipients(payment)
+            )
+            if payment.status == Payment.Status.SUCCEEDED
+            else "",
             "subject_links": (
                 subject_links(o.bill for o in outcomes) if request.user.is_authenticated else []
             ),

@@ -116,6 +116,10 @@ def test_succeeded_shows_the_receipt_and_no_try_again(client, citizen, make_bill
     assert "Payment received. Thank you." in page
     assert "Download receipt (PDF)" in page
     assert "Try again" not in page and CONFIRMING not in page
+    assert f"Also sent by SMS to {citizen.mobile[:3]}•••••{citizen.mobile[-3:]}." in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "bn"
+    page = client.get(status_url(payment)).content.decode()
+    assert "রসিদটি এসএমএসেও পাঠানো হয়েছে: ০১৭•••••" in page
 
 
 @pytest.mark.django_db
