@@ -367,3 +367,74 @@ class AppealForm(ObjectionForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+# --- mutation (নামজারি) ---------------------------------------------------------------------
+
+
+class MutationForm(forms.Form):
+    """The registered deed that changed the holding's ownership."""
+
+    deed_number = forms.CharField(label=gettext_lazy("Deed number"), max_length=60)
+    deed_date = forms.DateField(
+        label=gettext_lazy("Deed date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NewOwnerForm(forms.Form):
+    """One owner named in the deed; a row left empty is ignored."""
+
+    name_bn = forms.CharField(label=gettext_lazy("Name (Bengali)"), max_length=200, required=False)
+    name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=200, required=False)
+    nid = NIDField(label=gettext_lazy("NID"), required=False)
+    mobile = BDMobileField(label=gettext_lazy("Mobile"), required=False)
+    share_percent = LocalizedDecimalField(
+        label=gettext_lazy("Share (%)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+    )
+
+    def has_changed(self) -> bool:
+        return any(
+            str(self.data.get(self.add_prefix(name), "")).strip()
+            for name in ("name_bn", "name_en", "nid", "mobile", "share_percent")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.has_changed():
+            return data
+        if not (data.get("name_bn") or data.get("name_en")) and not self.has_error("name_bn"):
+            self.add_error("name_bn", _("Enter the owner's name as on the deed."))
+        if not data.get("nid") and not self.has_error("nid"):
+            self.add_error("nid", _("Enter the owner's NID."))
+        return data
+
+
+class BaseNewOwnerFormSet(forms.BaseFormSet):
+    def owners(self):
+        """The filled rows as services.mutations.NewOwner (after is_valid()); one owner
+        without a share holds 100%."""
+        from .services.mutations import NewOwner
+
+        rows = [form.cleaned_data for form in self.forms if form.has_changed()]
+        return [
+            NewOwner(
+                name_bn=row["name_bn"],
+                name_en=row["name_en"],
+                nid=row["nid"],
+                mobile=row["mobile"] or "",
+                share_percent=row["share_percent"]
+                if row["share_percent"] is not None
+                else (Decimal("100") if len(rows) == 1 else Decimal("0")),
+            )
+            for row in rows
+        ]
+
+
+NewOwnerFormSet = forms.formset_factory(
+    NewOwnerForm, formset=BaseNewOwnerFormSet, extra=4, max_num=10, validate_max=True
+)

@@ -7,6 +7,8 @@ holdings.services and payments.services do every write, and a refused operation
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,10 +30,13 @@ from payments.services import PaymentError, payment_initiate_online
 
 from .citizen_forms import (
     AppealForm,
+    BaseNewOwnerFormSet,
     CounterLinkForm,
     HoldingLookupForm,
     LinkCodeForm,
     LinkForm,
+    MutationForm,
+    NewOwnerFormSet,
     ObjectionForm,
     PayForm,
     QuickPayForm,
@@ -40,7 +45,7 @@ from .citizen_forms import (
     pay_options,
 )
 from .dashboard_panels import holdings_with_dues
-from .models import Appeal, Holding, Objection
+from .models import Appeal, Holding, Mutation, Objection
 from .selectors import counter_payer, holding_visible_to, is_owner, statement
 from .services import (
     appeal_deadline,
@@ -53,6 +58,7 @@ from .services import (
     objection_file,
     quick_pay_name,
 )
+from .services.mutations import mutation_apply
 
 QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
@@ -302,6 +308,64 @@ def holding_appeal(request, pk: int, objection_pk: int):
             "appeal": appeal,
             "last_day": last_day,
             "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_mutation(request, pk: int):
+    """An owner applies for mutation (নামজারি) on a registered deed; the fee is billed and
+    paid from "my bills"; an assessor decides. The holding's mutations and their state."""
+    holding = get_object_or_404(
+        Holding.objects.select_related("ward"), pk=pk, owners__user=request.user
+    )
+    mutations = list(holding.mutations.select_related("bill").order_by("-created_at"))
+    in_progress = any(m.status in Mutation.OPEN for m in mutations)
+    form = MutationForm(request.POST or None) if not in_progress else None
+    owners = (
+        cast(BaseNewOwnerFormSet, NewOwnerFormSet(request.POST or None, prefix="owner"))
+        if form
+        else None
+    )
+    if (
+        request.method == "POST"
+        and form is not None
+        and owners is not None
+        and all([form.is_valid(), owners.is_valid()])  # both, so both show their errors
+    ):
+        try:
+            mutation = mutation_apply(
+                holding=holding,
+                applicant=request.user,
+                deed_number=form.cleaned_data["deed_number"],
+                deed_date=form.cleaned_data["deed_date"],
+                owners=owners.owners(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your mutation application is recorded. Pay the fee of %(fee)s (bill "
+                    "%(bill)s) to send it to the assessor."
+                )
+                % {
+                    "fee": format_amount(mutation.fee),
+                    "bill": getattr(mutation.bill, "number", ""),
+                },
+            )
+            return redirect("my_bills")
+    return render(
+        request,
+        "holdings/citizen/mutation.html",
+        {
+            "holding": holding,
+            "current_owners": list(holding.owners.order_by("pk")),
+            "mutations": mutations,
+            "form": form,
+            "owners": owners,
         },
     )
 

@@ -280,6 +280,12 @@ class RateSchedule(models.Model):
         ),
     )
     reassessment_years = models.PositiveSmallIntegerField(_("reassess every (years)"), default=5)
+    mutation_fee = models.DecimalField(
+        _("mutation (নামজারি) fee"),
+        default=500,
+        help_text=_("Charged for recording a change of ownership on a deed (sample default)."),
+        **MONEY,
+    )
     appeal_days = models.PositiveSmallIntegerField(
         _("appeal within (days of the objection's decision)"), default=30
     )
@@ -582,4 +588,59 @@ class HoldingReminder(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(fields=["holding", "key"], name="one_holding_reminder_per_step")
+        ]
+
+
+class Mutation(models.Model):
+    """Mutation (নামজারি): the holding's owners replaced by those of a registered deed.
+    Applied for by an owner or at the counter, billed the schedule's mutation fee through
+    payments, then approved (the owners change; the old ones are kept here) or rejected
+    by an assessor with a reason. One open mutation per holding at a time."""
+
+    class Status(models.TextChoices):
+        FEE_DUE = "fee_due", _("Waiting for the fee")
+        SUBMITTED = "submitted", _("Waiting for the assessor")
+        APPROVED = "approved", _("Approved: owners changed")
+        REJECTED = "rejected", _("Rejected")
+
+    OPEN = (Status.FEE_DUE, Status.SUBMITTED)
+    TRANSITIONS = {
+        Status.FEE_DUE: {Status.SUBMITTED},  # the fee paid
+        Status.SUBMITTED: {Status.APPROVED, Status.REJECTED, Status.FEE_DUE},  # or reopened
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+    }
+
+    holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="mutations")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    deed_number = models.CharField(_("deed number"), max_length=60)
+    deed_date = models.DateField(_("deed date"))
+    new_owners = models.JSONField(_("owners by the deed"))
+    previous_owners = models.JSONField(default=list, blank=True)
+    fee = models.DecimalField(_("fee"), **MONEY)
+    bill = models.ForeignKey(
+        "payments.Bill", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.FEE_DUE, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mutation")
+        verbose_name_plural = _("mutations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holding"],
+                condition=Q(status__in=["fee_due", "submitted"]),
+                name="one_open_mutation_per_holding",
+            )
         ]

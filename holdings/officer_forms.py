@@ -274,6 +274,26 @@ class AppealDecisionForm(forms.Form):
         return data
 
 
+class MutationDecisionForm(forms.Form):
+    """The assessor's decision on a mutation, confirmed (it cannot be changed)."""
+
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (APPROVE, _("Approve: the deed's owners replace those on record")),
+            (REJECT, _("Reject")),
+        ],
+        error_messages={"required": _("Choose whether to approve or reject the mutation.")},
+    )
+    reason = ObjectionDecisionForm.base_fields["reason"]
+    confirm = ObjectionDecisionForm.base_fields["confirm"]
+
+    clean_reason = ObjectionDecisionForm.clean_reason
+
+
 # --- revenue officer --------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
 from . import reports, tax
-from .models import Appeal, DemandRun, Holding, Objection, Use
+from .models import Appeal, DemandRun, Holding, Mutation, Objection, Use
 from .officer_forms import (
     AppealDecisionForm,
     AssessmentForm,
@@ -41,6 +41,7 @@ from .officer_forms import (
     CollectionFilterForm,
     DefaulterFilterForm,
     DemandRunForm,
+    MutationDecisionForm,
     ObjectionDecisionForm,
     QueueFilterForm,
     UnitFormSet,
@@ -55,6 +56,7 @@ from .services import (
     objection_decide,
     reassessment_due,
 )
+from .services.mutations import mutation_decide
 from .tasks import progress_key
 
 
@@ -349,6 +351,81 @@ class ObjectionView(AssessorRequired, View):
                 request, _("The objection is rejected and the owner will see your reason.")
             )
         return redirect(reverse("holding_assessor_queue") + "?tab=objections")
+
+
+# --- mutations (the assessor) ---------------------------------------------------------------
+
+
+class MutationQueueView(AssessorRequired, View):
+    """Mutations whose fee is paid, oldest first; those still waiting for the fee; decided."""
+
+    def get(self, request):
+        base = Mutation.objects.select_related("holding__ward", "applicant", "decided_by")
+        return TemplateResponse(
+            request,
+            "holdings/officer/mutations.html",
+            {
+                "waiting": paginate(
+                    request,
+                    base.filter(status=Mutation.Status.SUBMITTED).order_by("created_at"),
+                ),
+                "fee_due": base.filter(status=Mutation.Status.FEE_DUE).count(),
+                "decided": paginate(
+                    request,
+                    base.filter(
+                        status__in=[Mutation.Status.APPROVED, Mutation.Status.REJECTED]
+                    ).order_by("-decided_at"),
+                    param="decided_page",
+                ),
+            },
+        )
+
+
+class MutationView(AssessorRequired, View):
+    """One mutation: the owners on record against the deed's; approve or reject."""
+
+    template_name = "holdings/officer/mutation.html"
+
+    def render(self, request, mutation: Mutation, form: MutationDecisionForm | None):
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "mutation": mutation,
+                "holding": mutation.holding,
+                "current_owners": list(mutation.holding.owners.order_by("pk")),
+                "form": form,
+            },
+        )
+
+    def get_mutation(self, pk: int) -> Mutation:
+        return get_object_or_404(
+            Mutation.objects.select_related("holding__ward", "applicant", "decided_by", "bill"),
+            pk=pk,
+        )
+
+    def get(self, request, pk: int):
+        mutation = self.get_mutation(pk)
+        open_ = mutation.status == Mutation.Status.SUBMITTED
+        return self.render(request, mutation, MutationDecisionForm() if open_ else None)
+
+    def post(self, request, pk: int):
+        mutation = self.get_mutation(pk)
+        form = MutationDecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, mutation, form)
+        try:
+            mutation_decide(
+                mutation=mutation,
+                assessor=request.user,
+                approve=form.cleaned_data["decision"] == MutationDecisionForm.APPROVE,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render(request, self.get_mutation(pk), form)
+        messages.success(request, _("The mutation is decided and the applicant will see it."))
+        return redirect("holding_mutations")
 
 
 # --- appeals (the review officer) ----------------------------------------------------------

@@ -32,6 +32,7 @@ SPEC = register(
                 _("New holdings, objections and reassessments"),
                 "holding_assessor_queue",
             ),
+            RoleLink(Role.ASSESSOR, _("Mutations (change of owners)"), "holding_mutations"),
             RoleLink(Role.ASSESSOR, _("Import the holding register"), "holding_import"),
             RoleLink(Role.REVENUE_OFFICER, _("Holding tax: yearly demand"), "holding_demand_runs"),
             RoleLink(
@@ -57,7 +58,14 @@ SPEC = register(
         ],
         on_paid=registry_hooks.on_paid,
         on_reopened=registry_hooks.on_reopened,
-        revenue_heads=["holding_tax", "conservancy", "lighting", "rebate", "surcharge"],
+        revenue_heads=[
+            "holding_tax",
+            "conservancy",
+            "lighting",
+            "rebate",
+            "surcharge",
+            "mutation_fee",
+        ],
         verify_lookups=[no_dues_lookup],
         demo=seed,
         reminders=send_due_reminders,

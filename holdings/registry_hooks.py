@@ -4,7 +4,11 @@ holdings/portal.py; payments calls them)."""
 
 def on_paid(bill) -> None:
     from .models import Arrear, HoldingBillItem, Instalment
+    from .services import mutations
 
+    if bill.subject_type == mutations.SUBJECT_TYPE:
+        mutations.on_fee_paid(bill)
+        return
     items = HoldingBillItem.objects.filter(bill=bill)
     Instalment.objects.filter(pk__in=items.values("instalment_id")).update(
         status=Instalment.Status.PAID, paid_bill=bill
@@ -19,6 +23,11 @@ def on_paid(bill) -> None:
 
 def on_reopened(bill) -> None:
     from .models import Arrear, Instalment
+    from .services import mutations
+
+    if bill.subject_type == mutations.SUBJECT_TYPE:
+        mutations.on_fee_reopened(bill)
+        return
 
     Instalment.objects.filter(paid_bill=bill).update(status=Instalment.Status.DUE, paid_bill=None)
     Arrear.objects.filter(paid_bill=bill).update(status=Arrear.Status.DUE, paid_bill=None)

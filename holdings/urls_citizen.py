@@ -15,6 +15,7 @@ urlpatterns = [
         views.holding_appeal,
         name="holding_appeal_file",
     ),
+    path("<int:pk>/mutation/", views.holding_mutation, name="holding_mutation_apply"),
     path("quick-pay/", views.quick_pay, name="holding_quick_pay"),
     path("counter/", views.HoldingCounterView.as_view(), name="holding_counter"),
 ]

@@ -40,6 +40,7 @@ class RevenueHead(models.TextChoices):
     REGISTRATION_FEE = "registration_fee", _("Registration fee")
     RENEWAL_FEE = "renewal_fee", _("Renewal fee")
     TRANSFER_FEE = "transfer_fee", _("Transfer fee")
+    MUTATION_FEE = "mutation_fee", _("Mutation fee")
     SALAMI = "salami", _("Premium (salami)")
     SECURITY_DEPOSIT = "security_deposit", _("Security deposit")
     LEASE = "lease", _("Lease amount")

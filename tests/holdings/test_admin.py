@@ -34,6 +34,7 @@ def test_editing_a_rate_in_the_admin_is_audited_with_before_and_after(client, ma
             "vacant_land_flat_tax",
             "vacant_land_basis",
             "reassessment_years",
+            "mutation_fee",
             "appeal_days",
             "reminder_days_before",
         ]

@@ -149,6 +149,7 @@ def test_extensions_are_recorded_inline_on_the_schedule_and_audited(client, make
             "vacant_land_flat_tax",
             "vacant_land_basis",
             "reassessment_years",
+            "mutation_fee",
             "appeal_days",
             "reminder_days_before",
         ]

@@ -30,9 +30,9 @@ from core.validators import normalize_nid
 from payments.models import Bill
 from payments.services import LineSpec, PaymentError, bill_issue, bill_subject_lock
 
-from . import tax
-from .defaults import ensure_schedule
-from .models import (
+from .. import tax
+from ..defaults import ensure_schedule
+from ..models import (
     Appeal,
     Arrear,
     Assessment,
@@ -46,7 +46,7 @@ from .models import (
     Owner,
     Use,
 )
-from .selectors import effective_due_date, rebate_deadline
+from ..selectors import effective_due_date, rebate_deadline
 
 log = logging.getLogger(__name__)
 
@@ -847,7 +847,7 @@ def _run_busy_error(fiscal_year_: str, run_id) -> ValidationError:
 
 def _enqueue_demand_run(run_id: int) -> None:
     """Send the run to the workers; if the queue cannot be reached, the run says so."""
-    from .tasks import run_demand_generation
+    from ..tasks import run_demand_generation
 
     try:
         run_demand_generation.delay(run_id)
