@@ -8,9 +8,13 @@ from django.contrib import admin
 from django.db import models
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .models import AuditLog, CityProfile, OfficeOrderExtension, Ward, Zone
+from .images import image_data_uri
+from .models import AuditLog, CityProfile, OfficeOrderExtension, OfficerSignature, Ward, Zone
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -70,14 +74,42 @@ class AuditedAdmin(_ModelAdmin):
             )
 
 
+def _preview(file: Any) -> SafeString | str:
+    """A stored signature or seal as it prints (private files have no URL to link to)."""
+    src = image_data_uri(file)
+    if not src:
+        return "—"
+    return format_html('<img src="{}" alt="" style="max-height:25mm;max-width:60mm">', src)
+
+
 @admin.register(CityProfile)
 class CityProfileAdmin(AuditedAdmin):
     list_display = ["code", "name_en", "name_bn"]
+    readonly_fields = ["seal_preview"]
+
+    @admin.display(description=_("seal as printed"))
+    def seal_preview(self, obj: CityProfile) -> SafeString | str:
+        return _preview(obj.seal)
 
 
 @admin.register(Zone)
 class ZoneAdmin(AuditedAdmin):
-    list_display = ["number", "name_en", "name_bn"]
+    list_display = ["number", "name_en", "name_bn", "office_address_en"]
+
+
+@admin.register(OfficerSignature)
+class OfficerSignatureAdmin(AuditedAdmin):
+    """Administrators upload each signing officer's designation and signature."""
+
+    list_display = ["user", "designation_en", "designation_bn", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["user__mobile", "user__name_en", "user__name_bn", "designation_en"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["signature_preview"]
+
+    @admin.display(description=_("signature as printed"))
+    def signature_preview(self, obj: OfficerSignature) -> SafeString | str:
+        return _preview(obj.image)
 
 
 @admin.register(Ward)

@@ -6,9 +6,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.images import private_storage, seal_upload_to, signature_upload_to, validate_print_image
+
+#: The legal basis printed on trade licences: every city corporation licenses trades under
+#: the same act and schedule (DNCC's certificate cites them in these words).
+LEGAL_BASIS_BN = (
+    "স্থানীয় সরকার (সিটি কর্পোরেশন) আইন, ২০০৯ এর ধারা ৮৪ এবং আদর্শ কর তফসিল, ২০১৬ এর ১০ অনুচ্ছেদ অনুযায়ী"
+)
+LEGAL_BASIS_EN = (
+    "Under section 84 of the Local Government (City Corporation) Act 2009 and paragraph 10 "
+    "of the Model Tax Schedule 2016"
+)
+BIN_RE = r"^[0-9]{9}(-?[0-9]{4})?$"
 
 
 class BilingualNameMixin:
@@ -47,6 +61,40 @@ class CityProfile(BilingualNameMixin, models.Model):
     holding_tax_name_en = models.CharField(
         _("the city's word for holding tax (English)"), max_length=60, default="Holding tax"
     )
+    legal_basis_bn = models.TextField(
+        _("legal basis of trade licences (Bengali)"),
+        default=LEGAL_BASIS_BN,
+        help_text=_(
+            "The licence certificate's statement begins with it: the act and the schedule "
+            "the licence is issued under."
+        ),
+    )
+    legal_basis_en = models.TextField(
+        _("legal basis of trade licences (English)"), default=LEGAL_BASIS_EN
+    )
+    vat_bin = models.CharField(
+        _("VAT registration number (BIN)"),
+        max_length=14,
+        blank=True,
+        validators=[
+            RegexValidator(
+                BIN_RE,
+                _("Enter the 9-digit BIN, or the 13-digit one such as 000123456-0101."),
+            )
+        ],
+        help_text=_("Printed on every receipt that includes VAT."),
+    )
+    seal = models.ImageField(
+        _("seal of the corporation"),
+        storage=private_storage,
+        upload_to=seal_upload_to,
+        blank=True,
+        validators=[validate_print_image],
+        help_text=_(
+            "A PNG or JPEG scan, printed beside the officer's signature on licences and "
+            "certificates (a transparent background prints best)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -82,6 +130,12 @@ class Zone(BilingualNameMixin, models.Model):
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     name_bn = models.CharField(_("name (Bengali)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    office_address_bn = models.CharField(
+        _("zone office address (Bengali)"), max_length=300, blank=True
+    )
+    office_address_en = models.CharField(
+        _("zone office address (English)"), max_length=300, blank=True
+    )
 
     class Meta:
         ordering = ["number"]
@@ -114,6 +168,42 @@ class Ward(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OfficerSignature(models.Model):
+    """An officer's designation and signature image, uploaded by an administrator. The
+    documents an officer approved or issued print them (trade licence, no-dues
+    certificate), with the corporation's seal (CityProfile.seal)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="officer_signature",
+        verbose_name=_("officer"),
+    )
+    designation_bn = models.CharField(_("designation (Bengali)"), max_length=150)
+    designation_en = models.CharField(_("designation (English)"), max_length=150)
+    image = models.ImageField(
+        _("signature"),
+        storage=private_storage,
+        upload_to=signature_upload_to,
+        validators=[validate_print_image],
+        help_text=_("A PNG or JPEG scan of the signature, at most 1 MB."),
+    )
+    is_active = models.BooleanField(
+        _("printed on documents"),
+        default=True,
+        help_text=_("Untick when the officer leaves the post: documents stop printing it."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user_id"]
+        verbose_name = _("officer's signature")
+        verbose_name_plural = _("officers' signatures")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.designation_en}"
 
 
 class OfficeOrderExtension(models.Model):

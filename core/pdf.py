@@ -23,7 +23,8 @@ from django.utils.functional import Promise
 from core.bengali import bengali_date
 from core.digits import to_bengali_digits
 from core.fiscal import fiscal_year_label
-from core.models import CityProfile
+from core.images import image_data_uri
+from core.models import CityProfile, OfficerSignature
 from core.money import format_amount
 
 Bilingual = dict[str, str]
@@ -107,6 +108,32 @@ def logo_src(city: CityProfile) -> str:
             mime = mimetypes.guess_type(city.logo.name or "")[0] or "image/png"
             return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     return "img/logo.svg"
+
+
+def seal_src(city: CityProfile) -> str:
+    """The corporation's seal inline (a data URI), or "" when none is uploaded."""
+    return image_data_uri(city.seal) if city.pk else ""
+
+
+def signatory(user: Any) -> dict[str, Any] | None:
+    """The officer who signs a document: {"name", "designation"} (each Bilingual) and
+    "signature_src" (a data URI, "" without one) from the officer's OfficerSignature; the
+    designation is empty when the administrator has uploaded none (or it was withdrawn).
+    None without a user."""
+    if user is None:
+        return None
+    bn = getattr(user, "name_bn", "") or getattr(user, "name_en", "") or ""
+    en = getattr(user, "name_en", "") or getattr(user, "name_bn", "") or ""
+    signature = OfficerSignature.objects.filter(user_id=user.pk, is_active=True).first()
+    return {
+        "name": {"bn": bn or "—", "en": en or "—"},
+        "designation": {
+            "bn": signature.designation_bn if signature else "",
+            "en": signature.designation_en if signature else "",
+        },
+        "signature_src": image_data_uri(signature.image) if signature else "",
+        "has_signature": signature is not None,
+    }
 
 
 # --- PDF --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 from core.digits import to_bengali_digits
 from core.documents import StoredDocument
 from core.fiscal import next_fiscal_year
-from core.models import CityProfile
+from core.models import LEGAL_BASIS_BN, LEGAL_BASIS_EN, CityProfile, Ward
 from core.pdf import (
     Bilingual,
     both_calendars,
@@ -29,10 +29,12 @@ from core.pdf import (
     money,
     qr_data_uri,
     render_pdf,
+    seal_src,
+    signatory,
 )
 
-from .fees import HEAD_LABELS
-from .models import Licence
+from .fees import ARREARS_PREFIX, HEAD_LABELS
+from .models import Application, ApplicationEvent, BusinessCategory, Licence
 from .reports import renewal_deadline
 from .selectors import category_names
 
@@ -69,26 +71,118 @@ def _pair(bn: str, en: str) -> Bilingual:
     return {"bn": bn or en, "en": en or bn}
 
 
+#: More fee lines than this (a renewal after skipped years) print each arrears year on one
+#: row, its heads named together, so the certificate stays on one page.
+MAX_FEE_ROWS = 9
+
+
 def _fee_rows(licence: Licence) -> tuple[list[dict[str, Any]], Decimal]:
     bill = licence.bill
     if bill is None:
         return [], Decimal("0.00")
-    rows, total = [], Decimal("0.00")
-    for line in bill.lines.order_by("position", "pk"):
+    lines = list(bill.lines.order_by("position", "pk"))
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+    rows: list[dict[str, Any]] = []
+    years: dict[str, dict[str, Any]] = {}
+    collapse = len(lines) > MAX_FEE_ROWS
+    for line in lines:
         bn, en = HEAD_LABELS.get(line.head, (line.get_head_display(), line.get_head_display()))
+        if collapse and line.arrears and line.period:
+            year = years.get(line.period)
+            if year is None:
+                year = years[line.period] = {"heads": ([], []), "amount": Decimal("0.00")}
+                rows.append({"year": line.period, "group": year})
+            year["heads"][0].append(bn)
+            year["heads"][1].append(en)
+            year["amount"] += line.amount
+            continue
         rows.append(
             {
                 "head": {"bn": line.description_bn or bn, "en": line.description_en or en},
                 "amount": money(line.amount),
             }
         )
-        total += line.amount
+    for row in rows:
+        group = row.pop("group", None)
+        if group is not None:
+            fy = fy_label(row.pop("year"))
+            row["head"] = {
+                "bn": f"{ARREARS_PREFIX[0]} {fy['bn']}: " + ", ".join(group["heads"][0]),
+                "en": f"{ARREARS_PREFIX[1]} {fy['en']}: " + ", ".join(group["heads"][1]),
+            }
+            row["amount"] = money(group["amount"])
     return rows, total
+
+
+#: Printed under the approving officer's name when no designation was uploaded for them.
+LICENCE_OFFICER = {"bn": "লাইসেন্স কর্মকর্তা", "en": "Licence officer"}
+
+
+def _holding(business) -> Bilingual | None:
+    """ "১২/৩ (ওয়ার্ড ৫)" / "12/3 (ward 5)" when the premises' holding is known."""
+    number = business.holding_number
+    if not number:
+        return None
+    ward = business.holding_ward
+    return {
+        "bn": to_bengali_digits(number) + (f" (ওয়ার্ড {to_bengali_digits(ward)})" if ward else ""),
+        "en": number + (f" (ward {ward})" if ward else ""),
+    }
+
+
+def _paid_up_capital(application: Application, fiscal_year: str) -> Bilingual | None:
+    """The paid-up capital, for a category charged by it (or whenever one was given)."""
+    capital = application.applied_paid_up_capital
+    by_capital = BusinessCategory.objects.filter(
+        code=application.applied_category_code, schedule__fiscal_year=fiscal_year, by_capital=True
+    ).exists()
+    if capital is None:
+        return {"bn": "—", "en": "—"} if by_capital else None
+    return money(capital)
+
+
+def _zone_office(ward: Ward) -> Bilingual | None:
+    """The zonal office of the premises' ward: its name and address, when the ward belongs
+    to a zone."""
+    zone = ward.zone
+    if zone is None:
+        return None
+    name = _pair(zone.name_bn, zone.name_en)
+    address = _pair(zone.office_address_bn, zone.office_address_en)
+    return {
+        lang: ", ".join(part for part in (name[lang], address[lang]) if part)
+        for lang in ("bn", "en")
+    }
+
+
+def approved_by(application: Application):
+    """The licence officer who approved the application (its last move to "billed"), or
+    None for an old record without one."""
+    event = (
+        ApplicationEvent.objects.filter(
+            application=application, to_status=Application.Status.BILLED, actor__isnull=False
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return event.actor if event else None
+
+
+def _officer(application: Application) -> dict[str, Any] | None:
+    officer = signatory(approved_by(application))
+    if officer is not None and not officer["designation"]["en"]:
+        officer["designation"] = dict(LICENCE_OFFICER)
+    return officer
+
+
+def _text(value: str) -> str:
+    return (value or "").strip() or "—"
 
 
 def certificate_context(licence: Licence) -> dict[str, Any]:
     """Everything the certificate shows, each text in Bengali and English."""
-    licence = Licence.objects.select_related("business__ward", "application", "bill").get(
+    licence = Licence.objects.select_related("business__ward__zone", "application", "bill").get(
         pk=licence.pk
     )
     business, application = licence.business, licence.application
@@ -104,6 +198,10 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
         "city_name": _pair(city.name_bn, city.name_en),
         "city_address": {"bn": city.address_bn, "en": city.address_en},
         "logo_src": logo_src(city),
+        "seal_src": seal_src(city),
+        "legal_basis": _pair(
+            city.legal_basis_bn or LEGAL_BASIS_BN, city.legal_basis_en or LEGAL_BASIS_EN
+        ),
         "licence": licence,
         "number": licence.number,
         "kind": {"bn": kind[0], "en": kind[1]},
@@ -119,7 +217,19 @@ def certificate_context(licence: Licence) -> dict[str, Any]:
             "bn": to_bengali_digits(application.trader_nid),
             "en": application.trader_nid,
         },
+        "trader_tin": {
+            "bn": to_bengali_digits(application.trader_tin),
+            "en": application.trader_tin,
+        },
+        "father_or_husband": _text(application.trader_father_or_husband_name),
+        "mother": _text(application.trader_mother_name),
+        "present_address": _text(application.trader_present_address),
+        "permanent_address": _text(application.trader_permanent_address),
         "address": address,
+        "holding": _holding(business),
+        "paid_up_capital": _paid_up_capital(application, licence.fiscal_year),
+        "zone_office": _zone_office(ward),
+        "officer": _officer(application),
         "ward": {
             "bn": ward.name_bn or f"ওয়ার্ড {to_bengali_digits(ward.number)}",
             "en": ward.name_en or f"Ward {ward.number}",

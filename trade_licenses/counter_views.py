@@ -32,6 +32,10 @@ class CounterApplicationForm(ApplicationDetailsForm):
         "trader_name_en": gettext_lazy("Trader's name (English)"),
         "trader_nid": gettext_lazy("Trader's NID number"),
         "trader_tin": gettext_lazy("Trader's e-TIN"),
+        "trader_father_or_husband_name": gettext_lazy("Trader's father's or husband's name"),
+        "trader_mother_name": gettext_lazy("Trader's mother's name"),
+        "trader_present_address": gettext_lazy("Trader's present address"),
+        "trader_permanent_address": gettext_lazy("Trader's permanent address"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -41,6 +45,9 @@ class CounterApplicationForm(ApplicationDetailsForm):
         self.fields["trader_mobile"].help_text = gettext_lazy(
             "The trader's account is found by this number; a new one is opened if there is "
             "none. The trader gets an SMS at each step."
+        )
+        self.fields["trader_permanent_address"].help_text = gettext_lazy(
+            "As on the trader's NID; the same as the present one if the trader lives there."
         )
 
 

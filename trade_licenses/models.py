@@ -385,6 +385,13 @@ class Application(models.Model):
     trader_nid = models.CharField(_("trader's NID"), max_length=17, blank=True)
     trader_mobile = models.CharField(_("trader's mobile"), max_length=11, blank=True)
     trader_tin = models.CharField(_("trader's e-TIN"), max_length=12, blank=True)
+    # Printed on the licence; blank on records from before they were asked for.
+    trader_father_or_husband_name = models.CharField(
+        _("father's or husband's name"), max_length=200, blank=True
+    )
+    trader_mother_name = models.CharField(_("mother's name"), max_length=200, blank=True)
+    trader_present_address = models.TextField(_("present address"), blank=True)
+    trader_permanent_address = models.TextField(_("permanent address"), blank=True)
     # What was applied for, fixed when submitted (the fee is computed from these).
     category_code = models.SlugField(_("business category"), max_length=40, blank=True)
     paid_up_capital = models.DecimalField(_("paid-up capital"), null=True, blank=True, **MONEY)

@@ -57,6 +57,18 @@ class ApplicationDetailsForm(forms.Form):
         widget=DigitsInput(),
         help_text=gettext_lazy("The 12-digit taxpayer identification number."),
     )
+    trader_father_or_husband_name = forms.CharField(
+        label=gettext_lazy("Your father's or husband's name"), max_length=200
+    )
+    trader_mother_name = forms.CharField(label=gettext_lazy("Your mother's name"), max_length=200)
+    trader_present_address = forms.CharField(
+        label=gettext_lazy("Your present address"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    trader_permanent_address = forms.CharField(
+        label=gettext_lazy("Your permanent address"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("As on your NID; the same as the present one if you live there."),
+    )
     name_bn = forms.CharField(label=gettext_lazy("Business name (Bengali)"), max_length=200)
     name_en = forms.CharField(
         label=gettext_lazy("Business name (English)"), max_length=200, required=False
@@ -161,6 +173,10 @@ class ApplicationDetailsForm(forms.Form):
                 "trader_nid",
                 "trader_mobile",
                 "trader_tin",
+                "trader_father_or_husband_name",
+                "trader_mother_name",
+                "trader_present_address",
+                "trader_permanent_address",
             )
         }
 
@@ -189,6 +205,10 @@ class ApplicationDetailsForm(forms.Form):
             "trader_nid": application.trader_nid,
             "trader_mobile": application.trader_mobile,
             "trader_tin": application.trader_tin,
+            "trader_father_or_husband_name": application.trader_father_or_husband_name,
+            "trader_mother_name": application.trader_mother_name,
+            "trader_present_address": application.trader_present_address,
+            "trader_permanent_address": application.trader_permanent_address,
             "name_bn": business.name_bn,
             "name_en": business.name_en,
             "category_code": business.category_code,
@@ -208,6 +228,7 @@ class ApplicationDetailsForm(forms.Form):
             "trader_name_en": getattr(user, "name_en", ""),
             "trader_nid": getattr(user, "nid", ""),
             "trader_mobile": getattr(user, "mobile", ""),
+            "trader_present_address": getattr(user, "address", ""),
         }
 
 

@@ -75,6 +75,10 @@ def test_trader_applies_pays_and_renews_a_year_later(signed_in, make_user):
         # Step 1: details (the account's name, NID and mobile are filled in already).
         assert page.get_by_label("Your NID number").input_value() == "1987654321"
         page.get_by_label("Your e-TIN").fill("১২৩৪৫৬৭৮৯০১২")
+        page.get_by_label("Your father's or husband's name").fill("Abdul Karim")
+        page.get_by_label("Your mother's name").fill("Rokeya Begum")
+        page.get_by_label("Your present address").fill("12 KDA Avenue, Khulna")
+        page.get_by_label("Your permanent address").fill("Village Rupsha, Khulna")
         page.get_by_label("Business name (Bengali)").fill("করিম স্টোর")
         page.get_by_label("Business name (English)").fill("Karim Store")
         page.get_by_label("Kind of business").select_option("grocery")

@@ -48,7 +48,26 @@ STEP_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
 
 HEAD_LABELS = fees.HEAD_LABELS
 
-TRADER_FIELDS = ("trader_name_bn", "trader_name_en", "trader_nid", "trader_mobile", "trader_tin")
+TRADER_FIELDS = (
+    "trader_name_bn",
+    "trader_name_en",
+    "trader_nid",
+    "trader_mobile",
+    "trader_tin",
+    "trader_father_or_husband_name",
+    "trader_mother_name",
+    "trader_present_address",
+    "trader_permanent_address",
+)
+#: Particulars printed on the licence, free text (stripped of surrounding spaces).
+TRADER_TEXT_FIELDS = (
+    "trader_name_bn",
+    "trader_name_en",
+    "trader_father_or_husband_name",
+    "trader_mother_name",
+    "trader_present_address",
+    "trader_permanent_address",
+)
 BUSINESS_FIELDS = (
     "name_bn",
     "name_en",
@@ -155,7 +174,7 @@ def _clean_trader(values: dict) -> dict:
     ):
         if cleaned.get(field):
             cleaned[field] = normalize(cleaned[field])
-    for field in ("trader_name_bn", "trader_name_en"):
+    for field in TRADER_TEXT_FIELDS:
         if field in cleaned:
             cleaned[field] = (cleaned[field] or "").strip()
     return cleaned

@@ -273,8 +273,9 @@ def application_issue_bill(
         payer_name=locked.trader_name_en or locked.trader_name_bn,
         payer_mobile=locked.trader_mobile,
         ward=business.ward,
-        subject_label_bn=f"ট্রেড লাইসেন্স: {business.name_bn or business.name_en}",
-        subject_label_en=f"Trade licence: {business.name_en or business.name_bn}",
+        # The business alone: receipts and the verify page put the service before it.
+        subject_label_bn=business.name_bn or business.name_en,
+        subject_label_en=business.name_en or business.name_bn,
         period_label=_bill_period(locked)[0],
         period_label_bn=_bill_period(locked)[1],
         actor=actor,
