@@ -48,6 +48,8 @@ from core.pdf import (
     money,
     qr_data_uri,
     render_pdf,
+    seal_src,
+    signatory,
 )
 
 from . import tax
@@ -498,7 +500,7 @@ def no_dues_is_current(certificate: NoDuesCertificate, today: datetime.date | No
 def no_dues_context(certificate: NoDuesCertificate) -> dict[str, Any]:
     """Everything the certificate shows, each text in Bengali and English."""
     certificate = (
-        NoDuesCertificate.objects.select_related("holding__ward")
+        NoDuesCertificate.objects.select_related("holding__ward", "issued_by")
         .prefetch_related("holding__owners")
         .get(pk=certificate.pk)
     )
@@ -506,8 +508,14 @@ def no_dues_context(certificate: NoDuesCertificate) -> dict[str, Any]:
     facts = _holding_facts(holding)
     issued_on = timezone.localtime(certificate.issued_at).date()
     url = no_dues_verify_url(certificate)
+    city = _city()
+    # Issued by an officer whose signature an administrator uploaded: it is printed, with
+    # the seal; asked for by the owner online, the certificate says it is computer-made.
+    officer = signatory(certificate.issued_by)
     return {
-        **_city(),
+        **city,
+        "seal_src": seal_src(city["city"]),
+        "officer": officer if officer and officer["has_signature"] else None,
         **facts,
         "owner_names": _owner_names(facts["owners"]),
         "certificate": certificate,
