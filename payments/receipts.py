@@ -32,11 +32,13 @@ from core.pdf import (
 )
 from core.validators import format_mobile
 
-from .models import BillLine, Payment, Receipt
+from .models import BillLine, Payment, Receipt, RevenueHead
 from .registry import service_label
 from .selectors import is_payments_staff, payment_outcomes, receipt_cancelled_at
 
 TEMPLATE = "payments/receipt_pdf.html"
+#: The revenue head of VAT lines.
+VAT_HEAD = RevenueHead.VAT
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -163,6 +165,8 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
     issued_on = issued_at.date()
     url = verify_url(receipt)
     online = payment.channel == Payment.Channel.ONLINE
+    bills = _bills(payment)
+    includes_vat = any(line["head"] == VAT_HEAD for b in bills for line in b["lines"])
     return {
         "city": city,
         "city_name": {"bn": city.name_bn or city.name_en, "en": city.name_en or city.name_bn},
@@ -184,7 +188,13 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "card_type": payment.card_type if online else "",
         "bank_tran_id": payment.bank_tran_id if online else "",
         "collected_by": _person(payment.received_by),
-        "bills": _bills(payment),
+        "bills": bills,
+        # A receipt that includes VAT names the corporation's VAT registration (BIN).
+        "vat_bin": (
+            {"bn": to_bengali_digits(city.vat_bin), "en": city.vat_bin}
+            if includes_vat and city.vat_bin
+            else None
+        ),
         "amount_value": receipt.amount,
         "amount": money(receipt.amount),
         "amount_words": {
