@@ -127,8 +127,8 @@ def payment_status(request: HttpRequest, tran_id: str) -> HttpResponse:
 
 @require_POST
 def payment_again(request: HttpRequest, tran_id: str) -> HttpResponse:
-    """ "Try again" after a cancelled, failed or expired payment: a new payment of the same
-    bills that are still open, straight to the gateway."""
+    """The status page's "try again" after a cancelled, failed or expired payment: a new
+    payment of the same bills that are still open, straight to the gateway."""
     payment = selectors.payment_by_tran_id(tran_id)
     if payment is None:
         raise Http404
