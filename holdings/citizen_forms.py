@@ -438,3 +438,37 @@ class BaseNewOwnerFormSet(forms.BaseFormSet):
 NewOwnerFormSet = forms.formset_factory(
     NewOwnerForm, formset=BaseNewOwnerFormSet, extra=4, max_num=10, validate_max=True
 )
+
+
+# --- a new holding number ---------------------------------------------------------------------
+
+
+class HoldingApplicationForm(forms.Form):
+    """The premises and its owner, for a new holding number."""
+
+    ward = forms.CharField(
+        label=gettext_lazy("Ward number"), max_length=5, widget=DigitsInput(attrs={"size": 5})
+    )
+    road = forms.CharField(label=gettext_lazy("Road"), max_length=200)
+    mahalla = forms.CharField(label=gettext_lazy("Mahalla"), max_length=200, required=False)
+    use = forms.ChoiceField(label=gettext_lazy("Use"), choices=Use.choices)
+    owner_name_bn = forms.CharField(
+        label=gettext_lazy("Owner's name (Bengali)"), max_length=200, required=False
+    )
+    owner_name_en = forms.CharField(
+        label=gettext_lazy("Owner's name (English)"), max_length=200, required=False
+    )
+    owner_nid = NIDField(label=gettext_lazy("Owner's NID"))
+    owner_mobile = BDMobileField(label=gettext_lazy("Owner's mobile"))
+    deed_number = forms.CharField(
+        label=gettext_lazy("Deed number of the land (optional)"), max_length=60, required=False
+    )
+
+    def clean_ward(self):
+        return ward_by_number(self.cleaned_data["ward"])
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("owner_name_bn") or data.get("owner_name_en")):
+            self.add_error("owner_name_bn", _("Enter the owner's name."))
+        return data

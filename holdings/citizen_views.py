@@ -32,6 +32,7 @@ from .citizen_forms import (
     AppealForm,
     BaseNewOwnerFormSet,
     CounterLinkForm,
+    HoldingApplicationForm,
     HoldingLookupForm,
     LinkCodeForm,
     LinkForm,
@@ -45,7 +46,7 @@ from .citizen_forms import (
     pay_options,
 )
 from .dashboard_panels import holdings_with_dues
-from .models import Appeal, Holding, Mutation, Objection
+from .models import Appeal, Holding, HoldingApplication, Mutation, Objection
 from .selectors import counter_payer, holding_visible_to, is_owner, statement
 from .services import (
     appeal_deadline,
@@ -59,6 +60,7 @@ from .services import (
     quick_pay_name,
 )
 from .services.mutations import mutation_apply
+from .services.new_holdings import holding_application_file
 
 QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
@@ -367,6 +369,37 @@ def holding_mutation(request, pk: int):
             "form": form,
             "owners": owners,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holding_number_apply(request):
+    """A citizen applies for a new holding number; their applications and their state."""
+    form = HoldingApplicationForm(
+        request.POST or None, initial={"owner_mobile": getattr(request.user, "mobile", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            holding_application_file(applicant=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your application is filed. An assessor will give the holding its number; "
+                    "you will get an SMS."
+                ),
+            )
+            return redirect("holding_number_apply")
+    applications = HoldingApplication.objects.filter(applicant=request.user).select_related(
+        "ward", "holding"
+    )
+    return render(
+        request,
+        "holdings/citizen/new_holding.html",
+        {"form": form, "applications": applications},
     )
 
 

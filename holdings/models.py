@@ -644,3 +644,50 @@ class Mutation(models.Model):
                 name="one_open_mutation_per_holding",
             )
         ]
+
+
+class HoldingApplication(models.Model):
+    """An application for a new holding number (a new building or a plot never
+    registered): an assessor approves it with the number the holding gets in its ward —
+    the holding is registered with the applicant's owner on it — or rejects it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for the assessor")
+        APPROVED = "approved", _("Holding number given")
+        REJECTED = "rejected", _("Rejected")
+
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+    }
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ward = models.ForeignKey("core.Ward", on_delete=models.PROTECT, related_name="+")
+    road = models.CharField(_("road"), max_length=200)
+    mahalla = models.CharField(_("mahalla"), max_length=200, blank=True)
+    use = models.CharField(_("use"), max_length=20, choices=Use.choices)
+    owner_name_bn = models.CharField(_("owner's name (Bengali)"), max_length=200, blank=True)
+    owner_name_en = models.CharField(_("owner's name (English)"), max_length=200, blank=True)
+    owner_nid = models.CharField(_("owner's NID"), max_length=17)
+    owner_mobile = models.CharField(_("owner's mobile"), max_length=11)
+    deed_number = models.CharField(_("deed number"), max_length=60, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    holding = models.OneToOneField(
+        Holding, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application for a holding number")
+        verbose_name_plural = _("applications for a holding number")

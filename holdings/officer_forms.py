@@ -294,6 +294,35 @@ class MutationDecisionForm(forms.Form):
     clean_reason = ObjectionDecisionForm.clean_reason
 
 
+class HoldingNumberDecisionForm(forms.Form):
+    """The assessor gives the new holding its number, or rejects the application."""
+
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[(APPROVE, _("Give the holding number")), (REJECT, _("Reject"))],
+        error_messages={"required": _("Choose whether to give the number or reject.")},
+    )
+    number = forms.CharField(
+        label=_("Holding number"),
+        max_length=20,
+        required=False,
+        help_text=_("The next free number in the ward is suggested; 12/A and ১২ are fine."),
+    )
+    reason = ObjectionDecisionForm.base_fields["reason"]
+    confirm = ObjectionDecisionForm.base_fields["confirm"]
+
+    clean_reason = ObjectionDecisionForm.clean_reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.APPROVE and not (data.get("number") or "").strip():
+            self.add_error("number", _("Enter the holding number to give."))
+        return data
+
+
 # --- revenue officer --------------------------------------------------------------------------
 
 

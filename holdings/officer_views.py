@@ -33,7 +33,7 @@ from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
 from . import reports, tax
-from .models import Appeal, DemandRun, Holding, Mutation, Objection, Use
+from .models import Appeal, DemandRun, Holding, HoldingApplication, Mutation, Objection, Use
 from .officer_forms import (
     AppealDecisionForm,
     AssessmentForm,
@@ -41,6 +41,7 @@ from .officer_forms import (
     CollectionFilterForm,
     DefaulterFilterForm,
     DemandRunForm,
+    HoldingNumberDecisionForm,
     MutationDecisionForm,
     ObjectionDecisionForm,
     QueueFilterForm,
@@ -57,6 +58,7 @@ from .services import (
     reassessment_due,
 )
 from .services.mutations import mutation_decide
+from .services.new_holdings import holding_application_decide, suggested_number
 from .tasks import progress_key
 
 
@@ -426,6 +428,76 @@ class MutationView(AssessorRequired, View):
             return self.render(request, self.get_mutation(pk), form)
         messages.success(request, _("The mutation is decided and the applicant will see it."))
         return redirect("holding_mutations")
+
+
+# --- new holding numbers (the assessor) -------------------------------------------------------
+
+
+class HoldingApplicationsView(AssessorRequired, View):
+    """Applications for a new holding number, oldest first, and those decided."""
+
+    def get(self, request):
+        base = HoldingApplication.objects.select_related("ward", "applicant", "holding")
+        return TemplateResponse(
+            request,
+            "holdings/officer/new_holdings.html",
+            {
+                "waiting": paginate(
+                    request,
+                    base.filter(status=HoldingApplication.Status.SUBMITTED).order_by("created_at"),
+                ),
+                "decided": paginate(
+                    request,
+                    base.exclude(status=HoldingApplication.Status.SUBMITTED).order_by(
+                        "-decided_at"
+                    ),
+                    param="decided_page",
+                ),
+            },
+        )
+
+
+class HoldingApplicationView(AssessorRequired, View):
+    """One application: give the number (the next free one suggested) or reject."""
+
+    def render(self, request, application: HoldingApplication, form):
+        return TemplateResponse(
+            request,
+            "holdings/officer/new_holding.html",
+            {"application": application, "form": form},
+        )
+
+    def get_application(self, pk: int) -> HoldingApplication:
+        return get_object_or_404(
+            HoldingApplication.objects.select_related("ward", "applicant", "holding"), pk=pk
+        )
+
+    def get(self, request, pk: int):
+        application = self.get_application(pk)
+        form = None
+        if application.status == HoldingApplication.Status.SUBMITTED:
+            form = HoldingNumberDecisionForm(initial={"number": suggested_number(application.ward)})
+        return self.render(request, application, form)
+
+    def post(self, request, pk: int):
+        application = self.get_application(pk)
+        form = HoldingNumberDecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, application, form)
+        data = form.cleaned_data
+        try:
+            holding_application_decide(
+                application=application,
+                assessor=request.user,
+                approve=data["decision"] == HoldingNumberDecisionForm.APPROVE,
+                reason=data["reason"],
+                number=data["number"],
+            )
+        except ValidationError as exc:
+            form.add_error("number" if exc.code == "duplicate_holding" else None, exc)
+            return self.render(request, self.get_application(pk), form)
+        messages.success(request, _("The application is decided; the applicant gets an SMS."))
+        return redirect("holding_applications")
 
 
 # --- appeals (the review officer) ----------------------------------------------------------

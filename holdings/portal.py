@@ -33,6 +33,9 @@ SPEC = register(
                 "holding_assessor_queue",
             ),
             RoleLink(Role.ASSESSOR, _("Mutations (change of owners)"), "holding_mutations"),
+            RoleLink(
+                Role.ASSESSOR, _("Applications for a new holding number"), "holding_applications"
+            ),
             RoleLink(Role.ASSESSOR, _("Import the holding register"), "holding_import"),
             RoleLink(Role.REVENUE_OFFICER, _("Holding tax: yearly demand"), "holding_demand_runs"),
             RoleLink(

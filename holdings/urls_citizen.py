@@ -7,6 +7,7 @@ from . import citizen_views as views
 urlpatterns = [
     path("", views.my_holdings, name="my_holdings"),
     path("link/", views.holding_link, name="holding_link"),
+    path("new/", views.holding_number_apply, name="holding_number_apply"),
     path("link/<int:holding_pk>/code/", views.holding_link_code, name="holding_link_code"),
     path("<int:pk>/", views.holding_statement, name="holding_statement"),
     path("<int:pk>/objection/", views.holding_objection, name="holding_objection_file"),

@@ -9,6 +9,16 @@ urlpatterns = [
     path("officer/assessor/", views.AssessorQueueView.as_view(), name="holding_assessor_queue"),
     path("officer/holdings/<int:pk>/assess/", views.AssessView.as_view(), name="holding_assess"),
     path("officer/objections/<int:pk>/", views.ObjectionView.as_view(), name="holding_objection"),
+    path(
+        "officer/new-holdings/",
+        views.HoldingApplicationsView.as_view(),
+        name="holding_applications",
+    ),
+    path(
+        "officer/new-holdings/<int:pk>/",
+        views.HoldingApplicationView.as_view(),
+        name="holding_application",
+    ),
     path("officer/mutations/", views.MutationQueueView.as_view(), name="holding_mutations"),
     path("officer/mutations/<int:pk>/", views.MutationView.as_view(), name="holding_mutation"),
     path("officer/appeals/", views.AppealQueueView.as_view(), name="holding_appeals"),
