@@ -160,7 +160,7 @@ def _tell_applicant(application: HoldingApplication) -> None:
     lang = language_of(application.applicant)
     mobile = getattr(application.applicant, "mobile", "") or application.owner_mobile
     with translation.override(lang):
-        text = str(DECIDED_TEXTS[application.status]) % {
+        text = str(DECIDED_TEXTS[HoldingApplication.Status(application.status)]) % {
             "number": localize_digits(application.holding.number if application.holding else ""),
             "ward": localize_digits(application.ward.number),
             "reason": application.decision_reason,
