@@ -15,12 +15,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from core.storage import private_storage  # noqa: F401 - named by core's migration 0004
 
 #: The largest signature or seal image accepted.
 MAX_PRINT_IMAGE_BYTES = 1024 * 1024
@@ -32,20 +31,6 @@ NOT_AN_IMAGE = _(
     "This file is not a PNG or JPEG image. Upload a scan of the signature or seal saved "
     "as PNG or JPEG."
 )
-
-
-class PrivateStorage(FileSystemStorage):
-    """MEDIA_ROOT/private, following MEDIA_ROOT when it changes (tests move it)."""
-
-    @cached_property
-    def base_location(self) -> str:
-        return str(Path(settings.MEDIA_ROOT) / "private")
-
-
-def private_storage() -> FileSystemStorage:
-    """Files kept outside the public media URL space (MEDIA_ROOT/private is never served;
-    the documents read them from here)."""
-    return PrivateStorage(base_url="/private-not-served/")
 
 
 def _random_name(folder: str, filename: str) -> str:

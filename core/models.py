@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.images import private_storage, seal_upload_to, signature_upload_to, validate_print_image
+from core.images import seal_upload_to, signature_upload_to, validate_print_image
+from core.storage import private_storage
 
 #: The legal basis printed on trade licences: every city corporation licenses trades under
 #: the same act and schedule (DNCC's certificate cites them in these words).

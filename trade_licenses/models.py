@@ -11,10 +11,8 @@ ward and holding number (text), and the services ask holdings through its read f
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -22,17 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import OfficeOrderExtension
 from core.money import DecimalDigits
+from core.storage import private_storage  # migration 0001 names it here
 
 MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
 PERCENT: DecimalDigits = {"max_digits": 5, "decimal_places": 2}
-
-
-def private_storage() -> FileSystemStorage:
-    """Uploaded documents live outside the public media URL space (MEDIA_ROOT/private is
-    never served directly; views stream a file only to the trader and the officers)."""
-    return FileSystemStorage(
-        location=Path(settings.MEDIA_ROOT) / "private", base_url="/private-not-served/"
-    )
 
 
 def _is_bengali() -> bool:
