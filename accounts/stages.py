@@ -17,7 +17,7 @@ MAX_PASSWORD_ATTEMPTS = 5
 
 class StaffPasswordStage(LoginStage):
     key = "staff_password"
-    urlname = "account_staff_password"
+    urlname = "accounts:staff_password"
 
     def handle(self):
         user = self.login.user

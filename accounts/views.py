@@ -49,7 +49,7 @@ def profile(request):
             language_before = fresh.preferred_language
             services.user_update_profile(user=fresh, data=form.cleaned_data, actor=user)
             messages.success(request, _("Your profile is saved."))
-            response = redirect("profile")
+            response = redirect("accounts:profile")
             if fresh.preferred_language != language_before:
                 # A language cookie from the switch would otherwise keep the old one.
                 _set_language_cookie(response, fresh.preferred_language)
@@ -72,7 +72,7 @@ def create_token(request):
     token = services.user_rotate_api_token(user=request.user)
     messages.success(request, _("A new API token was created. The old one no longer works."))
     request.session["new_token"] = token.key
-    return redirect("profile")
+    return redirect("accounts:profile")
 
 
 def dev_sms_outbox(request):

@@ -146,7 +146,7 @@ def pay_url(holding: Holding | None = None) -> str:
     """Where anyone pays a holding's tax: the quick-pay page (by ward and holding number,
     filled in for `holding`), or the portal's home page if that page is not installed."""
     try:
-        url = settings.SITE_URL + reverse("holding_quick_pay")
+        url = settings.SITE_URL + reverse("holdings:quick_pay")
     except NoReverseMatch:
         return settings.SITE_URL + "/"
     if holding is None:

@@ -147,7 +147,7 @@ def open_dues(user: Any, *, today: date | None = None) -> list[OpenDue]:
     dues: list[OpenDue] = []
     for holding in holdings:
         label = _label(city, holding)
-        url = reverse("holding_statement", args=[holding.pk])
+        url = reverse("holdings:statement", args=[holding.pk])
         choices = _choices(instalments[holding.pk], arrears[holding.pk], today)
         for choice, (insts, arrs) in choices.items():
             insts, arrs = _unbilled(insts, arrs, billed)

@@ -537,7 +537,7 @@ class NoDuesCertificate(models.Model):
     fiscal year ("KCC/ND/2025-26/000001"), valid to the end of that fiscal year, checked by
     anyone at /verify/<verify_code>/."""
 
-    # Shown on the no-dues page, set by holdings.document_views.no_dues (not a field).
+    # Shown on the no-dues page, set by holdings.views.documents.no_dues (not a field).
     current: bool
 
     holding = models.ForeignKey(

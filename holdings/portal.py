@@ -21,33 +21,33 @@ SPEC = register(
                 "See and pay your holding tax, with rebate for early payment. Relatives abroad "
                 "can pay by ward and holding number."
             ),
-            url_name="my_holdings",
-            public_url_name="holding_quick_pay",
+            url_name="holdings:mine",
+            public_url_name="holdings:quick_pay",
             public_link=_("Quick pay without an account"),
         ),
         role_links=[
-            RoleLink(Role.COUNTER_CLERK, _("Holding tax desk"), "holding_counter"),
+            RoleLink(Role.COUNTER_CLERK, _("Holding tax desk"), "holdings:counter"),
             RoleLink(
                 Role.ASSESSOR,
                 _("New holdings, objections and reassessments"),
-                "holding_assessor_queue",
+                "holdings:assessor_queue",
             ),
-            RoleLink(Role.ASSESSOR, _("Mutations (change of owners)"), "holding_mutations"),
+            RoleLink(Role.ASSESSOR, _("Mutations (change of owners)"), "holdings:mutations"),
             RoleLink(
-                Role.ASSESSOR, _("Applications for a new holding number"), "holding_applications"
+                Role.ASSESSOR, _("Applications for a new holding number"), "holdings:applications"
             ),
-            RoleLink(Role.ASSESSOR, _("Import the holding register"), "holding_import"),
-            RoleLink(Role.REVENUE_OFFICER, _("Holding tax: yearly demand"), "holding_demand_runs"),
+            RoleLink(Role.ASSESSOR, _("Import the holding register"), "holdings:import"),
+            RoleLink(Role.REVENUE_OFFICER, _("Holding tax: yearly demand"), "holdings:demand_runs"),
             RoleLink(
                 Role.REVENUE_OFFICER,
                 _("Holding tax: demand against collection by ward"),
-                "holding_collection",
+                "holdings:collection",
             ),
-            RoleLink(Role.REVENUE_OFFICER, _("Holding tax defaulters"), "holding_defaulters"),
+            RoleLink(Role.REVENUE_OFFICER, _("Holding tax defaulters"), "holdings:defaulters"),
             RoleLink(
                 Role.REVENUE_OFFICER,
                 _("Holding tax: appeals against objection decisions"),
-                "holding_appeals",
+                "holdings:appeals",
             ),
         ],
         panels=[

@@ -1,11 +1,11 @@
-"""No-dues certificates on the public /verify/<code>/ page (payments.receipt_views): the
+"""No-dues certificates on the public /verify/<code>/ page (payments.views.receipts): the
 lookup is declared in holdings/portal.py, so payments never imports holdings."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from payments.receipt_views import Verified
+from payments.views.receipts import Verified
 
 from .citizen_forms import masked_owner_names
 from .models import NoDuesCertificate

@@ -8,7 +8,7 @@ from accounts.api import MeView, StaffSchemaView, StaffSwaggerView
 from accounts.views import admin_login
 from core import views as core_views
 from payments import api as payments_api
-from payments import receipt_views
+from payments.views import receipts as receipt_views
 
 api_patterns = [
     # For staff only (accounts.api); the docs page loads its script from itself (CSP).
@@ -33,14 +33,8 @@ urlpatterns = [
     path("staff/<slug:role>/", core_views.StaffDashboardView.as_view(), name="staff_dashboard"),
     path("verify/<str:code>/", receipt_views.verify, name="verify"),
     path("payments/", include("payments.urls")),
-    path("payments/", include("payments.staff_urls")),
-    path("holdings/", include("holdings.urls_citizen")),
-    path("holdings/", include("holdings.urls_officer")),
-    path("holdings/", include("holdings.urls_documents")),
-    path("holdings/", include("holdings.urls_import")),
-    path("licences/", include("trade_licenses.urls_trader")),
-    path("licences/", include("trade_licenses.urls_officer")),
-    path("licences/", include("trade_licenses.urls_public")),
+    path("holdings/", include("holdings.urls")),
+    path("licences/", include("trade_licenses.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include(api_patterns)),

@@ -23,12 +23,16 @@ SPEC = register(
             RoleLink(
                 Role.COUNTER_CLERK,
                 _("My cash session: find bills, take cash, print receipts"),
-                "counter_home",
+                "payments:counter_home",
             ),
-            RoleLink(Role.COUNTER_CLERK, _("Close my cash session"), "counter_close"),
-            RoleLink(Role.REVENUE_OFFICER, _("Counter sessions to verify"), "revenue_sessions"),
-            RoleLink(Role.REVENUE_OFFICER, _("Payments on hold or flagged"), "revenue_payments"),
-            RoleLink(Role.REVENUE_OFFICER, _("Credits to refund"), "revenue_credits"),
+            RoleLink(Role.COUNTER_CLERK, _("Close my cash session"), "payments:counter_close"),
+            RoleLink(
+                Role.REVENUE_OFFICER, _("Counter sessions to verify"), "payments:revenue_sessions"
+            ),
+            RoleLink(
+                Role.REVENUE_OFFICER, _("Payments on hold or flagged"), "payments:revenue_payments"
+            ),
+            RoleLink(Role.REVENUE_OFFICER, _("Credits to refund"), "payments:revenue_credits"),
         ],
         panels=[
             Panel(

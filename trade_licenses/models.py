@@ -504,7 +504,7 @@ def document_upload_to(instance: ApplicationDocument, filename: str) -> str:
 class ApplicationDocument(models.Model):
     """An uploaded document, checked for type, size and content, stored privately."""
 
-    # The download link on the officer's page, set by officer_views (not a field).
+    # The download link on the officer's page, set by views.officer (not a field).
     url: str
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")

@@ -22,21 +22,21 @@ SPEC = register(
                 "Apply from home, upload documents, follow the application and renew for the "
                 "next fiscal year in one step."
             ),
-            url_name="my_licences",
+            url_name="trade_licenses:mine",
         ),
         role_links=[
             RoleLink(
                 Role.LICENCE_INSPECTOR,
                 _("Applications waiting for inspection"),
-                "licence_inspection_queue",
+                "trade_licenses:inspection_queue",
             ),
             RoleLink(
                 Role.LICENCE_OFFICER,
                 _("Applications waiting for approval"),
-                "licence_approval_queue",
+                "trade_licenses:approval_queue",
             ),
-            RoleLink(Role.LICENCE_OFFICER, _("Licence reports"), "licence_reports"),
-            RoleLink(Role.REVENUE_OFFICER, _("Licence reports"), "licence_reports"),
+            RoleLink(Role.LICENCE_OFFICER, _("Licence reports"), "trade_licenses:reports"),
+            RoleLink(Role.REVENUE_OFFICER, _("Licence reports"), "trade_licenses:reports"),
         ],
         panels=[
             Panel(

@@ -28,4 +28,4 @@ def subject_url(bill) -> str:
 
     if bill.subject_type != SUBJECT_TYPE or not str(bill.subject_id).isdigit():
         return ""
-    return reverse("licence_application", args=[int(bill.subject_id)])
+    return reverse("trade_licenses:application", args=[int(bill.subject_id)])

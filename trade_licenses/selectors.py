@@ -153,7 +153,7 @@ def renewable(business: Business, fy: str | None = None) -> Licence | None:
 
 def certificate_url(licence: Licence) -> str:
     """The certificate PDF's address (rendered on demand if the worker has not yet)."""
-    return reverse("licence_certificate_pdf", args=[licence.pk])
+    return reverse("trade_licenses:certificate_pdf", args=[licence.pk])
 
 
 def age_days(moment) -> int:
@@ -165,8 +165,8 @@ def next_step_url(
 ) -> str:
     """Where "continue" goes for an editable application: documents first, then review."""
     if missing_documents(application, present=present, category=category):
-        return reverse("licence_documents", args=[application.pk])
-    return reverse("licence_application", args=[application.pk])
+        return reverse("trade_licenses:documents", args=[application.pk])
+    return reverse("trade_licenses:application", args=[application.pk])
 
 
 def overview(user) -> dict:

@@ -1,9 +1,9 @@
-"""Trade licences on the public /verify/<code>/ page (payments.receipt_views): the lookup
+"""Trade licences on the public /verify/<code>/ page (payments.views.receipts): the lookup
 is declared in trade_licenses/portal.py, so payments never imports trade licences."""
 
 from __future__ import annotations
 
-from payments.receipt_views import Verified
+from payments.views.receipts import Verified
 
 from .selectors import public_licence
 

@@ -308,9 +308,9 @@ def test_verify_unknown_code_is_still_404(client, holding):
 
 def urls(holding, cert):
     return [
-        reverse("holding_demand_notice", args=[holding.pk, FY]),
-        reverse("holding_no_dues", args=[holding.pk]),
-        reverse("holding_no_dues_pdf", args=[cert.pk]),
+        reverse("holdings:demand_notice", args=[holding.pk, FY]),
+        reverse("holdings:no_dues", args=[holding.pk]),
+        reverse("holdings:no_dues_pdf", args=[cert.pk]),
     ]
 
 
@@ -359,22 +359,22 @@ def test_notice_for_a_year_without_demand_or_a_bad_year_is_404(client, holding, 
     client.force_login(owner_user)
     generate_demands(FY)
     assert (
-        client.get(reverse("holding_demand_notice", args=[holding.pk, "1999-00"])).status_code
+        client.get(reverse("holdings:demand_notice", args=[holding.pk, "1999-00"])).status_code
         == 404
     )
     assert (
-        client.get(reverse("holding_demand_notice", args=[holding.pk, "junk"])).status_code == 404
+        client.get(reverse("holdings:demand_notice", args=[holding.pk, "junk"])).status_code == 404
     )
     bengali = FY.translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
     assert (
-        client.get(reverse("holding_demand_notice", args=[holding.pk, bengali])).status_code == 200
+        client.get(reverse("holdings:demand_notice", args=[holding.pk, bengali])).status_code == 200
     )
 
 
 def test_page_refuses_while_dues_then_issues_after_payment(client, holding, owner_user, clerk):
     generate_demands(FY)
     english(client).force_login(owner_user)
-    url = reverse("holding_no_dues", args=[holding.pk])
+    url = reverse("holdings:no_dues", args=[holding.pk])
     past_q1 = datetime.datetime(fiscal_year_bounds(FY)[0].year, 10, 15, 10, tzinfo=datetime.UTC)
     with time_machine.travel(past_q1, tick=False):
         page = client.get(url).content.decode()
@@ -395,6 +395,6 @@ def test_page_refuses_while_dues_then_issues_after_payment(client, holding, owne
     assert response.redirect_chain == [(url, 302)]
     html = response.content.decode()
     assert cert.number in html
-    assert reverse("holding_no_dues_pdf", args=[cert.pk]) in html
+    assert reverse("holdings:no_dues_pdf", args=[cert.pk]) in html
     assert cert.issued_by == owner_user
     assert Decimal(0) == sum(i.amount for i in Instalment.objects.filter(status="due"))

@@ -173,13 +173,13 @@ def test_permission_matrix(client, make_user, pages, role):
 
 
 def test_named_urls():
-    assert reverse("holding_assessor_queue") == QUEUE
-    assert reverse("holding_assess", args=[7]) == "/holdings/officer/holdings/7/assess/"
-    assert reverse("holding_objection", args=[7]) == "/holdings/officer/objections/7/"
-    assert reverse("holding_demand_runs") == DEMAND
-    assert reverse("holding_demand_run", args=[7]) == "/holdings/officer/demand/7/"
-    assert reverse("holding_collection") == COLLECTION
-    assert reverse("holding_defaulters") == DEFAULTERS
+    assert reverse("holdings:assessor_queue") == QUEUE
+    assert reverse("holdings:assess", args=[7]) == "/holdings/officer/holdings/7/assess/"
+    assert reverse("holdings:objection", args=[7]) == "/holdings/officer/objections/7/"
+    assert reverse("holdings:demand_runs") == DEMAND
+    assert reverse("holdings:demand_run", args=[7]) == "/holdings/officer/demand/7/"
+    assert reverse("holdings:collection") == COLLECTION
+    assert reverse("holdings:defaulters") == DEFAULTERS
 
 
 def test_posts_are_refused_to_other_roles(client, make_user, register, citizen):
@@ -292,7 +292,7 @@ def test_queue_paginates_25_a_page_with_constant_queries(
 
 
 def assess_url(holding: Holding) -> str:
-    return reverse("holding_assess", args=[holding.pk])
+    return reverse("holdings:assess", args=[holding.pk])
 
 
 def test_check_then_record_an_owner_occupied_valuation(client, assessor, register, today):
@@ -380,7 +380,7 @@ def objection(register, citizen):
 
 
 def objection_url(objection: Objection) -> str:
-    return reverse("holding_objection", args=[objection.pk])
+    return reverse("holdings:objection", args=[objection.pk])
 
 
 def test_objection_page_shows_the_case_and_the_claimed_valuation(client, assessor, objection):
@@ -432,7 +432,7 @@ def test_accepting_with_a_revised_rent_updates_the_assessment(client, assessor, 
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('holding_assessor_queue')}?tab=objections"
+    assert response["Location"] == f"{reverse('holdings:assessor_queue')}?tab=objections"
     objection.refresh_from_db()
     assert objection.status == Objection.Status.ACCEPTED
     assert objection.decided_by == assessor
@@ -476,7 +476,7 @@ def test_start_a_run_watch_its_progress_and_see_the_ward_summary(client, officer
     response = client.post(DEMAND, {"fiscal_year": "২০২৫-২৬"})
     run = DemandRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("holding_demand_run", args=[run.pk])
+    assert response["Location"] == reverse("holdings:demand_run", args=[run.pk])
     assert (run.fiscal_year, run.status, run.started_by) == (FY, "queued", officer)
 
     page = body(client.get(response["Location"]))
@@ -525,7 +525,7 @@ def test_a_failed_run_says_so(client, officer, db):
         fiscal_year=FY, status=DemandRun.Status.FAILED, error="database went away"
     )
     as_user(client, officer)
-    page = body(client.get(reverse("holding_demand_run", args=[run.pk])))
+    page = body(client.get(reverse("holdings:demand_run", args=[run.pk])))
     assert "failed" in page and "database went away" in page and "http-equiv" not in page
 
 

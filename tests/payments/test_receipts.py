@@ -244,7 +244,7 @@ def test_verify_voided_receipt_says_cancelled(client, receipt, make_user):
 
 
 def pdf_url(receipt: Receipt) -> str:
-    url = reverse("receipt_pdf", kwargs={"number": receipt.number})
+    url = reverse("payments:receipt_pdf", kwargs={"number": receipt.number})
     assert receipt.number in url  # the slashes survive (a <path:> converter)
     return url
 
@@ -280,12 +280,14 @@ def test_staff_download(client, receipt, make_user, role):
 
 def test_unknown_receipt_number_is_404(client, payer):
     client.force_login(payer)
-    response = client.get(reverse("receipt_pdf", kwargs={"number": "KCC/R/2025-26/999999"}))
+    response = client.get(
+        reverse("payments:receipt_pdf", kwargs={"number": "KCC/R/2025-26/999999"})
+    )
     assert response.status_code == 404
 
 
 def test_download_by_tran_id_is_the_same_pdf_response_and_get_only(client, receipt):
-    url = reverse("payment_receipt_pdf", kwargs={"tran_id": receipt.payment.tran_id})
+    url = reverse("payments:payment_receipt_pdf", kwargs={"tran_id": receipt.payment.tran_id})
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -21,13 +21,13 @@ from payments.services import counter_session_open, counter_take_cash
 from trade_licenses import tasks
 from trade_licenses.certificates import certificate_context, render_certificate
 from trade_licenses.models import Application, Licence
-from trade_licenses.public_views import SEARCH_LIMIT
 from trade_licenses.services import (
     application_issue_bill,
     application_submit,
     application_transition,
     inspection_record,
 )
+from trade_licenses.views.public import SEARCH_LIMIT
 
 from .conftest import DHAKA, image_bytes
 
@@ -146,7 +146,7 @@ def test_verify_page_valid_then_expired_and_unknown(issue, client):
 
 def test_search_finds_a_valid_licence_and_says_not_valid_for_an_expired_one(issue, client):
     licence = issue()
-    url = reverse("licence_search")
+    url = reverse("trade_licenses:search")
     body = client.get(url, {"number": licence.number}).content.decode()
     assert 'data-search-result="valid"' in body
     assert NAME_BN in body and ("মুদি দোকান" in body or "Grocery shop" in body)
@@ -169,7 +169,7 @@ def test_search_is_rate_limited_per_ip(client):
     from django.core.cache import cache
 
     cache.clear()
-    url = reverse("licence_search")
+    url = reverse("trade_licenses:search")
     for _ in range(SEARCH_LIMIT):
         assert client.get(url, {"number": "KCC/TL/2025-26/000009"}).status_code == 200
     assert client.get(url, {"number": "KCC/TL/2025-26/000009"}).status_code == 429
@@ -180,7 +180,7 @@ def test_search_is_rate_limited_per_ip(client):
 
 def test_certificate_pdf_access(issue, client, trader, make_user):
     licence = issue()
-    url = reverse("licence_certificate_pdf", args=[licence.pk])
+    url = reverse("trade_licenses:certificate_pdf", args=[licence.pk])
     assert url == f"/licences/certificate/{licence.pk}.pdf"
 
     response = client.get(url)

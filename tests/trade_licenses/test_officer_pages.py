@@ -75,10 +75,12 @@ def revenue_officer(make_user):
 
 
 def test_named_urls():
-    assert reverse("licence_inspection_queue") == INSPECTIONS
-    assert reverse("licence_approval_queue") == APPROVALS
-    assert reverse("licence_reports") == REPORTS
-    assert reverse("licence_officer_application", args=[7]) == ("/licences/officer/applications/7/")
+    assert reverse("trade_licenses:inspection_queue") == INSPECTIONS
+    assert reverse("trade_licenses:approval_queue") == APPROVALS
+    assert reverse("trade_licenses:reports") == REPORTS
+    assert reverse("trade_licenses:officer_application", args=[7]) == (
+        "/licences/officer/applications/7/"
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from . import counter_views, dues_views, revenue_views
+from ..views import counter as counter_views
+from ..views import dues as dues_views
+from ..views import revenue as revenue_views
 
 urlpatterns = [
     # Counter clerk

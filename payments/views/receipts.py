@@ -20,10 +20,10 @@ from django.views.decorators.http import require_safe
 from core import portal
 from core.privacy import mask_name
 
-from .models import Payment, Receipt
-from .receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
-from .registry import service_label
-from .selectors import payment_outcomes, receipt_cancelled_at
+from ..models import Payment, Receipt
+from ..receipts import pdf_filename, receipt_pdf_bytes, receipt_visible_to
+from ..registry import service_label
+from ..selectors import payment_outcomes, receipt_cancelled_at
 
 VERIFY_TEMPLATE = "payments/verify.html"
 MAX_CODE_LENGTH = 64

@@ -30,19 +30,19 @@ from core.digits import localize_digits
 from core.privacy import mask_mobile
 from core.ratelimit import over_limit
 
-from . import selectors
-from .models import Payment, PaymentEvent
-from .notify import recipients
-from .registry import subject_links
-from .services import (
+from .. import selectors
+from ..models import Payment, PaymentEvent
+from ..notify import recipients
+from ..registry import subject_links
+from ..services import (
     PaymentError,
     ipn_receive,
     payment_initiate_online,
     payment_reconcile,
     payment_try_again,
 )
-from .services.callbacks import count_refused
-from .services.online import RETRYABLE_STATUSES, retry_bills, return_receive
+from ..services.callbacks import count_refused
+from ..services.online import RETRYABLE_STATUSES, retry_bills, return_receive
 
 #: While a payment is open its status page reloads itself this long after it began (the
 #: gateway normally answers in under a minute); after that the reconciliation task, which
@@ -66,12 +66,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
     bills, missing = selectors.open_bills_by_number(request.user, numbers)
     if not numbers or missing:
         messages.error(request, _("Choose one or more of your open bills to pay."))
-        return redirect("my_bills")
+        return redirect("payments:bills")
     try:
         payment = payment_initiate_online(bills=bills, payer=request.user)
     except PaymentError as exc:
         messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
-        return redirect("my_bills")
+        return redirect("payments:bills")
     return HttpResponseRedirect(payment.gateway_url)
 
 
@@ -92,7 +92,7 @@ def payment_status(request: HttpRequest, tran_id: str) -> HttpResponse:
         raise Http404
     if request.method == "POST" and payment.status in Payment.OPEN_STATUSES:
         payment_reconcile(payment=payment)
-        return redirect("payment_status", tran_id=tran_id)
+        return redirect("payments:status", tran_id=tran_id)
     outcomes = selectors.payment_outcomes(payment)
     is_open = payment.status in Payment.OPEN_STATUSES
     age = timezone.now() - payment.created_at
@@ -132,7 +132,7 @@ def payment_again(request: HttpRequest, tran_id: str) -> HttpResponse:
     payment = selectors.payment_by_tran_id(tran_id)
     if payment is None:
         raise Http404
-    status_url = reverse("payment_status", args=[tran_id])
+    status_url = reverse("payments:status", args=[tran_id])
     if not _may_try_again(request, payment):
         if not request.user.is_authenticated:
             return redirect_to_login(status_url)
@@ -157,7 +157,7 @@ def payment_again(request: HttpRequest, tran_id: str) -> HttpResponse:
 def payment_receipt_pdf(request: HttpRequest, tran_id: str) -> HttpResponse:
     """The receipt of a paid payment, for whoever holds its (unguessable) transaction id:
     quick pay from abroad has no account to sign in with."""
-    from .receipt_views import pdf_response
+    from .receipts import pdf_response
 
     payment = selectors.payment_by_tran_id(tran_id)
     receipt = getattr(payment, "receipt", None) if payment else None
@@ -259,7 +259,7 @@ def _browser_return(kind: str) -> View:
             # which decides as its notification would, so the page says so at once.
             payment_reconcile(payment=payment)
         # 303: the browser follows with a GET, where our own cookies apply again.
-        response = HttpResponseRedirect(reverse("payment_status", args=[payment.tran_id]))
+        response = HttpResponseRedirect(reverse("payments:status", args=[payment.tran_id]))
         response.status_code = 303
         return response
 

@@ -16,9 +16,9 @@ from core.audit import client_ip
 from core.digits import to_ascii_digits
 from core.ratelimit import over_limit
 
-from .certificates import certificate_filename, certificate_pdf_bytes, certificate_visible_to
-from .models import Licence
-from .selectors import public_licence
+from ..certificates import certificate_filename, certificate_pdf_bytes, certificate_visible_to
+from ..models import Licence
+from ..selectors import public_licence
 
 SEARCH_LIMIT = 30  # lookups per IP address …
 SEARCH_WINDOW = 600  # … in this many seconds

@@ -19,8 +19,8 @@ from django.views import View
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin
 
-from . import services
-from .trader_forms import ApplicationDetailsForm
+from .. import services
+from ..trader_forms import ApplicationDetailsForm
 
 
 class CounterApplicationForm(ApplicationDetailsForm):
@@ -85,5 +85,5 @@ class CounterApplyView(StaffRoleRequiredMixin, View):
                         "documents."
                     ),
                 )
-                return redirect("licence_documents", pk=application.pk)
+                return redirect("trade_licenses:documents", pk=application.pk)
         return render(request, self.template_name, {"form": form, "step": 1}, status=400)

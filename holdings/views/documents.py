@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.fiscal import parse_fiscal_year
 
-from .documents import (
+from ..documents import (
     demand_notice_filename,
     issue_no_dues_certificate,
     no_dues_filename,
@@ -26,8 +26,8 @@ from .documents import (
     pay_url,
     render_demand_notice,
 )
-from .models import Demand, Holding, NoDuesCertificate
-from .selectors import holding_visible_to, statement
+from ..models import Demand, Holding, NoDuesCertificate
+from ..selectors import holding_visible_to, statement
 
 
 def _holding_for(request: HttpRequest, pk: int) -> Holding:
@@ -77,7 +77,7 @@ def no_dues(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("No-dues certificate %(number)s is ready.") % {"number": certificate.number},
             )
-            return redirect("holding_no_dues", pk=holding.pk)
+            return redirect("holdings:no_dues", pk=holding.pk)
     current = statement(holding)
     certificates = list(holding.no_dues_certificates.all()[:20])
     for certificate in certificates:

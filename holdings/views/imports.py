@@ -42,14 +42,14 @@ from django.views import View
 
 from core.views import AnyPermissionRequired, paginate
 
-from . import importer
+from .. import importer
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PENDING = "holdings_import"  # session: the checked file waiting for a decision
 LAST = "holdings_import_last"  # session: the token of the last import's report
 STORAGE_DIR = "imports"
 PER_PAGE = 100
-SAMPLE = Path(__file__).resolve().parent / "samples" / "holdings_register.csv"
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "holdings_register.csv"
 TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 
 COLUMN_HELP = [
@@ -272,7 +272,7 @@ class HoldingImportView(ImportPermissionMixin, View):
             _check_of(results),
         )
         request.session[PENDING] = {"token": token, "name": name, "rows": len(parsed.rows)}
-        return redirect("holding_import")
+        return redirect("holdings:import")
 
     def show(self, request, form, refused: dict | None = None):
         context = {"form": form, "columns": COLUMN_HELP, "max_rows": importer.limits()["rows"]}
@@ -300,20 +300,20 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
         state = _pending(request)
         if state is None:
             messages.error(request, _("No checked file is waiting. Upload the file again."))
-            return redirect("holding_import")
+            return redirect("holdings:import")
         if action == "cancel":
             _forget_pending(request)
             messages.info(request, _("Nothing was imported."))
-            return redirect("holding_import")
+            return redirect("holdings:import")
         if action not in ("import", "only_valid"):
             messages.error(request, _("Choose what to do with the file."))
-            return redirect("holding_import")
+            return redirect("holdings:import")
         if action == "only_valid" and not request.POST.get("confirm"):
             messages.error(
                 request,
                 _("Tick the box to confirm that the holdings with errors will not be imported."),
             )
-            return redirect("holding_import")
+            return redirect("holdings:import")
         results = importer.validate(_kept_rows(state))
         report = importer.import_rows(
             results, only_valid=action == "only_valid", actor=request.user, filename=state["name"]
@@ -333,7 +333,7 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
                 )
             elif not report.errors:
                 messages.error(request, _("No holding in the file can be imported."))
-            return redirect("holding_import")
+            return redirect("holdings:import")
         default_storage.save(
             _report_name(state["token"]), ContentFile(importer.report_csv(results))
         )
@@ -365,7 +365,7 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
                 "skipped": report.skipped_holdings,
             },
         )
-        return redirect("holding_import")
+        return redirect("holdings:import")
 
 
 class HoldingImportReportView(ImportPermissionMixin, View):
@@ -383,7 +383,7 @@ class HoldingImportReportView(ImportPermissionMixin, View):
                 messages.error(
                     request, _("There is no import report to download. Upload a file first.")
                 )
-                return redirect("holding_import")
+                return redirect("holdings:import")
             with default_storage.open(_report_name(token), "rb") as f:
                 body = f.read()
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -40,17 +40,17 @@ from core.status import status_label
 from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
 from payments.models import RevenueHead
 
-from . import reports, services
-from .fees import line_label
-from .models import Application, DocumentKind, applied_category_code_expr
-from .officer_forms import (
+from .. import reports, services
+from ..fees import line_label
+from ..models import Application, DocumentKind, applied_category_code_expr
+from ..officer_forms import (
     ConfirmForm,
     InspectionForm,
     QueueFilterForm,
     ReasonForm,
     ReportFilterForm,
 )
-from .selectors import category_labels, documents_visible_to
+from ..selectors import category_labels, documents_visible_to
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -155,7 +155,7 @@ class InspectionQueueView(InspectorRequired, QueueView):
         "Submitted applications whose premises must be inspected, and those "
         "under inspection; the oldest first."
     )
-    url_name = "licence_inspection_queue"
+    url_name = "trade_licenses:inspection_queue"
 
     def cases(self):
         return Application.objects.filter(
@@ -169,7 +169,7 @@ class ApprovalQueueView(LicenceOfficerRequired, QueueView):
         "Inspected applications waiting for your decision, and renewals with "
         "nothing changed that skip the inspection; the oldest first."
     )
-    url_name = "licence_approval_queue"
+    url_name = "trade_licenses:approval_queue"
 
     def cases(self):
         return Application.objects.filter(
@@ -376,7 +376,7 @@ class ApplicationView(AnyPermissionRequired, View):
                 request,
                 _("This step is not open to you for this application in its present status."),
             )
-            return redirect("licence_officer_application", pk=application.pk)
+            return redirect("trade_licenses:officer_application", pk=application.pk)
         form = ACTIONS[key].form_class(request.POST, request.FILES, prefix=key)
         if not form.is_valid():
             return self.render(request, application, {key: form}, status=400)
@@ -387,7 +387,7 @@ class ApplicationView(AnyPermissionRequired, View):
                 messages.error(request, message)
             return self.render(request, self.get_application(pk), {key: form}, status=400)
         messages.success(request, done)
-        return redirect("licence_officer_application", pk=application.pk)
+        return redirect("trade_licenses:officer_application", pk=application.pk)
 
     @staticmethod
     def take(key: str, application: Application, data: dict, user) -> str:

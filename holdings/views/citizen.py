@@ -28,7 +28,7 @@ from core.roles import perm
 from core.views import StaffRoleRequiredMixin
 from payments.services import PaymentError, payment_initiate_online
 
-from .citizen_forms import (
+from ..citizen_forms import (
     AppealForm,
     BaseNewOwnerFormSet,
     CounterLinkForm,
@@ -45,10 +45,10 @@ from .citizen_forms import (
     masked_owner_names,
     pay_options,
 )
-from .dashboard_panels import holdings_with_dues
-from .models import Appeal, Holding, HoldingApplication, Mutation, Objection
-from .selectors import counter_payer, holding_visible_to, is_owner, statement
-from .services import (
+from ..dashboard_panels import holdings_with_dues
+from ..models import Appeal, Holding, HoldingApplication, Mutation, Objection
+from ..selectors import counter_payer, holding_visible_to, is_owner, statement
+from ..services import (
     appeal_deadline,
     appeal_file,
     holding_bill,
@@ -59,8 +59,8 @@ from .services import (
     objection_file,
     quick_pay_name,
 )
-from .services.mutations import mutation_apply
-from .services.new_holdings import holding_application_file
+from ..services.mutations import mutation_apply
+from ..services.new_holdings import holding_application_file
 
 QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
@@ -97,7 +97,7 @@ def holding_link(request):
         holding, user = form.holding, request.user
         if holding.owners.filter(user=user).exists():
             messages.info(request, _("This holding is already linked to your account."))
-            return redirect("holding_statement", pk=holding.pk)
+            return redirect("holdings:statement", pk=holding.pk)
         if over_limit(
             f"holdings:link-tries:{user.pk}", LINK_LIMIT, LINK_WINDOW, fail_closed=True
         ):  # guards NID guessing: no limit, no linking
@@ -117,13 +117,13 @@ def holding_link(request):
                     _("Holding %(holding)s is now linked to your account.")
                     % {"holding": holding.label},
                 )
-                return redirect("holding_statement", pk=holding.pk)
+                return redirect("holdings:statement", pk=holding.pk)
             masked = holding_link_send_code(user=user, holding=holding)
         except ValidationError as exc:
             form.add_error("nid" if form.cleaned_data["method"] == LinkForm.NID else None, exc)
         else:
             request.session[f"holding_link_{holding.pk}"] = masked
-            return redirect("holding_link_code", holding_pk=holding.pk)
+            return redirect("holdings:link_code", holding_pk=holding.pk)
     return render(request, "holdings/citizen/link.html", {"form": form})
 
 
@@ -140,7 +140,7 @@ def holding_link_code(request, holding_pk: int):
             "number": holding.number,
             "method": LinkForm.CODE,
         }
-        return redirect(f"{reverse('holding_link')}?" + urlencode(query))
+        return redirect(f"{reverse('holdings:link')}?" + urlencode(query))
     form = LinkCodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
         try:
@@ -150,7 +150,7 @@ def holding_link_code(request, holding_pk: int):
             messages.success(request, _("We sent a new code."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect("holding_link_code", holding_pk=holding.pk)
+        return redirect("holdings:link_code", holding_pk=holding.pk)
     if request.method == "POST" and form.is_valid():
         try:
             holding_link_verify_code(
@@ -165,7 +165,7 @@ def holding_link_code(request, holding_pk: int):
                 _("Holding %(holding)s is now linked to your account.")
                 % {"holding": holding.label},
             )
-            return redirect("holding_statement", pk=holding.pk)
+            return redirect("holdings:statement", pk=holding.pk)
     return render(
         request,
         "holdings/citizen/link_code.html",
@@ -201,7 +201,7 @@ def holding_statement(request, pk: int):
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
-                return redirect("holding_statement", pk=holding.pk)
+                return redirect("holdings:statement", pk=holding.pk)
             if request.POST.get("to") == "cart":
                 messages.success(
                     request,
@@ -211,11 +211,11 @@ def holding_statement(request, pk: int):
                     )
                     % {"number": bill.number, "amount": format_amount(bill.total)},
                 )
-                return redirect("my_bills")
+                return redirect("payments:bills")
             response = _start_online(request, bill, payer=request.user)
             if response:
                 return response
-            return redirect("holding_statement", pk=holding.pk)
+            return redirect("holdings:statement", pk=holding.pk)
     return render(
         request,
         "holdings/citizen/statement.html",
@@ -233,7 +233,7 @@ def holding_objection(request, pk: int):
     assessment = holding.assessments.order_by("-effective_fy").first()
     if assessment is None:
         messages.error(request, _("This holding has no assessment to object to yet."))
-        return redirect("holding_statement", pk=holding.pk)
+        return redirect("holdings:statement", pk=holding.pk)
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +253,7 @@ def holding_objection(request, pk: int):
                     "and you will see the decision here."
                 ),
             )
-            return redirect("holding_statement", pk=holding.pk)
+            return redirect("holdings:statement", pk=holding.pk)
     return render(
         request,
         "holdings/citizen/objection.html",
@@ -300,7 +300,7 @@ def holding_appeal(request, pk: int, objection_pk: int):
                     "the decision here."
                 ),
             )
-            return redirect("holding_appeal_file", pk=holding.pk, objection_pk=objection.pk)
+            return redirect("holdings:appeal_file", pk=holding.pk, objection_pk=objection.pk)
     return render(
         request,
         "holdings/citizen/appeal.html",
@@ -358,7 +358,7 @@ def holding_mutation(request, pk: int):
                     "bill": getattr(mutation.bill, "number", ""),
                 },
             )
-            return redirect("my_bills")
+            return redirect("payments:bills")
     return render(
         request,
         "holdings/citizen/mutation.html",
@@ -392,7 +392,7 @@ def holding_number_apply(request):
                     "you will get an SMS."
                 ),
             )
-            return redirect("holding_number_apply")
+            return redirect("holdings:number_apply")
     applications = HoldingApplication.objects.filter(applicant=request.user).select_related(
         "ward", "holding"
     )
@@ -486,7 +486,7 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
         if not lookup.is_valid():
             return self.show(request, lookup)
         holding = lookup.holding
-        back = f"{reverse('holding_counter')}?" + urlencode(
+        back = f"{reverse('holdings:counter')}?" + urlencode(
             {"ward": holding.ward.number, "number": holding.number}
         )
         if request.POST.get("action") == "link":
@@ -525,7 +525,9 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
         messages.success(
             request, _("Bill %(number)s is ready: take the cash here.") % {"number": bill.number}
         )
-        return HttpResponseRedirect(f"{reverse('counter_home')}?" + urlencode({"q": bill.number}))
+        return HttpResponseRedirect(
+            f"{reverse('payments:counter_home')}?" + urlencode({"q": bill.number})
+        )
 
     def show(self, request, lookup, *, pay_form=None, link_form=None):
         context = {"lookup": lookup}

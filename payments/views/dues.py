@@ -23,7 +23,7 @@ from core.roles import perm
 from core.validators import normalize_mobile
 from core.views import StaffRoleRequiredMixin
 
-from .models import Bill
+from ..models import Bill
 
 
 def _bill(user: Any, service: str, token: str, actor: Any) -> Bill:
@@ -49,9 +49,9 @@ def bill_due(request: HttpRequest, service: str, token: str) -> HttpResponse:
         messages.error(
             request, _("The bill could not be made: %(reason)s") % {"reason": _message(exc)}
         )
-        return HttpResponseRedirect(reverse("my_bills"))
+        return HttpResponseRedirect(reverse("payments:bills"))
     messages.success(request, _("Bill %(number)s is ready to pay.") % {"number": bill.number})
-    return HttpResponseRedirect(f"{reverse('my_bills')}?{urlencode({'new': bill.number})}")
+    return HttpResponseRedirect(f"{reverse('payments:bills')}?{urlencode({'new': bill.number})}")
 
 
 def citizen_by_mobile(text: str) -> Any:
@@ -81,10 +81,14 @@ class CounterBillDueView(StaffRoleRequiredMixin, View):
             messages.error(
                 request, _("The bill could not be made: %(reason)s") % {"reason": _message(exc)}
             )
-            return HttpResponseRedirect(f"{reverse('counter_home')}?{urlencode({'q': query})}")
+            return HttpResponseRedirect(
+                f"{reverse('payments:counter_home')}?{urlencode({'q': query})}"
+            )
         messages.success(
             request,
             _("Bill %(number)s is made for %(payer)s. Tick it to take the cash.")
             % {"number": bill.number, "payer": bill.payer_name or citizen},
         )
-        return HttpResponseRedirect(f"{reverse('counter_home')}?{urlencode({'q': bill.number})}")
+        return HttpResponseRedirect(
+            f"{reverse('payments:counter_home')}?{urlencode({'q': bill.number})}"
+        )

@@ -21,21 +21,21 @@ from django.views import View
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
-from .models import (
+from ..models import (
     BillLine,
     CounterSession,
     Payment,
     Receipt,
 )
-from .services import (
+from ..services import (
     PaymentError,
     counter_session_close,
     counter_session_open,
     counter_take_cash,
 )
-from .services.counter import session_cash_taken
-from .staff_common import cash_tendered, refused
-from .staff_forms import (
+from ..services.counter import session_cash_taken
+from ..staff_common import cash_tendered, refused
+from ..staff_forms import (
     BillSearchForm,
     CloseSessionForm,
     OpenSessionForm,
@@ -108,11 +108,11 @@ class CounterOpenSessionView(CounterMixin, View):
             refused(request, _("Could not open the cash session: %(reason)s"), exc)
         else:
             messages.success(request, _("Your cash session is open."))
-        return redirect("counter_home")
+        return redirect("payments:counter_home")
 
 
 def _back_to_search(query: str) -> HttpResponseRedirect:
-    url = reverse("counter_home")
+    url = reverse("payments:counter_home")
     if query:
         url = f"{url}?{urlencode({'q': query})}"
     return HttpResponseRedirect(url)
@@ -165,7 +165,7 @@ class CounterTakeCashView(CounterMixin, View):
             refused(request, _("Could not take the payment: %(reason)s"), exc)
             return _back_to_search(query)
         messages.success(request, _("Cash received. Give the payer the receipt."))
-        return redirect("counter_payment", tran_id=payment.tran_id)
+        return redirect("payments:counter_payment", tran_id=payment.tran_id)
 
 
 class CounterPaymentView(CounterMixin, View):
@@ -226,7 +226,7 @@ class CounterCloseView(CounterMixin, View):
         session = self.open_session()
         if not session:
             messages.info(request, _("You have no open cash session to close."))
-            return redirect("counter_home")
+            return redirect("payments:counter_home")
         form = CloseSessionForm(request.POST)
         if not form.is_valid():
             return self.render(request, session, form)
@@ -239,9 +239,9 @@ class CounterCloseView(CounterMixin, View):
             )
         except PaymentError as exc:
             refused(request, _("Could not close the cash session: %(reason)s"), exc)
-            return redirect("counter_home")
+            return redirect("payments:counter_home")
         messages.success(request, _("Your cash session is closed."))
-        return redirect("counter_session", pk=session.pk)
+        return redirect("payments:counter_session", pk=session.pk)
 
 
 class CounterSessionView(CounterMixin, View):

@@ -21,14 +21,14 @@ from core.roles import perm
 from core.status import status_label
 from core.views import StaffRoleRequiredMixin, paginate
 
-from .models import (
+from ..models import (
     CounterSession,
     Credit,
     Payment,
     PaymentTransition,
     Receipt,
 )
-from .services import (
+from ..services import (
     PaymentError,
     counter_session_verify,
     payment_refund_credit,
@@ -36,8 +36,8 @@ from .services import (
     payment_release_hold,
     payment_void,
 )
-from .staff_common import cash_tendered, refused
-from .staff_forms import (
+from ..staff_common import cash_tendered, refused
+from ..staff_forms import (
     CreditFilterForm,
     CreditRefundForm,
     PaymentActionForm,
@@ -104,7 +104,7 @@ class RevenueSessionVerifyView(StaffRoleRequiredMixin, View):
                 _("Session #%(pk)s of %(clerk)s is verified.")
                 % {"pk": session.pk, "clerk": session.clerk},
             )
-        return redirect("revenue_sessions")
+        return redirect("payments:revenue_sessions")
 
 
 # --- revenue officer: payments ------------------------------------------------------------
@@ -138,7 +138,7 @@ class Action:
 
     @property
     def url_name(self) -> str:
-        return f"revenue_payment_{self.key}"
+        return f"payments:revenue_payment_{self.key}"
 
 
 def _actions() -> dict[str, Action]:
@@ -224,7 +224,8 @@ def render_payment(
 
 def get_payment(tran_id: str) -> Payment:
     return get_object_or_404(
-        Payment.objects.select_related("payer", "received_by", "counter_session"), tran_id=tran_id
+        Payment.objects.select_related("payer", "received_by", "counter_session"),
+        tran_id=tran_id,
     )
 
 
@@ -256,7 +257,7 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
                     % {"status": payment.get_status_display()}
                 },
             )
-            return redirect("revenue_payment", tran_id=tran_id)
+            return redirect("payments:revenue_payment", tran_id=tran_id)
         form = PaymentActionForm(request.POST, prefix=action.key)
         if not form.is_valid():
             return render_payment(request, payment, bound=form, bound_action=action.key)
@@ -272,7 +273,7 @@ class RevenuePaymentActionView(StaffRoleRequiredMixin, View):
             refused(request, action.refusal, exc)
         else:
             messages.success(request, action.success)
-        return redirect("revenue_payment", tran_id=tran_id)
+        return redirect("payments:revenue_payment", tran_id=tran_id)
 
 
 # --- revenue officer: credits --------------------------------------------------------------
@@ -332,4 +333,4 @@ class RevenueCreditRefundView(StaffRoleRequiredMixin, View):
                 _("Refund %(ref)s of %(amount)s sent to the gateway.")
                 % {"ref": refund.refund_trans_id, "amount": format_amount(refund.amount)},
             )
-        return redirect("revenue_credits")
+        return redirect("payments:revenue_credits")

@@ -26,17 +26,17 @@ from core.fiscal import current_fiscal_year
 from core.status import status_label
 from payments.services import PaymentError, payment_initiate_online
 
-from . import services
-from .fees import line_label
-from .models import Application, ApplicationDocument, Business, DocumentKind, Licence
-from .selectors import (
+from .. import services
+from ..fees import line_label
+from ..models import Application, ApplicationDocument, Business, DocumentKind, Licence
+from ..selectors import (
     applications_of,
     certificate_url,
     documents_visible_to,
     overview,
     renewable,
 )
-from .trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm, RenewalForm
+from ..trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm, RenewalForm
 
 S = Application.Status
 
@@ -100,7 +100,7 @@ def licence_apply(request):
             messages.success(
                 request, _("Your draft application is saved. Now upload the documents.")
             )
-            return redirect("licence_documents", pk=application.pk)
+            return redirect("trade_licenses:documents", pk=application.pk)
     drafts = [a for a in applications_of(request.user) if a.status in Application.EDITABLE]
     return render(
         request, "trade_licenses/trader/apply.html", {"form": form, "drafts": drafts, "step": 1}
@@ -114,7 +114,7 @@ def licence_application_edit(request, pk: int):
     application = _filed_application(request, pk)
     if application.status not in Application.EDITABLE:
         messages.info(request, _("This application is submitted and can no longer be changed."))
-        return redirect("licence_application", pk=application.pk)
+        return redirect("trade_licenses:application", pk=application.pk)
     form = ApplicationDetailsForm(
         _posted(request),
         fiscal_year=application.fiscal_year,
@@ -132,7 +132,7 @@ def licence_application_edit(request, pk: int):
             _refusal(request, exc)
         else:
             messages.success(request, _("Your changes are saved."))
-            return redirect("licence_documents", pk=application.pk)
+            return redirect("trade_licenses:documents", pk=application.pk)
     return render(
         request,
         "trade_licenses/trader/apply.html",
@@ -155,7 +155,7 @@ def licence_documents(request, pk: int):
                     "application returned for correction."
                 ),
             )
-            return redirect("licence_documents", pk=application.pk)
+            return redirect("trade_licenses:documents", pk=application.pk)
         if "remove" in request.POST:
             document = get_object_or_404(
                 application.documents, pk=request.POST["remove"], inspection=None
@@ -166,11 +166,11 @@ def licence_documents(request, pk: int):
                 _refusal(request, exc)
             else:
                 messages.success(request, _("The document is removed."))
-            return redirect("licence_documents", pk=application.pk)
+            return redirect("trade_licenses:documents", pk=application.pk)
         form = DocumentUploadForm(request.POST, request.FILES)
         if not form.is_valid() or form.cleaned_data["kind"] == DocumentKind.INSPECTION_PHOTO:
             messages.error(request, _("Choose a file to upload."))
-            return redirect("licence_documents", pk=application.pk)
+            return redirect("trade_licenses:documents", pk=application.pk)
         kind = form.cleaned_data["kind"]
         upload = form.cleaned_data["file"]
         try:
@@ -196,7 +196,7 @@ def licence_documents(request, pk: int):
             messages.success(
                 request, _("%(document)s is uploaded.") % {"document": DocumentKind(kind).label}
             )
-        return redirect("licence_documents", pk=application.pk)
+        return redirect("trade_licenses:documents", pk=application.pk)
     documents = list(application.documents.filter(inspection=None).order_by("kind", "pk"))
     required = services.required_documents(application)
     present = {d.kind for d in documents}
@@ -241,7 +241,7 @@ def licence_application(request, pk: int):
             messages.success(
                 request, _("Your application is submitted. We will send you an SMS at each step.")
             )
-        return redirect("licence_application", pk=application.pk)
+        return redirect("trade_licenses:application", pk=application.pk)
     today = timezone.localdate()
     try:
         lines = services.fee_lines(application, paid_on=today)
@@ -368,7 +368,7 @@ def licence_renew(request, business_pk: int):
             )
             % {"business": business.name, "fy": fy},
         )
-        return redirect("my_licences")
+        return redirect("trade_licenses:mine")
     missing = services.renewal_missing_particulars(business, fy)
     form = RenewalForm(_posted(request), missing=missing)
     if request.method == "POST" and form.is_valid():
@@ -388,9 +388,9 @@ def licence_renew(request, business_pk: int):
                         "upload them, then submit."
                     ),
                 )
-                return redirect("licence_documents", pk=renewal.pk)
+                return redirect("trade_licenses:documents", pk=renewal.pk)
             _renewal_submitted_message(request, renewal, fy)
-            return redirect("licence_application", pk=renewal.pk)
+            return redirect("trade_licenses:application", pk=renewal.pk)
     today = timezone.localdate()
     try:
         lines = services.renewal_preview(business, fy, paid_on=today)
@@ -426,10 +426,10 @@ def licence_pay(request, pk: int):
     bill = application.bill
     if application.status != S.BILLED or bill is None or bill.status != "open":
         messages.error(request, _("There is no fee bill to pay for this application now."))
-        return redirect("licence_application", pk=application.pk)
+        return redirect("trade_licenses:application", pk=application.pk)
     try:
         payment = payment_initiate_online(bills=[bill], payer=request.user)
     except PaymentError as exc:
         messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
-        return redirect("licence_application", pk=application.pk)
+        return redirect("trade_licenses:application", pk=application.pk)
     return HttpResponseRedirect(payment.gateway_url)

@@ -32,9 +32,9 @@ from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
-from . import reports, tax
-from .models import Appeal, DemandRun, Holding, HoldingApplication, Mutation, Objection, Use
-from .officer_forms import (
+from .. import reports, tax
+from ..models import Appeal, DemandRun, Holding, HoldingApplication, Mutation, Objection, Use
+from ..officer_forms import (
     AppealDecisionForm,
     AssessmentForm,
     BaseUnitFormSet,
@@ -48,8 +48,8 @@ from .officer_forms import (
     UnitFormSet,
     assessment_input,
 )
-from .selectors import assessment_breakdown, building_breakdown, valuation_breakdown
-from .services import (
+from ..selectors import assessment_breakdown, building_breakdown, valuation_breakdown
+from ..services import (
     LIVE_RUN_STATUSES,
     appeal_decide,
     assessment_record,
@@ -57,9 +57,9 @@ from .services import (
     objection_decide,
     reassessment_due,
 )
-from .services.mutations import mutation_decide
-from .services.new_holdings import holding_application_decide, suggested_number
-from .tasks import progress_key
+from ..services.mutations import mutation_decide
+from ..services.new_holdings import holding_application_decide, suggested_number
+from ..tasks import progress_key
 
 
 class AssessorRequired(StaffRoleRequiredMixin):
@@ -272,7 +272,9 @@ class AssessView(AssessorRequired, View):
                 "valuation": assessment.annual_valuation,
             },
         )
-        return redirect(reverse("holding_assess", args=[holding.pk]) + f"?recorded={assessment.pk}")
+        return redirect(
+            reverse("holdings:assess", args=[holding.pk]) + f"?recorded={assessment.pk}"
+        )
 
 
 # --- deciding an objection ----------------------------------------------------------------
@@ -327,7 +329,7 @@ class ObjectionView(AssessorRequired, View):
         objection = self.get_objection(pk)
         if objection.status != Objection.Status.OPEN:
             messages.error(request, _("This objection is already decided."))
-            return redirect("holding_objection", pk=objection.pk)
+            return redirect("holdings:objection", pk=objection.pk)
         form = ObjectionDecisionForm(request.POST)
         if not form.is_valid():
             return self.render(request, objection, form)
@@ -352,7 +354,7 @@ class ObjectionView(AssessorRequired, View):
             messages.success(
                 request, _("The objection is rejected and the owner will see your reason.")
             )
-        return redirect(reverse("holding_assessor_queue") + "?tab=objections")
+        return redirect(reverse("holdings:assessor_queue") + "?tab=objections")
 
 
 # --- mutations (the assessor) ---------------------------------------------------------------
@@ -427,7 +429,7 @@ class MutationView(AssessorRequired, View):
             form.add_error(None, exc)
             return self.render(request, self.get_mutation(pk), form)
         messages.success(request, _("The mutation is decided and the applicant will see it."))
-        return redirect("holding_mutations")
+        return redirect("holdings:mutations")
 
 
 # --- new holding numbers (the assessor) -------------------------------------------------------
@@ -497,7 +499,7 @@ class HoldingApplicationView(AssessorRequired, View):
             form.add_error("number" if exc.code == "duplicate_holding" else None, exc)
             return self.render(request, self.get_application(pk), form)
         messages.success(request, _("The application is decided; the applicant gets an SMS."))
-        return redirect("holding_applications")
+        return redirect("holdings:applications")
 
 
 # --- appeals (the review officer) ----------------------------------------------------------
@@ -574,7 +576,7 @@ class AppealView(RevenueOfficerRequired, View):
         appeal = self.get_appeal(pk)
         if appeal.status != Appeal.Status.OPEN:
             messages.error(request, _("This appeal is already decided."))
-            return redirect("holding_appeal", pk=appeal.pk)
+            return redirect("holdings:appeal", pk=appeal.pk)
         form = AppealDecisionForm(request.POST)
         if not form.is_valid():
             return self.render(request, appeal, form)
@@ -591,7 +593,7 @@ class AppealView(RevenueOfficerRequired, View):
             form.add_error("revised_rent" if exc.code in RENT_ERRORS else None, exc)
             return self.render(request, self.get_appeal(pk), form)
         messages.success(request, _("The appeal is decided and the owner will see your reason."))
-        return redirect("holding_appeals")
+        return redirect("holdings:appeals")
 
 
 # --- the yearly demand run ----------------------------------------------------------------
@@ -640,7 +642,7 @@ class DemandRunsView(RevenueOfficerRequired, View):
             _("The demand generation for %(fy)s has started. This page shows its progress.")
             % {"fy": fiscal_year},
         )
-        return redirect("holding_demand_run", pk=run.pk)
+        return redirect("holdings:demand_run", pk=run.pk)
 
 
 class DemandRunView(RevenueOfficerRequired, View):
