@@ -405,7 +405,15 @@ def valuation_basis(demand: Demand, assessment: Assessment | None) -> dict[str, 
             "bn": "দাবি তৈরির সময়ের মূল্যায়ন (পরে মূল্যায়নটি সংশোধিত হয়েছে)",
             "en": "the valuation when the demand was made (the assessment was revised since)",
         }
-    if demand.holding.use == Use.VACANT_LAND:
+    return assessment_basis(assessment)
+
+
+def assessment_basis(assessment: Assessment) -> dict[str, str]:
+    """How an assessment valued the holding, {"bn": ..., "en": ...}: one rent, unit by
+    unit, or vacant land's nominal valuation (the statement, the notice and the assessor's
+    history read it in the reader's language)."""
+    value = assessment.annual_valuation
+    if assessment.holding.use == Use.VACANT_LAND:
         return {
             "bn": f"খালি জমির নামমাত্র বার্ষিক মূল্যায়ন {format_amount(value, lang='bn')}",
             "en": f"vacant land at a nominal annual valuation of {format_amount(value, lang='en')}",

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.db import ReportLimitsMixin
+from core.digits import is_bengali
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.roles import perm
@@ -48,7 +49,12 @@ from ..officer_forms import (
     UnitFormSet,
     assessment_input,
 )
-from ..selectors import assessment_breakdown, building_breakdown, valuation_breakdown
+from ..selectors import (
+    assessment_basis,
+    assessment_breakdown,
+    building_breakdown,
+    valuation_breakdown,
+)
 from ..services import (
     LIVE_RUN_STATUSES,
     appeal_decide,
@@ -170,6 +176,9 @@ class AssessView(AssessorRequired, View):
             .select_related("assessment")
             .order_by("created_at")
         )
+        lang = "bn" if is_bengali() else "en"
+        for a in history:
+            a.basis_text = assessment_basis(a)[lang]  # type: ignore[attr-defined]
         replaces = None
         if preview:
             replaces = next((a for a in history if a.effective_fy == preview["fiscal_year"]), None)
