@@ -23,6 +23,7 @@ from core.money import format_amount
 from core.validators import normalize_mobile
 
 from .models import Bill, Credit, Payment
+from .services.counter import close_note_required_message
 
 
 class _MoneyField(TypedDict):
@@ -82,7 +83,9 @@ class BillSearchForm(forms.Form):
                 | Q(period_label__icontains=ascii_text)
             )
         if mobile:
-            match |= Q(payer_mobile=mobile)
+            # The number on the bill, or the payer's account: every service's bills of
+            # that citizen, whichever number the bill was issued with.
+            match |= Q(payer_mobile=mobile) | Q(payer__mobile=mobile)
         return (
             Bill.objects.filter(match, status=Bill.Status.OPEN, total__gt=0)
             .select_related("payer")
@@ -145,15 +148,29 @@ class CloseSessionForm(forms.Form):
         help_text=_("Count every note and coin, including the opening cash."),
     )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the counted cash is short or over: say why."),
     )
     confirm = forms.BooleanField(
         label=_("I have counted the cash and want to close this session. It cannot be reopened."),
         error_messages={"required": _("Tick the box to confirm closing the session.")},
     )
+
+    def __init__(self, *args: Any, expected_cash: Decimal | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected_cash = expected_cash
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        counted = data.get("counted_cash")
+        if self.expected_cash is not None and counted is not None:
+            difference = counted - self.expected_cash
+            if difference and not (data.get("note") or "").strip():
+                self.add_error("note", close_note_required_message(difference))
+        return data
 
 
 # --- the revenue officer ----------------------------------------------------------------

@@ -74,6 +74,17 @@ def session_cash_taken(session: CounterSession) -> Decimal:
     ] or Decimal("0.00")
 
 
+def close_note_required_message(difference: Decimal) -> str:
+    """Why a session that does not balance cannot close without a note."""
+    if difference < 0:
+        return _("The drawer is short by %(amount)s. Write a note saying why before closing.") % {
+            "amount": format_amount(-difference)
+        }
+    return _("The drawer is over by %(amount)s. Write a note saying why before closing.") % {
+        "amount": format_amount(difference)
+    }
+
+
 @transaction.atomic
 def counter_session_close(
     *, session: CounterSession, clerk: Any, counted_cash: Decimal, note: str = ""
@@ -84,6 +95,9 @@ def counter_session_close(
     session.expected_cash = session.opening_float + session_cash_taken(session)
     session.counted_cash = to_money(counted_cash)
     session.difference = session.counted_cash - session.expected_cash
+    note = (note or "").strip()
+    if session.difference and not note:
+        raise PaymentError(close_note_required_message(session.difference))
     session.status = CounterSession.Status.CLOSED
     session.closed_at = timezone.now()
     session.note = note

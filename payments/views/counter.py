@@ -6,6 +6,7 @@ write, and a refused operation (PaymentError) is shown as a message with nothing
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.pdf import qr_data_uri
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
@@ -27,6 +29,7 @@ from ..models import (
     Payment,
     Receipt,
 )
+from ..receipts import verify_url
 from ..services import (
     PaymentError,
     counter_session_close,
@@ -65,6 +68,10 @@ def session_summary(session: CounterSession) -> dict[str, Any]:
     }
 
 
+def session_expected_cash(session: CounterSession) -> Decimal:
+    return session.opening_float + session_cash_taken(session)
+
+
 def render_counter_home(
     request: HttpRequest, open_form: OpenSessionForm | None = None
 ) -> HttpResponse:
@@ -81,7 +88,9 @@ def render_counter_home(
     else:
         context["open_form"] = open_form or OpenSessionForm()
     if search.is_bound:
-        context["results"] = paginate(request, search.bills())
+        context["results"] = results = paginate(request, search.bills())
+        # Every bill found is ticked at first: the running total starts at their sum.
+        context["ticked_total"] = sum((b.total for b in results), Decimal("0.00"))
         context["take_form"] = TakeCashForm()
     return TemplateResponse(request, "payments/staff/counter_home.html", context)
 
@@ -181,6 +190,7 @@ class CounterPaymentView(CounterMixin, View):
             payments.select_related("received_by", "counter_session"), tran_id=tran_id
         )
         receipt = Receipt.objects.filter(payment=payment).first()
+        verify = verify_url(receipt) if receipt else ""
         tendered = cash_tendered(payment)
         items = payment.items.select_related("bill").prefetch_related(
             Prefetch("bill__lines", queryset=BillLine.objects.order_by("position", "pk"))
@@ -191,6 +201,9 @@ class CounterPaymentView(CounterMixin, View):
             {
                 "payment": payment,
                 "receipt": receipt,
+                # As on the PDF: a QR code to the public check, and its code to type.
+                "verify_url": verify,
+                "qr_data_uri": qr_data_uri(verify) if verify else "",
                 "items": items,
                 "tendered": tendered,
                 "change": (tendered - payment.amount) if tendered is not None else None,
@@ -220,14 +233,16 @@ class CounterCloseView(CounterMixin, View):
                 .first()
             )
             return TemplateResponse(request, self.template_name, {"last_session": last})
-        return self.render(request, session, CloseSessionForm())
+        return self.render(
+            request, session, CloseSessionForm(expected_cash=session_expected_cash(session))
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         session = self.open_session()
         if not session:
             messages.info(request, _("You have no open cash session to close."))
             return redirect("payments:counter_home")
-        form = CloseSessionForm(request.POST)
+        form = CloseSessionForm(request.POST, expected_cash=session_expected_cash(session))
         if not form.is_valid():
             return self.render(request, session, form)
         try:
@@ -238,8 +253,10 @@ class CounterCloseView(CounterMixin, View):
                 note=form.cleaned_data["note"],
             )
         except PaymentError as exc:
-            refused(request, _("Could not close the cash session: %(reason)s"), exc)
-            return redirect("payments:counter_home")
+            # e.g. a payment taken meanwhile made the drawer short: the form again, the
+            # reason on it, nothing closed.
+            form.add_error(None, str(exc))
+            return self.render(request, session, form)
         messages.success(request, _("Your cash session is closed."))
         return redirect("payments:counter_session", pk=session.pk)
 

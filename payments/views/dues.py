@@ -89,6 +89,8 @@ class CounterBillDueView(StaffRoleRequiredMixin, View):
             _("Bill %(number)s is made for %(payer)s. Tick it to take the cash.")
             % {"number": bill.number, "payer": bill.payer_name or citizen},
         )
+        # Back to the same search (the citizen's mobile number): the new bill is listed
+        # with the citizen's other bills, all ticked, under one total.
         return HttpResponseRedirect(
-            f"{reverse('payments:counter_home')}?{urlencode({'q': bill.number})}"
+            f"{reverse('payments:counter_home')}?{urlencode({'q': query or bill.number})}"
         )

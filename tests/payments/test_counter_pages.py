@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import translation
 
 from core.digits import to_bengali_digits
 from core.roles import Role
@@ -176,6 +177,11 @@ def test_take_cash_with_confirmation_issues_a_receipt(clerk_client, bill):
     assert "Change to return" in page and "৳500.00" in page
     assert f'href="/payments/receipts/{receipt.number}/pdf/"' in page
     assert "data-print" in page and "/static/js/portal.js" in page  # the print button
+    # Printed from the browser, it carries what the PDF carries: the QR code to the public
+    # check and the verification code to type.
+    assert f"/verify/{receipt.verify_code}/" in page
+    assert f'<strong class="code">{receipt.verify_code}</strong>' in page
+    assert 'src="data:image/svg+xml;base64,' in page
     # The session counts the payment.
     home = body(clerk_client.get(COUNTER))
     assert "৳1,500.00" in home and "৳2,000.00" in home
@@ -189,6 +195,26 @@ def test_receipt_page_in_bengali_uses_bengali_digits(client, clerk, bill):
     page = body(client.get(f"/payments/counter/payments/{payment.tran_id}/"))
     assert '<html lang="bn">' in page
     assert "৳১,৫০০.০০" in page
+
+
+def test_search_results_are_ticked_with_their_total(clerk_client, citizen, bill):
+    open_session(clerk_client)
+    second = make_bill(citizen, subject_id="H-13", amount="250.50")
+    page = body(clerk_client.get(COUNTER, {"q": citizen.mobile}))
+    for b in (bill, second):
+        assert f'id="bill-{b.pk}" data-amount="{b.total}" checked' in page
+    # The running total starts at the sum of every ticked bill (the page's script keeps it).
+    assert "Total of the ticked bills" in page and "<strong data-total>৳1,750.50</strong>" in page
+    assert 'class="stack"' in page
+
+
+def test_search_by_mobile_finds_bills_issued_with_another_number(clerk_client, citizen):
+    """A bill whose number on file differs (e.g. a licence's business mobile) is still the
+    citizen's: the one search by the citizen's mobile finds it."""
+    other = make_bill(citizen, subject_id="TL-9")
+    Bill.objects.filter(pk=other.pk).update(payer_mobile="01999000111")
+    page = body(clerk_client.get(COUNTER, {"q": citizen.mobile}))
+    assert f'value="{other.number}"' in page
 
 
 def test_tendered_less_than_total_is_refused(clerk_client, bill):
@@ -265,10 +291,15 @@ def test_close_with_exact_cash_is_balanced(clerk_client, bill):
 def test_close_with_less_cash_shows_short(clerk_client, bill):
     open_session(clerk_client, "500")
     take_cash(clerk_client, bill)
-    response = clerk_client.post(CLOSE, {"counted_cash": "1900", "confirm": "on"}, follow=True)
+    response = clerk_client.post(
+        CLOSE,
+        {"counted_cash": "1900", "note": "A torn ৳100 note was refused", "confirm": "on"},
+        follow=True,
+    )
     assert "Short by ৳100.00" in body(response)
     session = CounterSession.objects.get()
     assert session.difference == Decimal("-100.00")
+    assert session.note == "A torn ৳100 note was refused"
     # Nothing left to close; the last result is one click away.
     again = clerk_client.get(CLOSE)
     assert again.status_code == 200
@@ -278,8 +309,60 @@ def test_close_with_less_cash_shows_short(clerk_client, bill):
 
 def test_close_with_more_cash_shows_over(clerk_client):
     open_session(clerk_client, "500")
-    response = clerk_client.post(CLOSE, {"counted_cash": "550", "confirm": "on"}, follow=True)
+    response = clerk_client.post(
+        CLOSE, {"counted_cash": "550", "note": "Change not taken", "confirm": "on"}, follow=True
+    )
     assert "Over by ৳50.00" in body(response)
+
+
+@pytest.mark.parametrize(
+    ("counted", "message"),
+    [
+        ("1900", "The drawer is short by ৳100.00. Write a note saying why before closing."),
+        ("2050", "The drawer is over by ৳50.00. Write a note saying why before closing."),
+    ],
+)
+def test_a_shortage_or_excess_needs_a_note(clerk_client, bill, counted, message):
+    session = open_session(clerk_client, "500")
+    take_cash(clerk_client, bill)
+    for note in ("", "   "):
+        response = clerk_client.post(
+            CLOSE, {"counted_cash": counted, "note": note, "confirm": "on"}
+        )
+        assert response.status_code == 200
+        assert message in body(response)
+        session.refresh_from_db()
+        assert session.status == CounterSession.Status.OPEN and session.counted_cash is None
+
+
+def test_the_service_refuses_an_unbalanced_close_without_a_note(clerk, bill):
+    from payments.services import PaymentError, counter_session_close, counter_session_open
+
+    session = counter_session_open(clerk=clerk, opening_float=Decimal("100"))
+    with translation.override("en"), pytest.raises(PaymentError, match="short by ৳10.00"):
+        counter_session_close(session=session, clerk=clerk, counted_cash=Decimal("90"))
+    session.refresh_from_db()
+    assert session.status == CounterSession.Status.OPEN
+    closed = counter_session_close(
+        session=session, clerk=clerk, counted_cash=Decimal("90"), note=" a coin rolled away "
+    )
+    assert closed.difference == Decimal("-10.00") and closed.note == "a coin rolled away"
+
+
+def test_a_payment_taken_while_closing_makes_the_close_ask_again(clerk_client, clerk, bill):
+    """The page showed a balanced drawer; the close counts the cash taken since."""
+    from payments.services import counter_take_cash
+
+    session = open_session(clerk_client, "500")
+    form_page = clerk_client.get(CLOSE)
+    assert "৳500.00" in body(form_page)
+    counter_take_cash(session=session, bills=[bill], clerk=clerk)
+    # Counted 500 (what the page said) — but the drawer should now hold 2,000.
+    response = clerk_client.post(CLOSE, {"counted_cash": "500", "confirm": "on"})
+    assert response.status_code == 200
+    assert "short by ৳1,500.00" in body(response)
+    session.refresh_from_db()
+    assert session.status == CounterSession.Status.OPEN
 
 
 # --- the revenue officer ----------------------------------------------------------------
@@ -289,7 +372,7 @@ def test_revenue_officer_verifies_a_closed_session(client, clerk, officer, bill)
     as_user(client, clerk)
     open_session(client, "500")
     take_cash(client, bill)
-    client.post(CLOSE, {"counted_cash": "1990", "confirm": "on"})
+    client.post(CLOSE, {"counted_cash": "1990", "note": "৳10 short", "confirm": "on"})
     session = CounterSession.objects.get()
 
     as_user(client, officer)
@@ -515,7 +598,9 @@ def _closed_sessions(make_user, n: int) -> None:
     for _ in range(n):
         clerk = make_user(Role.COUNTER_CLERK)
         session = counter_session_open(clerk=clerk, opening_float=Decimal("100"))
-        counter_session_close(session=session, clerk=clerk, counted_cash=Decimal("90"))
+        counter_session_close(
+            session=session, clerk=clerk, counted_cash=Decimal("90"), note="short"
+        )
 
 
 def _queries(client, url: str) -> int:

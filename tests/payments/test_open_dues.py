@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 import time_machine
@@ -119,10 +119,12 @@ def test_clerk_finds_the_due_by_the_mobile_in_bengali_digits_and_bills_it_for_th
     assert f'action="{action}"' in page and 'name="mobile" value="01711000001"' in page
     response = client.post(action, {"mobile": "01711000001", "q": query})
     bill = Bill.objects.get()
-    assert response["Location"] == f"/payments/counter/?q={bill.number}"
+    # Back to the same search: the new bill is listed (ticked) with the citizen's others.
+    assert response["Location"] == f"/payments/counter/?q={quote_plus(query)}"
     assert bill.payer == demo_citizen
     page = body(client.get(response["Location"]))
     assert f'value="{bill.number}"' in page and "Tick it to take the cash." in page
+    assert f'id="bill-{bill.pk}" data-amount="{bill.total}" checked' in page
     client.post(action, {"mobile": "01711000001", "q": query})
     assert Bill.objects.count() == 1
     # An unknown mobile number, or a citizen's page for someone without the counter role.
