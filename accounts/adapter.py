@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.formfields import BDMobileField
 from core.validators import normalize_mobile
+from core.views import landing_url
 
 from .models import User
 from .sms import send_sms
@@ -25,6 +26,10 @@ class AccountAdapter(DefaultAccountAdapter):
         "invalid_login": gettext_lazy("The mobile number or password is not right."),
         "incorrect_password": gettext_lazy("The password is not right."),
     }
+
+    def get_login_redirect_url(self, request) -> str:
+        # Each role lands on its own work (a `next` given to the sign-in still wins).
+        return landing_url(request.user)
 
     def phone_form_field(self, **kwargs):
         kwargs["label"] = gettext_lazy("Mobile number")

@@ -98,6 +98,9 @@ class LoginForm(allauth_forms.LoginForm):
     def _setup_password_field(self) -> None:
         # No password here: asking for one would tell anyone that the number is staff's.
         del self.fields["password"]
+        # Nor "remember me": a sign-in by code never reads it (staff sessions end after
+        # idle hours, citizens' last; accounts.middleware). The mobile number is all.
+        self.fields.pop("remember", None)
 
     def _clean_without_password(self, email, phone):
         form = RequestLoginCodeForm({"phone": phone} if phone else {})

@@ -8,7 +8,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from core import audit
-from core.roles import Role
+from core.roles import Role, perm
 
 from .models import User
 
@@ -63,6 +63,13 @@ def user_set_language(*, user: User, language: str, actor: User | None = None) -
         after={"preferred_language": language},
     )
     return user
+
+
+def user_uses_api(user: User) -> bool:
+    """Whether the account works with the REST API, and so sees the API-token controls:
+    an administrator, or an account an administrator has issued a token to (a meter
+    reader's app, a bidder's or a bank's system). Citizens on the web need none."""
+    return user.has_perm(perm("administer_portal")) or Token.objects.filter(user=user).exists()
 
 
 @transaction.atomic

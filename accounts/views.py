@@ -61,14 +61,29 @@ def profile(request):
     # A newly created key is shown once, on the page right after its creation.
     new_token = request.session.pop("new_token", None)
     return render(
-        request, "accounts/profile.html", {"form": form, "token": token, "new_token": new_token}
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "token": token,
+            "new_token": new_token,
+            # The API-token controls, only for accounts that use the API.
+            "uses_api": token is not None or services.user_uses_api(user),
+        },
     )
 
 
 @login_required
 @require_POST
 def create_token(request):
-    """Issue (or replace) the caller's API token for the REST API."""
+    """Replace the caller's API token (accounts that use the API only: an administrator
+    issues the first one)."""
+    if not services.user_uses_api(request.user):
+        messages.error(
+            request,
+            _("API tokens are for accounts that use the API. Ask an administrator for one."),
+        )
+        return redirect("accounts:profile")
     token = services.user_rotate_api_token(user=request.user)
     messages.success(request, _("A new API token was created. The old one no longer works."))
     request.session["new_token"] = token.key

@@ -20,6 +20,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -86,11 +87,39 @@ class HomeView(TemplateView):
         return super().get_context_data(services=portal.home_cards(city), **kwargs)
 
 
+def staff_roles(user: Any) -> list[Role]:
+    """The staff roles whose dashboard `user` may open, in the order of Role."""
+    return [
+        r
+        for r in Role
+        if r in ROLE_DASHBOARD_PERMISSION and user.has_perm(perm(ROLE_DASHBOARD_PERMISSION[r]))
+    ]
+
+
+def landing_url(user: Any) -> str:
+    """Where `user` lands after signing in: a citizen on their dashboard; staff on their own
+    work — one role: its first work page (the counter, the inspection queue, …) or, with
+    none, the role's dashboard; several roles (an administrator): the list of them."""
+    if not (user.is_authenticated and user.has_perm(perm("view_staff_dashboard"))):
+        return reverse("dashboard")
+    roles = staff_roles(user)
+    if len(roles) != 1:
+        return reverse("staff_home")
+    links = portal.role_links(roles[0])
+    return links[0]["url"] if links else reverse("staff_dashboard", kwargs={"role": roles[0]})
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     """The citizen's one place: what I owe, my holdings, my licences, my payments — a panel
-    from each installed app's declaration (core.portal)."""
+    from each installed app's declaration (core.portal). Staff are sent to their own work
+    (landing_url): the citizen dashboard is never a staff member's page."""
 
     template_name = "core/dashboard.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.has_perm(perm("view_staff_dashboard")):
+            return HttpResponseRedirect(landing_url(request.user))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -114,13 +143,7 @@ class StaffHomeView(StaffRoleRequiredMixin, TemplateView):
     permission_required = perm("view_staff_dashboard")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        roles = [
-            r
-            for r in Role
-            if r in ROLE_DASHBOARD_PERMISSION and user.has_perm(perm(ROLE_DASHBOARD_PERMISSION[r]))
-        ]
-        return super().get_context_data(roles=roles, **kwargs)
+        return super().get_context_data(roles=staff_roles(self.request.user), **kwargs)
 
 
 class StaffDashboardView(StaffRoleRequiredMixin, TemplateView):

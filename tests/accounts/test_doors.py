@@ -176,13 +176,13 @@ def test_a_staff_session_ends_after_idle_hours_a_citizens_does_not(make_user, ci
         staff, person = Client(), Client()
         staff.force_login(clerk)
         person.force_login(citizen)
-        assert staff.get("/dashboard/").status_code == 200
+        assert staff.get("/staff/").status_code == 200
         # Busy all day: each request pushes the end forward.
         for _ in range(3):
             traveller.shift(timedelta(seconds=idle - 600))
-            assert staff.get("/dashboard/").status_code == 200
+            assert staff.get("/staff/").status_code == 200
         traveller.shift(timedelta(seconds=idle + 60))
-        assert staff.get("/dashboard/").status_code == 302  # signed out
+        assert staff.get("/staff/").status_code == 302  # signed out
         assert person.get("/dashboard/").status_code == 200  # a citizen stays signed in
         traveller.shift(timedelta(days=7))
         assert person.get("/dashboard/").status_code == 200

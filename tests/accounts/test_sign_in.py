@@ -175,7 +175,8 @@ def test_staff_need_code_and_password(client, make_user):
     clerk = make_user(Role.COUNTER_CLERK, mobile="01799999999", password="s3cret-pass-99")
     response = staff_sign_in(client, "01799999999", "s3cret-pass-99")
     assert response.wsgi_request.user == clerk
-    assert response.redirect_chain[-1][0] == "/dashboard/"
+    # A clerk lands on the counter, never on the citizen dashboard.
+    assert response.redirect_chain[-1][0] == "/payments/counter/"
 
 
 def test_wrong_staff_password_keeps_them_out(client, make_user):
@@ -195,3 +196,13 @@ def test_signing_up_with_a_number_that_has_an_account_says_nothing_more(client, 
     assert User.objects.filter(mobile=citizen.mobile).count() == 1
     assert SmsMessage.objects.filter(to=citizen.mobile, kind="exists").count() == 1
     assert not response.wsgi_request.user.is_authenticated
+
+
+def test_the_sign_in_page_asks_for_the_mobile_number_only(client):
+    import re
+
+    page = client.get("/accounts/login/").content.decode()
+    form = page.split('action="/accounts/login/"', 1)[1].split("</form>", 1)[0]
+    fields = set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', form))
+    assert fields == {"csrfmiddlewaretoken", "login"}
+    assert 'type="password"' not in page

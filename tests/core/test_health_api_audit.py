@@ -36,9 +36,11 @@ def test_token_authentication(client, citizen):
     assert client.get("/api/me/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
 
 
-def test_citizen_creates_token_from_profile(client, citizen):
+def test_an_api_user_replaces_the_token_from_profile(client, citizen):
+    first = Token.objects.create(user=citizen)  # issued by an administrator
     client.force_login(citizen)
     client.post("/accounts/profile/token/")
+    assert list(Token.objects.filter(user=citizen).exclude(key=first.key)) != []
     assert Token.objects.filter(user=citizen).count() == 1
     assert AuditLog.objects.filter(action="user.api_token_created").count() == 1
 
@@ -368,6 +370,7 @@ def test_client_ip_counts_trusted_proxies_from_the_right(rf, settings):
 
 def test_audit_row_takes_the_forwarded_client_behind_a_trusted_proxy(client, citizen, settings):
     settings.TRUSTED_PROXY_COUNT = 1
+    Token.objects.create(user=citizen)  # an account that uses the API
     client.force_login(citizen)
     client.post(
         "/accounts/profile/token/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.30"

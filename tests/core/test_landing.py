@@ -1,0 +1,36 @@
+"""Each role lands on its own work after signing in; staff never on the citizen dashboard."""
+
+import pytest
+
+from core.roles import Role
+from core.views import landing_url
+
+pytestmark = pytest.mark.django_db
+
+LANDING = {
+    Role.COUNTER_CLERK: "/payments/counter/",
+    Role.LICENCE_INSPECTOR: "/licences/officer/inspections/",
+    Role.LICENCE_OFFICER: "/licences/officer/approvals/",
+    Role.ASSESSOR: "/holdings/officer/assessor/",
+    Role.ESTATE_OFFICER: "/staff/estate_officer/",
+    Role.EBIKE_OFFICER: "/staff/ebike_officer/",
+    Role.REVENUE_OFFICER: "/payments/revenue/sessions/",
+    Role.ADMINISTRATOR: "/staff/",
+}
+
+
+@pytest.mark.parametrize(("role", "url"), LANDING.items())
+def test_each_staff_role_lands_on_its_own_work(client, make_user, role, url):
+    user = make_user(role)
+    assert landing_url(user) == url
+    client.force_login(user)
+    # The citizen dashboard sends staff to their work; that page opens for them.
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and response["Location"] == url
+    assert client.get(url).status_code == 200
+
+
+def test_a_citizen_lands_on_the_dashboard(client, citizen):
+    assert landing_url(citizen) == "/dashboard/"
+    client.force_login(citizen)
+    assert client.get("/dashboard/").status_code == 200
