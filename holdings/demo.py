@@ -10,12 +10,16 @@ what does not exist yet, and a due already on an open bill is left on that bill.
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.digits import to_ascii_digits
 from core.fiscal import current_fiscal_year, fiscal_year_start, previous_fiscal_year
 from core.models import Ward
 
@@ -163,6 +167,24 @@ def _plan(rng: random.Random, wards: list[Ward], current: str) -> list[dict]:
     return rows
 
 
+SAMPLE_FILE = Path(__file__).resolve().parent / "samples" / "holdings_register.csv"
+
+
+def sample_holdings() -> set[tuple[int, str]]:
+    """(ward number, holding number) of every holding in the sample import file."""
+    try:
+        text = SAMPLE_FILE.read_text(encoding="utf-8-sig")
+    except OSError:
+        return set()
+    found = set()
+    for row in csv.DictReader(io.StringIO(text)):
+        ward = to_ascii_digits(row.get("ward") or "").strip()
+        number = to_ascii_digits(row.get("holding_number") or "").strip()
+        if ward.isdigit() and number:
+            found.add((int(ward), number))
+    return found
+
+
 def seed() -> list:
     from accounts.demo import CITIZEN_MOBILE
     from accounts.models import User
@@ -173,9 +195,13 @@ def seed() -> list:
     current = current_fiscal_year()
     previous = previous_fiscal_year(current)
     plan = _plan(random.Random(2025), wards, current)
-    # Numbers drawn twice in one ward keep the first row.
+    # Numbers drawn twice in one ward keep the first row. A number the sample import file
+    # uses is given a suffix, so that the sample imports on the demo database.
+    sample = sample_holdings()
     unique: dict[tuple[int, str], dict] = {}
     for row in plan:
+        if (row["ward"].number, row["number"]) in sample:
+            row["number"] += "/D"
         unique.setdefault((row["ward"].pk, row["number"]), row)
     plan = list(unique.values())
 
