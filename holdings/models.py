@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import OfficeOrderExtension
 from core.money import DecimalDigits
 from core.runs import HeartbeatFields
+from core.storage import private_storage
 
 MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
 PERCENT: DecimalDigits = {"max_digits": 5, "decimal_places": 2}
@@ -530,6 +531,39 @@ class DemandRun(HeartbeatFields):
                 name="one_live_demand_run_per_year",
             )
         ]
+
+
+class ReportExport(HeartbeatFields):
+    """A report export built by the worker (the defaulters list as XLSX: too long for a web
+    request at city scale), with progress the officer sees and, when done, the file to
+    download. The worker writes `heartbeat_at` while it runs (core.runs)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        DEFAULTERS = "defaulters", _("Defaulters")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    fmt = models.CharField(max_length=4, default="xlsx")
+    params = models.JSONField(default=dict, blank=True)  # as_of, ward, sort, language
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    rows = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to="holdings/exports/", storage=private_storage, blank=True)
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
 
 
 class NoDuesCertificate(models.Model):

@@ -37,7 +37,7 @@ from core.reminders import language_of, send_once
 
 from .documents import pay_url
 from .models import Holding, HoldingReminder, Instalment, Owner, RateSchedule
-from .reports import defaulters
+from .reports import DefaulterRows
 from .selectors import effective_due_date_expr
 
 SMS_KIND = "holding_reminder"
@@ -93,11 +93,7 @@ def _before_due(today: datetime.date) -> list[Due]:
 
 def _overdue(today: datetime.date) -> list[Due]:
     key = f"overdue:{today:%Y-%m}"
-    rows = (
-        defaulters(today=today)
-        .exclude(pk__in=HoldingReminder.objects.filter(key=key).values("holding_id"))
-        .order_by("pk")
-    )
+    rows = DefaulterRows(today=today, sort="pk", exclude_reminder=key)
     return [Due(row["pk"], key, "overdue", row["owed"]) for row in rows]
 
 

@@ -74,3 +74,42 @@ def render_demand_notices(fiscal_year: str, ward_number: int | None = None) -> i
     from .documents import store_demand_notices
 
     return len(store_demand_notices(fiscal_year, ward_number=ward_number))
+
+
+def export_progress_key(export_id: int) -> str:
+    return f"holdings:report-export:{export_id}"
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900)
+def build_report_export(export_id: int) -> dict:
+    """Build a report export's file (holdings.exports.build_export) with a heartbeat and
+    progress in the cache (the build reads in one transaction), as the demand run does."""
+    from .exports import build_export
+    from .models import ReportExport
+    from .services.exports import (
+        LIVE_EXPORT_STATUSES,
+        report_export_finish,
+        report_export_mark_running,
+    )
+
+    export = ReportExport.objects.get(pk=export_id)
+    if not report_export_mark_running(export_id):
+        return {}
+    with Heartbeat(ReportExport, export_id, live_statuses=LIVE_EXPORT_STATUSES) as heartbeat:
+
+        def progress(done: int, total: int) -> None:
+            heartbeat.beat()
+            pct = 99 if not total else min(99, done * 100 // total)
+            with contextlib.suppress(Exception):  # the cache is a nicety; the work goes on
+                cache.set(
+                    export_progress_key(export_id),
+                    {"rows": done, "total": total, "progress": pct},
+                    3600,
+                )
+
+        try:
+            rows = build_export(export, progress=progress)
+        except Exception as exc:
+            report_export_finish(export_id, error=str(exc) or type(exc).__name__)
+            raise
+    return report_export_finish(export_id, rows=rows)

@@ -27,4 +27,10 @@ urlpatterns = [
     path("officer/demand/<int:pk>/", views.DemandRunView.as_view(), name="demand_run"),
     path("officer/collection/", views.CollectionView.as_view(), name="collection"),
     path("officer/defaulters/", views.DefaultersView.as_view(), name="defaulters"),
+    path("officer/exports/<int:pk>/", views.ReportExportView.as_view(), name="report_export"),
+    path(
+        "officer/exports/<int:pk>/download/",
+        views.ReportExportDownloadView.as_view(),
+        name="report_export_download",
+    ),
 ]

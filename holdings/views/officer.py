@@ -17,24 +17,35 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core.db import ReportLimitsMixin
+from core.db import ReportLimitsMixin, long_running
 from core.digits import is_bengali
-from core.exports import Column, export_response, table
+from core.exports import XLSX_TYPE, Column, export_response, streaming_csv_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_start
+from core.models import Ward
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
 from .. import reports, tax
-from ..models import Appeal, DemandRun, Holding, HoldingApplication, Mutation, Objection, Use
+from ..exports import defaulter_columns, defaulters_filename, defaulters_params
+from ..models import (
+    Appeal,
+    DemandRun,
+    Holding,
+    HoldingApplication,
+    Mutation,
+    Objection,
+    ReportExport,
+    Use,
+)
 from ..officer_forms import (
     AppealDecisionForm,
     AssessmentForm,
@@ -63,9 +74,10 @@ from ..services import (
     objection_decide,
     reassessment_due,
 )
+from ..services.exports import LIVE_EXPORT_STATUSES, report_export_start
 from ..services.mutations import mutation_decide
 from ..services.new_holdings import holding_application_decide, suggested_number
-from ..tasks import progress_key
+from ..tasks import export_progress_key, progress_key
 
 
 class AssessorRequired(StaffRoleRequiredMixin):
@@ -769,43 +781,32 @@ class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
 
 class DefaultersView(RevenueOfficerRequired, ReportLimitsMixin, View):
     """Holdings with instalments past due or unpaid arrears: by ward, sorted by what they
-    owe, 25 a page; ?format=csv or ?format=xlsx exports the whole list."""
+    owe, 25 a page; ?format=csv streams the whole list as CSV (written while it is sent,
+    memory flat); a POST with format=xlsx has the worker build the Excel file (progress
+    page, then a download link)."""
 
     template_name = "holdings/officer/defaulters.html"
 
     @staticmethod
     def columns() -> list[Column]:
-        return [
-            (_("Ward number"), lambda r: r["ward_number"]),
-            (_("Holding number"), lambda r: r["number"]),
-            (_("Road"), lambda r: r["road"]),
-            (_("Mahalla"), lambda r: r["mahalla"]),
-            (_("Owner"), reports.owner_name),
-            (_("Mobile"), lambda r: r["owner_mobile"] or ""),
-            (_("Overdue instalments"), lambda r: r["overdue_count"]),
-            (_("Oldest due date"), lambda r: r["oldest_due"]),
-            (_("Overdue amount"), lambda r: money(r["overdue_amount"])),
-            (_("Arrears with surcharge"), lambda r: money(r["arrears_amount"])),
-            (_("Total owed"), lambda r: money(r["owed"])),
-        ]
+        return defaulter_columns()
 
-    def get(self, request):
-        form = DefaulterFilterForm(request.GET)
+    @staticmethod
+    def choice(data) -> tuple[DefaulterFilterForm, bool, Ward | None, str]:
+        form = DefaulterFilterForm(data)
         valid = form.is_valid()
         ward = form.cleaned_data.get("ward") if valid else None
         sort = (form.cleaned_data.get("sort") if valid else None) or "owed_desc"
+        return form, valid, ward, sort
+
+    def get(self, request):
+        form, valid, ward, sort = self.choice(request.GET)
         today = timezone.localdate()
         rows = reports.defaulters(today=today, ward=ward, sort=sort)
-        fmt = wants_export(request)
-        if fmt and valid:
-            headers, values = table(rows.iterator(chunk_size=2000), self.columns())
-            suffix = f"-ward-{ward.number}" if ward is not None else ""
-            return export_response(
-                fmt,
-                headers,
-                values,
-                filename=f"holding-defaulters-{today.isoformat()}{suffix}",
-                title=f"Defaulters {today.isoformat()}",
+        if wants_export(request) == "csv" and valid:
+            return streaming_csv_response(
+                *table(streamed(rows), self.columns()),
+                filename=defaulters_filename(today, ward),
             )
         page = paginate(request, rows)
         page.object_list = [
@@ -815,4 +816,75 @@ class DefaultersView(RevenueOfficerRequired, ReportLimitsMixin, View):
             request,
             self.template_name,
             {"form": form, "page_obj": page, "sort": sort, "as_of": today, "ward": ward},
+        )
+
+    def post(self, request):
+        """The Excel file: built by the worker; the officer follows its progress."""
+        _form, valid, ward, sort = self.choice(request.POST)
+        today = timezone.localdate()
+        export = report_export_start(
+            kind=ReportExport.Kind.DEFAULTERS,
+            params=defaulters_params(
+                as_of=today,
+                ward=ward if valid else None,
+                sort=sort,
+                language=translation.get_language() or "",
+            ),
+            filename=defaulters_filename(today, ward if valid else None),
+            actor=request.user,
+        )
+        return redirect("holdings:report_export", pk=export.pk)
+
+
+def streamed(rows: reports.DefaulterRows):
+    """The rows from a server-side cursor while the response is sent (after the view has
+    returned): in a transaction of its own with the report time limits, in the language of
+    the request."""
+    language = translation.get_language()
+    with translation.override(language), long_running(report=True):
+        yield from rows.iterator(chunk_size=2000)
+
+
+EXPORT_LIVE = LIVE_EXPORT_STATUSES
+
+
+class ReportExportView(RevenueOfficerRequired, View):
+    """An export's progress (refreshing every 3 seconds while the worker builds it), then
+    the link to download the file."""
+
+    def get(self, request, pk: int):
+        export = get_object_or_404(ReportExport.objects.select_related("started_by"), pk=pk)
+        live = export.status in EXPORT_LIVE
+        rows, progress = export.rows, export.progress
+        total: int | None = export.rows
+        if live:
+            cached = cache.get(export_progress_key(export.pk)) or {}
+            rows = cached.get("rows", 0)
+            total = cached.get("total")
+            progress = cached.get("progress", 0)
+        return TemplateResponse(
+            request,
+            "holdings/officer/report_export.html",
+            {
+                "export": export,
+                "live": live,
+                "rows": rows,
+                "total": total,
+                "progress": max(0, min(100, progress)),
+            },
+        )
+
+
+class ReportExportDownloadView(RevenueOfficerRequired, View):
+    """The finished export's file."""
+
+    def get(self, request, pk: int):
+        export = get_object_or_404(ReportExport, pk=pk, status=ReportExport.Status.DONE)
+        if not export.file:
+            raise Http404
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=f"{export.filename or 'export'}.{export.fmt}",
+            content_type=XLSX_TYPE,
         )
