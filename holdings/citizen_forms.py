@@ -331,6 +331,10 @@ def decorate(st: Statement, today: date) -> Statement:
             inst.overdue = inst.status == Instalment.Status.DUE and is_overdue(
                 effective_due_date(inst), today
             )
+        # A year with nothing left to pay is shown folded on the statement.
+        statuses = {i.status for i in demand.instalments.all()}
+        setattr(demand, "has_due", Instalment.Status.DUE in statuses)  # noqa: B010 - not fields
+        setattr(demand, "all_paid", statuses == {Instalment.Status.PAID})  # noqa: B010
     return st
 
 

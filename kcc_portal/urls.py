@@ -31,6 +31,7 @@ urlpatterns = [
     path("dashboard/", core_views.DashboardView.as_view(), name="dashboard"),
     path("staff/", core_views.StaffHomeView.as_view(), name="staff_home"),
     path("staff/<slug:role>/", core_views.StaffDashboardView.as_view(), name="staff_dashboard"),
+    path("verify/", receipt_views.verify_form, name="verify_form"),
     path("verify/<str:code>/", receipt_views.verify, name="verify"),
     path("payments/", include("payments.urls")),
     path("holdings/", include("holdings.urls")),

@@ -156,8 +156,21 @@ def certificate_url(licence: Licence) -> str:
     return reverse("trade_licenses:certificate_pdf", args=[licence.pk])
 
 
-def age_days(moment) -> int:
-    return max((timezone.now() - moment).days, 0) if moment else 0
+def age_days(moment, today=None) -> int:
+    """Whole days (by the calendar in Dhaka) from `moment` to today."""
+    if not moment:
+        return 0
+    today = today or timezone.localdate()
+    return max((today - timezone.localtime(moment).date()).days, 0)
+
+
+def application_age(application: Application, today=None) -> int | None:
+    """How long an application has been waiting, as the officers count it: from its
+    submission (a draft: from when it was started) to today; None once it is decided
+    (licence issued or application rejected), whose age no longer grows."""
+    if application.status in (Application.Status.ISSUED, Application.Status.REJECTED):
+        return None
+    return age_days(application.submitted_at or application.created_at, today)
 
 
 def next_step_url(
@@ -200,10 +213,11 @@ def overview(user) -> dict:
         ).select_related("schedule"):
             categories[(category.schedule.fiscal_year, category.code)] = category
     app_rows = []
+    today = timezone.localdate()
     for application in applications:
         row = {
             "application": application,
-            "age": age_days(application.status_changed_at),
+            "age": application_age(application, today),
             "editable": application.status in Application.EDITABLE,
             "billed": application.status == S.BILLED and application.bill_id is not None,
         }
@@ -216,7 +230,6 @@ def overview(user) -> dict:
                 ),
             )
         app_rows.append(row)
-    today = timezone.localdate()
     licence_rows = [
         {
             "licence": licence,

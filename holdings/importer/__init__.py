@@ -71,6 +71,7 @@ from .reading import (  # noqa: F401
     _text,
     extension,
     parse,
+    wrong_type_message,
 )
 from .validation import (  # noqa: F401
     RowResult,

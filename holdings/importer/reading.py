@@ -11,6 +11,7 @@ sheet are read."""
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import itertools
 import re
@@ -21,6 +22,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from core.digits import localize_digits
 
 from .columns import (
     COLUMNS,
@@ -108,8 +111,25 @@ def _read_headers(raw: list[Any], parsed: ParsedFile) -> dict[int, str]:
     unknown = [n for n in seen if n not in COLUMNS]
     if missing:
         parsed.errors.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    known = len(COLUMNS) - len(missing)
+    if known < len(COLUMNS) // 2:
+        parsed.errors.append(
+            _(
+                "The first row does not look like the header row: it names only %(known)s "
+                "of the %(total)s columns. Put the column names in the first row (download "
+                "the sample file and copy its first row)."
+            )
+            % {"known": localize_digits(known), "total": localize_digits(len(COLUMNS))}
+        )
     if unknown:
         parsed.errors.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+        for name in unknown:
+            close = difflib.get_close_matches(name, missing or COLUMNS, n=1, cutoff=0.6)
+            if close:
+                parsed.errors.append(
+                    _("Column “%(given)s” is not known: did you mean “%(column)s”?")
+                    % {"given": name, "column": close[0]}
+                )
     if repeated:
         parsed.errors.append(
             _("Columns given twice: %(columns)s.") % {"columns": ", ".join(repeated)}
@@ -285,6 +305,20 @@ def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
         workbook.close()
 
 
+def wrong_type_message(filename: str) -> str:
+    """Why a file of another type is refused, naming its type."""
+    kind = extension(filename)
+    if not kind:
+        return _(
+            "The file has no type (.csv or .xlsx) at the end of its name. Upload a .csv or "
+            ".xlsx file: in Excel, “Save as” → “CSV UTF-8” or “Excel Workbook (.xlsx)”."
+        )
+    return _(
+        "A .%(kind)s file is not a register this page reads. Upload a .csv or .xlsx file: "
+        "in Excel, “Save as” → “CSV UTF-8” or “Excel Workbook (.xlsx)”."
+    ) % {"kind": kind[:10]}
+
+
 def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
@@ -293,7 +327,7 @@ def parse(file_obj: IO[bytes] | bytes, filename: str) -> ParsedFile:
     """Read a CSV (UTF-8, with or without BOM) or XLSX register into row dicts."""
     parsed = ParsedFile(filename=filename, kind=extension(filename))
     if parsed.kind not in EXTENSIONS:
-        parsed.errors.append(_("Upload a .csv or .xlsx file."))
+        parsed.errors.append(wrong_type_message(filename))
         return parsed
     data = file_obj if isinstance(file_obj, bytes) else file_obj.read()
     if parsed.kind == "csv":

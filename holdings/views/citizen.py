@@ -22,6 +22,7 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from core.audit import client_ip
+from core.digits import is_bengali
 from core.money import format_amount
 from core.ratelimit import over_limit
 from core.roles import perm
@@ -47,7 +48,13 @@ from ..citizen_forms import (
 )
 from ..dashboard_panels import holdings_with_dues
 from ..models import Appeal, Holding, HoldingApplication, Mutation, Objection
-from ..selectors import counter_payer, holding_visible_to, is_owner, statement
+from ..selectors import (
+    assessment_basis,
+    counter_payer,
+    holding_visible_to,
+    is_owner,
+    statement,
+)
 from ..services import (
     appeal_deadline,
     appeal_file,
@@ -219,8 +226,22 @@ def holding_statement(request, pk: int):
     return render(
         request,
         "holdings/citizen/statement.html",
-        {"st": st, "holding": holding, "form": form, "is_owner": owner, "today": today},
+        {
+            "st": st,
+            "holding": holding,
+            "form": form,
+            "is_owner": owner,
+            "today": today,
+            "objection": _latest_objection(holding) if owner else None,
+        },
     )
+
+
+def _latest_objection(holding: Holding) -> Objection | None:
+    """The owner's last objection to the assessment in force (its state is shown on the
+    statement; while it is open no second one can be filed)."""
+    assessment = holding.assessments.order_by("-effective_fy").first()
+    return assessment.objections.order_by("-created_at", "-pk").first() if assessment else None
 
 
 @login_required
@@ -235,6 +256,7 @@ def holding_objection(request, pk: int):
         messages.error(request, _("This holding has no assessment to object to yet."))
         return redirect("holdings:statement", pk=holding.pk)
     form = ObjectionForm(request.POST or None)
+    objections = list(assessment.objections.order_by("-created_at"))
     if request.method == "POST" and form.is_valid():
         try:
             objection_file(
@@ -260,8 +282,12 @@ def holding_objection(request, pk: int):
         {
             "holding": holding,
             "assessment": assessment,
+            "basis": assessment_basis(assessment)["bn" if is_bengali() else "en"],
             "form": form,
-            "objections": assessment.objections.order_by("-created_at"),
+            "objections": objections,
+            "open_objection": next(
+                (o for o in objections if o.status == Objection.Status.OPEN), None
+            ),
         },
     )
 

@@ -217,7 +217,7 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         kind = importer.extension(upload.name)
         if kind not in importer.EXTENSIONS:
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."), code="file_type")
+            raise forms.ValidationError(importer.wrong_type_message(upload.name), code="file_type")
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than 5 MB. Split it into smaller files."), code="file_size"

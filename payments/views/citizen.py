@@ -55,7 +55,13 @@ TRY_AGAIN_LIMIT, TRY_AGAIN_WINDOW = 20, 600
 @login_required
 def my_bills(request: HttpRequest) -> HttpResponse:
     bills = selectors.open_bills_for(request.user)
-    return render(request, "payments/my_bills.html", {"bills": bills})
+    # Ticked at first: every bill, or only the one just made ("?new=<number>"); the page
+    # keeps the total of the ticked ones as they change (static/js/portal.js).
+    new = request.GET.get("new")
+    checked_total = sum((b.total for b in bills if not new or b.number == new), Decimal("0"))
+    return render(
+        request, "payments/my_bills.html", {"bills": bills, "checked_total": checked_total}
+    )
 
 
 @login_required

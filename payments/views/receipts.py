@@ -3,6 +3,7 @@ lookups later) and the receipt PDF download."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core import portal
+from core.digits import to_ascii_digits
 from core.privacy import mask_name
 
 from ..models import Payment, Receipt
@@ -26,6 +28,7 @@ from ..registry import service_label
 from ..selectors import payment_outcomes, receipt_cancelled_at
 
 VERIFY_TEMPLATE = "payments/verify.html"
+VERIFY_FORM_TEMPLATE = "payments/verify_form.html"
 MAX_CODE_LENGTH = 64
 
 
@@ -96,11 +99,38 @@ def find_by_code(code: str) -> Verified | None:
     return None
 
 
+def normalize_code(typed: str) -> str:
+    """A code as typed from paper: spaces, dashes and dots dropped, Bengali digits made
+    ASCII, lower case ("A1B2 C3D4-…" or "a১b২…" → "a1b2c3d4…")."""
+    return re.sub(r"[\s\-.]+", "", to_ascii_digits(typed or "")).lower()
+
+
+@require_safe
+def verify_form(request: HttpRequest) -> HttpResponse:
+    """Public: type the code printed on a receipt or certificate, then see /verify/<code>/."""
+    typed = request.GET.get("code")
+    error = ""
+    if typed is not None:
+        code = normalize_code(typed)
+        if code and len(code) <= MAX_CODE_LENGTH and code.isalnum():
+            return redirect("verify", code=code)
+        error = _(
+            "Type the verification code printed on the paper, under the QR code: "
+            "letters a to f and digits, such as 3f9a 12c0 77be 4d21."
+        )
+    return render(
+        request,
+        VERIFY_FORM_TEMPLATE,
+        {"typed": typed or "", "error": error, "page_has_errors": bool(error)},
+        status=400 if error else 200,
+    )
+
+
 @never_cache
 @require_safe
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: is this receipt (or, later, certificate) genuine and still standing?"""
-    found = find_by_code(code)
+    found = find_by_code(normalize_code(code))
     context = {"code": code, "found": found}
     if found is None:
         return render(request, VERIFY_TEMPLATE, context, status=404)

@@ -37,6 +37,7 @@ from ..selectors import (
     renewable,
 )
 from ..trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm, RenewalForm
+from ..uploads import MAX_DOCUMENT_BYTES
 
 S = Application.Status
 
@@ -221,6 +222,9 @@ def licence_documents(request, pk: int):
             "missing": [r for r in rows if not r["done"]],
             "step": 2,
             "image_only": {"photo"},
+            # Checked in the browser too (static/js/portal.js), before the upload.
+            "max_bytes": MAX_DOCUMENT_BYTES,
+            "max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024),
         },
     )
 
@@ -314,7 +318,7 @@ def _fee_rows(lines, *, bengali: bool) -> list[dict]:
         {
             "label": line_label(line, bengali=bengali),
             "amount": line.amount,
-            "rule": line.rule,
+            "rule": line.rule_text,
             "arrears_year": line.arrears_year,
         }
         for line in lines
