@@ -280,6 +280,7 @@ def single_statement_sql(t: dict[str, str], demand_seq: str) -> str:
                    AS rule
         FROM todo x JOIN {t["RateHead"]} r ON r.use = x.use
         WHERE r.schedule_id = (SELECT id FROM s)
+          AND x.use <> 'vacant_land'  -- the schedule's flat basis: vacant land pays the flat tax
         UNION ALL
         SELECT x.id, 'holding_tax', NULL, s.vacant_land_flat_tax,
                'FY ' || %(fy)s || ' schedule: vacant land flat tax'

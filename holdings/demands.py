@@ -31,8 +31,6 @@ from .models import (
 
 Progress = Callable[[str, int], None]
 
-PENDING = -1  # a demand's total while its lines and instalments are being inserted
-
 
 def _paisa(expr: str) -> str:
     return f"CAST(ROUND(({expr}) * 100) AS BIGINT)"
@@ -90,20 +88,45 @@ def generate_demands(
         result.arrears = cur.rowcount
 
         report("demands", 20)
+        # The total is computed here, from the valuation and the schedule's heads with the
+        # lines' own rounding, so no demand is written twice; the lines and instalments
+        # below find this run's demands by their created_at.
         cur.execute(
             f"""
             INSERT INTO {t["Demand"]} (holding_id, fiscal_year, schedule_id, assessment_id,
                                        annual_valuation, total, created_at)
-            SELECT h.id, %s, %s, a.id, COALESCE(a.annual_valuation, 0), {PENDING}, %s
-            FROM {t["Holding"]} h
-            LEFT JOIN {t["Assessment"]} a ON a.id = (
-                SELECT a2.id FROM {t["Assessment"]} a2
-                WHERE a2.holding_id = h.id AND a2.effective_fy <= %s
-                ORDER BY a2.effective_fy DESC LIMIT 1)
-            WHERE (a.id IS NOT NULL OR (h.use = 'vacant_land' AND %s))
+            SELECT v.holding_id, %s, %s, v.assessment_id, v.valuation,
+                   CASE WHEN v.use = 'vacant_land' AND %s THEN %s
+                        ELSE COALESCE((
+                            SELECT SUM(({_paisa("v.valuation")} * {_paisa("r.percent")} + 5000)
+                                       / 10000) / 100.0
+                            FROM {t["RateHead"]} r
+                            WHERE r.schedule_id = %s AND r.use = v.use), 0)
+                   END,
+                   %s
+            FROM (
+                SELECT h.id AS holding_id, h.use, a.id AS assessment_id,
+                       COALESCE(a.annual_valuation, 0) AS valuation
+                FROM {t["Holding"]} h
+                LEFT JOIN {t["Assessment"]} a ON a.id = (
+                    SELECT a2.id FROM {t["Assessment"]} a2
+                    WHERE a2.holding_id = h.id AND a2.effective_fy <= %s
+                    ORDER BY a2.effective_fy DESC LIMIT 1)
+                WHERE (a.id IS NOT NULL OR (h.use = 'vacant_land' AND %s))
+            ) v
+            WHERE true  -- SQLite reads ON CONFLICT after a bare FROM as a join
             ON CONFLICT (holding_id, fiscal_year) DO NOTHING
         """,
-            [fiscal_year, schedule.pk, now, fiscal_year, flat_vacant_land],
+            [
+                fiscal_year,
+                schedule.pk,
+                flat_vacant_land,
+                schedule.vacant_land_flat_tax,
+                schedule.pk,
+                now,
+                fiscal_year,
+                flat_vacant_land,
+            ],
         )
         result.demands = cur.rowcount
 
@@ -118,10 +141,10 @@ def generate_demands(
             FROM {t["Demand"]} d
             JOIN {t["Holding"]} h ON h.id = d.holding_id
             JOIN {t["RateHead"]} r ON r.schedule_id = d.schedule_id AND r.use = h.use
-            WHERE d.fiscal_year = %s AND d.total = {PENDING}
+            WHERE d.fiscal_year = %s AND d.created_at = %s
               AND (h.use <> 'vacant_land' OR NOT %s)
         """,
-            [fiscal_year, fiscal_year, flat_vacant_land],
+            [fiscal_year, fiscal_year, now, flat_vacant_land],
         )
         result.lines = cur.rowcount
         cur.execute(
@@ -132,10 +155,10 @@ def generate_demands(
             FROM {t["Demand"]} d
             JOIN {t["Holding"]} h ON h.id = d.holding_id
             JOIN {t["RateSchedule"]} s ON s.id = d.schedule_id
-            WHERE d.fiscal_year = %s AND d.total = {PENDING} AND h.use = 'vacant_land'
+            WHERE d.fiscal_year = %s AND d.created_at = %s AND h.use = 'vacant_land'
               AND %s
         """,
-            [fiscal_year, fiscal_year, flat_vacant_land],
+            [fiscal_year, fiscal_year, now, flat_vacant_land],
         )
         result.lines += cur.rowcount
 
@@ -153,26 +176,15 @@ def generate_demands(
                          SUM({_paisa("l.amount")} - 3 * ({_paisa("l.amount")} / 4)) AS fourth
                   FROM {t["Demand"]} d
                   JOIN {t["DemandLine"]} l ON l.demand_id = d.id
-                  WHERE d.fiscal_year = %s AND d.total = {PENDING}
+                  WHERE d.fiscal_year = %s AND d.created_at = %s
                   GROUP BY d.id, d.schedule_id) p
             JOIN {t["RateSchedule"]} s ON s.id = p.schedule_id
             CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3
                         UNION ALL SELECT 4) q
         """,
-            [fiscal_year],
+            [fiscal_year, now],
         )
         result.instalments = cur.rowcount
-
-        report("totals", 85)
-        cur.execute(
-            f"""
-            UPDATE {t["Demand"]} SET total = COALESCE((
-                SELECT SUM(l.amount) FROM {t["DemandLine"]} l
-                WHERE l.demand_id = {t["Demand"]}.id), 0)
-            WHERE fiscal_year = %s AND total = {PENDING}
-        """,
-            [fiscal_year],
-        )
 
         report("summary", 95)
         cur.execute(
