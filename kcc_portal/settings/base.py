@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML compressed here, not at a proxy: the app runs with or without one. Django's
+    # GZipMiddleware pads each response with random bytes (the BREACH mitigation of
+    # Django 4.2+); static files come compressed from whitenoise.
+    "django.middleware.gzip.GZipMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",  # no inline script; see the module
     "core.middleware.RejectMalformedInputMiddleware",  # NUL bytes: a plain 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -359,6 +363,20 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kcc")
+# Calls to the payment gateway (IPN validation, reconciliation) wait on the network: their
+# own queue, for a worker with a thread pool (`-P threads`). Receipt PDFs are CPU work with
+# no hurry: their own queue too, so neither waits behind the other.
+CELERY_GATEWAY_QUEUE = env.str(
+    "CELERY_GATEWAY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-gateway"
+)
+CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-pdf")
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    "payments.tasks.settle_ipn": {"queue": CELERY_GATEWAY_QUEUE},
+    "payments.tasks.reconcile_payment": {"queue": CELERY_GATEWAY_QUEUE},
+    "payments.tasks.reconcile_pending_payments": {"queue": CELERY_GATEWAY_QUEUE},
+    "payments.tasks.render_receipt_pdf": {"queue": CELERY_PDF_QUEUE},
+    "payments.tasks.render_pending_receipts": {"queue": CELERY_PDF_QUEUE},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -408,6 +426,12 @@ SSLCOMMERZ_BASE_URL = env.str("SSLCOMMERZ_BASE_URL", default=SITE_URL + SSLCOMME
 SSLCOMMERZ_STORE_ID = env.str("SSLCOMMERZ_STORE_ID", default="kccdemo")
 SSLCOMMERZ_STORE_PASSWORD = env.str("SSLCOMMERZ_STORE_PASSWORD", default="kccdemo@ssl")
 SSLCOMMERZ_SIMULATOR_ENABLED = True
+# The simulator answers its validation API after this delay (benchmarks: the gateway's
+# round trip); 0 in the demo and tests.
+SSLCOMMERZ_SIMULATOR_LATENCY_MS = env.int("SSLCOMMERZ_SIMULATOR_LATENCY_MS", default=0)
+# An HTTP(S) proxy for calls to the gateway, when the servers reach it only through one
+# (the client ignores the environment's proxy variables: read once here, not per call).
+SSLCOMMERZ_PROXY = env.str("SSLCOMMERZ_PROXY", default="")
 # The public gateway callback URLs (IPN, success, fail, cancel): the largest body or query
 # string accepted (a real IPN is ~2 KB), and requests allowed per client address in the
 # window (the gateway sends every IPN from a few addresses: keep this well above its peak).
