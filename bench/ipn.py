@@ -1,17 +1,39 @@
-"""IPN benchmark: N payment notifications settled through the real endpoint, each verified
-and validated against the gateway simulator over HTTP, on a real server (gunicorn).
+"""IPN rush benchmark: N payment notifications posted by S concurrent senders to the real
+endpoint on gunicorn, acknowledged by the web and validated and settled by the Celery
+worker against the gateway simulator running on its own server, which answers each
+validation after the given latency (the round trip to the real gateway).
 
-Baseline, same server, same run: a bare Django view doing one row update.
-Last line: `ipn: n=N per_ipn_ms=… bare_view_ms=… ratio=…`.
+    python -m bench.ipn --senders 10 --gateway-latency-ms 300 [--n 400]
+
+Processes, all started here: the portal (gunicorn, 2 workers × 4 threads), the simulator
+(gunicorn, 1 worker × 64 threads, validation answered after the latency), the gateway
+worker (Celery, thread pool) and the default worker. Setup, not timed: bills, payments and
+gateway sessions paid at the simulator with "no IPN" (the benchmark sends the signed
+notifications itself). Each run bills dues of its own and uses queues of its own, so it
+runs again on the same database.
+
+Measured: each IPN's acknowledgement (the POST's round trip); each payment's settlement
+(its ``settled_at`` minus the moment its notification was sent); settlements per second
+(N over the first send to the last settlement); and the citizen dashboard's p95 loaded
+in a loop by one browser during the storm over its p95 before it. Afterwards every payment
+must have settled exactly once (one transition to succeeded, one receipt) and the ledger
+check must be clean.
+
+Last line: `ipn_rush: n=… senders=… ack_p95_ms=… settled_p95_s=… settlements_per_s=…
+pages_p95_ratio=…`.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import queue
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from decimal import Decimal
@@ -20,7 +42,6 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-N = int(os.environ.get("BENCH_IPN_N", "200"))
 
 
 def _free_port() -> int:
@@ -38,31 +59,16 @@ def _wait_healthy(url: str, timeout: float = 60.0) -> None:
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise RuntimeError("the benchmark server did not start")
+    raise RuntimeError(f"the benchmark server at {url} did not start")
 
 
-def main() -> None:
-    var_dir = ROOT / "var" / "bench"
-    shutil.rmtree(var_dir, ignore_errors=True)
-    var_dir.mkdir(parents=True)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "KCC_VAR_DIR": str(var_dir),
-        "SITE_URL": base,
-        "SSLCOMMERZ_BASE_URL": base + "/gateway-simulator",
-    }
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
-    django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    server = subprocess.Popen(
+def _gunicorn(port: int, env: dict[str, str], *, workers: int, threads: int) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -71,49 +77,249 @@ def main() -> None:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--worker-class",
             "gthread",
+            "--keep-alive",
+            "30",
+            "--backlog",
+            "512",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
         env=env,
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_IPN_N", "400")))
+    parser.add_argument("--senders", type=int, default=10)
+    parser.add_argument("--gateway-latency-ms", type=int, default=300)
+    parser.add_argument(
+        "--gateway-threads", type=int, default=32, help="the gateway worker's thread pool"
+    )
+    args = parser.parse_args(argv if argv is not None else [])
+
+    var_dir = ROOT / "var" / "bench"
+    shutil.rmtree(var_dir / "broker", ignore_errors=True)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    web_port, sim_port = _free_port(), _free_port()
+    web, sim = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{sim_port}"
+    run = secrets.token_hex(4)  # dues, queues and the like of this run only
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "KCC_VAR_DIR": str(var_dir),
+        "SITE_URL": web,
+        "SSLCOMMERZ_BASE_URL": sim + "/gateway-simulator",
+        "CELERY_QUEUE": f"bench-{run}",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    procs = {
+        "web": _gunicorn(web_port, env, workers=2, threads=4),
+        "simulator": _gunicorn(
+            sim_port,
+            {**env, "SSLCOMMERZ_SIMULATOR_LATENCY_MS": str(args.gateway_latency_ms)},
+            workers=1,
+            threads=64,
+        ),
+    }
+    celery = [sys.executable, "-m", "celery", "-A", "kcc_portal", "worker", "--loglevel", "WARNING"]
+    procs["gateway worker"] = subprocess.Popen(
+        [
+            *celery,
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(args.gateway_threads),
+            "--hostname",
+            f"gateway-{run}@%h",
+            "-Q",
+            settings.CELERY_GATEWAY_QUEUE,
+        ],
+        cwd=ROOT,
+        env={**env, "DATABASE_POOL_MAX": str(args.gateway_threads + 4)},
+    )
+    procs["worker"] = subprocess.Popen(
+        [
+            *celery,
+            "--concurrency",
+            "1",
+            "--hostname",
+            f"default-{run}@%h",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
-        _wait_healthy(base)
-        payloads = _prepare(N, base)
-        session = requests.Session()
-        ipn_url = base + "/payments/sslcommerz/ipn/"
-        bare_url = base + "/bench/bare/"
-        for _ in range(20):  # warm both paths
-            session.post(bare_url, timeout=30)
-        started = time.perf_counter()
-        for payload in payloads:
-            response = session.post(ipn_url, data=payload, timeout=60)
-            assert response.status_code == 200, response.text
-        per_ipn = (time.perf_counter() - started) * 1000 / len(payloads)
-        started = time.perf_counter()
-        for _ in range(len(payloads)):
-            session.post(bare_url, timeout=30)
-        bare = (time.perf_counter() - started) * 1000 / len(payloads)
+        _wait_healthy(web)
+        _wait_healthy(sim)
+        payloads = _prepare(args.n, run)
+        cookie = _citizen_session()
+        result = _storm(web, payloads, args.senders, cookie)
         _check_settled(payloads)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     print(
-        f"ipn: n={len(payloads)} per_ipn_ms={per_ipn:.2f} bare_view_ms={bare:.2f} "
-        f"ratio={per_ipn / bare:.2f}"
+        f"ipn_rush: details gateway_latency_ms={args.gateway_latency_ms} "
+        f"ack_p50_ms={result['ack_p50_ms']:.1f} page_p95_ms_before={result['page_before']:.1f} "
+        f"page_p95_ms_during={result['page_during']:.1f} load_avg_1min={os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"ipn_rush: n={len(payloads)} senders={args.senders} "
+        f"ack_p95_ms={result['ack_p95_ms']:.1f} settled_p95_s={result['settled_p95_s']:.2f} "
+        f"settlements_per_s={result['per_s']:.1f} "
+        f"pages_p95_ratio={result['page_during'] / result['page_before']:.2f}"
     )
 
 
-def _prepare(n: int, base: str) -> list[dict[str, str]]:
+def _storm(web: str, payloads: list[dict[str, str]], senders: int, cookie: tuple[str, str]):
+    from payments.models import Payment
+
+    dashboard = web + "/dashboard/"
+    browser = requests.Session()
+    browser.cookies.set(*cookie)
+    first = browser.get(dashboard, timeout=30, allow_redirects=False)
+    if first.status_code != 200:
+        raise SystemExit(f"the citizen dashboard answered {first.status_code}")
+
+    def load_pages(until: threading.Event, into: list[float], count: int | None = None) -> None:
+        while not until.is_set() and (count is None or len(into) < count):
+            started = time.perf_counter()
+            response = browser.get(dashboard, timeout=60, allow_redirects=False)
+            into.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+
+    before: list[float] = []
+    load_pages(threading.Event(), before, count=60)
+
+    todo: queue.Queue[dict[str, str]] = queue.Queue()
+    for payload in payloads:
+        todo.put(payload)
+    sent_at: dict[str, float] = {}
+    acks: list[float] = []
+    failures: list[str] = []
+
+    def send() -> None:
+        session = requests.Session()
+        while True:
+            try:
+                payload = todo.get_nowait()
+            except queue.Empty:
+                return
+            started = time.time()
+            sent_at[payload["tran_id"]] = started
+            try:
+                response = session.post(web + "/payments/sslcommerz/ipn/", data=payload, timeout=10)
+            except requests.RequestException as exc:
+                failures.append(f"{payload['tran_id']}: {exc}")
+                continue
+            acks.append((time.time() - started) * 1000)
+            if response.status_code != 200:
+                failures.append(f"{payload['tran_id']}: HTTP {response.status_code}")
+
+    during: list[float] = []
+    storm_over = threading.Event()
+    pages = threading.Thread(target=load_pages, args=(storm_over, during))
+    threads = [threading.Thread(target=send) for _ in range(senders)]
+    storm_started = time.time()
+    pages.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    tran_ids = [p["tran_id"] for p in payloads]
+    _wait_settled(tran_ids)
+    storm_over.set()
+    pages.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} notifications failed, e.g. {failures[:3]}")
+    settled = dict(
+        Payment.objects.filter(tran_id__in=tran_ids, settled_at__isnull=False).values_list(
+            "tran_id", "settled_at"
+        )
+    )
+    if len(settled) != len(tran_ids):
+        raise SystemExit(f"only {len(settled)} of {len(tran_ids)} payments settled in time")
+    waits = [settled[t].timestamp() - sent_at[t] for t in tran_ids]
+    last = max(s.timestamp() for s in settled.values())
+    return {
+        "ack_p95_ms": _p95(acks),
+        "ack_p50_ms": sorted(acks)[len(acks) // 2],
+        "settled_p95_s": _p95(waits),
+        "per_s": len(tran_ids) / (last - storm_started),
+        "page_before": _p95(before),
+        "page_during": _p95(during or before),
+    }
+
+
+def _wait_settled(tran_ids: list[str], timeout: float = 300.0) -> None:
+    from payments.models import Payment
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = Payment.objects.filter(tran_id__in=tran_ids, status="succeeded").count()
+        if done == len(tran_ids):
+            return
+        time.sleep(0.1)
+
+
+def _citizen_session() -> tuple[str, str]:
+    """A signed-in citizen with a few open bills (made once), as a session cookie."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.models import User
+    from payments.services import LineSpec, bill_issue
+
+    user = User.objects.filter(mobile="01799000002").first()
+    if user is None:
+        user = User.objects.create_user(mobile="01799000002", mobile_verified=True)
+        for i in range(3):
+            bill_issue(
+                service="bench",
+                subject_type="bench",
+                subject_id=f"viewer-{i}",
+                dues=[f"viewer:{i}"],
+                fiscal_year_label="2025-26",
+                due_date=date(2026, 6, 30),
+                payer=user,
+                lines=[LineSpec(head="holding_tax", amount=Decimal("800.00"))],
+            )
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return settings.SESSION_COOKIE_NAME, store.session_key or ""
+
+
+def _prepare(n: int, run: str) -> list[dict[str, str]]:
     """Bills, payments and gateway sessions paid at the simulator without an IPN; returns
     the signed notifications the gateway would have sent."""
     import re
-    import secrets
     from html import unescape
 
     from accounts.models import User
@@ -131,7 +337,7 @@ def _prepare(n: int, base: str) -> list[dict[str, str]]:
     payer = User.objects.filter(mobile="01799000000").first() or User.objects.create_user(
         mobile="01799000000"
     )
-    run = secrets.token_hex(4)  # each run bills dues of its own
+    checkout = requests.Session()
     payloads = []
     for i in range(n):
         bill = bill_issue(
@@ -148,7 +354,7 @@ def _prepare(n: int, base: str) -> list[dict[str, str]]:
             ],
         )
         payment = payment_initiate_online(bills=[bill], payer=payer)
-        page = requests.post(
+        page = checkout.post(
             payment.gateway_url, data={"action": "bkash", "no_ipn": "1"}, timeout=30
         ).text
         fields = {}
@@ -162,17 +368,23 @@ def _prepare(n: int, base: str) -> list[dict[str, str]]:
 
 
 def _check_settled(payloads) -> None:
+    from django.db.models import Count, Q
+
     from payments.ledger_checks import find_discrepancies
     from payments.models import Payment
 
     tran_ids = [p["tran_id"] for p in payloads]
-    settled = Payment.objects.filter(tran_id__in=tran_ids, status="succeeded").count()
-    if settled != len(tran_ids):
-        raise SystemExit(f"only {settled} of {len(tran_ids)} payments settled")
+    rows = Payment.objects.filter(tran_id__in=tran_ids).annotate(
+        settlements=Count("transitions", filter=Q(transitions__to_status="succeeded")),
+    )
+    wrong = [p.tran_id for p in rows if p.status != "succeeded" or p.settlements != 1]
+    receipts = Payment.objects.filter(tran_id__in=tran_ids, receipt__isnull=False).count()
+    if wrong or len(rows) != len(tran_ids) or receipts != len(tran_ids):
+        raise SystemExit(f"not settled exactly once: {wrong[:5]} (receipts: {receipts})")
     problems = find_discrepancies()
     if problems:
         raise SystemExit("ledger discrepancies: " + "; ".join(problems[:5]))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,10 +1,38 @@
-"""Celery tasks for payments: thin wrappers that take ids and call services."""
+"""Celery tasks for payments: thin wrappers that take ids and call services.
 
+Queues (settings.CELERY_TASK_ROUTES): the gateway calls (IPN validation, reconciliation)
+on a worker with a thread pool, which waits on the network cheaply; receipt PDFs on a
+queue of their own, so a burst of renderings never delays a settlement.
+"""
+
+import random
 from datetime import timedelta
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.db import OperationalError
 
 from .models import Payment, Receipt
+
+#: Validation retries: 2, 4, 8 … 256 s apart (about 8.5 minutes in all), then the payment
+#: is left to the reconciliation task.
+IPN_MAX_RETRIES = 8
+
+
+@shared_task(bind=True, acks_late=True, max_retries=IPN_MAX_RETRIES)
+def settle_ipn(self: Task[Any, Any], payment_id: int, val_id: str) -> str:
+    """Validate a notified payment at the gateway and settle, hold or flag it (once, under
+    its row lock: duplicate and concurrent runs are harmless). Retried with back-off while
+    the gateway or the database cannot answer; a payment whose task is lost stays pending
+    and reconcile_pending_payments settles it."""
+    from .gateways.sslcommerz import GatewayUnavailable
+    from .services.online import ipn_validate
+
+    try:
+        return ipn_validate(payment_id=payment_id, val_id=val_id)
+    except (GatewayUnavailable, OperationalError) as exc:
+        delay = min(256, 2 ** (self.request.retries + 1))
+        raise self.retry(exc=exc, countdown=delay + random.uniform(0, delay / 4)) from exc  # noqa: S311
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

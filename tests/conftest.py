@@ -90,6 +90,14 @@ def citizen(make_user):
     return make_user(Role.CITIZEN, name_bn="করিম", name_en="Karim")
 
 
+@pytest.fixture(autouse=True)
+def _worker_for_live_server(request):
+    """A test with a live server gets a real worker too: a payment notification posted to
+    it is acknowledged at once and validated and settled by the worker (settle_ipn)."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("celery_worker_thread")
+
+
 @pytest.fixture
 def celery_worker_thread(transactional_db):
     """A real Celery worker (solo pool, in a thread) on the configured broker."""

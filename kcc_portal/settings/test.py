@@ -5,6 +5,7 @@ tests and a real Celery worker thread all see the same data.
 """
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
@@ -36,7 +37,15 @@ else:
 # has its own queue (and broker folder), so parallel runs never take each other's tasks.
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"kcc-test-{os.getpid()}")
-TEST_BROKER_DIR = VAR_DIR / f"test-broker-{os.getpid()}"
+# One queue per test process: the gateway and PDF tasks go to it too (the worker thread of
+# tests/conftest.py consumes only that queue). base.CELERY_TASK_ROUTES is tested on its own.
+CELERY_GATEWAY_QUEUE = CELERY_PDF_QUEUE = CELERY_TASK_DEFAULT_QUEUE
+CELERY_TASK_ROUTES = {}
+# A server a test starts in a child process names the test's queue and broker folder
+# (CELERY_QUEUE, TEST_BROKER_DIR), so the test's worker takes the tasks it publishes.
+TEST_BROKER_DIR = Path(
+    env.str("TEST_BROKER_DIR", default=str(VAR_DIR / f"test-broker-{os.getpid()}"))
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(TEST_BROKER_DIR / "out"),

@@ -156,7 +156,6 @@ def settle_locked(
             if i not in open_items
         ]
     )
-    _issue_receipt(payment)
     queue_receipt_sms(payment)  # after the commit; a payment settles once, so one SMS
     if actor is not None:
         audit.record(
@@ -169,6 +168,10 @@ def settle_locked(
     for item in open_items:
         item.bill.status = Bill.Status.PAID
         run_hook(item.bill, "paid")
+    # The very last step: the year's receipt counter row stays locked from here until the
+    # caller commits, and every settlement of the year queues on it — so nothing but the
+    # receipt's own INSERT comes after it (docs/performance.md: the ceiling this leaves).
+    _issue_receipt(payment)
     return payment
 
 

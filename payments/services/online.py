@@ -24,6 +24,7 @@ from ..gateways.sslcommerz import (
     MAX_AMOUNT,
     MIN_AMOUNT,
     GatewayError,
+    GatewayUnavailable,
     RefundResult,
     pick_settled,
     verify_ipn_signature,
@@ -306,7 +307,10 @@ def _apply_gateway_verdict(
 
 def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -> tuple[int, str]:
     """Handle one IPN. Returns (HTTP status, short answer). Never raises for bad input.
-    Each notification is recorded once, with the validation API's answer when asked.
+    Each notification is recorded once. No gateway call is made here: a signed VALID
+    notice is acknowledged at once and its validation and settlement queued for the
+    worker (:func:`ipn_validate`, task payments.tasks.settle_ipn), so a slow gateway never
+    holds a web thread. FAILED/CANCELLED/EXPIRED notices are applied here (no call needed).
 
     The signature is verified on the values exactly as posted; what is stored is the
     known fields only, each cut (payments.services.callbacks.stored_payload). A refused
@@ -365,14 +369,58 @@ def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -
     if status != "VALID":
         note(f"ignored status {status!r}")
         return 200, "ignored"
-    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED):
+    if payment.status in DECIDED_STATUSES:
         note(f"duplicate: payment already {payment.status}")
         return 200, "already settled"
+    # Acknowledged now; the worker asks the validation API and settles (ipn_validate).
+    note("accepted: validation queued")
+    if not _queue_validation(payment, payload.get("val_id", "")):
+        return 202, "pending: reconciliation will confirm"
+    return 200, "accepted"
+
+
+#: Statuses a duplicate or late notification changes nothing in.
+DECIDED_STATUSES = frozenset(
+    {Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED}
+)
+
+
+def _queue_validation(payment: Payment, val_id: str) -> bool:
+    """Hand the validation of a notified payment to the worker (payments.tasks.settle_ipn).
+    False when the broker cannot take it: the payment stays pending and the reconciliation
+    task (every 10 minutes, for payments pending over 15) asks the gateway instead."""
+    from .. import tasks
+
     try:
-        with get_client() as client:
-            result = client.validate(payload.get("val_id", ""))
-    except GatewayError as exc:
-        note(f"validation unavailable: {exc}"[:300])
+        tasks.settle_ipn.apply_async(
+            (payment.pk, val_id),
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        )
+    except Exception:  # noqa: BLE001 - a broker outage must not turn an IPN into a 500
+        log.exception("could not queue the validation of %s", payment.tran_id)
+        return False
+    return True
+
+
+def ipn_validate(*, payment_id: int, val_id: str) -> str:
+    """The worker's half of a notification: ask the validation API about `val_id`, then
+    settle, hold or flag the payment in one transaction under its row lock (so duplicate
+    and concurrent tasks decide once). A payment already decided is left as it is without
+    asking the gateway. Returns the payment's status.
+
+    Raises GatewayUnavailable when the gateway cannot answer now (the task retries with
+    back-off; the reconciliation task takes over after its last try). Every answer, or
+    the failure to get one, is recorded as a validation event."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.status in DECIDED_STATUSES:
+        return payment.status
+    kind = PaymentEvent.Kind.VALIDATION
+    try:
+        # One attempt per task run: the task's own retries wait without holding a thread.
+        with get_client(read_retries=0) as client:
+            result = client.validate(val_id)
+    except (GatewayError, ValueError) as exc:
+        record_event(kind, payment=payment, outcome=f"validation unavailable: {exc}"[:300])
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             if locked.status == Payment.Status.INITIATED:
@@ -381,8 +429,12 @@ def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -
                     to=Payment.Status.PENDING,
                     reason="validation unavailable; reconciliation will retry",
                 )
-        return 202, "pending: validation unavailable"
-    note(f"validation status {result.status}", dict(result.raw))
+        if isinstance(exc, GatewayUnavailable):
+            raise
+        return payment.status  # refused outright: reconciliation asks again later
+    record_event(
+        kind, payment=payment, answer=dict(result.raw), outcome=f"validation status {result.status}"
+    )
     if not result.is_valid:
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -392,7 +444,7 @@ def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -
                     to=Payment.Status.FLAGGED,
                     reason=f"IPN: validation said {result.status}",
                 )
-        return 200, "not valid"
+            return locked.status
     mismatch = _check_money(
         payment, tran_id=result.tran_id, amount=result.amount, currency=result.currency
     )
@@ -410,7 +462,7 @@ def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -
         risk_level=result.risk_level,
         source="IPN",
     )
-    return 200, payment.status
+    return payment.status
 
 
 def return_receive(

@@ -213,7 +213,13 @@ class CheckoutView(View):
 @csrf_exempt
 @require_GET
 def validation_api(request: HttpRequest) -> HttpResponse:
-    """``GET validator/api/validationserverAPI.php``: is val_id a real payment?"""
+    """``GET validator/api/validationserverAPI.php``: is val_id a real payment?
+
+    Answers after ``SSLCOMMERZ_SIMULATOR_LATENCY_MS`` (the benchmarks' stand-in for the
+    round trip to the real gateway; 0 by default)."""
+    latency_ms = getattr(settings, "SSLCOMMERZ_SIMULATOR_LATENCY_MS", 0)
+    if latency_ms:
+        time.sleep(latency_ms / 1000)
     txn = SimulatedTransaction.objects.by_val_id(request.GET.get("val_id", "").strip())
     if txn is not None and txn.switch("validation_down"):
         return _gateway_down()

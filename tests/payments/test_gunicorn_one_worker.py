@@ -42,6 +42,9 @@ def one_worker_server(settings):
         "DATABASE_URL": database_url(),
         "SITE_URL": base,
         "SSLCOMMERZ_BASE_URL": base + settings.SSLCOMMERZ_SIMULATOR_PATH,
+        # Its notifications are settled by this test's worker: same queue, same broker.
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "TEST_BROKER_DIR": str(settings.TEST_BROKER_DIR),
     }
     server = subprocess.Popen(
         [
@@ -78,7 +81,7 @@ def one_worker_server(settings):
 
 
 def test_payment_settles_under_gunicorn_with_one_worker(
-    one_worker_server, citizen, make_bill, gateway_pay, wait_until
+    one_worker_server, celery_worker_thread, citizen, make_bill, gateway_pay, wait_until
 ):
     payment = payment_initiate_online(bills=[make_bill(citizen, "1500.00")], payer=citizen)
     assert payment.gateway_url.startswith(one_worker_server)

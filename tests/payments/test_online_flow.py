@@ -21,6 +21,8 @@ from payments.ledger_checks import find_discrepancies
 from payments.models import Allocation, Bill, Credit, Payment, PaymentEvent, Receipt
 from payments.services import ipn_receive, payment_initiate_online, payment_reconcile
 
+from .conftest import wait_for
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -85,8 +87,9 @@ def test_fifty_concurrent_identical_ipns_settle_once(
     with ThreadPoolExecutor(max_workers=50) as pool:
         codes = list(pool.map(send, range(50)))
     assert all(code == 200 for code in codes), codes
+    # Acknowledged at once; the worker validates and settles (once).
+    assert wait_for(lambda: Payment.objects.get(pk=payment.pk).status == "succeeded")
     payment.refresh_from_db()
-    assert payment.status == "succeeded"
     assert Receipt.objects.filter(payment=payment).count() == 1
     assert Allocation.objects.filter(payment=payment).count() == 4
     assert payment.transitions.filter(to_status="succeeded").count() == 1
@@ -133,6 +136,7 @@ def test_signed_but_unknown_to_validation_is_not_settled(gateway, citizen, two_b
     payment = payment_initiate_online(bills=two_bills, payer=citizen)
     response = post_ipn(_valid_payload(payment, val_id="FORGED-VAL-ID"))
     assert response.status_code == 200
+    assert wait_for(lambda: Payment.objects.get(pk=payment.pk).status != "pending")
     assert_nothing_settled(payment)
     assert payment.status == "flagged"
     assert "INVALID" in payment.status_reason
@@ -219,7 +223,7 @@ def test_validation_down_then_reconcile_settles(
     gateway_pay(payment, "bkash", validation_down=True)
     assert wait_until(
         lambda: PaymentEvent.objects.filter(
-            payment=payment, kind="ipn", outcome__contains="unavailable"
+            payment=payment, kind="validation", outcome__contains="unavailable"
         ).exists()
     )
     payment.refresh_from_db()

@@ -53,7 +53,22 @@ class Command(BaseCommand):
                 "--concurrency",
                 "2",
                 "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
+                f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_PDF_QUEUE}",
+            ],
+            # Gateway calls wait on the network: threads, not processes.
+            "gateway worker": celery
+            + [
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "8",
+                "--hostname",
+                "gateway@%h",
+                "-Q",
+                settings.CELERY_GATEWAY_QUEUE,
             ],
             "beat": celery
             + ["beat", "--loglevel", "INFO", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
