@@ -90,7 +90,10 @@ def generate_demands(
         report("demands", 20)
         # The total is computed here, from the valuation and the schedule's heads with the
         # lines' own rounding, so no demand is written twice; the lines and instalments
-        # below find this run's demands by their created_at.
+        # below find this run's demands as those of the year with an id above the largest
+        # before it (runs of a year never overlap: DemandRun allows one live run).
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t['Demand']}")
+        before = cur.fetchone()[0]
         cur.execute(
             f"""
             INSERT INTO {t["Demand"]} (holding_id, fiscal_year, schedule_id, assessment_id,
@@ -141,10 +144,10 @@ def generate_demands(
             FROM {t["Demand"]} d
             JOIN {t["Holding"]} h ON h.id = d.holding_id
             JOIN {t["RateHead"]} r ON r.schedule_id = d.schedule_id AND r.use = h.use
-            WHERE d.fiscal_year = %s AND d.created_at = %s
+            WHERE d.fiscal_year = %s AND d.id > %s
               AND (h.use <> 'vacant_land' OR NOT %s)
         """,
-            [fiscal_year, fiscal_year, now, flat_vacant_land],
+            [fiscal_year, fiscal_year, before, flat_vacant_land],
         )
         result.lines = cur.rowcount
         cur.execute(
@@ -155,10 +158,10 @@ def generate_demands(
             FROM {t["Demand"]} d
             JOIN {t["Holding"]} h ON h.id = d.holding_id
             JOIN {t["RateSchedule"]} s ON s.id = d.schedule_id
-            WHERE d.fiscal_year = %s AND d.created_at = %s AND h.use = 'vacant_land'
+            WHERE d.fiscal_year = %s AND d.id > %s AND h.use = 'vacant_land'
               AND %s
         """,
-            [fiscal_year, fiscal_year, now, flat_vacant_land],
+            [fiscal_year, fiscal_year, before, flat_vacant_land],
         )
         result.lines += cur.rowcount
 
@@ -176,13 +179,13 @@ def generate_demands(
                          SUM({_paisa("l.amount")} - 3 * ({_paisa("l.amount")} / 4)) AS fourth
                   FROM {t["Demand"]} d
                   JOIN {t["DemandLine"]} l ON l.demand_id = d.id
-                  WHERE d.fiscal_year = %s AND d.created_at = %s
+                  WHERE d.fiscal_year = %s AND d.id > %s
                   GROUP BY d.id, d.schedule_id) p
             JOIN {t["RateSchedule"]} s ON s.id = p.schedule_id
             CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3
                         UNION ALL SELECT 4) q
         """,
-            [fiscal_year, now],
+            [fiscal_year, before],
         )
         result.instalments = cur.rowcount
 

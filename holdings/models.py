@@ -175,7 +175,22 @@ class AssessmentUnit(models.Model):
         return f"{self.assessment} {self.label}"
 
 
-class Objection(models.Model):
+class Decision(models.Model):
+    """An owner's request an officer decides: who decided, why and when, and when the
+    request was made (objections, appeals, mutations, new holding numbers)."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Objection(Decision):
     """An owner's objection to an assessment; an assessor decides it with a reason."""
 
     class Status(models.TextChoices):
@@ -196,12 +211,6 @@ class Objection(models.Model):
     reason = models.TextField(_("reason"))
     claimed_rent = models.DecimalField(_("yearly rent claimed"), null=True, blank=True, **MONEY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decision_reason = models.TextField(_("decision"), blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -216,7 +225,7 @@ class VacantLandBasis(models.TextChoices):
     VALUATION = "valuation", _("A nominal annual valuation at the ordinary rates")
 
 
-class Appeal(models.Model):
+class Appeal(Decision):
     """The owner's appeal against an objection's decision, within the schedule's appeal
     period, decided by a review officer (a revenue officer who did not decide the
     objection): the decision stands, or the valuation is revised."""
@@ -239,13 +248,7 @@ class Appeal(models.Model):
     reason = models.TextField(_("reason"))
     claimed_rent = models.DecimalField(_("yearly rent claimed"), null=True, blank=True, **MONEY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decision_reason = models.TextField(_("decision"), blank=True)
     revised_rent = models.DecimalField(_("revised yearly rent"), null=True, blank=True, **MONEY)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -625,7 +628,7 @@ class HoldingReminder(models.Model):
         ]
 
 
-class Mutation(models.Model):
+class Mutation(Decision):
     """Mutation (নামজারি): the holding's owners replaced by those of a registered deed.
     Applied for by an owner or at the counter, billed the schedule's mutation fee through
     payments, then approved (the owners change; the old ones are kept here) or rejected
@@ -660,12 +663,6 @@ class Mutation(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.FEE_DUE, db_index=True
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decision_reason = models.TextField(_("decision"), blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -680,7 +677,7 @@ class Mutation(models.Model):
         ]
 
 
-class HoldingApplication(models.Model):
+class HoldingApplication(Decision):
     """An application for a new holding number (a new building or a plot never
     registered): an assessor approves it with the number the holding gets in its ward —
     the holding is registered with the applicant's owner on it — or rejects it."""
@@ -714,12 +711,6 @@ class HoldingApplication(models.Model):
     holding = models.OneToOneField(
         Holding, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decision_reason = models.TextField(_("decision"), blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
