@@ -19,6 +19,7 @@ from core.formfields import FiscalYearField, WardChoiceField
 from core.models import Zone
 
 from .models import Application, BusinessCategory
+from .uploads import MAX_DOCUMENT_BYTES
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -96,7 +97,20 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/jpeg,image/png",
+                    # Checked in the browser before sending (static/js/portal.js).
+                    "data-max-bytes": MAX_DOCUMENT_BYTES,
+                    "data-too-big": _(
+                        "A photo is larger than 5 MB, so nothing was sent. Choose smaller "
+                        "photos, or take them again at a lower resolution."
+                    ),
+                }
+            ),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

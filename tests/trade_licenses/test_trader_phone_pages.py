@@ -59,6 +59,14 @@ def test_the_documents_page_tells_the_browser_the_upload_limit(client, trader, m
     assert "ফাইলটি ৫ মেগাবাইটের চেয়ে বড়" in page
 
 
+def test_the_inspectors_photos_are_checked_in_the_browser_too():
+    from trade_licenses.officer_forms import InspectionForm
+
+    html = str(InspectionForm()["photos"])
+    assert f'data-max-bytes="{MAX_DOCUMENT_BYTES}"' in html
+    assert "A photo is larger than 5 MB, so nothing was sent." in html
+
+
 def test_the_age_counts_from_submission_and_stops_once_decided(
     client, trader, make_user, make_business, make_draft, add_documents
 ):
