@@ -11,19 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.forms import BaseForm, BaseFormSet
+from django.forms import BaseForm, BaseFormSet, CheckboxSelectMultiple, RadioSelect
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
 def _has_errors(value: Any) -> bool:
-    if isinstance(value, BaseForm | BaseFormSet):
-        return bool(
-            value.is_bound
-            and (value.errors if isinstance(value, BaseForm) else value.total_error_count())
-        )
-    return False
+    """A bound form or formset the view has validated, with errors. One not validated
+    yet is left alone (asking for its errors would validate it here, queries and all)."""
+    if not isinstance(value, BaseForm | BaseFormSet) or not value.is_bound:
+        return False
+    if getattr(value, "_errors", None) is None:
+        return False
+    return bool(value.errors if isinstance(value, BaseForm) else value.total_error_count())
 
 
 def page_has_errors(context: template.Context) -> bool:
@@ -50,6 +51,9 @@ def error_summary(form: BaseForm | None) -> dict[str, Any]:
         for field in form:
             for error in field.errors:
                 target = field.id_for_label or field.auto_id or ""
+                if isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple):
+                    choices = field.subwidgets
+                    target = choices[0].id_for_label if choices else target
                 href = f"#{target}" if target and not field.is_hidden else ""
                 items.append({"text": str(error), "label": str(field.label or ""), "href": href})
     return {"items": items}
