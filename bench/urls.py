@@ -16,4 +16,14 @@ def bare_update(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare_update), *portal_urlpatterns]
+def signed_in(request):
+    """The baseline of bench/pages.py: the whole middleware stack with a signed-in
+    session, and nothing else."""
+    return HttpResponse(str(request.user.pk), content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/bare/", bare_update),
+    path("bench/signed-in/", signed_in),
+    *portal_urlpatterns,
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -69,7 +70,7 @@ from ..services import (
 from ..services.mutations import mutation_apply
 from ..services.new_holdings import holding_application_file
 
-QUICK_PAY_LIMIT, QUICK_PAY_WINDOW = 30, 600  # look-ups per IP address per 10 minutes
+QUICK_PAY_WINDOW = 600  # seconds: settings.QUICK_PAY_LOOKUPS per IP address in 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
 
 
@@ -445,7 +446,7 @@ def quick_pay(request):
     context = {"lookup": lookup}
     if lookup.is_bound:
         key = f"holdings:quick-pay:{client_ip(request) or 'unknown'}"
-        if over_limit(key, QUICK_PAY_LIMIT, QUICK_PAY_WINDOW):
+        if over_limit(key, settings.QUICK_PAY_LOOKUPS, QUICK_PAY_WINDOW):
             messages.error(
                 request,
                 _("Too many look-ups from your connection. Please wait 10 minutes and try again."),

@@ -221,6 +221,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Quick pay (no account): look-ups of a holding per IP address in 10 minutes.
+QUICK_PAY_LOOKUPS = env.int("QUICK_PAY_LOOKUPS", default=30)
+
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
