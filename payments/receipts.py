@@ -27,7 +27,7 @@ from core.pdf import (
     gregorian,
     logo_src,
     money,
-    qr_data_uri,
+    qr_png_data_uri,
     render_pdf,
 )
 from core.validators import format_mobile
@@ -203,7 +203,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         },
         "verify_url": url,
         "verify_code": receipt.verify_code,
-        "qr_data_uri": qr_data_uri(url),
+        "qr_data_uri": qr_png_data_uri(url),
         "cancelled": _is_cancelled(payment),
         "status": both(payment.get_status_display()),
         "cancelled_on": _cancelled_on(payment),

@@ -101,7 +101,7 @@ def test_context_has_both_languages(receipt):
     assert ctx["amount_words"]["en"] == "Twelve lakh fifty thousand taka only"
     assert ctx["amount_words"]["bn"] == "বারো লক্ষ পঞ্চাশ হাজার টাকা মাত্র"
     assert ctx["verify_url"] == f"{settings.SITE_URL}/verify/{receipt.verify_code}/"
-    assert ctx["qr_data_uri"].startswith("data:image/svg+xml;base64,")
+    assert ctx["qr_data_uri"].startswith("data:image/png;base64,")
     assert ctx["collected_by"] == {"bn": "করিম মিয়া", "en": "Karim Mia"}
     [bill] = ctx["bills"]
     assert [line["description"]["en"] for line in bill["lines"]] == [
@@ -111,6 +111,23 @@ def test_context_has_both_languages(receipt):
     assert bill["lines"][1]["amount"]["bn"] == "৳২,৫০,০০০.০০"
     assert bill["fiscal_year"] == {"bn": "২০২৫-২৬", "en": "2025-26"}
     assert not ctx["cancelled"]
+
+
+def test_the_qr_code_image_holds_every_module_of_the_verify_url():
+    import base64
+
+    from PIL import Image
+
+    from core.pdf import qr_matrix, qr_png_data_uri
+
+    url = "https://kcc.example/verify/0123456789abcdef/"
+    data = qr_png_data_uri(url).removeprefix("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    matrix = qr_matrix(url)
+    assert image.size == (len(matrix), len(matrix))
+    assert [
+        [image.getpixel((x, y)) == 0 for x in range(image.width)] for y in range(image.height)
+    ] == matrix
 
 
 def test_pdf_renders_with_number_amount_and_words(receipt, tmp_path):
