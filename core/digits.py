@@ -35,6 +35,17 @@ def localize_digits(s: str | int, lang: str | None = None) -> str:
     return to_bengali_digits(s) if is_bengali(lang) else str(s)
 
 
+def file_size(size: int, lang: str | None = None) -> str:
+    """A file's size as Django writes it ("12.0 MB", "১২.০ মেগাবাইট" in Bengali)."""
+    from django.template.defaultfilters import filesizeformat
+    from django.utils import translation
+
+    if lang is None:
+        return localize_digits(filesizeformat(size))
+    with translation.override(lang):
+        return localize_digits(filesizeformat(size), lang)
+
+
 def localize_date(d: datetime.date, lang: str | None = None) -> str:
     """A date as offices write it in SMS and messages, 31/12/2026 (৩১/১২/২০২৬ in Bengali)."""
     return localize_digits(d.strftime("%d/%m/%Y"), lang)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.digits import localize_digits, to_ascii_digits
@@ -120,6 +121,10 @@ class LocalizedDecimalField(forms.DecimalField):
         return _localized(value)
 
 
+#: The example in a fiscal-year box, in the digits of the page's language when it is shown.
+EXAMPLE_FISCAL_YEAR = lazy(localize_digits, str)("2025-26")
+
+
 class FiscalYearField(forms.CharField):
     """A fiscal-year label such as 2025-26 (Bengali digits and 2025-2026 accepted)."""
 
@@ -128,7 +133,7 @@ class FiscalYearField(forms.CharField):
         kwargs.setdefault("help_text", _("Write it like 2025-26."))
         super().__init__(**kwargs)
         self.widget.attrs.update(
-            {"inputmode": "numeric", "autocomplete": "off", "placeholder": "2025-26"}
+            {"inputmode": "numeric", "autocomplete": "off", "placeholder": EXAMPLE_FISCAL_YEAR}
         )
 
     def to_python(self, value: Any) -> str | None:
@@ -171,4 +176,4 @@ class WardChoiceField(_WardChoiceBase):
         )
 
     def label_from_instance(self, ward: Ward) -> str:
-        return f"{localize_digits(str(ward.number))} — {ward.name}"
+        return ward.label

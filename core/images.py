@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.digits import file_size, localize_digits
 from core.storage import private_storage  # noqa: F401 - named by core's migration 0004
 
 #: The largest signature or seal image accepted.
@@ -67,7 +67,11 @@ def _image_format(file: Any) -> str | None:
     if width > MAX_PRINT_IMAGE_PIXELS or height > MAX_PRINT_IMAGE_PIXELS:
         raise ValidationError(
             _("The image is %(width)s × %(height)s pixels; at most %(max)s on each side.")
-            % {"width": width, "height": height, "max": MAX_PRINT_IMAGE_PIXELS},
+            % {
+                "width": localize_digits(width),
+                "height": localize_digits(height),
+                "max": localize_digits(MAX_PRINT_IMAGE_PIXELS),
+            },
             code="image_too_large",
         )
     return fmt
@@ -80,7 +84,7 @@ def validate_print_image(file: Any) -> None:
     if size is not None and size > MAX_PRINT_IMAGE_BYTES:
         raise ValidationError(
             _("The image is %(size)s; the largest accepted is %(max)s.")
-            % {"size": filesizeformat(size), "max": filesizeformat(MAX_PRINT_IMAGE_BYTES)},
+            % {"size": file_size(size), "max": file_size(MAX_PRINT_IMAGE_BYTES)},
             code="image_too_large",
         )
     if _image_format(file) not in PRINT_IMAGE_FORMATS:

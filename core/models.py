@@ -8,9 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.digits import localize_digits, to_ascii_digits
 from core.images import seal_upload_to, signature_upload_to, validate_print_image
 from core.storage import private_storage
 
@@ -169,6 +170,17 @@ class Ward(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """ "ওয়ার্ড ৫" / "Ward 5", with the ward's own name after it when it has one
+        ("ওয়ার্ড ৫ — সোনাডাঙ্গা"); a name that only repeats the number is not repeated."""
+        number = gettext("Ward %(number)s") % {"number": localize_digits(self.number)}
+        plain = {f"ward {self.number}", f"ওয়ার্ড {self.number}"}
+        name = self.name.strip()
+        if not name or to_ascii_digits(name).lower() in plain:
+            return number
+        return f"{number} — {name}"
 
 
 class OfficerSignature(models.Model):

@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .digits import to_ascii_digits
+from .digits import localize_digits, to_ascii_digits
 from .models import Ward
 
 
@@ -19,7 +19,8 @@ def ward_by_number(value: object) -> Ward:
         return Ward.objects.get(number=number)
     except (ValueError, Ward.DoesNotExist):
         raise ValidationError(
-            _("There is no ward %(ward)s in this city.") % {"ward": value}, code="unknown_ward"
+            _("There is no ward %(ward)s in this city.") % {"ward": localize_digits(str(value))},
+            code="unknown_ward",
         ) from None
 
 

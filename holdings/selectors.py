@@ -26,7 +26,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.digits import to_bengali_digits
+from core.digits import localize_digits, to_bengali_digits
 from core.models import OfficeOrderExtension, Ward
 from core.money import format_amount
 from core.places import normalize_holding_number, ward_by_number
@@ -452,6 +452,6 @@ def find_holding(ward, number) -> Holding:
     except Holding.DoesNotExist:
         raise ValidationError(
             _("No holding %(number)s is registered in ward %(ward)s.")
-            % {"number": number, "ward": ward.number},
+            % {"number": localize_digits(number), "ward": localize_digits(ward.number)},
             code="unknown_holding",
         ) from None

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.explain import explain
+
 
 class _Digits(TypedDict):
     max_digits: int
@@ -167,6 +169,9 @@ class BillLine(models.Model):
     description_en = models.CharField(max_length=300, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     explanation = models.TextField(_("how it was computed"), blank=True)
+    # The same explanation as data (core.explain), written in the reader's language; lines
+    # made before it was kept have only the English `explanation`.
+    explanation_data = models.JSONField(default=list, blank=True, editable=False)
     period = models.CharField(
         _("owed for"), max_length=7, blank=True, help_text=_("The fiscal year or month.")
     )
@@ -187,6 +192,11 @@ class BillLine(models.Model):
         if (get_language() or "bn").startswith("bn"):
             return self.description_bn or self.description_en or self.get_head_display()
         return self.description_en or self.description_bn or self.get_head_display()
+
+    @property
+    def explanation_text(self) -> str:
+        """How the amount was computed, in the active language (older lines: English)."""
+        return explain(self.explanation_data) or self.explanation
 
 
 class Payment(models.Model):

@@ -1,8 +1,10 @@
 """Trade-licence fee arithmetic: pure functions (no database), each line explained.
 
 Every function returns `FeeLine(head, amount, rule)`: the payments revenue head, the amount
-in taka and the rule (which schedule year and which rate made it). `assess()` puts the
-lines of one application together; services/workflow.py turns them into bill lines.
+in taka and the rule (which schedule year and which rate made it), kept as data as well
+(`rule_data`, core.explain) so that pages and bills write it in the reader's language.
+`assess()` puts the lines of one application together; services/workflow.py turns them
+into bill lines.
 
 Lines
 - Licence fee: the category's fixed yearly fee, or for a category charged by paid-up
@@ -58,9 +60,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
+from core import explain as why
 from core.digits import to_bengali_digits
 from core.money import to_money
 
@@ -120,8 +125,27 @@ def _pct(value) -> str:
 class FeeLine:
     head: str  # a payments.models.RevenueHead value
     amount: Decimal
-    rule: str
+    rule: str  # in English, as recorded on the bill and in the audit log
     arrears_year: str = ""  # the skipped year this line bills, "" for the year applied for
+    rule_data: why.Data | None = field(default=None, compare=False)  # the rule as data
+
+    @property
+    def rule_text(self) -> str:
+        """The rule in the active language."""
+        return why.explain(self.rule_data) or self.rule
+
+
+def _line(head: str, amount: Decimal, rule: why.Data, arrears_year: str = "") -> FeeLine:
+    return FeeLine(head, amount, why.explain(rule, "en"), arrears_year, rule_data=rule)
+
+
+def _schedule(fiscal_year: str, message: str, **values) -> why.Data:
+    """ "FY <year> schedule: …": `message` after the year's schedule."""
+    return why.because(
+        gettext_noop("FY %(fy)s schedule: %(rule)s"),
+        fy=why.fy(fiscal_year),
+        rule=why.because(message, **values),
+    )
 
 
 @dataclass(frozen=True)
@@ -169,6 +193,12 @@ class CategoryRates:
     yearly_fee: Decimal
     by_capital: bool = False
     bands: tuple[Band, ...] = ()
+    name_bn: str = ""
+
+    @property
+    def names(self) -> why.Data:
+        """The category in rules: its Bengali name, or its English name and code."""
+        return why.words(bn=self.name_bn, en=f"{self.name_en} ({self.code})")
 
     @classmethod
     def from_category(cls, category) -> CategoryRates:
@@ -182,6 +212,7 @@ class CategoryRates:
             yearly_fee=category.yearly_fee,
             by_capital=category.by_capital,
             bands=bands,
+            name_bn=category.name_bn,
         )
 
 
@@ -227,11 +258,15 @@ def licence_fee(
 ) -> FeeLine:
     """The yearly licence fee of the category, or of its capital band."""
     if not category.by_capital:
-        return FeeLine(
+        return _line(
             "licence_fee",
             money(category.yearly_fee),
-            f"FY {fiscal_year} schedule: {category.name_en} ({category.code}) "
-            f"yearly fee {money(category.yearly_fee)}",
+            _schedule(
+                fiscal_year,
+                gettext_noop("%(category)s yearly fee %(fee)s"),
+                category=category.names,
+                fee=why.taka(category.yearly_fee),
+            ),
         )
     if paid_up_capital is None:
         raise FeeError(f"{category.code} is charged by paid-up capital; none was given")
@@ -240,13 +275,26 @@ def licence_fee(
         if capital >= band.min_capital and (
             band.max_capital is None or capital <= band.max_capital
         ):
-            upper = "no limit" if band.max_capital is None else money(band.max_capital)
-            return FeeLine(
+            upper = (
+                why.because(gettext_noop("no limit"))
+                if band.max_capital is None
+                else why.taka(band.max_capital)
+            )
+            return _line(
                 "licence_fee",
                 money(band.fee),
-                f"FY {fiscal_year} schedule: {category.name_en} with paid-up "
-                f"capital {capital} (band {money(band.min_capital)} to {upper}) "
-                f"yearly fee {money(band.fee)}",
+                _schedule(
+                    fiscal_year,
+                    gettext_noop(
+                        "%(category)s with paid-up capital %(capital)s (band %(low)s to "
+                        "%(high)s) yearly fee %(fee)s"
+                    ),
+                    category=why.words(bn=category.name_bn, en=category.name_en),
+                    capital=why.taka(capital),
+                    low=why.taka(band.min_capital),
+                    high=upper,
+                    fee=why.taka(band.fee),
+                ),
             )
     raise FeeError(f"no capital band of {category.code} covers {capital}")
 
@@ -254,10 +302,10 @@ def licence_fee(
 def application_fee(amount, *, fiscal_year: str) -> FeeLine | None:
     if money(amount) <= 0:
         return None
-    return FeeLine(
+    return _line(
         "application_fee",
         money(amount),
-        f"FY {fiscal_year} schedule: application fee for a new licence",
+        _schedule(fiscal_year, gettext_noop("application fee for a new licence")),
     )
 
 
@@ -267,18 +315,24 @@ def signboard_tax(*, fiscal_year: str, mode: str, amount, sqft) -> FeeLine | Non
     if size <= 0:
         return None
     if mode == "flat":
-        return FeeLine(
+        return _line(
             "signboard_tax",
             money(amount),
-            f"FY {fiscal_year} schedule: signboard tax, flat {money(amount)}",
+            _schedule(
+                fiscal_year, gettext_noop("signboard tax, flat %(amount)s"), amount=why.taka(amount)
+            ),
         )
     if mode != "per_sqft":
         raise FeeError(f"unknown signboard mode {mode!r}")
-    return FeeLine(
+    return _line(
         "signboard_tax",
         money(Decimal(amount) * size),
-        f"FY {fiscal_year} schedule: signboard tax {money(amount)} per sq ft "
-        f"× {format(size.normalize(), 'f')} sq ft",
+        _schedule(
+            fiscal_year,
+            gettext_noop("signboard tax %(rate)s per sq ft × %(size)s sq ft"),
+            rate=why.taka(amount),
+            size=why.number(format(size.normalize(), "f")),
+        ),
     )
 
 
@@ -286,11 +340,24 @@ def vat(*, fiscal_year: str, percent, lines: Sequence[FeeLine]) -> FeeLine:
     """VAT on the licence fee and signboard tax among `lines`."""
     base_lines = [line for line in lines if line.head in ("licence_fee", "signboard_tax")]
     base = sum((line.amount for line in base_lines), ZERO)
-    what = " + ".join(f"{line.head.replace('_', ' ')} {line.amount}" for line in base_lines)
-    return FeeLine(
+    what = [
+        why.because(
+            "%(head)s %(amount)s",
+            head=why.words(bn=head_label(line.head, bengali=True), en=line.head.replace("_", " ")),
+            amount=why.taka(line.amount),
+        )
+        for line in base_lines
+    ]
+    return _line(
         "vat",
         percent_of(base, percent),
-        f"FY {fiscal_year} schedule: VAT {_pct(percent)}% of {what} = {base}",
+        _schedule(
+            fiscal_year,
+            gettext_noop("VAT %(percent)s%% of %(what)s = %(base)s"),
+            percent=why.number(_pct(percent)),
+            what=why.joined(what, " + "),
+            base=why.taka(base),
+        ),
     )
 
 
@@ -298,11 +365,14 @@ def income_tax_at_source(*, fiscal_year: str, amount, kind: str) -> FeeLine | No
     """Collected with renewals only (Income Tax Act 2023, s.131)."""
     if kind != RENEWAL or money(amount) <= 0:
         return None
-    return FeeLine(
+    return _line(
         "income_tax",
         money(amount),
-        f"FY {fiscal_year} schedule: income tax at source on renewal "
-        f"(Income Tax Act 2023 s.131) {money(amount)}",
+        _schedule(
+            fiscal_year,
+            gettext_noop("income tax at source on renewal (Income Tax Act 2023 s.131) %(amount)s"),
+            amount=why.taka(amount),
+        ),
     )
 
 
@@ -321,27 +391,48 @@ def late_surcharge(
     if months == 0 or Decimal(percent_per_month) <= 0:
         return None
     amount = percent_of(fee, percent_per_month, months)
-    unit = "month" if months == 1 else "months"
-    rule = (
-        f"FY {fiscal_year} schedule: late surcharge {_pct(percent_per_month)}% of "
-        f"licence fee {money(fee)} × {months} {unit} or part after the renewal "
-        f"deadline {deadline.isoformat()} (paid {paid_on.isoformat()})"
+    rule = _schedule(
+        fiscal_year,
+        gettext_noop(
+            "late surcharge %(percent)s%% of licence fee %(fee)s × %(months)s month or part "
+            "after the renewal deadline %(deadline)s (paid %(paid)s)"
+        )
+        if months == 1
+        else gettext_noop(
+            "late surcharge %(percent)s%% of licence fee %(fee)s × %(months)s months or part "
+            "after the renewal deadline %(deadline)s (paid %(paid)s)"
+        ),
+        percent=why.number(_pct(percent_per_month)),
+        fee=why.taka(fee),
+        months=why.number(months),
+        deadline=why.day(deadline),
+        paid=why.day(paid_on),
     )
     if cap_percent is not None:
         cap = percent_of(fee, cap_percent)
         if amount > cap:
-            rule += f" = {amount}, capped at {_pct(cap_percent)}% of the fee"
+            rule = why.because(
+                gettext_noop("%(rule)s = %(amount)s, capped at %(percent)s%% of the fee"),
+                rule=rule,
+                amount=why.taka(amount),
+                percent=why.number(_pct(cap_percent)),
+            )
             amount = cap
     if amount <= 0:
         return None
-    return FeeLine("surcharge", amount, rule)
+    return _line("surcharge", amount, rule)
 
 
 def transfer_fee(*, fiscal_year: str, fee: Decimal, percent) -> FeeLine:
-    return FeeLine(
+    return _line(
         "transfer_fee",
         percent_of(fee, percent),
-        f"FY {fiscal_year} schedule: transfer fee {_pct(percent)}% of licence fee {money(fee)}",
+        _schedule(
+            fiscal_year,
+            gettext_noop("transfer fee %(percent)s%% of licence fee %(fee)s"),
+            percent=why.number(_pct(percent)),
+            fee=why.taka(fee),
+        ),
     )
 
 
@@ -383,9 +474,17 @@ def arrears_year_lines(
             cap_percent=rates.late_surcharge_cap_percent,
         )
     )
-    prefix = f"Arrears FY {fy} (no licence that year): "
     return [
-        FeeLine(line.head, line.amount, prefix + line.rule, arrears_year=fy)
+        _line(
+            line.head,
+            line.amount,
+            why.because(
+                gettext_noop("Arrears FY %(fy)s (no licence that year): %(rule)s"),
+                fy=why.fy(fy),
+                rule=line.rule_data or line.rule,
+            ),
+            arrears_year=fy,
+        )
         for line in lines
         if line is not None
     ]

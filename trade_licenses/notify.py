@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.digits import localize_date
+from core.digits import localize_date, localize_digits
 from core.fiscal import fiscal_year_label
 from core.money import format_amount
 
@@ -74,7 +74,7 @@ def notify_trader(application, key: str, **extra) -> None:
         or application.business.name_en
     )
     params = {
-        "ref": f"TL-{application.pk}",
+        "ref": partial(_ref, application.pk),
         "business": business,
         "fy": partial(_fy, application.fiscal_year),
         "reason": "",
@@ -86,6 +86,11 @@ def notify_trader(application, key: str, **extra) -> None:
         if isinstance(value, datetime.date):
             params[key_] = partial(_date, value)
     transaction.on_commit(partial(_send, mobile, lang, key, params), robust=True)
+
+
+def _ref(pk: int, lang: str) -> str:
+    """The application's number as its pages show it: "TL-৩২" / "TL-32"."""
+    return f"TL-{localize_digits(pk, lang)}"
 
 
 def _fy(label: str, lang: str) -> str:

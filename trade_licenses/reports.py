@@ -191,7 +191,7 @@ def licence_report(fiscal_year: str) -> LicenceReport:
     for ward in Ward.objects.order_by("number"):
         r = by_ward_raw.pop(ward.pk, None)
         if r is not None and not r.is_empty:
-            r.key, r.label = str(ward.number), ward.name
+            r.key, r.label = str(ward.number), ward.label
             by_ward.append(r)
 
     names: dict[str, str] = {}

@@ -8,8 +8,9 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from core.digits import file_size
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
@@ -73,7 +74,7 @@ def check_document(
     if size > max_bytes:
         raise ValidationError(
             _("The file is %(size)s; the largest accepted is %(max)s.")
-            % {"size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+            % {"size": file_size(size), "max": file_size(max_bytes)},
             code="file_too_large",
         )
     ext = _extension(name)

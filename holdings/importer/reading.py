@@ -159,7 +159,7 @@ def _collect(rows, parsed: ParsedFile) -> None:
             if blank > MAX_BLANK_ROWS:
                 parsed.errors.append(
                     _("The file has more than %(max)s blank rows; delete them and upload it again.")
-                    % {"max": MAX_BLANK_ROWS}
+                    % {"max": localize_digits(MAX_BLANK_ROWS)}
                 )
                 return
             continue
@@ -171,7 +171,7 @@ def _collect(rows, parsed: ParsedFile) -> None:
         if len(parsed.rows) >= max_rows:
             parsed.errors.append(
                 _("The file has more than %(max)s rows; split it into smaller files.")
-                % {"max": max_rows}
+                % {"max": localize_digits(max_rows)}
             )
             return
         values = {name: "" for name in COLUMNS}
@@ -262,7 +262,10 @@ def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
                 "%(ratio)s to 1), so it was not opened. Save the register "
                 "again from Excel, or as “CSV UTF-8”."
             )
-            % {"max": limit["uncompressed"] // (1024 * 1024), "ratio": limit["ratio"]}
+            % {
+                "max": localize_digits(limit["uncompressed"] // (1024 * 1024)),
+                "ratio": localize_digits(limit["ratio"]),
+            }
         )
         return False
     return True

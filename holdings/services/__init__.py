@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import audit
-from core.digits import localize_date, to_ascii_digits, to_bengali_digits
+from core import explain as why
+from core.digits import localize_date, localize_digits, to_ascii_digits, to_bengali_digits
 from core.fiscal import fiscal_year
 from core.models import Ward
 from core.money import to_money
@@ -89,7 +90,7 @@ def holding_create(
     except IntegrityError:
         raise ValidationError(
             _("Holding %(number)s already exists in ward %(ward)s.")
-            % {"number": number, "ward": ward.number},
+            % {"number": localize_digits(number), "ward": localize_digits(ward.number)},
             code="duplicate_holding",
         ) from None
     audit.record(action="holding.created", obj=holding, actor=actor, after=audit.snapshot(holding))
@@ -137,7 +138,8 @@ def _check_rent(annual_rent) -> Decimal:
         raise ValidationError(_("The yearly rent cannot be negative."), code="negative_rent")
     if rent > MAX_YEARLY_RENT:
         raise ValidationError(
-            _("A yearly rent of %(rent)s taka is not believable; check it.") % {"rent": rent},
+            _("A yearly rent of %(rent)s taka is not believable; check it.")
+            % {"rent": localize_digits(rent)},
             code="absurd_rent",
         )
     return rent
@@ -150,18 +152,20 @@ def _check_units(units: Sequence[tax.Unit]) -> list[tax.Unit]:
         label = (unit.label or "").strip()
         if not label:
             raise ValidationError(
-                _("Unit %(n)s: name the floor or flat.") % {"n": number}, code="unit_label"
+                _("Unit %(n)s: name the floor or flat.") % {"n": localize_digits(number)},
+                code="unit_label",
             )
         if unit.use not in Use.values or unit.use == Use.VACANT_LAND:
             raise ValidationError(
-                _("Unit %(n)s: choose the use of a built unit.") % {"n": number},
+                _("Unit %(n)s: choose the use of a built unit.") % {"n": localize_digits(number)},
                 code="unit_use",
             )
         try:
             rent = _check_rent(unit.annual_rent)
         except ValidationError as exc:
             raise ValidationError(
-                _("Unit %(n)s: %(error)s") % {"n": number, "error": exc.messages[0]},
+                _("Unit %(n)s: %(error)s")
+                % {"n": localize_digits(number), "error": exc.messages[0]},
                 code=exc.code,
             ) from None
         checked.append(tax.Unit(label[:60], unit.use, bool(unit.owner_occupied), rent))
@@ -518,7 +522,7 @@ def holding_link_send_code(*, user, holding: Holding) -> str:
                 "last hour. Please wait an hour, or link it with the owner's "
                 "NID or at a counter."
             )
-            % {"count": LINK_SENDS_LIMIT},
+            % {"count": localize_digits(LINK_SENDS_LIMIT)},
             code="too_many_codes",
         )
     code = f"{secrets.randbelow(10**6):06d}"
@@ -606,7 +610,7 @@ def bill_lines_for(
     current = fiscal_year(today)
     # (period, head) -> amount and the rule, in year order, current year first
     amounts: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    rules: dict[tuple[str, str], list[str]] = defaultdict(list)
+    rules: dict[tuple[str, str], list[why.Data]] = defaultdict(list)
     by_demand: dict[int, list[Instalment]] = defaultdict(list)
     for inst in instalments:
         by_demand[inst.demand_id].append(inst)
@@ -616,7 +620,11 @@ def bill_lines_for(
         for head, parts in _per_head_quarters(demand).items():
             amounts[(demand.fiscal_year, head)] += sum(parts[q - 1] for q in quarters)
             rules[(demand.fiscal_year, head)].append(
-                f"FY {demand.fiscal_year} instalments {', '.join(str(q) for q in quarters)}"
+                why.because(
+                    gettext_noop("FY %(fy)s instalments %(quarters)s"),
+                    fy=why.fy(demand.fiscal_year),
+                    quarters=why.joined([why.number(q) for q in quarters], ", "),
+                )
             )
     for arrear in arrears:
         fy = arrear.demand.fiscal_year
@@ -625,7 +633,9 @@ def bill_lines_for(
         ]
         for head, parts in _per_head_quarters(arrear.demand).items():
             amounts[(fy, head)] += sum(parts[q - 1] for q in unpaid)
-            rules[(fy, head)].append(f"arrears of FY {fy}")
+            rules[(fy, head)].append(
+                why.because(gettext_noop("arrears of FY %(fy)s"), fy=why.fy(fy))
+            )
     lines: list[LineSpec] = []
     order = sorted(amounts, key=lambda key: (key[0] != current, key[0], _head_order(key[1])))
     for fy, head in order:
@@ -639,7 +649,8 @@ def bill_lines_for(
                 if past
                 else f"{bn} {to_bengali_digits(fy)}",
                 description_en=f"{en} — arrears FY {fy}" if past else f"{en} FY {fy}",
-                explanation="; ".join(rules[(fy, head)]),
+                explanation=why.explain(rules[(fy, head)], "en"),
+                explanation_data=rules[(fy, head)],
                 period=fy,
                 arrears=past,
             )
@@ -666,32 +677,47 @@ def bill_lines_for(
             if not share:
                 continue
             bn, en = HEAD_LABELS.get(head, (head, head))
+            rule = why.because(
+                gettext_noop(
+                    "FY %(fy)s schedule: %(percent)s%% for paying %(count)s instalments by "
+                    "%(date)s, the %(head)s share"
+                ),
+                fy=why.fy(fy),
+                percent=why.number(percent),
+                count=why.number(len(demand_insts)),
+                date=why.day(first_due),
+                head=why.words(bn=bn, en=en.lower()),
+            )
             lines.append(
                 LineSpec(
                     head="rebate",
                     amount=-share,
                     description_bn=f"রেয়াত — {bn} {to_bengali_digits(fy)}",
                     description_en=f"Rebate — {en} FY {fy}",
-                    explanation=(
-                        f"FY {fy} schedule: {percent}% for paying {len(demand_insts)} "
-                        f"instalments by {first_due}, the {en.lower()} share"
-                    ),
+                    explanation=why.explain(rule, "en"),
+                    explanation_data=[rule],
                     period=fy,
                     arrears=fy < current,
                 )
             )
     for arrear in arrears:
         fy = arrear.demand.fiscal_year
+        rule = why.because(
+            gettext_noop(
+                "%(percent)s%% on the unpaid %(principal)s of FY %(fy)s (that year's schedule)"
+            ),
+            percent=why.number(arrear.surcharge_percent),
+            principal=why.taka(arrear.principal),
+            fy=why.fy(fy),
+        )
         lines.append(
             LineSpec(
                 head="surcharge",
                 amount=arrear.surcharge,
                 description_bn=f"সারচার্জ — বকেয়া {to_bengali_digits(fy)}",
                 description_en=f"Surcharge — arrears FY {fy}",
-                explanation=(
-                    f"{arrear.surcharge_percent}% on the unpaid {arrear.principal} of "
-                    f"FY {fy} (that year's schedule)"
-                ),
+                explanation=why.explain(rule, "en"),
+                explanation_data=[rule],
                 period=fy,
                 arrears=True,
             )

@@ -19,12 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import audit
-from core.digits import to_bengali_digits
+from core import explain as why
+from core.digits import localize_digits, to_bengali_digits
 from core.fiscal import fiscal_year
-from core.money import format_amount
 from core.status import check_transition
 from core.validators import normalize_mobile, normalize_nid
 from payments.services import LineSpec, bill_issue
@@ -58,19 +58,22 @@ def _checked_owners(owners: list[NewOwner]) -> list[dict]:
     for n, owner in enumerate(owners, start=1):
         if not (owner.name_bn.strip() or owner.name_en.strip()):
             raise ValidationError(
-                _("Owner %(n)s: enter the name as on the deed.") % {"n": n}, code="owner_name"
+                _("Owner %(n)s: enter the name as on the deed.") % {"n": localize_digits(n)},
+                code="owner_name",
             )
         try:
             nid = normalize_nid(owner.nid)
             mobile = normalize_mobile(owner.mobile) if str(owner.mobile or "").strip() else ""
         except ValidationError as exc:
             raise ValidationError(
-                _("Owner %(n)s: %(error)s") % {"n": n, "error": exc.messages[0]}, code=exc.code
+                _("Owner %(n)s: %(error)s") % {"n": localize_digits(n), "error": exc.messages[0]},
+                code=exc.code,
             ) from None
         share = Decimal(owner.share_percent)
         if not Decimal("0") < share <= Decimal("100"):
             raise ValidationError(
-                _("Owner %(n)s: a share is more than 0%% and at most 100%%.") % {"n": n},
+                _("Owner %(n)s: a share is more than 0%% and at most 100%%.")
+                % {"n": localize_digits(n)},
                 code="owner_share",
             )
         rows.append(
@@ -86,7 +89,7 @@ def _checked_owners(owners: list[NewOwner]) -> list[dict]:
     if total != Decimal("100"):
         raise ValidationError(
             _("The owners' shares add up to %(total)s%%; they must add up to 100%%.")
-            % {"total": f"{total.normalize():f}"},
+            % {"total": localize_digits(f"{total.normalize():f}")},
             code="shares_not_100",
         )
     return rows
@@ -132,6 +135,9 @@ def mutation_apply(
             _("A mutation of this holding is already in progress."), code="already_open"
         ) from None
     label = f"{holding.ward.number}/{holding.number}"
+    rule = why.because(
+        gettext_noop("FY %(fy)s schedule: mutation fee %(fee)s"), fy=why.fy(fy), fee=why.taka(fee)
+    )
     mutation.bill = bill_issue(
         service="holdings",
         subject_type=SUBJECT_TYPE,
@@ -143,7 +149,8 @@ def mutation_apply(
                 amount=fee,
                 description_bn=f"নামজারি ফি {to_bengali_digits(fy)}",
                 description_en=f"Mutation fee FY {fy}",
-                explanation=f"FY {fy} schedule: mutation fee {format_amount(fee, lang='en')}",
+                explanation=why.explain(rule, "en"),
+                explanation_data=[rule],
                 period=fy,
             )
         ],

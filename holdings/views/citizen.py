@@ -27,6 +27,7 @@ from core.digits import is_bengali
 from core.money import format_amount
 from core.ratelimit import over_limit
 from core.roles import perm
+from core.validators import format_mobile
 from core.views import StaffRoleRequiredMixin
 from payments.services import PaymentError, payment_initiate_online
 
@@ -122,8 +123,7 @@ def holding_link(request):
                 holding_link_by_nid(user=user, holding=holding, nid=form.cleaned_data["nid"])
                 messages.success(
                     request,
-                    _("Holding %(holding)s is now linked to your account.")
-                    % {"holding": holding.label},
+                    _("%(holding)s is now linked to your account.") % {"holding": holding.label},
                 )
                 return redirect("holdings:statement", pk=holding.pk)
             masked = holding_link_send_code(user=user, holding=holding)
@@ -170,8 +170,7 @@ def holding_link_code(request, holding_pk: int):
             request.session.pop(session_key, None)
             messages.success(
                 request,
-                _("Holding %(holding)s is now linked to your account.")
-                % {"holding": holding.label},
+                _("%(holding)s is now linked to your account.") % {"holding": holding.label},
             )
             return redirect("holdings:statement", pk=holding.pk)
     return render(
@@ -530,7 +529,7 @@ class HoldingCounterView(StaffRoleRequiredMixin, View):
                 messages.success(
                     request,
                     _("Linked to the account of %(mobile)s.")
-                    % {"mobile": link_form.cleaned_data["mobile"]},
+                    % {"mobile": format_mobile(link_form.cleaned_data["mobile"])},
                 )
             return HttpResponseRedirect(back)
         today = timezone.localdate()

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
+from core.digits import localize_digits
 from core.views import AnyPermissionRequired, paginate
 
 from .. import importer
@@ -329,7 +330,7 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
                         "Correct the file, or import only the valid "
                         "holdings."
                     )
-                    % {"rows": report.error_rows},
+                    % {"rows": localize_digits(report.error_rows)},
                 )
             elif not report.errors:
                 messages.error(request, _("No holding in the file can be imported."))
@@ -358,11 +359,11 @@ class HoldingImportConfirmView(ImportPermissionMixin, View):
                 report.holdings,
             )
             % {
-                "holdings": report.holdings,
-                "owners": report.owners,
-                "assessments": report.assessments,
-                "arrears": report.arrears,
-                "skipped": report.skipped_holdings,
+                "holdings": localize_digits(report.holdings),
+                "owners": localize_digits(report.owners),
+                "assessments": localize_digits(report.assessments),
+                "arrears": localize_digits(report.arrears),
+                "skipped": localize_digits(report.skipped_holdings),
             },
         )
         return redirect("holdings:import")

@@ -27,10 +27,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.db import ReportLimitsMixin, long_running
-from core.digits import is_bengali
+from core.digits import is_bengali, localize_digits
 from core.exports import XLSX_TYPE, Column, export_response, streaming_csv_response, table
-from core.fiscal import current_fiscal_year, fiscal_year_start
+from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_start
 from core.models import Ward
+from core.money import format_amount
 from core.roles import perm
 from core.views import StaffRoleRequiredMixin, paginate
 
@@ -288,9 +289,9 @@ class AssessView(AssessorRequired, View):
                 "%(valuation)s."
             )
             % {
-                "holding": holding,
-                "fy": assessment.effective_fy,
-                "valuation": assessment.annual_valuation,
+                "holding": localize_digits(holding),
+                "fy": fiscal_year_label(assessment.effective_fy),
+                "valuation": format_amount(assessment.annual_valuation),
             },
         )
         return redirect(
@@ -332,6 +333,7 @@ class ObjectionView(AssessorRequired, View):
             {
                 "objection": objection,
                 "assessment": assessment,
+                "basis": assessment_basis(assessment)["bn" if is_bengali() else "en"],
                 "holding": assessment.holding,
                 "claimed": claimed,
                 "form": form,
@@ -661,7 +663,7 @@ class DemandRunsView(RevenueOfficerRequired, View):
         messages.success(
             request,
             _("The demand generation for %(fy)s has started. This page shows its progress.")
-            % {"fy": fiscal_year},
+            % {"fy": fiscal_year_label(fiscal_year)},
         )
         return redirect("holdings:demand_run", pk=run.pk)
 

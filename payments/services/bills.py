@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,6 +50,7 @@ class LineSpec:
     description_bn: str = ""
     description_en: str = ""
     explanation: str = ""
+    explanation_data: list[dict[str, Any]] = field(default_factory=list)  # core.explain
     period: str = ""
     arrears: bool = False
 
@@ -209,6 +210,7 @@ def _create(
                 description_bn=line.description_bn,
                 description_en=line.description_en,
                 explanation=line.explanation,
+                explanation_data=line.explanation_data,
                 period=line.period,
                 arrears=line.arrears,
             )

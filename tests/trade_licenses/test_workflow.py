@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import SmsMessage
+from core.digits import to_bengali_digits
 from core.models import AuditLog
 from core.roles import Role
 from payments.models import Bill, CounterSession
@@ -162,7 +163,7 @@ def test_happy_path_new_grocery_licence_to_paid_bill_and_issued_licence(
 
     texts = messages_to()
     assert len(texts) == 5  # submitted, inspection, approval, billed, issued
-    assert f"TL-{application.pk}" in texts[0]
+    assert f"TL-{to_bengali_digits(application.pk)}" in texts[0]  # as the trader's pages
     assert "৳১,৯৫৫.০০" in texts[3] and bill.number in texts[3]  # Bengali: the trader's language
     assert "KCC/TL/2025-26/000001" in texts[4]
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.fiscal import current_fiscal_year, parse_fiscal_year
+from core.digits import localize_digits
+from core.fiscal import current_fiscal_year, fiscal_year_label, parse_fiscal_year
 from core.validators import normalize_mobile, normalize_nid, normalize_tin
 
 from .. import fees
@@ -142,7 +143,7 @@ def application_create_draft(
     except IntegrityError:
         raise ValidationError(
             _("%(business)s already has an application for FY %(fy)s. Resume that one instead.")
-            % {"business": business.name, "fy": fy},
+            % {"business": business.name, "fy": fiscal_year_label(fy)},
             code="duplicate_application",
         ) from None
     ApplicationEvent.objects.create(
@@ -277,7 +278,7 @@ def _submission_problems(application: Application) -> list[str]:
             except fees.FeeError:
                 problems.append(
                     _("No fee is set for a paid-up capital of %(capital)s.")
-                    % {"capital": business.paid_up_capital}
+                    % {"capital": localize_digits(business.paid_up_capital)}
                 )
     if business.premises_owned:
         if not (business.holding_ward and business.holding_number):
@@ -285,7 +286,10 @@ def _submission_problems(application: Application) -> list[str]:
         elif not holding_check(ward=business.holding_ward, number=business.holding_number).found:
             problems.append(
                 _("No holding %(number)s is registered in ward %(ward)s.")
-                % {"number": business.holding_number, "ward": business.holding_ward}
+                % {
+                    "number": localize_digits(business.holding_number),
+                    "ward": localize_digits(business.holding_ward),
+                }
             )
     missing = missing_documents(application)
     if missing:
@@ -342,7 +346,7 @@ def application_submit(*, application: Application, actor) -> Application:
     except IntegrityError:
         raise ValidationError(
             _("%(business)s already has another application for FY %(fy)s.")
-            % {"business": business.name, "fy": locked.fiscal_year},
+            % {"business": business.name, "fy": fiscal_year_label(locked.fiscal_year)},
             code="duplicate_application",
         ) from None
     return _sync(locked, application)

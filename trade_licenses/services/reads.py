@@ -10,7 +10,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.fiscal import next_fiscal_year, parse_fiscal_year
+from core.digits import localize_digits
+from core.fiscal import fiscal_year_label, next_fiscal_year, parse_fiscal_year
 from holdings.public import HoldingCheck, holding_check  # noqa: F401 - re-exported
 
 from .. import fees
@@ -34,7 +35,7 @@ def category_for(fiscal_year: str, code: str) -> BusinessCategory:
     if category is None:
         raise ValidationError(
             _("“%(code)s” is not a business category in the FY %(fy)s schedule.")
-            % {"code": code, "fy": fiscal_year},
+            % {"code": code, "fy": fiscal_year_label(fiscal_year)},
             code="unknown_category",
         )
     return category
@@ -115,7 +116,7 @@ def _assess(
                 "No fee is set for a paid-up capital of %(capital)s in this "
                 "category; check the capital or the schedule."
             )
-            % {"capital": capital},
+            % {"capital": localize_digits(capital)},
             code="no_capital_band",
         ) from None
 

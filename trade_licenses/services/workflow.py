@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
-from core.digits import to_bengali_digits
+from core.digits import localize_digits, to_bengali_digits
 from core.status import status_label
 from payments.models import Bill
 from payments.services import BillBusy, LineSpec, bill_issue, bill_supersede
@@ -195,6 +195,7 @@ def _bill_lines(lines: list[fees.FeeLine], fiscal_year: str) -> list[LineSpec]:
             description_bn=fees.line_label(line, bengali=True),
             description_en=fees.line_label(line, bengali=False),
             explanation=line.rule,
+            explanation_data=[line.rule_data] if line.rule_data else [],
             period=line.arrears_year or fiscal_year,
             arrears=bool(line.arrears_year),
         )
@@ -251,7 +252,7 @@ def application_issue_bill(
                     "Holding %(holding)s owes holding tax. It must be paid first, or a licence "
                     "officer must record a reason to approve anyway."
                 )
-                % {"holding": check.label},
+                % {"holding": localize_digits(check.label)},
                 code="holding_dues",
             )
     today = today or timezone.localdate()

@@ -328,7 +328,7 @@ class ApplicationView(AnyPermissionRequired, View):
                 "fee_lines": [
                     {
                         "head": line.head,
-                        "rule": line.rule,
+                        "rule": line.rule_text,
                         "amount": line.amount,
                         "label": line_label(
                             line, bengali=(request.LANGUAGE_CODE or "bn").startswith("bn")
