@@ -12,7 +12,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.fiscal import current_fiscal_year, fiscal_year_start, next_fiscal_year
+from core.fiscal import (
+    current_fiscal_year,
+    fiscal_year_label,
+    fiscal_year_start,
+    next_fiscal_year,
+)
 from core.formfields import FiscalYearField, LocalizedDecimalField, WardChoiceField
 
 from . import tax
@@ -340,7 +345,7 @@ class DemandRunForm(forms.Form):
                     "before they fall due."
                 ),
                 code="future_year",
-                params={"fy": value},
+                params={"fy": fiscal_year_label(value)},
             )
         return value
 
