@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.db import long_running
+from core.digits import localize_digits
 from core.exports import Column, table, write_xlsx
 from core.models import Ward
 
@@ -89,7 +90,12 @@ def build_export(export: ReportExport, *, progress: Callable[[int, int], None]) 
 
         headers, values = table(_counted(rows.iterator(), report), defaulter_columns())
         with tempfile.TemporaryFile(suffix=".xlsx") as out:
-            write_xlsx(out, headers, values, title=f"Defaulters {as_of.isoformat()}")
+            write_xlsx(
+                out,
+                headers,
+                values,
+                title=_("Defaulters %(date)s") % {"date": localize_digits(as_of.isoformat())},
+            )
             out.seek(0)
             export.file.save(f"{export.filename or 'export'}.xlsx", File(out), save=False)
     ReportExport.objects.filter(pk=export.pk).update(file=export.file.name)

@@ -771,7 +771,7 @@ class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
                 headers,
                 values,
                 filename=f"holding-collection-{fiscal_year}",
-                title=f"Collection {fiscal_year}",
+                title=_("Collection %(fy)s") % {"fy": fiscal_year_label(fiscal_year)},
             )
         report = reports.collection(fiscal_year)
         return TemplateResponse(

@@ -551,3 +551,30 @@ def test_allauths_words_have_bengali():
 )
 def test_the_check_tells_english_from_what_it_knows(line, offends):
     assert bool(offences([line], ["23 Khan Jahan Ali Road, Khulna"])) is offends
+
+
+def test_spreadsheets_downloaded_from_a_bengali_page_are_bengali(client, city):
+    """The sheet's name and its column headings, as the reports' Excel downloads make them."""
+    import io
+
+    import openpyxl
+
+    from accounts.demo import DEMO_STAFF
+    from accounts.models import User
+
+    revenue_officer = next(m for r, m, *_ in DEMO_STAFF if r == Role.REVENUE_OFFICER)
+    client.force_login(User.objects.get(mobile=revenue_officer))
+    client.cookies["kcc_language"] = "bn"
+    problems = []
+    with time_machine.travel(TODAY, tick=True):
+        for url in (
+            "/licences/officer/reports/?format=xlsx",
+            "/holdings/officer/collection/?format=xlsx",
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+            headings = [str(c.value or "") for c in next(sheet.iter_rows(max_row=1))]
+            bad = offences([sheet.title, *headings], [])
+            problems += [f"{url}: {line}" for line in bad]
+    assert not problems, "\n".join(problems)

@@ -34,7 +34,7 @@ from django.views import View
 
 from accounts.models import User
 from core.exports import Column, export_response, table
-from core.fiscal import current_fiscal_year
+from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.roles import perm
 from core.status import status_label
 from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
@@ -485,7 +485,7 @@ class ReportsView(AnyPermissionRequired, View):
                 headers,
                 values,
                 filename=f"trade-licences-{fiscal_year}",
-                title=f"Trade licences {fiscal_year}",
+                title=_("Trade licences %(fy)s") % {"fy": fiscal_year_label(fiscal_year)},
             )
         return TemplateResponse(
             request,
