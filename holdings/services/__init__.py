@@ -139,7 +139,7 @@ def _check_rent(annual_rent) -> Decimal:
     if rent > MAX_YEARLY_RENT:
         raise ValidationError(
             _("A yearly rent of %(rent)s taka is not believable; check it.")
-            % {"rent": localize_digits(rent)},
+            % {"rent": localize_digits(str(rent))},
             code="absurd_rent",
         )
     return rent

@@ -289,7 +289,7 @@ class AssessView(AssessorRequired, View):
                 "%(valuation)s."
             )
             % {
-                "holding": localize_digits(holding),
+                "holding": localize_digits(str(holding)),
                 "fy": fiscal_year_label(assessment.effective_fy),
                 "valuation": format_amount(assessment.annual_valuation),
             },

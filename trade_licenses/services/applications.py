@@ -278,7 +278,7 @@ def _submission_problems(application: Application) -> list[str]:
             except fees.FeeError:
                 problems.append(
                     _("No fee is set for a paid-up capital of %(capital)s.")
-                    % {"capital": localize_digits(business.paid_up_capital)}
+                    % {"capital": localize_digits(str(business.paid_up_capital))}
                 )
     if business.premises_owned:
         if not (business.holding_ward and business.holding_number):
