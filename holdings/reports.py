@@ -284,7 +284,9 @@ class DefaulterRows:
 
     def _ordered(self) -> tuple[str, dict[str, Any]]:
         sql, params = self._query()
-        return f"{sql} ORDER BY {', '.join(SORTS[self.sort])}", params
+        # Ordered outside, by the result's own columns (SQLite would find "number" both in
+        # the holding and the ward).
+        return f"SELECT * FROM ({sql}) q ORDER BY {', '.join(SORTS[self.sort])}", params  # noqa: S608 - SORTS is a fixed table
 
     @staticmethod
     def _row(values: tuple) -> dict:
