@@ -80,3 +80,48 @@ def signed_in(browser, live_server, settings):
     yield open_as
     for context in contexts:
         context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """phone(user=None, lang="en", viewport=PHONE): a touch-screen page, signed in as `user`."""
+    from django.conf import settings
+    from django.test import Client
+
+    host = live_server.url.split("//")[1].split(":")[0]
+    contexts = []
+
+    def open_as(user=None, lang="en", viewport=PHONE):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            device_scale_factor=2,
+            is_mobile=viewport is PHONE,
+            has_touch=viewport is PHONE,
+        )
+        cookies = [
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "domain": host, "path": "/"}
+        ]
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookies.append(
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "domain": host,
+                    "path": "/",
+                }
+            )
+        context.add_cookies(cookies)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

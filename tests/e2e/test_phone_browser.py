@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from accounts.demo import CITIZEN_MOBILE
@@ -19,9 +18,10 @@ from core.roles import Role
 from core.views import landing_url
 from payments.models import Bill, CounterSession, Payment
 
+from .conftest import PHONE
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 SHOTS = os.environ.get("E2E_SHOTS", "")
 
 
@@ -29,47 +29,6 @@ def shot(page, name: str) -> None:
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    """phone(user=None, lang="en", viewport=PHONE): a touch-screen page, signed in as `user`."""
-    from django.test import Client
-
-    host = live_server.url.split("//")[1].split(":")[0]
-    contexts = []
-
-    def open_as(user=None, lang="en", viewport=PHONE):
-        context = browser.new_context(
-            base_url=live_server.url,
-            viewport=viewport,
-            device_scale_factor=2,
-            is_mobile=viewport is PHONE,
-            has_touch=viewport is PHONE,
-        )
-        cookies = [
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "domain": host, "path": "/"}
-        ]
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookies.append(
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "domain": host,
-                    "path": "/",
-                }
-            )
-        context.add_cookies(cookies)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def fits_the_screen(page) -> None:
