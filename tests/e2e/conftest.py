@@ -99,8 +99,8 @@ def phone(browser, live_server):
             base_url=live_server.url,
             viewport=viewport,
             device_scale_factor=2,
-            is_mobile=viewport is PHONE,
-            has_touch=viewport is PHONE,
+            is_mobile=viewport == PHONE,
+            has_touch=viewport == PHONE,
         )
         cookies = [
             {"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "domain": host, "path": "/"}

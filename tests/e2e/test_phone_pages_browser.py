@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from core.fiscal import current_fiscal_year, previous_fiscal_year
 from core.roles import Role
@@ -29,7 +28,6 @@ from trade_licenses.models import ApplicationDocument
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DHAKA = ZoneInfo("Asia/Dhaka")
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("SCREENSHOT_DIR", "")
 NID = "1987654321"
@@ -42,41 +40,10 @@ def shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def open_page(browser, live_server, settings):
-    """open_page(user=None, *, viewport=PHONE, lang="en") -> a page signed in as `user`."""
-    host = live_server.url.split("//")[1].split(":")[0]
-    contexts = []
-
-    def open_as(user=None, *, viewport=PHONE, lang="en"):
-        cookies = [
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "domain": host, "path": "/"}
-        ]
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookies.append(
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "domain": host,
-                    "path": "/",
-                }
-            )
-        context = browser.new_context(
-            base_url=live_server.url,
-            viewport=viewport,
-            is_mobile=viewport == PHONE,
-            has_touch=viewport == PHONE,
-        )
-        context.add_cookies(cookies)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def open_page(phone):
+    """open_page(user=None, *, viewport=PHONE, lang="en") -> a page signed in as `user`
+    (the e2e conftest's phone fixture)."""
+    return phone
 
 
 def in_view(page, locator) -> bool:
