@@ -74,11 +74,16 @@ def holdings_with_dues(user) -> list[dict]:
     return rows
 
 
+PANEL_LISTED = 5  # holdings listed on the dashboard; the figures cover all of them
+
+
 def panel(user) -> dict:
     """The panel's context (declared in holdings/portal.py)."""
     rows = holdings_with_dues(user)
     return {
         "rows": rows,
+        "listed": rows[:PANEL_LISTED],  # the rest on "my holdings"
+        "more": max(len(rows) - PANEL_LISTED, 0),
         "total": sum((r["due"] for r in rows), Decimal("0.00")),
         "overdue": sum((r["overdue"] for r in rows), Decimal("0.00")),
     }

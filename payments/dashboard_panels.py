@@ -9,7 +9,7 @@ from core import portal
 
 from . import selectors
 
-OWE_LISTED = 20  # bills listed on the panel; the count and total cover all of them
+OWE_LISTED = 5  # bills listed on the panel; the count and total cover all of them
 
 
 def owe(user: Any) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def owe(user: Any) -> dict[str, Any]:
     return {
         "bills": listed,
         "count": summary["count"],
+        "more": summary["count"] - len(listed),  # the rest, on "my bills"
         "total": summary["total"],
         "dues": portal.open_dues(user),  # not billed yet: "Bill it" makes the bill
     }
