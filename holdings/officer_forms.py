@@ -194,7 +194,41 @@ def assessment_input(form: AssessmentForm, units: BaseUnitFormSet) -> dict | Non
     }
 
 
-class ObjectionDecisionForm(forms.Form):
+class DecisionForm(forms.Form):
+    """An officer's decision on an owner's request: the choice (each subclass's `decision`),
+    the reason the owner sees, and a confirmation (it cannot be changed afterwards)."""
+
+    field_order = ["decision", "number", "reason", "revised_rent", "confirm"]
+
+    reason = forms.CharField(
+        label=_("Reason for the decision"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The owner sees this; it is kept in the audit log."),
+        error_messages={"required": _("Give the reason for the decision.")},
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the request and want to record this decision. It cannot be "
+            "changed afterwards."
+        ),
+        error_messages={"required": _("Tick the box to confirm the decision.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the decision."), code="required")
+        return reason
+
+    def rent_only_with(self, choice: str, message) -> None:
+        """A revised rent goes with `choice` only (else `message` on the rent field)."""
+        data = self.cleaned_data
+        if data.get("decision") != choice and data.get("revised_rent") is not None:
+            self.add_error("revised_rent", message)
+
+
+class ObjectionDecisionForm(DecisionForm):
     ACCEPT, REJECT = "accept", "reject"
 
     decision = forms.ChoiceField(
@@ -202,13 +236,6 @@ class ObjectionDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[(ACCEPT, _("Accept the objection")), (REJECT, _("Reject the objection"))],
         error_messages={"required": _("Choose whether to accept or reject the objection.")},
-    )
-    reason = forms.CharField(
-        label=_("Reason for the decision"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The owner sees this; it is kept in the audit log."),
-        error_messages={"required": _("Give the reason for the decision.")},
     )
     revised_rent = RentField(
         label=_("Revised yearly rent (taka, optional)"),
@@ -226,27 +253,17 @@ class ObjectionDecisionForm(forms.Form):
         error_messages={"required": _("Tick the box to confirm the decision.")},
     )
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Give the reason for the decision."), code="required")
-        return reason
-
     def clean(self):
         data = super().clean()
-        if data.get("decision") == self.REJECT and data.get("revised_rent") is not None:
-            self.add_error(
-                "revised_rent",
-                _(
-                    "A revised rent goes only with accepting the "
-                    "objection. Leave it empty to reject."
-                ),
-            )
+        self.rent_only_with(
+            self.ACCEPT,
+            _("A revised rent goes only with accepting the objection. Leave it empty to reject."),
+        )
         return data
 
 
-class AppealDecisionForm(forms.Form):
-    """The review officer's decision on an appeal, confirmed (it cannot be changed)."""
+class AppealDecisionForm(DecisionForm):
+    """The review officer's decision on an appeal."""
 
     STANDS, REVISE = "stands", "revise"
 
@@ -259,28 +276,23 @@ class AppealDecisionForm(forms.Form):
         ],
         error_messages={"required": _("Choose whether the decision stands or is revised.")},
     )
-    reason = ObjectionDecisionForm.base_fields["reason"]
     revised_rent = RentField(
         label=_("Revised yearly rent (taka, optional)"),
         required=False,
         help_text=_("Only when revising. Left empty, the rent the owner claimed is used."),
     )
-    confirm = ObjectionDecisionForm.base_fields["confirm"]
-
-    clean_reason = ObjectionDecisionForm.clean_reason
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == self.STANDS and data.get("revised_rent") is not None:
-            self.add_error(
-                "revised_rent",
-                _("A revised rent goes only with revising. Leave it empty if the decision stands."),
-            )
+        self.rent_only_with(
+            self.REVISE,
+            _("A revised rent goes only with revising. Leave it empty if the decision stands."),
+        )
         return data
 
 
-class MutationDecisionForm(forms.Form):
-    """The assessor's decision on a mutation, confirmed (it cannot be changed)."""
+class MutationDecisionForm(DecisionForm):
+    """The assessor's decision on a mutation."""
 
     APPROVE, REJECT = "approve", "reject"
 
@@ -293,13 +305,9 @@ class MutationDecisionForm(forms.Form):
         ],
         error_messages={"required": _("Choose whether to approve or reject the mutation.")},
     )
-    reason = ObjectionDecisionForm.base_fields["reason"]
-    confirm = ObjectionDecisionForm.base_fields["confirm"]
-
-    clean_reason = ObjectionDecisionForm.clean_reason
 
 
-class HoldingNumberDecisionForm(forms.Form):
+class HoldingNumberDecisionForm(DecisionForm):
     """The assessor gives the new holding its number, or rejects the application."""
 
     APPROVE, REJECT = "approve", "reject"
@@ -316,10 +324,6 @@ class HoldingNumberDecisionForm(forms.Form):
         required=False,
         help_text=_("The next free number in the ward is suggested; 12/A and ১২ are fine."),
     )
-    reason = ObjectionDecisionForm.base_fields["reason"]
-    confirm = ObjectionDecisionForm.base_fields["confirm"]
-
-    clean_reason = ObjectionDecisionForm.clean_reason
 
     def clean(self):
         data = super().clean()

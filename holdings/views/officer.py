@@ -380,32 +380,55 @@ class ObjectionView(AssessorRequired, View):
         return redirect(reverse("holdings:assessor_queue") + "?tab=objections")
 
 
+# --- owners' requests an officer decides: mutations, new holding numbers, appeals ----------
+
+
+class DecisionQueueView(View):
+    """The requests of one kind waiting for a decision, oldest first, and those decided,
+    latest first (two paginated lists: `waiting`, `decided`)."""
+
+    template_name: str
+    waiting: str  # the status of a request ready for a decision
+    decided: tuple[str, ...]  # the final statuses
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def extra_context(self, qs) -> dict:
+        return {}
+
+    def get(self, request):
+        qs = self.queryset()
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "waiting": paginate(request, qs.filter(status=self.waiting).order_by("created_at")),
+                "decided": paginate(
+                    request,
+                    qs.filter(status__in=self.decided).order_by("-decided_at"),
+                    param="decided_page",
+                ),
+                **self.extra_context(qs),
+            },
+        )
+
+
 # --- mutations (the assessor) ---------------------------------------------------------------
 
 
-class MutationQueueView(AssessorRequired, View):
+class MutationQueueView(AssessorRequired, DecisionQueueView):
     """Mutations whose fee is paid, oldest first; those still waiting for the fee; decided."""
 
-    def get(self, request):
-        base = Mutation.objects.select_related("holding__ward", "applicant", "decided_by")
-        return TemplateResponse(
-            request,
-            "holdings/officer/mutations.html",
-            {
-                "waiting": paginate(
-                    request,
-                    base.filter(status=Mutation.Status.SUBMITTED).order_by("created_at"),
-                ),
-                "fee_due": base.filter(status=Mutation.Status.FEE_DUE).count(),
-                "decided": paginate(
-                    request,
-                    base.filter(
-                        status__in=[Mutation.Status.APPROVED, Mutation.Status.REJECTED]
-                    ).order_by("-decided_at"),
-                    param="decided_page",
-                ),
-            },
-        )
+    template_name = "holdings/officer/mutations.html"
+    waiting = Mutation.Status.SUBMITTED
+    decided = (Mutation.Status.APPROVED, Mutation.Status.REJECTED)
+
+    def queryset(self):
+        return Mutation.objects.select_related("holding__ward", "applicant", "decided_by")
+
+    def extra_context(self, qs) -> dict:
+        return {"fee_due": qs.filter(status=Mutation.Status.FEE_DUE).count()}
 
 
 class MutationView(AssessorRequired, View):
@@ -458,28 +481,15 @@ class MutationView(AssessorRequired, View):
 # --- new holding numbers (the assessor) -------------------------------------------------------
 
 
-class HoldingApplicationsView(AssessorRequired, View):
+class HoldingApplicationsView(AssessorRequired, DecisionQueueView):
     """Applications for a new holding number, oldest first, and those decided."""
 
-    def get(self, request):
-        base = HoldingApplication.objects.select_related("ward", "applicant", "holding")
-        return TemplateResponse(
-            request,
-            "holdings/officer/new_holdings.html",
-            {
-                "waiting": paginate(
-                    request,
-                    base.filter(status=HoldingApplication.Status.SUBMITTED).order_by("created_at"),
-                ),
-                "decided": paginate(
-                    request,
-                    base.exclude(status=HoldingApplication.Status.SUBMITTED).order_by(
-                        "-decided_at"
-                    ),
-                    param="decided_page",
-                ),
-            },
-        )
+    template_name = "holdings/officer/new_holdings.html"
+    waiting = HoldingApplication.Status.SUBMITTED
+    decided = (HoldingApplication.Status.APPROVED, HoldingApplication.Status.REJECTED)
+
+    def queryset(self):
+        return HoldingApplication.objects.select_related("ward", "applicant", "holding")
 
 
 class HoldingApplicationView(AssessorRequired, View):
@@ -528,25 +538,16 @@ class HoldingApplicationView(AssessorRequired, View):
 # --- appeals (the review officer) ----------------------------------------------------------
 
 
-class AppealQueueView(RevenueOfficerRequired, View):
+class AppealQueueView(RevenueOfficerRequired, DecisionQueueView):
     """Appeals against objection decisions: open ones oldest first, then those decided."""
 
-    def get(self, request):
-        base = Appeal.objects.select_related(
+    template_name = "holdings/officer/appeals.html"
+    waiting = Appeal.Status.OPEN
+    decided = (Appeal.Status.UPHELD, Appeal.Status.REVISED)
+
+    def queryset(self):
+        return Appeal.objects.select_related(
             "objection__assessment__holding__ward", "filed_by", "decided_by"
-        )
-        open_appeals = paginate(
-            request, base.filter(status=Appeal.Status.OPEN).order_by("created_at")
-        )
-        decided = paginate(
-            request,
-            base.exclude(status=Appeal.Status.OPEN).order_by("-decided_at"),
-            param="decided_page",
-        )
-        return TemplateResponse(
-            request,
-            "holdings/officer/appeals.html",
-            {"open_appeals": open_appeals, "decided": decided, "today": timezone.now()},
         )
 
 
