@@ -51,3 +51,14 @@ def make_holding(db):
         return holding
 
     return make
+
+
+def schedule_form_data(schedule) -> dict:
+    """A rate schedule's own fields as its admin form posts them (dates in ISO format),
+    taken from the model so a new setting needs no change here."""
+    data = {}
+    for field in type(schedule)._meta.fields:
+        if field.editable and not field.primary_key:
+            value = getattr(schedule, field.name)
+            data[field.name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return data

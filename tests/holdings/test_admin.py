@@ -8,6 +8,8 @@ from core.models import AuditLog
 from holdings.defaults import ensure_schedule
 from holdings.models import RateHead
 
+from .conftest import schedule_form_data
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,26 +21,7 @@ def test_editing_a_rate_in_the_admin_is_audited_with_before_and_after(client, ma
     assert page.status_code == 200
     heads = list(schedule.heads.order_by("pk"))
     rebates = list(schedule.rebates.order_by("pk"))
-    data = {
-        f: getattr(schedule, f).isoformat()
-        if hasattr(getattr(schedule, f), "isoformat")
-        else str(getattr(schedule, f))
-        for f in [
-            "fiscal_year",
-            "q1_due",
-            "q2_due",
-            "q3_due",
-            "q4_due",
-            "arrears_surcharge_percent",
-            "owner_occupied_concession_percent",
-            "vacant_land_flat_tax",
-            "vacant_land_basis",
-            "reassessment_years",
-            "mutation_fee",
-            "appeal_days",
-            "reminder_days_before",
-        ]
-    }
+    data = schedule_form_data(schedule)
     data.update(
         {
             "heads-TOTAL_FORMS": len(heads),

@@ -19,6 +19,8 @@ from holdings.models import Deadline, DeadlineExtension, RateSchedule
 from holdings.selectors import deadline, effective_due_date, has_dues, statement
 from holdings.services import bill_lines_for, holding_bill
 
+from .conftest import schedule_form_data
+
 pytestmark = pytest.mark.django_db
 
 FY = current_fiscal_year()
@@ -134,26 +136,7 @@ def test_extensions_are_recorded_inline_on_the_schedule_and_audited(client, make
     page = client.get(url)
     assert page.status_code == 200
     assert b"extensions-TOTAL_FORMS" in page.content
-    data: dict[str, object] = {
-        f: getattr(schedule, f).isoformat()
-        if hasattr(getattr(schedule, f), "isoformat")
-        else str(getattr(schedule, f))
-        for f in [
-            "fiscal_year",
-            "q1_due",
-            "q2_due",
-            "q3_due",
-            "q4_due",
-            "arrears_surcharge_percent",
-            "owner_occupied_concession_percent",
-            "vacant_land_flat_tax",
-            "vacant_land_basis",
-            "reassessment_years",
-            "mutation_fee",
-            "appeal_days",
-            "reminder_days_before",
-        ]
-    }
+    data: dict[str, object] = schedule_form_data(schedule)
     for prefix, rows in (("heads", schedule.heads.order_by("pk")), ("rebates", [])):
         rows = list(rows) if prefix == "heads" else list(schedule.rebates.order_by("pk"))
         data[f"{prefix}-TOTAL_FORMS"] = len(rows)
