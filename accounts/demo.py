@@ -18,6 +18,8 @@ DEMO_STAFF = [
     (Role.ASSESSOR, "01711000005", "কর নির্ধারক", "Assessor"),
     (Role.ESTATE_OFFICER, "01711000006", "এস্টেট কর্মকর্তা", "Estate Officer"),
     (Role.EBIKE_OFFICER, "01711000007", "ইজিবাইক কর্মকর্তা", "E-bike Officer"),
+    (Role.WATER_OFFICER, "01711000021", "পানি কর্মকর্তা", "Water Officer"),
+    (Role.METER_READER, "01711000022", "মিটার রিডার", "Meter Reader"),
     (Role.REVENUE_OFFICER, "01711000008", "রাজস্ব কর্মকর্তা", "Revenue Officer"),
     (Role.ADMINISTRATOR, "01711000009", "প্রশাসক", "Administrator"),
 ]

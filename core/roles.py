@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("Assessor")
     ESTATE_OFFICER = "estate_officer", _("Estate officer")
     EBIKE_OFFICER = "ebike_officer", _("E-bike officer")
+    WATER_OFFICER = "water_officer", _("Water officer")
+    METER_READER = "meter_reader", _("Meter reader")
     REVENUE_OFFICER = "revenue_officer", _("Revenue officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
@@ -31,6 +33,8 @@ PERMISSIONS = {
     "assess_holdings": "Can assess holdings",
     "manage_markets": "Can manage markets, shops and leases",
     "manage_ebikes": "Can manage e-bike registrations",
+    "manage_water": "Can manage water connections, meters and tariffs and review readings",
+    "record_meter_readings": "Can record water meter readings",
     "view_revenue_reports": "Can see collection and revenue reports",
     "verify_counter_sessions": "Can verify counter cash sessions",
     "void_payments": "Can void payments and approve refunds",
@@ -46,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ASSESSOR: ["view_staff_dashboard", "assess_holdings"],
     Role.ESTATE_OFFICER: ["view_staff_dashboard", "manage_markets"],
     Role.EBIKE_OFFICER: ["view_staff_dashboard", "manage_ebikes"],
+    Role.WATER_OFFICER: ["view_staff_dashboard", "manage_water"],
+    Role.METER_READER: ["view_staff_dashboard", "record_meter_readings"],
     Role.REVENUE_OFFICER: [
         "view_staff_dashboard",
         "view_revenue_reports",
@@ -63,6 +69,8 @@ ROLE_DASHBOARD_PERMISSION: dict[str, str] = {
     Role.ASSESSOR: "assess_holdings",
     Role.ESTATE_OFFICER: "manage_markets",
     Role.EBIKE_OFFICER: "manage_ebikes",
+    Role.WATER_OFFICER: "manage_water",
+    Role.METER_READER: "record_meter_readings",
     Role.REVENUE_OFFICER: "view_revenue_reports",
     Role.ADMINISTRATOR: "administer_portal",
 }

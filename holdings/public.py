@@ -24,3 +24,37 @@ def holding_check(*, ward, number) -> HoldingCheck:
     except ValidationError:
         return HoldingCheck(False, None, f"{ward}/{number}")
     return HoldingCheck(True, has_dues(holding.pk), str(holding))
+
+
+@dataclass(frozen=True)
+class HoldingSummary:
+    """A registered holding as another service records and shows it."""
+
+    ward: int  # the ward's number
+    number: str  # the holding number as the register writes it ("45/A")
+    label_bn: str
+    label_en: str
+    owner_name_bn: str  # the first owner's names ("" when the holding has no owner yet)
+    owner_name_en: str
+    owner_mobiles: tuple[str, ...]
+
+
+def holding_summary(*, ward, number) -> HoldingSummary:
+    """The registered holding `number` of ward `ward` (a number, Bengali digits accepted):
+    its register number and labels, and its owners' names and mobiles. A ValidationError
+    with a translated message ("unknown_ward", "invalid_holding_number", "unknown_holding")
+    when there is none."""
+    from .selectors import find_holding
+
+    holding = find_holding(ward, number)
+    owners = list(holding.owners.all())
+    first = owners[0] if owners else None
+    return HoldingSummary(
+        ward=holding.ward.number,
+        number=holding.number,
+        label_bn=holding.label_bn,
+        label_en=holding.label_en,
+        owner_name_bn=first.name_bn if first else "",
+        owner_name_en=first.name_en if first else "",
+        owner_mobiles=tuple(o.mobile for o in owners if o.mobile),
+    )

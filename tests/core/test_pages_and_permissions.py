@@ -36,6 +36,8 @@ PAGES: dict[str, object] = {
     "/staff/assessor/": [Role.ASSESSOR, Role.ADMINISTRATOR],
     "/staff/estate_officer/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/staff/ebike_officer/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/staff/water_officer/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/staff/meter_reader/": [Role.METER_READER, Role.ADMINISTRATOR],
     "/staff/revenue_officer/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/staff/administrator/": [Role.ADMINISTRATOR],
     "/admin/": [Role.ADMINISTRATOR],
