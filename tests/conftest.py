@@ -33,19 +33,26 @@ def pytest_sessionfinish(session, exitstatus):
 TEST_SERVICES = ("test", "counter_test")
 
 
+def test_service_spec(key: str):
+    from core.portal import ServiceSpec
+
+    return ServiceSpec(
+        key=key,
+        title=f"Test service {key}",
+        order=999,
+        revenue_heads=["holding_tax", "conservancy", "licence_fee"],
+    )
+
+
+test_service_spec.__test__ = False  # a helper, not a test
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _test_services():
-    from core.portal import ServiceSpec, register, unregister
+    from core.portal import register, unregister
 
     for key in TEST_SERVICES:
-        register(
-            ServiceSpec(
-                key=key,
-                title=f"Test service {key}",
-                order=999,
-                revenue_heads=["holding_tax", "conservancy", "licence_fee"],
-            )
-        )
+        register(test_service_spec(key))
     yield
     for key in TEST_SERVICES:
         unregister(key)
@@ -93,8 +100,10 @@ def citizen(make_user):
 @pytest.fixture(autouse=True)
 def _worker_for_live_server(request):
     """A test with a live server gets a real worker too: a payment notification posted to
-    it is acknowledged at once and validated and settled by the worker (settle_ipn)."""
-    if "live_server" in request.fixturenames:
+    it is acknowledged at once and validated and settled by the worker (settle_ipn). A test
+    that starts a worker process of its own has that one only."""
+    names = request.fixturenames
+    if "live_server" in names and "celery_worker_process" not in names:
         request.getfixturevalue("celery_worker_thread")
 
 
@@ -102,15 +111,10 @@ def _worker_for_live_server(request):
 def celery_worker_thread(transactional_db):
     """A real Celery worker (solo pool, in a thread) on the configured broker."""
     from celery.contrib.testing.worker import start_worker
-    from django.conf import settings
 
     from kcc_portal.celery import app
 
-    app.conf.task_always_eager = False
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    with app.connection_for_write() as conn:
-        # Forget tasks queued by earlier tests that ran without a worker.
-        Queue(queue, routing_key=queue)(conn.default_channel).purge()
+    queue = _purged_test_queue()
     with start_worker(
         app,
         pool="solo",
@@ -120,3 +124,93 @@ def celery_worker_thread(transactional_db):
         shutdown_timeout=10,
     ) as worker:
         yield worker
+
+
+def _purged_test_queue() -> str:
+    """The test process's queue, emptied of tasks queued by earlier tests that ran without
+    a worker; tasks from now on go to the broker (not run eagerly)."""
+    from django.conf import settings
+
+    from kcc_portal.celery import app
+
+    app.conf.task_always_eager = False
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with app.connection_for_write() as conn:
+        Queue(queue, routing_key=queue)(conn.default_channel).purge()
+    return queue
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def child_process_env(transactional_db, settings):
+    """env(**overrides): the environment of a server or worker a test starts in a child
+    process: the test's database, its queue and broker folder, and the site and gateway
+    addresses as the test has set them when it calls."""
+    import os
+
+    def env(**overrides: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.test",
+            "DATABASE_URL": _database_url(),
+            "SITE_URL": settings.SITE_URL,
+            "SSLCOMMERZ_BASE_URL": settings.SSLCOMMERZ_BASE_URL,
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            "TEST_BROKER_DIR": str(settings.TEST_BROKER_DIR),
+            **overrides,
+        }
+
+    return env
+
+
+@pytest.fixture
+def celery_worker_process(child_process_env):
+    """start(pool="threads", concurrency=4): a real `celery worker` in a child process on
+    the test's queue, as production runs the gateway queue's pool. It is stopped (warm
+    shutdown, then killed if it lingers) when the test ends, so it can never hang the run."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    started: list[subprocess.Popen] = []
+
+    def start(pool: str = "threads", concurrency: int = 4) -> subprocess.Popen:
+        queue = _purged_test_queue()
+        proc = subprocess.Popen(  # noqa: S603 - our own script and arguments
+            [
+                sys.executable,
+                str(Path(__file__).with_name("celery_worker_main.py")),
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
+                f"--queues={queue}",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env=child_process_env(),
+        )
+        started.append(proc)
+        # Tasks sent before it is ready wait in the broker for it.
+        return proc
+
+    yield start
+    for proc in started:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

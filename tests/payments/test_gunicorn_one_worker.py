@@ -1,7 +1,6 @@
 """The simulator under gunicorn with one worker (threads): the IPN is delivered without
 blocking the request that triggers it, and the notification settles the payment."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection
 
 from payments.models import Payment
 from payments.services import payment_initiate_online
@@ -20,32 +18,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 @pytest.fixture
-def one_worker_server(settings):
+def one_worker_server(settings, child_process_env):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kcc_portal.settings.test",
-        "DATABASE_URL": database_url(),
-        "SITE_URL": base,
-        "SSLCOMMERZ_BASE_URL": base + settings.SSLCOMMERZ_SIMULATOR_PATH,
-        # Its notifications are settled by this test's worker: same queue, same broker.
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "TEST_BROKER_DIR": str(settings.TEST_BROKER_DIR),
-    }
+    # Its notifications are settled by this test's worker: same queue, same broker.
+    env = child_process_env(
+        SITE_URL=base, SSLCOMMERZ_BASE_URL=base + settings.SSLCOMMERZ_SIMULATOR_PATH
+    )
     server = subprocess.Popen(
         [
             sys.executable,

@@ -137,39 +137,35 @@ def test_two_tasks_settling_one_payment_at_once_settle_it_once(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skip(
-    reason="Celery's test worker with a thread pool sometimes never stops (the test hangs in "
-    "start_worker's join, 2 runs in 8 here): to be fixed; once-only settlement of repeated "
-    "and concurrent notices stays tested by the solo-worker and barrier tests"
-)
 def test_a_thread_pool_worker_settles_repeated_notifications_once(
-    gateway, citizen, make_bill, gateway_pay, wait_until
+    gateway, citizen, make_bill, gateway_pay, wait_until, celery_worker_process
 ):
-    """Ten notices of one payment through the broker to a worker with a thread pool (the
+    """Ten notices of one payment through the broker to `celery worker --pool=threads` (the
     gateway queue's pool in production): each acknowledged, the payment settled once."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    from celery.contrib.testing.worker import start_worker
-
-    from kcc_portal.celery import app
-
     payment = payment_initiate_online(bills=[make_bill(citizen)], payer=citizen)
     fields = gateway_pay(payment, "bkash", no_ipn=True)
-    with start_worker(
-        app,
-        pool="threads",
-        concurrency=4,
-        perform_ping_check=False,
-        loglevel="WARNING",
-        queues=[settings.CELERY_TASK_DEFAULT_QUEUE],
-        shutdown_timeout=10,
-    ):
-        for _ in range(10):
-            tasks.settle_ipn.delay(payment.pk, fields["val_id"])
-        assert wait_until(lambda: Payment.objects.get(pk=payment.pk).status == "succeeded")
+    worker = celery_worker_process(pool="threads", concurrency=4)
+    for _ in range(10):
+        tasks.settle_ipn.delay(payment.pk, fields["val_id"])
+    assert wait_until(lambda: _queued_tasks() == 0, timeout=60)
+    assert wait_until(lambda: Payment.objects.get(pk=payment.pk).status == "succeeded")
+    worker.terminate()  # a warm shutdown: the tasks it holds finish first
+    assert worker.wait(timeout=30) == 0
+    payment.refresh_from_db()
+    assert payment.status == "succeeded"
     assert payment.transitions.filter(to_status="succeeded").count() == 1
     assert Receipt.objects.filter(payment=payment).count() == 1
     assert find_discrepancies() == []
+
+
+def _queued_tasks() -> int:
+    from kcc_portal.celery import app
+
+    with app.connection_for_write() as conn:
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        return conn.default_channel.queue_declare(queue).message_count
 
 
 def test_gateway_calls_and_receipt_pdfs_have_queues_of_their_own():
