@@ -18,6 +18,7 @@ api_patterns = [
     path("bills/", payments_api.BillListView.as_view(), name="api_bills"),
     path("payments/", payments_api.PaymentCreateView.as_view(), name="api_payments"),
     path("payments/<str:tran_id>/", payments_api.PaymentDetailView.as_view(), name="api_payment"),
+    path("water/", include("water_billing.urls.api")),
 ]
 
 # The admin has no password-only sign-in of its own: its login page sends everyone to the
@@ -36,6 +37,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("holdings/", include("holdings.urls")),
     path("licences/", include("trade_licenses.urls")),
+    path("water/", include("water_billing.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include(api_patterns)),

@@ -1,0 +1,5 @@
+"""Water bill URLs: readings pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Water bill views, by audience (readings, billing, citizen)."""
