@@ -106,13 +106,23 @@ class Connection(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.APPLIED, db_index=True
     )
     connected_on = models.DateField(_("connected on"), null=True, blank=True)
+    # The meter reader's route: the ward's block and the place in the walk through it.
+    block = models.CharField(_("block"), max_length=20, blank=True)
+    walk_order = models.PositiveIntegerField(
+        _("walking order"),
+        default=0,
+        help_text=_("The connection's place on the meter reader's walk through the block."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["consumer_no"]
         verbose_name = _("water connection")
         verbose_name_plural = _("water connections")
-        indexes = [models.Index(fields=["ward", "holding_number"], name="water_conn_holding")]
+        indexes = [
+            models.Index(fields=["ward", "holding_number"], name="water_conn_holding"),
+            models.Index(fields=["ward", "block", "walk_order"], name="water_conn_route"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(pipe_diameter_mm__gt=0), name="water_pipe_diameter_positive"
