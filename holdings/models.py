@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -567,6 +568,101 @@ class ReportExport(HeartbeatFields):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class HoldingImport(HeartbeatFields):
+    """An upload of the legacy holding register, checked and then imported by the worker.
+
+    The worker reads the stored file once, row by row, and keeps what the import needs as
+    HoldingImportRow rows (each row's normalised values and its errors); the file itself
+    is deleted after the check. The officer reads the check, then confirms: the import
+    works from the kept rows, in one transaction (nothing half-imported). The worker
+    writes `heartbeat_at` while it checks or imports (core.runs)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the check")
+        CHECKING = "checking", _("Checking")
+        REFUSED = "refused", _("File refused")
+        CHECKED = "checked", _("Checked: waiting for your decision")
+        IMPORT_QUEUED = "import_queued", _("Waiting to import")
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
+        CANCELLED = "cancelled", _("Nothing imported")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.QUEUED)
+    original_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=4)  # csv or xlsx
+    language = models.CharField(max_length=8, blank=True)  # of the messages in the check
+    file = models.FileField(upload_to="holdings/imports/", storage=private_storage, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    # The check.
+    file_errors = models.JSONField(default=list, blank=True)  # why the file was refused
+    rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    holdings = models.PositiveIntegerField(default=0)
+    valid_holdings = models.PositiveIntegerField(default=0)
+    # The import.
+    only_valid = models.BooleanField(default=False)
+    imported_holdings = models.PositiveIntegerField(default=0)
+    owners = models.PositiveIntegerField(default=0)
+    assessments = models.PositiveIntegerField(default=0)
+    arrears = models.PositiveIntegerField(default=0)
+    skipped_holdings = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
+    # Why the last step did not go through (the worker failed; or the import found
+    # holdings registered since the check: then the job is checked again).
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["started_by", "-created_at"], name="holding_import_by_officer")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def invalid_holdings(self) -> int:
+        return self.holdings - self.valid_holdings
+
+
+class HoldingImportRow(models.Model):
+    """One row of an import's file as checked: its normalised values (what the import
+    needs, JSON), its errors in the officer's language and, after the import, what
+    became of it (imported, skipped because another row of its holding has errors, or
+    error)."""
+
+    job = models.ForeignKey(HoldingImport, on_delete=models.CASCADE, related_name="kept_rows")
+    row = models.PositiveIntegerField()  # its row number in the file
+    ward = models.PositiveSmallIntegerField(null=True, blank=True)  # with number: the key
+    number = models.CharField(max_length=20, blank=True)
+    holding = models.CharField(max_length=200, blank=True)  # "ward/number" as shown
+    ok = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, blank=True)  # after the import
+    values = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    errors = models.JSONField(default=list, blank=True)
+    codes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["job", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="holding_import_row_once")
+        ]
+        indexes = [
+            models.Index(fields=["job", "ward", "number", "row"], name="holding_import_row_key"),
+        ]
 
 
 class NoDuesCertificate(models.Model):

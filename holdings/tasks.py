@@ -113,3 +113,41 @@ def build_report_export(export_id: int) -> dict:
             report_export_finish(export_id, error=str(exc) or type(exc).__name__)
             raise
     return report_export_finish(export_id, rows=rows)
+
+
+def _import_step(job_id: int, step) -> dict:
+    """One step of a register import (holdings.importer.jobs) with a heartbeat; a failure
+    is recorded on the job (nothing of the step is kept: each is one transaction)."""
+    from .importer.jobs import RUNNING, import_job_fail
+    from .models import HoldingImport
+
+    with Heartbeat(HoldingImport, job_id, live_statuses=RUNNING) as heartbeat:
+        try:
+            return step(job_id, progress=lambda phase, done, pct: heartbeat.beat())
+        except Exception as exc:
+            import_job_fail(job_id, str(exc) or type(exc).__name__)
+            raise
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900)
+def check_holding_import(job_id: int) -> dict:
+    """Check an uploaded register: read it once, keep its rows and their errors."""
+    from .importer.jobs import check_job
+
+    return _import_step(job_id, check_job)
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900)
+def run_holding_import(job_id: int) -> dict:
+    """Import a checked and confirmed register from its kept rows, in one transaction."""
+    from .importer.jobs import import_job
+
+    return _import_step(job_id, import_job)
+
+
+@shared_task
+def fail_stale_holding_imports() -> list[int]:
+    """Beat: checks and imports whose worker died (stale heartbeat) are marked failed."""
+    from .importer.jobs import import_jobs_fail_stale
+
+    return import_jobs_fail_stale()

@@ -120,6 +120,42 @@ def _import(  # noqa: C901
     if not valid:
         return
 
+    counts = create_holdings(valid, actor=actor, filename=filename, schedules={})
+    for r in results:
+        if r.key in valid:
+            r.status = "imported"
+    report.imported = True
+    report.holdings, report.owners, report.assessments, report.arrears = counts
+    audit.record(
+        action="holdings.imported",
+        object_type="holdings.holding",
+        object_id=filename[:100],
+        actor=actor,
+        after={
+            "file": filename,
+            "rows": report.rows,
+            "holdings": report.holdings,
+            "owners": report.owners,
+            "assessments": report.assessments,
+            "arrears": report.arrears,
+            "only_valid": only_valid,
+            "skipped_holdings": report.skipped_holdings,
+            "skipped_rows": report.skipped_rows,
+        },
+    )
+
+
+def create_holdings(
+    valid: dict[tuple[int, str], list[RowResult]],
+    *,
+    actor,
+    filename: str,
+    schedules: dict[str, RateSchedule],
+) -> tuple[int, int, int, int]:
+    """Create the holdings of `valid` (key → its rows, every one valid), with their owners,
+    valuations and arrears, in bulk; returns how many holdings, owners, assessments and
+    arrears demands. `schedules` (fiscal year → schedule) is kept between calls, so an
+    import made in batches looks each year's schedule up once. Call inside a transaction."""
     # bulk_create sets the new ids on PostgreSQL and SQLite ≥ 3.35 (RETURNING).
     holdings, picked = [], []
     for (_ward, number), rows in valid.items():
@@ -143,7 +179,6 @@ def _import(  # noqa: C901
     Holding.objects.bulk_create(holdings, batch_size=BATCH)
 
     owners, assessments = [], []
-    schedules: dict[str, RateSchedule] = {}
     for holding, (rows, pick) in zip(holdings, picked, strict=True):
         owner_rows = [r for r in rows if r.has_owner]
         for r in owner_rows:
@@ -230,29 +265,7 @@ def _import(  # noqa: C901
     DemandLine.objects.bulk_create(lines, batch_size=BATCH)
     Instalment.objects.bulk_create(instalments, batch_size=BATCH)
 
-    for r in results:
-        if r.key in valid:
-            r.status = "imported"
-    report.imported = True
-    report.holdings, report.owners = len(holdings), len(owners)
-    report.assessments, report.arrears = len(assessments), len(demands)
-    audit.record(
-        action="holdings.imported",
-        object_type="holdings.holding",
-        object_id=filename[:100],
-        actor=actor,
-        after={
-            "file": filename,
-            "rows": report.rows,
-            "holdings": report.holdings,
-            "owners": report.owners,
-            "assessments": report.assessments,
-            "arrears": report.arrears,
-            "only_valid": only_valid,
-            "skipped_holdings": report.skipped_holdings,
-            "skipped_rows": report.skipped_rows,
-        },
-    )
+    return len(holdings), len(owners), len(assessments), len(demands)
 
 
 def report_rows(results: list[RowResult], errors: Sequence[str] = ()) -> list[list]:

@@ -10,6 +10,7 @@ sheet are read."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -17,6 +18,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -36,6 +38,9 @@ from .columns import (
     limits,
 )
 
+# One row as read: (row number in the file, {column: text}, [(message, code)]).
+Row = tuple[int, dict[str, str], list[tuple[str, str]]]
+
 
 @dataclass
 class ParsedFile:
@@ -48,6 +53,7 @@ class ParsedFile:
     errors: list[str] = field(default_factory=list)  # file-level: nothing can be imported
     # Problems found while reading a row (a cell too long): row number → [(message, code)].
     row_errors: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    expected_rows: int = 0  # what an .xlsx sheet says it holds (for progress), else 0
 
     @property
     def ok(self) -> bool:
@@ -145,12 +151,22 @@ def _read_headers(raw: list[Any], parsed: ParsedFile) -> dict[int, str]:
 
 def _collect(rows, parsed: ParsedFile) -> None:
     """Header from the first non-empty row, then the data rows (blank rows skipped), within
-    the limits: a cell longer than the cell cap is cut and its row gets an error; too many
-    rows, blank rows or characters refuse the file."""
+    the limits, into `parsed` (see _records)."""
+    for number, values, row_errors in _records(rows, parsed):
+        parsed.rows.append((number, values))
+        if row_errors:
+            parsed.row_errors[number] = row_errors
+
+
+def _records(rows, parsed: ParsedFile) -> Iterator[Row]:
+    """Header from the first non-empty row, then the data rows one by one (blank rows
+    skipped), within the limits: a cell longer than the cell cap is cut and its row gets
+    an error; too many rows, blank rows or characters refuse the file. File-level errors
+    land in `parsed.errors` (and end the rows): the rows given so far must be dropped."""
     limit = limits()
     max_rows, max_cell, max_text = limit["rows"], limit["cell_chars"], limit["uncompressed"]
     index: dict[int, str] | None = None
-    blank = text_size = 0
+    blank = text_size = count = 0
     for number, raw in rows:
         cells = list(itertools.islice(raw, MAX_COLUMNS_READ))
         texts = [_text(c) for c in cells]
@@ -168,19 +184,20 @@ def _collect(rows, parsed: ParsedFile) -> None:
             if parsed.errors:
                 return
             continue
-        if len(parsed.rows) >= max_rows:
+        if count >= max_rows:
             parsed.errors.append(
                 _("The file has more than %(max)s rows; split it into smaller files.")
                 % {"max": localize_digits(max_rows)}
             )
             return
         values = {name: "" for name in COLUMNS}
+        row_errors: list[tuple[str, str]] = []
         for i, name in index.items():
             if i >= len(texts):
                 continue
             text = texts[i]
             if len(text) > max_cell:
-                parsed.row_errors.setdefault(number, []).append(
+                row_errors.append(
                     (
                         _("%(column)s is longer than %(max)s characters (“%(start)s”).")
                         % {"column": name, "max": max_cell, "start": echo(text)},
@@ -198,16 +215,35 @@ def _collect(rows, parsed: ParsedFile) -> None:
                 )
             )
             return
-        parsed.rows.append((number, values))
+        count += 1
+        yield number, values, row_errors
     if index is None:
         parsed.errors.append(_("The file is empty."))
-    elif not parsed.rows:
+    elif not count:
         parsed.errors.append(_("The file has the columns but no rows of holdings."))
 
 
-def _parse_csv(data: bytes, parsed: ParsedFile) -> None:
+class _NotText(Exception):
+    pass
+
+
+def _csv_lines(text: Iterable[str]) -> Iterator[str]:
+    for line in text:
+        if "\x00" in line:
+            raise _NotText
+        yield line
+
+
+def _stream_csv(file_obj: IO[bytes], parsed: ParsedFile) -> Iterator[Row]:
+    """The rows of a CSV read line by line (never the whole file in memory)."""
+    text = io.TextIOWrapper(file_obj, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
     try:
-        text = data.decode("utf-8-sig")
+        first = text.readline()
+        delimiter = ","
+        if "," not in first:
+            delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+        reader = csv.reader(_csv_lines(itertools.chain([first], text)), delimiter=delimiter)
+        yield from _records(((i, row) for i, row in enumerate(reader, start=1)), parsed)
     except UnicodeDecodeError:
         parsed.errors.append(
             _(
@@ -215,22 +251,20 @@ def _parse_csv(data: bytes, parsed: ParsedFile) -> None:
                 "“CSV UTF-8”, or upload the .xlsx workbook instead."
             )
         )
-        return
-    if "\x00" in text:
+    except _NotText:
         parsed.errors.append(_("This is not a CSV text file."))
-        return
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first:
-        delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        _collect(((i, row) for i, row in enumerate(reader, start=1)), parsed)
     except csv.Error as exc:
         parsed.errors.append(_("The CSV file is malformed: %(error)s") % {"error": exc})
+    finally:
+        with contextlib.suppress(ValueError):
+            text.detach()  # the caller closes the file
 
 
-def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
+def _parse_csv(data: bytes, parsed: ParsedFile) -> None:
+    _collect_rows(_stream_csv(io.BytesIO(data), parsed), parsed)
+
+
+def _check_zip(data: bytes | IO[bytes], parsed: ParsedFile) -> bool:
     """Before an .xlsx is opened: a real zip, not too many members, not too big unpacked
     and no member compressed beyond the ratio cap. Only the zip's directory is read; the
     sizes it declares are the ones Python's zipfile holds each member to when unpacking."""
@@ -238,12 +272,14 @@ def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
         "This is not a real .xlsx workbook. Save it again from Excel as “Excel "
         "Workbook (.xlsx)” or as “CSV UTF-8”."
     )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    if not zipfile.is_zipfile(source):
         parsed.errors.append(not_real)
         return False
     limit = limits()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         parsed.errors.append(not_real)
@@ -271,24 +307,27 @@ def _check_zip(data: bytes, parsed: ParsedFile) -> bool:
     return True
 
 
-def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
+def _stream_xlsx(file_obj: IO[bytes], parsed: ParsedFile) -> Iterator[Row]:
+    """The rows of the first sheet, read as openpyxl streams them (read-only mode)."""
     import openpyxl
 
-    if not _check_zip(data, parsed):
+    if not _check_zip(file_obj, parsed):
         return
+    unreadable = _(
+        "The .xlsx workbook cannot be read. Save it again from Excel "
+        "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."
+    )
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        file_obj.seek(0)
+        workbook = openpyxl.load_workbook(file_obj, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable workbook is the same problem for the user
-        parsed.errors.append(
-            _(
-                "The .xlsx workbook cannot be read. Save it again from Excel "
-                "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."
-            )
-        )
+        parsed.errors.append(unreadable)
         return
     try:
         sheet = workbook.worksheets[0]
-        _collect(
+        with contextlib.suppress(Exception):
+            parsed.expected_rows = int(sheet.max_row or 0)  # type: ignore[union-attr]
+        yield from _records(
             (
                 (i, row)
                 for i, row in enumerate(
@@ -298,14 +337,13 @@ def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
             parsed,
         )
     except Exception:  # noqa: BLE001 - a damaged sheet inside a valid zip
-        parsed.errors.append(
-            _(
-                "The .xlsx workbook cannot be read. Save it again from Excel "
-                "as “Excel Workbook (.xlsx)” or as “CSV UTF-8”."
-            )
-        )
+        parsed.errors.append(unreadable)
     finally:
         workbook.close()
+
+
+def _parse_xlsx(data: bytes, parsed: ParsedFile) -> None:
+    _collect_rows(_stream_xlsx(io.BytesIO(data), parsed), parsed)
 
 
 def wrong_type_message(filename: str) -> str:
@@ -326,18 +364,34 @@ def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
+def stream(file_obj: IO[bytes], filename: str, parsed: ParsedFile) -> Iterator[Row]:
+    """The rows of a CSV (UTF-8, with or without BOM) or XLSX register one by one, as
+    (row number in the file, {column: text}, [(message, code)] found while reading it),
+    reading the file once and never whole. File-level errors land in `parsed.errors`
+    (then the rows given so far must be dropped); `parsed.kind` is set from the name."""
+    parsed.kind = extension(filename)
+    if parsed.kind not in EXTENSIONS:
+        parsed.errors.append(wrong_type_message(filename))
+        return
+    if parsed.kind == "csv":
+        yield from _stream_csv(file_obj, parsed)
+    else:
+        yield from _stream_xlsx(file_obj, parsed)
+
+
 def parse(file_obj: IO[bytes] | bytes, filename: str) -> ParsedFile:
     """Read a CSV (UTF-8, with or without BOM) or XLSX register into row dicts."""
     parsed = ParsedFile(filename=filename, kind=extension(filename))
-    if parsed.kind not in EXTENSIONS:
-        parsed.errors.append(wrong_type_message(filename))
-        return parsed
-    data = file_obj if isinstance(file_obj, bytes) else file_obj.read()
-    if parsed.kind == "csv":
-        _parse_csv(data, parsed)
-    else:
-        _parse_xlsx(data, parsed)
+    source = io.BytesIO(file_obj) if isinstance(file_obj, bytes) else file_obj
+    _collect_rows(stream(source, filename, parsed), parsed)
     if parsed.errors:
         parsed.rows = []
         parsed.row_errors = {}
     return parsed
+
+
+def _collect_rows(rows: Iterator[Row], parsed: ParsedFile) -> None:
+    for number, values, row_errors in rows:
+        parsed.rows.append((number, values))
+        if row_errors:
+            parsed.row_errors[number] = row_errors

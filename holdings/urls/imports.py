@@ -6,13 +6,14 @@ from ..views import imports as import_views
 
 urlpatterns: list = [
     path("import/", import_views.HoldingImportView.as_view(), name="import"),
+    path("import/<int:pk>/", import_views.HoldingImportJobView.as_view(), name="import_job"),
     path(
-        "import/confirm/",
+        "import/<int:pk>/confirm/",
         import_views.HoldingImportConfirmView.as_view(),
         name="import_confirm",
     ),
     path(
-        "import/report.csv",
+        "import/<int:pk>/report.csv",
         import_views.HoldingImportReportView.as_view(),
         name="import_report",
     ),

@@ -1,57 +1,42 @@
-"""Officer pages for importing the legacy holding register: upload and check the file,
-read the row-by-row report, then import everything, only the valid holdings, or nothing.
+"""Officer pages for importing the legacy holding register, as a worker job
+(holdings.importer.jobs): upload the file, follow its check, read the row-by-row report,
+then import everything, only the valid holdings, or nothing — and follow the import.
 
-The uploaded file is parsed once, when it is uploaded (within the limits of
-holdings.importer: zip-bomb checks before an .xlsx is opened, cell, row and text caps while
-reading). A file that cannot be read is refused there and then and nothing is kept.
-Otherwise, between the two steps, the default storage keeps, under a random token,
-
-- imports/<token>.rows.json: the parsed rows (holdings.importer.ParsedFile.to_json), which
-  the import validates again against the register as it stands then;
-- imports/<token>.check.<language>.json: the check shown on the page and in the report
-  (counts, rows with errors, the report's rows), made at upload in the officer's language
-  and, when the language changes, once more from the kept rows (never from the file).
-
-Only the token, the original name and the number of rows are kept in the session. The
-files are deleted once imported or abandoned; files left behind for more than a day are
-swept away at the next upload. The report of the last import is kept as
-imports/<token>-report.csv for download.
+The upload only keeps the file (private storage) and queues its check; the worker reads
+it once, row by row, and keeps each row's normalised values and errors
+(HoldingImportRow), so the page, the report and the import read what was kept, never the
+file again. The import page lists the officer's recent imports; each has its own page
+(refreshing itself while the worker works).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
-import secrets
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.db import long_running
 from core.digits import localize_digits
+from core.exports import streaming_csv_response
 from core.views import AnyPermissionRequired, paginate
 
 from .. import importer
+from ..importer import jobs
+from ..models import HoldingImport, HoldingImportRow
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-PENDING = "holdings_import"  # session: the checked file waiting for a decision
-LAST = "holdings_import_last"  # session: the token of the last import's report
-STORAGE_DIR = "imports"
 PER_PAGE = 100
+RECENT = 10  # imports listed on the upload page
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "holdings_register.csv"
-TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 
 COLUMN_HELP = [
     ("ward", gettext_lazy("Ward number (required).")),
@@ -110,100 +95,6 @@ COLUMN_HELP = [
 ]
 
 
-# --- storage of the file between the two steps ------------------------------------------
-
-
-def _rows_name(token: str) -> str:
-    return f"{STORAGE_DIR}/{token}.rows.json"
-
-
-def _check_name(token: str, language: str) -> str:
-    return f"{STORAGE_DIR}/{token}.check.{language}.json"
-
-
-def _report_name(token: str) -> str:
-    return f"{STORAGE_DIR}/{token}-report.csv"
-
-
-def _delete(name: str) -> None:
-    with contextlib.suppress(OSError):
-        default_storage.delete(name)
-
-
-def _sweep() -> None:
-    """Delete import files older than a day (abandoned uploads, old reports)."""
-    limit = timezone.now() - timedelta(days=1)
-    try:
-        _dirs, files = default_storage.listdir(STORAGE_DIR)
-        for name in files:
-            path = f"{STORAGE_DIR}/{name}"
-            if default_storage.get_modified_time(path) < limit:
-                _delete(path)
-    except (OSError, NotImplementedError):
-        pass
-
-
-def _save_json(name: str, data) -> None:
-    default_storage.save(name, ContentFile(json.dumps(data, ensure_ascii=False).encode()))
-
-
-def _load_json(name: str):
-    with default_storage.open(name, "rb") as f:
-        return json.loads(f.read().decode("utf-8"))
-
-
-def _pending(request) -> dict | None:
-    """The checked file waiting for a decision, if its rows are still kept."""
-    state = request.session.get(PENDING)
-    if not isinstance(state, dict) or not TOKEN_RE.fullmatch(str(state.get("token", ""))):
-        return None
-    if not default_storage.exists(_rows_name(state["token"])):
-        request.session.pop(PENDING, None)
-        return None
-    return state
-
-
-def _delete_kept(token: str) -> None:
-    _delete(_rows_name(token))
-    for code, _label in settings.LANGUAGES:
-        _delete(_check_name(token, code))
-
-
-def _forget_pending(request) -> None:
-    state = request.session.pop(PENDING, None)
-    if isinstance(state, dict) and TOKEN_RE.fullmatch(str(state.get("token", ""))):
-        _delete_kept(state["token"])
-
-
-def _kept_rows(state: dict) -> importer.ParsedFile:
-    return importer.ParsedFile.from_json(_load_json(_rows_name(state["token"])))
-
-
-def _check_of(results: list[importer.RowResult]) -> dict:
-    """What the page and the report show of a check (JSON-ready, in the active language)."""
-    return {
-        "summary": importer.summarize(results),
-        "problems": [
-            {"row": r.row, "holding": r.holding, "errors": r.errors} for r in results if not r.ok
-        ],
-        "report": importer.report_rows(results),
-    }
-
-
-def _check(state: dict) -> dict:
-    """The kept check in the active language; made from the kept rows (never from the
-    file) the first time another language asks for it."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    if language not in {code for code, _label in settings.LANGUAGES}:
-        language = settings.LANGUAGE_CODE
-    name = _check_name(state["token"], language)
-    if default_storage.exists(name):
-        return _load_json(name)
-    check = _check_of(importer.validate(_kept_rows(state)))
-    _save_json(name, check)
-    return check
-
-
 # --- the form ---------------------------------------------------------------------------
 
 
@@ -247,7 +138,17 @@ class ImportPermissionMixin(AnyPermissionRequired):
     permission_required = ("accounts.assess_holdings", "accounts.administer_portal")
 
 
+def _jobs_of(user):
+    """The imports a user may open: their own; an administrator's: everyone's."""
+    imports = HoldingImport.objects.select_related("started_by")
+    if user.has_perm("accounts.administer_portal"):
+        return imports
+    return imports.filter(started_by=user)
+
+
 class HoldingImportView(ImportPermissionMixin, View):
+    """Upload a register (its check is queued) and the officer's recent imports."""
+
     template_name = "holdings/import/import.html"
 
     def get(self, request):
@@ -257,139 +158,134 @@ class HoldingImportView(ImportPermissionMixin, View):
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.show(request, form)
-        upload = form.cleaned_data["file"]
-        _forget_pending(request)
-        _sweep()
-        name = Path(upload.name).name[:200]
-        upload.seek(0)
-        parsed = importer.parse(upload, upload.name)  # the one time the file is read
-        if parsed.errors:  # nothing is kept
-            return self.show(request, UploadForm(), refused={"name": name, "errors": parsed.errors})
-        results = importer.validate(parsed)
-        token = secrets.token_hex(16)
-        _save_json(_rows_name(token), parsed.to_json())
-        _save_json(
-            _check_name(token, translation.get_language() or settings.LANGUAGE_CODE),
-            _check_of(results),
+        job = jobs.import_job_start(
+            upload=form.cleaned_data["file"],
+            actor=request.user,
+            language=translation.get_language() or "",
         )
-        request.session[PENDING] = {"token": token, "name": name, "rows": len(parsed.rows)}
-        return redirect("holdings:import")
+        return redirect("holdings:import_job", pk=job.pk)
 
-    def show(self, request, form, refused: dict | None = None):
-        context = {"form": form, "columns": COLUMN_HELP, "max_rows": importer.limits()["rows"]}
-        state = _pending(request)
-        if refused is not None:
-            context["pending"] = {"name": refused["name"]}
-            context["file_errors"] = refused["errors"]
-        elif state is not None:
-            check = _check(state)
-            context["pending"] = state
-            context["summary"] = check["summary"]
-            context["problems"] = paginate(request, check["problems"], per_page=PER_PAGE)
-        last = request.session.get(LAST)
-        if isinstance(last, dict):
-            context["last"] = last
+    def show(self, request, form):
+        recent = HoldingImport.objects.filter(started_by=request.user).order_by(
+            "-created_at", "-pk"
+        )[:RECENT]
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "columns": COLUMN_HELP,
+                "max_rows": importer.limits()["rows"],
+                "recent": list(recent),
+            },
+        )
+
+
+class HoldingImportJobView(ImportPermissionMixin, View):
+    """One import: its progress while the worker works (the page refreshes itself), then
+    the check (counts, the rows with errors page by page) with the decision, and finally
+    what was imported."""
+
+    template_name = "holdings/import/job.html"
+
+    def get(self, request, pk: int):
+        job = get_object_or_404(_jobs_of(request.user), pk=pk)
+        live = job.status in jobs.LIVE
+        progress, rows = job.progress, job.rows
+        if live:
+            cached = cache.get(jobs.progress_key(job.pk)) or {}
+            phase = (
+                "import"
+                if job.status in (job.Status.IMPORT_QUEUED, job.Status.IMPORTING)
+                else "check"
+            )
+            if cached.get("phase") == phase:
+                progress, rows = cached.get("progress", 0), cached.get("rows", 0)
+            else:
+                progress, rows = 0, 0
+        context = {
+            "job": job,
+            "live": live,
+            "progress": max(0, min(100, progress)),
+            "rows_done": rows,
+            "can_confirm": jobs.can_confirm(job),
+            "checked": job.checked_at is not None and job.status != job.Status.CANCELLED,
+        }
+        if context["checked"] and job.error_rows:
+            problems = (
+                HoldingImportRow.objects.filter(job=job, ok=False)
+                .order_by("row")
+                .only("row", "holding", "errors")
+            )
+            context["problems"] = paginate(request, problems, per_page=PER_PAGE)
         return render(request, self.template_name, context)
 
 
 class HoldingImportConfirmView(ImportPermissionMixin, View):
-    """The decision on the checked file: import it, import only its valid holdings, or
-    import nothing."""
+    """The decision on a checked file: import it, import only its valid holdings, or
+    import nothing. The worker imports; the officer follows it on the import's page."""
 
-    def post(self, request):
+    def post(self, request, pk: int):
+        job = get_object_or_404(_jobs_of(request.user), pk=pk)
         action = request.POST.get("action")
-        state = _pending(request)
-        if state is None:
-            messages.error(request, _("No checked file is waiting. Upload the file again."))
-            return redirect("holdings:import")
+        back = redirect("holdings:import_job", pk=job.pk)
+        if not jobs.can_confirm(job):
+            messages.error(request, _("This file is not waiting for a decision any more."))
+            return back
         if action == "cancel":
-            _forget_pending(request)
-            messages.info(request, _("Nothing was imported."))
-            return redirect("holdings:import")
+            if jobs.import_job_cancel(job_id=job.pk, actor=request.user):
+                messages.info(request, _("Nothing was imported."))
+            return back
         if action not in ("import", "only_valid"):
             messages.error(request, _("Choose what to do with the file."))
-            return redirect("holdings:import")
+            return back
         if action == "only_valid" and not request.POST.get("confirm"):
             messages.error(
                 request,
                 _("Tick the box to confirm that the holdings with errors will not be imported."),
             )
-            return redirect("holdings:import")
-        results = importer.validate(_kept_rows(state))
-        report = importer.import_rows(
-            results, only_valid=action == "only_valid", actor=request.user, filename=state["name"]
-        )
-        if not report.imported:
-            for error in report.errors:
-                messages.error(request, error)
-            if report.error_rows:
-                messages.error(
-                    request,
-                    _(
-                        "%(rows)s rows have errors, so nothing was imported. "
-                        "Correct the file, or import only the valid "
-                        "holdings."
-                    )
-                    % {"rows": localize_digits(report.error_rows)},
+            return back
+        if action == "import" and job.error_rows:
+            messages.error(
+                request,
+                _(
+                    "%(rows)s rows have errors, so nothing was imported. "
+                    "Correct the file, or import only the valid "
+                    "holdings."
                 )
-            elif not report.errors:
-                messages.error(request, _("No holding in the file can be imported."))
-            return redirect("holdings:import")
-        default_storage.save(
-            _report_name(state["token"]), ContentFile(importer.report_csv(results))
-        )
-        _forget_pending(request)
-        request.session[LAST] = {
-            "token": state["token"],
-            "name": state["name"],
-            "holdings": report.holdings,
-            "owners": report.owners,
-            "assessments": report.assessments,
-            "arrears": report.arrears,
-            "skipped_holdings": report.skipped_holdings,
-            "skipped_rows": report.skipped_rows,
-        }
-        messages.success(
-            request,
-            ngettext(
-                "Imported %(holdings)s holding with %(owners)s owner(s), %(assessments)s "
-                "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
-                "Imported %(holdings)s holdings with %(owners)s owner(s), %(assessments)s "
-                "valuation(s) and %(arrears)s year(s) of arrears; skipped %(skipped)s holding(s).",
-                report.holdings,
+                % {"rows": localize_digits(job.error_rows)},
             )
-            % {
-                "holdings": localize_digits(report.holdings),
-                "owners": localize_digits(report.owners),
-                "assessments": localize_digits(report.assessments),
-                "arrears": localize_digits(report.arrears),
-                "skipped": localize_digits(report.skipped_holdings),
-            },
-        )
-        return redirect("holdings:import")
+            return back
+        if not job.valid_holdings:
+            messages.error(request, _("No holding in the file can be imported."))
+            return back
+        if jobs.import_job_confirm(
+            job_id=job.pk, only_valid=action == "only_valid", actor=request.user
+        ):
+            messages.info(request, _("The import has started. This page shows how it goes."))
+        else:
+            messages.error(request, _("This file is not waiting for a decision any more."))
+        return back
 
 
 class HoldingImportReportView(ImportPermissionMixin, View):
-    """The row-by-row report as CSV: of the file waiting for a decision, else of the last
-    import."""
+    """An import's row-by-row report as CSV, written while it is sent."""
 
-    def get(self, request):
-        state = _pending(request)
-        if state is not None:
-            body = importer.rows_csv(_check(state)["report"])
-        else:
-            last = request.session.get(LAST)
-            token = str(last.get("token", "")) if isinstance(last, dict) else ""
-            if not TOKEN_RE.fullmatch(token) or not default_storage.exists(_report_name(token)):
-                messages.error(
-                    request, _("There is no import report to download. Upload a file first.")
-                )
-                return redirect("holdings:import")
-            with default_storage.open(_report_name(token), "rb") as f:
-                body = f.read()
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="holding-import-report.csv"'
-        return response
+    def get(self, request, pk: int):
+        job = get_object_or_404(_jobs_of(request.user), pk=pk)
+        if job.status in jobs.LIVE and job.checked_at is None:
+            raise Http404
+        language = translation.get_language()
+
+        def lines():
+            with translation.override(language), long_running(report=True):
+                yield from jobs.report_lines(job)
+
+        return streaming_csv_response(
+            ["row", "ward", "holding_number", "status", "errors"],
+            lines(),
+            filename=f"holding-import-{job.pk}-report",
+        )
 
 
 class HoldingImportSampleView(ImportPermissionMixin, View):

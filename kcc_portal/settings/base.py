@@ -413,6 +413,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "holdings.tasks.fail_stale_demand_runs",
         "schedule": timedelta(minutes=2),
     },
+    "holdings-fail-stale-imports": {
+        "task": "holdings.tasks.fail_stale_holding_imports",
+        "schedule": timedelta(minutes=2),
+    },
 }
 
 # --- Security defaults (production tightens) -------------------------------------------

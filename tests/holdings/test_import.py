@@ -21,8 +21,17 @@ from core.models import AuditLog
 from core.roles import Role
 from holdings import importer, tax
 from holdings.demands import generate_demands
-from holdings.models import Arrear, Assessment, Demand, Holding, Instalment, Owner
+from holdings.models import (
+    Arrear,
+    Assessment,
+    Demand,
+    Holding,
+    HoldingImport,
+    Instalment,
+    Owner,
+)
 from holdings.services import holding_create
+from holdings.tasks import check_holding_import, run_holding_import
 
 pytestmark = pytest.mark.django_db
 
@@ -412,12 +421,29 @@ def officer(client, make_user):
     return user
 
 
-def upload(client, data: bytes, name: str):
-    return client.post(URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
+def upload(client, data: bytes, name: str, *, check: bool = True):
+    """Upload as the officer does; the worker's check is run here (the test has no worker),
+    then the import's page is read."""
+    response = client.post(URL, {"file": SimpleUploadedFile(name, data)})
+    if response.status_code != 302:
+        return response
+    job = HoldingImport.objects.latest("pk")
+    if check:
+        check_holding_import(job.pk)
+    return client.get(response["Location"])
+
+
+def confirm(client, data: dict, job=None):
+    """The decision; the worker's import is run here, then the import's page is read."""
+    job = job or HoldingImport.objects.latest("pk")
+    response = client.post(f"/holdings/import/{job.pk}/confirm/", data)
+    assert response.status_code == 302
+    run_holding_import(job.pk)
+    return client.get(response["Location"])
 
 
 def stored_files(settings) -> list[Path]:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder = Path(settings.MEDIA_ROOT) / "private" / "holdings" / "imports"
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
@@ -434,8 +460,8 @@ def stored_files(settings) -> list[Path]:
 def test_only_assessors_and_administrators_open_the_page(client, make_user, role, status):
     client.force_login(make_user(role))
     assert client.get(URL).status_code == status
-    assert client.get("/holdings/import/report.csv").status_code in (
-        (302,) if status == 200 else (403,)
+    assert client.get("/holdings/import/1/report.csv").status_code == (
+        404 if status == 200 else 403
     )
 
 
@@ -448,6 +474,7 @@ def test_page_documents_the_format(client, officer):
     page = client.get(URL).content.decode()
     for column in importer.COLUMNS:
         assert f"<code>{column}</code>" in page
+    assert "You have not uploaded a register yet" in page  # the empty list
     sample = client.get("/holdings/import/sample.csv")
     assert sample.status_code == 200
     assert b"".join(sample.streaming_content).startswith(b"ward,holding_number")
@@ -464,7 +491,7 @@ def test_page_documents_the_format(client, officer):
 def test_bad_uploads_are_refused_with_a_message(client, officer, settings, data, name, fragment):
     response = upload(client, data, name)
     assert fragment in response.content.decode()
-    assert stored_files(settings) == []
+    assert stored_files(settings) == [] and not HoldingImport.objects.exists()
 
 
 def test_file_errors_are_shown_and_the_file_forgotten(client, officer, settings):
@@ -472,52 +499,93 @@ def test_file_errors_are_shown_and_the_file_forgotten(client, officer, settings)
     page = response.content.decode()
     assert "cannot be imported" in page and "Missing columns" in page
     assert stored_files(settings) == []
+    job = HoldingImport.objects.get()
+    assert job.status == HoldingImport.Status.REFUSED and not job.kept_rows.exists()
     assert Holding.objects.count() == 0
+    assert "Import nothing" not in page
+
+
+def test_file_errors_in_bengali(client, officer, settings):
+    client.cookies["kcc_language"] = "bn"
+    page = upload(client, csv_bytes(row(), header="ward,number"), "register.csv").content.decode()
+    assert "Missing columns" not in page
+    with translation.override("bn"):
+        assert translation.gettext("Missing columns: %(columns)s.").split(":")[0] in page
 
 
 def test_two_step_flow_with_errors(client, officer, settings, bad_file):
-    page = upload(client, bad_file, "register.csv").content.decode()
+    response = client.post(URL, {"file": SimpleUploadedFile("register.csv", bad_file)})
+    job = HoldingImport.objects.get()
+    assert response["Location"] == f"/holdings/import/{job.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting for the worker" in page and 'http-equiv="refresh"' in page
+    assert [p.suffix for p in stored_files(settings)] == [".csv"]  # kept for the worker
+    check_holding_import(job.pk)
+    page = client.get(response["Location"]).content.decode()
     assert "There is no ward 99 in this city." in page
     assert "Import nothing" in page and "Import only the 2 valid holdings" in page
-    # The file was parsed once: its rows and its check are kept, not the file itself.
-    assert sorted(p.name.split(".", 1)[1] for p in stored_files(settings)) == [
-        "check.en.json",
-        "rows.json",
-    ]
+    assert 'http-equiv="refresh"' not in page
+    # The file was read once: its rows and their errors are kept, not the file itself.
+    assert stored_files(settings) == []
+    assert job.kept_rows.count() == 15
 
-    report = client.get("/holdings/import/report.csv")
+    report = client.get(f"/holdings/import/{job.pk}/report.csv")
     assert report["Content-Type"].startswith("text/csv")
-    assert "no ward 99" in report.content.decode("utf-8-sig")
+    assert "no ward 99" in b"".join(report.streaming_content).decode("utf-8-sig")
 
     # Importing everything is refused while rows have errors.
-    page = client.post("/holdings/import/confirm/", {"action": "import"}, follow=True)
+    page = client.post(f"/holdings/import/{job.pk}/confirm/", {"action": "import"}, follow=True)
     assert "nothing was imported" in page.content.decode()
     assert Holding.objects.count() == 1
     # Only the valid ones: needs the confirmation box.
-    page = client.post("/holdings/import/confirm/", {"action": "only_valid"}, follow=True)
+    page = client.post(f"/holdings/import/{job.pk}/confirm/", {"action": "only_valid"}, follow=True)
     assert "Tick the box" in page.content.decode() and Holding.objects.count() == 1
     page = client.post(
-        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
+        f"/holdings/import/{job.pk}/confirm/",
+        {"action": "only_valid", "confirm": "yes"},
+        follow=True,
     ).content.decode()
-    assert "Imported 2 holdings" in page
+    assert "The import has started" in page and "Waiting for the worker" in page
+    assert Holding.objects.count() == 1
+    run_holding_import(job.pk)
+    page = client.get(f"/holdings/import/{job.pk}/").content.decode()
+    assert "Holdings imported" in page
     assert Holding.objects.count() == 3
     assert AuditLog.objects.get(action="holdings.imported").actor == officer
-    assert [p.name.endswith("-report.csv") for p in stored_files(settings)] == [True]
-    final = client.get("/holdings/import/report.csv").content.decode("utf-8-sig")
+    final = b"".join(client.get(f"/holdings/import/{job.pk}/report.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
     assert "imported" in final and "skipped" in final
     # The decision cannot be taken twice.
     page = client.post(
-        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
+        f"/holdings/import/{job.pk}/confirm/",
+        {"action": "only_valid", "confirm": "yes"},
+        follow=True,
     )
-    assert "No checked file is waiting" in page.content.decode()
+    assert "not waiting for a decision" in page.content.decode()
     assert Holding.objects.count() == 3
+    # The list shows it.
+    listing = client.get(URL).content.decode()
+    assert f"/holdings/import/{job.pk}/" in listing and "register.csv" in listing
 
 
-def test_import_nothing_forgets_the_file(client, officer, settings, bad_file):
+def test_import_nothing_forgets_the_rows(client, officer, settings, bad_file):
     upload(client, bad_file, "register.csv")
-    page = client.post("/holdings/import/confirm/", {"action": "cancel"}, follow=True)
+    job = HoldingImport.objects.get()
+    page = client.post(f"/holdings/import/{job.pk}/confirm/", {"action": "cancel"}, follow=True)
     assert "Nothing was imported." in page.content.decode()
     assert stored_files(settings) == [] and Holding.objects.count() == 1
+    assert not job.kept_rows.exists()
+
+
+def test_another_officers_import_is_not_shown(client, officer, make_user, bad_file):
+    upload(client, bad_file, "register.csv")
+    job = HoldingImport.objects.get()
+    client.force_login(make_user(Role.ASSESSOR))
+    assert client.get(f"/holdings/import/{job.pk}/").status_code == 404
+    assert "register.csv" not in client.get(URL).content.decode()
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    assert client.get(f"/holdings/import/{job.pk}/").status_code == 200
 
 
 def test_clean_xlsx_through_the_page(client, officer, settings):
@@ -547,11 +615,13 @@ def test_clean_xlsx_through_the_page(client, officer, settings):
     workbook.save(buffer)
     page = upload(client, buffer.getvalue(), "Register.XLSX").content.decode()
     assert "Every row is valid." in page and "Import the 1 holding" in page
-    page = client.post("/holdings/import/confirm/", {"action": "import"}, follow=True)
-    assert "Imported 1 holding with 1 owner" in page.content.decode()
+    page = confirm(client, {"action": "import"}).content.decode()
+    assert "Holdings imported" in page
+    job = HoldingImport.objects.get()
+    assert (job.imported_holdings, job.owners, job.assessments) == (1, 1, 1)
     holding = Holding.objects.get(ward__number=7, number="15")
     assert (
         holding.assessments.get().annual_valuation
         == tax.annual_valuation(Decimal("120000"), owner_occupied=False).annual_valuation
     )
-    assert [p.name.endswith("-report.csv") for p in stored_files(settings)] == [True]
+    assert stored_files(settings) == []

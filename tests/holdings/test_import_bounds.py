@@ -7,19 +7,18 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from core.roles import Role
 from holdings import importer
-from holdings.models import Holding
+from holdings.importer import jobs
+from holdings.models import Holding, HoldingImport
 
-from .test_import import csv_bytes, row
+from .test_import import confirm, csv_bytes, row, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +39,6 @@ def officer(client, make_user):
     client.force_login(user)
     client.cookies["kcc_language"] = "en"
     return user
-
-
-def stored_files(settings) -> list[Path]:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    return sorted(folder.iterdir()) if folder.exists() else []
-
-
-def upload(client, data: bytes, name: str):
-    return client.post(URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def xlsx_bomb(cell_chars: int) -> bytes:
@@ -117,7 +107,7 @@ def test_xlsx_bomb_is_refused_in_under_a_second_and_nothing_stored(
     assert elapsed < 1.0, f"{why}: took {elapsed:.2f} s"
     assert stored_files(settings) == []
     assert Holding.objects.count() == 0
-    assert "holdings_import" not in client.session
+    assert HoldingImport.objects.get().status == HoldingImport.Status.REFUSED
 
 
 def test_bomb_refused_by_the_importer_itself_and_the_limits_are_settings(settings):
@@ -158,13 +148,15 @@ def test_long_cell_is_a_row_error_with_the_echo_cut(client, officer, settings):
     assert results[4].codes == ["invalid_use"] and "z" * 80 + "…" in results[4].errors[0]
     assert "9" * 81 not in " ".join(results[5].errors) and results[5].holding.endswith("…/4")
     assert results[3].raw["owner_name_en"] == "x" * 80 + "…"  # not kept whole either
-    report = client.get("/holdings/import/report.csv").content.decode("utf-8-sig")
+    job = HoldingImport.objects.get()
+    report = b"".join(client.get(f"/holdings/import/{job.pk}/report.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
     assert "owner_name_en is longer than" in report
     assert response_has_no_long_run(report)
     # Nothing of that row can be imported.
-    page = client.post(
-        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
-    ).content.decode()
+    page = confirm(client, {"action": "only_valid", "confirm": "yes"}).content.decode()
+    assert response_has_no_long_run(page)
     assert set(Holding.objects.values_list("number", flat=True)) == {"1"}
 
 
@@ -226,28 +218,28 @@ def test_text_cap(settings):
 # --- parsed once --------------------------------------------------------------------------------
 
 
-def test_the_file_is_parsed_once_at_upload(client, officer, settings, monkeypatch):
+def test_the_file_is_read_once_across_check_page_report_and_import(
+    client, officer, settings, monkeypatch
+):
+    reads = []
+    real_stream = jobs.stream
+
+    def counted(*args, **kwargs):
+        reads.append(args[1])
+        return real_stream(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "stream", counted)
+    monkeypatch.setattr(importer, "parse", lambda *a, **k: pytest.fail("parsed again"))
     data = csv_bytes(row(number="1"), row(number="2"), row(ward="99", number="3"))
     page = upload(client, data, "register.csv").content.decode()
     assert "There is no ward 99 in this city." in page
-    assert not any(p.suffix == ".csv" for p in stored_files(settings)), "the file is not kept"
-
-    def parse_again(*args, **kwargs):
-        raise AssertionError("the file was parsed again")
-
-    monkeypatch.setattr(importer, "parse", parse_again)
-    monkeypatch.setattr(importer.reading, "_parse_csv", parse_again)
-    page = client.get(URL).content.decode()
-    assert "There is no ward 99 in this city." in page and "Import only the 2" in page
-    assert "no ward 99" in client.get("/holdings/import/report.csv").content.decode("utf-8-sig")
-    # Another language: checked again from the kept rows, not the file.
-    client.cookies["kcc_language"] = "bn"
-    assert client.get(URL).status_code == 200
-    assert any(p.name.endswith(".check.bn.json") for p in stored_files(settings))
-    client.cookies["kcc_language"] = "en"
-    page = client.post(
-        "/holdings/import/confirm/", {"action": "only_valid", "confirm": "yes"}, follow=True
-    ).content.decode()
-    assert "Imported 2 holdings" in page
+    assert stored_files(settings) == [], "the file is not kept once checked"
+    job = HoldingImport.objects.get()
+    assert not job.file
+    assert client.get(f"/holdings/import/{job.pk}/?page=1").status_code == 200
+    report = b"".join(client.get(f"/holdings/import/{job.pk}/report.csv").streaming_content)
+    assert "no ward 99" in report.decode("utf-8-sig")
+    page = confirm(client, {"action": "only_valid", "confirm": "yes"}).content.decode()
+    assert "Holdings imported" in page
     assert set(Holding.objects.values_list("number", flat=True)) == {"1", "2"}
-    assert [p.name.endswith("-report.csv") for p in stored_files(settings)] == [True]
+    assert reads == ["register.csv"], "read once, at the check"
