@@ -281,3 +281,276 @@ def reading_estimate(*, connection: Connection, period: datetime.date | str, act
     )
     record("reading_estimate", created, actor=actor, after=_snapshot(created))
     return created
+
+
+# --- from the field: a repeat is not a second reading -----------------------------------------
+
+
+def _same_reading(row: Connection, period: datetime.date, value: object, day: object):
+    """The month's stored reading when it is the one being sent again (same value and read
+    date), else None."""
+    existing = row.readings.filter(period=period).first()
+    if existing is None or existing.status == R.ESTIMATED:
+        return None
+    try:
+        same_value = parse_reading(value) == existing.value
+        same_day = as_date(day, field="read_on") == existing.read_on
+    except ValidationError:
+        return None
+    return existing if same_value and same_day else None
+
+
+def reading_submit(
+    *,
+    period: datetime.date | str | None = None,
+    value: object,
+    read_on: datetime.date | str,
+    source: str,
+    consumer_no: object = None,
+    connection: Connection | None = None,
+    meter_serial: str = "",
+    read_by=None,
+    note: str = "",
+    photo=None,
+) -> tuple[Reading, bool]:
+    """A reading sent from the field (the reader's phone page, a handheld's file, the API):
+    reading_record for the month of `read_on` unless `period` says another, and (reading,
+    True). Sent again — the same value and read date for the same month, as a phone or a
+    handheld does when it did not hear the answer — it is not a second reading: (the stored
+    reading, False). When `meter_serial` is given it must be the meter in place."""
+    if connection is None:
+        connection = selectors.connection_by_consumer_no(consumer_no)
+    day = as_date(read_on, field="read_on")
+    month = _as_period(period) if period not in (None, "") else day.replace(day=1)
+    serial = (meter_serial or "").strip().upper()
+    if serial:
+        meter = selectors.meter_in_place(connection)
+        if meter is not None and meter.serial.upper() != serial:
+            raise ValidationError(
+                {
+                    "meter_serial": _(
+                        "The meter in place on %(number)s is %(serial)s, not %(given)s: check "
+                        "the meter, or ask the water officer to record its replacement."
+                    )
+                    % {
+                        "number": localize_digits(connection.consumer_no),
+                        "serial": meter.serial,
+                        "given": serial[:40],
+                    }
+                },
+                code="wrong_meter",
+            )
+    try:
+        reading = reading_record(
+            connection=connection,
+            period=month,
+            value=value,
+            read_on=day,
+            source=source,
+            read_by=read_by,
+            note=note,
+            photo=photo,
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) == "duplicate_reading":
+            same = _same_reading(connection, month, value, day)
+            if same is not None:
+                return same, False
+        raise
+    return reading, True
+
+
+# --- the water officer's review of held and flagged readings ----------------------------------
+
+REVIEWED = (R.HELD, R.FLAGGED)
+
+
+def _reviewable(reading: Reading, *, latest: bool) -> Reading:
+    """The reading, locked with its connection, when it is still held or flagged (and, for a
+    change of what it measured, the connection's latest reading)."""
+    lock(reading.connection)
+    row = (
+        Reading.objects.select_for_update().select_related("connection", "meter").get(pk=reading.pk)
+    )
+    if row.status not in REVIEWED:
+        raise ValidationError(
+            _("This reading is no longer waiting for review (it is now “%(status)s”).")
+            % {"status": row.get_status_display()},
+            code="not_under_review",
+        )
+    if latest and row.connection.readings.filter(period__gt=row.period).exists():
+        raise ValidationError(
+            _(
+                "A later month of this connection has been read since: change that one "
+                "first, or accept this reading as read."
+            ),
+            code="not_latest",
+        )
+    return row
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why, for the record.")}, code="reason_required")
+    return reason
+
+
+@transaction.atomic
+def reading_accept(*, reading: Reading, reason: str, actor) -> Reading:
+    """The water officer accepts a held or flagged reading as read, with a reason (audited).
+
+    Flagged (a spike or zero use): billed as measured; the status becomes "ok" and the flag
+    stays on the row as it was found. Held (below the previous reading, no rollover or
+    replacement): the meter shows this value, so the previous reading was too high — the
+    month measures 0, and the units the previous reading over-counted are carried as a
+    credit (taken off the next months' consumption); the next reading is read from this one.
+    """
+    reason = _reason(reason)
+    row = _reviewable(reading, latest=False)
+    before = _snapshot(row)
+    explanation = list(row.explanation_data or [])
+    if row.status == R.HELD:
+        previous, _estimated, credit = _since_last_actual(row.connection, row.period)
+        previous_value = previous.value if previous is not None else None
+        if previous_value is None:
+            meter = row.meter
+            previous_value = meter.initial_reading if meter is not None else row.value
+        over = max(int(previous_value or 0) - int(row.value or 0), 0)
+        row.consumption, row.billable, row.credit_after = 0, 0, credit + over
+        explanation.append(
+            because(
+                gettext_noop(
+                    "Accepted as read by the water officer: nothing measured this month; "
+                    "%(over)s over-counted before carried as credit"
+                ),
+                over=number(over),
+            )
+        )
+    else:
+        explanation.append(because(gettext_noop("Accepted as read by the water officer")))
+    row.status = R.OK
+    row.explanation_data = explanation
+    row.save(
+        update_fields=["status", "consumption", "billable", "credit_after", "explanation_data"]
+    )
+    record("reading_accept", row, actor=actor, reason=reason, before=before, after=_snapshot(row))
+    return row
+
+
+def _again(row: Reading, *, value: object, actor=None) -> Reading:
+    """Record the reading's month again (after the old row is deleted), keeping who read it,
+    the photo and the note."""
+    fields = _again_fields(row)
+    row.delete()
+    return reading_record(value=value, actor=actor, **fields)
+
+
+@transaction.atomic
+def reading_correct(*, reading: Reading, value: object, reason: str, actor) -> Reading:
+    """The water officer corrects a held or flagged reading's value (the reader misread the
+    meter): the month is checked again as if read so — it may be held or flagged again."""
+    reason = _reason(reason)
+    row = _reviewable(reading, latest=True)
+    before = _snapshot(row)
+    corrected = _again(row, value=value, actor=actor)
+    record(
+        "reading_correct",
+        corrected,
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=_snapshot(corrected),
+    )
+    return corrected
+
+
+@transaction.atomic
+def reading_meter_replaced(
+    *,
+    reading: Reading,
+    final_reading: object,
+    replaced_on: datetime.date | str,
+    serial: str,
+    initial_reading: object = 0,
+    dial_digits: int | None = None,
+    reason: str,
+    actor,
+) -> Reading:
+    """A held reading was read from a new meter: the replacement is recorded
+    (services.meters.meter_replace: the old meter's final reading, the new one's serial and
+    initial reading, from `replaced_on`) and the month read again from the new meter, so it
+    counts the old meter's last units and the new one's (status "replaced")."""
+    from .meters import meter_replace
+
+    reason = _reason(reason)
+    row = _reviewable(reading, latest=True)
+    before = _snapshot(row)
+    value, read_on, connection = row.value, row.read_on, row.connection
+    day = as_date(replaced_on, field="replaced_on")
+    if read_on is not None and day > read_on:
+        raise ValidationError(
+            {"replaced_on": _("The meter was replaced after the reading was taken.")},
+            code="replaced_after_reading",
+        )
+    held = _again_fields(row)
+    row.delete()
+    meter_replace(
+        connection=connection,
+        final_reading=final_reading,
+        replaced_on=day,
+        serial=serial,
+        initial_reading=initial_reading,
+        dial_digits=dial_digits,
+        reason=reason,
+        actor=actor,
+    )
+    again = reading_record(value=value, actor=actor, **held)
+    record(
+        "reading_meter_replaced",
+        again,
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=_snapshot(again),
+    )
+    return again
+
+
+def _again_fields(row: Reading) -> dict:
+    return {
+        "connection": row.connection,
+        "period": row.period,
+        "read_on": row.read_on,
+        "source": row.source,
+        "read_by": row.read_by,
+        "note": row.note,
+        "photo": row.photo.name or None,
+    }
+
+
+@transaction.atomic
+def reading_leave_for_estimate(*, reading: Reading, reason: str, actor) -> Reading:
+    """The water officer sets a held or flagged reading aside: the month is billed the
+    estimate (services.reading_estimate: the average) and the next actual reading trues it
+    up. The reading set aside is kept in the audit row and in the estimate's note."""
+    reason = _reason(reason)
+    row = _reviewable(reading, latest=True)
+    before = _snapshot(row)
+    connection, period, value = row.connection, row.period, row.value
+    row.delete()
+    estimate = reading_estimate(connection=connection, period=period, actor=actor)
+    estimate.note = _("Reading %(value)s set aside by the water officer: %(reason)s") % {
+        "value": localize_digits(value),
+        "reason": reason,
+    }
+    estimate.save(update_fields=["note"])
+    record(
+        "reading_leave_for_estimate",
+        estimate,
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=_snapshot(estimate),
+    )
+    return estimate

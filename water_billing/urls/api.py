@@ -1,5 +1,9 @@
 """Water REST endpoints, mounted at /api/water/ (names prefixed `api_water_`)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from .. import api
+
+urlpatterns: list[URLPattern] = [
+    path("readings/", api.ReadingBatchView.as_view(), name="api_water_readings"),
+]
