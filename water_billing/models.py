@@ -485,3 +485,8 @@ class TariffPipe(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tariff} {self.diameter_mm} mm"
+
+
+# --- monthly bills (water_billing/billing_models.py) ------------------------------------------
+
+from .billing_models import BillingRun, WaterBill, WaterBillLine  # noqa: E402, F401

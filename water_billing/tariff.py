@@ -7,7 +7,9 @@ cubic metres; a pro-rata share of a month's consumption is a fraction of them, k
 Rounding (docs/water.md):
 - amounts are taka with two decimals (paisa), rounded half-up (core.money.to_money);
 - every line is rounded on its own, once, after the pro-rata share: e.g. 18 m³ × 15/30 days ×
-  Tk 16.70 = 150.30; the unrounded product is never carried to another line;
+  Tk 16.70 = 150.30; the unrounded product is never carried to another line; the share is
+  taken exactly (amount × days, then ÷ days in the month), so a line that comes to exactly
+  half a paisa rounds up (3 m³ × Tk 46.25 × 25/30 = 115.625 → 115.63);
 - a percentage (sewerage, VAT, late fee) is applied to the *rounded* amounts it is based on,
   as the bill shows them, and rounded half-up;
 - the bill's total is the sum of its rounded lines.
@@ -176,6 +178,13 @@ class Segment:
         """The segment's share of the month (exact: days / days in the month)."""
         return Decimal(self.days) / Decimal(self.month_days)
 
+    def part_of(self, amount: Decimal | int) -> Decimal:
+        """`amount` × days / days in the month, multiplied before dividing: exact whenever
+        the result has a finite decimal form, so half a paisa is always seen as half (×
+        the share 25/30 = 0.8333… rounded to 28 digits would turn 115.625 into
+        115.62499…)."""
+        return Decimal(amount) * self.days / self.month_days
+
     def about(self) -> dict[str, Data | str]:
         """The values every line of the segment names: tariff, days."""
         return {
@@ -272,7 +281,7 @@ def _segment_lines(
             )
         price = Decimal(tariff.prices[category])
         units = Decimal(consumption) * seg.share
-        water = _money(units * price)
+        water = _money(seg.part_of(Decimal(consumption) * price))
         lines.append(
             Line(
                 WATER,
@@ -292,7 +301,7 @@ def _segment_lines(
                 **where,
             )
         )
-        minimum = _money(Decimal(tariff.minimum_charge) * seg.share)
+        minimum = _money(seg.part_of(tariff.minimum_charge))
         if water < minimum:
             lines.append(
                 Line(
@@ -321,7 +330,7 @@ def _segment_lines(
         lines.append(
             Line(
                 FLAT,
-                _money(flat * seg.share),
+                _money(seg.part_of(flat)),
                 because(
                     gettext_noop(
                         "Tariff from %(tariff)s, %(first)s to %(last)s (%(days)s of "

@@ -67,3 +67,105 @@ def connection(holding, officer):
     )
     connection_set_status(connection=c, to="active", actor=officer, on=date(2026, 1, 1))
     return c
+
+
+# --- monthly billing (tests/water_billing/test_water_bills_*.py) -------------------------------
+
+
+@pytest.fixture
+def make_connection(holding, officer):
+    """make_connection(category=…, pipe=…, metered=…, sewerage=…, mobile=…) -> an active
+    connection on the holding (metered ones: a 5-dial meter at 1,000 m³ since 1 January 2026)."""
+    from water_billing.services import connection_register, connection_set_status, meter_install
+
+    def make(
+        category="residential", pipe=12, metered=True, sewerage=False, mobile=OWNER_MOBILE, **kw
+    ):
+        c = connection_register(
+            ward=3,
+            holding_number="45/a",
+            category=category,
+            pipe_diameter_mm=pipe,
+            metered=metered,
+            sewerage=sewerage,
+            billing_mobile=mobile,
+            actor=officer,
+            **kw,
+        )
+        if metered:
+            meter_install(
+                connection=c,
+                serial=f"m-{c.pk}",
+                installed_on=date(2026, 1, 1),
+                initial_reading=1000,
+                actor=officer,
+            )
+        connection_set_status(connection=c, to="active", actor=officer, on=date(2026, 1, 1))
+        c.refresh_from_db()
+        return c
+
+    return make
+
+
+def read(connection, period: str, value: int, day: int = 28):
+    """Record a meter reading for `period` ("YYYY-MM") read on `day` of that month."""
+    from water_billing.services import reading_record
+
+    year, month = (int(x) for x in period.split("-"))
+    return reading_record(
+        connection=connection,
+        period=period,
+        value=value,
+        read_on=date(year, month, day),
+        source="office",
+    )
+
+
+@pytest.fixture
+def tariff_change_16_november(db):
+    """A new tariff from 16 November 2026 (add_tariff)."""
+    return add_tariff(date(2026, 11, 16))
+
+
+def add_tariff(effective_from: date):
+    """A new tariff from `effective_from`: dearer water (commercial at an odd Tk 46.25, for
+    half-paisa rounding), minimum Tk 150, sewerage 50%, VAT 5%, late fee 10% + Tk 5, due in
+    20 days, flat charges up by Tk 33.33."""
+    from decimal import Decimal
+
+    from water_billing.defaults import ensure_default_tariff
+    from water_billing.models import TariffPipe, TariffPrice, WaterTariff
+
+    ensure_default_tariff()
+    old = WaterTariff.objects.order_by("-effective_from").first()
+    new = WaterTariff.objects.create(
+        effective_from=effective_from,
+        minimum_charge=Decimal("150.00"),
+        sewerage_percent=Decimal("50.00"),
+        late_fee_percent=Decimal("10.00"),
+        late_fee_fixed=Decimal("5.00"),
+        vat_percent=Decimal("5.00"),
+        due_days=20,
+    )
+    prices = {
+        "residential": "20.00",
+        "commercial": "46.25",
+        "industrial": "47.13",
+        "institutional": "18.35",
+        "exempt": "0",
+    }
+    TariffPrice.objects.bulk_create(
+        [TariffPrice(tariff=new, category=c, price=Decimal(p)) for c, p in prices.items()]
+    )
+    TariffPipe.objects.bulk_create(
+        [
+            TariffPipe(
+                tariff=new,
+                diameter_mm=p.diameter_mm,
+                flat_monthly=p.flat_monthly + Decimal("33.33"),
+                connection_fee=p.connection_fee,
+            )
+            for p in old.pipes.all()
+        ]
+    )
+    return new
