@@ -370,7 +370,9 @@ def _reviewable(reading: Reading, *, latest: bool) -> Reading:
     change of what it measured, the connection's latest reading)."""
     lock(reading.connection)
     row = (
-        Reading.objects.select_for_update().select_related("connection", "meter").get(pk=reading.pk)
+        Reading.objects.select_for_update(of=("self",))
+        .select_related("connection", "meter")
+        .get(pk=reading.pk)
     )
     if row.status not in REVIEWED:
         raise ValidationError(
