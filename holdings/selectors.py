@@ -194,6 +194,9 @@ def statement(holding: Holding, *, today: date | None = None) -> Statement:
         holding.demands.select_related("schedule")
         .prefetch_related(
             "lines",
+            # Read for every instalment's deadline and every pay option's rebate.
+            "schedule__extensions",
+            "schedule__rebates",
             Prefetch(
                 "instalments",
                 queryset=Instalment.objects.annotate(

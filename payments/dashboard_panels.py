@@ -1,6 +1,7 @@
 """The payments panels of the citizen dashboard: what I owe, and my payments (their
 contexts; declared in payments/portal.py)."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -9,19 +10,23 @@ from core import portal
 
 from . import selectors
 
-OWE_LISTED = 5  # bills listed on the panel; the count and total cover all of them
+OWE_LISTED = 5  # bills (and dues) listed on the panel; the count and total cover all
 
 
 def owe(user: Any) -> dict[str, Any]:
     bills = selectors.open_bills_for(user)
     summary = bills.order_by().aggregate(count=Count("pk"), total=Sum("total"))
     listed = list(bills[:OWE_LISTED]) if summary["count"] else []
+    # Not billed yet ("Pay" makes the bill): the overdue first, then by due date.
+    dues = sorted(portal.open_dues(user), key=lambda d: (not d.overdue, d.due_date))
     return {
         "bills": listed,
         "count": summary["count"],
         "more": summary["count"] - len(listed),  # the rest, on "my bills"
         "total": summary["total"],
-        "dues": portal.open_dues(user),  # not billed yet: "Bill it" makes the bill
+        "dues": dues[:OWE_LISTED],
+        "dues_more": len(dues) - len(dues[:OWE_LISTED]),
+        "dues_total": sum((d.amount for d in dues), Decimal("0.00")),
     }
 
 

@@ -149,3 +149,19 @@ def test_a_bills_period_reads_in_the_readers_language(citizen, make_holding, cli
         client.cookies["kcc_language"] = "bn"
         page = client.get("/payments/bills/").content.decode()
         assert "অর্থবছর ২০২৫-২৬ কিস্তি ১" in page and "FY 2025-26 Q1" not in page
+
+
+def test_the_dashboard_lists_five_dues_first_overdue_and_totals_the_rest(
+    client, citizen, make_holding
+):
+    with time_machine.travel(MID_OCTOBER):
+        for n in range(3):  # three holdings: each an overdue Q1 and a next Q2, 4,250 taka
+            linked(make_holding("2025-26", number=f"45/{n}"), citizen)
+        client.force_login(citizen)
+        client.cookies["kcc_language"] = "en"
+        page = client.get("/dashboard/").content.decode()
+    dues = page[page.index("Not billed yet") :]
+    dues = dues[: dues.index("See them all")]
+    assert dues.count("<li>") == 5
+    assert dues.count("Overdue") == 3  # all three overdue dues come first
+    assert "…and 1 more, ৳25,500.00 not billed in all." in dues
