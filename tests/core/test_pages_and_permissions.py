@@ -65,6 +65,14 @@ PAGES: dict[str, object] = {
     "/licences/officer/inspections/": [Role.LICENCE_INSPECTOR, Role.ADMINISTRATOR],
     "/licences/officer/approvals/": [Role.LICENCE_OFFICER, Role.ADMINISTRATOR],
     "/licences/officer/reports/": [Role.LICENCE_OFFICER, Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
+    "/water/readings/": [Role.METER_READER, Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/water/readings/import/": [Role.METER_READER, Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/water/readings/import/sample.csv": [
+        Role.METER_READER,
+        Role.WATER_OFFICER,
+        Role.ADMINISTRATOR,
+    ],
+    "/water/readings/review/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
 }
 
 
