@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from core.portal import RoleLink, ServiceSpec, register
 from core.roles import Role
 
+from . import dues, registry_hooks
+from .verify import water_bill_lookup
+
 SPEC = register(
     ServiceSpec(
         key="water_billing",
@@ -28,6 +31,20 @@ SPEC = register(
                 _("Readings from a handheld's file"),
                 "water_billing:readings_import",
             ),
+            RoleLink(
+                Role.WATER_OFFICER, _("Water bills: monthly billing"), "water_billing:billing_runs"
+            ),
         ],
+        # Monthly bills (water_billing/billing.py): paid, reopened and cancelled through
+        # payments, every unpaid month in one place, each bill's QR code on /verify/.
+        on_paid=registry_hooks.on_paid,
+        on_reopened=registry_hooks.on_reopened,
+        on_cancelled=registry_hooks.on_cancelled,
+        subject_url=registry_hooks.subject_url,
+        subject_link=_("The water bill (PDF)"),
+        revenue_heads=["water", "sewerage", "vat", "late_fee"],
+        verify_lookups=[water_bill_lookup],
+        open_dues=dues.open_dues,
+        bill_due=dues.bill_due,
     )
 )

@@ -1,5 +1,10 @@
-"""Water bill URLs: citizen pages."""
+"""Water bill URLs: citizen pages (a month's bill as PDF; the pay link of a bill's SMS)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from ..views import citizen as views
+
+urlpatterns = [
+    path("bills/<int:pk>/pdf/", views.bill_pdf, name="bill_pdf"),
+    path("pay/<str:code>/", views.pay, name="pay"),
+]

@@ -1,0 +1,89 @@
+"""The month's bill by SMS to the billing mobile: amount, due date and a pay link, in the
+account's language (Bengali without one). Sent by the worker after a run, once per bill:
+each bill is claimed by setting its `sms_sent_at` (a conditional UPDATE, as
+core.reminders.send_once claims a reminder with its row) and the message goes out after that
+commit; a retry or a second sender finds it claimed and sends nothing."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from core.digits import localize_date, localize_digits
+from core.money import format_amount
+
+from .models import WaterBill
+
+log = logging.getLogger(__name__)
+
+SMS_KIND = "water_bill"
+CHUNK = 500
+
+MESSAGE = _("Water bill %(month)s, connection %(number)s: %(amount)s, due %(due)s. Pay: %(link)s")
+WITH_ARREARS = _(
+    "Water bill %(month)s, connection %(number)s: %(amount)s (with earlier months unpaid: "
+    "%(owed)s), due %(due)s. Pay: %(link)s"
+)
+
+
+def pay_link(bill: WaterBill) -> str:
+    return settings.SITE_URL + reverse("water_billing:pay", args=[bill.verify_code])
+
+
+def text(bill: WaterBill, lang: str) -> str:
+    with translation.override(lang):
+        month = localize_digits(f"{bill.period:%m/%Y}", lang)
+        values = {
+            "month": month,
+            "number": localize_digits(bill.connection.consumer_no, lang),
+            "amount": format_amount(bill.total, lang=lang),
+            "owed": format_amount(bill.total + bill.arrears, lang=lang),
+            "due": localize_date(bill.due_date, lang),
+            "link": pay_link(bill),
+        }
+        return str(WITH_ARREARS if bill.arrears > 0 else MESSAGE) % values
+
+
+def _deliver(mobile: str, message: str) -> None:
+    from accounts.sms import send_sms
+
+    try:
+        send_sms(mobile, message, kind=SMS_KIND)
+    except Exception:  # one failed message never stops the others
+        log.exception("water bill SMS not sent")
+
+
+def send_bill_sms(period: datetime.date, *, chunk: int = CHUNK) -> int:
+    """Send the SMS of every bill of `period` not sent yet (with a billing mobile and
+    something to pay), `chunk` bills per transaction; returns how many were claimed."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                WaterBill.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("connection__user")
+                .filter(period=period, sms_sent_at__isnull=True, total__gt=0)
+                .exclude(connection__billing_mobile="")
+                .order_by("pk")[:chunk]
+            )
+            if not batch:
+                return sent
+            WaterBill.objects.filter(pk__in=[b.pk for b in batch], sms_sent_at__isnull=True).update(
+                sms_sent_at=timezone.now()
+            )
+            for bill in batch:
+                user = bill.connection.user
+                lang = (
+                    "en" if (getattr(user, "preferred_language", "") or "bn")[:2] == "en" else "bn"
+                )
+                transaction.on_commit(
+                    partial(_deliver, bill.connection.billing_mobile, text(bill, lang))
+                )
+            sent += len(batch)
