@@ -257,8 +257,9 @@ def read_table(
     table = Table(filename=filename, kind=extension(filename))
     if table.kind not in kinds:
         table.errors.append(
-            _("Upload a %(kinds)s file (the file's name ends with its type).")
-            % {"kinds": " / ".join(f".{k}" for k in kinds)}
+            _("Upload a .csv or .xlsx file.")
+            if set(kinds) == set(EXTENSIONS)
+            else _("Upload a .csv file.")
         )
         return table
     data = file_obj if isinstance(file_obj, bytes) else file_obj.read(max_bytes + 1)

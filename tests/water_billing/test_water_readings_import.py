@@ -98,7 +98,7 @@ def test_held_and_flagged_rows(connection, reader):
         (
             "consumer_no,reading,read_on\n03-00001,1018,2026-12-05\n",
             "r.pdf",
-            "Upload a .csv / .xlsx file",
+            "Upload a .csv or .xlsx file.",
         ),
     ],
 )
