@@ -74,7 +74,14 @@ class RouteView(AnyPermissionRequired, View):
             wards=wards,
             blocks=blocks,
         )
-        return {"wards": wards, "ward": ward, "block": block, "blocks": blocks, "chooser": chooser}
+        return {
+            "wards": wards,
+            "ward": ward,
+            "block": block,
+            "route_block": block,  # templates: "block" is the template's own block
+            "blocks": blocks,
+            "chooser": chooser,
+        }
 
     def _page(
         self,
