@@ -156,24 +156,43 @@ def payment_initiate_online(
     """Create the payment (committed first, so an early IPN finds it), then open the
     gateway session. The payment is pending with a gateway URL, or failed with a reason."""
     with transaction.atomic():
-        payment = create_payment(
-            bills=bills,
-            channel=Payment.Channel.ONLINE,
-            payer=payer,
-            payer_name=payer_name,
-            payer_mobile=payer_mobile,
+        payment = _create_online(
+            bills=bills, payer=payer, payer_name=payer_name, payer_mobile=payer_mobile
         )
-        if not (MIN_AMOUNT <= payment.amount <= MAX_AMOUNT):
-            raise PaymentError(
-                _("Online payments must be between %(low)s and %(high)s.")
-                % {"low": format_amount(MIN_AMOUNT), "high": format_amount(MAX_AMOUNT)}
-            )
-        audit.record(
-            action="payment.initiated",
-            obj=payment,
-            after={"amount": payment.amount, "bills": [b.number for b in bills]},
+    return _open_session(payment)
+
+
+def _create_online(
+    *, bills: Sequence[Bill], payer: Any, payer_name: str = "", payer_mobile: str = ""
+) -> Payment:
+    """An online payment of open bills, within the gateway's limits (in the caller's
+    transaction)."""
+    payment = create_payment(
+        bills=bills,
+        channel=Payment.Channel.ONLINE,
+        payer=payer,
+        payer_name=payer_name,
+        payer_mobile=payer_mobile,
+    )
+    if not (MIN_AMOUNT <= payment.amount <= MAX_AMOUNT):
+        raise PaymentError(
+            _("Online payments must be between %(low)s and %(high)s.")
+            % {"low": format_amount(MIN_AMOUNT), "high": format_amount(MAX_AMOUNT)}
         )
+    audit.record(
+        action="payment.initiated",
+        obj=payment,
+        after={"amount": payment.amount, "bills": [b.number for b in bills]},
+    )
+    return payment
+
+
+def _open_session(payment: Payment) -> Payment:
+    """Open the gateway session of a committed payment (outside any transaction: the
+    gateway's answer is awaited without a lock held): pending with its gateway URL, or
+    failed with the reason (PaymentError)."""
     items = list(payment.items.select_related("bill"))
+    payer = payment.payer
     try:
         with get_client() as client:
             result = client.create_session(
@@ -235,31 +254,57 @@ def retry_bills(payment: Payment) -> tuple[list[Bill], list[Bill]]:
 
 def payment_try_again(*, payment: Payment) -> Payment:
     """A new online payment, for the same payer, of the bills of a failed, cancelled or
-    expired one that are still open — through payment_initiate_online, so every rule of
-    the bill path applies. PaymentError (translated) when it cannot be tried again or
+    expired one that are still open — through the same rules as payment_initiate_online.
+    Decided under the old payment's row lock, so pressing "try again" twice (two tabs, a
+    double click) starts one new payment: the second press gets the first one's payment
+    while it is still open. PaymentError (translated) when it cannot be tried again or
     none of its bills is open any more (e.g. paid meanwhile at a counter)."""
-    if payment.channel != Payment.Channel.ONLINE or payment.status not in RETRYABLE_STATUSES:
-        raise PaymentError(
-            _("Only a failed, cancelled or expired online payment can be tried again.")
-        )
-    payable, gone = retry_bills(payment)
-    if not payable:
-        numbers = ", ".join(b.number for b in gone)
-        if all(b.status == Bill.Status.PAID for b in gone):
+    with transaction.atomic():
+        old = Payment.objects.select_for_update().get(pk=payment.pk)
+        if old.channel != Payment.Channel.ONLINE or old.status not in RETRYABLE_STATUSES:
             raise PaymentError(
-                _("These bills were paid meanwhile, so nothing is left to pay: %(bills)s.")
+                _("Only a failed, cancelled or expired online payment can be tried again.")
+            )
+        payable, gone = retry_bills(old)
+        if not payable:
+            numbers = ", ".join(b.number for b in gone)
+            if all(b.status == Bill.Status.PAID for b in gone):
+                raise PaymentError(
+                    _("These bills were paid meanwhile, so nothing is left to pay: %(bills)s.")
+                    % {"bills": numbers}
+                )
+            raise PaymentError(
+                _("These bills can no longer be paid (paid, replaced or cancelled): %(bills)s.")
                 % {"bills": numbers}
             )
-        raise PaymentError(
-            _("These bills can no longer be paid (paid, replaced or cancelled): %(bills)s.")
-            % {"bills": numbers}
+        started = _open_retry(old, payable)
+        if started is not None:
+            return started
+        new = _create_online(
+            bills=payable,
+            payer=old.payer,
+            payer_name=old.payer_name,
+            payer_mobile=old.payer_mobile,
         )
-    return payment_initiate_online(
-        bills=payable,
-        payer=payment.payer,
-        payer_name=payment.payer_name,
-        payer_mobile=payment.payer_mobile,
-    )
+    return _open_session(new)
+
+
+def _open_retry(old: Payment, bills: Sequence[Bill]) -> Payment | None:
+    """The payment an earlier "try again" of `old` started for exactly these bills, while
+    it is still open (initiated or pending)."""
+    wanted = {b.pk for b in bills}
+    candidates = Payment.objects.filter(
+        channel=Payment.Channel.ONLINE,
+        payer=old.payer,
+        payer_mobile=old.payer_mobile,
+        status__in=(Payment.Status.INITIATED, Payment.Status.PENDING),
+        created_at__gt=old.created_at,
+        items__bill__in=wanted,
+    ).distinct()
+    for candidate in candidates.prefetch_related("items"):
+        if {i.bill_id for i in candidate.items.all()} == wanted:
+            return candidate
+    return None
 
 
 def _check_money(payment: Payment, *, tran_id: str, amount: Decimal | None, currency: str) -> str:

@@ -156,7 +156,10 @@ def payment_again(request: HttpRequest, tran_id: str) -> HttpResponse:
     except PaymentError as exc:
         messages.error(request, _("The payment could not start: %(reason)s") % {"reason": exc})
         return redirect(status_url)
-    return HttpResponseRedirect(again.gateway_url)
+    # A second press while the first one's session is still opening: its status page.
+    return HttpResponseRedirect(
+        again.gateway_url or reverse("payments:status", args=[again.tran_id])
+    )
 
 
 @require_safe

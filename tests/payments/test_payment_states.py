@@ -5,13 +5,14 @@ may take; the receipt goes by SMS once, after every online or counter payment.""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -216,6 +217,46 @@ def test_try_again_starts_a_new_payment_for_the_same_bills(
     assert again.payer == citizen and again.amount == Decimal("3700.50")
     assert set(again.bills.all()) == set(two_bills)
     assert Payment.objects.get(pk=payment.pk).status == "cancelled"  # the old one stays
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_try_again_presses_at_once_start_one_payment(gateway, citizen, two_bills):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    payment = online(two_bills, citizen, to=("pending", "cancelled"))
+    barrier = threading.Barrier(2)
+    started: list[str] = []
+
+    def press() -> None:
+        try:
+            barrier.wait()
+            started.append(payment_try_again(payment=Payment.objects.get(pk=payment.pk)).tran_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    again = Payment.objects.exclude(pk=payment.pk).get()  # one new payment, not two
+    assert started == [again.tran_id, again.tran_id]
+    assert again.status == "pending" and again.amount == Decimal("3700.50")
+    assert set(again.bills.all()) == set(two_bills)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_try_again_pressed_again_gives_the_open_payment_and_a_new_one_once_it_failed(
+    gateway, citizen, two_bills
+):
+    payment = online(two_bills, citizen, to=("pending", "cancelled"))
+    first = payment_try_again(payment=payment)
+    assert payment_try_again(payment=payment) == first  # still open: the same payment
+    payment_transition(payment=first, to="failed", reason="test")
+    second = payment_try_again(payment=payment)
+    assert second.pk not in (payment.pk, first.pk) and second.status == "pending"
+    assert Payment.objects.filter(channel="online").count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
