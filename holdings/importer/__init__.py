@@ -32,8 +32,12 @@ at most 100,000 rows; a cell of more than 1,000 characters is a row error; value
 repeated in messages and in the report are cut to 80 characters.
 
 Modules: ``columns`` (the format: columns, accepted values, limits), ``reading``
-(``parse``), ``validation`` (``validate``) and ``importing`` (``import_rows``,
-``summarize``, ``report_csv``). Callers import from ``holdings.importer``.
+(``stream``: the rows one by one, the file read once and never whole; ``parse``: all of
+them in memory), ``validation`` (``validate``), ``importing`` (``import_rows``,
+``create_holdings``, ``summarize``, ``report_csv``) and ``jobs`` (the officer's import as
+a worker job, holdings.models.HoldingImport: each row checked and kept in a table, then
+imported from there; the pages use it). Callers import from ``holdings.importer`` (and
+``holdings.importer.jobs``); the command ``import_holdings`` uses the in-memory path.
 """
 
 from .columns import (  # noqa: F401
@@ -55,6 +59,7 @@ from .importing import (  # noqa: F401
     ImportReport,
     _import,
     _recheck_register,
+    create_holdings,
     import_rows,
     report_csv,
     report_rows,
@@ -71,6 +76,7 @@ from .reading import (  # noqa: F401
     _text,
     extension,
     parse,
+    stream,
     wrong_type_message,
 )
 from .validation import (  # noqa: F401

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.digits import localize_digits
 from core.exports import to_csv
 from core.models import Ward
 
@@ -64,7 +65,7 @@ def _recheck_register(groups: dict[tuple[int, str], list[RowResult]]) -> None:
             if "duplicate_holding" not in r.codes:
                 r.add(
                     _("Holding %(number)s already exists in ward %(ward)s.")
-                    % {"number": key[1], "ward": key[0]},
+                    % {"number": localize_digits(key[1]), "ward": localize_digits(key[0])},
                     "duplicate_holding",
                 )
 

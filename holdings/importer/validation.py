@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.digits import to_ascii_digits
+from core.digits import localize_digits, to_ascii_digits
 from core.fiscal import current_fiscal_year, next_fiscal_year, parse_fiscal_year
 from core.models import Ward
 from core.money import to_money
@@ -257,7 +257,7 @@ def _clean_row(result: RowResult, wards: dict[int, Ward], this_fy: str) -> None:
         if amount > MAX_YEARLY_RENT:
             raise ValidationError(
                 _("Arrears of %(amount)s taka are not believable; check them.")
-                % {"amount": amount},
+                % {"amount": localize_digits(str(amount))},
                 code="absurd_arrears",
             )
         return amount or None  # 0 means no arrears
@@ -313,7 +313,7 @@ def _check_group(  # noqa: C901
         for r in rows:
             r.add(
                 _("Holding %(number)s already exists in ward %(ward)s.")
-                % {"number": key[1], "ward": key[0]},
+                % {"number": localize_digits(key[1]), "ward": localize_digits(key[0])},
                 "duplicate_holding",
             )
     # Holding columns must agree (a different value: the same number used for another one).
@@ -333,8 +333,8 @@ def _check_group(  # noqa: C901
                         "the rows disagree."
                     )
                     % {
-                        "holding": r.holding,
-                        "row": chosen[name][1],
+                        "holding": localize_digits(r.holding),
+                        "row": localize_digits(chosen[name][1]),
                         "column": name,
                         "value": _shown(chosen[name][0]),
                     },
@@ -357,7 +357,11 @@ def _check_group(  # noqa: C901
         if fy in arrears and arrears[fy][0] != amount:
             r.add(
                 _("Row %(row)s already gives arrears of %(amount)s for fiscal year %(fy)s.")
-                % {"row": arrears[fy][1], "amount": arrears[fy][0], "fy": fy},
+                % {
+                    "row": localize_digits(arrears[fy][1]),
+                    "amount": localize_digits(str(arrears[fy][0])),
+                    "fy": localize_digits(fy),
+                },
                 "conflicting_arrears",
             )
         arrears.setdefault(fy, (amount, r.row))
@@ -375,7 +379,7 @@ def _check_group(  # noqa: C901
         if identity in seen:
             r.add(
                 _("Duplicate owner row: row %(row)s already lists this owner of the holding.")
-                % {"row": seen[identity]},
+                % {"row": localize_digits(seen[identity])},
                 "duplicate_owner",
             )
         else:
@@ -400,7 +404,7 @@ def _check_group(  # noqa: C901
                     "The owners' shares of holding %(holding)s add up to more than 100%% "
                     "(%(total)s%% so far)."
                 )
-                % {"holding": r.holding, "total": total},
+                % {"holding": localize_digits(r.holding), "total": localize_digits(str(total))},
                 "shares_over_100",
             )
 

@@ -216,9 +216,11 @@ def test_a_job_whose_worker_died_is_failed_by_the_beat(client, officer, settings
     HoldingImport.objects.filter(pk=job.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=90)
     )
+    assert job.file
     assert fail_stale_holding_imports() == [job.pk]
     job.refresh_from_db()
     assert job.status == "failed" and job.finished_at is not None
+    assert not job.file, "its upload is not kept"
     page = client.get(f"{URL}{job.pk}/").content.decode()
     assert "The check did not finish" in page and "Upload the file again." in page
     assert 'http-equiv="refresh"' not in page
