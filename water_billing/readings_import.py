@@ -90,8 +90,7 @@ def outcome_message(reading: Reading, created: bool) -> str:
     why = reading.explanation_text
     if reading.status == R.HELD:
         return _(
-            "Held for the water officer, not billed: %(number)s read %(value)s is lower than "
-            "the last reading. %(why)s."
+            "Not billed: %(number)s read %(value)s. %(why)s. The water officer will review it."
         ) % {"number": number, "value": value, "why": why}
     units = localize_digits(f"{reading.consumption or 0:,}")
     if reading.status == R.FLAGGED:

@@ -71,7 +71,7 @@ def test_held_and_flagged_rows(connection, reader):
     for m in range(6, 12):
         run(HEADER + f"03-00001,{1000 + 12 * (m - 5)},2026-{m:02d}-05,,\n", reader)
     held = run(HEADER + "03-00001,1000,2026-12-05,,\n", reader).results[0]
-    assert held.outcome == "held" and "Held for the water officer" in held.message
+    assert held.outcome == "held" and "The water officer will review it." in held.message
 
 
 @pytest.mark.parametrize(

@@ -210,3 +210,64 @@ def test_the_month_is_the_read_dates_and_a_wrong_meter_is_refused(connection):
             meter_serial="M-9",
         )
     assert "is M-1, not M-9" in str(caught.value)
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["kcc_language"] = "en"
+    return client
+
+
+def test_the_queue_lists_held_and_flagged_and_finds_by_consumer_number(
+    english, officer, held, connection
+):
+    english.force_login(officer)
+    page = english.get("/water/readings/review/").content.decode()
+    assert f"/water/readings/review/{held.pk}/" in page
+    found = english.get("/water/readings/review/", {"q": "০৩-০০০০১"}).content.decode()
+    assert f"/water/readings/review/{held.pk}/" in found
+    none = english.get("/water/readings/review/", {"q": "99-99999"}).content.decode()
+    assert "No held or flagged reading has this consumer number." in none
+
+
+def test_the_officer_accepts_a_reading_on_its_page(english, officer, spike):
+    english.force_login(officer)
+    page = english.get(f"/water/readings/review/{spike.pk}/")
+    assert page.status_code == 200 and "Accept as read" in page.content.decode()
+    refused = english.post(
+        f"/water/readings/review/{spike.pk}/", {"action": "accept", "accept-reason": ""}
+    )
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    done = english.post(
+        f"/water/readings/review/{spike.pk}/",
+        {"action": "accept", "accept-reason": "Checked on site"},
+    )
+    assert done.status_code == 302 and done["Location"] == "/water/readings/review/"
+    spike.refresh_from_db()
+    assert spike.status == "ok"
+
+
+def test_the_officer_corrects_a_reading_on_its_page(english, officer, held):
+    english.force_login(officer)
+    done = english.post(
+        f"/water/readings/review/{held.pk}/",
+        {"action": "correct", "correct-value": "1084", "correct-reason": "Misread"},
+    )
+    assert done.status_code == 302
+    assert Reading.objects.get(period=date(2026, 8, 1)).status == "ok"
+
+
+def test_readers_and_citizens_may_not_review(client, reader, citizen, held):
+    for user in (reader, citizen):
+        client.force_login(user)
+        assert client.get("/water/readings/review/").status_code == 403
+        assert client.get(f"/water/readings/review/{held.pk}/").status_code == 403
+        response = client.post(
+            f"/water/readings/review/{held.pk}/", {"action": "accept", "accept-reason": "x"}
+        )
+        assert response.status_code == 403
+    held.refresh_from_db()
+    assert held.status == "held"

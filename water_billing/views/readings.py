@@ -200,7 +200,8 @@ class RouteView(AnyPermissionRequired, View):
             query["again"] = 1
         if target:
             query["at"] = target.pk
-        anchor = f"#stop-{target.pk}" if target else "#done"
+        # The next reading field: the browser scrolls to it and focuses it.
+        anchor = f"#id_c{target.pk}-reading" if target else "#done"
         return f"{reverse('water_billing:readings')}?{urlencode(query)}{anchor}"
 
 
