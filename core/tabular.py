@@ -66,7 +66,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
     if hasattr(value, "isoformat"):
-        text = value.isoformat()
+        text = str(value.isoformat())
         return text[:10] if text.endswith("T00:00:00") else text
     return unicodedata.normalize("NFC", str(value)).replace("\ufeff", "").strip()
 

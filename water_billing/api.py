@@ -71,7 +71,7 @@ class ReadingResultSerializer(serializers.Serializer[Any]):
     consumer_no = serializers.CharField()
     result = serializers.ChoiceField(choices=[SAVED, HELD, FLAGGED, REPEATED, ERROR])
     message = serializers.CharField(help_text="In the caller's language.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not .errors
         child=serializers.ListField(child=serializers.CharField()),
         help_text='Per field; "" for the item as a whole.',
     )
@@ -85,7 +85,7 @@ class ReadingBatchResultSerializer(serializers.Serializer[Any]):
     repeated = serializers.IntegerField(
         help_text="Sent before: already recorded, not stored again."
     )
-    errors = serializers.IntegerField()
+    errors = serializers.IntegerField()  # type: ignore[assignment]  # a field, not .errors
     results = ReadingResultSerializer(many=True)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -69,10 +69,10 @@ class RouteForm(forms.Form):
 
     def __init__(self, *args: Any, wards=(), blocks=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ward"].choices = [("", _("Choose the ward"))] + [
-            (w.number, w.label) for w in wards
-        ]
-        self.fields["block"].choices = [(b, b or _("No block")) for b in blocks]
+        ward_field = cast(forms.ChoiceField, self.fields["ward"])
+        ward_field.choices = [("", _("Choose the ward"))] + [(w.number, w.label) for w in wards]
+        block_field = cast(forms.ChoiceField, self.fields["block"])
+        block_field.choices = [(b, b or _("No block")) for b in blocks]
 
 
 class ReadingForm(forms.Form):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -28,6 +29,8 @@ class Stop:
     last: Reading | None  # the last measured reading before this month
     average: Decimal | None  # per month, over the last measured months
     this_month: Reading | None  # already read (or estimated) this month
+    form: Any = None  # the page's reading form for this stop
+    show_done: bool = False  # the page shows here what became of the reading just saved
 
     @property
     def pk(self) -> int:

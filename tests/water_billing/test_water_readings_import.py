@@ -33,7 +33,7 @@ def test_good_rows_are_saved_and_each_bad_row_says_why(connection, reader):
         + "03-00001,abc,2026-12-05,,\n"  # non-numeric
         + "03-00001,-4,2026-12-05,,\n"  # negative
         + "03-00001,1030,2026-12-25,,\n"  # future date
-        + "০৩-০০০০১,\"১,০৩০\",২০২৬-১২-০৫,,gate locked\n",  # Bengali digits: saved (December)
+        + '০৩-০০০০১,"১,০৩০",২০২৬-১২-০৫,,gate locked\n',  # Bengali digits: saved (December)
         reader,
     )
     assert report.file_errors == []

@@ -543,7 +543,7 @@ def reading_leave_for_estimate(*, reading: Reading, reason: str, actor) -> Readi
     row.delete()
     estimate = reading_estimate(connection=connection, period=period, actor=actor)
     estimate.note = _("Reading %(value)s set aside by the water officer: %(reason)s") % {
-        "value": localize_digits(value),
+        "value": localize_digits(value if value is not None else ""),
         "reason": reason,
     }
     estimate.save(update_fields=["note"])

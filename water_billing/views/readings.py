@@ -44,7 +44,7 @@ READING_FIELDS = {"value": "reading", "read_on": "read_on", "photo": "photo", "n
 
 
 def _remembered(request: HttpRequest) -> tuple[str, str]:
-    value = request.get_signed_cookie(ROUTE_COOKIE, default="", salt=ROUTE_COOKIE)
+    value = request.get_signed_cookie(ROUTE_COOKIE, default="", salt=ROUTE_COOKIE) or ""
     ward, _sep, block = value.partition(":")
     return ward, block
 
@@ -108,7 +108,7 @@ class RouteView(AnyPermissionRequired, View):
             query["ward"], query["block"] = str(route["ward"].number), route["block"]
         if page_number is not None:
             query["page"] = str(page_number)
-        request.GET = query  # paginate reads the page and its links' query from here
+        request.GET = query  # type: ignore[assignment]  # paginate reads the page and its links' query from here
         page = paginate(request, connections, per_page=PER_PAGE)
         stops = queries.stops(list(page.object_list), month=month)
         done = None
@@ -191,15 +191,15 @@ class RouteView(AnyPermissionRequired, View):
         target = next((c for c in after if c.pk not in read), after[0] if after else None)
         position = route.index(target) if target else index
         query = {
-            "ward": connection.ward.number,
+            "ward": str(connection.ward.number),
             "block": connection.block,
-            "page": position // PER_PAGE + 1,
-            "done": reading.pk,
+            "page": str(position // PER_PAGE + 1),
+            "done": str(reading.pk),
         }
         if not created:
-            query["again"] = 1
+            query["again"] = "1"
         if target:
-            query["at"] = target.pk
+            query["at"] = str(target.pk)
         # The next reading field: the browser scrolls to it and focuses it.
         anchor = f"#id_c{target.pk}-reading" if target else "#done"
         return f"{reverse('water_billing:readings')}?{urlencode(query)}{anchor}"
@@ -369,5 +369,5 @@ class PhotoView(AnyPermissionRequired, View):
             handle = reading.photo.open("rb")
         except OSError:
             raise Http404 from None
-        kind = "image/png" if reading.photo.name.endswith(".png") else "image/jpeg"
+        kind = "image/png" if (reading.photo.name or "").endswith(".png") else "image/jpeg"
         return FileResponse(handle, content_type=kind)
