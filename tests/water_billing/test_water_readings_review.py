@@ -83,6 +83,15 @@ def test_accepting_a_held_reading_measures_nothing_and_credits_what_was_over_cou
     assert (nxt.consumption, nxt.billable, nxt.credit_after) == (30, 8, 0)
 
 
+def test_a_held_reading_is_accepted_only_while_it_is_the_latest(connection, held, officer):
+    record(connection, "2026-09", 1090)
+    with pytest.raises(ValidationError) as caught:
+        reading_accept(reading=held, reason="x", actor=officer)
+    assert "later month" in str(caught.value)
+    held.refresh_from_db()
+    assert held.status == "held"
+
+
 def test_accepting_needs_a_reason_and_a_reading_under_review(spike, officer, connection):
     with pytest.raises(ValidationError) as caught:
         reading_accept(reading=spike, reason="  ", actor=officer)

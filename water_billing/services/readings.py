@@ -383,8 +383,9 @@ def _reviewable(reading: Reading, *, latest: bool) -> Reading:
     if latest and row.connection.readings.filter(period__gt=row.period).exists():
         raise ValidationError(
             _(
-                "A later month of this connection has been read since: change that one "
-                "first, or accept this reading as read."
+                "A later month of this connection has been read since, measured without this "
+                "reading: this reading can no longer change what the connection used. Leave "
+                "it, or ask for the later month to be corrected first."
             ),
             code="not_latest",
         )
@@ -400,7 +401,8 @@ def _reason(reason: str) -> str:
 
 @transaction.atomic
 def reading_accept(*, reading: Reading, reason: str, actor) -> Reading:
-    """The water officer accepts a held or flagged reading as read, with a reason (audited).
+    """The water officer accepts a held or flagged reading as read, with a reason (audited);
+    a held one only while it is the connection's latest reading.
 
     Flagged (a spike or zero use): billed as measured; the status becomes "ok" and the flag
     stays on the row as it was found. Held (below the previous reading, no rollover or
@@ -413,6 +415,9 @@ def reading_accept(*, reading: Reading, reason: str, actor) -> Reading:
     before = _snapshot(row)
     explanation = list(row.explanation_data or [])
     if row.status == R.HELD:
+        # The next months are read from the reading before this one: accepting it after
+        # a later month would count the over-read twice.
+        _reviewable(row, latest=True)
         previous, _estimated, credit = _since_last_actual(row.connection, row.period)
         previous_value = previous.value if previous is not None else None
         if previous_value is None:
