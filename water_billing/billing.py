@@ -331,6 +331,20 @@ def generate_water_bills(
         report("estimates", 5)
         _estimate_missing(period, last, result)
 
+        # Skipped and listed: held readings (read before this run's bills exist).
+        cur.execute(
+            f"""
+            SELECT c.consumer_no FROM {t["Connection"]} c
+            JOIN {t["Reading"]} r ON r.connection_id = c.id AND r.period = %s
+            WHERE r.status = 'held' AND c.status = 'active' AND c.metered
+              AND c.category <> 'exempt'
+              AND NOT EXISTS (SELECT 1 FROM {t["WaterBill"]} b
+                              WHERE b.connection_id = c.id AND b.period = %s)
+            ORDER BY c.consumer_no
+            """,
+            [period, period],
+        )
+        result.held = [row[0] for row in cur.fetchall()]
         report("late fees", 20)
         # Claim the earlier months that fell overdue (locked in id order: a payment settling
         # one of them waits for this run, or this run for it, never both ways).
@@ -353,6 +367,7 @@ def generate_water_bills(
             sql, t, segs, billing.as_tariff(), period, last
         )
         cur.execute(f"CREATE TEMP TABLE {TEMP} AS {charges_sql}", charges_params)
+        cur.execute(f"ANALYZE {TEMP}")  # a temporary table has no statistics until asked
 
         report("bills", 45)
         cur.execute(
@@ -400,19 +415,6 @@ def generate_water_bills(
         result.metered, result.estimated = int(metered), int(estimated)
         result.flat = int(count) - result.metered
         result.total = to_money(Decimal(str(total)))
-        cur.execute(
-            f"""
-            SELECT c.consumer_no FROM {t["Connection"]} c
-            JOIN {t["Reading"]} r ON r.connection_id = c.id AND r.period = %s
-            WHERE r.status = 'held' AND c.status = 'active' AND c.metered
-              AND c.category <> 'exempt'
-              AND NOT EXISTS (SELECT 1 FROM {t["WaterBill"]} b
-                              WHERE b.connection_id = c.id AND b.period = %s)
-            ORDER BY c.consumer_no
-            """,
-            [period, period],
-        )
-        result.held = [row[0] for row in cur.fetchall()]
         cur.execute(
             f"SELECT COUNT(*) FROM {t['Connection']} WHERE status = 'active' "
             "AND category = 'exempt'"
@@ -530,7 +532,8 @@ def _lines_insert(
     """The month's lines of every bill made by this run (those created at `now`): one pass
     over the charges, fanned out to (segment × kind) and kept where the line exists."""
     md = segs[0].seg.month_days
-    selects, params = [], []
+    params: list = []
+    pieces: list[tuple] = []  # (position, kind, amount, condition, args SQL, params, where)
     for s in segs:
         i, d = s.index, s.seg.days
         where = {
@@ -615,32 +618,47 @@ def _lines_insert(
             ),
         ]
         for j, (kind, amount, cond, args_sql, args_params, msg) in enumerate(kinds):
-            position = i * 5 + j
-            selects.append(
-                f"""
-                SELECT b.id AS id, {position} AS position, %s AS kind, %s AS head,
-                       {sql.money(amount)} AS amount,
-                       {sql.array(sql.obj("'msg'", "%s", "'args'", args_sql))} AS explanation,
-                       {sql.date("%s")} AS tariff_from, {sql.date("%s")} AS first_day,
-                       {sql.date("%s")} AS last_day, {sql.date("NULL")} AS for_period,
-                       t.connection_id AS connection_id
-                FROM {TEMP} t
-                JOIN {t["WaterBill"]} b ON b.connection_id = t.connection_id
-                     AND b.period = %s AND b.created_at = %s
-                WHERE {cond}
-                """
-            )
-            params += [kind, arithmetic.HEAD_OF_KIND[kind], msg, *args_params]
-            params += [where["tariff_from"], where["first_day"], where["last_day"], period, now]
-    union = " UNION ALL ".join(selects)
+            pieces.append((i * 5 + j, kind, amount, cond, args_sql, [msg, *args_params], where))
+    # One join of the charges with this run's bills, fanned out to every (segment, kind)
+    # and kept where that line exists: each column picks its piece with a CASE.
+    n = "k.n"
+
+    def case(values: list[tuple[str, list]]) -> tuple[str, list]:
+        sql_parts, case_params = [], []
+        for (position, *_rest), (expr, expr_params) in zip(pieces, values, strict=True):
+            sql_parts.append(f"WHEN {position} THEN {expr}")
+            case_params += expr_params
+        return f"CASE {n} {' '.join(sql_parts)} END", case_params
+
+    columns = [
+        case([(f"'{p[1]}'", []) for p in pieces]),
+        case([(f"'{arithmetic.HEAD_OF_KIND[p[1]]}'", []) for p in pieces]),
+        case([(sql.money(p[2]), []) for p in pieces]),
+        case([(sql.array(sql.obj("'msg'", "%s", "'args'", p[4])), p[5]) for p in pieces]),
+        case([(sql.date("%s"), [p[6]["tariff_from"]]) for p in pieces]),
+        case([(sql.date("%s"), [p[6]["first_day"]]) for p in pieces]),
+        case([(sql.date("%s"), [p[6]["last_day"]]) for p in pieces]),
+    ]
+    where_case, where_params = case([(f"({p[3]})", []) for p in pieces])
+    fan = " UNION ALL ".join(f"SELECT {p[0]} AS n" for p in pieces)
+    for _expr, expr_params in columns:
+        params += expr_params
+    params += [period, now]
+    params += where_params
+    kind_sql, head_sql, amount_sql, expl_sql, from_sql, first_sql, last_sql = (
+        c[0] for c in columns
+    )
     return (
         f"""
         INSERT INTO {t["WaterBillLine"]} (water_bill_id, position, kind, head, amount,
             explanation_data, tariff_from, first_day, last_day, for_period)
-        SELECT u.id, u.position, u.kind, u.head, u.amount, u.explanation, u.tariff_from,
-               u.first_day, u.last_day, u.for_period
-        FROM ({union}) u
-        ORDER BY u.connection_id, u.position
+        SELECT b.id, {n}, {kind_sql}, {head_sql}, {amount_sql}, {expl_sql}, {from_sql},
+               {first_sql}, {last_sql}, NULL
+        FROM {TEMP} t
+        JOIN {t["WaterBill"]} b ON b.connection_id = t.connection_id
+             AND b.period = %s AND b.created_at = %s
+        CROSS JOIN ({fan}) k
+        WHERE {where_case}
         """,
         params,
     )
