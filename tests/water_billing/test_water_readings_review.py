@@ -280,3 +280,26 @@ def test_readers_and_citizens_may_not_review(client, reader, citizen, held):
         assert response.status_code == 403
     held.refresh_from_db()
     assert held.status == "held"
+
+
+def test_the_queue_takes_a_fixed_number_of_queries(english, officer, held, holding):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from water_billing.services import connection_register, connection_set_status, meter_install
+
+    english.force_login(officer)
+    with CaptureQueriesContext(db) as one:
+        english.get("/water/readings/review/")
+    for n in range(3):
+        c = connection_register(ward=3, holding_number="45/a", actor=officer)
+        meter_install(connection=c, serial=f"q-{n}", installed_on=date(2026, 1, 1), actor=officer)
+        connection_set_status(connection=c, to="active", actor=officer, on=date(2026, 1, 1))
+        reading_record(
+            connection=c, period="2026-02", value=10, read_on=date(2026, 2, 5), source="office"
+        )
+        record(c, "2026-03", 5)  # held
+    with CaptureQueriesContext(db) as four:
+        page = english.get("/water/readings/review/")
+    assert page.content.decode().count("/water/readings/review/") >= 4
+    assert len(four) == len(one)
