@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import get_language
 
 from core.bengali import bengali_date
 from core.digits import localize_digits
@@ -56,6 +58,29 @@ def amount_words(value: Any) -> Any:
         return amount_in_words(value)
     except (TypeError, ValueError):
         return value
+
+
+_MONTH_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _month_names() -> tuple[str, ...]:
+    """The months' names in the active language, translated once per language."""
+    lang = get_language() or ""
+    names = _MONTH_NAMES.get(lang)
+    if names is None:
+        names = _MONTH_NAMES[lang] = tuple(str(MONTHS[m]) for m in range(1, 13))
+    return names
+
+
+@register.filter
+def longdate(value: Any) -> Any:
+    """A date as "5 January 2026" / "৫ জানুয়ারি ২০২৬" (a datetime by its local date): what
+    `date:"j F Y"|digits` writes, without translating the month's name on every call (a
+    list's dates cost a third of its rendering that way)."""
+    value = _local_date(value)
+    if not isinstance(value, datetime.date):
+        return "" if value in _EMPTY else value
+    return localize_digits(f"{value.day} {_month_names()[value.month - 1]} {value.year}")
 
 
 @register.filter

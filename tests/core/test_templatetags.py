@@ -78,3 +78,23 @@ def test_naive_datetime_uses_its_date():
 
 def test_digits_escapes_unsafe_input():
     assert render("{{ s|digits }}", "bn", s="<b>12</b>") == "&lt;b&gt;১২&lt;/b&gt;"
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_longdate_writes_what_date_j_f_y_with_digits_writes(lang):
+    day = datetime.date(2025, 1, 5)
+    for offset in range(0, 400, 17):  # every month, both years
+        d = day + datetime.timedelta(days=offset)
+        assert render("{{ d|longdate }}", lang, d=d) == render(
+            '{{ d|date:"j F Y"|digits }}', lang, d=d
+        )
+    bn = render("{{ d|longdate }}", "bn", d=datetime.date(2026, 1, 5))
+    assert bn.startswith("৫ জানু") and bn.endswith(" ২০২৬")
+    assert render("{{ d|longdate }}", lang, d=None) == ""
+    assert render("{{ d|longdate }}", lang, d="soon") == "soon"
+
+
+def test_longdate_of_an_aware_datetime_is_its_local_date():
+    moment = datetime.datetime(2025, 12, 31, 19, 0, tzinfo=datetime.UTC)
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Dhaka")):
+        assert render("{{ d|longdate }}", "en", d=moment) == "1 January 2026"
