@@ -123,3 +123,7 @@ def test_a_meter_reader_enters_readings_on_a_phone(phone, make_user, block):
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == f"id_c{third.pk}-reading"
     shot(page, "water-reader-error")
+
+    # The handheld's file page fits the small phone too.
+    page.goto("/water/readings/import/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
