@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from accounts.api import MeView, StaffSchemaView, StaffSwaggerView
 from accounts.views import admin_login
@@ -10,7 +10,7 @@ from core import views as core_views
 from payments import api as payments_api
 from payments.views import receipts as receipt_views
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     # For staff only (accounts.api); the docs page loads its script from itself (CSP).
     path("schema/", StaffSchemaView.as_view(), name="schema"),
     path("docs/", StaffSwaggerView.as_view(url_name="schema"), name="api_docs"),

@@ -124,6 +124,14 @@ def celery_worker_thread(transactional_db):
         shutdown_timeout=10,
     ) as worker:
         yield worker
+        # Stop at once: between tasks the worker waits up to 2 s for the next one (two such
+        # waits, 4 s, on the file broker of SQLite runs); one last task wakes it to stop.
+        from celery.worker import state
+
+        from core.tasks import heartbeat
+
+        state.should_terminate = 0
+        heartbeat.apply_async(queue=queue)
 
 
 def _purged_test_queue() -> str:

@@ -53,6 +53,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "processed_folder": str(TEST_BROKER_DIR / "processed"),
         "control_folder": str(TEST_BROKER_DIR / "control"),
         "store_processed": False,
+        # The test worker looks for tasks (and for its stop) every 0.1 s, not every second.
+        "polling_interval": 0.1,
     }
     if not env.str("REDIS_URL", default="")
     else {"visibility_timeout": 3600}
