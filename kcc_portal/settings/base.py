@@ -417,6 +417,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "holdings.tasks.fail_stale_holding_imports",
         "schedule": timedelta(minutes=2),
     },
+    "water-fail-stale-billing-runs": {
+        "task": "water_billing.tasks.fail_stale_billing_runs",
+        "schedule": timedelta(minutes=2),
+    },
 }
 
 # --- Security defaults (production tightens) -------------------------------------------

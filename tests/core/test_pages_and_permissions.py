@@ -73,6 +73,7 @@ PAGES: dict[str, object] = {
         Role.ADMINISTRATOR,
     ],
     "/water/readings/review/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/water/billing/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
 }
 
 
@@ -122,6 +123,76 @@ def test_permission_matrix(client, make_user, role):
             want = "login"  # the admin's own convention for signed-in non-staff
         if url == "/api/me/" and role == ANON:
             want = "login"
+        if got != want:
+            mismatches.append(f"{role} {url}: expected {want}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+#: Pages of one object (made by the `water_objects` fixture), as PAGES: "{run}", "{bill}" and
+#: "{code}" are filled in; OWNER = the connection's account holder too.
+OWNER = "owner"
+WATER_STAFF = [Role.WATER_OFFICER, Role.COUNTER_CLERK, Role.REVENUE_OFFICER, Role.ADMINISTRATOR]
+OBJECT_PAGES: dict[str, object] = {
+    "/water/billing/runs/{run}/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/water/bills/{bill}/pdf/": [OWNER, *WATER_STAFF],
+    "/water/pay/{code}/": PUBLIC,
+}
+
+
+@pytest.fixture
+def water_objects(make_user):
+    """A water connection linked to a citizen (the owner), its November 2026 bill and the
+    billing run that made it."""
+    from datetime import date
+
+    from holdings.services import holding_create
+    from water_billing.billing import generate_water_bills
+    from water_billing.defaults import ensure_default_tariff
+    from water_billing.models import BillingRun, WaterBill
+    from water_billing.services import (
+        connection_register,
+        connection_set_status,
+        meter_install,
+        reading_record,
+    )
+
+    ensure_default_tariff()
+    officer = make_user(Role.WATER_OFFICER)
+    owner = make_user(Role.CITIZEN, mobile="01819000001")
+    holding_create(ward=3, number="45", road="Sir Iqbal Road")
+    c = connection_register(ward=3, holding_number="45", user=owner, actor=officer)
+    meter_install(
+        connection=c, serial="M-1", installed_on=date(2026, 1, 1), initial_reading=0, actor=officer
+    )
+    connection_set_status(connection=c, to="active", actor=officer, on=date(2026, 1, 1))
+    reading_record(
+        connection=c, period="2026-11", value=18, read_on=date(2026, 11, 28), source="office"
+    )
+    generate_water_bills("2026-11", bill_date=date(2026, 12, 2))
+    bill = WaterBill.objects.get(connection=c)
+    run = BillingRun.objects.create(
+        period=date(2026, 11, 1), bill_date=date(2026, 12, 2), status="done"
+    )
+    return {"owner": owner, "run": run.pk, "bill": bill.pk, "code": bill.verify_code}
+
+
+@pytest.mark.parametrize("role", [ANON, OWNER, *ALL_ROLES])
+def test_permission_matrix_of_object_pages(client, make_user, water_objects, role):
+    user = None
+    if role == OWNER:
+        user = water_objects["owner"]
+    elif role != ANON:
+        user = make_user(role, password="pw-matrix-123")
+    if user is not None:
+        client.force_login(user)
+    mismatches = []
+    for pattern, rule in OBJECT_PAGES.items():
+        url = pattern.format(**water_objects)
+        PAGES[url] = rule
+        try:
+            got, want = outcome(client.get(url), url), expected(url, role)
+        finally:
+            del PAGES[url]
         if got != want:
             mismatches.append(f"{role} {url}: expected {want}, got {got}")
     assert not mismatches, "\n".join(mismatches)
