@@ -20,6 +20,7 @@ DEMO_STAFF = [
     (Role.EBIKE_OFFICER, "01711000007", "ইজিবাইক কর্মকর্তা", "E-bike Officer"),
     (Role.WATER_OFFICER, "01711000021", "পানি কর্মকর্তা", "Water Officer"),
     (Role.METER_READER, "01711000022", "মিটার রিডার", "Meter Reader"),
+    (Role.TRAFFIC_STAFF, "01711000031", "ট্রাফিক কর্মী", "Traffic Staff"),
     (Role.REVENUE_OFFICER, "01711000008", "রাজস্ব কর্মকর্তা", "Revenue Officer"),
     (Role.ADMINISTRATOR, "01711000009", "প্রশাসক", "Administrator"),
 ]

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     EBIKE_OFFICER = "ebike_officer", _("E-bike officer")
     WATER_OFFICER = "water_officer", _("Water officer")
     METER_READER = "meter_reader", _("Meter reader")
+    TRAFFIC_STAFF = "traffic_staff", _("Traffic staff")
     REVENUE_OFFICER = "revenue_officer", _("Revenue officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
@@ -35,6 +36,7 @@ PERMISSIONS = {
     "manage_ebikes": "Can manage e-bike registrations",
     "manage_water": "Can manage water connections, meters and tariffs and review readings",
     "record_meter_readings": "Can record water meter readings",
+    "check_ebike_plates": "Can check an e-bike's number plate",
     "view_revenue_reports": "Can see collection and revenue reports",
     "verify_counter_sessions": "Can verify counter cash sessions",
     "void_payments": "Can void payments and approve refunds",
@@ -52,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EBIKE_OFFICER: ["view_staff_dashboard", "manage_ebikes"],
     Role.WATER_OFFICER: ["view_staff_dashboard", "manage_water"],
     Role.METER_READER: ["view_staff_dashboard", "record_meter_readings"],
+    Role.TRAFFIC_STAFF: ["view_staff_dashboard", "check_ebike_plates"],
     Role.REVENUE_OFFICER: [
         "view_staff_dashboard",
         "view_revenue_reports",
@@ -71,6 +74,7 @@ ROLE_DASHBOARD_PERMISSION: dict[str, str] = {
     Role.EBIKE_OFFICER: "manage_ebikes",
     Role.WATER_OFFICER: "manage_water",
     Role.METER_READER: "record_meter_readings",
+    Role.TRAFFIC_STAFF: "check_ebike_plates",
     Role.REVENUE_OFFICER: "view_revenue_reports",
     Role.ADMINISTRATOR: "administer_portal",
 }

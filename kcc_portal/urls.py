@@ -19,6 +19,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("payments/", payments_api.PaymentCreateView.as_view(), name="api_payments"),
     path("payments/<str:tran_id>/", payments_api.PaymentDetailView.as_view(), name="api_payment"),
     path("water/", include("water_billing.urls.api")),
+    path("ezbike/", include("ezbike.urls.api")),
 ]
 
 # The admin has no password-only sign-in of its own: its login page sends everyone to the
@@ -38,6 +39,7 @@ urlpatterns = [
     path("holdings/", include("holdings.urls")),
     path("licences/", include("trade_licenses.urls")),
     path("water/", include("water_billing.urls")),
+    path("ezbike/", include("ezbike.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include(api_patterns)),

@@ -38,6 +38,7 @@ PAGES: dict[str, object] = {
     "/staff/ebike_officer/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/staff/water_officer/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
     "/staff/meter_reader/": [Role.METER_READER, Role.ADMINISTRATOR],
+    "/staff/traffic_staff/": [Role.TRAFFIC_STAFF, Role.ADMINISTRATOR],
     "/staff/revenue_officer/": [Role.REVENUE_OFFICER, Role.ADMINISTRATOR],
     "/staff/administrator/": [Role.ADMINISTRATOR],
     "/admin/": [Role.ADMINISTRATOR],
@@ -74,6 +75,8 @@ PAGES: dict[str, object] = {
     ],
     "/water/readings/review/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
     "/water/billing/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/devices/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/cards/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
 }
 
 

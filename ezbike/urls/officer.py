@@ -1,0 +1,11 @@
+"""E-bike officer pages: scan devices (register, revoke) and RFID cards (bind, replace)."""
+
+from django.urls import URLPattern, path
+
+from ..views import officer as views
+
+urlpatterns: list[URLPattern] = [
+    path("devices/", views.DevicesView.as_view(), name="devices"),
+    path("devices/<int:pk>/revoke/", views.DeviceRevokeView.as_view(), name="device_revoke"),
+    path("cards/", views.CardsView.as_view(), name="cards"),
+]
