@@ -489,4 +489,11 @@ class TariffPipe(models.Model):
 
 # --- monthly bills (water_billing/billing_models.py) ------------------------------------------
 
+# --- applications and disconnections (water_billing/application_models.py) -------------------
+from .application_models import (  # noqa: E402, F401
+    ConnectionApplication,
+    ConnectionDocument,
+    Disconnection,
+    DocumentKind,
+)
 from .billing_models import BillingRun, WaterBill, WaterBillLine  # noqa: E402, F401

@@ -87,3 +87,79 @@ def send_bill_sms(period: datetime.date, *, chunk: int = CHUNK) -> int:
                     partial(_deliver, bill.connection.billing_mobile, text(bill, lang))
                 )
             sent += len(batch)
+
+
+# --- applications for a connection and disconnections (a message at each step) ---------------
+
+CASE_SMS_KIND = "water_case"
+
+CASE_MESSAGES = {
+    "submitted": _(
+        "Water connection application %(ref)s for holding %(holding)s has been received. "
+        "We will send a message at each step."
+    ),
+    "approved": _(
+        "Water connection application %(ref)s is approved. Pay %(amount)s (bill %(bill)s) "
+        "by %(due)s online or at a counter."
+    ),
+    "rejected": _("Water connection application %(ref)s was rejected: %(reason)s"),
+    "paid": _(
+        "Fee received for water connection application %(ref)s. The meter will be installed "
+        "and the connection opened."
+    ),
+    "connected": _("Your water connection %(number)s is open. Bills come each month by SMS."),
+    "bill_cancelled": _(
+        "The fee bill of water connection application %(ref)s was cancelled; a new bill will "
+        "follow."
+    ),
+    "notice": _(
+        "Water connection %(number)s: %(months)s months unpaid (%(amount)s). Pay now or the "
+        "connection will be cut. Pay: %(link)s"
+    ),
+    "disconnected": _(
+        "Water connection %(number)s was disconnected for unpaid bills. To reconnect, pay "
+        "%(amount)s unpaid and the reconnection fee %(fee)s."
+    ),
+    "reconnected": _("Water connection %(number)s is reconnected."),
+}
+
+
+def _language(user) -> str:
+    return "en" if (getattr(user, "preferred_language", "") or "bn")[:2] == "en" else "bn"
+
+
+def _send_case(mobile: str, lang: str, key: str, values: dict) -> None:
+    from accounts.sms import send_sms
+
+    with translation.override(lang):
+        params = {k: (v(lang) if callable(v) else v) for k, v in values.items()}
+        try:
+            send_sms(mobile, str(CASE_MESSAGES[key]) % params, kind=CASE_SMS_KIND)
+        except Exception:  # a message never undoes the step
+            log.exception("water case SMS not sent")
+
+
+def _money_text(amount):
+    return partial(lambda a, lang: format_amount(a, lang=lang), amount)
+
+
+def _digits_text(value):
+    return partial(lambda v, lang: localize_digits(str(v), lang), value)
+
+
+def notify_case(*, mobile: str, user, key: str, **values) -> None:
+    """Queue the message `key` to `mobile` after the commit, in `user`'s language (Bengali
+    without an account). Amounts (Decimal) and numbers are written in that language."""
+    if not mobile or key not in CASE_MESSAGES:
+        return
+    params: dict = {"reason": "", "link": ""}
+    for name, value in values.items():
+        if isinstance(value, datetime.date):
+            params[name] = partial(lambda d, lang: localize_date(d, lang), value)
+        elif name in ("amount", "fee"):
+            params[name] = _money_text(value)
+        elif name in ("reason", "link"):
+            params[name] = value
+        else:
+            params[name] = _digits_text(value)
+    transaction.on_commit(partial(_send_case, mobile, _language(user), key, params))

@@ -34,6 +34,25 @@ SPEC = register(
             RoleLink(
                 Role.WATER_OFFICER, _("Water bills: monthly billing"), "water_billing:billing_runs"
             ),
+            RoleLink(
+                Role.WATER_OFFICER,
+                _("Applications for a water connection"),
+                "water_billing:officer_applications",
+            ),
+            RoleLink(Role.WATER_OFFICER, _("Disconnection for arrears"), "water_billing:arrears"),
+            RoleLink(
+                Role.WATER_OFFICER,
+                _("Water reports: billed and collected"),
+                "water_billing:report_collection",
+            ),
+            RoleLink(Role.WATER_OFFICER, _("Arrears ageing"), "water_billing:report_ageing"),
+            RoleLink(Role.WATER_OFFICER, _("Meters not read"), "water_billing:report_unread"),
+            RoleLink(Role.WATER_OFFICER, _("Flagged readings"), "water_billing:report_flagged"),
+            RoleLink(
+                Role.COUNTER_CLERK,
+                _("Apply for a water connection"),
+                "water_billing:counter_apply",
+            ),
         ],
         # Monthly bills (water_billing/billing.py): paid, reopened and cancelled through
         # payments, every unpaid month in one place, each bill's QR code on /verify/.
@@ -42,7 +61,9 @@ SPEC = register(
         on_cancelled=registry_hooks.on_cancelled,
         subject_url=registry_hooks.subject_url,
         subject_link=_("The water bill (PDF)"),
-        revenue_heads=["water", "sewerage", "vat", "late_fee"],
+        # + the fees of a new connection and of reconnection (services/applications.py,
+        # services/disconnections.py): connection fee, road cutting, reconnection.
+        revenue_heads=["water", "sewerage", "vat", "late_fee", "registration_fee", "other"],
         verify_lookups=[water_bill_lookup],
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,

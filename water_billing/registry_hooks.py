@@ -1,8 +1,14 @@
 """What happens in water bills when a water Bill is paid, cancelled or reopened, and where its
 subject is (declared in water_billing/portal.py; payments calls them inside its transaction).
 
-A payments Bill names the months it covers by its claims, "water_billing:water-month:
-<connection>:<YYYY-MM>"."""
+Water bills three kinds of payments Bill, told apart by the bill's subject type:
+- "connection": a connection's unpaid months — the Bill names the months it covers by its
+  claims, "water_billing:water-month:<connection>:<YYYY-MM>" (the hooks below);
+- "application": the fees of an application for a new connection
+  (services.applications.on_fee_paid / on_fee_cancelled / on_fee_reopened);
+- "reconnection": a disconnected connection's reconnection fee
+  (services.disconnections.on_fee_*).
+`HANDLERS` routes the last two; months paid also move an open disconnection case on."""
 
 from __future__ import annotations
 
@@ -30,21 +36,54 @@ def _months(bill) -> Q | None:
     return found if any_ else None
 
 
-def on_paid(bill) -> None:
-    """The months the bill covers are paid by it."""
-    from .models import WaterBill
+def _handler(bill, event: str):
+    """The fee handler for the bill's subject type and `event` ("paid", "cancelled",
+    "reopened"), or None for a connection's months."""
+    if bill.subject_type == "application":
+        from .services import applications as module
+    elif bill.subject_type == "reconnection":
+        from .services import disconnections as module  # type: ignore[no-redef]
+    else:
+        return None
+    return getattr(module, f"on_fee_{event}")
 
+
+def _connection_ids(bill) -> set[int]:
+    return {
+        int(m.group(1))
+        for due in bill.claims.values_list("due", flat=True)
+        if (m := DUE.match(due))
+    }
+
+
+def on_paid(bill) -> None:
+    """The months the bill covers are paid by it (or the fee's handler)."""
+    from .models import Disconnection, WaterBill
+
+    if (handler := _handler(bill, "paid")) is not None:
+        handler(bill)
+        return
     months = _months(bill)
     if months is not None:
         WaterBill.objects.filter(months).order_by("pk").filter(status=WaterBill.Status.DUE).update(
             status=WaterBill.Status.PAID, paid_bill=bill
         )
+        ids = _connection_ids(bill)
+        if Disconnection.objects.filter(
+            connection_id__in=ids, status__in=Disconnection.OPEN
+        ).exists():
+            from .services.disconnections import on_months_paid
+
+            on_months_paid(ids)
 
 
 def on_reopened(bill) -> None:
     """The payment that paid the bill was voided: its months are due again."""
     from .models import WaterBill
 
+    if (handler := _handler(bill, "reopened")) is not None:
+        handler(bill)
+        return
     WaterBill.objects.filter(paid_bill=bill).update(status=WaterBill.Status.DUE, paid_bill=None)
 
 
@@ -53,6 +92,9 @@ def on_cancelled(bill) -> None:
     nothing of water's own changes. Kept for symmetry and as a safety net."""
     from .models import WaterBill
 
+    if (handler := _handler(bill, "cancelled")) is not None:
+        handler(bill)
+        return
     WaterBill.objects.filter(paid_bill=bill).update(status=WaterBill.Status.DUE, paid_bill=None)
 
 
@@ -62,6 +104,10 @@ def subject_url(bill) -> str:
 
     from .models import WaterBill
 
+    if bill.subject_type == "application" and str(bill.subject_id).isdigit():
+        return reverse("water_billing:application", args=[int(bill.subject_id)])
+    if bill.subject_type == "reconnection":
+        return ""
     months = _months(bill)
     if months is None:
         return ""
