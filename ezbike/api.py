@@ -32,7 +32,7 @@ from core.roles import perm
 
 from .models import ScanDevice
 from .numbers import normalize_plate
-from .services import BatchRefused, plate_status, scan_batch, token_hash
+from .services import BatchRefused, active_device, plate_status, scan_batch, token_hash
 from .services.scans import MAX_READS, STATUSES
 
 KEYWORD = b"device"
@@ -70,7 +70,7 @@ class ScanDeviceAuthentication(BaseAuthentication):
             token = parts[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid device token.")) from None
-        device = ScanDevice.objects.filter(token_hash=token_hash(token), active=True).first()
+        device = active_device(token_hash(token))
         if device is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked device token."))
         return DeviceIdentity(device), device

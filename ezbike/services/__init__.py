@@ -11,7 +11,7 @@ from ``ezbike.services``.
 """
 
 from .cards import card_bind, card_blacklist, card_replace, refresh_lookup  # noqa: F401
-from .devices import device_register, device_revoke, token_hash  # noqa: F401
+from .devices import active_device, device_register, device_revoke, token_hash  # noqa: F401
 from .licences import (  # noqa: F401
     fleet_counts,
     licence_apply,

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,3 +53,24 @@ def device_revoke(*, device: ScanDevice, actor=None, reason: str = "") -> ScanDe
         record("device_revoke", row, actor=actor, reason=reason, after={"active": False})
     device.active, device.revoked_at = row.active, row.revoked_at
     return device
+
+
+def active_device(digest: str) -> ScanDevice | None:
+    """The active device whose token has this SHA-256 (the scan endpoint's one query for
+    it: the fields the scans need, without the ORM's row building)."""
+    if connection.vendor != "postgresql":
+        return ScanDevice.objects.filter(token_hash=digest, active=True).first()
+    table = ScanDevice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, name, place, last_contact_at FROM {table} "  # noqa: S608
+            "WHERE token_hash = %s AND active",
+            [digest],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, place, last_contact_at = row
+    return ScanDevice(
+        pk=pk, name=name, place=place, last_contact_at=last_contact_at, token_hash=digest
+    )

@@ -173,18 +173,38 @@ def scan_batch(
 
 def _store(device: ScanDevice, reads, results, now: datetime.datetime) -> int:
     """One INSERT of every read; a (device, seq) already stored is skipped. Returns how
-    many were new."""
+    many were new. On PostgreSQL the reads go as four arrays (the statement's text is the
+    same for every batch, so the driver parses it once); elsewhere as rows of values."""
     table = Sighting._meta.db_table
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(reads))
-    params: list[Any] = []
-    for (uid, at, seq), result in zip(reads, results, strict=True):
-        params += [device.pk, device.place, uid, at, seq, result["status"], now]
-    sql = (
-        f"INSERT INTO {table} (device_id, place, uid, read_at, seq, status, received_at) "  # noqa: S608
-        f"VALUES {values} ON CONFLICT (device_id, seq) DO NOTHING RETURNING seq"
-    )
+    columns = "(device_id, place, uid, read_at, seq, status, received_at)"
+    conflict = "ON CONFLICT (device_id, seq) DO NOTHING RETURNING seq"
+    statuses = [result["status"] for result in results]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} {columns} "  # noqa: S608
+                "SELECT %s, %s, r.uid, r.read_at, r.seq, r.status, %s "
+                "FROM unnest(%s::varchar[], %s::timestamptz[], %s::bigint[], %s::varchar[]) "
+                f"AS r(uid, read_at, seq, status) {conflict}",
+                [
+                    device.pk,
+                    device.place,
+                    now,
+                    [uid for uid, _at, _seq in reads],
+                    [at for _uid, at, _seq in reads],
+                    [seq for _uid, _at, seq in reads],
+                    statuses,
+                ],
+            )
+        else:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(reads))
+            params: list[Any] = []
+            for (uid, at, seq), status in zip(reads, statuses, strict=True):
+                params += [device.pk, device.place, uid, at, seq, status, now]
+            cursor.execute(
+                f"INSERT INTO {table} {columns} VALUES {values} {conflict}",  # noqa: S608
+                params,
+            )
         return len(cursor.fetchall())
 
 
