@@ -12,6 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from core.fiscal import (
     current_fiscal_year,
     fiscal_year_label,
@@ -194,32 +195,12 @@ def assessment_input(form: AssessmentForm, units: BaseUnitFormSet) -> dict | Non
     }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(core_forms.DecisionForm):
     """An officer's decision on an owner's request: the choice (each subclass's `decision`),
     the reason the owner sees, and a confirmation (it cannot be changed afterwards)."""
 
     field_order = ["decision", "number", "reason", "revised_rent", "confirm"]
-
-    reason = forms.CharField(
-        label=_("Reason for the decision"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The owner sees this; it is kept in the audit log."),
-        error_messages={"required": _("Give the reason for the decision.")},
-    )
-    confirm = forms.BooleanField(
-        label=_(
-            "I have checked the request and want to record this decision. It cannot be "
-            "changed afterwards."
-        ),
-        error_messages={"required": _("Tick the box to confirm the decision.")},
-    )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Give the reason for the decision."), code="required")
-        return reason
+    reason_help = _("The owner sees this; it is kept in the audit log.")
 
     def rent_only_with(self, choice: str, message) -> None:
         """A revised rent goes with `choice` only (else `message` on the rent field)."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import forms as core_forms
 from core.digits import to_ascii_digits
 from core.formfields import BDMobileField, LocalizedIntegerField, WardChoiceField
 from core.places import ward_by_number
@@ -64,11 +65,12 @@ class ApplicationForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(core_forms.DecisionForm):
     """The water officer's decision on an application: approve (the fees are billed) or
-    reject, the reason the applicant sees, and a confirmation (as holdings' decisions)."""
+    reject, the reason the applicant sees, and a confirmation."""
 
     APPROVE, REJECT = "approve", "reject"
+    field_order = ["decision", "reason", "confirm"]
 
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"),
@@ -79,25 +81,6 @@ class DecisionForm(forms.Form):
         ],
         error_messages={"required": gettext_lazy("Choose whether to approve or reject.")},
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the decision"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Give the reason for the decision.")},
-    )
-    confirm = forms.BooleanField(
-        label=gettext_lazy(
-            "I have checked the request and want to record this decision. It cannot be "
-            "changed afterwards."
-        ),
-        error_messages={"required": gettext_lazy("Tick the box to confirm the decision.")},
-    )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("Give the reason for the decision."), code="required")
-        return reason
 
 
 class ConnectForm(forms.Form):
@@ -132,20 +115,8 @@ class ConnectForm(forms.Form):
         return day
 
 
-class DisconnectForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason for the decision"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Give the reason for the decision.")},
-    )
-    confirm = forms.BooleanField(
-        label=gettext_lazy(
-            "I have checked the request and want to record this decision. It cannot be "
-            "changed afterwards."
-        ),
-        error_messages={"required": gettext_lazy("Tick the box to confirm the decision.")},
-    )
+class DisconnectForm(core_forms.DecisionForm):
+    """The order to disconnect: its reason and a confirmation."""
 
 
 class ReportFilterForm(forms.Form):
