@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from core.fiscal import current_fiscal_year
 from core.formfields import FiscalYearField, WardChoiceField
 from core.models import Zone
+from core.uploads import MAX_DOCUMENT_BYTES
 
 from .models import Application, BusinessCategory
-from .uploads import MAX_DOCUMENT_BYTES
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 import time_machine
 
+from core.uploads import MAX_DOCUMENT_BYTES
 from trade_licenses.models import Application
 from trade_licenses.services import application_submit, application_transition
-from trade_licenses.uploads import MAX_DOCUMENT_BYTES
 
 from .conftest import DHAKA
 

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.uploads import MAX_DOCUMENT_BYTES, check_document
 
 from ..models import Application, ApplicationDocument, DocumentKind, Inspection
-from ..uploads import MAX_DOCUMENT_BYTES, check_document
 from ._common import INSPECT, S, _has, _lock, _require_filer
 
 

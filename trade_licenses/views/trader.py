@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.fiscal import current_fiscal_year
 from core.status import status_label
+from core.uploads import MAX_DOCUMENT_BYTES
 from payments.services import PaymentError, payment_initiate_online
 
 from .. import services
@@ -37,7 +38,6 @@ from ..selectors import (
     renewable,
 )
 from ..trader_forms import ApplicationDetailsForm, ConfirmForm, DocumentUploadForm, RenewalForm
-from ..uploads import MAX_DOCUMENT_BYTES
 
 S = Application.Status
 
