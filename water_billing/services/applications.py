@@ -211,7 +211,7 @@ def application_submit(
                 document.file.save(
                     f"{uuid.uuid4().hex}{result.extension}", ContentFile(data), save=False
                 )
-                stored.append(document.file.name)
+                stored.append(str(document.file.name))
                 document.save()
             record(
                 "application_submitted",

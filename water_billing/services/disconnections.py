@@ -258,8 +258,9 @@ def _bill_fee(row: Disconnection, *, actor, today: datetime.date) -> Bill | None
     already); None when the tariff charges no fee (then the fee counts as paid)."""
     if row.fee_paid:
         return row.fee_bill
-    if row.fee_bill_id and row.fee_bill.status == Bill.Status.OPEN:
-        return row.fee_bill
+    bill = row.fee_bill
+    if bill is not None and bill.status == Bill.Status.OPEN:
+        return bill
     lines = _fee_lines(today)
     if not lines:
         row.fee_paid = True

@@ -232,23 +232,23 @@ class OfficerApplicationView(WaterOfficerRequired, View):
                     )
                     return redirect("water_billing:officer_application", pk=pk)
             return self.render(request, self.get_application(pk), connect=form)
-        form = DecisionForm(request.POST)
-        if form.is_valid():
+        decision = DecisionForm(request.POST)
+        if decision.is_valid():
             try:
                 application_decide(
                     application=application,
                     actor=request.user,
-                    approve=form.cleaned_data["decision"] == DecisionForm.APPROVE,
-                    reason=form.cleaned_data["reason"],
+                    approve=decision.cleaned_data["decision"] == DecisionForm.APPROVE,
+                    reason=decision.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                _errors(decision, exc)
             else:
                 messages.success(
                     request, _("The application is decided; the applicant gets an SMS.")
                 )
                 return redirect("water_billing:officer_applications")
-        return self.render(request, self.get_application(pk), decision=form)
+        return self.render(request, self.get_application(pk), decision=decision)
 
 
 def _errors(form, exc: ValidationError) -> None:
