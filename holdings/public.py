@@ -58,3 +58,13 @@ def holding_summary(*, ward, number) -> HoldingSummary:
         owner_name_en=first.name_en if first else "",
         owner_mobiles=tuple(o.mobile for o in owners if o.mobile),
     )
+
+
+def holdings_of_user(user) -> list[tuple[int, str]]:
+    """The holdings linked to `user`'s account (an owner of them), as (ward number, holding
+    number as the register writes it), in ward and number order."""
+    from .selectors import holdings_of
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [(h.ward.number, h.number) for h in holdings_of(user)]

@@ -1,13 +1,21 @@
 """Water REST endpoints (in the OpenAPI schema). Readers' batch of readings:
 `POST /api/water/readings/` — each item through the same service function as the phone
-page and the handheld's file (services.readings.reading_submit), with its own result."""
+page and the handheld's file (services.readings.reading_submit), with its own result. The
+signed-in citizen's connections, `GET /api/water/connections/`, and a connection's bills,
+`GET /api/water/connections/<consumer_no>/bills/`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,10 +23,13 @@ from rest_framework.views import APIView
 
 from core.roles import perm
 
-from .models import Reading
+from .models import Connection, Reading, WaterBill, WaterBillLine
+from .numbers import normalize_consumer_no
 from .readings_import import ERROR, FLAGGED, HELD, REPEATED, SAVED, submit
 
 MAX_BATCH = 500
+#: Who may read any connection's bills (as the bill PDF): water, counter and revenue staff.
+BILL_STAFF_PERMISSIONS = (perm("manage_water"), perm("use_counter"), perm("view_revenue_reports"))
 
 
 class RecordsReadings(BasePermission):
@@ -159,3 +170,129 @@ class ReadingBatchView(APIView):
             "results": results,
         }
         return Response(ReadingBatchResultSerializer(body).data)
+
+
+# --- the signed-in citizen's connections and their bills (GET) ---------------------------------
+
+
+class ConnectionSerializer(serializers.ModelSerializer[Connection]):
+    ward = serializers.IntegerField(source="ward.number")
+    unpaid_months = serializers.IntegerField(help_text="Months billed and not paid.")
+    owed = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What the unpaid months add up to (taka)."
+    )
+    next_due_date = serializers.DateField(
+        allow_null=True, help_text="The earliest due date of the unpaid months."
+    )
+    last_billed_month = serializers.DateField(allow_null=True)
+
+    class Meta:
+        model = Connection
+        fields = [
+            "consumer_no",
+            "ward",
+            "holding_number",
+            "name_bn",
+            "name_en",
+            "address",
+            "category",
+            "pipe_diameter_mm",
+            "metered",
+            "sewerage",
+            "status",
+            "unpaid_months",
+            "owed",
+            "next_due_date",
+            "last_billed_month",
+        ]
+
+
+class WaterBillLineSerializer(serializers.ModelSerializer[WaterBillLine]):
+    explanation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WaterBillLine
+        fields = ["kind", "head", "for_period", "amount", "explanation"]
+
+    def get_explanation(self, line: WaterBillLine) -> str:
+        """How the line was made, in the caller's language."""
+        return str(line.explanation_text)
+
+
+class WaterBillSerializer(serializers.ModelSerializer[WaterBill]):
+    month = serializers.DateField(source="period", help_text="The billing month's first day.")
+    pdf = serializers.SerializerMethodField(help_text="The bill as PDF.")
+    verify_code = serializers.CharField(help_text="Printed under the bill's QR code.")
+    lines = WaterBillLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WaterBill
+        fields = [
+            "month",
+            "units",
+            "estimated",
+            "bill_date",
+            "due_date",
+            "charges",
+            "late_fee",
+            "total",
+            "arrears",
+            "status",
+            "verify_code",
+            "pdf",
+            "lines",
+        ]
+
+    def get_pdf(self, bill: WaterBill) -> str:
+        return reverse("water_billing:bill_pdf", args=[bill.pk])
+
+
+class ConnectionListView(generics.ListAPIView[Connection]):
+    """The signed-in citizen's water connections (linked to the account), each with what is
+    unpaid on it."""
+
+    serializer_class = ConnectionSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Connection.objects.none()
+        due = Q(bills__status=WaterBill.Status.DUE, bills__total__gt=0)
+        return (
+            Connection.objects.filter(user=self.request.user.pk)
+            .select_related("ward")
+            .annotate(
+                unpaid_months=Count("bills", filter=due),
+                owed=Coalesce(Sum("bills__total", filter=due), Value(Decimal("0.00"))),
+                next_due_date=Min("bills__due_date", filter=due),
+                last_billed_month=Max("bills__period"),
+            )
+            .order_by("consumer_no")
+        )
+
+
+class ConnectionBillsView(generics.ListAPIView[WaterBill]):
+    """A connection's monthly bills, newest first: the connection's account holder (and
+    water, counter and revenue staff). Any other connection, or an unknown consumer number,
+    is 404."""
+
+    serializer_class = WaterBillSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return WaterBill.objects.none()
+        user = self.request.user
+        try:
+            number = normalize_consumer_no(self.kwargs["consumer_no"])
+        except ValidationError:
+            raise NotFound from None
+        connections = Connection.objects.filter(consumer_no=number)
+        if not any(user.has_perm(p) for p in BILL_STAFF_PERMISSIONS):
+            connections = connections.filter(user=user.pk)
+        connection = connections.first()
+        if connection is None:
+            raise NotFound
+        return (
+            WaterBill.objects.filter(connection=connection)
+            .prefetch_related("lines")
+            .order_by("-period")
+        )

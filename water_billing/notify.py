@@ -2,7 +2,12 @@
 account's language (Bengali without one). Sent by the worker after a run, once per bill:
 each bill is claimed by setting its `sms_sent_at` (a conditional UPDATE, as
 core.reminders.send_once claims a reminder with its row) and the message goes out after that
-commit; a retry or a second sender finds it claimed and sends nothing."""
+commit; a retry or a second sender finds it claimed and sends nothing.
+
+A possible leak: when the month's reading jumped (flagged as a spike by the readings check:
+above the tariff's `spike_multiple` × the average — the flag stays when the officer accepts
+the reading), a second message goes with the bill's, under the same claim — so once per
+connection and month, with no row of its own."""
 
 from __future__ import annotations
 
@@ -33,6 +38,30 @@ WITH_ARREARS = _(
 )
 
 
+LEAK_SMS_KIND = "water_leak"
+LEAK_MESSAGE = _(
+    "Water connection %(number)s used %(units)s m³ in %(month)s, far more than usual. Please "
+    "check the taps, tank and pipes for a leak."
+)
+
+
+def leak_text(bill: WaterBill, lang: str) -> str:
+    with translation.override(lang):
+        return str(LEAK_MESSAGE) % {
+            "number": localize_digits(bill.connection.consumer_no, lang),
+            "units": localize_digits((bill.reading and bill.reading.consumption) or 0, lang),
+            "month": localize_digits(f"{bill.period:%m/%Y}", lang),
+        }
+
+
+def jumped(bill: WaterBill) -> bool:
+    """The month's reading was flagged as a spike (a possible leak)."""
+    from .tariff import SPIKE
+
+    reading = bill.reading
+    return reading is not None and reading.flag == SPIKE and not bill.estimated
+
+
 def pay_link(bill: WaterBill) -> str:
     return settings.SITE_URL + reverse("water_billing:pay", args=[bill.verify_code])
 
@@ -51,11 +80,11 @@ def text(bill: WaterBill, lang: str) -> str:
         return str(WITH_ARREARS if bill.arrears > 0 else MESSAGE) % values
 
 
-def _deliver(mobile: str, message: str) -> None:
+def _deliver(mobile: str, message: str, kind: str = SMS_KIND) -> None:
     from accounts.sms import send_sms
 
     try:
-        send_sms(mobile, message, kind=SMS_KIND)
+        send_sms(mobile, message, kind=kind)
     except Exception:  # one failed message never stops the others
         log.exception("water bill SMS not sent")
 
@@ -68,7 +97,7 @@ def send_bill_sms(period: datetime.date, *, chunk: int = CHUNK) -> int:
         with transaction.atomic():
             batch = list(
                 WaterBill.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("connection__user")
+                .select_related("connection__user", "reading")
                 .filter(period=period, sms_sent_at__isnull=True, total__gt=0)
                 .exclude(connection__billing_mobile="")
                 .order_by("pk")[:chunk]
@@ -86,6 +115,15 @@ def send_bill_sms(period: datetime.date, *, chunk: int = CHUNK) -> int:
                 transaction.on_commit(
                     partial(_deliver, bill.connection.billing_mobile, text(bill, lang))
                 )
+                if jumped(bill):
+                    transaction.on_commit(
+                        partial(
+                            _deliver,
+                            bill.connection.billing_mobile,
+                            leak_text(bill, lang),
+                            LEAK_SMS_KIND,
+                        )
+                    )
             sent += len(batch)
 
 

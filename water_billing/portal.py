@@ -2,10 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import RoleLink, ServiceSpec, register
+from core.dashboard import Panel
+from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
-from . import dues, registry_hooks
+from . import dashboard_panels, dues, registry_hooks
 from .verify import water_bill_lookup
 
 SPEC = register(
@@ -13,6 +14,22 @@ SPEC = register(
         key="water_billing",
         title=_("Water bill"),
         order=30,
+        card=ServiceCard(
+            text=_(
+                "See your water connection's bills and how much water it used month by month, "
+                "and pay them with your other bills."
+            ),
+            url_name="water_billing:mine",
+        ),
+        panels=[
+            Panel(
+                key="water_billing",
+                title=_("My water connections"),
+                order=30,
+                template="water_billing/panel.html",
+                context=dashboard_panels.panel,
+            )
+        ],
         role_links=[
             RoleLink(Role.METER_READER, _("My route: meter readings"), "water_billing:readings"),
             RoleLink(

@@ -84,6 +84,8 @@ PAGES: dict[str, object] = {
     "/water/officer/reports/unread/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
     "/water/officer/reports/flagged/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
     "/water/billing/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
+    "/water/": "*",
+    "/water/link/": "*",
     "/ezbike/devices/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/cards/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
 }
@@ -140,14 +142,15 @@ def test_permission_matrix(client, make_user, role):
     assert not mismatches, "\n".join(mismatches)
 
 
-#: Pages of one object (made by the `water_objects` fixture), as PAGES: "{run}", "{bill}" and
-#: "{code}" are filled in; OWNER = the connection's account holder too.
+#: Pages of one object (made by the `water_objects` fixture), as PAGES: "{run}", "{bill}",
+#: "{code}" and "{consumer_no}" are filled in; OWNER = the connection's account holder too.
 OWNER = "owner"
 WATER_STAFF = [Role.WATER_OFFICER, Role.COUNTER_CLERK, Role.REVENUE_OFFICER, Role.ADMINISTRATOR]
 OBJECT_PAGES: dict[str, object] = {
     "/water/billing/runs/{run}/": [Role.WATER_OFFICER, Role.ADMINISTRATOR],
     "/water/bills/{bill}/pdf/": [OWNER, *WATER_STAFF],
     "/water/pay/{code}/": PUBLIC,
+    "/water/connections/{consumer_no}/": [OWNER, *WATER_STAFF],
 }
 
 
@@ -185,7 +188,13 @@ def water_objects(make_user):
     run = BillingRun.objects.create(
         period=date(2026, 11, 1), bill_date=date(2026, 12, 2), status="done"
     )
-    return {"owner": owner, "run": run.pk, "bill": bill.pk, "code": bill.verify_code}
+    return {
+        "owner": owner,
+        "run": run.pk,
+        "bill": bill.pk,
+        "code": bill.verify_code,
+        "consumer_no": c.consumer_no,
+    }
 
 
 @pytest.mark.parametrize("role", [ANON, OWNER, *ALL_ROLES])
