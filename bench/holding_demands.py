@@ -32,14 +32,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench._db import drop_database, fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOLDINGS = 100_000
 SAMPLE = 2_000
 FY = "2025-26"
 DB_NAME = "kcc_bench_holdings"
-LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def main() -> None:
@@ -55,29 +55,6 @@ def _say(text: str) -> None:
 
 
 # --- the database -------------------------------------------------------------------------
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if urlsplit(url).scheme in ("postgres", "postgresql") else LOCAL_SERVER
-
-
-def _fresh_database(server: str) -> str:
-    """Drop and create the benchmark database on `server`; returns its URL."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DB_NAME, parts.query, ""))
-
-
-def _drop_database(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def _tables() -> dict[str, str]:
@@ -422,8 +399,8 @@ def _backend_cpu() -> float:
 
 
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
-    server = _server_url()
-    url = _fresh_database(server)
+    server = server_url()
+    url = fresh_database(server, DB_NAME)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -489,7 +466,7 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     finally:
         connection.close()
         if not keep:
-            _drop_database(server)
+            drop_database(server, DB_NAME)
 
     project_s, sql_s = min(project_times), min(sql_times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -30,7 +30,6 @@ Last line: `imports: rows=N parse_s=… import_s=… peak_rss_mb=… baseline_s=
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import os
 import subprocess
@@ -38,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench._db import drop_database, fresh_database, peak_mb, peak_reset, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ROWS = 50_000
@@ -65,37 +66,6 @@ def main() -> None:
 
 def _say(text: str) -> None:
     print(f"  imports: {text}", flush=True)
-
-
-def _fresh_database(server: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DB_NAME, parts.query, ""))
-
-
-def _drop_database(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
-def _peak_reset() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _write_register(path: Path, n: int) -> tuple[int, int]:
@@ -182,8 +152,8 @@ def _job(path: Path, officer):
         job = jobs.import_job_start(
             upload=File(f, name="register.csv"), actor=officer, language="en"
         )
-    _peak_reset()
-    _say(f"resident memory before the check: {_peak_mb():.0f} MB")
+    peak_reset()
+    _say(f"resident memory before the check: {peak_mb():.0f} MB")
     started = time.perf_counter()
     jobs.check_job(job.pk)
     parse_s = time.perf_counter() - started
@@ -198,7 +168,7 @@ def _job(path: Path, officer):
     started = time.perf_counter()
     jobs.import_job(job.pk)
     import_s = time.perf_counter() - started
-    peak = _peak_mb()
+    peak = peak_mb()
     job.refresh_from_db()
     if job.status != HoldingImport.Status.IMPORTED:
         raise SystemExit(f"import: {job.status} {job.error}")
@@ -220,8 +190,8 @@ def _before(path: Path) -> tuple[float, float]:
     class Undo(Exception):
         pass
 
-    _peak_reset()
-    _say(f"before: resident memory before parsing: {_peak_mb():.0f} MB")
+    peak_reset()
+    _say(f"before: resident memory before parsing: {peak_mb():.0f} MB")
     started = time.perf_counter()
     elapsed = 0.0
     try:
@@ -241,7 +211,7 @@ def _before(path: Path) -> tuple[float, float]:
             raise Undo
     except Undo:
         pass
-    return elapsed, _peak_mb()
+    return elapsed, peak_mb()
 
 
 def _before_in_child(n: int, url: str, path: Path) -> tuple[float, float]:
@@ -285,10 +255,8 @@ def old_way(n: int, path: Path) -> None:
 
 
 def run(n: int, *, keep: bool = False, before: bool = False) -> None:
-    from bench.holding_demands import _server_url
-
-    server = _server_url()
-    url = _fresh_database(server)
+    server = server_url()
+    url = fresh_database(server, DB_NAME)
     _setup_django(url)
     from django.conf import settings
     from django.core.management import call_command
@@ -316,7 +284,7 @@ def run(n: int, *, keep: bool = False, before: bool = False) -> None:
         connection.close()
         folder.cleanup()
         if not keep:
-            _drop_database(server)
+            drop_database(server, DB_NAME)
     ratio = (parse_s + import_s) / baseline_s
     if before_s is not None:
         _say(f"before: {before_s:.2f} s, peak RSS {before_peak:.0f} MB")

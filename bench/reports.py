@@ -30,7 +30,6 @@ The CSV's rows are checked against the query's (count and owed total). Last line
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import os
@@ -40,6 +39,8 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+from bench._db import drop_database, fresh_database, peak_mb, peak_reset, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOLDINGS = 100_000
@@ -57,38 +58,6 @@ def main() -> None:
 
 def _say(text: str) -> None:
     print(f"  reports: {text}", flush=True)
-
-
-def _fresh_database(server: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DB_NAME, parts.query, ""))
-
-
-def _drop_database(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
-def _peak_reset() -> None:
-    """Reset this process's resident-memory high-water mark (Linux ≥ 4.0)."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _build(n: int) -> None:
@@ -176,8 +145,8 @@ def _time_csv(officer) -> tuple[float, float, int, Decimal]:
     client = Client()
     client.force_login(officer)
     with time_machine.travel(TODAY, tick=True):
-        _peak_reset()
-        _say(f"csv: resident memory before {_peak_mb():.0f} MB")
+        peak_reset()
+        _say(f"csv: resident memory before {peak_mb():.0f} MB")
         started = time.perf_counter()
         response = client.get("/holdings/officer/defaulters/", {"format": "csv"})
         assert response.status_code == 200, response.status_code
@@ -199,7 +168,7 @@ def _time_csv(officer) -> tuple[float, float, int, Decimal]:
                 count += 1
                 owed += Decimal(row[-1])
         elapsed = time.perf_counter() - started
-        peak = _peak_mb()
+        peak = peak_mb()
     return elapsed, peak, count, owed
 
 
@@ -231,10 +200,8 @@ def _time_xlsx(officer) -> float:
 
 
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
-    from bench.holding_demands import _server_url
-
-    server = _server_url()
-    url = _fresh_database(server)
+    server = server_url()
+    url = fresh_database(server, DB_NAME)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -280,7 +247,7 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     finally:
         connection.close()
         if not keep:
-            _drop_database(server)
+            drop_database(server, DB_NAME)
     print(
         f"reports: holdings={n} defaulters_sql_s={sql_s:.2f} csv_s={csv_s:.2f} "
         f"csv_peak_rss_mb={csv_peak:.0f} xlsx_s={xlsx_s:.2f} collection_s={collection_s:.2f}",

@@ -39,12 +39,12 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench._db import drop_database, fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONNECTIONS = 200_000
 DB_NAME = os.environ.get("BENCH_WATER_DB", "kcc_bench_water")
-LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 PERIOD = date(2026, 11, 1)
 LAST = date(2026, 11, 30)
 BILL_DATE = date(2026, 12, 10)
@@ -64,28 +64,6 @@ def _say(text: str) -> None:
 
 
 # --- the database -------------------------------------------------------------------------
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if urlsplit(url).scheme in ("postgres", "postgresql") else LOCAL_SERVER
-
-
-def _fresh_database(server: str) -> str:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DB_NAME, parts.query, ""))
-
-
-def _drop_database(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def _tables() -> dict[str, str]:
@@ -564,8 +542,8 @@ def _backend_cpu() -> float:
 
 
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
-    server = _server_url()
-    url = _fresh_database(server)
+    server = server_url()
+    url = fresh_database(server, DB_NAME)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -622,7 +600,7 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     finally:
         connection.close()
         if not keep:
-            _drop_database(server)
+            drop_database(server, DB_NAME)
 
     project_s, sql_s = min(project_times), min(sql_times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,49 @@
+"""What the benchmarks share: a database of their own on the PostgreSQL server, and the
+process's peak resident memory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url() -> str:
+    """The PostgreSQL server of DATABASE_URL, else the local one."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if urlsplit(url).scheme in ("postgres", "postgresql") else LOCAL_SERVER
+
+
+def fresh_database(server: str, name: str) -> str:
+    """Drop and create the database `name` on `server`; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def peak_reset() -> None:
+    """Reset this process's resident-memory high-water mark (Linux ≥ 4.0)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory since the last reset, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
