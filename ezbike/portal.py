@@ -13,6 +13,8 @@ SPEC = register(
         role_links=[
             RoleLink(Role.EBIKE_OFFICER, _("RFID cards: bind and replace"), "ezbike:cards"),
             RoleLink(Role.EBIKE_OFFICER, _("Scan devices"), "ezbike:devices"),
+            RoleLink(Role.EBIKE_OFFICER, _("Check a number plate"), "ezbike:plate_check"),
+            RoleLink(Role.TRAFFIC_STAFF, _("Check a number plate"), "ezbike:plate_check"),
         ],
         # What e-bikes bill (ezbike/fees.py): the application fee, the first year's
         # licence fee, the yearly renewal with its late fee, a replaced RFID card.

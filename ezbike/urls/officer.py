@@ -1,4 +1,5 @@
-"""E-bike officer pages: scan devices (register, revoke) and RFID cards (bind, replace)."""
+"""E-bike officer pages: scan devices (register, revoke) and RFID cards (bind, replace);
+traffic staff's plate check."""
 
 from django.urls import URLPattern, path
 
@@ -8,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     path("devices/", views.DevicesView.as_view(), name="devices"),
     path("devices/<int:pk>/revoke/", views.DeviceRevokeView.as_view(), name="device_revoke"),
     path("cards/", views.CardsView.as_view(), name="cards"),
+    path("plates/", views.PlateCheckView.as_view(), name="plate_check"),
 ]

@@ -147,3 +147,31 @@ class CardsView(AnyPermissionRequired, View):
                 return redirect(url)
         key = "replace_form" if action == "replace" else "bind_form"
         return self._page(request, plate_form, vehicle, **{key: form})
+
+
+class PlateCheckView(AnyPermissionRequired, View):
+    """Traffic staff (and e-bike officers) check a plate on a phone: what a reader would be
+    told — the status, the vehicle type and ward, never the owner."""
+
+    permission_required = (perm("check_ebike_plates"), perm("manage_ebikes"))
+    template_name = "ezbike/plate_check.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = PlateForm(request.GET or None)
+        answer = None
+        if form.is_valid():
+            try:
+                number = normalize_plate(form.cleaned_data["plate"])
+            except ValidationError as e:
+                form.add_error("plate", e)
+            else:
+                answer = plate_status(number)
+                if answer is None:
+                    form.add_error("plate", _("No e-bike has this plate number."))
+                else:
+                    answer = {
+                        **answer,
+                        "label": SCAN_LABELS[answer["status"]],
+                        "plate_shown": plate_display(answer["plate"]),
+                    }
+        return render(request, self.template_name, {"form": form, "answer": answer})

@@ -88,6 +88,7 @@ PAGES: dict[str, object] = {
     "/water/link/": "*",
     "/ezbike/devices/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/cards/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/plates/": [Role.TRAFFIC_STAFF, Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
 }
 
 

@@ -58,3 +58,20 @@ def test_bind_and_replace_a_card_from_the_page(client, officer, licensed):
         "04A21B3C": "blacklisted",
         "04A21B3D": "in_use",
     }
+
+
+def test_traffic_staff_check_a_plate_on_the_page(client, make_user, licensed, officer):
+    from core.roles import Role
+    from ezbike.services import card_bind
+
+    card_bind(vehicle=licensed, uid="04A21B3C", actor=officer)
+    client.force_login(make_user(Role.TRAFFIC_STAFF))
+    page = client.get("/ezbike/plates/", {"plate": "kcc-p-07-0001"}).content.decode()
+    assert "E-bike KCC-P-07-0001" in page and "Valid" in page and "04A21B3C" in page
+    assert "Karim" not in page and "1990000000" not in page
+    missing = client.get("/ezbike/plates/", {"plate": "KCC-P-07-0999"}).content.decode()
+    assert "No e-bike has this plate number." in missing
+    assert (
+        "Enter a plate number such as"
+        in client.get("/ezbike/plates/", {"plate": "?"}).content.decode()
+    )
