@@ -20,6 +20,7 @@ from .models import (
     Vehicle,
     WardCap,
 )
+from .services import schedule_deadline_moved
 
 
 class WardCapInline(admin.TabularInline):
@@ -40,6 +41,14 @@ class FeeScheduleAdmin(AuditedAdmin):
         "city_cap",
     ]
     inlines = [WardCapInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A moved renewal deadline moves the day last year's licences run until."""
+        old = FeeSchedule.objects.filter(pk=obj.pk).values_list("renewal_deadline", flat=True)
+        old_deadline = old.first() if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        if old_deadline is not None and old_deadline != obj.renewal_deadline:
+            schedule_deadline_moved(schedule=obj, old_deadline=old_deadline, actor=request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,6 +18,7 @@ from .licences import (  # noqa: F401
     licence_approve,
     licence_set_status,
     licences_expire_due,
+    schedule_deadline_moved,
     waiting_list_advance,
 )
 from .register import (  # noqa: F401

@@ -13,13 +13,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.fiscal import current_fiscal_year, next_fiscal_year, parse_fiscal_year
+from core.fiscal import (
+    current_fiscal_year,
+    next_fiscal_year,
+    parse_fiscal_year,
+    previous_fiscal_year,
+)
 from core.sequences import next_in_year
 from core.status import check_transition
 
 from .. import fees
 from ..defaults import ensure_schedule
-from ..models import Licence, LicenceStatusChange, NumberCounter, Vehicle, WardCap
+from ..models import (
+    CardLookup,
+    Licence,
+    LicenceStatusChange,
+    NumberCounter,
+    RfidCard,
+    Vehicle,
+    WardCap,
+)
 from ..numbers import licence_number, plate_number
 from ._common import record
 from .cards import refresh_lookup
@@ -228,3 +241,31 @@ def licences_expire_due(*, today: datetime.date | None = None, actor=None) -> in
 
         waiting_list_advance(fiscal_year=fy_of(today), actor=actor)
     return count
+
+
+@transaction.atomic
+def schedule_deadline_moved(*, schedule, old_deadline: datetime.date, actor=None) -> int:
+    """A year's renewal deadline was changed (an office order extends it most years): the
+    licences of the year before that ran until the old deadline run until the new one, and
+    so do their cards' lookup rows — set-based, in one transaction. Returns how many
+    licences moved."""
+    new = schedule.renewal_deadline
+    if new == old_deadline:
+        return 0
+    previous = previous_fiscal_year(schedule.fiscal_year)
+    moved = Licence.objects.filter(
+        fiscal_year=previous, valid_until=old_deadline, status__in=Licence.ISSUED
+    ).update(valid_until=new)
+    vehicles = Licence.objects.filter(fiscal_year=previous, valid_until=new).values("vehicle_id")
+    CardLookup.objects.filter(
+        valid_until=old_deadline,
+        uid__in=RfidCard.objects.filter(vehicle_id__in=vehicles).values("uid"),
+    ).update(valid_until=new)
+    record(
+        "schedule_deadline_moved",
+        schedule,
+        actor=actor,
+        before={"renewal_deadline": old_deadline},
+        after={"renewal_deadline": new, "licences": moved},
+    )
+    return moved

@@ -136,3 +136,37 @@ def test_a_lost_card_is_blacklisted_then_a_new_one_bound(licensed, officer):
     assert told("04A21B3D") == "valid"
     licence_set_status(licence=licensed.licences.get(), to="suspended", reason="x", actor=officer)
     assert (told(UID), told("04A21B3D")) == ("blacklisted", "suspended")
+
+
+def test_an_extended_deadline_moves_the_day_licences_run_until(
+    licensed, officer, client, make_user
+):
+    from core.roles import Role
+    from ezbike.defaults import ensure_schedule
+
+    card_bind(vehicle=licensed, uid=UID, actor=officer)
+    assert told(UID, datetime.date(2027, 10, 15)) == "expired"
+    next_year = ensure_schedule("2027-28")
+    admin_user = make_user(Role.ADMINISTRATOR)
+    client.force_login(admin_user)
+    url = f"/admin/ezbike/feeschedule/{next_year.pk}/change/"
+    form = {
+        "fiscal_year": "2027-28",
+        "application_fee": "500.00",
+        "licence_fee": "10000.00",
+        "renewal_fee": "2000.00",
+        "card_replacement_fee": "500.00",
+        "late_fee_per_month": "200.00",
+        "late_fee_cap": "2000.00",
+        "renewal_deadline": "2027-10-31",
+        "city_cap": "8000",
+        "note": "Extended by office order",
+        "ward_caps-TOTAL_FORMS": "0",
+        "ward_caps-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    licensed.licences.get().refresh_from_db()
+    assert str(licensed.licences.get().valid_until) == "2027-10-31"
+    assert told(UID, datetime.date(2027, 10, 15)) == "valid"
+    assert told(UID, datetime.date(2027, 11, 1)) == "expired"
