@@ -94,6 +94,7 @@ class CardsView(AnyPermissionRequired, View):
             context.update(
                 plate_shown=plate_display(vehicle.plate_no or ""),
                 answer_label=SCAN_LABELS.get(answer["status"], "") if answer else "",
+                answer_status=answer["status"] if answer else "",
                 cards=list(vehicle.cards.order_by("-bound_at")),
                 licence=Licence.objects.filter(vehicle=vehicle).order_by("-fiscal_year").first(),
                 in_use=vehicle.cards.filter(status=RfidCard.Status.IN_USE).first(),
