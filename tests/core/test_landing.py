@@ -13,7 +13,8 @@ LANDING = {
     Role.LICENCE_OFFICER: "/licences/officer/approvals/",
     Role.ASSESSOR: "/holdings/officer/assessor/",
     Role.ESTATE_OFFICER: "/staff/estate_officer/",
-    Role.EBIKE_OFFICER: "/staff/ebike_officer/",
+    Role.EBIKE_OFFICER: "/ezbike/cards/",
+    Role.TRAFFIC_STAFF: "/ezbike/plates/",
     Role.REVENUE_OFFICER: "/payments/revenue/sessions/",
     Role.ADMINISTRATOR: "/staff/",
 }
