@@ -131,7 +131,8 @@ STAFF = [
     (Role.LICENCE_OFFICER, "/licences/officer/approvals/", None),
     (Role.ASSESSOR, "/holdings/officer/assessor/", None),
     (Role.ESTATE_OFFICER, "/staff/estate_officer/", "Estate officer"),
-    (Role.EBIKE_OFFICER, "/staff/ebike_officer/", "E-bike officer"),
+    (Role.EBIKE_OFFICER, "/ezbike/cards/", "RFID cards"),
+    (Role.TRAFFIC_STAFF, "/ezbike/plates/", "Check a number plate"),
     (Role.REVENUE_OFFICER, "/payments/revenue/sessions/", None),
     (Role.ADMINISTRATOR, "/staff/", "Staff dashboards"),
 ]
