@@ -68,3 +68,48 @@ def holdings_of_user(user) -> list[tuple[int, str]]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [(h.ward.number, h.number) for h in holdings_of(user)]
+
+
+@dataclass(frozen=True)
+class RegisteredHolding:
+    """A registered holding as another service's register (or demo data) lists it."""
+
+    ward: int
+    number: str
+    use: str  # holdings' Use values: residential, commercial, mixed, industrial, vacant_land
+    road: str
+    mahalla: str
+    owner_name_bn: str  # the first owner's ("" when none)
+    owner_name_en: str
+    owner_mobile: str
+
+
+def registered_holdings(*, wards: list[int] | None = None) -> list[RegisteredHolding]:
+    """The registered holdings (of `wards`, by number, when given) in ward and number order,
+    each with its first owner: two queries whatever their number."""
+    from django.db.models import Prefetch
+
+    from .models import Holding, Owner
+
+    holdings = Holding.objects.select_related("ward").order_by("ward__number", "number")
+    if wards is not None:
+        holdings = holdings.filter(ward__number__in=wards)
+    holdings = holdings.prefetch_related(
+        Prefetch("owners", queryset=Owner.objects.order_by("pk"), to_attr="owner_rows")
+    )
+    found = []
+    for h in holdings:
+        first = h.owner_rows[0] if h.owner_rows else None
+        found.append(
+            RegisteredHolding(
+                ward=h.ward.number,
+                number=h.number,
+                use=h.use,
+                road=h.road,
+                mahalla=h.mahalla,
+                owner_name_bn=first.name_bn if first else "",
+                owner_name_en=first.name_en if first else "",
+                owner_mobile=first.mobile if first else "",
+            )
+        )
+    return found

@@ -77,7 +77,7 @@ def open_dues(user: Any) -> list[OpenDue]:
                 amount=sum((m.total for m in unpaid), Decimal("0.00")),
                 due_date=min(m.due_date for m in unpaid),
                 overdue=len(unpaid) > 1 or unpaid[0].late_fee_period is not None,
-                url=reverse("water_billing:bill_pdf", args=[unpaid[-1].pk]),
+                url=reverse("water_billing:connection", args=[connection.consumer_no]),
             )
         )
     return dues

@@ -13,11 +13,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import forms as core_forms
-from core.digits import to_ascii_digits
+from core.digits import localize_digits, to_ascii_digits
 from core.formfields import BDMobileField, LocalizedIntegerField, WardChoiceField
 from core.places import ward_by_number
 
 from .models import PIPE_CHOICES, Category, DocumentKind
+
+
+def pipe_choices() -> list[tuple[int, str]]:
+    """The pipe diameters in the reader's language and digits ("১২ মিমি (½″)")."""
+    return [
+        (
+            d,
+            _("%(mm)s mm (%(inches)s)")
+            % {
+                "mm": localize_digits(d),
+                "inches": localize_digits(label.split("(", 1)[-1].rstrip(")")),
+            },
+        )
+        for d, label in PIPE_CHOICES
+    ]
 
 
 class ApplicationForm(forms.Form):
@@ -35,7 +50,7 @@ class ApplicationForm(forms.Form):
         choices=[c for c in Category.choices if c[0] != Category.EXEMPT],
     )
     pipe_diameter_mm = forms.TypedChoiceField(
-        label=gettext_lazy("Pipe diameter"), choices=PIPE_CHOICES, coerce=int, initial=12
+        label=gettext_lazy("Pipe diameter"), choices=pipe_choices, coerce=int, initial=12
     )
     metered = forms.BooleanField(label=gettext_lazy("With a meter"), required=False, initial=True)
     sewerage = forms.BooleanField(label=gettext_lazy("Sewerage connected"), required=False)

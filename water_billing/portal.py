@@ -7,6 +7,7 @@ from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
 from . import dashboard_panels, dues, registry_hooks
+from .demo import seed
 from .verify import water_bill_lookup
 
 SPEC = register(
@@ -82,6 +83,7 @@ SPEC = register(
         # services/disconnections.py): connection fee, road cutting, reconnection.
         revenue_heads=["water", "sewerage", "vat", "late_fee", "registration_fee", "other"],
         verify_lookups=[water_bill_lookup],
+        demo=seed,
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,
     )

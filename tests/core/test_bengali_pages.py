@@ -82,6 +82,7 @@ def typed_in_english() -> list[str]:
     from accounts.models import User
     from holdings.models import Holding, Owner
     from trade_licenses.models import Application, ApplicationDocument, Business
+    from water_billing.models import Connection
 
     values: set[str] = set()
     for qs in (
@@ -91,6 +92,7 @@ def typed_in_english() -> list[str]:
         Business.objects.values_list("name_en", "premises_address"),
         Application.objects.values_list("trader_name_en", flat=False),
         ApplicationDocument.objects.values_list("original_name", flat=False),
+        Connection.objects.values_list("name_en", "address"),
     ):
         for row in qs:
             values.update(v.strip() for v in row if v and v.strip())

@@ -50,9 +50,15 @@ def test_the_demo_citizens_dashboard_panels_agree():
         # What I owe (billed) is exactly what My holdings calls overdue …
         assert section["count"] == 3 and section["total"] == overdue > 0
         # … and what is not billed yet is each holding's next instalment, as listed there.
-        assert sorted(d.amount for d in section["dues"]) == sorted(
+        holding_dues = [d for d in section["dues"] if d.service == "holdings"]
+        assert sorted(d.amount for d in holding_dues) == sorted(
             r["next_amount"] for r in rows if r["next_amount"]
         )
+        # … and the demo water connection's unpaid months, as My water connections says.
+        from water_billing.dashboard_panels import connections_with_dues
+
+        water = [d.amount for d in section["dues"] if d.service == "water_billing"]
+        assert water == [r["owed"] for r in connections_with_dues(citizen)] and water[0] > 0
         bills = Bill.objects.filter(payer=citizen, status="open")
         assert sum(b.total for b in bills) == section["total"]
 
