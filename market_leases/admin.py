@@ -26,12 +26,16 @@ from .models import (
 )
 
 
+def _estate(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.has_perm(perm("manage_markets")))
+
+
 class EstateAdmin(AuditedAdmin):
     """Open to whoever may manage markets (the estate officer's permission), besides the
     model permissions Django gives administrators."""
 
     def _estate(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.has_perm(perm("manage_markets")))
+        return _estate(request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._estate(request) or super().has_module_permission(request)
@@ -76,10 +80,24 @@ class StartsFromLatest:
 
 
 class ShopInline(admin.TabularInline):
+    """A market's shops, added and changed on its page (numbers normalised by Shop.clean)."""
+
     model = Shop
     extra = 0
     fields = ["number", "floor", "area_sqft", "kind"]
     show_change_link = True
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Market)
@@ -145,11 +163,16 @@ class LesseeAdmin(ReadOnlyEstateAdmin):
 
 
 class StatusChangeInline(admin.TabularInline):
+    """An allotment's status history, read-only."""
+
     model = AllotmentStatusChange
     extra = 0
     can_delete = False
     fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
     readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False

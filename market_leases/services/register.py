@@ -116,13 +116,20 @@ def lessee_register(
         errors["name_bn"] = _("Enter the lessee's name.")
     if errors:
         raise ValidationError(errors)
+    fields: dict[str, object] = {"mobile": mobile, "name_bn": name_bn, "name_en": name_en}
+    if address:
+        fields["address"] = address.strip()
+    if user is not None:
+        fields["user"] = user
+    try:
+        return _lessee_save(nid, fields, photo, actor)
+    except IntegrityError:  # registered by someone else at the same moment: update that one
+        return _lessee_save(nid, fields, photo, actor)
+
+
+def _lessee_save(nid: str, fields: dict[str, object], photo, actor) -> Lessee:
     with transaction.atomic():
         lessee = Lessee.objects.select_for_update().filter(nid=nid).first()
-        fields = {"mobile": mobile, "name_bn": name_bn, "name_en": name_en}
-        if address:
-            fields["address"] = address.strip()
-        if user is not None:
-            fields["user"] = user
         if lessee is None:
             lessee = Lessee(nid=nid, **fields)
             if photo:

@@ -234,3 +234,17 @@ def test_renewing_after_expiry_is_refused_when_the_shop_was_allotted_meanwhile(
         allotment_set_status(allotment=first, to="active", actor=officer)
     assert codes(e.value) == {"shop_occupied"}
     assert Allotment.objects.get(pk=first.pk).status == "expired"
+
+
+def test_the_estate_officer_sees_an_allotment_and_its_history_read_only_in_the_admin(
+    client, make_user, shop, lessee, licence, allot
+):
+    allotment = allot(shop, lessee, licence)
+    client.cookies["kcc_language"] = "en"
+    client.force_login(make_user("estate_officer", is_staff=True))
+    page = client.get(f"/admin/market_leases/allotment/{allotment.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Waiting for salami and deposit" in text and "KCC/Estate/2026/118" in text
+    assert 'name="decision_reference"' not in text  # read-only
+    assert client.get("/admin/market_leases/allotment/add/").status_code == 403

@@ -202,3 +202,34 @@ def test_the_admin_normalises_a_shop_number_and_refuses_a_floor_too_high(client,
 def test_other_staff_with_admin_access_do_not_see_markets(client, make_user, market):
     client.force_login(make_user("water_officer", is_staff=True))
     assert client.get("/admin/market_leases/market/").status_code == 403
+
+
+def test_a_markets_page_adds_shops_inline_with_their_numbers_normalised(client, make_user, market):
+    client.force_login(make_user("estate_officer", is_staff=True))
+    url = f"/admin/market_leases/market/{market.pk}/change/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "ward": market.ward_id,
+            "name_bn": market.name_bn,
+            "name_en": market.name_en,
+            "address": market.address,
+            "floors": 2,
+            "shops-TOTAL_FORMS": 1,
+            "shops-INITIAL_FORMS": 0,
+            "shops-0-number": "d ০১",
+            "shops-0-floor": 1,
+            "shops-0-area_sqft": "64.50",
+            "shops-0-kind": "stall",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(market.shops.values_list("number", "floor", "kind")) == [("D-1", 1, "stall")]
+    assert AuditLog.objects.filter(action="admin.add", object_type="market_leases.shop").exists()
+
+
+def test_the_admin_reads_in_bengali(client, make_user, market):
+    client.force_login(make_user("estate_officer", is_staff=True))
+    page = client.get("/admin/market_leases/rentschedule/").content.decode()
+    assert "ভাড়ার তফসিল" in page and "মাসিক ভাড়া, প্রতি বর্গফুট" in page
