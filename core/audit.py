@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from .middleware import current_request
@@ -28,7 +29,7 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [_jsonable(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # a file field, with a file or empty
         return value.name or ""
     return value
 

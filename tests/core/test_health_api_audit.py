@@ -383,3 +383,17 @@ def test_drf_counts_the_same_proxies():
 
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == settings.TRUSTED_PROXY_COUNT
+
+
+@pytest.mark.django_db
+def test_a_snapshot_writes_a_file_field_by_its_name_or_empty():
+    from django.core.files.base import ContentFile
+
+    from core.audit import snapshot
+    from holdings.models import ReportExport
+
+    export = ReportExport(kind=ReportExport.Kind.DEFAULTERS)
+    assert snapshot(export, ["file"]) == {"file": ""}  # no file: no error, an empty name
+    export.file.save("defaulters.xlsx", ContentFile(b"x"), save=False)
+    assert snapshot(export, ["file"])["file"].startswith("holdings/exports/defaulters")
+    export.file.delete(save=False)
