@@ -300,7 +300,7 @@ def chart_svg(rows: list[dict[str, Any]]) -> str:
     """The months' cubic metres as an inline SVG bar chart, as the bill PDF draws it (estimated
     months hatched, the latest dark, a spike in the warning colour), labelled in the page's
     language. Hidden from screen readers: the table under it says the same."""
-    width, height, left, top, bottom = 360, 150, 4, 18, 34
+    width, height, left, top, bottom = 360, 170, 4, 20, 40
     slot = (width - 2 * left) / len(rows)
     top_value = max([r["units"] or 0 for r in rows] + [1])
     plot = height - top - bottom
@@ -330,22 +330,22 @@ def chart_svg(rows: list[dict[str, Any]]) -> str:
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{fill}"/>'
             )
             parts.append(
-                f'<text x="{cx:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle" '
+                f'<text x="{cx:.1f}" y="{y - 3:.1f}" font-size="11" text-anchor="middle" '
                 f'fill="#1a1a1a">{localize_digits(units)}</text>'
             )
         else:
             parts.append(
-                f'<text x="{cx:.1f}" y="{height - bottom - 3:.1f}" font-size="9" '
+                f'<text x="{cx:.1f}" y="{height - bottom - 3:.1f}" font-size="11" '
                 'text-anchor="middle" fill="#6a6a6a">–</text>'
             )
         month = row["month"]
         parts.append(
-            f'<text x="{cx:.1f}" y="{height - bottom + 12:.1f}" font-size="9" '
+            f'<text x="{cx:.1f}" y="{height - bottom + 14:.1f}" font-size="11" '
             f'text-anchor="middle" fill="#1a1a1a">{localize_digits(f"{month:%m}")}</text>'
         )
         if i == 0 or month.month == 1:
             parts.append(
-                f'<text x="{cx:.1f}" y="{height - bottom + 25:.1f}" font-size="8" '
+                f'<text x="{cx:.1f}" y="{height - bottom + 30:.1f}" font-size="10" '
                 f'text-anchor="middle" fill="#4a4a4a">{localize_digits(month.year)}</text>'
             )
     parts.append("</svg>")
