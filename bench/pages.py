@@ -3,8 +3,8 @@ Django view in the same run, with 20 concurrent clients on gunicorn (2 workers Ã
 
     python -m bench.pages [--clients 20] [--seconds 4]
 
-Setup, not timed, on the database of DATABASE_URL (migrated; the benchmark's own rows
-are made once and reused, so it runs again on the same database): a citizen owning one
+Setup, not timed, in a database of its own made afresh on the PostgreSQL server of
+DATABASE_URL (`kcc_bench_pages`, dropped at the end): a citizen owning one
 holding with its demand and an open bill, a receipt to verify and a licence to search.
 Then, for each page in turn, the clients load it in a loop for the given seconds; each
 page's throughput is compared with the bare view's (`ratio` = bare requests per second
@@ -31,10 +31,12 @@ from pathlib import Path
 
 import requests
 
+from bench._db import drop_database, fresh_database, server_url
 from bench.ipn import _free_port, _gunicorn, _p95, _wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CITIZEN = "01799000003"
+DB_NAME = os.environ.get("BENCH_PAGES_DB", "kcc_bench_pages")
 FY = "2025-26"
 
 
@@ -49,11 +51,15 @@ def main(argv: list[str] | None = None) -> None:
     var_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     web = f"http://127.0.0.1:{port}"
+    # A database of its own each run: the first round must see one holding, not the 50 an
+    # earlier run's second round made.
+    server_db = server_url()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "KCC_VAR_DIR": str(var_dir),
         "SITE_URL": web,
+        "DATABASE_URL": fresh_database(server_db, DB_NAME),
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -77,6 +83,10 @@ def main(argv: list[str] | None = None) -> None:
             server.wait(timeout=30)
         except Exception:  # noqa: BLE001 - the benchmark is over either way
             server.kill()
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(server_db, DB_NAME)
     worst = max((row for rows in results for row in rows), key=lambda row: row["ratio"])
     worst_p95 = max(row["p95_ms"] for rows in results for row in rows)
     print(
