@@ -15,8 +15,7 @@ from django.core.management import call_command
 from accounts.demo import CITIZEN_MOBILE
 from accounts.models import User
 from holdings.models import Holding
-
-from .conftest import PHONE
+from tests.conftest import PHONE
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 DESKTOP = {"width": 1280, "height": 900}

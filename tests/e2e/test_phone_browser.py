@@ -17,8 +17,7 @@ from accounts.models import SmsMessage, User
 from core.roles import Role
 from core.views import landing_url
 from payments.models import Bill, CounterSession, Payment
-
-from .conftest import PHONE
+from tests.conftest import PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

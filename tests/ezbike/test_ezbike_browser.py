@@ -14,7 +14,6 @@ import time_machine
 
 from core.roles import Role
 from ezbike.services import device_register
-from tests.e2e.conftest import browser, phone  # noqa: F401 - the browser fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +27,7 @@ def shot(page, name: str) -> None:
 
 
 def test_bind_a_card_then_scan_it_valid_and_expired(
-    phone,  # noqa: F811 - the fixture imported above
+    phone,
     live_server,
     licensed,
     officer,

@@ -5,7 +5,6 @@ watch the import finish. Screenshots go to $SCREENSHOT_DIR when it is set."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,44 +18,31 @@ from .test_import import csv_bytes, row
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = os.environ.get("SCREENSHOT_DIR", "")
 
 
 @pytest.fixture
-def officer_page(live_server, make_user, settings, tmp_path):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: `make test` installs it (apt package chromium).")
-    from playwright.sync_api import sync_playwright
-
+def officer_page(browser, live_server, make_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     client = Client()
     client.force_login(make_user(Role.ASSESSOR))
     host = live_server.url.split("//")[1].split(":")[0]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1100, "height": 900}
-        )
-        context.add_cookies(
-            [
-                {"name": "kcc_language", "value": "bn", "domain": host, "path": "/"},
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "domain": host,
-                    "path": "/",
-                },
-            ]
-        )
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
+    context.add_cookies(
+        [
+            {"name": "kcc_language", "value": "bn", "domain": host, "path": "/"},
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": host,
+                "path": "/",
+            },
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
 
 
 def shot(page, name: str) -> None:
