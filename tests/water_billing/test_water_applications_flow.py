@@ -313,3 +313,16 @@ def test_the_queue_takes_a_fixed_number_of_queries(
         submit(holding, applicant)
     with django_assert_max_num_queries(14):
         assert client.get("/water/officer/applications/").status_code == 200
+
+
+def test_the_fee_lines_say_which_tariff_and_fee_in_either_language(holding, applicant, officer):
+    from core.explain import explain
+
+    application = submit(holding, applicant)
+    approve(application, officer)
+    application.refresh_from_db()
+    line = application.bill.lines.order_by("position").first()
+    assert line.explanation == explain(line.explanation_data, "en")
+    assert "connection fee of a 20 mm pipe" in line.explanation  # and its fee, from the data
+    bengali = explain(line.explanation_data, "bn")
+    assert "২০" in bengali and not any(c.isascii() and c.isdigit() for c in bengali)

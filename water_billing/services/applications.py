@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import audit
 from core.digits import localize_digits, to_bengali_digits
-from core.explain import because, number, taka
+from core.explain import because, explain, number, taka
 from core.explain import day as explain_day
 from core.fiscal import fiscal_year
 from core.status import check_transition
@@ -251,42 +251,40 @@ def fee_lines(application: ConnectionApplication, on: datetime.date) -> list[Lin
             % {"mm": localize_digits(pipe_mm)},
             code="no_pipe_fee",
         )
+    why = [
+        because(
+            gettext_noop("Tariff from %(tariff)s: connection fee of a %(mm)s mm pipe %(fee)s"),
+            tariff=explain_day(tariff.effective_from),
+            mm=number(pipe_mm),
+            fee=taka(pipe.connection_fee),
+        )
+    ]
     lines = [
         LineSpec(
             head=CONNECTION_FEE_HEAD,
             amount=Decimal(pipe.connection_fee),
             description_bn=f"সংযোগ ফি — {to_bengali_digits(pipe_mm)} মিমি পাইপ",
             description_en=f"Connection fee — {pipe_mm} mm pipe",
-            explanation=(
-                f"Tariff from {tariff.effective_from}: connection fee of a {pipe_mm} mm pipe"
-            ),
-            explanation_data=[
-                because(
-                    gettext_noop(
-                        "Tariff from %(tariff)s: connection fee of a %(mm)s mm pipe %(fee)s"
-                    ),
-                    tariff=explain_day(tariff.effective_from),
-                    mm=number(pipe_mm),
-                    fee=taka(pipe.connection_fee),
-                )
-            ],
+            explanation=explain(why, "en"),
+            explanation_data=why,
         )
     ]
     if application.road_cutting and tariff.road_cutting_fee > 0:
+        why = [
+            because(
+                gettext_noop("Tariff from %(tariff)s: road-cutting fee %(fee)s"),
+                tariff=explain_day(tariff.effective_from),
+                fee=taka(tariff.road_cutting_fee),
+            )
+        ]
         lines.append(
             LineSpec(
                 head=ROAD_CUTTING_HEAD,
                 amount=Decimal(tariff.road_cutting_fee),
                 description_bn="রাস্তা কাটার ফি",
                 description_en="Road-cutting fee",
-                explanation=f"Tariff from {tariff.effective_from}: road-cutting fee",
-                explanation_data=[
-                    because(
-                        gettext_noop("Tariff from %(tariff)s: road-cutting fee %(fee)s"),
-                        tariff=explain_day(tariff.effective_from),
-                        fee=taka(tariff.road_cutting_fee),
-                    )
-                ],
+                explanation=explain(why, "en"),
+                explanation_data=why,
             )
         )
     return lines

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.digits import localize_digits, to_bengali_digits
-from core.explain import because, taka
+from core.explain import because, explain, taka
 from core.explain import day as explain_day
 from core.fiscal import fiscal_year
 from payments.models import Bill
@@ -235,20 +235,21 @@ def _fee_lines(today: datetime.date) -> list[LineSpec]:
     tariff = tariff_on(today)
     if tariff is None or tariff.reconnection_fee <= 0:
         return []
+    why = [
+        because(
+            gettext_noop("Tariff from %(tariff)s: reconnection fee %(fee)s"),
+            tariff=explain_day(tariff.effective_from),
+            fee=taka(tariff.reconnection_fee),
+        )
+    ]
     return [
         LineSpec(
             head=RECONNECTION_HEAD,
             amount=Decimal(tariff.reconnection_fee),
             description_bn="পুনঃসংযোগ ফি",
             description_en="Reconnection fee",
-            explanation=f"Tariff from {tariff.effective_from}: reconnection fee",
-            explanation_data=[
-                because(
-                    gettext_noop("Tariff from %(tariff)s: reconnection fee %(fee)s"),
-                    tariff=explain_day(tariff.effective_from),
-                    fee=taka(tariff.reconnection_fee),
-                )
-            ],
+            explanation=explain(why, "en"),
+            explanation_data=why,
         )
     ]
 
