@@ -33,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._db import drop_database, fresh_database, server_url
+from bench._db import backend_cpu, drop_database, fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOLDINGS = 100_000
@@ -382,22 +382,6 @@ def _timed_orm(t: dict[str, str], holding_ids: list[int]) -> float:
 # --- the run --------------------------------------------------------------------------------
 
 
-def _backend_cpu() -> float:
-    """CPU seconds used so far by the PostgreSQL backend of Django's connection (0 when
-    the server is not on this machine): shows the work itself, whatever else the machine
-    is busy with."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     server = server_url()
     url = fresh_database(server, DB_NAME)
@@ -433,9 +417,9 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
             sample_ids = [row[0] for row in cur.fetchall()]
         for i in range(rounds):
             _wipe(t)
-            cpu = _backend_cpu()
+            cpu = backend_cpu()
             elapsed, steps = _timed_project(t)
-            project_cpu = _backend_cpu() - cpu
+            project_cpu = backend_cpu() - cpu
             project_times.append(elapsed)
             got = _fingerprint(t)
             if expected is None:
@@ -445,9 +429,9 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
                     _say(f"  {seconds:7.3f} s  {sql}")
             _check_same("project (again)", got, expected)
             _wipe(t)
-            cpu = _backend_cpu()
+            cpu = backend_cpu()
             sql_times.append(_timed_sql(t))
-            sql_cpu = _backend_cpu() - cpu
+            sql_cpu = backend_cpu() - cpu
             _check_same("sql", _fingerprint(t), expected)
             _say(
                 f"round {i + 1}: project {project_times[-1]:.2f} s (server CPU "

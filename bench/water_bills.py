@@ -40,7 +40,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench._db import drop_database, fresh_database, server_url
+from bench._db import backend_cpu, drop_database, fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONNECTIONS = 200_000
@@ -528,19 +528,6 @@ def _timed_sql(t: dict[str, str]) -> float:
 # --- the run --------------------------------------------------------------------------------
 
 
-def _backend_cpu() -> float:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     server = server_url()
     url = fresh_database(server, DB_NAME)
@@ -574,9 +561,9 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
         expected = None
         for i in range(rounds):
             _wipe(t)
-            cpu = _backend_cpu()
+            cpu = backend_cpu()
             elapsed, steps = _timed_project()
-            project_cpu = _backend_cpu() - cpu
+            project_cpu = backend_cpu() - cpu
             project_times.append(elapsed)
             got = _fingerprint(t)
             if expected is None:
@@ -585,9 +572,9 @@ def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
                     _say(f"  {seconds:7.3f} s  {sql}")
             _check_same("project (again)", got, expected)
             _wipe(t)
-            cpu = _backend_cpu()
+            cpu = backend_cpu()
             sql_times.append(_timed_sql(t))
-            sql_cpu = _backend_cpu() - cpu
+            sql_cpu = backend_cpu() - cpu
             _check_same("sql", _fingerprint(t), expected)
             _say(
                 f"round {i + 1}: project {project_times[-1]:.2f} s (server CPU "
