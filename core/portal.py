@@ -68,7 +68,7 @@ class OpenDue:
     period: Text  # which period ("FY 2025-26, instalment 1")
     amount: Decimal
     due_date: date
-    overdue: bool
+    overdue: bool  # past its due date: due_date < today (paid on the day, it is on time)
     url: str = ""  # the subject's page, if any
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,7 @@ def open_dues(user: Any) -> list[OpenDue]:
             due__in=keys, live=True, bill__status=Bill.Status.OPEN
         ).values_list("due", flat=True)
     )
+    today = timezone.localdate()
     dues = []
     for connection in connections:
         unpaid = months.get(connection.pk) or []
@@ -76,7 +78,8 @@ def open_dues(user: Any) -> list[OpenDue]:
                 period=period,
                 amount=sum((m.total for m in unpaid), Decimal("0.00")),
                 due_date=min(m.due_date for m in unpaid),
-                overdue=len(unpaid) > 1 or unpaid[0].late_fee_period is not None,
+                # The project's one rule: overdue from the day after the due date.
+                overdue=min(m.due_date for m in unpaid) < today,
                 url=reverse("water_billing:connection", args=[connection.consumer_no]),
             )
         )

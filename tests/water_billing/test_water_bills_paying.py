@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from accounts.models import SmsMessage
@@ -84,6 +85,26 @@ def owner_tariff():
     from water_billing import selectors
 
     return selectors.tariff_on(date(2026, 12, 2)).as_tariff()
+
+
+def test_a_water_due_is_overdue_from_the_day_after_its_due_date_as_every_due_is(owner, citizen):
+    generate_water_bills("2026-09", bill_date=date(2026, 10, 20))  # due 4 November
+
+    def water_due():
+        (due,) = [d for d in portal.open_dues(citizen) if d.service == "water_billing"]
+        return due
+
+    with time_machine.travel(date(2026, 11, 4), tick=False):
+        due = water_due()
+        assert due.due_date == date(2026, 11, 4) and not due.overdue  # paid on the day: on time
+    with time_machine.travel(date(2026, 11, 5), tick=False):
+        assert water_due().overdue
+    # Two unpaid months, neither yet past its due date: due, not overdue.
+    generate_water_bills("2026-10", bill_date=date(2026, 11, 1))
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        due = water_due()
+        assert due.amount == Decimal("1202.40") and due.due_date == date(2026, 11, 4)
+        assert not due.overdue
 
 
 def test_the_citizen_sees_one_due_and_pays_every_unpaid_month_with_arrears_lines(
