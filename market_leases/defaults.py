@@ -36,6 +36,9 @@ DEFAULT_RULES: dict[str, object] = {
 #: A new allotment's agreement runs this many years unless the decision says otherwise.
 DEFAULT_AGREEMENT_YEARS = 5
 
+#: Days the lessee has to pay the salami and the deposit after the allotment.
+PREMIUM_DUE_DAYS = 30
+
 #: Security deposit, in months of rent, offered for a new rent schedule (sample).
 DEFAULT_DEPOSIT_MONTHS = 6
 

@@ -393,8 +393,14 @@ class Allotment(models.Model):
     TRANSITIONS = {
         # salami and deposit paid; or not paid / withdrawn
         Status.PENDING_PAYMENT: {Status.ACTIVE, Status.CANCELLED},
-        # the agreement ran out; a name change; arrears or a breach
-        Status.ACTIVE: {Status.EXPIRED, Status.TRANSFERRED, Status.CANCELLED},
+        # the agreement ran out; a name change; arrears or a breach; back to waiting when
+        # the payment of the salami and deposit is voided (payments' on_reopened)
+        Status.ACTIVE: {
+            Status.EXPIRED,
+            Status.TRANSFERRED,
+            Status.CANCELLED,
+            Status.PENDING_PAYMENT,
+        },
         # renewed after it ran out (if nobody was allotted the shop meanwhile)
         Status.EXPIRED: {Status.ACTIVE},
         Status.TRANSFERRED: set(),
@@ -446,6 +452,8 @@ class Allotment(models.Model):
         related_name="+",
         verbose_name=_("allotted by"),
     )
+    # Printed as a QR code on the allotment letter (/verify/<code>/).
+    verify_code = models.CharField(max_length=16, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -500,3 +508,6 @@ class AllotmentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.allotment_id} {self.from_status or '—'} → {self.to_status}"
+
+
+from .billing_models import RentMonth, RentRun  # noqa: E402,F401

@@ -9,6 +9,7 @@ second finds it occupied and is refused (the partial unique constraint
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,8 +27,10 @@ from trade_licenses.public import licence_summary
 from .. import rent
 from ..defaults import DEFAULT_AGREEMENT_YEARS
 from ..models import Allotment, AllotmentStatusChange, Lessee, Shop
+from ..notify import notify
 from ..selectors import NotInForce, schedule_in_force
 from ._common import field_error, record, require_estate_officer
+from .billing import premium_bill, premium_bill_issue
 
 S = Allotment.Status
 
@@ -169,16 +172,42 @@ def shop_allot(
                 trade_licence_valid_until=licence_until,
                 status=S.PENDING_PAYMENT,
                 allotted_by=actor,
+                verify_code=secrets.token_hex(8),
             )
             AllotmentStatusChange.objects.create(
                 allotment=allotment, from_status="", to_status=S.PENDING_PAYMENT, changed_by=actor
             )
             record("shop_allot", allotment, actor=actor, after=audit.snapshot(allotment))
+            # The salami and deposit through payments' one bill path; paying it makes the
+            # allotment active (registry_hooks.on_paid). Nothing to pay: active at once.
+            bill = premium_bill_issue(allotment=allotment, actor=actor)
+            if bill is None:
+                allotment_set_status(
+                    allotment=allotment, to=S.ACTIVE, reason="nothing to pay", actor=actor
+                )
+            else:
+                notify(
+                    allotment, "allotted", amount=bill.total, bill=bill.number, due=bill.due_date
+                )
     except IntegrityError:
         # Another transaction took the shop between the lock and the insert (only without
         # row locks, as on SQLite's shared cache): the constraint refused the second.
         raise ValidationError(_occupied_message(shop, None), code="shop_occupied") from None
     return allotment
+
+
+def _cancel_premium_bill(allotment: Allotment, *, reason: str, actor) -> None:
+    """A withdrawn allotment's open salami and deposit bill is cancelled (refused while a
+    payment on it is under way: the money may still come)."""
+    from payments.services import PaymentError, bill_cancel
+
+    bill = premium_bill(allotment)
+    if bill is None or bill.status != bill.Status.OPEN:
+        return
+    try:
+        bill_cancel(bill=bill, reason=f"allotment cancelled: {reason}", actor=actor)
+    except PaymentError as exc:
+        raise ValidationError(str(exc), code="payment_in_progress") from exc
 
 
 @transaction.atomic
@@ -211,6 +240,8 @@ def allotment_set_status(
             row.save(update_fields=["status", "status_changed_at"])
     except IntegrityError:
         raise ValidationError(_occupied_message(row.shop, None), code="shop_occupied") from None
+    if before == S.PENDING_PAYMENT and to == S.CANCELLED:
+        _cancel_premium_bill(row, reason=reason, actor=actor)
     AllotmentStatusChange.objects.create(
         allotment=row, from_status=before, to_status=to, reason=reason, changed_by=actor
     )

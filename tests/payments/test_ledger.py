@@ -173,7 +173,7 @@ def test_a_bill_for_a_service_nobody_declared_is_refused(make_bill):
     from payments.registry import UnknownService
 
     with pytest.raises(UnknownService, match="No installed app declares the billing service"):
-        make_bill(service="market_leases")  # not built yet: no portal.py declares it
+        make_bill(service="parking")  # no portal.py declares it
     with pytest.raises(UnknownService):
         make_bill(service="payments")  # declared, but bills nothing
     assert not Bill.objects.exists()

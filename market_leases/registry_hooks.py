@@ -1,0 +1,113 @@
+"""What happens in market shops when one of its payments Bills is paid, reopened (the payment
+voided) or cancelled, and where its subject is (declared in market_leases/portal.py;
+payments calls them inside its transaction, with the bill locked).
+
+Two kinds of Bill, told apart by the subject type (services/billing.py):
+- "allotment": the salami and security deposit — paid, the allotment waiting for them
+  becomes active (through allotment_set_status, with its history row); voided, it waits
+  again; cancelled (replaced, or the allotment withdrawn), nothing of ours changes;
+- "rent": months of rent, named by the bill's claims ``market_leases:rent:<allotment>:<YYYY-MM>``
+  — paid, those months are marked paid by it; voided or cancelled, they are due again.
+Each hook is idempotent: a second call finds the work done and changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db.models import Q
+
+DUE = re.compile(r"^market_leases:rent:(\d+):(\d{4})-(\d{2})$")
+
+
+def _months(bill) -> Q | None:
+    found, any_ = Q(), False
+    for due in bill.claims.values_list("due", flat=True):
+        m = DUE.match(due)
+        if m:
+            any_ = True
+            found |= Q(
+                allotment_id=int(m.group(1)),
+                period=datetime.date(int(m.group(2)), int(m.group(3)), 1),
+            )
+    return found if any_ else None
+
+
+def _allotment(bill):
+    from .models import Allotment, Shop
+
+    if not str(bill.subject_id).isdigit():
+        return None
+    row = Allotment.objects.filter(pk=int(bill.subject_id)).only("shop_id").first()
+    if row is None:
+        return None
+    # The shop's lock first, as every allotment write takes it; then read the status.
+    Shop.objects.select_for_update().get(pk=row.shop_id)
+    return (
+        Allotment.objects.select_for_update()
+        .select_related("lessee", "shop__market")
+        .get(pk=row.pk)
+    )
+
+
+def on_paid(bill) -> None:
+    from .models import Allotment, RentMonth
+    from .services.billing import PREMIUM
+
+    if bill.subject_type == PREMIUM:
+        allotment = _allotment(bill)
+        if allotment is None or allotment.status != Allotment.Status.PENDING_PAYMENT:
+            return  # made active already (a second call), or withdrawn meanwhile
+        from .notify import notify
+        from .services import allotment_set_status
+
+        allotment_set_status(
+            allotment=allotment,
+            to=Allotment.Status.ACTIVE,
+            reason=f"salami and deposit paid (bill {bill.number})",
+        )
+        notify(allotment, "active")
+        return
+    months = _months(bill)
+    if months is not None:
+        RentMonth.objects.filter(months).filter(status=RentMonth.Status.DUE).update(
+            status=RentMonth.Status.PAID, paid_bill=bill
+        )
+
+
+def on_reopened(bill) -> None:
+    from .models import Allotment, RentMonth
+    from .services.billing import PREMIUM
+
+    if bill.subject_type == PREMIUM:
+        allotment = _allotment(bill)
+        if allotment is None or allotment.status != Allotment.Status.ACTIVE:
+            return
+        from .services import allotment_set_status
+
+        allotment_set_status(
+            allotment=allotment,
+            to=Allotment.Status.PENDING_PAYMENT,
+            reason=f"the payment of bill {bill.number} was voided",
+        )
+        return
+    RentMonth.objects.filter(paid_bill=bill).update(status=RentMonth.Status.DUE, paid_bill=None)
+
+
+def on_cancelled(bill) -> None:
+    """An open bill replaced or cancelled: its months were never paid by it; nothing of
+    ours changes (kept as a safety net for months it may have marked)."""
+    from .models import RentMonth
+    from .services.billing import PREMIUM
+
+    if bill.subject_type != PREMIUM:
+        RentMonth.objects.filter(paid_bill=bill).update(status=RentMonth.Status.DUE, paid_bill=None)
+
+
+def subject_url(bill) -> str:
+    """The lessee's page of the shop the bill is for."""
+    from django.urls import reverse
+
+    if not str(bill.subject_id).isdigit():
+        return ""
+    return reverse("market_leases:shop", args=[int(bill.subject_id)])
