@@ -102,6 +102,9 @@ class Vehicle(models.Model):
     plate_no = models.CharField(
         _("number plate"), max_length=30, unique=True, null=True, blank=True
     )
+    #: Printed as a QR code on the plate sticker and the blue book: /verify/<code>/ tells
+    #: anyone the licence's status (nothing personal). Given with the numbers.
+    verify_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -452,3 +455,12 @@ class Sighting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "seq"], name="ezbike_sighting_device_seq")
         ]
+
+
+# --- applications and reminders (ezbike/application_models.py) -------------------------------
+from .application_models import (  # noqa: E402, F401
+    Application,
+    ApplicationDocument,
+    DocumentKind,
+    RenewalReminder,
+)

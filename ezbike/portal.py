@@ -2,22 +2,47 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import RoleLink, ServiceSpec, register
+from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
+
+from . import dues, registry_hooks
+from .verify import ebike_lookup
 
 SPEC = register(
     ServiceSpec(
         key="ezbike",
         title=_("E-bike licence"),
         order=50,
+        card=ServiceCard(
+            text=_(
+                "Apply for your e-bike's licence, renew it each year, pay the fees and print "
+                "the number plate sticker and the licence."
+            ),
+            url_name="ezbike:mine",
+        ),
         role_links=[
             RoleLink(Role.EBIKE_OFFICER, _("RFID cards: bind and replace"), "ezbike:cards"),
+            RoleLink(
+                Role.EBIKE_OFFICER,
+                _("E-bike licence applications"),
+                "ezbike:officer_applications",
+            ),
             RoleLink(Role.EBIKE_OFFICER, _("Scan devices"), "ezbike:devices"),
             RoleLink(Role.EBIKE_OFFICER, _("Check a number plate"), "ezbike:plate_check"),
             RoleLink(Role.TRAFFIC_STAFF, _("Check a number plate"), "ezbike:plate_check"),
+            RoleLink(Role.COUNTER_CLERK, _("Apply for an e-bike licence"), "ezbike:counter_apply"),
         ],
-        # What e-bikes bill (ezbike/fees.py): the application fee, the first year's
-        # licence fee, the yearly renewal with its late fee, a replaced RFID card.
+        # What e-bikes bill (ezbike/fees.py, ezbike/services/billing.py): the application
+        # fee, the first year's licence fee, the yearly renewal with its late fee, a
+        # replaced RFID card. Paid: the application may be decided, the licence is active.
         revenue_heads=["application_fee", "licence_fee", "renewal_fee", "late_fee", "plate_fee"],
+        on_paid=registry_hooks.on_paid,
+        on_reopened=registry_hooks.on_reopened,
+        on_cancelled=registry_hooks.on_cancelled,
+        subject_url=registry_hooks.subject_url,
+        subject_link=_("Back to the e-bike"),
+        verify_lookups=[ebike_lookup],
+        open_dues=dues.open_dues,
+        bill_due=dues.bill_due,
     )
 )

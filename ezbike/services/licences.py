@@ -5,6 +5,7 @@ officer's approval under the fleet cap with its first-come waiting list, and exp
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -86,6 +87,9 @@ def _assign_numbers(vehicle: Vehicle) -> None:
         serial = next_in_year(NumberCounter, key)
         vehicle.plate_no = plate_number(vehicle_type=vehicle.vehicle_type, ward=ward, serial=serial)
         fields.append("plate_no")
+    if not vehicle.verify_code:
+        vehicle.verify_code = secrets.token_hex(8)
+        fields.append("verify_code")
     if fields:
         vehicle.save(update_fields=fields)
 

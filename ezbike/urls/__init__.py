@@ -1,7 +1,8 @@
 """E-bike URLs, mounted at /ezbike/ under the namespace "ezbike": the e-bike officer's
-pages (officer). The REST endpoints are in `api` (mounted under /api/ezbike/)."""
+pages (officer), the owner's pages and applications (citizen). The REST endpoints are in
+`api` (mounted under /api/ezbike/)."""
 
-from . import officer
+from . import citizen, officer
 
 app_name = "ezbike"
-urlpatterns = officer.urlpatterns
+urlpatterns = officer.urlpatterns + citizen.urlpatterns

@@ -89,6 +89,10 @@ PAGES: dict[str, object] = {
     "/ezbike/devices/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/cards/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/plates/": [Role.TRAFFIC_STAFF, Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/": "*",
+    "/ezbike/apply/": "*",
+    "/ezbike/counter/apply/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
+    "/ezbike/officer/applications/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
 }
 
 

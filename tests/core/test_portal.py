@@ -41,7 +41,7 @@ def test_home_page_shows_only_the_declared_services(client):
     page = english(client).get("/").content.decode()
     assert "Holding tax" in page and "Trade licence" in page
     assert 'href="/holdings/quick-pay/"' in page
-    for absent in ("Water bills", "Market shops", "E-bike", "Coming soon"):
+    for absent in ("Water bills", "Market shops", "Coming soon"):
         assert absent not in page
 
 

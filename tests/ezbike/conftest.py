@@ -90,3 +90,90 @@ def licensed(make_vehicle, license_vehicle):
     vehicle = make_vehicle()
     license_vehicle(vehicle)
     return vehicle
+
+
+# --- applications -----------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png(name: str = "photo.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 120, 200)).save(data, format="PNG")
+    return SimpleUploadedFile(name, data.getvalue(), content_type="image/png")
+
+
+def pdf(name: str = "papers.pdf", data: bytes = PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def application_input(n: int = 0, **over) -> dict:
+    """What an application carries (application_submit's keywords but the actors)."""
+    data = {
+        "owner": {
+            "nid": f"{1980000000 + n}",
+            "name_bn": "রহিম মিয়া",
+            "name_en": "Rahim Mia",
+            "mobile": f"0181{n:07d}",
+            "ward": 7,
+            "address": "Sonadanga, Khulna",
+            "photo": png(),
+        },
+        "vehicle": {
+            "vehicle_type": "passenger",
+            "chassis_no": f"CHA{n:05d}",
+            "motor_no": f"MOT{n:05d}",
+            "battery_count": 4,
+            "maker": "Hero",
+        },
+        "drivers": [
+            {
+                "nid": f"{1970000000 + n}",
+                "driving_licence_no": f"DK{n:07d}",
+                "name_bn": "করিম",
+                "mobile": "",
+                "photo": png("driver.png"),
+            }
+        ],
+        "documents": {"vehicle_photo": png("bike.png"), "ownership": pdf()},
+    }
+    for key, value in over.items():
+        data[key] = value
+    return data
+
+
+@pytest.fixture
+def submit(make_user):
+    """submit(n=0, applicant=None, **over) -> an application filed from home."""
+    from ezbike.services.applications import application_submit
+
+    def make(n: int = 0, applicant=None, **over):
+        applicant = applicant or make_user(
+            "citizen", mobile=f"0181{n:07d}", preferred_language="en"
+        )
+        return application_submit(
+            **application_input(n, **over), applicant=applicant, actor=applicant
+        )
+
+    return make
+
+
+@pytest.fixture
+def pay(make_user):
+    """pay(bill) -> the cash payment taken at a counter for it."""
+    from payments.services import counter_session_open, counter_take_cash
+
+    clerk = make_user("counter_clerk")
+    session = counter_session_open(clerk=clerk)
+
+    def make(bill):
+        return counter_take_cash(session=session, bills=[bill], clerk=clerk)
+
+    return make

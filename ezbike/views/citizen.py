@@ -1,0 +1,152 @@
+"""The owner's pages: my e-bikes, an e-bike's page (its licences with status and validity,
+the application, the fee to pay, renew), and the plate sticker and licence ("blue book")
+PDFs. Staff (the e-bike officer, the counter) open an e-bike's page too."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.roles import perm
+from payments.models import Bill
+
+from .. import documents
+from ..models import Application, Licence, Vehicle
+from ..services.applications import licence_renew, renewal_open
+from ..services.billing import SERVICE
+
+STAFF = (perm("manage_ebikes"), perm("use_counter"))
+
+
+def vehicle_for(request: HttpRequest, pk: int) -> Vehicle:
+    """The e-bike, when the user owns it or is staff (else 403)."""
+    vehicle = get_object_or_404(
+        Vehicle.objects.select_related("owner__user", "ward", "owner__nid_ward"), pk=pk
+    )
+    user = request.user
+    if vehicle.owner.user_id != user.pk and not any(user.has_perm(p) for p in STAFF):
+        raise PermissionDenied(_("You can see only your own e-bikes."))
+    return vehicle
+
+
+def _licences():
+    return Prefetch("licences", queryset=Licence.objects.order_by("-fiscal_year", "-pk"))
+
+
+class MyVehiclesView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        vehicles = list(
+            Vehicle.objects.filter(owner__user=cast(Any, request.user))
+            .select_related("ward")
+            .prefetch_related(_licences())
+            .order_by("pk")
+        )
+        rows = [{"vehicle": v, "licence": next(iter(v.licences.all()), None)} for v in vehicles]
+        return TemplateResponse(request, "ezbike/citizen/mine.html", {"rows": rows})
+
+
+def open_bills(vehicle: Vehicle, licences: list[Licence]) -> list[Bill]:
+    applications = Application.objects.filter(licence__vehicle=vehicle).values_list("pk", flat=True)
+    return list(
+        Bill.objects.filter(service=SERVICE, status=Bill.Status.OPEN)
+        .filter(
+            Q(subject_type="licence", subject_id__in=[str(lic.pk) for lic in licences])
+            | Q(subject_type="application", subject_id__in=[str(pk) for pk in applications])
+        )
+        .order_by("due_date", "pk")
+    )
+
+
+class VehicleView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        vehicle = vehicle_for(request, pk)
+        licences = list(vehicle.licences.order_by("-fiscal_year", "-pk"))
+        application = (
+            Application.objects.filter(licence__vehicle=vehicle)
+            .select_related("licence", "fee_bill")
+            .order_by("-pk")
+            .first()
+        )
+        current = documents.printable_licence(vehicle)
+        bills = open_bills(vehicle, licences)
+        unbilled = [
+            lic
+            for lic in licences
+            if lic.status == Licence.Status.APPROVED
+            and not any(b.subject_type == "licence" and b.subject_id == str(lic.pk) for b in bills)
+        ]
+        for lic in unbilled:
+            lic.token = f"l{lic.pk}"  # type: ignore[attr-defined]
+        return TemplateResponse(
+            request,
+            "ezbike/citizen/vehicle.html",
+            {
+                "vehicle": vehicle,
+                "owner": vehicle.owner,
+                "licences": licences,
+                "application": application,
+                "bills": bills,
+                "unbilled": unbilled,
+                "is_owner": vehicle.owner.user_id == request.user.pk,
+                "may_renew": vehicle.owner.user_id == request.user.pk and renewal_open(vehicle),
+                "printable": current,
+                "drivers": [
+                    a.driver
+                    for a in vehicle.assignments.filter(ended_on__isnull=True).select_related(
+                        "driver"
+                    )
+                ],
+            },
+        )
+
+
+class RenewView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        vehicle = vehicle_for(request, pk)
+        if vehicle.owner.user_id != request.user.pk:
+            raise PermissionDenied(_("Only the owner renews an e-bike online."))
+        try:
+            _licence, bill = licence_renew(vehicle=vehicle, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The renewal is billed: bill %(number)s. Pay it below.")
+                % {"number": bill.number},
+            )
+        return redirect("ezbike:vehicle", pk=vehicle.pk)
+
+
+class StickerPdfView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        vehicle = vehicle_for(request, pk)
+        licence = documents.printable_licence(vehicle)
+        if licence is None:
+            raise Http404
+        return documents.pdf_response(
+            documents.sticker_pdf(licence), f"ebike-sticker-{vehicle.plate_no}.pdf"
+        )
+
+
+class BlueBookPdfView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        vehicle = vehicle_for(request, pk)
+        licence = documents.printable_licence(vehicle)
+        if licence is None:
+            raise Http404
+        return documents.pdf_response(
+            documents.bluebook_pdf(licence),
+            f"ebike-licence-{vehicle.licence_no}-{licence.fiscal_year}.pdf",
+        )
