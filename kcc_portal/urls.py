@@ -39,6 +39,7 @@ urlpatterns = [
     path("holdings/", include("holdings.urls")),
     path("licences/", include("trade_licenses.urls")),
     path("water/", include("water_billing.urls")),
+    path("markets/", include("market_leases.urls")),
     path("ezbike/", include("ezbike.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

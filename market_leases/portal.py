@@ -2,15 +2,39 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import ServiceSpec, register
+from core.dashboard import Panel
+from core.portal import RoleLink, ServiceCard, ServiceSpec, register
+from core.roles import Role
 
-from . import dues, registry_hooks
+from . import dashboard_panels, dues, registry_hooks
+from .verify import allotment_letter_lookup
 
 SPEC = register(
     ServiceSpec(
         key="market_leases",
         title=_("Shop rent"),
         order=40,
+        card=ServiceCard(
+            text=_(
+                "See the rent of the city market shops allotted to you, month by month, and "
+                "pay it with your other bills."
+            ),
+            url_name="market_leases:mine",
+        ),
+        panels=[
+            Panel(
+                key="market_leases",
+                title=_("My shops"),
+                order=40,
+                template="market_leases/panel.html",
+                context=dashboard_panels.panel,
+            )
+        ],
+        role_links=[
+            RoleLink(Role.ESTATE_OFFICER, _("Markets and shops"), "market_leases:markets"),
+            RoleLink(Role.ESTATE_OFFICER, _("Shops: search, vacant, allot"), "market_leases:shops"),
+            RoleLink(Role.ESTATE_OFFICER, _("Monthly shop rent"), "market_leases:rent_runs"),
+        ],
         # The salami and deposit of an allotment, and months of rent (services/billing.py):
         # paid, reopened and cancelled through payments, every unpaid month in one place.
         on_paid=registry_hooks.on_paid,
@@ -19,6 +43,7 @@ SPEC = register(
         subject_url=registry_hooks.subject_url,
         subject_link=_("Back to the shop"),
         revenue_heads=["salami", "security_deposit", "rent", "surcharge"],
+        verify_lookups=[allotment_letter_lookup],
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,
     )

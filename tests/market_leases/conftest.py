@@ -167,3 +167,22 @@ def codes(error) -> set[str]:
     if hasattr(error, "error_dict"):
         return {e.code for errors in error.error_dict.values() for e in errors}
     return {e.code for e in error.error_list}
+
+
+@pytest.fixture
+def active_allotment(shop, lessee, licence, allot, officer, citizen):
+    """Shop A-12 allotted to Karim from 1 October 2026, active (the salami and deposit
+    paid), the lessee linked to the `citizen` account."""
+    from market_leases.services import allotment_set_status
+
+    lessee.user = citizen
+    lessee.save(update_fields=["user"])
+    allotment = allot(shop, lessee, licence, starts_on=date(2026, 10, 1))
+    return allotment_set_status(allotment=allotment, to="active", actor=officer)
+
+
+def pay_at_counter(make_user, bill):
+    from payments.services import counter_session_open, counter_take_cash
+
+    clerk = make_user("counter_clerk")
+    return counter_take_cash(session=counter_session_open(clerk=clerk), bills=[bill], clerk=clerk)

@@ -1,0 +1,20 @@
+"""Market shop URLs, mounted at /markets/ under the namespace "market_leases": the lessee's
+pages (my shops, a shop's rent statement, the allotment letter) and the estate officer's
+(markets, shops, allotting, an allotment, the monthly rent runs)."""
+
+from django.urls import path
+
+from ..views import lessee, officer
+
+app_name = "market_leases"
+urlpatterns = [
+    path("", lessee.my_shops, name="mine"),
+    path("shops/<int:pk>/", lessee.shop_page, name="shop"),
+    path("allotments/<int:pk>/letter.pdf", officer.letter, name="letter"),
+    path("officer/", officer.MarketsView.as_view(), name="markets"),
+    path("officer/shops/", officer.ShopsView.as_view(), name="shops"),
+    path("officer/shops/<int:pk>/allot/", officer.AllotView.as_view(), name="allot"),
+    path("officer/allotments/<int:pk>/", officer.AllotmentView.as_view(), name="allotment"),
+    path("officer/rent/", officer.RentRunsView.as_view(), name="rent_runs"),
+    path("officer/rent/runs/<int:pk>/", officer.RentRunView.as_view(), name="rent_run"),
+]

@@ -1,0 +1,85 @@
+"""The lessee's pages: my shops (each with what is unpaid), and a shop's rent statement —
+every month billed with its due date, surcharge as of today and whether it is paid — with
+paying the unpaid months in "my bills" alongside the other services (the dues of
+market_leases.dues), and the allotment letter."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from core.roles import perm
+from payments.models import Bill, BillClaim
+
+from ..dashboard_panels import shops_with_dues
+from ..models import Allotment, RentMonth
+from ..services.billing import SERVICE, month_lines, premium_bill
+
+STAFF_PERMISSIONS = (perm("manage_markets"), perm("use_counter"), perm("view_revenue_reports"))
+
+
+@login_required
+@require_safe
+def my_shops(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(
+        request, "market_leases/lessee/mine.html", {"rows": shops_with_dues(request.user)}
+    )
+
+
+@login_required
+@require_safe
+def shop_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A shop's rent statement (the allotment's months), for its lessee and staff."""
+    allotment = get_object_or_404(
+        Allotment.objects.select_related("shop__market__ward", "lessee"), pk=pk
+    )
+    user = request.user
+    own = allotment.lessee.user_id == user.pk
+    if not own and not any(user.has_perm(p) for p in STAFF_PERMISSIONS):
+        raise PermissionDenied(_("This is not a shop allotted to your account."))
+    today = timezone.localdate()
+    months = list(RentMonth.objects.filter(allotment=allotment).order_by("period"))
+    unpaid = [m for m in months if m.status == RentMonth.Status.DUE and m.rent > 0]
+    surcharges = {m.pk: s.amount for m, s in month_lines(unpaid, today) if s is not None}
+    rows = [
+        {
+            "month": m,
+            "surcharge": surcharges.get(m.pk),
+        }
+        for m in months
+    ]
+    owed = sum(
+        (m.rent + surcharges.get(m.pk, Decimal("0.00")) for m in unpaid),
+        Decimal("0.00"),
+    )
+    keys = [f"{SERVICE}:{m.due_key}" for m in unpaid]
+    claim = (
+        BillClaim.objects.filter(due__in=keys, live=True, bill__status=Bill.Status.OPEN)
+        .select_related("bill")
+        .first()
+        if keys
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "market_leases/lessee/shop.html",
+        {
+            "allotment": allotment,
+            "rows": rows,
+            "unpaid": unpaid,
+            "owed": owed,
+            "own": own,
+            "open_bill": claim.bill if claim else None,
+            "premium_bill": premium_bill(allotment),
+            "service": SERVICE,
+            "due_token": f"a{allotment.pk}",
+        },
+    )

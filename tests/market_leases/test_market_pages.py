@@ -1,0 +1,205 @@
+"""The estate officer's pages (markets with search and pagination, shops with vacant ones,
+allotting a vacant shop with a confirmation, an allotment with its history, the allotment
+letter PDF and its /verify/ check, the monthly rent run made by a real worker) and the
+lessee's (my shops, a shop's rent statement, paying it in my bills); who may open which."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from market_leases.billing import generate_shop_rent
+from market_leases.models import Allotment, Market, RentMonth, RentRun
+from market_leases.services import shop_register
+from market_leases.services.billing import premium_bill
+from payments.models import Bill
+
+from .conftest import LESSEE_NID
+
+pytestmark = pytest.mark.django_db
+
+
+def english(client, user):
+    client.force_login(user)
+    client.cookies["kcc_language"] = "en"
+    return client
+
+
+def photo() -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 50), (200, 180, 160)).save(buffer, "JPEG")
+    return SimpleUploadedFile("karim.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_markets_are_searched_and_counted(client, officer, shop, market):
+    from core.models import Ward
+
+    Market.objects.create(ward=Ward.objects.get(number=3), name_bn="বড় বাজার", name_en="Boro Bazar")
+    page = english(client, officer).get("/markets/officer/?q=new")
+    body = page.content.decode()
+    assert page.status_code == 200 and "New Market" in body and "Boro Bazar" not in body
+    (row,) = page.context["page"].object_list
+    assert (row.shop_count, row.occupied) == (1, 0)
+
+
+def test_vacant_shops_are_listed_and_searched_by_number(
+    client, officer, shop, market, lessee, licence, allot
+):
+    other = shop_register(market=market, number="B-7", floor=1, area_sqft="80", actor=officer)
+    allot(other, lessee, licence)
+    c = english(client, officer)
+    vacant = c.get("/markets/officer/shops/?vacant=1")
+    assert [r["shop"].number for r in vacant.context["rows"]] == ["A-12"]
+    everything = c.get(f"/markets/officer/shops/?market={market.pk}")
+    assert [r["shop"].number for r in everything.context["rows"]] == ["A-12", "B-7"]
+    found = c.get("/markets/officer/shops/?q=b7")  # typed without the dash
+    assert [r["shop"].number for r in found.context["rows"]] == ["B-7"]
+    assert "Karim" in found.content.decode()
+
+
+def test_the_officer_allots_a_vacant_shop_after_confirming(client, officer, shop, licence):
+    c = english(client, officer)
+    url = f"/markets/officer/shops/{shop.pk}/allot/"
+    form = c.get(url)
+    assert form.context["rates"]["total"] == 206055
+    data = {
+        "nid": "১৯৯০১২৩৪৫৬",  # Bengali digits
+        "name_en": "Karim",
+        "mobile": "০১৭১১২২৩৩৪৪",
+        "trade_licence_number": licence,
+        "basis": "committee",
+        "decision_reference": "KCC/Estate/2026/118",
+        "decision_date": "2026-12-01",
+        "starts_on": "2027-01-01",
+        "photo": photo(),
+    }
+    unconfirmed = c.post(url, data)
+    assert unconfirmed.status_code == 400 and not Allotment.objects.exists()
+    assert "Tick the box to confirm the allotment." in unconfirmed.content.decode()
+    done = c.post(url, {**data, "photo": photo(), "confirm": "on"})
+    allotment = Allotment.objects.get()
+    assert (
+        done.status_code == 302
+        and done["Location"] == f"/markets/officer/allotments/{allotment.pk}/"
+    )
+    assert allotment.lessee.nid == LESSEE_NID and allotment.lessee.photo
+    assert premium_bill(allotment).total == 206055
+    detail = c.get(done["Location"]).content.decode()
+    assert "Waiting for salami and deposit" in detail and premium_bill(allotment).number in detail
+    # The shop is no longer vacant: a second allotment is refused, saying who holds it.
+    again = c.get(url)
+    assert again.status_code == 200 and "This shop is not vacant" in again.content.decode()
+    posted = c.post(url, {**data, "photo": photo(), "confirm": "on"})
+    assert posted.status_code == 400 and Allotment.objects.count() == 1
+
+
+def test_a_photo_is_needed_and_checked(client, officer, shop, licence):
+    c = english(client, officer)
+    data = {
+        "nid": LESSEE_NID,
+        "name_en": "Karim",
+        "mobile": "01711223344",
+        "trade_licence_number": licence,
+        "basis": "committee",
+        "decision_reference": "KCC/Estate/2026/118",
+        "decision_date": "2026-12-01",
+        "starts_on": "2027-01-01",
+        "confirm": "on",
+    }
+    url = f"/markets/officer/shops/{shop.pk}/allot/"
+    missing = c.post(url, data)
+    assert missing.status_code == 400
+    assert missing.context["form"].errors["photo"] == ["Upload the lessee's photo (JPEG or PNG)."]
+    fake = SimpleUploadedFile("karim.jpg", b"not an image", content_type="image/jpeg")
+    assert c.post(url, {**data, "photo": fake}).status_code == 400
+    assert not Allotment.objects.exists()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_allotment_letter_is_bilingual_with_its_verify_code(
+    client, officer, shop, lessee, licence, allot, tmp_path
+):
+    allotment = allot(shop, lessee, licence)
+    response = english(client, officer).get(f"/markets/allotments/{allotment.pk}/letter.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "SHOP ALLOTMENT LETTER" in text.upper() and "A-12" in text and "Karim" in text
+    assert "1,80,750.00" in text and "25,305.00" in text and "KCC/Estate/2026/118" in text
+    assert f"/verify/{allotment.verify_code}/" in text
+    verify = client.get(f"/verify/{allotment.verify_code}/").content.decode()
+    assert "Genuine shop allotment letter" in verify and "Karim" not in verify  # name masked
+
+
+def test_the_lessee_reads_the_statement_and_pays_in_my_bills(
+    client, citizen, active_allotment, make_user
+):
+    generate_shop_rent("2026-10")
+    generate_shop_rent("2026-11")
+    c = english(client, citizen)
+    mine = c.get("/markets/").content.decode()
+    assert "A-12" in mine and "8,435.00" in mine
+    url = f"/markets/shops/{active_allotment.pk}/"
+    page = c.get(url)
+    assert page.status_code == 200 and page.context["owed"] == Decimal("9489.38")
+    assert [r["month"].period for r in page.context["rows"]] == [
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+    ]
+    paid = c.post(f"/payments/dues/market_leases/a{active_allotment.pk}/")
+    assert paid.status_code == 302
+    bill = Bill.objects.get(service="market_leases", subject_type="rent")
+    assert bill.total == Decimal("9489.38")
+    assert bill.number in c.get(url).content.decode()  # now: pay that bill
+    # Someone else's shop is not theirs to read.
+    english(client, make_user())
+    assert client.get(url).status_code == 403
+    assert client.get(f"/markets/allotments/{active_allotment.pk}/letter.pdf").status_code == 403
+
+
+def test_the_dashboard_panel_lists_my_shops(client, citizen, active_allotment):
+    generate_shop_rent("2026-11")
+    page = english(client, citizen).get("/dashboard/").content.decode()
+    assert 'data-section="market_leases"' in page and "A-12" in page
+
+
+def wait_done(run_id: int, timeout: float = 60.0) -> RentRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = RentRun.objects.get(pk=run_id)
+        if run.status == "failed" or (run.status == "done" and run.sms_sent):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(RentRun.objects.get(pk=run_id).status)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_officer_confirms_a_month_and_a_worker_makes_its_rent(
+    client, officer, active_allotment, celery_worker_thread
+):
+    c = english(client, officer)
+    confirm = c.post("/markets/officer/rent/", {"month": "২০২৬-১১"})
+    assert confirm.status_code == 200 and confirm.context["active"] == 1
+    assert not RentRun.objects.exists()
+    started = c.post("/markets/officer/rent/", {"month": "2026-11", "confirm": "yes"})
+    run = RentRun.objects.get()
+    assert started["Location"] == f"/markets/officer/rent/runs/{run.pk}/"
+    run = wait_done(run.pk)
+    assert run.status == "done" and run.created["months"] == 1 and run.sms_sent == 1
+    assert RentMonth.objects.get().rent == Decimal("4217.50")
+    page = c.get(started["Location"]).content.decode()
+    assert "4,217.50" in page
+    future = c.post("/markets/officer/rent/", {"month": "2027-02", "confirm": "yes"})
+    assert future.status_code == 400 and RentRun.objects.count() == 1
