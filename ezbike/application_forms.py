@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import forms as core_forms
-from core.digits import to_ascii_digits
+from core.digits import localize_digits, to_ascii_digits
 from core.formfields import BDMobileField, LocalizedIntegerField, NIDField
 
 from .models import DocumentKind, VehicleType
@@ -59,7 +59,7 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for i in range(1, MAX_DRIVERS + 1):
-            n = {"n": i}
+            n = {"n": localize_digits(i)}
             self.fields[f"driver{i}_nid"] = NIDField(
                 label=_("Driver %(n)s: NID number") % n, max_length=30, required=False
             )

@@ -449,7 +449,11 @@ def licence_renew(*, vehicle: Vehicle, actor, today: datetime.date | None = None
     """Renew the e-bike for the current fiscal year in one step: the renewal applied for
     and approved (a renewal needs no place under the cap), the renewal fee and any late fee
     billed; SMS. Returns (licence, bill)."""
-    vehicle = Vehicle.objects.select_for_update().select_related("owner__user").get(pk=vehicle.pk)
+    vehicle = (
+        Vehicle.objects.select_for_update(of=("self",))
+        .select_related("owner__user")
+        .get(pk=vehicle.pk)
+    )
     if not renewal_open(vehicle):
         raise ValidationError(
             _("This e-bike cannot be renewed now: it is renewed already, or not licensed yet."),

@@ -217,11 +217,35 @@ def waiting_list_advance(*, fiscal_year: str, actor=None) -> list[Licence]:
         waiting=[(lic, lic.vehicle.ward.number) for lic in waiting],
     )
     reason = _("A place under the fleet cap became free.")
-    return [
+    approved = [
         licence_set_status(licence=lic, to=S.APPROVED, reason=reason, actor=actor)
         for lic in moves
         if isinstance(lic, Licence)
     ]
+    for lic in approved:
+        _bill_and_tell(lic, actor=actor)
+    return approved
+
+
+def _bill_and_tell(licence: Licence, *, actor=None) -> None:
+    """A waiting application that took a place: its licence fee billed and the owner told,
+    as on an approval (ezbike.services.applications.application_decide)."""
+    from ..notify import notify_owner
+    from .billing import licence_fee_bill
+
+    bill = licence_fee_bill(licence=licence, actor=actor)
+    vehicle = Vehicle.objects.select_related("owner__user").get(pk=licence.vehicle_id)
+    application = getattr(licence, "application", None)
+    notify_owner(
+        mobile=application.mobile if application else vehicle.owner.mobile,
+        user=vehicle.owner.user,
+        key="approved",
+        ref=application.reference if application else vehicle.chassis_no,
+        plate=vehicle.plate_no or "",
+        amount=bill.total,
+        bill=bill.number,
+        due=bill.due_date,
+    )
 
 
 def licences_expire_due(*, today: datetime.date | None = None, actor=None) -> int:

@@ -257,8 +257,8 @@ class PhotoView(AnyPermissionRequired, View):
     def get(self, request: HttpRequest, who: str, pk: int) -> FileResponse:
         if who == "owner":
             photo = get_object_or_404(Owner, pk=pk).photo
-            return _file_response(photo, filename=photo.name.rsplit("/", 1)[-1])
+            return _file_response(photo, filename=(photo.name or "").rsplit("/", 1)[-1])
         if who == "driver":
             photo = get_object_or_404(Driver, pk=pk).photo
-            return _file_response(photo, filename=photo.name.rsplit("/", 1)[-1])
+            return _file_response(photo, filename=(photo.name or "").rsplit("/", 1)[-1])
         raise Http404

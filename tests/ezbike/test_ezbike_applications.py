@@ -246,3 +246,24 @@ def test_a_voided_licence_fee_suspends_the_licence_and_paying_again_resumes_it(
     on_paid(bill)
     licence.refresh_from_db()
     assert licence.status == "active"
+
+
+def test_a_waiting_application_that_takes_a_place_is_billed_and_told(
+    submit, officer, pay, django_capture_on_commit_callbacks
+):
+    from ezbike.defaults import ensure_schedule
+    from ezbike.services import waiting_list_advance
+
+    schedule = ensure_schedule(FY)
+    schedule.city_cap = 0
+    schedule.save()
+    application = submit()
+    pay(application.fee_bill)
+    application_decide(application=application, actor=officer, approve=True, reason="ok")
+    schedule.city_cap = 10
+    schedule.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        [moved] = waiting_list_advance(fiscal_year=FY, actor=officer)
+    assert moved.status == "approved"
+    bill = Bill.objects.get(subject_type="licence", subject_id=str(moved.pk))
+    assert bill.total == Decimal("10000.00") and sms("is approved")
