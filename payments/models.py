@@ -363,6 +363,9 @@ class Allocation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Counted in the collection rollups yet (payments/rollups.py): the one column of the
+    # ledger that changes, once, from false to true, and only by the rollups' refresh.
+    rolled_up = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -373,6 +376,56 @@ class Allocation(models.Model):
                 name="allocate_line_once",
             ),
         ]
+        indexes = [
+            # The rows not rolled up yet: few, found without reading the ledger.
+            models.Index(fields=["id"], condition=Q(rolled_up=False), name="allocation_not_rolled"),
+        ]
+
+
+class CollectionRollup(models.Model):
+    """What the ledger collected, summed by day and by everything the collections dashboard
+    groups or filters on. Kept by payments/rollups.py from the allocations (a void's
+    reversal rows count, negative, on the day of the void); `rebuild_rollups --check`
+    proves it equals a recomputation from the ledger. The ward, office and clerk are kept
+    as plain numbers (0: none), so that every row has one key, on every database."""
+
+    day = models.DateField()  # the allocation's day in the city's time zone
+    fiscal_year = models.CharField(max_length=7)  # the bill's
+    service = models.CharField(max_length=40)
+    head = models.CharField(max_length=30)
+    channel = models.CharField(max_length=10)
+    method = models.CharField(max_length=20)  # payments.rollups.METHODS; "" at the counter
+    ward_key = models.IntegerField(default=0)  # the bill's core.Ward pk
+    office_key = models.IntegerField(default=0)  # the counter session's core.Ward pk
+    clerk_key = models.IntegerField(default=0)  # the collecting clerk's accounts.User pk
+    amount = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    lines = models.IntegerField(default=0)  # allocation rows summed, reversals included
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "fiscal_year",
+                    "service",
+                    "head",
+                    "channel",
+                    "method",
+                    "ward_key",
+                    "office_key",
+                    "clerk_key",
+                ],  # fmt: skip
+                name="collection_rollup_one_row_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="collection_rollup_day")]
+
+
+class RollupState(models.Model):
+    """One row, locked by whoever changes the rollups, so two refreshes never add the same
+    allocations twice; it also says when they last ran."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
 
 
 class PaymentEvent(models.Model):

@@ -73,3 +73,12 @@ def reconcile_payment(payment_id: int) -> str:
     from .services.online import payment_reconcile
 
     return payment_reconcile(payment=Payment.objects.get(pk=payment_id))
+
+
+@shared_task
+def refresh_rollups() -> int:
+    """Count the allocations settled since the last run into the collection rollups
+    (beat, every minute); returns how many ledger rows it counted."""
+    from .rollups import rollups_refresh
+
+    return rollups_refresh()

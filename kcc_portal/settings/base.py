@@ -392,6 +392,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.render_pending_receipts",
         "schedule": timedelta(minutes=1),
     },
+    # The revenue officer's collection figures read these (payments/rollups.py).
+    "refresh-collection-rollups": {
+        "task": "payments.tasks.refresh_rollups",
+        "schedule": timedelta(minutes=1),
+    },
     "reconcile-pending-payments": {
         "task": "payments.tasks.reconcile_pending_payments",
         "schedule": timedelta(minutes=10),
@@ -420,6 +425,10 @@ CELERY_BEAT_SCHEDULE = {
     "water-fail-stale-billing-runs": {
         "task": "water_billing.tasks.fail_stale_billing_runs",
         "schedule": timedelta(minutes=2),
+    },
+    "ezbike-expire-licences": {  # past the renewal deadline: expired; the waiting list moves
+        "task": "ezbike.tasks.expire_licences",
+        "schedule": crontab(hour=0, minute=20),
     },
 }
 
