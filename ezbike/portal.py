@@ -6,6 +6,7 @@ from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
 from . import dues, registry_hooks
+from .reminders import send_due_reminders
 from .verify import ebike_lookup
 
 SPEC = register(
@@ -44,5 +45,7 @@ SPEC = register(
         verify_lookups=[ebike_lookup],
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,
+        # Renewal reminders: 30 and 7 days before the deadline, on the day, then monthly.
+        reminders=send_due_reminders,
     )
 )

@@ -19,7 +19,7 @@ from payments.ledger_checks import find_discrepancies
 from payments.models import Allocation, Bill, Payment
 from payments.services import PaymentError, counter_session_open, counter_take_cash
 
-from .conftest import application_input
+from .conftest import DHAKA, application_input
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -161,3 +161,20 @@ def test_two_renewals_at_once_make_one_licence_and_one_bill(licensed, make_user)
     assert sum(isinstance(r, tuple) for r in results) == 1, results
     assert Licence.objects.filter(vehicle=licensed, fiscal_year="2027-28").count() == 1
     assert Bill.objects.filter(subject_type="licence", status="open").count() == 1
+
+
+def test_two_reminder_runs_at_once_send_each_step_once(licensed):
+    import datetime
+
+    import time_machine
+
+    from accounts.models import SmsMessage
+    from ezbike.models import RenewalReminder
+    from ezbike.reminders import send_due_reminders
+
+    SmsMessage.objects.all().delete()
+    with time_machine.travel(datetime.datetime(2027, 8, 31, 10, 0, tzinfo=DHAKA), tick=True):
+        results = run_together(send_due_reminders, send_due_reminders)
+    assert sorted(r["sent"] for r in results) == [0, 1], results
+    assert list(RenewalReminder.objects.values_list("step", flat=True)) == ["30d"]
+    assert SmsMessage.objects.filter(kind="ezbike").count() == 1
