@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -30,9 +31,14 @@ TOKEN = re.compile(r"^a(\d+)$")
 
 
 def allotments_of(user: Any):
-    """The allotments of the lessees linked to `user`'s account (any status)."""
+    """The allotments of the lessees of `user`'s account (any status): a lessee linked to
+    the account, or one not linked to any whose mobile — where the bills' SMS go — is the
+    account's verified mobile (the sign-in proved it is theirs)."""
+    mine = Q(lessee__user=user)
+    if getattr(user, "mobile", "") and getattr(user, "mobile_verified", False):
+        mine |= Q(lessee__user__isnull=True, lessee__mobile=user.mobile)
     return (
-        Allotment.objects.filter(lessee__user=user)
+        Allotment.objects.filter(mine)
         .select_related("shop__market", "lessee")
         .order_by("shop__market__name_en", "shop__number", "-pk")
     )

@@ -20,6 +20,7 @@ from core.roles import perm
 from payments.models import Bill, BillClaim
 
 from ..dashboard_panels import shops_with_dues
+from ..dues import allotments_of
 from ..models import Allotment, RentMonth
 from ..services.billing import SERVICE, month_lines, premium_bill
 
@@ -42,7 +43,7 @@ def shop_page(request: HttpRequest, pk: int) -> HttpResponse:
         Allotment.objects.select_related("shop__market__ward", "lessee"), pk=pk
     )
     user = request.user
-    own = allotment.lessee.user_id == user.pk
+    own = allotments_of(user).filter(pk=allotment.pk).exists()
     if not own and not any(user.has_perm(p) for p in STAFF_PERMISSIONS):
         raise PermissionDenied(_("This is not a shop allotted to your account."))
     today = timezone.localdate()

@@ -24,6 +24,7 @@ from core.views import StaffRoleRequiredMixin, paginate
 
 from .. import rent
 from ..documents import letter_filename, letter_pdf
+from ..dues import allotments_of
 from ..forms import AllotForm, MonthForm
 from ..models import Allotment, Market, RentMonth, RentRun, Shop
 from ..numbers import normalize_shop_number
@@ -228,7 +229,8 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     allotment = get_object_or_404(
         Allotment.objects.select_related("shop__market__ward", "lessee", "allotted_by"), pk=pk
     )
-    if not (request.user.has_perm(MANAGE) or allotment.lessee.user_id == request.user.pk):
+    own = allotments_of(request.user).filter(pk=allotment.pk).exists()
+    if not (request.user.has_perm(MANAGE) or own):
         raise PermissionDenied(_("Only the lessee and the estate officer see this letter."))
     response = HttpResponse(letter_pdf(allotment), content_type="application/pdf")
     response["Content-Disposition"] = (

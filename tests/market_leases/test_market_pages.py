@@ -203,3 +203,21 @@ def test_the_officer_confirms_a_month_and_a_worker_makes_its_rent(
     assert "4,217.50" in page
     future = c.post("/markets/officer/rent/", {"month": "2027-02", "confirm": "yes"})
     assert future.status_code == 400 and RentRun.objects.count() == 1
+
+
+def test_a_lessee_signing_in_with_the_lessees_mobile_sees_the_shop(
+    client, shop, lessee, licence, allot, make_user
+):
+    allotment = allot(shop, lessee, licence)
+    assert lessee.user is None
+    karim = make_user(mobile="01711223344")  # signed in with a one-time code: verified
+    page = english(client, karim).get("/markets/").content.decode()
+    assert "A-12" in page
+    assert client.get(f"/markets/shops/{allotment.pk}/").status_code == 200
+    unverified = make_user(mobile="01811223344")
+    unverified.mobile_verified = False
+    unverified.save(update_fields=["mobile_verified"])
+    lessee.mobile = "01811223344"
+    lessee.save(update_fields=["mobile"])
+    english(client, unverified)
+    assert client.get(f"/markets/shops/{allotment.pk}/").status_code == 403
