@@ -2,10 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.dashboard import Panel
 from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
-from . import dues, registry_hooks
+from . import dashboard_panels, dues, registry_hooks
 from .reminders import send_due_reminders
 from .verify import ebike_lookup
 
@@ -21,6 +22,15 @@ SPEC = register(
             ),
             url_name="ezbike:mine",
         ),
+        panels=[
+            Panel(
+                key="ezbike",
+                title=_("My e-bikes"),
+                order=50,
+                template="ezbike/panel.html",
+                context=dashboard_panels.panel,
+            )
+        ],
         role_links=[
             RoleLink(Role.EBIKE_OFFICER, _("RFID cards: bind and replace"), "ezbike:cards"),
             RoleLink(

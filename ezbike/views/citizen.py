@@ -4,12 +4,10 @@ PDFs. Staff (the e-bike officer, the counter) open an e-bike's page too."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +18,7 @@ from core.roles import perm
 from payments.models import Bill
 
 from .. import documents
+from ..dashboard_panels import vehicles_of
 from ..models import Application, Licence, Vehicle
 from ..services.applications import licence_renew, renewal_open
 from ..services.billing import SERVICE
@@ -38,19 +37,9 @@ def vehicle_for(request: HttpRequest, pk: int) -> Vehicle:
     return vehicle
 
 
-def _licences():
-    return Prefetch("licences", queryset=Licence.objects.order_by("-fiscal_year", "-pk"))
-
-
 class MyVehiclesView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        vehicles = list(
-            Vehicle.objects.filter(owner__user=cast(Any, request.user))
-            .select_related("ward")
-            .prefetch_related(_licences())
-            .order_by("pk")
-        )
-        rows = [{"vehicle": v, "licence": next(iter(v.licences.all()), None)} for v in vehicles]
+        rows = vehicles_of(request.user)
         return TemplateResponse(request, "ezbike/citizen/mine.html", {"rows": rows})
 
 

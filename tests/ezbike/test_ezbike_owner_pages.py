@@ -38,6 +38,8 @@ def test_my_e_bikes_and_an_e_bikes_page(client, owned):
     page = client.get(f"/ezbike/vehicles/{vehicle.pk}/").content.decode()
     assert "Number plate sticker" in page and "Licence (blue book)" in page
     assert "Renew the licence" not in page  # renewed for this year already
+    page = client.get("/dashboard/").content.decode()
+    assert "My e-bikes" in page and vehicle.plate_no in page and "See all my e-bikes" in page
 
 
 def test_bengali_pages_show_the_plate_in_bengali(client, owned):
