@@ -511,3 +511,4 @@ class AllotmentStatusChange(models.Model):
 
 
 from .billing_models import RentMonth, RentRun  # noqa: E402,F401
+from .casework_models import ArrearsCase, Transfer  # noqa: E402,F401

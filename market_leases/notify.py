@@ -38,6 +38,14 @@ MESSAGES = {
         "%(amount)s (bill %(bill)s) by %(due)s online or at a counter."
     ),
     "active": _("Salami and deposit received: shop %(number)s, %(market)s is yours from today."),
+    "transfer_billed": _(
+        "Shop %(number)s, %(market)s is to be transferred to your name. Pay the transfer fee "
+        "%(amount)s (bill %(bill)s) by %(due)s online or at a counter."
+    ),
+    "arrears_notice": _(
+        "Shop %(number)s, %(market)s: %(months)s months' rent unpaid (%(amount)s with "
+        "surcharge). The allotment may be cancelled; hearing on %(hearing)s. Pay: %(link)s"
+    ),
 }
 
 
@@ -71,7 +79,7 @@ def _case_text(key: str, lang: str, shop, values: dict) -> str:
                 params[name] = localize_date(value, lang)
             elif name == "amount":
                 params[name] = format_amount(value, lang=lang)
-            elif name == "bill":  # a code typed at a counter: as printed
+            elif name in ("bill", "link"):  # a code typed at a counter, an address: as is
                 params[name] = str(value)
             else:
                 params[name] = localize_digits(str(value), lang)
@@ -80,10 +88,15 @@ def _case_text(key: str, lang: str, shop, values: dict) -> str:
 
 def notify(allotment, key: str, **values) -> None:
     """Queue the message `key` to the allotment's lessee after the commit."""
-    lessee = allotment.lessee
+    notify_lessee(allotment.lessee, allotment.shop, key, **values)
+
+
+def notify_lessee(lessee, shop, key: str, **values) -> None:
+    """Queue the message `key` about `shop` to `lessee` after the commit."""
     if not lessee.mobile or key not in MESSAGES:
         return
-    message = _case_text(key, language(lessee.user), allotment.shop, values)
+    values.setdefault("link", pay_link())
+    message = _case_text(key, language(lessee.user), shop, values)
     transaction.on_commit(partial(_deliver, lessee.mobile, message, CASE_SMS_KIND))
 
 

@@ -2,12 +2,14 @@
 voided) or cancelled, and where its subject is (declared in market_leases/portal.py;
 payments calls them inside its transaction, with the bill locked).
 
-Two kinds of Bill, told apart by the subject type (services/billing.py):
+Three kinds of Bill, told apart by the subject type (services/billing.py, casework.py):
 - "allotment": the salami and security deposit — paid, the allotment waiting for them
   becomes active (through allotment_set_status, with its history row); voided, it waits
   again; cancelled (replaced, or the allotment withdrawn), nothing of ours changes;
 - "rent": months of rent, named by the bill's claims ``market_leases:rent:<allotment>:<YYYY-MM>``
-  — paid, those months are marked paid by it; voided or cancelled, they are due again.
+  — paid, those months are marked paid by it; voided or cancelled, they are due again;
+- "transfer": a name change's fee — paid, the shop passes to the new lessee
+  (casework.transfer_complete); cancelled, the transfer waiting for it is cancelled.
 Each hook is idempotent: a second call finds the work done and changes nothing."""
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ def _allotment(bill):
 def on_paid(bill) -> None:
     from .models import Allotment, RentMonth
     from .services.billing import PREMIUM
+    from .services.casework import TRANSFER, transfer_complete
+
+    if bill.subject_type == TRANSFER:
+        if str(bill.subject_id).isdigit():
+            transfer_complete(int(bill.subject_id), bill_number=bill.number)
+        return
 
     if bill.subject_type == PREMIUM:
         allotment = _allotment(bill)
@@ -78,6 +86,12 @@ def on_paid(bill) -> None:
 def on_reopened(bill) -> None:
     from .models import Allotment, RentMonth
     from .services.billing import PREMIUM
+    from .services.casework import TRANSFER
+
+    if bill.subject_type == TRANSFER:
+        # A voided transfer fee: the shop has passed already; the estate officer deals with
+        # it (the audit log and the payment's history say what happened).
+        return
 
     if bill.subject_type == PREMIUM:
         allotment = _allotment(bill)
@@ -99,15 +113,30 @@ def on_cancelled(bill) -> None:
     ours changes (kept as a safety net for months it may have marked)."""
     from .models import RentMonth
     from .services.billing import PREMIUM
+    from .services.casework import TRANSFER, transfer_cancel_on_bill
 
+    if bill.subject_type == TRANSFER:
+        if str(bill.subject_id).isdigit():
+            transfer_cancel_on_bill(int(bill.subject_id))
+        return
     if bill.subject_type != PREMIUM:
         RentMonth.objects.filter(paid_bill=bill).update(status=RentMonth.Status.DUE, paid_bill=None)
 
 
 def subject_url(bill) -> str:
-    """The lessee's page of the shop the bill is for."""
+    """The lessee's page of the shop the bill is for (a transfer's: the shop's new page
+    once done)."""
     from django.urls import reverse
+
+    from .services.casework import TRANSFER
 
     if not str(bill.subject_id).isdigit():
         return ""
+    if bill.subject_type == TRANSFER:
+        from .models import Transfer
+
+        transfer = Transfer.objects.filter(pk=int(bill.subject_id)).first()
+        if transfer is None or transfer.new_allotment_id is None:
+            return ""
+        return reverse("market_leases:shop", args=[transfer.new_allotment_id])
     return reverse("market_leases:shop", args=[int(bill.subject_id)])

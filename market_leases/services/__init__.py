@@ -9,4 +9,5 @@ Callers import from ``market_leases.services``.
 """
 
 from .allotments import allotment_set_status, shop_allot  # noqa: F401
+from .casework import arrears_decide, arrears_notice, transfer_request  # noqa: F401
 from .register import lessee_register, shop_register  # noqa: F401
