@@ -43,32 +43,45 @@ def _vehicle_label(vehicle) -> str:
 
 
 def open_dues(user: Any) -> list[OpenDue]:
-    """What `user` owes on their e-bikes with no open bill yet (four queries)."""
+    """What `user` owes on their e-bikes with no open bill yet: one query for a user with
+    nothing to pay, two otherwise (and the year's fee schedules)."""
     if not user.is_authenticated:
         return []
     today = timezone.localdate()
-    licences = list(
-        Licence.objects.filter(vehicle__owner__user=user, status=Licence.Status.APPROVED)
-        .select_related("vehicle")
+    rows = list(
+        Licence.objects.filter(
+            vehicle__owner__user=user, status__in=(Licence.Status.APPROVED, Licence.Status.APPLIED)
+        )
+        .select_related("vehicle", "application")
         .order_by("pk")
     )
-    applications = list(
-        Application.objects.filter(
-            licence__vehicle__owner__user=user,
-            fee_paid_at__isnull=True,
-            decided_at__isnull=True,
-            licence__status=Licence.Status.APPLIED,
-        ).select_related("licence__vehicle")
-    )
+    licences = [lic for lic in rows if lic.status == Licence.Status.APPROVED]
+    applications = [
+        a
+        for lic in rows
+        if lic.status == Licence.Status.APPLIED
+        and (a := getattr(lic, "application", None)) is not None
+        and a.fee_paid_at is None
+        and a.decided_at is None
+    ]
+    if not licences and not applications:
+        return []
     keys = [f"{SERVICE}:{licence_due(lic)}" for lic in licences] + [
         f"{SERVICE}:{application_due(a.licence)}" for a in applications
     ]
+    schedules: dict[str, fees.Fees] = {}
+
+    def schedule(fy: str) -> fees.Fees:
+        if fy not in schedules:
+            schedules[fy] = ensure_schedule(fy)
+        return schedules[fy]
+
     billed = set(BillClaim.objects.filter(due__in=keys, live=True).values_list("due", flat=True))
     dues = []
     for lic in licences:
         if f"{SERVICE}:{licence_due(lic)}" in billed:
             continue
-        lines = licence_fee_lines(lic, today)
+        lines = licence_fee_lines(lic, today, schedule(lic.fiscal_year))
         dues.append(
             OpenDue(
                 service=SERVICE,
@@ -84,7 +97,7 @@ def open_dues(user: Any) -> list[OpenDue]:
     for a in applications:
         if f"{SERVICE}:{application_due(a.licence)}" in billed:
             continue
-        lines = fees.application_fee(ensure_schedule(a.licence.fiscal_year))
+        lines = fees.application_fee(schedule(a.licence.fiscal_year))
         if not lines:
             continue
         dues.append(

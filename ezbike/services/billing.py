@@ -132,9 +132,12 @@ def application_fee_bill(*, application, actor=None, today: datetime.date | None
     )
 
 
-def licence_fee_lines(licence: Licence, today: datetime.date) -> list[fees.FeeLine]:
-    """A new licence's licence fee, or a renewal's fee with the late fee due on `today`."""
-    schedule = ensure_schedule(licence.fiscal_year)
+def licence_fee_lines(
+    licence: Licence, today: datetime.date, schedule: fees.Fees | None = None
+) -> list[fees.FeeLine]:
+    """A new licence's licence fee, or a renewal's fee with the late fee due on `today`
+    (`schedule`: the licence year's, when the caller has it)."""
+    schedule = schedule or ensure_schedule(licence.fiscal_year)
     if licence.kind == Licence.Kind.RENEWAL:
         return fees.renewal_fees(schedule, paid_on=today)
     return fees.licence_fee(schedule)

@@ -107,6 +107,25 @@ def test_an_approved_licence_without_a_bill_is_a_due_in_one_place(owned, officer
         assert open_dues(owner) == []
 
 
+@pytest.mark.parametrize("vehicles", [1, 4])
+def test_open_dues_query_count_is_flat(
+    make_vehicle, officer, make_user, vehicles, django_assert_max_num_queries
+):
+    from ezbike.services import licence_apply, licence_approve
+
+    owner = make_user("citizen")
+    with django_assert_max_num_queries(1):
+        assert open_dues(owner) == []
+    for n in range(vehicles):
+        vehicle = make_vehicle(n)
+        vehicle.owner.user = owner
+        vehicle.owner.save()
+        licence_approve(licence=licence_apply(vehicle=vehicle, actor=officer), actor=officer)
+    # The approved licences, their bills' claims, the year's schedule: whatever their number.
+    with django_assert_max_num_queries(3):
+        assert len(open_dues(owner)) == vehicles
+
+
 def test_someone_elses_due_is_refused(owned, make_user):
     from django.core.exceptions import ValidationError
 
