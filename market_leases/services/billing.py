@@ -72,9 +72,11 @@ def premium_dues(allotment: Allotment) -> list[str]:
     return [f"allotment:{allotment.pk}:salami", f"allotment:{allotment.pk}:deposit"]
 
 
-def premium_bill_issue(*, allotment: Allotment, actor=None) -> Bill | None:
+def premium_bill_issue(*, allotment: Allotment, payer=None, actor=None) -> Bill | None:
     """The Bill for the allotment's salami and security deposit (None when both are 0:
-    nothing to pay). Called by shop_allot in its transaction."""
+    nothing to pay). Called by shop_allot in its transaction; called again by the lessee's
+    account (`payer`), it is the same open bill, which gains the payer if it had none (so it
+    is in their bills)."""
     lines = []
     if allotment.salami > 0:
         lines.append(
@@ -108,7 +110,7 @@ def premium_bill_issue(*, allotment: Allotment, actor=None) -> Bill | None:
             lines=lines,
             fiscal_year_label=fiscal_year(today),
             due_date=today + datetime.timedelta(days=PREMIUM_DUE_DAYS),
-            payer=lessee.user,
+            payer=payer or lessee.user,
             payer_name=lessee.name_en or lessee.name_bn,
             payer_mobile=lessee.mobile,
             ward=allotment.shop.market.ward,

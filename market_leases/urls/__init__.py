@@ -10,11 +10,15 @@ app_name = "market_leases"
 urlpatterns = [
     path("", lessee.my_shops, name="mine"),
     path("shops/<int:pk>/", lessee.shop_page, name="shop"),
+    path("shops/<int:pk>/pay-allotment/", lessee.pay_allotment, name="pay_allotment"),
     path("allotments/<int:pk>/letter.pdf", officer.letter, name="letter"),
     path("officer/", officer.MarketsView.as_view(), name="markets"),
     path("officer/shops/", officer.ShopsView.as_view(), name="shops"),
     path("officer/shops/<int:pk>/allot/", officer.AllotView.as_view(), name="allot"),
     path("officer/allotments/<int:pk>/", officer.AllotmentView.as_view(), name="allotment"),
+    path("officer/allotments/<int:pk>/transfer/", officer.TransferView.as_view(), name="transfer"),
+    path("officer/allotments/<int:pk>/arrears/", officer.ArrearsView.as_view(), name="arrears"),
+    path("officer/arrears/", officer.ArrearsListView.as_view(), name="arrears_list"),
     path("officer/rent/", officer.RentRunsView.as_view(), name="rent_runs"),
     path("officer/rent/runs/<int:pk>/", officer.RentRunView.as_view(), name="rent_run"),
 ]

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from core.roles import perm
 from payments.models import Bill, BillClaim
@@ -22,7 +24,7 @@ from payments.models import Bill, BillClaim
 from ..dashboard_panels import shops_with_dues
 from ..dues import allotments_of
 from ..models import Allotment, RentMonth
-from ..services.billing import SERVICE, month_lines, premium_bill
+from ..services.billing import SERVICE, month_lines, premium_bill, premium_bill_issue
 
 STAFF_PERMISSIONS = (perm("manage_markets"), perm("use_counter"), perm("view_revenue_reports"))
 
@@ -84,3 +86,19 @@ def shop_page(request: HttpRequest, pk: int) -> HttpResponse:
             "due_token": f"a{allotment.pk}",
         },
     )
+
+
+@login_required
+@require_POST
+def pay_allotment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lessee takes the salami and deposit bill into my bills (the same open bill)."""
+    allotment = get_object_or_404(allotments_of(request.user), pk=pk)
+    if allotment.status != Allotment.Status.PENDING_PAYMENT:
+        return redirect("market_leases:shop", pk=allotment.pk)
+    bill = premium_bill(allotment)
+    if bill is not None and bill.status == Bill.Status.OPEN:
+        with transaction.atomic():
+            bill = premium_bill_issue(allotment=allotment, payer=request.user)
+    if bill is None:
+        return redirect("market_leases:shop", pk=allotment.pk)
+    return redirect(f"{reverse('payments:bills')}?new={bill.number}")

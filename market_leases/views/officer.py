@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,11 +25,17 @@ from core.views import StaffRoleRequiredMixin, paginate
 from .. import rent
 from ..documents import letter_filename, letter_pdf
 from ..dues import allotments_of
-from ..forms import AllotForm, MonthForm
+from ..forms import AllotForm, ArrearsDecisionForm, MonthForm, NoticeForm, TransferForm
 from ..models import Allotment, Market, RentMonth, RentRun, Shop
 from ..numbers import normalize_shop_number
 from ..selectors import NotInForce, schedule_in_force
-from ..services import lessee_register, shop_allot
+from ..services import (
+    arrears_decide,
+    arrears_notice,
+    lessee_register,
+    shop_allot,
+    transfer_request,
+)
 from ..services.billing import premium_bill
 from ..services.rent_runs import LIVE_RUN_STATUSES, rent_run_start
 from ..tasks import progress_key
@@ -216,6 +222,8 @@ class AllotmentView(EstateOfficerRequired, View):
                 "history": history,
                 "bill": premium_bill(allotment),
                 "months": months,
+                "transfers": allotment.transfers.select_related("new_lessee").order_by("-pk"),
+                "cases": allotment.arrears_cases.order_by("-pk"),
             },
         )
 
@@ -302,3 +310,169 @@ class RentRunView(EstateOfficerRequired, View):
                 "created": created,
             },
         )
+
+
+# --- casework: transfer, arrears --------------------------------------------------------------
+
+
+def _allotment(pk: int) -> Allotment:
+    return get_object_or_404(
+        Allotment.objects.select_related("shop__market__ward", "lessee"), pk=pk
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class TransferView(EstateOfficerRequired, View):
+    template_name = "market_leases/officer/transfer.html"
+
+    def render(self, request, allotment, form, status: int = 200) -> HttpResponse:
+        from ..selectors import rules_in_force
+
+        fee = None
+        try:
+            schedule = schedule_in_force(allotment.shop, timezone.localdate())
+            fee = rent.transfer_fee(
+                allotment.shop.area_sqft, schedule, rules_in_force(timezone.localdate())
+            ).amount
+        except NotInForce:
+            pass
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {"allotment": allotment, "form": form, "fee": fee},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, _allotment(pk), TransferForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        allotment = _allotment(pk)
+        form = TransferForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, allotment, form, status=400)
+        data = form.cleaned_data
+        try:
+            lessee = lessee_register(
+                nid=data["nid"],
+                mobile=data["mobile"],
+                name_bn=data["name_bn"],
+                name_en=data["name_en"],
+                actor=request.user,
+            )
+            transfer_request(
+                allotment=allotment,
+                new_lessee=lessee,
+                trade_licence_number=data["trade_licence_number"],
+                decision_reference=data["decision_reference"],
+                decision_date=data["decision_date"],
+                actor=request.user,
+            )
+        except ValidationError as e:
+            _form_errors(form, e)
+            return self.render(request, allotment, form, status=400)
+        messages.success(
+            request,
+            _("The transfer fee is billed to the new lessee; the shop passes to them when paid."),
+        )
+        return redirect("market_leases:allotment", pk=allotment.pk)
+
+
+class ArrearsListView(EstateOfficerRequired, View):
+    """Active allotments with months of rent overdue, most months first."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        overdue = Q(rent_months__status=RentMonth.Status.DUE, rent_months__due_date__lt=today)
+        rows = (
+            Allotment.objects.filter(status=Allotment.Status.ACTIVE)
+            .annotate(
+                months=Count("rent_months", filter=overdue),
+                owed=Sum("rent_months__rent", filter=overdue),
+            )
+            .filter(months__gt=0)
+            .select_related("shop__market", "lessee")
+            .order_by("-months", "shop__market__name_en", "shop__number")
+        )
+        return TemplateResponse(
+            request, "market_leases/officer/arrears.html", {"page": paginate(request, rows)}
+        )
+
+
+class ArrearsView(EstateOfficerRequired, View):
+    """An allotment's arrears: the notice with a hearing date, then the decision."""
+
+    template_name = "market_leases/officer/arrears_case.html"
+
+    def render(self, request, allotment, *, notice=None, decision=None, status=200):
+        from ..models import ArrearsCase
+        from ..services.billing import month_lines, unpaid_months
+
+        today = timezone.localdate()
+        months = [(m, s) for m, s in month_lines(unpaid_months(allotment), today)]
+        case = ArrearsCase.objects.filter(
+            allotment=allotment, status=ArrearsCase.Status.NOTICE
+        ).first()
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "allotment": allotment,
+                "months": months,
+                "case": case,
+                "cases": allotment.arrears_cases.order_by("-pk"),
+                "notice_form": notice or NoticeForm(),
+                "decision_form": decision or ArrearsDecisionForm(),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(request, _allotment(pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from ..models import ArrearsCase
+
+        allotment = _allotment(pk)
+        if request.POST.get("action") == "notice":
+            notice = NoticeForm(request.POST)
+            if notice.is_valid():
+                try:
+                    arrears_notice(
+                        allotment=allotment,
+                        hearing_on=notice.cleaned_data["hearing_on"],
+                        actor=request.user,
+                    )
+                except ValidationError as e:
+                    _form_errors(notice, e)
+                else:
+                    messages.success(request, _("The notice has been sent to the lessee by SMS."))
+                    return redirect("market_leases:arrears", pk=allotment.pk)
+            return self.render(request, allotment, notice=notice, status=400)
+        decision = ArrearsDecisionForm(request.POST)
+        case = ArrearsCase.objects.filter(
+            allotment=allotment, status=ArrearsCase.Status.NOTICE
+        ).first()
+        if case is None:
+            decision.add_error(None, _("No notice is open for this allotment."))
+        elif decision.is_valid():
+            try:
+                arrears_decide(
+                    case=case,
+                    cancel=decision.cleaned_data["decision"] == "cancel",
+                    reason=decision.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ValidationError as e:
+                _form_errors(decision, e)
+            else:
+                messages.success(request, _("The decision is recorded."))
+                return redirect("market_leases:arrears", pk=allotment.pk)
+        return self.render(request, allotment, decision=decision, status=400)

@@ -90,6 +90,7 @@ PAGES: dict[str, object] = {
     "/markets/officer/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/markets/officer/shops/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/markets/officer/rent/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
+    "/markets/officer/arrears/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/devices/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/cards/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
     "/ezbike/plates/": [Role.TRAFFIC_STAFF, Role.EBIKE_OFFICER, Role.ADMINISTRATOR],

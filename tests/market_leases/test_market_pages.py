@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.roles import Role
 from market_leases.billing import generate_shop_rent
 from market_leases.models import Allotment, Market, RentMonth, RentRun
 from market_leases.services import shop_register
@@ -221,3 +222,105 @@ def test_a_lessee_signing_in_with_the_lessees_mobile_sees_the_shop(
     lessee.save(update_fields=["mobile"])
     english(client, unverified)
     assert client.get(f"/markets/shops/{allotment.pk}/").status_code == 403
+
+
+def test_a_lessee_linked_by_mobile_takes_the_salami_bill_into_my_bills(
+    client, shop, lessee, licence, allot, make_user
+):
+    allotment = allot(shop, lessee, licence)
+    karim = make_user(mobile="01711223344")
+    c = english(client, karim)
+    assert premium_bill(allotment).payer_id is None
+    moved = c.post(f"/markets/shops/{allotment.pk}/pay-allotment/")
+    bill = premium_bill(allotment)
+    assert moved["Location"] == f"/payments/bills/?new={bill.number}"
+    assert bill.payer_id == karim.pk and bill.number in c.get("/payments/bills/").content.decode()
+
+
+def test_the_officer_bills_a_transfer_from_the_allotment(client, officer, active_allotment):
+    from market_leases.models import Transfer
+
+    from .conftest import OTHER_NID, issue_licence
+
+    c = english(client, officer)
+    url = f"/markets/officer/allotments/{active_allotment.pk}/transfer/"
+    form = c.get(url)
+    assert form.context["fee"] == Decimal("59045.00")
+    data = {
+        "nid": OTHER_NID,
+        "name_en": "Rahim",
+        "mobile": "01911000000",
+        "trade_licence_number": issue_licence(OTHER_NID),
+        "decision_reference": "KCC/Estate/2026/140",
+        "decision_date": "2026-12-05",
+    }
+    assert c.post(url, data).status_code == 400  # not confirmed
+    done = c.post(url, {**data, "confirm": "on"})
+    assert done["Location"] == f"/markets/officer/allotments/{active_allotment.pk}/"
+    transfer = Transfer.objects.get()
+    assert (transfer.new_lessee.name_en, transfer.fee) == ("Rahim", Decimal("59045.00"))
+    assert "Rahim" in c.get(done["Location"]).content.decode()
+
+
+def test_the_officer_sends_the_arrears_notice_and_cancels_after_the_hearing(
+    client, officer, active_allotment
+):
+    import time_machine
+
+    from market_leases.models import ArrearsCase
+
+    from .conftest import DHAKA
+
+    for month in ("2026-10", "2026-11", "2026-12"):
+        generate_shop_rent(month)
+    c = english(client, officer)
+    listed = c.get("/markets/officer/arrears/")
+    assert [(a.pk, a.months) for a in listed.context["page"].object_list] == [
+        (active_allotment.pk, 3)
+    ]
+    url = f"/markets/officer/allotments/{active_allotment.pk}/arrears/"
+    sent = c.post(url, {"action": "notice", "hearing_on": "2026-12-20"})
+    assert sent["Location"] == url
+    case = ArrearsCase.objects.get()
+    decision = {"action": "decide", "decision": "cancel", "reason": "did not pay", "confirm": "on"}
+    early = c.post(url, decision)
+    assert early.status_code == 400 and "can be cancelled after it" in early.content.decode()
+    from datetime import datetime as dt
+
+    with time_machine.travel(dt(2026, 12, 21, 11, 0, tzinfo=DHAKA), tick=False):
+        assert c.post(url, decision)["Location"] == url
+        page = c.get(url).content.decode()
+    case.refresh_from_db()
+    assert case.status == "cancelled" and "11,387.24" in page
+    assert Allotment.objects.get(pk=active_allotment.pk).status == "cancelled"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "owner", *[r.value for r in Role]])
+def test_who_opens_the_pages_of_one_allotment(client, make_user, active_allotment, citizen, role):
+    run = RentRun.objects.create(period=date(2026, 11, 1), status="done")
+    pk = active_allotment.pk
+    estate = [Role.ESTATE_OFFICER, Role.ADMINISTRATOR]
+    staff = [*estate, Role.COUNTER_CLERK, Role.REVENUE_OFFICER]
+    pages = {
+        f"/markets/officer/allotments/{pk}/": estate,
+        f"/markets/officer/allotments/{pk}/transfer/": estate,
+        f"/markets/officer/allotments/{pk}/arrears/": estate,
+        f"/markets/officer/shops/{active_allotment.shop_id}/allot/": estate,
+        f"/markets/officer/rent/runs/{run.pk}/": estate,
+        f"/markets/allotments/{pk}/letter.pdf": ["owner", *estate],
+        f"/markets/shops/{pk}/": ["owner", *staff],
+    }
+    if role == "owner":
+        client.force_login(citizen)
+    elif role != "anonymous":
+        client.force_login(make_user(role))
+    wrong = []
+    for url, allowed in pages.items():
+        status = client.get(url).status_code
+        if role == "anonymous":
+            want = 302
+        else:
+            want = 200 if role in allowed else 403
+        if status != want:
+            wrong.append(f"{role} {url}: {status}, expected {want}")
+    assert not wrong, "\n".join(wrong)
