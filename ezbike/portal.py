@@ -38,6 +38,17 @@ SPEC = register(
                 _("E-bike licence applications"),
                 "ezbike:officer_applications",
             ),
+            RoleLink(
+                Role.EBIKE_OFFICER, _("Fleet per ward against the caps"), "ezbike:report_fleet"
+            ),
+            RoleLink(
+                Role.EBIKE_OFFICER, _("Expired and suspended licences"), "ezbike:report_licences"
+            ),
+            RoleLink(
+                Role.EBIKE_OFFICER,
+                _("Cards that may not run, by place and hour"),
+                "ezbike:report_sightings",
+            ),
             RoleLink(Role.EBIKE_OFFICER, _("Scan devices"), "ezbike:devices"),
             RoleLink(Role.EBIKE_OFFICER, _("Check a number plate"), "ezbike:plate_check"),
             RoleLink(Role.TRAFFIC_STAFF, _("Check a number plate"), "ezbike:plate_check"),

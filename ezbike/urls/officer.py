@@ -3,7 +3,7 @@ traffic staff's plate check."""
 
 from django.urls import URLPattern, path
 
-from ..views import applications
+from ..views import applications, reports
 from ..views import officer as views
 
 urlpatterns: list[URLPattern] = [
@@ -27,4 +27,7 @@ urlpatterns: list[URLPattern] = [
         name="application_document",
     ),
     path("officer/photos/<str:who>/<int:pk>/", applications.PhotoView.as_view(), name="photo"),
+    path("officer/fleet/", reports.FleetView.as_view(), name="report_fleet"),
+    path("officer/licences/", reports.LicencesView.as_view(), name="report_licences"),
+    path("officer/sightings/", reports.SightingsView.as_view(), name="report_sightings"),
 ]

@@ -98,6 +98,9 @@ PAGES: dict[str, object] = {
     "/ezbike/apply/": "*",
     "/ezbike/counter/apply/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
     "/ezbike/officer/applications/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/officer/fleet/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/officer/licences/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
+    "/ezbike/officer/sightings/": [Role.EBIKE_OFFICER, Role.ADMINISTRATOR],
 }
 
 

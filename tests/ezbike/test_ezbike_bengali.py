@@ -24,12 +24,21 @@ TYPED = ["Sonadanga, Khulna", "Karim Sheikh", "Rahim Mia", "Hero", "bike.png", "
 def test_the_e_bike_pages_are_bengali(client, submit, licensed, officer, pay, make_user):
     from django.conf import settings
 
+    from ezbike.services import card_bind, device_register, licence_set_status, scan_batch
+
     application = submit()
     pay(application.fee_bill)
     waiting = submit(1)
     owner = make_user("citizen", name_bn="করিম শেখ")
     licensed.owner.user = owner
     licensed.owner.save()
+    device, _token = device_register(name="Gate 1", place="শিববাড়ি মোড়")
+    card_bind(vehicle=licensed, uid="04A21B3C", actor=officer)
+    read = {"uid": "0A0B0C0D", "read_at": "2026-12-10T09:15:00+06:00", "seq": 1}
+    scan_batch(device=device, data={"reads": [read]})
+    licence_set_status(
+        licence=licensed.licences.get(), to="suspended", reason="কাগজ নেই", actor=officer
+    )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "bn"
     client.force_login(owner)
     answers = {
@@ -50,6 +59,10 @@ def test_the_e_bike_pages_are_bengali(client, submit, licensed, officer, pay, ma
         "/ezbike/officer/applications/?status=decided",
         f"/ezbike/officer/applications/{application.pk}/",
         f"/ezbike/officer/applications/{waiting.pk}/",
+        "/ezbike/officer/fleet/",
+        "/ezbike/officer/licences/",
+        "/ezbike/officer/licences/?status=suspended",
+        "/ezbike/officer/sightings/",
     ):
         answers[url] = client.get(url)
     client.logout()
