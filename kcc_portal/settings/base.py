@@ -426,6 +426,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "water_billing.tasks.fail_stale_billing_runs",
         "schedule": timedelta(minutes=2),
     },
+    "markets-fail-stale-rent-runs": {
+        "task": "market_leases.tasks.fail_stale_rent_runs",
+        "schedule": timedelta(minutes=2),
+    },
     "ezbike-expire-licences": {  # past the renewal deadline: expired; the waiting list moves
         "task": "ezbike.tasks.expire_licences",
         "schedule": crontab(hour=0, minute=20),

@@ -149,3 +149,42 @@ def test_a_run_while_a_rent_payment_settles(active_allotment, make_user):
     assert november.status == "due"
     assert november.arrears in (Decimal("0.00"), Decimal("4217.50"))  # whichever came first
     assert find_discrepancies() == []
+
+
+def test_two_transfers_of_one_shop_at_once_bill_one_and_its_fee_paid_twice_passes_it_once(
+    active_allotment, officer, make_user
+):
+    from market_leases.models import Transfer
+    from market_leases.services import lessee_register, transfer_request
+
+    from .conftest import OTHER_NID, issue_licence
+
+    rahim = lessee_register(nid=OTHER_NID, mobile="01911000000", name_en="Rahim", actor=officer)
+    licence = issue_licence(OTHER_NID)
+
+    def request():
+        return transfer_request(
+            allotment=active_allotment,
+            new_lessee=rahim,
+            trade_licence_number=licence,
+            decision_reference="KCC/Estate/2026/140",
+            decision_date=date(2026, 12, 5),
+            actor=officer,
+        )
+
+    results = run_together(request, request)
+    made = [r for r in results if isinstance(r, Transfer)]
+    assert len(made) == 1, results
+    (refused,) = [r for r in results if not isinstance(r, Transfer)]
+    assert refused.code == "transfer_pending"
+    bill = Bill.objects.get(subject_type="transfer")
+    assert Bill.objects.filter(service="market_leases", subject_type="transfer").count() == 1
+
+    def hook():
+        with transaction.atomic():
+            registry_hooks.on_paid(bill)
+
+    assert run_together(hook, hook) == [None, None]
+    assert Allotment.objects.filter(shop=active_allotment.shop, status="active").count() == 1
+    assert Allotment.objects.get(pk=active_allotment.pk).status == "transferred"
+    assert Transfer.objects.get().status == "done"
