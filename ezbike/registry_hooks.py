@@ -7,7 +7,8 @@ transaction). Two kinds, told apart by the bill's subject type:
 - "licence": a licence's fee (new licence, or renewal with its late fee) — paid, the
   licence becomes active (licence_set_status, once: the licence row is locked and a
   second call finds it active); its payment voided, the licence is suspended until it is
-  paid again.
+  paid again;
+- "card": a replaced card's fee — the new card works from the replacement; nothing moves.
 A cancelled (replaced) bill changes nothing: the fee is still due and shows in every due
 in one place."""
 
@@ -124,7 +125,7 @@ def subject_url(bill) -> str:
     """The owner's page of the e-bike the bill is for."""
     from django.urls import reverse
 
-    from .models import Application, Licence
+    from .models import Application, Licence, RfidCard
 
     if not str(bill.subject_id).isdigit():
         return ""
@@ -138,6 +139,12 @@ def subject_url(bill) -> str:
     elif bill.subject_type == "licence":
         vehicle_id = (
             Licence.objects.filter(pk=int(bill.subject_id))
+            .values_list("vehicle_id", flat=True)
+            .first()
+        )
+    elif bill.subject_type == "card":
+        vehicle_id = (
+            RfidCard.objects.filter(pk=int(bill.subject_id))
             .values_list("vehicle_id", flat=True)
             .first()
         )

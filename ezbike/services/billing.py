@@ -3,7 +3,9 @@
 - the application fee, when an application is filed (subject "application", due
   "application-fee:<licence>");
 - the licence fee of a new licence once approved, or the renewal fee with its late fee
-  (subject "licence", due "licence-fee:<licence>"). The late fee is reckoned on the day the
+  (subject "licence", due "licence-fee:<licence>");
+- the replacement fee of a card that replaced a lost or damaged one (subject "card", due
+  "card-fee:<new card>"), billed with the replacement. The late fee is reckoned on the day the
   bill is made: asking again later (the owner's "pay" or every-due-in-one-place) replaces an
   open bill whose late fee has grown, and returns the same bill otherwise.
 
@@ -18,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.digits import to_bengali_digits
+from core.fiscal import fiscal_year as fiscal_year_of
 from payments.models import Bill, BillClaim
 from payments.services import LineSpec, PaymentError, bill_issue
 
 from .. import fees
 from ..defaults import ensure_schedule
-from ..models import Licence
+from ..models import Licence, RfidCard, Vehicle
 from ..numbers import plate_bengali
 
 SERVICE = "ezbike"
@@ -63,8 +66,7 @@ def _lines(lines: list[fees.FeeLine], fy: str) -> list[LineSpec]:
     ]
 
 
-def _labels(licence: Licence) -> tuple[str, str]:
-    vehicle = licence.vehicle
+def _labels(vehicle: Vehicle) -> tuple[str, str]:
     if vehicle.plate_no:
         return (
             f"ইজিবাইক {plate_bengali(vehicle.plate_no)}",
@@ -78,7 +80,8 @@ def _labels(licence: Licence) -> tuple[str, str]:
 
 def _issue(
     *,
-    licence: Licence,
+    vehicle: Vehicle,
+    fiscal_year: str,
     subject_type: str,
     subject_id: int,
     due: str,
@@ -88,25 +91,25 @@ def _issue(
     today: datetime.date,
     actor,
 ) -> Bill:
-    owner = licence.vehicle.owner
-    label_bn, label_en = _labels(licence)
+    owner = vehicle.owner
+    label_bn, label_en = _labels(vehicle)
     try:
         return bill_issue(
             service=SERVICE,
             subject_type=subject_type,
             subject_id=subject_id,
             dues=[due],
-            lines=_lines(lines, licence.fiscal_year),
-            fiscal_year_label=licence.fiscal_year,
+            lines=_lines(lines, fiscal_year),
+            fiscal_year_label=fiscal_year,
             due_date=today + datetime.timedelta(days=DUE_DAYS),
             payer=payer,
             payer_name=owner.name_bn or owner.name_en,
             payer_mobile=mobile,
-            ward=licence.vehicle.ward,
+            ward=vehicle.ward,
             subject_label_bn=label_bn,
             subject_label_en=label_en,
-            period_label=f"FY {licence.fiscal_year}",
-            period_label_bn=f"অর্থবছর {to_bengali_digits(licence.fiscal_year)}",
+            period_label=f"FY {fiscal_year}",
+            period_label_bn=f"অর্থবছর {to_bengali_digits(fiscal_year)}",
             actor=actor,
         )
     except PaymentError as exc:
@@ -120,7 +123,8 @@ def application_fee_bill(*, application, actor=None, today: datetime.date | None
     if not lines:
         return None
     return _issue(
-        licence=licence,
+        vehicle=licence.vehicle,
+        fiscal_year=licence.fiscal_year,
         subject_type="application",
         subject_id=application.pk,
         due=application_due(licence),
@@ -151,13 +155,39 @@ def licence_fee_bill(*, licence: Licence, actor=None, today: datetime.date | Non
     today = today or timezone.localdate()
     vehicle = licence.vehicle
     return _issue(
-        licence=licence,
+        vehicle=vehicle,
+        fiscal_year=licence.fiscal_year,
         subject_type="licence",
         subject_id=licence.pk,
         due=licence_due(licence),
         lines=licence_fee_lines(licence, today),
         payer=vehicle.owner.user,
         mobile=vehicle.owner.mobile,
+        today=today,
+        actor=actor,
+    )
+
+
+def card_fee_bill(
+    *, card: RfidCard, vehicle: Vehicle, actor=None, today: datetime.date | None = None
+) -> Bill | None:
+    """The replacement fee of a new card that replaced a lost or damaged one, billed to the
+    e-bike's owner (None when this year's fee is 0)."""
+    today = today or timezone.localdate()
+    fy = fiscal_year_of(today)
+    lines = fees.card_replacement_fee(ensure_schedule(fy))
+    if not lines:
+        return None
+    owner = vehicle.owner
+    return _issue(
+        vehicle=vehicle,
+        fiscal_year=fy,
+        subject_type="card",
+        subject_id=card.pk,
+        due=f"card-fee:{card.pk}",
+        lines=lines,
+        payer=owner.user,
+        mobile=owner.mobile,
         today=today,
         actor=actor,
     )

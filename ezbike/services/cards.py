@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import CardLookup, Licence, RfidCard, Vehicle
 from ..numbers import normalize_uid
 from ._common import record
+from .billing import card_fee_bill
 
 #: A licence's status as readers are told it (a "valid" past its day is "expired").
 SCAN_STATUS: dict[str, str] = {
@@ -111,8 +112,9 @@ def card_bind(*, vehicle: Vehicle, uid: str, actor=None) -> RfidCard:
 
 @transaction.atomic
 def card_replace(*, card: RfidCard, new_uid: str, reason: str, actor=None) -> RfidCard:
-    """Replace a lost or damaged card, all at once: the old UID is blacklisted and the new
-    card bound to the same vehicle's plate (nothing changes when the new UID is refused)."""
+    """Replace a lost or damaged card, all at once: the old UID is blacklisted, the new card
+    bound to the same vehicle's plate and the year's card replacement fee billed to the owner
+    through payments (nothing changes when the new UID is refused)."""
     new_uid = normalize_uid(new_uid)
     reason = (reason or "").strip()
     if not reason:
@@ -132,13 +134,18 @@ def card_replace(*, card: RfidCard, new_uid: str, reason: str, actor=None) -> Rf
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
     refresh_lookup(vehicle)
+    bill = card_fee_bill(
+        card=new,
+        vehicle=Vehicle.objects.select_related("owner__user", "ward").get(pk=vehicle.pk),
+        actor=actor,
+    )
     record(
         "card_replace",
         new,
         actor=actor,
         reason=reason,
         before={"uid": old.uid},
-        after={"uid": new.uid, "plate": vehicle.plate_no},
+        after={"uid": new.uid, "plate": vehicle.plate_no, "bill": bill.number if bill else ""},
     )
     card.status, card.replaced_by = old.status, new
     return new

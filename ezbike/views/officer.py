@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.money import format_amount
 from core.roles import perm
 from core.views import AnyPermissionRequired, paginate
 
@@ -23,8 +24,15 @@ from ..forms import BindForm, DeviceForm, PlateForm, ReplaceForm, add_service_er
 from ..models import Licence, RfidCard, ScanDevice, Vehicle
 from ..numbers import normalize_plate, plate_display
 from ..services import card_bind, card_replace, device_register, device_revoke, plate_status
+from ..services.billing import live_bill
 
 OFFICERS = (perm("manage_ebikes"),)
+
+
+def card_fee_of(card: RfidCard):
+    """The replacement fee's bill of a new card, if one was billed."""
+    return live_bill(f"card-fee:{card.pk}")
+
 
 #: What readers are told, in the reader's language.
 SCAN_LABELS = {
@@ -129,7 +137,7 @@ class CardsView(AnyPermissionRequired, View):
                     card = get_object_or_404(
                         RfidCard, vehicle=vehicle, status=RfidCard.Status.IN_USE
                     )
-                    card_replace(
+                    new = card_replace(
                         card=card,
                         new_uid=form.cleaned_data["uid"],
                         reason=form.cleaned_data["reason"],
@@ -138,6 +146,16 @@ class CardsView(AnyPermissionRequired, View):
                     messages.success(
                         request, _("The new card is bound; the old card is blacklisted.")
                     )
+                    fee = card_fee_of(new)
+                    if fee is not None:
+                        messages.info(
+                            request,
+                            _(
+                                "The card replacement fee %(amount)s is billed to the owner: "
+                                "bill %(number)s."
+                            )
+                            % {"amount": format_amount(fee.total), "number": fee.number},
+                        )
                 else:
                     card_bind(vehicle=vehicle, uid=form.cleaned_data["uid"], actor=request.user)
                     messages.success(request, _("The card is bound to the plate."))

@@ -128,6 +128,28 @@ def test_replace_blacklists_the_old_uid_and_binds_the_new_one(licensed, officer)
     assert plate_status("KCC-P-07-0001")["uid"] == "04A21B3D"
 
 
+def test_a_replacement_bills_the_card_fee_to_the_owner(licensed, officer, make_user, pay):
+    from decimal import Decimal
+
+    from ezbike.registry_hooks import on_paid, subject_url
+    from payments.models import Bill
+
+    owner = make_user("citizen")
+    licensed.owner.user = owner
+    licensed.owner.save()
+    old = card_bind(vehicle=licensed, uid=UID, actor=officer)
+    assert not Bill.objects.exists()  # binding the first card costs nothing
+    new = card_replace(card=old, new_uid="04A21B3D", reason="Lost", actor=officer)
+    bill = Bill.objects.get(subject_type="card", subject_id=str(new.pk))
+    assert bill.total == Decimal("500.00") and bill.payer == owner
+    assert [line.head for line in bill.lines.all()] == ["plate_fee"]
+    assert subject_url(bill) == f"/ezbike/vehicles/{licensed.pk}/"
+    pay(bill)
+    bill.refresh_from_db()
+    on_paid(bill)  # nothing moves: the new card works already
+    assert told("04A21B3D") == "valid"
+
+
 def test_a_lost_card_is_blacklisted_then_a_new_one_bound(licensed, officer):
     lost = card_bind(vehicle=licensed, uid=UID, actor=officer)
     card_blacklist(card=lost, reason="Stolen", actor=officer)

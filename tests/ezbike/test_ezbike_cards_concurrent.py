@@ -74,3 +74,7 @@ def test_two_replacements_of_one_card_at_once_one_wins(make_vehicle, license_veh
     statuses = dict(CardLookup.objects.values_list("uid", "status"))
     assert statuses["0A0B0C0D"] == "blacklisted"
     assert sorted(statuses.values()) == ["blacklisted", "valid"]
+    from payments.models import Bill
+
+    # One replacement, one fee billed.
+    assert Bill.objects.filter(subject_type="card").count() == 1

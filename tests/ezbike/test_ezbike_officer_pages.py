@@ -50,10 +50,12 @@ def test_bind_and_replace_a_card_from_the_page(client, officer, licensed):
     )
     text = done.content.decode()
     assert "The card is bound" in text and "Replace the card" in text and "Valid" in text
-    client.post(
+    replaced = client.post(
         "/ezbike/cards/",
         {"plate": "KCC-P-07-0001", "action": "replace", "uid": "04A21B3D", "reason": "Lost"},
+        follow=True,
     )
+    assert "The card replacement fee ৳500.00 is billed to the owner" in replaced.content.decode()
     assert dict(RfidCard.objects.values_list("uid", "status")) == {
         "04A21B3C": "blacklisted",
         "04A21B3D": "in_use",
