@@ -19,6 +19,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("payments/", payments_api.PaymentCreateView.as_view(), name="api_payments"),
     path("payments/<str:tran_id>/", payments_api.PaymentDetailView.as_view(), name="api_payment"),
     path("water/", include("water_billing.urls.api")),
+    path("", include("market_leases.urls.api")),
     path("ezbike/", include("ezbike.urls.api")),
 ]
 

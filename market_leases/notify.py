@@ -54,7 +54,7 @@ def language(user) -> str:
 
 
 def pay_link() -> str:
-    return settings.SITE_URL + reverse("payments:bills")
+    return settings.SITE_URL + reverse("market_leases:mine")
 
 
 def _deliver(mobile: str, message: str, kind: str) -> None:

@@ -87,6 +87,7 @@ PAGES: dict[str, object] = {
     "/water/": "*",
     "/water/link/": "*",
     "/markets/": "*",
+    "/api/shops/": "*",
     "/markets/officer/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/markets/officer/shops/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/markets/officer/rent/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],

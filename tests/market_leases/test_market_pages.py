@@ -324,3 +324,28 @@ def test_who_opens_the_pages_of_one_allotment(client, make_user, active_allotmen
         if status != want:
             wrong.append(f"{role} {url}: {status}, expected {want}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_api_shops_lists_my_shops_with_unpaid_rent_and_open_bills(
+    client, citizen, active_allotment, make_user
+):
+    generate_shop_rent("2026-10")
+    generate_shop_rent("2026-11")
+    client.force_login(citizen)
+    (row,) = client.get("/api/shops/").json()
+    assert row["allotment"] == active_allotment.pk and row["shop"] == "A-12"
+    assert row["unpaid_months"] == ["2026-10", "2026-11"]
+    assert (row["rent_unpaid"], row["owed_today"]) == ("8435.00", "9489.38")
+    assert (
+        row["next_due_date"] == "2026-10-07" and row["url"] == f"/markets/shops/{row['allotment']}/"
+    )
+    client.post(f"/payments/dues/market_leases/a{active_allotment.pk}/")
+    (row,) = client.get("/api/shops/").json()
+    assert [(b["kind"], b["total"]) for b in row["open_bills"]] == [
+        ("allotment", "206055.00"),
+        ("rent", "9489.38"),
+    ]
+    client.force_login(make_user())
+    assert client.get("/api/shops/").json() == []
+    client.logout()
+    assert client.get("/api/shops/").status_code in (401, 403)

@@ -108,7 +108,7 @@ def test_arrears_are_carried_and_the_sms_says_so_once(
         assert send_rent_sms(date(2026, 11, 1)) == 0
     sms = SmsMessage.objects.get(kind="shop_rent")
     assert sms.to == "01711223344"
-    assert "৮,৪৩৫.০০" in sms.text and "/payments/bills/" in sms.text  # with October's
+    assert "৮,৪৩৫.০০" in sms.text and "/markets/" in sms.text  # with October's
 
 
 def test_the_command_makes_the_month_and_says_what(active_allotment, capsys):
