@@ -114,6 +114,12 @@ def write_xlsx(
     book.save(target)
 
 
+def requested_format(request: Any) -> str | None:
+    """ "csv" or "xlsx" when the request asks for a download (?format=…), else None."""
+    fmt = request.GET.get("format")
+    return fmt if fmt in ("csv", "xlsx") else None
+
+
 def export_response(
     fmt: str, headers: list[str], values: Iterable[list[Any]], *, filename: str, title: str
 ) -> HttpResponse:

@@ -27,6 +27,11 @@ SPEC = register(
             ),
             RoleLink(Role.COUNTER_CLERK, _("Close my cash session"), "payments:counter_close"),
             RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Collections at a glance: every service, channel and ward"),
+                "payments:revenue_collections",
+            ),
+            RoleLink(
                 Role.REVENUE_OFFICER, _("Counter sessions to verify"), "payments:revenue_sessions"
             ),
             RoleLink(

@@ -41,7 +41,10 @@ def test_service_spec(key: str):
 
     return ServiceSpec(
         key=key,
-        title=f"Test service {key}",
+        # In Bengali: the revenue officer's filters list every service, on Bengali pages too.
+        title={"test": "পরীক্ষার সেবা", "counter_test": "কাউন্টারের পরীক্ষার সেবা"}.get(
+            key, f"পরীক্ষার সেবা {key}"
+        ),
         order=999,
         revenue_heads=["holding_tax", "conservancy", "licence_fee"],
     )

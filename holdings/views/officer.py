@@ -28,7 +28,14 @@ from django.views import View
 
 from core.db import ReportLimitsMixin, long_running
 from core.digits import is_bengali, localize_digits
-from core.exports import XLSX_TYPE, Column, export_response, streaming_csv_response, table
+from core.exports import (
+    XLSX_TYPE,
+    Column,
+    export_response,
+    requested_format,
+    streaming_csv_response,
+    table,
+)
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_start
 from core.models import Ward
 from core.money import format_amount
@@ -728,11 +735,6 @@ def money(value) -> Decimal:
     return tax.money(value or 0)
 
 
-def wants_export(request) -> str | None:
-    fmt = request.GET.get("format")
-    return fmt if fmt in ("csv", "xlsx") else None
-
-
 class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
     """Ward-wise demand, arrears carried in, collection and outstanding for a fiscal year;
     ?format=csv or ?format=xlsx exports the same table."""
@@ -763,7 +765,7 @@ class CollectionView(RevenueOfficerRequired, ReportLimitsMixin, View):
         form = CollectionFilterForm(data)
         valid = form.is_valid()
         fiscal_year = (form.cleaned_data.get("fy") if valid else None) or current_fiscal_year()
-        fmt = wants_export(request)
+        fmt = requested_format(request)
         if fmt and valid:
             report = reports.collection(fiscal_year)
             headers, values = table([*report.rows, report.total], self.columns())
@@ -806,7 +808,7 @@ class DefaultersView(RevenueOfficerRequired, ReportLimitsMixin, View):
         form, valid, ward, sort = self.choice(request.GET)
         today = timezone.localdate()
         rows = reports.defaulters(today=today, ward=ward, sort=sort)
-        if wants_export(request) == "csv" and valid:
+        if requested_format(request) == "csv" and valid:
             return streaming_csv_response(
                 *table(streamed(rows), self.columns()),
                 filename=defaulters_filename(today, ward),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..views import collections as collections_views
 from ..views import counter as counter_views
 from ..views import dues as dues_views
 from ..views import revenue as revenue_views
@@ -30,6 +31,16 @@ urlpatterns = [
         name="counter_session",
     ),
     # Revenue officer
+    path(
+        "revenue/collections/",
+        collections_views.CollectionsView.as_view(),
+        name="revenue_collections",
+    ),
+    path(
+        "revenue/collections/payments/",
+        collections_views.CollectionRowsView.as_view(),
+        name="revenue_collection_rows",
+    ),
     path("revenue/sessions/", revenue_views.RevenueSessionsView.as_view(), name="revenue_sessions"),
     path(
         "revenue/sessions/<int:pk>/verify/",

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from core.exports import Column, export_response, streaming_csv_response, table
+from core.exports import (
+    Column,
+    export_response,
+    requested_format,
+    streaming_csv_response,
+    table,
+)
 from core.formfields import WardChoiceField
 from core.views import paginate
 
@@ -29,11 +35,6 @@ from ..services.disconnections import (
     threshold,
 )
 from .billing import WaterOfficerRequired
-
-
-def wants_export(request) -> str | None:
-    fmt = request.GET.get("format")
-    return fmt if fmt in ("csv", "xlsx") else None
 
 
 def _month_label(period: datetime.date | None) -> str:
@@ -180,7 +181,7 @@ class CollectionReportView(ReportView):
             ward=data.get("ward"),
             category=data.get("category") or "",
         )
-        if fmt := wants_export(request):
+        if fmt := requested_format(request):
             headers, values = table([*report.rows, report.total], self.columns())
             return export_response(
                 fmt,
@@ -223,7 +224,7 @@ class AgeingReportView(ReportView):
         rows, total = reports.ageing(
             today=today, ward=data.get("ward"), category=data.get("category") or ""
         )
-        if fmt := wants_export(request):
+        if fmt := requested_format(request):
             headers, values = table([*rows, total], self.columns())
             return export_response(
                 fmt,
@@ -267,7 +268,7 @@ class UnreadReportView(ReportView):
         form, data = self.filters(request)
         period = data.get("start") or _this_month()
         rows = reports.unread(period=period, ward=data.get("ward"))
-        if fmt := wants_export(request):
+        if fmt := requested_format(request):
             name = f"water-meters-not-read-{period:%Y-%m}"
             if fmt == "csv":
                 return streaming_csv_response(
@@ -300,7 +301,7 @@ class FlaggedReportView(ReportView):
     def get(self, request):
         form, data = self.filters(request)
         rows = reports.flagged(start=data.get("start"), end=data.get("end"), ward=data.get("ward"))
-        if fmt := wants_export(request):
+        if fmt := requested_format(request):
             name = "water-flagged-readings"
             if fmt == "csv":
                 return streaming_csv_response(

@@ -1,0 +1,156 @@
+"""The revenue officer's collections at a glance: what every service collected in a period
+(today, this month, this fiscal year or any days), by service and revenue head, by channel
+and payment method, at each counter office and clerk, by ward, and by day or month —
+each against the same days of the year before. Read from the collection rollups
+(payments/rollups.py), so a figure costs a few thousand rows however long the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from core.fiscal import fiscal_year, fiscal_year_bounds
+
+from .rollups import collected
+
+#: Filters the dashboard takes, each a rollup dimension (payments.rollups.KEY).
+FILTERS = ("service", "head", "channel", "method", "ward_key", "office_key", "clerk_key")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def year_before(self) -> Period:
+        return Period(_year_back(self.start), _year_back(self.end))
+
+    def q(self) -> Q:
+        return Q(day__gte=self.start, day__lte=self.end)
+
+
+def _year_back(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def period_for(kind: str, today: datetime.date, start: Any = None, end: Any = None) -> Period:
+    """ "today", "month" (1st to today), "fy" (1 July to today) or "custom" (start–end)."""
+    if kind == "today":
+        return Period(today, today)
+    if kind == "fy":
+        return Period(fiscal_year_bounds(fiscal_year(today))[0], today)
+    if kind == "custom" and start and end:
+        return Period(min(start, end), max(start, end))
+    return Period(today.replace(day=1), today)
+
+
+@dataclass
+class Figure:
+    """One row of a table: its dimension values, this period's amount and the year before's."""
+
+    key: tuple[Any, ...]
+    amount: Decimal
+    before: Decimal
+
+    @property
+    def change(self) -> Decimal | None:
+        """Percent change on the year before (None when there was nothing then)."""
+        if not self.before:
+            return None
+        return ((self.amount - self.before) * 100 / abs(self.before)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Overview:
+    period: Period
+    filters: dict[str, Any]
+    total: Figure
+    tables: dict[str, list[Figure]] = field(default_factory=dict)
+    trend: list[Figure] = field(default_factory=list)
+    trend_by: str = "day"  # or "month"
+
+
+#: The tables of the dashboard: their dimensions.
+TABLES: dict[str, Sequence[str]] = {
+    "service": ("service", "head"),
+    "method": ("channel", "method"),
+    "counter": ("office_key", "clerk_key"),
+    "ward": ("ward_key",),
+}
+
+
+def _filter_q(filters: dict[str, Any]) -> Q:
+    q = Q()
+    for name in FILTERS:
+        value = filters.get(name)
+        if value not in (None, ""):
+            q &= Q(**{name: value})
+    return q
+
+
+def figures(group: Sequence[str], period: Period, filters: dict[str, Any]) -> list[Figure]:
+    """This period against the same days a year before, grouped by `group`; largest first."""
+    where = _filter_q(filters)
+    now = {r.key: r.amount for r in collected(group, where & period.q())}
+    then = {r.key: r.amount for r in collected(group, where & period.year_before().q())}
+    zero = Decimal("0.00")
+    rows = [Figure(k, now.get(k, zero), then.get(k, zero)) for k in set(now) | set(then)]
+    return sorted(rows, key=lambda f: (-f.amount, -f.before, str(f.key)))
+
+
+def _trend(period: Period, filters: dict[str, Any]) -> tuple[str, list[Figure]]:
+    """By day (up to 62 days) or by month, every day or month of the period present."""
+    where = _filter_q(filters)
+    by_month = period.days > 62
+    now = collected(["day"], where & period.q())
+    then = collected(["day"], where & period.year_before().q())
+    zero = Decimal("0.00")
+
+    def bucket(day: datetime.date) -> datetime.date:
+        return day.replace(day=1) if by_month else day
+
+    amounts: dict[datetime.date, list[Decimal]] = {}
+    day = period.start
+    while day <= period.end:
+        amounts.setdefault(bucket(day), [zero, zero])
+        day += datetime.timedelta(days=1)
+    for row in now:
+        amounts[bucket(row.key[0])][0] += row.amount
+    for row in then:
+        moved = row.key[0]
+        try:
+            moved = moved.replace(year=moved.year + 1)
+        except ValueError:
+            moved = moved.replace(year=moved.year + 1, day=28)
+        if bucket(moved) in amounts:
+            amounts[bucket(moved)][1] += row.amount
+    return (
+        "month" if by_month else "day",
+        [Figure((d,), a, b) for d, (a, b) in sorted(amounts.items())],
+    )
+
+
+def overview(period: Period, filters: dict[str, Any]) -> Overview:
+    """Everything the dashboard shows for `period` under `filters`."""
+    (total,) = figures((), period, filters) or [Figure((), Decimal("0.00"), Decimal("0.00"))]
+    result = Overview(period=period, filters=filters, total=total)
+    for name, group in TABLES.items():
+        rows = figures(group, period, filters)
+        if name == "counter":
+            rows = [r for r in rows if r.key != (0, 0)]  # online money has no counter
+        result.tables[name] = rows
+    result.trend_by, result.trend = _trend(period, filters)
+    return result
