@@ -5,6 +5,8 @@ typed."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -171,3 +173,32 @@ class QueueSearchForm(forms.Form):
             ("decided", _("Decided")),
         ],
     )
+
+
+class EnforcementForm(forms.Form):
+    """The e-bike officer's action on a licence: suspend, reinstate or seize, with the reason
+    the owner reads."""
+
+    SUSPEND, REINSTATE, SEIZE = "suspend", "reinstate", "seize"
+    LABELS = {
+        SUSPEND: _("Suspend the licence"),
+        REINSTATE: _("Reinstate the licence"),
+        SEIZE: _("Seize the e-bike (the fine is billed)"),
+    }
+
+    action = forms.ChoiceField(label=_("Action"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The owner reads it in the SMS."),
+    )
+
+    def __init__(self, *args, status: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = {
+            "active": [self.SUSPEND, self.SEIZE],
+            "suspended": [self.REINSTATE, self.SEIZE],
+        }.get(status, [])
+        field = cast(forms.ChoiceField, self.fields["action"])
+        field.choices = [(a, self.LABELS[a]) for a in allowed]

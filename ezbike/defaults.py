@@ -22,6 +22,7 @@ DEFAULT_FEES: dict[str, Decimal] = {
     "card_replacement_fee": Decimal("500.00"),  # sample: a lost or damaged RFID card
     "late_fee_per_month": Decimal("200.00"),  # sample: per month or part after the deadline
     "late_fee_cap": Decimal("2000.00"),  # sample: never more than one renewal fee
+    "seizure_fine": Decimal("1000.00"),  # sample: to release a seized e-bike
 }
 
 #: The city's fleet cap (sample: about the 7,792 licensed in 2020, with some room).

@@ -161,6 +161,20 @@ def card_replacement_fee(schedule: Fees) -> list[FeeLine]:
     return [_line("plate_fee", amount, rule)]
 
 
+def seizure_fine(schedule: Fees) -> list[FeeLine]:
+    """The fine that releases a seized e-bike (head "other": payments has no head of fines;
+    no line when the schedule's fine is 0)."""
+    amount = to_money(getattr(schedule, "seizure_fine", ZERO))
+    if amount <= 0:
+        return []
+    rule = why.because(
+        gettext_noop("FY %(fy)s schedule: fine to release a seized e-bike %(fee)s"),
+        fy=why.fy(schedule.fiscal_year),
+        fee=why.taka(amount),
+    )
+    return [_line("other", amount, rule)]
+
+
 def total(lines: Iterable[FeeLine]) -> Decimal:
     return to_money(sum((line.amount for line in lines), ZERO))
 

@@ -9,6 +9,8 @@ Service apps never import each other's models; wards are core's.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -314,6 +316,9 @@ class FeeSchedule(models.Model):
         _("late fee per month or part after the deadline"), **MONEY
     )
     late_fee_cap = models.DecimalField(_("late fee at most"), **MONEY, help_text=_("0: no cap."))
+    seizure_fine = models.DecimalField(
+        _("fine to release a seized e-bike"), default=Decimal("1000.00"), **MONEY
+    )
     renewal_deadline = models.DateField(
         _("renewal deadline"),
         help_text=_(
@@ -342,6 +347,9 @@ class FeeSchedule(models.Model):
                 & Q(late_fee_per_month__gte=0)
                 & Q(late_fee_cap__gte=0),
                 name="ezbike_fees_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(seizure_fine__gte=0), name="ezbike_seizure_fine_not_negative"
             ),
         ]
 

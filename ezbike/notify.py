@@ -46,6 +46,13 @@ MESSAGES = {
     "renewal_billed": _(
         "E-bike %(plate)s: renewal for FY %(fy)s billed, %(amount)s (bill %(bill)s) by %(due)s."
     ),
+    "suspended": _("E-bike %(plate)s: the licence is suspended: %(reason)s"),
+    "reinstated": _("E-bike %(plate)s: the licence is active again."),
+    "seized": _(
+        "E-bike %(plate)s is seized: %(reason)s. Pay the fine %(amount)s (bill %(bill)s) to "
+        "release it."
+    ),
+    "released": _("Fine received. E-bike %(plate)s is released; the licence is active again."),
     "reminder": _(
         "E-bike %(plate)s: the licence must be renewed by %(deadline)s. Renew and pay on the "
         "portal or at a counter."

@@ -56,8 +56,16 @@ SPEC = register(
         ],
         # What e-bikes bill (ezbike/fees.py, ezbike/services/billing.py): the application
         # fee, the first year's licence fee, the yearly renewal with its late fee, a
-        # replaced RFID card. Paid: the application may be decided, the licence is active.
-        revenue_heads=["application_fee", "licence_fee", "renewal_fee", "late_fee", "plate_fee"],
+        # replaced RFID card, a seized e-bike's fine. Paid: the application may be decided,
+        # the licence is active, a seized e-bike is released.
+        revenue_heads=[
+            "application_fee",
+            "licence_fee",
+            "renewal_fee",
+            "late_fee",
+            "plate_fee",
+            "other",  # the fine that releases a seized e-bike
+        ],
         on_paid=registry_hooks.on_paid,
         on_reopened=registry_hooks.on_reopened,
         on_cancelled=registry_hooks.on_cancelled,

@@ -8,7 +8,9 @@ transaction). Two kinds, told apart by the bill's subject type:
   licence becomes active (licence_set_status, once: the licence row is locked and a
   second call finds it active); its payment voided, the licence is suspended until it is
   paid again;
-- "card": a replaced card's fee — the new card works from the replacement; nothing moves.
+- "card": a replaced card's fee — the new card works from the replacement; nothing moves;
+- "seizure": the fine of a seizure (the status change that seized it) — paid, the e-bike
+  is released (active again) while that seizure is still its state.
 A cancelled (replaced) bill changes nothing: the fee is still due and shows in every due
 in one place."""
 
@@ -52,6 +54,11 @@ def on_paid(bill) -> None:
     from .services import licence_set_status
     from .services._common import record
 
+    if bill.subject_type == "seizure":
+        from .services.enforcement import release_on_fine_paid
+
+        release_on_fine_paid(bill)
+        return
     application = _application(bill)
     if application is not None:
         if application.fee_paid_at is None:
@@ -125,7 +132,7 @@ def subject_url(bill) -> str:
     """The owner's page of the e-bike the bill is for."""
     from django.urls import reverse
 
-    from .models import Application, Licence, RfidCard
+    from .models import Application, Licence, LicenceStatusChange, RfidCard
 
     if not str(bill.subject_id).isdigit():
         return ""
@@ -140,6 +147,12 @@ def subject_url(bill) -> str:
         vehicle_id = (
             Licence.objects.filter(pk=int(bill.subject_id))
             .values_list("vehicle_id", flat=True)
+            .first()
+        )
+    elif bill.subject_type == "seizure":
+        vehicle_id = (
+            LicenceStatusChange.objects.filter(pk=int(bill.subject_id))
+            .values_list("licence__vehicle_id", flat=True)
             .first()
         )
     elif bill.subject_type == "card":

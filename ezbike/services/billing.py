@@ -40,6 +40,7 @@ HEAD_WORDS = {
     "renewal_fee": ("নবায়ন ফি", "Renewal fee"),
     "late_fee": ("বিলম্ব ফি", "Late fee"),
     "plate_fee": ("আরএফআইডি কার্ড ফি", "RFID card fee"),
+    "other": ("জব্দ ইজিবাইক ছাড়ানোর জরিমানা", "Fine to release a seized e-bike"),
 }
 
 
@@ -188,6 +189,30 @@ def card_fee_bill(
         lines=lines,
         payer=owner.user,
         mobile=owner.mobile,
+        today=today,
+        actor=actor,
+    )
+
+
+def seizure_fine_bill(
+    *, licence: Licence, seizure_id: int, actor=None, today: datetime.date | None = None
+) -> Bill | None:
+    """The fine that releases a seized e-bike (subject "seizure": the status change that
+    seized it), billed to the owner; None when the year's fine is 0."""
+    today = today or timezone.localdate()
+    lines = fees.seizure_fine(ensure_schedule(licence.fiscal_year))
+    if not lines:
+        return None
+    vehicle = licence.vehicle
+    return _issue(
+        vehicle=vehicle,
+        fiscal_year=licence.fiscal_year,
+        subject_type="seizure",
+        subject_id=seizure_id,
+        due=f"seizure-fine:{seizure_id}",
+        lines=lines,
+        payer=vehicle.owner.user,
+        mobile=vehicle.owner.mobile,
         today=today,
         actor=actor,
     )

@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.roles import perm
+from core.views import AnyPermissionRequired
 from payments.models import Bill
 
 from .. import documents
+from ..application_forms import EnforcementForm
 from ..dashboard_panels import vehicles_of
 from ..models import Application, Licence, Vehicle
+from ..services import enforcement
 from ..services.applications import licence_renew, renewal_open
 from ..services.billing import SERVICE
 
@@ -88,6 +91,13 @@ class VehicleView(LoginRequiredMixin, View):
                 "is_owner": vehicle.owner.user_id == request.user.pk,
                 "may_renew": vehicle.owner.user_id == request.user.pk and renewal_open(vehicle),
                 "printable": current,
+                "enforcement_form": (
+                    EnforcementForm(status=current.status)
+                    if current is not None
+                    and request.user.has_perm(perm("manage_ebikes"))
+                    and current.status in ("active", "suspended")
+                    else None
+                ),
                 "drivers": [
                     a.driver
                     for a in vehicle.assignments.filter(ended_on__isnull=True).select_related(
@@ -96,6 +106,45 @@ class VehicleView(LoginRequiredMixin, View):
                 ],
             },
         )
+
+
+class LicenceActionView(AnyPermissionRequired, View):
+    """The e-bike officer suspends, reinstates or seizes (the fine billed) the e-bike's
+    current licence, from the e-bike's page."""
+
+    permission_required = (perm("manage_ebikes"),)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        vehicle = vehicle_for(request, pk)
+        licence = enforcement.current_licence(vehicle)
+        if licence is None:
+            raise Http404
+        form = EnforcementForm(request.POST, status=licence.status)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(e) for e in errors))
+            return redirect("ezbike:vehicle", pk=vehicle.pk)
+        action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+        try:
+            if action == EnforcementForm.SUSPEND:
+                enforcement.licence_suspend(licence=licence, reason=reason, actor=request.user)
+                messages.success(request, _("The licence is suspended; the owner gets an SMS."))
+            elif action == EnforcementForm.REINSTATE:
+                enforcement.licence_reinstate(licence=licence, reason=reason, actor=request.user)
+                messages.success(request, _("The licence is active again."))
+            else:
+                _licence, bill = enforcement.licence_seize(
+                    licence=licence, reason=reason, actor=request.user
+                )
+                messages.success(
+                    request,
+                    _("The e-bike is seized; the owner is billed the fine (bill %(number)s).")
+                    % {"number": bill.number if bill else "—"},
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("ezbike:vehicle", pk=vehicle.pk)
 
 
 class RenewView(LoginRequiredMixin, View):

@@ -63,6 +63,7 @@ def test_the_e_bike_pages_are_bengali(client, submit, licensed, officer, pay, ma
         "/ezbike/officer/licences/",
         "/ezbike/officer/licences/?status=suspended",
         "/ezbike/officer/sightings/",
+        f"/ezbike/vehicles/{licensed.pk}/",  # with the officer's action
     ):
         answers[url] = client.get(url)
     client.logout()

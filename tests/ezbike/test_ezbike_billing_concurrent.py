@@ -178,3 +178,33 @@ def test_two_reminder_runs_at_once_send_each_step_once(licensed):
     assert sorted(r["sent"] for r in results) == [0, 1], results
     assert list(RenewalReminder.objects.values_list("step", flat=True)) == ["30d"]
     assert SmsMessage.objects.filter(kind="ezbike").count() == 1
+
+
+def test_two_seizures_at_once_bill_one_fine_and_its_hook_twice_releases_once(
+    licensed, officer, make_user
+):
+    from ezbike.registry_hooks import on_paid
+    from ezbike.services.enforcement import licence_seize
+
+    licence = licensed.licences.get()
+    officers = [officer, make_user("ebike_officer")]
+    results = run_together(
+        *(
+            (lambda o=o: licence_seize(licence=licence, reason="Wrong way", actor=o))
+            for o in officers
+        )
+    )
+    assert sum(isinstance(r, tuple) for r in results) == 1, results
+    [bill] = Bill.objects.filter(subject_type="seizure")
+    Bill.objects.filter(pk=bill.pk).update(status="paid")  # as payments leaves it
+    bill.refresh_from_db()
+    assert run_together(lambda: on_paid(bill), lambda: on_paid(bill)) == [None, None]
+    licence.refresh_from_db()
+    assert licence.status == "active"
+    assert list(licence.status_changes.values_list("to_status", flat=True)) == [
+        "applied",
+        "approved",
+        "active",
+        "seized",
+        "active",
+    ]

@@ -180,6 +180,7 @@ def test_an_extended_deadline_moves_the_day_licences_run_until(
         "card_replacement_fee": "500.00",
         "late_fee_per_month": "200.00",
         "late_fee_cap": "2000.00",
+        "seizure_fine": "1000.00",
         "renewal_deadline": "2027-10-31",
         "city_cap": "8000",
         "note": "Extended by office order",
