@@ -4,7 +4,7 @@ pages (my shops, a shop's rent statement, the allotment letter) and the estate o
 
 from django.urls import path
 
-from ..views import lessee, officer
+from ..views import counter, lessee, officer
 
 app_name = "market_leases"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("shops/<int:pk>/", lessee.shop_page, name="shop"),
     path("shops/<int:pk>/pay-allotment/", lessee.pay_allotment, name="pay_allotment"),
     path("allotments/<int:pk>/letter.pdf", officer.letter, name="letter"),
+    path("counter/", counter.RentCounterView.as_view(), name="counter"),
     path("officer/", officer.MarketsView.as_view(), name="markets"),
     path("officer/shops/", officer.ShopsView.as_view(), name="shops"),
     path("officer/shops/<int:pk>/allot/", officer.AllotView.as_view(), name="allot"),

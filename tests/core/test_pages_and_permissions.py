@@ -88,6 +88,7 @@ PAGES: dict[str, object] = {
     "/water/link/": "*",
     "/markets/": "*",
     "/api/shops/": "*",
+    "/markets/counter/": [Role.COUNTER_CLERK, Role.ADMINISTRATOR],
     "/markets/officer/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/markets/officer/shops/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],
     "/markets/officer/rent/": [Role.ESTATE_OFFICER, Role.ADMINISTRATOR],

@@ -349,3 +349,23 @@ def test_api_shops_lists_my_shops_with_unpaid_rent_and_open_bills(
     assert client.get("/api/shops/").json() == []
     client.logout()
     assert client.get("/api/shops/").status_code in (401, 403)
+
+
+def test_the_counter_finds_a_shop_by_the_lessees_mobile_and_bills_its_rent_for_cash(
+    client, active_allotment, make_user
+):
+    generate_shop_rent("2026-10")
+    generate_shop_rent("2026-11")
+    clerk = make_user(Role.COUNTER_CLERK)
+    c = english(client, clerk)
+    found = c.get("/markets/counter/?q=০১৭১১২২৩৩৪৪")  # the lessee's mobile in Bengali digits
+    (row,) = found.context["rows"]
+    assert row["allotment"] == active_allotment and row["owed"] == Decimal("9489.38")
+    assert [r["allotment"] for r in c.get("/markets/counter/?q=a12").context["rows"]] == [
+        active_allotment
+    ]
+    billed = c.post("/markets/counter/", {"allotment": active_allotment.pk})
+    bill = Bill.objects.get(subject_type="rent")
+    assert billed["Location"] == f"/payments/counter/?q={bill.number}"
+    assert bill.total == Decimal("9489.38") and bill.payer_mobile == "01711223344"
+    assert c.get("/markets/counter/?q=nothing-here").context["rows"] == []
