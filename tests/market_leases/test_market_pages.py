@@ -369,3 +369,37 @@ def test_the_counter_finds_a_shop_by_the_lessees_mobile_and_bills_its_rent_for_c
     assert billed["Location"] == f"/payments/counter/?q={bill.number}"
     assert bill.total == Decimal("9489.38") and bill.payer_mobile == "01711223344"
     assert c.get("/markets/counter/?q=nothing-here").context["rows"] == []
+
+
+@pytest.mark.parametrize("shops", [3, 30])
+def test_the_lists_take_as_many_queries_whatever_their_length(
+    client, officer, market, lessee, licence, allot, citizen, shops
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(shops):
+        s = shop_register(market=market, number=f"{i + 1}", floor=0, area_sqft="100", actor=officer)
+        if i % 3 == 0:
+            allot(s, lessee, licence, starts_on=date(2026, 10, 1))
+    lessee.user = citizen
+    lessee.save(update_fields=["user"])
+    counts = {}
+    c = english(client, officer)
+    for url in ("/markets/officer/", "/markets/officer/shops/", "/markets/officer/shops/?vacant=1"):
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        counts[url] = len(queries)
+    english(client, citizen)
+    for url in ("/markets/", "/api/shops/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[url] = len(queries)
+    expected = {  # the session, the user and the page's own queries
+        "/markets/officer/": 7,
+        "/markets/officer/shops/": 9,
+        "/markets/officer/shops/?vacant=1": 9,
+        "/markets/": 7,
+        "/api/shops/": 5,
+    }
+    assert counts == expected
