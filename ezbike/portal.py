@@ -7,6 +7,7 @@ from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
 from . import dashboard_panels, dues, registry_hooks
+from .demo import seed
 from .reminders import send_due_reminders
 from .verify import ebike_lookup
 
@@ -72,6 +73,7 @@ SPEC = register(
         subject_url=registry_hooks.subject_url,
         subject_link=_("Back to the e-bike"),
         verify_lookups=[ebike_lookup],
+        demo=seed,
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,
         # Renewal reminders: 30 and 7 days before the deadline, on the day, then monthly.
