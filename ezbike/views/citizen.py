@@ -89,6 +89,7 @@ class VehicleView(LoginRequiredMixin, View):
                 "bills": bills,
                 "unbilled": unbilled,
                 "is_owner": vehicle.owner.user_id == request.user.pk,
+                "at_counter": request.user.has_perm(perm("use_counter")),
                 "may_renew": vehicle.owner.user_id == request.user.pk and renewal_open(vehicle),
                 "printable": current,
                 "enforcement_form": (

@@ -77,7 +77,10 @@ def test_a_counter_clerk_files_for_an_owner_with_an_account(client, make_user):
     application = Application.objects.get()
     assert application.channel == "counter" and application.applicant == owner
     assert application.filed_by == clerk
-    assert client.get(response["Location"]).status_code == 200
+    page = client.get(response["Location"]).content.decode()
+    assert f"/payments/counter/?q={application.fee_bill.number}" in page
+    found = client.get(f"/payments/counter/?q={application.fee_bill.number}").content.decode()
+    assert application.fee_bill.number in found and "E-bike, chassis CHA00000" in found
 
 
 def test_the_officers_queue_search_detail_documents_and_decision(client, submit, officer, pay):
