@@ -35,8 +35,6 @@ class Period:
     def year_before(self) -> Period:
         return Period(_year_back(self.start), _year_back(self.end))
 
-    def q(self) -> Q:
-        return Q(day__gte=self.start, day__lte=self.end)
 
 
 def _year_back(day: datetime.date) -> datetime.date:
@@ -103,9 +101,9 @@ def _filter_q(filters: dict[str, Any]) -> Q:
 
 def figures(group: Sequence[str], period: Period, filters: dict[str, Any]) -> list[Figure]:
     """This period against the same days a year before, grouped by `group`; largest first."""
-    where = _filter_q(filters)
-    now = {r.key: r.amount for r in collected(group, where & period.q())}
-    then = {r.key: r.amount for r in collected(group, where & period.year_before().q())}
+    where, before = _filter_q(filters), period.year_before()
+    now = {r.key: r.amount for r in collected(group, where, period.start, period.end)}
+    then = {r.key: r.amount for r in collected(group, where, before.start, before.end)}
     zero = Decimal("0.00")
     rows = [Figure(k, now.get(k, zero), then.get(k, zero)) for k in set(now) | set(then)]
     return sorted(rows, key=lambda f: (-f.amount, -f.before, str(f.key)))
@@ -113,10 +111,11 @@ def figures(group: Sequence[str], period: Period, filters: dict[str, Any]) -> li
 
 def _trend(period: Period, filters: dict[str, Any]) -> tuple[str, list[Figure]]:
     """By day (up to 62 days) or by month, every day or month of the period present."""
-    where = _filter_q(filters)
+    where, before = _filter_q(filters), period.year_before()
     by_month = period.days > 62
-    now = collected(["day"], where & period.q())
-    then = collected(["day"], where & period.year_before().q())
+    group = ["month" if by_month else "day"]
+    now = collected(group, where, period.start, period.end)
+    then = collected(group, where, before.start, before.end)
     zero = Decimal("0.00")
 
     def bucket(day: datetime.date) -> datetime.date:

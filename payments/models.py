@@ -382,6 +382,20 @@ class Allocation(models.Model):
         ]
 
 
+#: What a rollup row is keyed by, besides its grain (payments.rollups.KEY).
+ROLLUP_KEY = (
+    "day",
+    "fiscal_year",
+    "service",
+    "head",
+    "channel",
+    "method",
+    "ward_key",
+    "office_key",
+    "clerk_key",
+)
+
+
 class CollectionRollup(models.Model):
     """What the ledger collected, summed by day and by everything the collections dashboard
     groups or filters on. Kept by payments/rollups.py from the allocations (a void's
@@ -389,6 +403,13 @@ class CollectionRollup(models.Model):
     proves it equals a recomputation from the ledger. The ward, office and clerk are kept
     as plain numbers (0: none), so that every row has one key, on every database."""
 
+    class Grain(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+
+    # Each allocation is counted twice: in its day's row and in its month's row (`day` the
+    # month's first day), so a year reads twelve months' rows and a few days' (rollups.py).
+    grain = models.CharField(max_length=5, choices=Grain.choices)
     day = models.DateField()  # the allocation's day in the city's time zone
     fiscal_year = models.CharField(max_length=7)  # the bill's
     service = models.CharField(max_length=40)
@@ -404,21 +425,11 @@ class CollectionRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "day",
-                    "fiscal_year",
-                    "service",
-                    "head",
-                    "channel",
-                    "method",
-                    "ward_key",
-                    "office_key",
-                    "clerk_key",
-                ],  # fmt: skip
+                fields=["grain", *ROLLUP_KEY],
                 name="collection_rollup_one_row_per_key",
             ),
         ]
-        indexes = [models.Index(fields=["day"], name="collection_rollup_day")]
+        indexes = [models.Index(fields=["grain", "day"], name="collection_rollup_day")]
 
 
 class RollupState(models.Model):

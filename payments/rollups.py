@@ -19,6 +19,7 @@ payments.tasks.refresh_rollups), so the 30 June rush never queues on a hot rollu
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,23 +29,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from .models import Allocation, CollectionRollup, Payment, RollupState
+from .models import ROLLUP_KEY, Allocation, CollectionRollup, Payment, RollupState
 
-#: Everything a rollup row is keyed by.
-KEY = (
-    "day",
-    "fiscal_year",
-    "service",
-    "head",
-    "channel",
-    "method",
-    "ward_key",
-    "office_key",
-    "clerk_key",
-)
+#: Everything a rollup row is keyed by (besides its grain); "month" may be asked for too.
+KEY = ROLLUP_KEY
+DAY, MONTH = CollectionRollup.Grain.DAY, CollectionRollup.Grain.MONTH
 
 #: Payment methods as the gateway names them in `card_type` ("BKASH-BKash", "VISA-Dutch
 #: Bangla", "CITYTOUCHIB-City Bank"): the prefix before the dash says which.
@@ -93,29 +85,84 @@ class Row:
     lines: int
 
 
-def collected(group: Sequence[str] = (), filters: Q | None = None) -> list[Row]:
-    """The money collected, grouped by `group` (names from KEY) and filtered by `filters`
-    (a Q over KEY's names: Q(day__gte=…, service="holdings")), exact to the last committed
-    settlement: the rollups and the rows not rolled up yet, in one statement."""
-    unknown = set(group) - set(KEY)
+def _month_after(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def plan(
+    start: datetime.date, end: datetime.date, by_day: bool = False
+) -> list[tuple[str, datetime.date, datetime.date]]:
+    """The rollup rows that count the days start..end once each, as (grain, first, last):
+    the whole months among them from the month rows (first and last: months' first days),
+    the days before and after those from the day rows; every day from the day rows when
+    the figures go by day."""
+    days = [(DAY, start, end)]
+    first = start if start.day == 1 else _month_after(start)  # the first whole month
+    if _month_after(end) - datetime.timedelta(days=1) == end:  # the last whole month
+        last = end.replace(day=1)
+    else:
+        last = (end.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if by_day or first > last:
+        return days
+    rows = [(MONTH, first, last)]
+    if start < first:
+        rows.insert(0, (DAY, start, first - datetime.timedelta(days=1)))
+    if end >= _month_after(last):
+        rows.append((DAY, _month_after(last), end))
+    return rows
+
+
+def _rows_for(start: datetime.date | None, end: datetime.date | None, by_day: bool) -> Q:
+    if start is None or end is None:  # every day: each allocation is in one month row
+        return Q(grain=DAY) if by_day else Q(grain=MONTH)
+    rows = Q()
+    for grain, first, last in plan(start, end, by_day):
+        rows |= Q(grain=grain, day__gte=first, day__lte=last)
+    return rows
+
+
+def collected(
+    group: Sequence[str] = (),
+    filters: Q | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> list[Row]:
+    """The money collected from `start` to `end` (the city's days, both included; every
+    day when not given), grouped by `group` (names from KEY, or "month") and filtered by
+    `filters` (a Q over KEY's names other than the day: Q(service="holdings")) — exact to
+    the last committed settlement: the rollups and the rows not rolled up yet, in one
+    statement. A year costs its months' rows and a few days' rows, not its days'."""
+    unknown = set(group) - {*KEY, "month"}
     if unknown:
         raise ValueError(f"not a rollup dimension: {sorted(unknown)}")
     where = filters or Q()
+    period = Q()
+    if start is not None:
+        period &= Q(day__gte=start)
+    if end is not None:
+        period &= Q(day__lte=end)
+    # values() without names would group by every column: a total groups by a constant.
+    names = list(group) or ["everything"]
+    extra: dict[str, Any] = {"everything": Value(1)} if not group else {}
+    if "month" in group:
+        extra["month"] = TruncMonth("day")
     rolled = (
-        CollectionRollup.objects.filter(where)
-        .values(*group)
+        CollectionRollup.objects.filter(where & _rows_for(start, end, "day" in group))
+        .annotate(**extra)
+        .values(*names)
         .annotate(total=Sum("amount"), rows=Sum("lines"))
         .order_by()
     )
     fresh = (
         _not_rolled()
-        .filter(where)
-        .values(*group)
+        .filter(where & period)
+        .annotate(**extra)
+        .values(*names)
         .annotate(total=Sum("amount"), rows=Count("pk"))
         .order_by()
     )
     sums: dict[tuple[Any, ...], list[Any]] = {}
-    for values in rolled.union(fresh, all=True).values_list(*group, "total", "rows"):
+    for values in rolled.union(fresh, all=True).values_list(*names, "total", "rows"):
         key = tuple(values[: len(group)])
         if values[-2] is None:  # no row at all on one side (an aggregate without GROUP BY)
             continue
@@ -128,9 +175,13 @@ def collected(group: Sequence[str] = (), filters: Q | None = None) -> list[Row]:
     ]
 
 
-def total(filters: Q | None = None) -> Decimal:
-    """The money collected under `filters`, exact (see `collected`)."""
-    rows = collected((), filters)
+def total(
+    filters: Q | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> Decimal:
+    """The money collected under `filters` from `start` to `end`, exact (see `collected`)."""
+    rows = collected((), filters, start, end)
     return rows[0].amount if rows else Decimal("0.00")
 
 
@@ -145,25 +196,35 @@ def _lock() -> RollupState:
 
 
 def _merge(rows: Iterable[Mapping[str, Any]]) -> None:
-    """Add grouped allocation sums to their rollup rows (the caller holds the lock)."""
-    rows = list(rows)
-    existing = {
-        tuple(getattr(r, k) for k in KEY): r
-        for r in CollectionRollup.objects.filter(day__in={row["day"] for row in rows})
-    }
-    new, changed = [], []
+    """Add grouped allocation sums (by KEY, a day each) to their day's and their month's
+    rollup rows (the caller holds the lock)."""
+    sums: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
         key = tuple(row[k] for k in KEY)
+        month = (MONTH, key[0].replace(day=1), *key[1:])
+        for grain_key in ((DAY, *key), month):
+            entry = sums.setdefault(grain_key, [Decimal("0.00"), 0])
+            entry[0] += row["total"]
+            entry[1] += row["rows"]
+    if not sums:
+        return
+    days = {k[1] for k in sums if k[0] == DAY}
+    months = {k[1] for k in sums if k[0] == MONTH}
+    existing = {
+        (r.grain, *(getattr(r, k) for k in KEY)): r
+        for r in CollectionRollup.objects.filter(
+            Q(grain=DAY, day__in=days) | Q(grain=MONTH, day__in=months)
+        )
+    }
+    new, changed = [], []
+    for key, (amount, lines) in sums.items():
         rollup = existing.get(key)
         if rollup is None:
-            new.append(
-                CollectionRollup(
-                    **dict(zip(KEY, key, strict=True)), amount=row["total"], lines=row["rows"]
-                )
-            )
+            fields = dict(zip(("grain", *KEY), key, strict=True))
+            new.append(CollectionRollup(**fields, amount=amount, lines=lines))
         else:
-            rollup.amount += row["total"]
-            rollup.lines += row["rows"]
+            rollup.amount += amount
+            rollup.lines += lines
             changed.append(rollup)
     CollectionRollup.objects.bulk_create(new, batch_size=1000)
     CollectionRollup.objects.bulk_update(changed, ["amount", "lines"], batch_size=1000)
@@ -211,26 +272,36 @@ def rollups_rebuild(batch: int = BATCH) -> int:
     return rollups_refresh(batch)
 
 
+def _ledger(group: Sequence[str]) -> dict[tuple[Any, ...], tuple[Decimal, int]]:
+    return {
+        tuple(values[: len(group)]): (Decimal(values[-2]).quantize(Decimal("0.01")), values[-1])
+        for values in Allocation.objects.annotate(**dimensions())
+        .annotate(month=TruncMonth("day"))
+        .values(*group)
+        .annotate(total=Sum("amount"), rows=Count("pk"))
+        .order_by()
+        .values_list(*group, "total", "rows")
+    }
+
+
 def rollups_differences() -> list[str]:
-    """Where the rollups (with the rows not rolled up yet) differ from a GROUP BY over the
-    whole ledger, both read in one snapshot; empty when they agree."""
+    """Where the rollups — the day rows and the month rows, each with the rows not rolled up
+    yet — differ from a GROUP BY over the whole ledger, all read in one snapshot; empty
+    when they agree."""
+    by_month = ["month", *KEY[1:]]
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        kept = {row.key: (row.amount, row.lines) for row in collected(KEY)}
-        ledger = {
-            tuple(values[: len(KEY)]): (Decimal(values[-2]).quantize(Decimal("0.01")), values[-1])
-            for values in Allocation.objects.annotate(**dimensions())
-            .values(*KEY)
-            .annotate(total=Sum("amount"), rows=Count("pk"))
-            .order_by()
-            .values_list(*KEY, "total", "rows")
-        }
+        pairs = [
+            (group, {r.key: (r.amount, r.lines) for r in collected(group)}, _ledger(group))
+            for group in (KEY, by_month)
+        ]
     problems = []
-    for key in sorted(set(kept) | set(ledger), key=str):
-        if kept.get(key) != ledger.get(key):
-            where = dict(zip(KEY, key, strict=True))
-            problems.append(f"{where}: rollups {kept.get(key)}, ledger {ledger.get(key)}")
+    for group, kept, ledger in pairs:
+        for key in sorted(set(kept) | set(ledger), key=str):
+            if kept.get(key) != ledger.get(key):
+                where = dict(zip(group, key, strict=True))
+                problems.append(f"{where}: rollups {kept.get(key)}, ledger {ledger.get(key)}")
     return problems

@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
             name='CollectionRollup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('grain', models.CharField(choices=[('day', 'Day'), ('month', 'Month')], max_length=5)),
                 ('day', models.DateField()),
                 ('fiscal_year', models.CharField(max_length=7)),
                 ('service', models.CharField(max_length=40)),
@@ -49,10 +50,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='collectionrollup',
-            index=models.Index(fields=['day'], name='collection_rollup_day'),
+            index=models.Index(fields=['grain', 'day'], name='collection_rollup_day'),
         ),
         migrations.AddConstraint(
             model_name='collectionrollup',
-            constraint=models.UniqueConstraint(fields=('day', 'fiscal_year', 'service', 'head', 'channel', 'method', 'ward_key', 'office_key', 'clerk_key'), name='collection_rollup_one_row_per_key'),
+            constraint=models.UniqueConstraint(fields=('grain', 'day', 'fiscal_year', 'service', 'head', 'channel', 'method', 'ward_key', 'office_key', 'clerk_key'), name='collection_rollup_one_row_per_key'),
         ),
     ]

@@ -76,7 +76,7 @@ def test_each_gateway_method_is_told_from_its_card_type_and_the_counter_has_none
             ("",): Decimal("700.00"),
         }
     )
-    counter = CollectionRollup.objects.get(channel="counter", head="conservancy")
+    counter = CollectionRollup.objects.get(channel="counter", head="conservancy", grain="month")
     assert counter.clerk_key == clerk.pk and counter.amount == Decimal("500.00")
     assert counter.office_key == (session.ward_id or 0)
 
@@ -97,13 +97,14 @@ def test_a_figure_is_exact_before_and_after_a_refresh_and_a_void_counts_on_its_o
         pay_online(make_bill(citizen, "900.00", ward=ward), "BKASH-BKash")  # not refreshed yet
         payment_void(payment=paid, reason="wrong holding", officer=officer)
 
-    november = Q(day__gte=date(2026, 11, 1), day__lte=date(2026, 11, 30))
-    december = Q(day__gte=date(2026, 12, 1), day__lte=date(2026, 12, 31))
+    november = (date(2026, 11, 1), date(2026, 11, 30))
+    december = (date(2026, 12, 1), date(2026, 12, 31))
     for _ in range(2):  # before the refresh, and after it
-        assert rollups.total(november) == Decimal("1500.00")  # the day in Dhaka, not UTC
-        assert rollups.total(december) == Decimal("900.00") - Decimal("1500.00")
+        assert rollups.total(None, *november) == Decimal("1500.00")  # the day in Dhaka
+        assert rollups.total(None, *december) == Decimal("900.00") - Decimal("1500.00")
         assert rollups.total(Q(ward_key=ward.pk)) == Decimal("900.00") == ledger_total()
-        by_head = {r.key: r.amount for r in rollups.collected(["head"], december)}
+        assert rollups.total(None, date(2026, 11, 30), date(2026, 12, 1)) == Decimal("900.00")
+        by_head = {r.key: r.amount for r in rollups.collected(["head"], None, *december)}
         assert by_head == {
             ("holding_tax",): Decimal("400.00") - Decimal("1000.00"),
             ("conservancy",): Decimal("0.00"),
@@ -151,7 +152,63 @@ def test_rollups_equal_a_recomputation_after_any_mix_of_settlements_voids_and_re
         assert rollups.total() == ledger_total()
     rollups.rollups_rebuild(batch=7)
     assert rollups.rollups_differences() == []
-    assert CollectionRollup.objects.aggregate(s=Sum("amount"))["s"] == ledger_total()
+    for grain in ("day", "month"):
+        rows = CollectionRollup.objects.filter(grain=grain)
+        assert rows.aggregate(s=Sum("amount"))["s"] == ledger_total()
+
+
+def test_a_period_reads_its_whole_months_from_month_rows_and_the_other_days_from_day_rows():
+    d = date
+    # A fiscal year to 15 June: eleven months, then fifteen days.
+    assert rollups.plan(d(2025, 7, 1), d(2026, 6, 15)) == [
+        ("month", d(2025, 7, 1), d(2026, 5, 1)),
+        ("day", d(2026, 6, 1), d(2026, 6, 15)),
+    ]
+    # Half of January, then two whole months.
+    assert rollups.plan(d(2026, 1, 15), d(2026, 3, 31)) == [
+        ("day", d(2026, 1, 15), d(2026, 1, 31)),
+        ("month", d(2026, 2, 1), d(2026, 3, 1)),
+    ]
+    assert rollups.plan(d(2026, 2, 2), d(2026, 2, 27)) == [("day", d(2026, 2, 2), d(2026, 2, 27))]
+    assert rollups.plan(d(2024, 2, 1), d(2024, 2, 29)) == [("month", d(2024, 2, 1), d(2024, 2, 1))]
+    assert rollups.plan(d(2024, 2, 1), d(2024, 2, 29), by_day=True) == [
+        ("day", d(2024, 2, 1), d(2024, 2, 29))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_month_and_the_days_around_it_are_counted_once(make_user, make_bill):
+    """Days at both ends of whole months, rolled up or not: each payment once."""
+    citizen = make_user()
+    amounts = {}
+    for day, amount in (
+        (date(2026, 9, 30), "600.00"),
+        (date(2026, 10, 1), "700.00"),
+        (date(2026, 10, 31), "800.00"),
+        (date(2026, 11, 1), "900.00"),
+    ):
+        with time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=DHAKA)):
+            pay_online(make_bill(citizen, amount), "NAGAD-Nagad")
+        amounts[day] = Decimal(amount)
+    rollups.rollups_refresh()
+    assert CollectionRollup.objects.filter(grain="month").count() == 3 * 2  # two heads
+    cases = [
+        ((date(2026, 9, 30), date(2026, 11, 1)), sum(amounts.values())),
+        ((date(2026, 10, 1), date(2026, 10, 31)), Decimal("1500.00")),
+        ((date(2026, 10, 2), date(2026, 10, 31)), Decimal("800.00")),
+        ((date(2026, 9, 1), date(2026, 10, 30)), Decimal("1300.00")),
+    ]
+    for (start, end), expected in cases:
+        assert rollups.total(None, start, end) == expected, (start, end)
+    by_month = {
+        r.key: r.amount
+        for r in rollups.collected(["month"], None, date(2026, 9, 30), date(2026, 11, 1))
+    }
+    assert by_month == {
+        (date(2026, 9, 1),): Decimal("600.00"),
+        (date(2026, 10, 1),): Decimal("1500.00"),
+        (date(2026, 11, 1),): Decimal("900.00"),
+    }
 
 
 @pytest.mark.django_db
@@ -160,12 +217,14 @@ def test_rebuild_rollups_check_names_a_difference_and_rebuild_mends_it(make_user
     call_command("rebuild_rollups", "--check")  # nothing rolled up yet: still equal
     rollups.rollups_refresh()
     call_command("rebuild_rollups", "--check")
-    CollectionRollup.objects.filter(head="conservancy").update(amount=Decimal("499.99"))
+    CollectionRollup.objects.filter(head="conservancy", grain="day").update(
+        amount=Decimal("499.99")
+    )
     with pytest.raises(CommandError, match="1 difference"):
         call_command("rebuild_rollups", "--check")
     call_command("rebuild_rollups")
     call_command("rebuild_rollups", "--check")
-    assert CollectionRollup.objects.get(head="conservancy").amount == Decimal("500.00")
+    assert CollectionRollup.objects.get(head="conservancy", grain="day").amount == Decimal("500.00")
 
 
 @pytest.mark.postgres
@@ -193,7 +252,10 @@ def test_refreshes_and_settlements_at_the_same_moment_count_every_row_once(make_
         list(pool.map(work, range(10)))
     assert rollups.rollups_differences() == []
     rollups.rollups_refresh()
-    assert CollectionRollup.objects.aggregate(s=Sum("amount"))["s"] == ledger_total()
+    assert (
+        CollectionRollup.objects.filter(grain="day").aggregate(s=Sum("amount"))["s"]
+        == ledger_total()
+    )
     assert ledger_total() == sum(Decimal(f"{1000 + i}.00") for i in range(6))
     assert not Allocation.objects.filter(rolled_up=False).exists()
 
