@@ -641,3 +641,46 @@ class Refund(models.Model):
                 name="refund_payment_once_unless_failed",
             ),
         ]
+
+
+class MonthClose(models.Model):
+    """A month the revenue officer has closed after reconciliation: nothing more can be
+    dated into it (payments.services.closing). One row per month, kept when an
+    administrator reopens it (with a reason) and used again if it is closed again; every
+    close and reopening is in the audit log. `totals` is what the month's ledger held by
+    revenue head when it was closed: {"heads": {head: "amount"}, "total": "…", "lines": n}.
+    """
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    closed = models.BooleanField(_("closed"), default=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    totals = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="month_close_on_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")

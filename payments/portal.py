@@ -38,6 +38,16 @@ SPEC = register(
                 Role.REVENUE_OFFICER, _("Payments on hold or flagged"), "payments:revenue_payments"
             ),
             RoleLink(Role.REVENUE_OFFICER, _("Credits to refund"), "payments:revenue_credits"),
+            RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Close a month; the daily collection register"),
+                "payments:revenue_months",
+            ),
+            RoleLink(
+                Role.ADMINISTRATOR,
+                _("Closed months: reopen one, with a reason"),
+                "payments:revenue_months",
+            ),
         ],
         panels=[
             Panel(

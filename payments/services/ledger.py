@@ -100,6 +100,9 @@ def settle_locked(
     """
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED):
         return payment
+    from .closing import ensure_open
+
+    ensure_open()  # the allocations are dated today: refused if today's month is closed
     for key, value in (facts or {}).items():
         setattr(payment, key, value)
     payment.settled_at = timezone.now()
@@ -197,6 +200,9 @@ def payment_void(*, payment: Payment, reason: str, officer: Any) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.channel != Payment.Channel.COUNTER:
         raise PaymentError(_("Online payments are refunded, not voided."))
+    from .closing import ensure_open
+
+    ensure_open()  # the reversal rows are dated today, whenever the payment was made
     payment_transition(payment=payment, to=Payment.Status.VOIDED, reason=reason, actor=officer)
     originals = list(payment.allocations.filter(kind=Allocation.Kind.PAYMENT))
     Allocation.objects.bulk_create(

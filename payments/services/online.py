@@ -641,6 +641,14 @@ def payment_release_hold(*, payment: Payment, officer: Any, reason: str) -> Paym
     return locked
 
 
+def _ensure_open_today() -> None:
+    """A refund is dated when it is claimed, before the gateway is asked: refused then if
+    today's month is closed (never after the gateway has sent the money back)."""
+    from .closing import ensure_open
+
+    ensure_open()
+
+
 def _claim_refund(
     *, payment: Payment, amount: Decimal, remarks: str, officer: Any, credit: Credit | None = None
 ) -> Refund:
@@ -709,6 +717,7 @@ def payment_refund_credit(*, credit: Credit, officer: Any, remarks: str = "") ->
         credit = Credit.objects.select_for_update().select_related("payment").get(pk=credit.pk)
         if credit.status != Credit.Status.OPEN:
             raise PaymentError(_("This credit is not open."))
+        _ensure_open_today()
         credit.status = Credit.Status.REFUNDING
         credit.save(update_fields=["status"])
         refund = _claim_refund(
@@ -753,6 +762,7 @@ def payment_refund_held(*, payment: Payment, officer: Any, reason: str) -> Refun
             raise PaymentError(_("The gateway never confirmed money for this payment."))
         if _live_full_refund(locked).exists():
             raise PaymentError(_("A refund of this payment is already under way."))
+        _ensure_open_today()
         refund = _claim_refund(
             payment=locked, amount=locked.amount, officer=officer, remarks=reason
         )

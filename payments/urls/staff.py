@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..views import closing as closing_views
 from ..views import collections as collections_views
 from ..views import counter as counter_views
 from ..views import dues as dues_views
@@ -69,6 +70,33 @@ urlpatterns = [
         name="revenue_payment_void",
     ),
     path("revenue/credits/", revenue_views.RevenueCreditsView.as_view(), name="revenue_credits"),
+    # Revenue officer: closing months and the daily collection register
+    path("revenue/months/", closing_views.MonthsView.as_view(), name="revenue_months"),
+    path(
+        "revenue/months/<int:year>/<int:month>/",
+        closing_views.MonthView.as_view(),
+        name="revenue_month",
+    ),
+    path(
+        "revenue/months/<int:year>/<int:month>/close/",
+        closing_views.MonthCloseView.as_view(),
+        name="revenue_month_close",
+    ),
+    path(
+        "revenue/months/<int:year>/<int:month>/reopen/",
+        closing_views.MonthReopenView.as_view(),
+        name="revenue_month_reopen",
+    ),
+    path(
+        "revenue/months/<int:year>/<int:month>/register/",
+        closing_views.MonthRegisterView.as_view(),
+        name="revenue_month_register",
+    ),
+    path(
+        "revenue/months/<int:year>/<int:month>/register.pdf",
+        closing_views.MonthRegisterPdfView.as_view(),
+        name="revenue_month_register_pdf",
+    ),
     path(
         "revenue/credits/<int:pk>/refund/",
         revenue_views.RevenueCreditRefundView.as_view(),
