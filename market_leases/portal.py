@@ -7,6 +7,7 @@ from core.portal import RoleLink, ServiceCard, ServiceSpec, register
 from core.roles import Role
 
 from . import dashboard_panels, dues, registry_hooks
+from .demo import seed
 from .verify import allotment_letter_lookup
 
 SPEC = register(
@@ -46,6 +47,7 @@ SPEC = register(
         subject_link=_("Back to the shop"),
         revenue_heads=["salami", "security_deposit", "rent", "surcharge", "transfer_fee"],
         verify_lookups=[allotment_letter_lookup],
+        demo=seed,
         open_dues=dues.open_dues,
         bill_due=dues.bill_due,
     )
