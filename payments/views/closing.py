@@ -271,40 +271,64 @@ def _both_month(month: datetime.date) -> dict[str, str]:
     return out
 
 
+#: Revenue heads per printed table: a month with more heads prints them in several tables,
+#: one after the other, the day's total in the last (an A4 landscape page holds this many).
+PDF_HEADS_PER_TABLE = 7
+
+
+def _register_tables(register: Register) -> list[dict[str, Any]]:
+    """The register's columns cut into printable tables of PDF_HEADS_PER_TABLE heads."""
+    count = max(len(register.heads), 1)
+    tables = []
+    for start in range(0, count, PDF_HEADS_PER_TABLE):
+        cut = slice(start, start + PDF_HEADS_PER_TABLE)
+        last = start + PDF_HEADS_PER_TABLE >= count
+        tables.append(
+            {
+                "heads": [
+                    both(RevenueHead(h).label) if h in RevenueHead.values else {"bn": h, "en": h}
+                    for h in register.heads[cut]
+                ],
+                "days": [
+                    {
+                        "day": gregorian(d.day),
+                        "amounts": [money(a) for a in d.amounts[cut]],
+                        "total": money(d.total) if last else None,
+                    }
+                    for d in register.days
+                ],
+                "head_totals": [money(a) for a in register.head_totals[cut]],
+                "total": money(register.total) if last else None,
+            }
+        )
+    return tables
+
+
 def register_context(register: Register, row: MonthClose | None) -> dict[str, Any]:
     """What the printed register shows, each text in Bengali and English."""
     city = CityProfile.current()
-    closed = _closed(row)
+    closed = row if row is not None and row.closed else None
+    closer = closed.closed_by if closed is not None else None
     return {
         "city_name": {"bn": city.name_bn or city.name_en, "en": city.name_en or city.name_bn},
         "city_address": {"bn": city.address_bn, "en": city.address_en},
         "logo_src": logo_src(city),
         "number": f"REG-{register.month:%Y-%m}",
         "month": _both_month(register.month),
-        "heads": [
-            both(RevenueHead(h).label) if h in RevenueHead.values else {"bn": h, "en": h}
-            for h in register.heads
-        ],
-        "days": [
-            {
-                "day": gregorian(d.day),
-                "amounts": [money(a) for a in d.amounts],
-                "total": money(d.total),
-            }
-            for d in register.days
-        ],
-        "head_totals": [money(a) for a in register.head_totals],
+        "tables": _register_tables(register),
         "total": money(register.total),
-        "closed": closed,
-        "closed_on": gregorian(timezone.localtime(row.closed_at).date())
-        if closed and row is not None and row.closed_at
-        else None,
+        "closed": closed is not None,
+        "closed_on": (
+            gregorian(timezone.localtime(closed.closed_at).date())
+            if closed is not None and closed.closed_at
+            else None
+        ),
         "closed_by": (
             {
-                "bn": row.closed_by.name_bn or row.closed_by.name_en or str(row.closed_by),
-                "en": row.closed_by.name_en or row.closed_by.name_bn or str(row.closed_by),
+                "bn": closer.name_bn or closer.name_en or str(closer),
+                "en": closer.name_en or closer.name_bn or str(closer),
             }
-            if closed and row is not None and row.closed_by is not None
+            if closer is not None
             else None
         ),
         "printed_on": gregorian(timezone.localdate()),

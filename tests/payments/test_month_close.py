@@ -403,3 +403,33 @@ def test_register_pdf_is_bilingual_with_bengali_digits(client, people, november,
     assert "মাসটি বন্ধ করা" in text and "২০২৬" in text
     assert "৳১,৫০০.০০" in text and "৳1,500.00" in text
     assert "Holding tax" in text and "The month was closed on 2 December 2026" in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+@pytest.mark.django_db
+def test_a_register_with_many_revenue_heads_prints_them_in_several_tables(
+    client, people, make_bill, tmp_path
+):
+    from payments.services.bills import LineSpec
+
+    heads = ["holding_tax", "conservancy", "lighting", "licence_fee", "signboard_tax", "vat"]
+    heads += ["income_tax", "surcharge", "rent", "water"]
+    lines = [LineSpec(head=h, amount=Decimal(100 + i)) for i, h in enumerate(heads)]
+    clerk = people["clerk"]
+    with at(2026, 11, 3):
+        session = counter_session_open(clerk=clerk)
+        bill = make_bill(people["citizen"], lines=lines)
+        counter_take_cash(session=session, bills=[bill], clerk=clerk)
+    with at(2026, 12, 2):
+        _login(client, people["officer"])
+        url = reverse("payments:revenue_month_register_pdf", kwargs={"year": 2026, "month": 11})
+        response = client.get(url)
+    path = tmp_path / "register.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for label in ("Holding tax", "Income tax at source", "Water", "Surcharge"):
+        assert label in text
+    assert "৳1,045.00" in text  # the month's total, once, in the last table
+    assert "The month is still open" in text
