@@ -38,6 +38,7 @@ from ..services.closing import (
     month_close,
     month_label,
     month_reopen,
+    month_totals,
 )
 from ..staff_common import refused
 
@@ -163,6 +164,8 @@ def render_month(
             "blockers": blockers(month) if ended and not closed else [],
             "snapshot": snapshot,
             "snapshot_total": Decimal((row.totals or {}).get("total", "0")) if row else None,
+            # Nothing can be dated into a closed month: its ledger must still hold the same.
+            "snapshot_agrees": closed and row is not None and month_totals(month) == row.totals,
             "can_close": ended and not closed and user.has_perm(perm("void_payments")),
             "can_reopen": closed and user.has_perm(perm("administer_portal")),
             "close_form": close_form or CloseMonthForm(),

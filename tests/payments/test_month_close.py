@@ -326,6 +326,7 @@ def test_months_page_close_and_reopen(client, people, make_bill, november):
         _login(client, admin)
         page = client.get(url).content.decode()
         assert "Reopen this month" in page and "Rahim Officer" in page
+        assert "The ledger holds the same for this month today." in page
         response = client.post(url + "reopen/", {"reason": "", "confirm": "on"})
         assert response.status_code == 200 and is_closed(NOVEMBER)
         response = client.post(url + "reopen/", {"reason": "bank error", "confirm": "on"})
