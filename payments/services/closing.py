@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import audit
 from core.digits import localize_digits
@@ -229,6 +230,10 @@ def month_totals(month: datetime.date) -> dict[str, Any]:
 
 # --- closing and reopening ------------------------------------------------------------------
 
+#: How many of the things that stop a month from closing a refusal names (the month's page
+#: lists them all).
+SHOWN_BLOCKERS = 5
+
 
 def month_close(*, month: datetime.date, officer: Any) -> MonthClose:
     """Close `month` (any day of it): a revenue officer, after the month has ended and
@@ -249,9 +254,17 @@ def month_close(*, month: datetime.date, officer: Any) -> MonthClose:
             raise PaymentError(_("%(month)s is already closed.") % {"month": month_label(month)})
         waiting = blockers(month)
         if waiting:
+            what = " ".join(b.text for b in waiting[:SHOWN_BLOCKERS])
+            if len(waiting) > SHOWN_BLOCKERS:
+                more = len(waiting) - SHOWN_BLOCKERS
+                what += " " + ngettext(
+                    "And %(n)s more: see the month's page.",
+                    "And %(n)s more: see the month's page.",
+                    more,
+                ) % {"n": localize_digits(more)}
             raise PaymentError(
                 _("%(month)s cannot be closed yet: %(what)s")
-                % {"month": month_label(month), "what": " ".join(b.text for b in waiting)}
+                % {"month": month_label(month), "what": what}
             )
         row.closed = True
         row.closed_by = officer

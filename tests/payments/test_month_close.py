@@ -350,6 +350,9 @@ def test_the_months_list_costs_the_same_queries_whatever_the_months_hold(
         with django_assert_max_num_queries(12):
             page = client.get(reverse("payments:revenue_months")).content.decode()
     assert page.count("is on hold: release or refund it") == 11
+    Payment.objects.update(created_at=datetime(2026, 11, 5, tzinfo=DHAKA))
+    with at(2026, 12, 2), pytest.raises(PaymentError, match="And 7 more: see the month's page"):
+        month_close(month=NOVEMBER, officer=people["officer"])
 
 
 @pytest.mark.django_db

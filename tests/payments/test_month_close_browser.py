@@ -5,7 +5,7 @@ confirmation and reads its register; a void of one of its payments lands in this
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ DHAKA = ZoneInfo("Asia/Dhaka")
 
 def test_the_officer_verifies_what_blocks_and_closes_last_month(signed_in, make_user, make_bill):
     today = timezone.localdate()
-    last_month = first_day(first_day(today) - timezone.timedelta(days=1))
+    last_month = first_day(first_day(today) - timedelta(days=1))
     clerk = make_user("counter_clerk", name_en="Salma Clerk")
     officer = make_user("revenue_officer", name_en="Rahim Officer")
     with time_machine.travel(
