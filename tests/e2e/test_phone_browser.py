@@ -129,7 +129,7 @@ STAFF = [
     (Role.LICENCE_INSPECTOR, "/licences/officer/inspections/", None),
     (Role.LICENCE_OFFICER, "/licences/officer/approvals/", None),
     (Role.ASSESSOR, "/holdings/officer/assessor/", None),
-    (Role.ESTATE_OFFICER, "/staff/estate_officer/", "Estate officer"),
+    (Role.ESTATE_OFFICER, "/markets/officer/", "Markets and shops"),
     (Role.EBIKE_OFFICER, "/ezbike/cards/", "RFID cards"),
     (Role.TRAFFIC_STAFF, "/ezbike/plates/", "Check a number plate"),
     (Role.REVENUE_OFFICER, "/payments/revenue/sessions/", None),
