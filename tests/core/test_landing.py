@@ -12,7 +12,7 @@ LANDING = {
     Role.LICENCE_INSPECTOR: "/licences/officer/inspections/",
     Role.LICENCE_OFFICER: "/licences/officer/approvals/",
     Role.ASSESSOR: "/holdings/officer/assessor/",
-    Role.ESTATE_OFFICER: "/staff/estate_officer/",
+    Role.ESTATE_OFFICER: "/markets/officer/",
     Role.EBIKE_OFFICER: "/ezbike/cards/",
     Role.TRAFFIC_STAFF: "/ezbike/plates/",
     Role.REVENUE_OFFICER: "/payments/revenue/sessions/",
