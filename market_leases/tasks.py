@@ -56,3 +56,11 @@ def fail_stale_rent_runs() -> list[int]:
     from .services.rent_runs import rent_runs_fail_stale
 
     return rent_runs_fail_stale()
+
+
+@shared_task
+def expire_agreements() -> int:
+    """Daily: active allotments whose agreement ended become expired."""
+    from .services import agreements_expire
+
+    return agreements_expire()

@@ -430,6 +430,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "market_leases.tasks.fail_stale_rent_runs",
         "schedule": timedelta(minutes=2),
     },
+    "markets-expire-agreements": {
+        "task": "market_leases.tasks.expire_agreements",
+        "schedule": timedelta(hours=6),
+    },
     "ezbike-expire-licences": {  # past the renewal deadline: expired; the waiting list moves
         "task": "ezbike.tasks.expire_licences",
         "schedule": crontab(hour=0, minute=20),

@@ -9,5 +9,11 @@ Callers import from ``market_leases.services``.
 """
 
 from .allotments import allotment_set_status, shop_allot  # noqa: F401
-from .casework import arrears_decide, arrears_notice, transfer_request  # noqa: F401
+from .casework import (  # noqa: F401
+    agreements_expire,
+    allotment_renew,
+    arrears_decide,
+    arrears_notice,
+    transfer_request,
+)
 from .register import lessee_register, shop_register  # noqa: F401

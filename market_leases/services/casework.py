@@ -329,3 +329,74 @@ def arrears_decide(*, case: ArrearsCase, cancel: bool, reason: str, actor=None) 
     case.save(update_fields=["set_off", "status", "reason", "decided_by", "decided_at"])
     record("arrears_decided", case, actor=actor, reason=reason, after={"status": case.status})
     return case
+
+
+# --- agreements: expiry and renewal --------------------------------------------------------
+
+
+def agreements_expire(*, today: datetime.date | None = None) -> int:
+    """Every active allotment whose agreement ended before `today` becomes `expired` (each
+    through allotment_set_status, with its history row); returns how many. Run daily."""
+    today = today or timezone.localdate()
+    ended = Allotment.objects.filter(status=Allotment.Status.ACTIVE, ends_on__lt=today)
+    done = 0
+    for allotment in ended.order_by("pk").iterator():
+        try:
+            allotment_set_status(
+                allotment=allotment,
+                to=Allotment.Status.EXPIRED,
+                reason=f"the agreement ended on {allotment.ends_on.isoformat()}",
+            )
+        except ValidationError:  # moved meanwhile (transferred, cancelled)
+            continue
+        done += 1
+    return done
+
+
+@transaction.atomic
+def allotment_renew(
+    *, allotment: Allotment, ends_on: datetime.date, decision_reference: str, actor=None
+) -> Allotment:
+    """Renew an agreement to a new end date (the city's decision): an active allotment's end
+    moves on; an expired one becomes active again — refused if the shop was allotted to
+    someone else meanwhile (allotment_set_status)."""
+    require_estate_officer(actor)
+    Shop.objects.select_for_update().get(pk=allotment.shop_id)
+    row = Allotment.objects.select_for_update().get(pk=allotment.pk)
+    if row.status not in (Allotment.Status.ACTIVE, Allotment.Status.EXPIRED):
+        raise ValidationError(
+            _("Only an active or expired allotment can be renewed."), code="not_renewable"
+        )
+    if ends_on <= max(row.ends_on, timezone.localdate()):
+        raise field_error(
+            "ends_on",
+            _("The renewed agreement must end after %(date)s.")
+            % {"date": localize_date(max(row.ends_on, timezone.localdate()))},
+            "ends_too_soon",
+        )
+    decision_reference = (decision_reference or "").strip()
+    if not decision_reference:
+        raise field_error(
+            "decision_reference", _("Enter the decision's memo number."), "reference_required"
+        )
+    before = row.ends_on
+    row.ends_on = ends_on
+    row.save(update_fields=["ends_on"])
+    if row.status == Allotment.Status.EXPIRED:
+        allotment_set_status(
+            allotment=row,
+            to=Allotment.Status.ACTIVE,
+            reason=f"renewed to {ends_on.isoformat()} ({decision_reference})",
+            actor=actor,
+        )
+    record(
+        "allotment_renew",
+        row,
+        actor=actor,
+        reason=decision_reference,
+        before={"ends_on": before.isoformat()},
+        after={"ends_on": ends_on.isoformat()},
+    )
+    for field in ("ends_on", "status", "status_changed_at"):
+        setattr(allotment, field, getattr(row, field))
+    return allotment

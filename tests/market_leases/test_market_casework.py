@@ -145,3 +145,33 @@ def test_a_notice_may_be_withdrawn_with_a_reason(active_allotment, officer):
     case = arrears_decide(case=case, cancel=False, reason="paid at the hearing", actor=officer)
     assert case.status == "withdrawn"
     assert Allotment.objects.get(pk=active_allotment.pk).status == "active"
+
+
+def test_an_agreement_expires_after_its_end_and_is_renewed_to_a_new_end(
+    shop, lessee, licence, allot, officer
+):
+    from market_leases.services import agreements_expire, allotment_renew, allotment_set_status
+
+    allotment = allot(
+        shop, lessee, licence, starts_on=date(2024, 12, 1), ends_on=date(2026, 11, 30)
+    )
+    allotment_set_status(allotment=allotment, to="active", actor=officer)
+    assert agreements_expire() == 1 and agreements_expire() == 0
+    allotment.refresh_from_db()
+    assert allotment.status == "expired"
+    assert allotment.status_changes.last().reason == "the agreement ended on 2026-11-30"
+    assert generate_shop_rent("2026-12").months == 0  # no rent after the agreement
+    with pytest.raises(ValidationError) as e:
+        allotment_renew(
+            allotment=allotment, ends_on=date(2026, 12, 5), decision_reference="M-1", actor=officer
+        )
+    assert codes(e.value) == {"ends_too_soon"}
+    allotment_renew(
+        allotment=allotment,
+        ends_on=date(2031, 11, 30),
+        decision_reference="KCC/Estate/2026/150",
+        actor=officer,
+    )
+    allotment.refresh_from_db()
+    assert (allotment.status, allotment.ends_on) == ("active", date(2031, 11, 30))
+    assert generate_shop_rent("2026-12").months == 1
