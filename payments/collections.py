@@ -14,10 +14,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from core.fiscal import fiscal_year, fiscal_year_bounds
 
 from .rollups import collected
+
+#: What each payment method reads as ("" is cash at the counter); a test checks that every
+#: method of payments.rollups.METHODS has one.
+METHOD_LABELS = {
+    "bkash": gettext_lazy("bKash"),
+    "nagad": gettext_lazy("Nagad"),
+    "rocket": gettext_lazy("Rocket"),
+    "upay": gettext_lazy("Upay"),
+    "card": gettext_lazy("Card"),
+    "internet_banking": gettext_lazy("Internet banking"),
+    "other": gettext_lazy("Other online"),
+    "": gettext_lazy("Cash at the counter"),
+}
+
 
 #: Filters the dashboard takes, each a rollup dimension (payments.rollups.KEY).
 FILTERS = ("service", "head", "channel", "method", "ward_key", "office_key", "clerk_key")
@@ -34,7 +49,6 @@ class Period:
 
     def year_before(self) -> Period:
         return Period(_year_back(self.start), _year_back(self.end))
-
 
 
 def _year_back(day: datetime.date) -> datetime.date:

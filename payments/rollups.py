@@ -20,6 +20,7 @@ payments.tasks.refresh_rollups), so the 30 June rush never queues on a hot rollu
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,25 +37,42 @@ from .models import ROLLUP_KEY, Allocation, CollectionRollup, Payment, RollupSta
 
 #: Everything a rollup row is keyed by (besides its grain); "month" may be asked for too.
 KEY = ROLLUP_KEY
-DAY, MONTH = CollectionRollup.Grain.DAY, CollectionRollup.Grain.MONTH
+DAY: str = CollectionRollup.Grain.DAY.value
+MONTH: str = CollectionRollup.Grain.MONTH.value
 
 #: Payment methods as the gateway names them in `card_type` ("BKASH-BKash", "VISA-Dutch
-#: Bangla", "CITYTOUCHIB-City Bank"): the prefix before the dash says which.
-METHODS = ("bkash", "nagad", "rocket", "upay", "card", "internet_banking", "other")
-_CARD_PREFIXES = r"^(VISA|MASTER|AMEX|UNIONPAY|DINERS|JCB|DBBLNEXUS|QCASH|DISCOVER)"
+#: Bangla", "CITYTOUCHIB-City Bank"): a pattern on the text before the first dash says which,
+#: the first that matches; "other" when none does. One table for SQL and for Python.
+METHOD_PATTERNS = [
+    ("bkash", r"^BKASH"),
+    ("nagad", r"^NAGAD"),
+    ("rocket", r"^DBBLMOBILEB"),
+    ("upay", r"^UPAY"),
+    ("card", r"^(VISA|MASTER|AMEX|UNIONPAY|DINERS|JCB|DBBLNEXUS|QCASH|DISCOVER)"),
+    ("internet_banking", r"^[A-Z]+IB-"),
+]
+METHODS = (*(name for name, _pattern in METHOD_PATTERNS), "other")
+
+
+def method_of(channel: str, card_type: str) -> str:
+    """The payment method of a payment: "" at the counter (Python's twin of
+    method_expression, from the same table)."""
+    if channel == Payment.Channel.COUNTER:
+        return ""
+    for name, pattern in METHOD_PATTERNS:
+        if re.match(pattern, card_type or "", re.IGNORECASE):
+            return name
+    return "other"
 
 
 def method_expression() -> Case:
     """The payment method of an allocation's payment, in SQL: "" at the counter."""
-    card = "payment__card_type"
     return Case(
         When(channel=Payment.Channel.COUNTER, then=Value("")),
-        When(**{f"{card}__istartswith": "BKASH"}, then=Value("bkash")),
-        When(**{f"{card}__istartswith": "NAGAD"}, then=Value("nagad")),
-        When(**{f"{card}__istartswith": "DBBLMOBILEB"}, then=Value("rocket")),
-        When(**{f"{card}__istartswith": "UPAY"}, then=Value("upay")),
-        When(**{f"{card}__iregex": _CARD_PREFIXES}, then=Value("card")),
-        When(**{f"{card}__iregex": r"^[A-Z]+IB-"}, then=Value("internet_banking")),
+        *(
+            When(payment__card_type__iregex=pattern, then=Value(name))
+            for name, pattern in METHOD_PATTERNS
+        ),
         default=Value("other"),
         output_field=CharField(),
     )

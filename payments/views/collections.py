@@ -34,21 +34,9 @@ from core.portal import spec_for, specs
 from core.roles import Role, perm
 from core.views import StaffRoleRequiredMixin, paginate
 
-from ..collections import TABLES, Figure, Overview, Period, overview, period_for
+from ..collections import METHOD_LABELS, TABLES, Figure, Overview, Period, overview, period_for
 from ..models import Allocation, Payment, RevenueHead
 from ..rollups import METHODS, dimensions
-
-METHOD_LABELS = {
-    "bkash": gettext_lazy("bKash"),
-    "nagad": gettext_lazy("Nagad"),
-    "rocket": gettext_lazy("Rocket"),
-    "upay": gettext_lazy("Upay"),
-    "card": gettext_lazy("Card"),
-    "internet_banking": gettext_lazy("Internet banking"),
-    "other": gettext_lazy("Other online"),
-    "": gettext_lazy("Cash at the counter"),
-}
-assert set(METHOD_LABELS) == {*METHODS, ""}  # noqa: S101 - a new method needs its label
 
 
 class _DayField(forms.DateField):

@@ -21,6 +21,7 @@ from core.roles import perm
 from core.status import status_label
 from core.views import StaffRoleRequiredMixin, paginate
 
+from ..collections import METHOD_LABELS
 from ..models import (
     CounterSession,
     Credit,
@@ -28,6 +29,7 @@ from ..models import (
     PaymentTransition,
     Receipt,
 )
+from ..rollups import method_of
 from ..services import (
     PaymentError,
     counter_session_verify,
@@ -208,6 +210,7 @@ def render_payment(
         "payments/staff/revenue_payment.html",
         {
             "payment": payment,
+            "method": METHOD_LABELS[method_of(payment.channel, payment.card_type)],
             "receipt": Receipt.objects.filter(payment=payment).first(),
             "items": payment.items.select_related("bill"),
             "transitions": with_status_labels(payment.transitions.select_related("actor")),

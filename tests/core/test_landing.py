@@ -15,7 +15,7 @@ LANDING = {
     Role.ESTATE_OFFICER: "/markets/officer/",
     Role.EBIKE_OFFICER: "/ezbike/cards/",
     Role.TRAFFIC_STAFF: "/ezbike/plates/",
-    Role.REVENUE_OFFICER: "/payments/revenue/sessions/",
+    Role.REVENUE_OFFICER: "/payments/revenue/collections/",
     Role.ADMINISTRATOR: "/staff/",
 }
 

@@ -79,7 +79,7 @@ def test_citizen_pays_two_bills_online_and_clerk_takes_cash_for_the_third(signed
     desk.get_by_label(re.compile("I have counted the cash")).check()
     desk.get_by_role("button", name="Close the session").click()
     desk.get_by_text("Balanced").first.wait_for()
-    session = CounterSession.objects.get(clerk=clerk)
+    session = CounterSession.objects.filter(clerk=clerk).latest("pk")  # the demo has an older one
     assert session.status == "closed" and session.difference == 0
     assert find_discrepancies() == []
     assert settings.SSLCOMMERZ_SIMULATOR_ENABLED

@@ -170,3 +170,32 @@ def test_only_revenue_officers_see_collections(client, make_user, role):
     for url in (URL, reverse("payments:revenue_collection_rows")):
         answer = client.get(url)
         assert answer.status_code in (302, 403)
+
+
+def test_the_demo_city_has_a_days_collections_once(client, make_user):
+    from django.core.management import call_command
+
+    from payments.models import Allocation, CounterSession
+    from payments.rollups import rollups_differences
+
+    call_command("seed_demo", stdout=io.StringIO())
+    taken = Allocation.objects.filter(service="holdings")
+    payments = Payment.objects.filter(allocations__in=taken).distinct()
+    assert payments.filter(channel="counter").count() == 12
+    assert payments.filter(channel="online").count() == 12
+    assert CounterSession.objects.filter(payments__in=payments).distinct().get().status == "closed"
+    rows = taken.count()
+    call_command("seed_demo", stdout=io.StringIO())  # again: nothing more collected
+    assert Allocation.objects.filter(service="holdings").count() == rows
+    assert rollups_differences() == []
+    client.force_login(make_user("revenue_officer"))
+    page = client.get(URL, {"period": "today"})
+    total = sum(a.amount for a in Allocation.objects.filter(service="holdings"))
+    assert page.context["result"].total.amount == total > 0
+
+
+def test_every_payment_method_has_its_words():
+    from payments.collections import METHOD_LABELS
+    from payments.rollups import METHODS
+
+    assert set(METHOD_LABELS) == {*METHODS, ""}

@@ -57,6 +57,8 @@ def test_each_gateway_method_is_told_from_its_card_type_and_the_counter_has_none
     }
     for i, card_type in enumerate(cards):
         pay_online(make_bill(citizen, f"{1000 + i}.00"), card_type)
+        assert rollups.method_of("online", card_type) == cards[card_type]  # Python's twin
+    assert rollups.method_of("counter", "") == ""
     session = counter_session_open(clerk=clerk)
     counter_take_cash(session=session, bills=[make_bill(citizen, "700.00")], clerk=clerk)
 
