@@ -28,6 +28,37 @@ def add_months(d: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+#: Renewal reminders: 30 and 7 days before the deadline, on the day, then monthly.
+BEFORE = (("30d", 30), ("7d", 7))
+
+
+def renewal_steps(
+    deadline: datetime.date, fy_end: datetime.date
+) -> list[tuple[str, datetime.date]]:
+    """Every reminder step of a renewal season with its date, in order: "30d", "7d", "day",
+    then "month-1", "month-2", … on the deadline's day of each following month (the last
+    day of a shorter month) up to the end of the fiscal year."""
+    steps = [(name, deadline - datetime.timedelta(days=days)) for name, days in BEFORE]
+    steps.append(("day", deadline))
+    n = 1
+    while (when := add_months(deadline, n)) <= fy_end:
+        steps.append((f"month-{n}", when))
+        n += 1
+    return steps
+
+
+def renewal_step_due(
+    today: datetime.date, deadline: datetime.date, fy_end: datetime.date
+) -> str | None:
+    """The step due on `today`: the latest whose date has come (None before the first), so
+    a day the worker did not run is caught up and an older missed step is not sent late."""
+    due = None
+    for name, when in renewal_steps(deadline, fy_end):
+        if when <= today:
+            due = name
+    return due
+
+
 def language_of(user: Any) -> str:
     """ "bn" or "en": the account's preferred language (Bengali when unknown)."""
     lang = (getattr(user, "preferred_language", "") or "bn")[:2]

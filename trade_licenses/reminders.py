@@ -30,34 +30,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.digits import is_bengali, localize_date, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_bounds, previous_fiscal_year
-from core.reminders import add_months, language_of, send_once
+from core.reminders import language_of, renewal_step_due, send_once
 
 from .models import Business, Licence, ReminderSent
 
 logger = logging.getLogger(__name__)
 
 SMS_KIND = "trade_licence_reminder"
-BEFORE = (("30d", 30), ("7d", 7))
-
-
-def step_dates(deadline: datetime.date, fy_end: datetime.date) -> list[tuple[str, datetime.date]]:
-    """Every reminder step of a renewal season with its date, in order."""
-    steps = [(name, deadline - datetime.timedelta(days=days)) for name, days in BEFORE]
-    steps.append(("day", deadline))
-    n = 1
-    while (when := add_months(deadline, n)) <= fy_end:
-        steps.append((f"month-{n}", when))
-        n += 1
-    return steps
-
-
-def step_due(today: datetime.date, deadline: datetime.date, fy_end: datetime.date) -> str | None:
-    """The step due on `today`: the latest whose date has come (None before the first)."""
-    due = None
-    for name, when in step_dates(deadline, fy_end):
-        if when <= today:
-            due = name
-    return due
 
 
 @dataclass
@@ -76,7 +55,7 @@ def due_reminders(today: datetime.date | None = None) -> list[Due]:
     today = today or timezone.localdate()
     fy = fiscal_year(today)
     deadline = schedule_for(fy).effective_renewal_deadline
-    step = step_due(today, deadline, fiscal_year_bounds(fy)[1])
+    step = renewal_step_due(today, deadline, fiscal_year_bounds(fy)[1])
     if step is None:
         return []
     renewed = Licence.objects.filter(fiscal_year=fy, is_current=True).values("business_id")

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from accounts.models import SmsMessage
+from core.reminders import renewal_steps as step_dates
 from ezbike.models import Licence, RenewalReminder
-from ezbike.reminders import step_dates
 
 from .conftest import DHAKA
 

@@ -14,12 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import SmsMessage
 from core.reminders import add_months
+from core.reminders import renewal_steps as step_dates
 from core.roles import Role
 from core.tasks import send_reminders
 from payments.models import CounterSession
 from payments.services import counter_session_open, counter_take_cash
 from trade_licenses.models import Application, FeeSchedule, Licence, ReminderSent
-from trade_licenses.reminders import SMS_KIND, step_dates
+from trade_licenses.reminders import SMS_KIND
 from trade_licenses.services import (
     application_create_draft,
     application_issue_bill,
