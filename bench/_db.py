@@ -28,6 +28,27 @@ def fresh_database(server: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
 
 
+def django_on(url: str) -> None:
+    """Set Django up in this process on the database `url`, with the benchmarks' settings
+    (no connection pool, a connection per request as the web would)."""
+    import sys
+
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": url,
+            "DATABASE_POOL": "false",
+            "CONN_MAX_AGE": "0",
+        }
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    import django
+
+    django.setup()
+
+
 def drop_database(server: str, name: str) -> None:
     import psycopg
 

@@ -33,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._db import backend_cpu, drop_database, fresh_database, server_url
+from bench._db import backend_cpu, django_on, drop_database, fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOLDINGS = 100_000
@@ -385,19 +385,7 @@ def _timed_orm(t: dict[str, str], holding_ids: list[int]) -> float:
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     server = server_url()
     url = fresh_database(server, DB_NAME)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": url,
-            "DATABASE_POOL": "false",
-            "CONN_MAX_AGE": "0",
-        }
-    )
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_on(url)
     from django.core.management import call_command
     from django.db import connection
 

@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._db import drop_database, fresh_database, peak_mb, peak_reset, server_url
+from bench._db import django_on, drop_database, fresh_database, peak_mb, peak_reset, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ROWS = 50_000
@@ -232,24 +232,8 @@ def _before_in_child(n: int, url: str, path: Path) -> tuple[float, float]:
     return float(figures["before_s"]), float(figures["before_peak_rss_mb"])
 
 
-def _setup_django(url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": url,
-            "DATABASE_POOL": "false",
-            "CONN_MAX_AGE": "0",
-        }
-    )
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 def old_way(n: int, path: Path) -> None:
-    _setup_django(os.environ["DATABASE_URL"])
+    django_on(os.environ["DATABASE_URL"])
     before_s, peak = _before(path)
     print(f"imports-before: rows={n} before_s={before_s:.2f} before_peak_rss_mb={peak:.0f}")
 
@@ -257,7 +241,7 @@ def old_way(n: int, path: Path) -> None:
 def run(n: int, *, keep: bool = False, before: bool = False) -> None:
     server = server_url()
     url = fresh_database(server, DB_NAME)
-    _setup_django(url)
+    django_on(url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

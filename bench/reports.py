@@ -40,7 +40,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bench._db import drop_database, fresh_database, peak_mb, peak_reset, server_url
+from bench._db import django_on, drop_database, fresh_database, peak_mb, peak_reset, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOLDINGS = 100_000
@@ -202,19 +202,7 @@ def _time_xlsx(officer) -> float:
 def run(n: int, *, rounds: int = 3, keep: bool = False) -> None:
     server = server_url()
     url = fresh_database(server, DB_NAME)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": url,
-            "DATABASE_POOL": "false",
-            "CONN_MAX_AGE": "0",
-        }
-    )
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_on(url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

@@ -44,15 +44,14 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from bench._db import drop_database, fresh_database, server_url
 from bench.ipn import _free_port, _gunicorn, _wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("BENCH_RFID_DB", "kcc_bench_rfid")
-LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 BATCH = 50
 
 
@@ -66,21 +65,6 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 # --- the database -----------------------------------------------------------------------------
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if urlsplit(url).scheme in ("postgres", "postgresql") else LOCAL_SERVER
-
-
-def _fresh_database(server: str) -> str:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + DB_NAME, parts.query, ""))
 
 
 def _build(n: int) -> None:
@@ -360,8 +344,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args(argv if argv is not None else [])
 
-    server = _server_url()
-    database = _fresh_database(server)
+    server = server_url()
+    database = fresh_database(server, DB_NAME)
     var_dir = ROOT / "var" / "bench"
     shutil.rmtree(var_dir / "broker", ignore_errors=True)
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -444,10 +428,8 @@ def main(argv: list[str] | None = None) -> None:
             server_proc.kill()
         connection.close()
         if not args.keep:
-            import psycopg
-
-            with contextlib.suppress(Exception), psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            with contextlib.suppress(Exception):
+                drop_database(server, DB_NAME)
     ratio = api["reads_per_s"] / bare["reads_per_s"]
     print(
         f"rfid_scans: details clients={args.clients} batch={BATCH} "
