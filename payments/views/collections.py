@@ -56,11 +56,11 @@ class CollectionsFilterForm(forms.Form):
             ("month", gettext_lazy("This month")),
             ("today", gettext_lazy("Today")),
             ("fy", gettext_lazy("This fiscal year")),
-            ("custom", gettext_lazy("From and to the days below")),
+            ("custom", gettext_lazy("From the first day to the last day below")),
         ],
     )
-    start = _DayField(label=gettext_lazy("From"), required=False)
-    end = _DayField(label=gettext_lazy("To"), required=False)
+    start = _DayField(label=gettext_lazy("First day"), required=False)
+    end = _DayField(label=gettext_lazy("Last day"), required=False)
     service = forms.ChoiceField(label=gettext_lazy("Service"), required=False)
     head = forms.ChoiceField(
         label=gettext_lazy("Revenue head"),
