@@ -9,7 +9,17 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from .models import Allocation, Bill, CounterSession, Credit, Payment, PaymentEvent, Receipt
+from .models import (
+    Allocation,
+    Bill,
+    CollectionRollup,
+    CounterSession,
+    Credit,
+    MonthClose,
+    Payment,
+    PaymentEvent,
+    Receipt,
+)
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[Any]
@@ -79,3 +89,19 @@ class CounterSessionAdmin(ReadOnlyAdmin):
 class CreditAdmin(ReadOnlyAdmin):
     list_display = ["payment", "bill", "amount", "status", "created_at"]
     list_filter = ["status"]
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(ReadOnlyAdmin):
+    """Closed months, read only: they are closed and reopened on the revenue pages."""
+
+    list_display = ["month", "closed", "closed_by", "closed_at", "reopened_by", "reopened_at"]
+    list_filter = ["closed"]
+
+
+@admin.register(CollectionRollup)
+class CollectionRollupAdmin(ReadOnlyAdmin):
+    """The collection rollups, read only: made from the ledger (rebuild_rollups)."""
+
+    list_display = ["grain", "day", "service", "head", "channel", "method", "amount", "lines"]
+    list_filter = ["grain", "service", "channel", "method"]

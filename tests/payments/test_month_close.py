@@ -437,3 +437,14 @@ def test_a_register_with_many_revenue_heads_prints_them_in_several_tables(
         assert label in text
     assert "৳1,045.00" in text  # the month's total, once, in the last table
     assert "The month is still open" in text
+
+
+@pytest.mark.django_db
+def test_closed_months_and_rollups_are_read_only_in_the_admin(client, make_user):
+    admin_user = make_user("administrator")
+    client.force_login(admin_user)
+    MonthClose.objects.create(month=date(2026, 10, 1), closed=True)
+    for name in ("monthclose", "collectionrollup"):
+        page = client.get(f"/admin/payments/{name}/")
+        assert page.status_code == 200
+        assert client.get(f"/admin/payments/{name}/add/").status_code == 403
