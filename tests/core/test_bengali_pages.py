@@ -300,6 +300,9 @@ NOT_PAGES = re.compile(
     r"^/(admin|api|i18n|dev|static|media)/|/sslcommerz/|logout|\.(pdf|csv|xlsx)$"
 )
 PAGES_OF_A_KIND = 2  # pages opened per URL name: a second holding, a second application...
+#: And at most this many of one URL name whatever its query: filters that add up link to
+#: ever more combinations of themselves (the revenue officer's collections).
+PAGES_OF_A_NAME = 8
 
 
 def role_starts(role: str | None) -> list[str]:
@@ -339,6 +342,7 @@ def visit(client, starts: list[str]) -> dict[str, list[str]]:
     {url: the page's lines}."""
     pages: dict[str, list[str]] = {}
     opened: Counter[str] = Counter()
+    of_name: Counter[str] = Counter()
     seen: set[str] = set()
     queue = list(starts)
     while queue:
@@ -350,10 +354,16 @@ def visit(client, starts: list[str]) -> dict[str, list[str]]:
             name = resolve(urlsplit(url).path).view_name
         except Resolver404:
             continue
-        kind = name + re.sub(r"\d+", "#", urlsplit(url).query)  # ?page=2 and ?page=3 alike
-        if url not in starts and opened[kind] >= PAGES_OF_A_KIND:
+        query = urlsplit(url).query
+        kind = name + re.sub(r"\d+", "#", query)  # ?page=2 and ?page=3 alike
+        if url not in starts and (
+            opened[kind] >= PAGES_OF_A_KIND
+            or of_name[name] >= PAGES_OF_A_NAME
+            or "format=" in query  # a download (the spreadsheets have a test of their own)
+        ):
             continue
         opened[kind] += 1
+        of_name[name] += 1
         response = client.get(url)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
