@@ -99,6 +99,11 @@ class CollectionsFilterForm(forms.Form):
             *((u.pk, u.display_name) for u in clerks),
         ]
 
+    def chosen(self) -> tuple[Period, dict[str, Any]]:
+        """The period asked for (this month when none or not valid) and the filters."""
+        kind, days, filters = self.values()
+        return period_for(kind, timezone.localdate(), days["start"], days["end"]), filters
+
     def values(self) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """The period's kind, its custom days and the filters as rollup dimensions."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -257,8 +262,7 @@ class CollectionsView(StaffRoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = CollectionsFilterForm(request.GET or None)
-        kind, days, filters = form.values()
-        period = period_for(kind, timezone.localdate(), days["start"], days["end"])
+        period, filters = form.chosen()
         result = overview(period, filters)
         labels = Labels()
         labels.load_users(f.key[1] for f in result.tables["counter"])
@@ -333,8 +337,7 @@ class CollectionRowsView(StaffRoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = CollectionsFilterForm(request.GET or None)
-        kind, days, filters = form.values()
-        period = period_for(kind, timezone.localdate(), days["start"], days["end"])
+        period, filters = form.chosen()
         rows = ledger_rows(period, filters)
         labels = Labels()
         if fmt := requested_format(request):
