@@ -284,3 +284,23 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit entries are append-only.")
+
+
+class StatusChangeBase(models.Model):
+    """One move of a subject's status, append-only: why, who and when. A service's history
+    model adds its subject's foreign key and `from_status` / `to_status` with the subject's
+    choices (water connections, e-bike licences, shop allotments)."""
+
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True

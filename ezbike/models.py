@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChangeBase
 from core.money import DecimalDigits
 from core.storage import private_storage
 
@@ -231,7 +232,7 @@ class Licence(models.Model):
         return f"{self.vehicle} {self.fiscal_year}"
 
 
-class LicenceStatusChange(models.Model):
+class LicenceStatusChange(StatusChangeBase):
     """One move of a licence's status: from, to, why, who and when (append-only)."""
 
     licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="status_changes")
@@ -239,16 +240,6 @@ class LicenceStatusChange(models.Model):
         _("status before"), max_length=10, choices=Licence.Status.choices, blank=True
     )
     to_status = models.CharField(_("status after"), max_length=10, choices=Licence.Status.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["licence", "changed_at", "pk"]

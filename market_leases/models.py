@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.digits import localize_digits
+from core.models import StatusChangeBase
 from core.money import DecimalDigits
 from core.storage import private_storage
 from core.validators import validate_mobile, validate_nid
@@ -480,7 +481,7 @@ class Allotment(models.Model):
         return f"{self.shop} — {self.lessee}"
 
 
-class AllotmentStatusChange(models.Model):
+class AllotmentStatusChange(StatusChangeBase):
     """One move of an allotment's status: from, to, why, who and when (append-only)."""
 
     allotment = models.ForeignKey(
@@ -490,16 +491,6 @@ class AllotmentStatusChange(models.Model):
         _("status before"), max_length=16, choices=Allotment.Status.choices, blank=True
     )
     to_status = models.CharField(_("status after"), max_length=16, choices=Allotment.Status.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["allotment", "changed_at", "pk"]

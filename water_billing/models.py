@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChangeBase
 from core.money import DecimalDigits
 from core.storage import private_storage
 
@@ -158,7 +159,7 @@ class Connection(models.Model):
             raise ValidationError(errors)
 
 
-class StatusChange(models.Model):
+class StatusChange(StatusChangeBase):
     """One move of a connection's status: from, to, why, who and when (append-only)."""
 
     connection = models.ForeignKey(
@@ -170,16 +171,6 @@ class StatusChange(models.Model):
     to_status = models.CharField(
         _("status after"), max_length=12, choices=Connection.Status.choices
     )
-    reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["connection", "changed_at", "pk"]
