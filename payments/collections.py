@@ -48,14 +48,15 @@ class Period:
         return (self.end - self.start).days + 1
 
     def year_before(self) -> Period:
-        return Period(_year_back(self.start), _year_back(self.end))
+        return Period(_shift_year(self.start, -1), _shift_year(self.end, -1))
 
 
-def _year_back(day: datetime.date) -> datetime.date:
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (or earlier); 29 February becomes the 28th."""
     try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def period_for(kind: str, today: datetime.date, start: Any = None, end: Any = None) -> Period:
@@ -143,11 +144,7 @@ def _trend(period: Period, filters: dict[str, Any]) -> tuple[str, list[Figure]]:
     for row in now:
         amounts[bucket(row.key[0])][0] += row.amount
     for row in then:
-        moved = row.key[0]
-        try:
-            moved = moved.replace(year=moved.year + 1)
-        except ValueError:
-            moved = moved.replace(year=moved.year + 1, day=28)
+        moved = _shift_year(row.key[0], 1)
         if bucket(moved) in amounts:
             amounts[bucket(moved)][1] += row.amount
     return (

@@ -32,7 +32,7 @@ NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(r"^cash taken by (\d+)$"),
         lambda m: _("Cash taken by user number %(n)s") % {"n": localize_digits(m[1])},
     ),
-    (re.compile(r"^settled$"), lambda m: _("Settled")),
+    (re.compile(r"^settled$"), lambda m: _("The payment was settled")),
     (re.compile(r"^sent to the gateway$"), lambda m: _("Sent to the gateway")),
     (re.compile(r"^session opened$"), lambda m: _("Gateway session opened")),
     (re.compile(r"^browser returned$"), lambda m: _("The payer's browser came back")),

@@ -20,3 +20,8 @@ def test_the_portals_own_notes_are_translated_and_other_words_kept():
     with translation.override("en"):
         assert note_text("return: validated") == "Return from the gateway: validated by the gateway"
         assert note_text("") == ""
+
+
+def test_a_settlement_note_says_the_payment_was_settled_not_when():
+    with translation.override("bn"):
+        assert note_text("settled") == "পরিশোধ নিষ্পন্ন হয়েছে"
