@@ -48,6 +48,7 @@ def test_dashboard_shows_the_overdue_instalment_and_the_clerk_finds_dues_by_beng
         clerk.goto("/payments/counter/")
         clerk.get_by_label(re.compile("payer's mobile number")).fill("০১৭১১০০০০০১")
         clerk.get_by_role("button", name="Search").click()
+        clerk.wait_for_url(re.compile(r"/payments/counter/\?q=%E0%A7%A6"))
         assert clerk.locator(f"#bill-{bill.pk}").count() == 1  # the bill made online
         due = clerk.locator("li", has_text="FY 2025-26, instalment 2")
         due.get_by_role("button", name="Bill it").click()

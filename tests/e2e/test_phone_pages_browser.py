@@ -104,8 +104,8 @@ def test_the_empty_licence_form_shows_an_error_summary_on_a_phone(
 
     # Filled in, the summary goes away.
     page.get_by_label("Your NID number").fill("1987654321")
-    page.get_by_role("button", name="Save and continue to documents").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue to documents").click()
     assert page.locator("[data-error-summary]").count() == 1
     assert not page.get_by_role("link", name=re.compile(r"^Your NID number")).count()
 
