@@ -779,3 +779,61 @@ def payment_refund_held(*, payment: Payment, officer: Any, reason: str) -> Refun
             after={"amount": locked.amount, "refund": refund.refund_trans_id},
         )
     return refund
+
+
+def bill_refund_to_payer(
+    *, bill: Bill, requested_by: Any, remarks: str, amount: Decimal | None = None
+) -> Refund:
+    """Send a paid bill's money (or `amount` of it) back to whoever paid it online, through
+    the gateway's refund API — for a service whose bill was a deposit that is returned in the
+    end (a losing bidder's bid security). The service decides that the money is owed back and
+    passes who asked (`requested_by`, recorded on the Refund).
+
+    The bill stays paid and its allocations stand (the money was received for it); the
+    Refund row records what went back. The refund is claimed under the payment's row lock
+    (Refund's constraint: one live refund per payment without a credit), the gateway is
+    asked after that commits, and a refusal there marks the claim failed (nothing else
+    changes; PaymentError) so it can be asked again. Refused: a bill not paid, or paid at the
+    counter (cash goes back at the counter), or an amount beyond what the payment brought
+    for the bill."""
+    with transaction.atomic():
+        bill = Bill.objects.select_for_update().get(pk=bill.pk)
+        if bill.status != Bill.Status.PAID:
+            raise PaymentError(_("Only a paid bill's money can be refunded."))
+        from ..models import Allocation
+
+        paid = (
+            Allocation.objects.filter(bill=bill, kind=Allocation.Kind.PAYMENT)
+            .select_related("payment")
+            .order_by("-pk")
+            .first()
+        )
+        if paid is None:
+            raise PaymentError(_("Only a paid bill's money can be refunded."))
+        locked = Payment.objects.select_for_update().get(pk=paid.payment_id)
+        if locked.channel != Payment.Channel.ONLINE or not locked.bank_tran_id:
+            raise PaymentError(_("This bill was not paid online; refund it at the counter."))
+        brought = sum(
+            (a.amount for a in Allocation.objects.filter(payment=locked, bill=bill)),
+            Decimal("0.00"),
+        )
+        refund_amount = brought if amount is None else Decimal(amount)
+        if not (Decimal("0.00") < refund_amount <= brought):
+            raise PaymentError(_("The refund is more than was paid for this bill."))
+        if _live_full_refund(locked).exists():
+            raise PaymentError(_("A refund of this payment is already under way."))
+        _ensure_open_today()
+        refund = _claim_refund(
+            payment=locked, amount=refund_amount, officer=requested_by, remarks=remarks
+        )
+    result = _send_refund(refund, payment=locked)
+    with transaction.atomic():
+        _record_refund_answer(refund, result, payment=locked)
+        audit.record(
+            action="bill.refunded",
+            obj=bill,
+            actor=requested_by,
+            reason=remarks,
+            after={"amount": refund_amount, "refund": refund.refund_trans_id},
+        )
+    return refund
