@@ -503,3 +503,4 @@ class AllotmentStatusChange(StatusChangeBase):
 
 from .billing_models import RentMonth, RentRun  # noqa: E402,F401
 from .casework_models import ArrearsCase, Transfer  # noqa: E402,F401
+from .ijara_models import Bid, IjaraSite, PastLease, SchedulePurchase, Tender  # noqa: E402,F401

@@ -52,8 +52,18 @@ def _allotment(bill):
     )
 
 
+def _ijara(bill) -> bool:
+    return str(bill.subject_type).startswith("ijara_")
+
+
 def on_paid(bill) -> None:
     from .models import Allotment, RentMonth
+
+    if _ijara(bill):
+        from .services import ijara
+
+        ijara.on_paid(bill)
+        return
     from .services.billing import PREMIUM
     from .services.casework import TRANSFER, transfer_complete
 
@@ -88,6 +98,9 @@ def on_reopened(bill) -> None:
     from .services.billing import PREMIUM
     from .services.casework import TRANSFER
 
+    if _ijara(bill):
+        return  # online payments are refunded, never voided (services/ijara.py)
+
     if bill.subject_type == TRANSFER:
         # A voided transfer fee: the shop has passed already; the estate officer deals with
         # it (the audit log and the payment's history say what happened).
@@ -115,6 +128,8 @@ def on_cancelled(bill) -> None:
     from .services.billing import PREMIUM
     from .services.casework import TRANSFER, transfer_cancel_on_bill
 
+    if _ijara(bill):
+        return  # an unpaid bid stays unpaid (services/ijara.py)
     if bill.subject_type == TRANSFER:
         if str(bill.subject_id).isdigit():
             transfer_cancel_on_bill(int(bill.subject_id))
@@ -130,6 +145,8 @@ def subject_url(bill) -> str:
 
     from .services.casework import TRANSFER
 
+    if _ijara(bill):
+        return reverse("market_leases:ijara_bids")
     if not str(bill.subject_id).isdigit():
         return ""
     if bill.subject_type == TRANSFER:

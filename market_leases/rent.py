@@ -35,7 +35,7 @@ import calendar
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any, Protocol, TypeVar
 
 from django.utils.translation import gettext_noop
@@ -398,6 +398,41 @@ def lease_taxes(amount: Decimal | int | str, rules: Rules) -> list[Line]:
 def bid_security(bid: Decimal | int | str, rules: Rules) -> Decimal:
     """The bid security deposited with a bid: bid_security_percent (25) of it, half-up."""
     return _percent_of(to_money(bid), rules.bid_security_percent)
+
+
+def bid_security_banded(
+    bid: Decimal | int | str, rules: Rules, step: Decimal | int | str
+) -> Decimal:
+    """The security a sealed bid deposits: its bid_security_percent (25) rounded *up* to a
+    multiple of the tender's `step`, so it is never below 25% of the bid and the amount paid
+    tells the bid only to within 4 × step (Tk 1,234,567.00 with a step of 50,000: 25% is
+    308,641.75, the security 350,000.00)."""
+    exact = bid_security(bid, rules)
+    unit = to_money(step)
+    if unit <= 0:
+        raise ValueError("The security's step is a positive amount.")
+    steps = (exact / unit).to_integral_value(rounding=ROUND_CEILING)
+    return to_money(max(steps, Decimal(1)) * unit)
+
+
+def lease_balance(
+    bid: Decimal | int | str, security_held: Decimal | int | str, rules: Rules
+) -> list[Line]:
+    """What the winner pays on being offered the lease: the bid less the security the city
+    holds, then VAT and income tax on the whole bid (lease_taxes). 1,234,567.00 with
+    350,000.00 held: 884,567.00 + 185,185.05 + 61,728.35 = 1,131,480.40."""
+    lease, vat, tax = lease_taxes(bid, rules)
+    held = to_money(security_held)
+    balance = Line(
+        LEASE,
+        lease.amount - held,
+        because(
+            gettext_noop("Lease amount %(lease)s less the bid security held %(held)s"),
+            lease=taka(lease.amount),
+            held=taka(held),
+        ),
+    )
+    return [balance, vat, tax]
 
 
 def total(lines: Iterable[Line]) -> Decimal:
