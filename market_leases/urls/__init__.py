@@ -4,7 +4,7 @@ pages (my shops, a shop's rent statement, the allotment letter) and the estate o
 
 from django.urls import path
 
-from ..views import counter, lessee, officer
+from ..views import counter, lessee, officer, renewal, reports
 
 app_name = "market_leases"
 urlpatterns = [
@@ -22,4 +22,9 @@ urlpatterns = [
     path("officer/arrears/", officer.ArrearsListView.as_view(), name="arrears_list"),
     path("officer/rent/", officer.RentRunsView.as_view(), name="rent_runs"),
     path("officer/rent/runs/<int:pk>/", officer.RentRunView.as_view(), name="rent_run"),
+    path("officer/reports/rent/", reports.CollectionReportView.as_view(), name="report_collection"),
+    path("officer/reports/arrears/", reports.ArrearsReportView.as_view(), name="report_arrears"),
+    path("officer/reports/vacant/", reports.VacantReportView.as_view(), name="report_vacant"),
+    path("officer/renewals/", renewal.RenewalsView.as_view(), name="renewals"),
+    path("officer/allotments/<int:pk>/renew/", renewal.RenewView.as_view(), name="renew"),
 ]
