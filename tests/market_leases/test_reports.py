@@ -351,3 +351,21 @@ def test_the_landing_page_links_the_reports(client, officer, market):
     body = english(client, officer).get("/markets/officer/").content.decode()
     for url in (COLLECTION, ARREARS, VACANT, "/markets/officer/renewals/"):
         assert url in body
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "first"),
+    [
+        (COLLECTION, "ভাড়ার দাবি ও আদায়", "মাস"),
+        (ARREARS, "দোকান ভাড়ার বকেয়া", "মার্কেট"),
+        (VACANT, "খালি দোকান", "মার্কেট"),
+    ],
+)
+def test_the_spreadsheets_of_a_bengali_reader_are_headed_in_bengali(
+    client, officer, city, url, title, first
+):
+    response = bengali(client, officer).get(url, {"format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    assert sheet.title == title
+    assert next(sheet.iter_rows(max_row=1, values_only=True))[0] == first
