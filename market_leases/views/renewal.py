@@ -42,7 +42,7 @@ class RenewalsFilter(forms.Form):
         max_value=3650,
     )
     which = forms.ChoiceField(
-        label=gettext_lazy("Show"),
+        label=gettext_lazy("Which agreements"),
         required=False,
         choices=[
             ("", gettext_lazy("Ending soon and expired")),
