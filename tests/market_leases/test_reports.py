@@ -328,6 +328,16 @@ def test_vacant_shops_in_bengali(client, officer, city):
     assert "১০ ডিসেম্বর ২০২৬" in body and "৬০.২৫" in body
 
 
+def test_vacant_shops_and_agreements_ending_are_a_few_queries(
+    client, officer, city, django_assert_max_num_queries
+):
+    c = english(client, officer)
+    for url in (VACANT, "/markets/officer/renewals/?within=3000"):
+        c.get(url)
+        with django_assert_max_num_queries(10):
+            c.get(url)
+
+
 def test_no_vacant_shop_is_said_plainly(client, officer, active_allotment):
     body = english(client, officer).get(VACANT).content.decode()
     assert "No shop is vacant for these filters" in body
