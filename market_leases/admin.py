@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin
 from core.roles import perm
@@ -18,11 +19,15 @@ from core.roles import perm
 from .models import (
     Allotment,
     AllotmentStatusChange,
+    Bid,
+    IjaraSite,
     LeaseRules,
     Lessee,
     Market,
+    PastLease,
     RentSchedule,
     Shop,
+    Tender,
 )
 
 
@@ -184,3 +189,73 @@ class AllotmentAdmin(ReadOnlyEstateAdmin):
     list_filter = ["status", "basis", "shop__market"]
     search_fields = ["shop__number", "lessee__name_en", "lessee__name_bn", "lessee__nid"]
     inlines = [StatusChangeInline]
+
+
+# --- ijara ---------------------------------------------------------------------------------------
+
+
+class PastLeaseInline(admin.TabularInline):
+    model = PastLease
+    extra = 1
+    fields = ["year", "amount", "note"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_change_permission(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _estate(request) or super().has_view_permission(request, obj)
+
+
+@admin.register(IjaraSite)
+class IjaraSiteAdmin(EstateAdmin):
+    """Sites with their past years' lease amounts (the reserve price is made from them)."""
+
+    list_display = ["name_en", "name_bn", "kind", "ward"]
+    list_filter = ["kind"]
+    search_fields = ["name_en", "name_bn"]
+    inlines = [PastLeaseInline]
+
+
+@admin.register(Tender)
+class TenderAdmin(ReadOnlyEstateAdmin):
+    """Read-only: tenders are published, opened and awarded on the estate officer's pages."""
+
+    list_display = ["site", "year", "reference", "status", "reserve_price", "opening_at"]
+    list_filter = ["status", "year"]
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyEstateAdmin):
+    """Read-only and never the sealed token; the amount is empty until the opening writes
+    it (so nothing here can tell a bid before then)."""
+
+    list_display = ["tender", "bidder", "status", "security", "method", "rank", "refund"]
+    list_filter = ["status", "method"]
+    exclude = ["amount_sealed"]
+    fields = (
+        "tender",
+        "bidder",
+        "status",
+        "amount_if_opened",
+        "security",
+        "method",
+        "pay_order_number",
+        "pay_order_bank",
+        "pay_order_confirmed",
+        "security_paid_at",
+        "rank",
+        "balance_due",
+        "refund",
+        "refund_note",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("bid"))
+    def amount_if_opened(self, obj: Bid) -> str:
+        return "—" if obj.amount is None else str(obj.amount)

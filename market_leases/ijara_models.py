@@ -113,8 +113,8 @@ class Tender(models.Model):
     security_step = models.DecimalField(
         _("bid security rounded up to"),
         help_text=_(
-            "The security is 25 per cent of the bid rounded up to a multiple of this, so the amount "
-            "paid does not tell the bid."
+            "The security is 25 per cent of the bid rounded up to a multiple of this, so the "
+            "amount paid does not tell the bid."
         ),
         **MONEY,
     )

@@ -36,6 +36,7 @@ SPEC = register(
             RoleLink(Role.ESTATE_OFFICER, _("Shops: search, vacant, allot"), "market_leases:shops"),
             RoleLink(Role.ESTATE_OFFICER, _("Monthly shop rent"), "market_leases:rent_runs"),
             RoleLink(Role.ESTATE_OFFICER, _("Shop rent arrears"), "market_leases:arrears_list"),
+            RoleLink(Role.ESTATE_OFFICER, _("Ijara tenders"), "market_leases:ijara_officer"),
             RoleLink(Role.COUNTER_CLERK, _("Shop rent at the counter"), "market_leases:counter"),
         ],
         # The salami and deposit of an allotment, and months of rent (services/billing.py):

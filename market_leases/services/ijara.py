@@ -406,6 +406,17 @@ def bid_bills_open(bid: Bid) -> list[Bill]:
     return sorted(bills, key=lambda b: b.pk)
 
 
+def balance_bills_open(bid: Bid) -> list[Bill]:
+    return list(
+        Bill.objects.filter(
+            service=SERVICE,
+            subject_type=BALANCE,
+            subject_id=str(bid.pk),
+            status=Bill.Status.OPEN,
+        ).order_by("pk")
+    )
+
+
 def bid_paid_in_full(bid: Bid) -> bool:
     purchase = SchedulePurchase.objects.filter(tender=bid.tender_id, bidder=bid.bidder_id).first()
     fee_paid = purchase is not None and purchase.paid_at is not None

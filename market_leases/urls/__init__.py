@@ -28,3 +28,7 @@ urlpatterns = [
     path("officer/renewals/", renewal.RenewalsView.as_view(), name="renewals"),
     path("officer/allotments/<int:pk>/renew/", renewal.RenewView.as_view(), name="renew"),
 ]
+
+from .ijara import urlpatterns as ijara_urlpatterns  # noqa: E402
+
+urlpatterns += ijara_urlpatterns

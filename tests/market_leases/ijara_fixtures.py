@@ -73,3 +73,55 @@ def settle(bills):
 
 
 AMOUNT = Decimal("1334567.00")
+
+
+@pytest.fixture
+def gateway(live_server, settings):
+    """Point the real client at the simulator on the live server (and callbacks at it)."""
+    settings.SITE_URL = live_server.url
+    settings.SSLCOMMERZ_BASE_URL = live_server.url + settings.SSLCOMMERZ_SIMULATOR_PATH
+    return live_server
+
+
+def pay_at_gateway(payment, action: str = "bkash") -> None:
+    """Pay at the simulator's checkout page without its notification, then reconcile (the
+    beat task's query), as payments' own tests do."""
+    import requests
+
+    from payments.services import payment_reconcile
+
+    response = requests.post(
+        payment.gateway_url, data={"action": action, "no_ipn": "1"}, timeout=20
+    )
+    response.raise_for_status()
+    assert payment_reconcile(payment=payment) == "succeeded"
+
+
+@pytest.fixture
+def parking_tender(db, rules, officer):
+    """Rupsha Ghat parking, ward 21: leased for 180,000 / 200,000 / 220,000 in 1430–1432
+    (reserve 200,000.00); its 1434 tender with a schedule fee of Tk 500 and the security in
+    steps of Tk 10,000 — small enough to pay everything online."""
+    from core.models import Ward
+    from market_leases.services.ijara import past_lease_record, site_register, tender_publish
+
+    s = site_register(
+        ward=Ward.objects.get(number=21),
+        kind="parking",
+        name_bn="রূপসা ঘাট পার্কিং",
+        name_en="Rupsha Ghat parking",
+        actor=officer,
+    )
+    for year, amount in ((1430, "180000"), (1431, "200000"), (1432, "220000")):
+        past_lease_record(site=s, year=year, amount=amount, actor=officer)
+    return tender_publish(
+        site=s,
+        year=1434,
+        reference="KCC/Estate/Ijara/1434/21",
+        schedule_fee="500",
+        security_step="10000",
+        bid_opens_at=datetime(2026, 12, 1, 10, 0, tzinfo=DHAKA),
+        bid_closes_at=CLOSES,
+        opening_at=OPENING,
+        actor=officer,
+    )
