@@ -64,11 +64,14 @@ def at_opening():
 def settle(bills):
     """Pay bills as the gateway's confirmation would settle them (no gateway: for the tests
     that do not look at refunds)."""
+    from django.db import transaction
+
     from payments.models import Payment
     from payments.services import payment_settle
     from payments.services.online import create_payment
 
-    payment = create_payment(bills=bills, channel=Payment.Channel.ONLINE, payer=bills[0].payer)
+    with transaction.atomic():
+        payment = create_payment(bills=bills, channel=Payment.Channel.ONLINE, payer=bills[0].payer)
     return payment_settle(payment_id=payment.pk, facts={"bank_tran_id": f"B{payment.pk}"})
 
 
