@@ -38,6 +38,7 @@ SPEC = register(
             RoleLink(Role.ESTATE_OFFICER, _("Shop rent arrears"), "market_leases:arrears_list"),
             RoleLink(Role.ESTATE_OFFICER, _("Ijara tenders"), "market_leases:ijara_officer"),
             RoleLink(Role.COUNTER_CLERK, _("Shop rent at the counter"), "market_leases:counter"),
+            RoleLink(Role.COUNTER_CLERK, _("Khas collection at the counter"), "market_leases:khas"),
         ],
         # The salami and deposit of an allotment, and months of rent (services/billing.py):
         # paid, reopened and cancelled through payments, every unpaid month in one place.

@@ -45,7 +45,8 @@ SERVICE = "market_leases"
 SCHEDULE = "ijara_schedule"  # subject: the SchedulePurchase
 SECURITY = "ijara_security"  # subject: the Bid
 BALANCE = "ijara_balance"  # subject: the Bid
-SUBJECT_TYPES = (SCHEDULE, SECURITY, BALANCE)
+KHAS = "ijara_khas"  # subject: the IjaraSite (a day's takings collected directly)
+SUBJECT_TYPES = (SCHEDULE, SECURITY, BALANCE, KHAS)
 
 
 def _rules(on: datetime.date) -> rent.Rules:
@@ -488,6 +489,8 @@ def on_cancelled(bill: Bill) -> None:
 def subject_url(bill: Bill) -> str:
     from django.urls import reverse
 
+    if bill.subject_type == KHAS:
+        return reverse("market_leases:khas")
     return reverse("market_leases:ijara_bids")
 
 
@@ -751,3 +754,65 @@ def bid_security_refund(*, bid_id: int, actor=None) -> str:
             outcome, note = Bid.Refund.FAILED, str(exc)[:200]
     Bid.objects.filter(pk=bid.pk).update(refund=outcome, refund_note=note)
     return outcome
+
+
+# --- khas collection -----------------------------------------------------------------------------
+
+
+def khas_sites(on: datetime.date | None = None) -> list[IjaraSite]:
+    """Sites collected directly on day `on`: no tender of that Bengali year has leased them
+    or is offering them (none was made, or none had a valid bid, or every offer lapsed)."""
+    on = on or timezone.localdate()
+    year = rent.bengali_year_of(on)
+    taken = Tender.objects.filter(
+        year=year, status__in=[Tender.Status.LEASED, Tender.Status.OFFERED]
+    ).values("site_id")
+    return list(IjaraSite.objects.exclude(pk__in=taken).select_related("ward"))
+
+
+def khas_bill_issue(
+    *, site: IjaraSite, day: datetime.date, amount: Any, collector: str, actor=None
+) -> Bill:
+    """A day's takings of a site collected directly (khas), brought to the counter by its
+    collector: one bill per site and day (due ``ijara:khas:<site>:<YYYY-MM-DD>``; a second
+    entry for the day is refused once the first is paid), paid in cash at the counter,
+    whose receipt is the record. Refused: a day to come, a site that is leased that year."""
+    value = _money(amount, "amount")
+    if value <= 0:
+        raise field_error("amount", _("The takings are more than zero."), "not_positive")
+    if day > timezone.localdate():
+        raise field_error("day", _("The day has not come yet."), "future")
+    if not collector.strip():
+        raise field_error("collector", _("Give the collector's name."), "no_collector")
+    if site.pk not in {s.pk for s in khas_sites(day)}:
+        raise field_error(
+            "site", _("This site is leased that year; it is not collected directly."), "leased"
+        )
+    year = rent.bengali_year_of(day)
+    try:
+        return bill_issue(
+            service=SERVICE,
+            subject_type=KHAS,
+            subject_id=site.pk,
+            dues=[f"ijara:khas:{site.pk}:{day.isoformat()}"],
+            lines=[
+                LineSpec(
+                    head="lease",
+                    amount=value,
+                    description_bn=f"খাস আদায় {to_bengali_digits(day.isoformat())}",
+                    description_en=f"Khas collection {day.isoformat()}",
+                    period=str(year),
+                )
+            ],
+            fiscal_year_label=fiscal_year(day),
+            due_date=timezone.localdate(),
+            payer_name=collector.strip()[:200],
+            ward=site.ward,
+            subject_label_bn=f"খাস আদায় — {site.name_bn or site.name_en}",
+            subject_label_en=f"Khas collection — {site.name_en or site.name_bn}",
+            period_label=day.isoformat(),
+            period_label_bn=to_bengali_digits(day.isoformat()),
+            actor=actor,
+        )
+    except PaymentError as exc:
+        raise field_error("day", str(exc), "already_recorded") from exc
