@@ -11,11 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.db.models import Q, Sum
+from hypothesis import strategies as st
 
 from core.models import Ward
 from payments import rollups
@@ -157,6 +159,60 @@ def test_rollups_equal_a_recomputation_after_any_mix_of_settlements_voids_and_re
     for grain in ("day", "month"):
         rows = CollectionRollup.objects.filter(grain=grain)
         assert rows.aggregate(s=Sum("amount"))["s"] == ledger_total()
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["cash", "online", "void", "refresh"]),
+        st.decimals(min_value=Decimal("500.01"), max_value=Decimal("99999.99"), places=2),
+        st.sampled_from([60, 3600, 20 * 3600, 40 * 24 * 3600]),  # the next step: later that
+        st.integers(min_value=0, max_value=7),  # hour, day, next day or a month on; a choice
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+@pytest.mark.django_db
+@hypothesis.settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(steps=STEPS)
+def test_property_rollups_equal_a_recomputation_whatever_the_mix(make_user, make_bill, steps):
+    """Hypothesis draws the mix (and shrinks a failing one to its shortest): settlements at
+    the counter and online, voids and refreshes with any batch size, across days, months and
+    the fiscal year's end; after each step the rollups equal a GROUP BY over the ledger.
+    (A refund writes no ledger rows — the bill stays paid, the Refund row records the money
+    sent back — so it cannot move a rollup.)"""
+    with transaction.atomic():
+        citizen, officer, clerk = (
+            make_user(),
+            make_user("revenue_officer"),
+            make_user("counter_clerk"),
+        )
+        session = counter_session_open(clerk=clerk)
+        wards = list(Ward.objects.order_by("number")[:3]) + [None]
+        cash: list[Payment] = []
+        moment = datetime(2026, 6, 29, 9, 0, tzinfo=DHAKA).timestamp()
+        for action, amount, gap, choice in steps:
+            moment += gap
+            with time_machine.travel(moment, tick=False):
+                bill = make_bill(citizen, f"{amount}", ward=wards[choice % len(wards)])
+                if action == "cash":
+                    cash.append(counter_take_cash(session=session, bills=[bill], clerk=clerk))
+                elif action == "online":
+                    cards = ["BKASH-BKash", "NAGAD-Nagad", "VISA-Brac Bank", "CITYTOUCHIB-City"]
+                    pay_online(bill, cards[choice % len(cards)])
+                elif action == "void" and cash:
+                    payment = cash.pop(choice % len(cash))
+                    payment_void(payment=payment, reason="property", officer=officer)
+                else:
+                    rollups.rollups_refresh(batch=[1, 2, 5, 1000][choice % 4])
+            assert rollups.rollups_differences() == [], action
+            assert rollups.total() == ledger_total()
+        transaction.set_rollback(True)  # the next example starts from an empty ledger
 
 
 def test_a_period_reads_its_whole_months_from_month_rows_and_the_other_days_from_day_rows():
