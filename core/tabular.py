@@ -76,9 +76,15 @@ def header_name(value: Any) -> str:
 
 
 def _headers(
-    raw: list[str], table: Table, columns: Sequence[str], required: Sequence[str]
+    raw: list[str],
+    table: Table,
+    columns: Sequence[str],
+    required: Sequence[str],
+    ignore_unknown: bool = False,
 ) -> dict[int, str]:
     names = [header_name(h)[:60] for h in raw]
+    if ignore_unknown:
+        names = [n if n in columns else "" for n in names]
     index = {i: n for i, n in enumerate(names) if n}
     seen: dict[str, int] = {}
     for name in index.values():
@@ -118,6 +124,7 @@ def _collect(
     required: Sequence[str],
     max_rows: int,
     max_cell: int,
+    ignore_unknown: bool = False,
 ) -> None:
     index: dict[int, str] | None = None
     blank = 0
@@ -133,7 +140,7 @@ def _collect(
                 return
             continue
         if index is None:
-            index = _headers(texts, table, columns, required)
+            index = _headers(texts, table, columns, required, ignore_unknown)
             if table.errors:
                 return
             continue
@@ -250,10 +257,12 @@ def read_table(
     max_rows: int = 10_000,
     max_cell: int = 200,
     max_bytes: int = 5 * 1024 * 1024,
+    ignore_unknown: bool = False,
 ) -> Table:
     """Read an uploaded CSV or XLSX file whose first row names `columns` (all of them
-    required unless `required` names fewer). File-level problems are in `.errors` (and then
-    there are no rows); a cell too long is in `.row_errors`."""
+    required unless `required` names fewer; other columns refused, or skipped with
+    `ignore_unknown` — a file made by another system). File-level problems are in `.errors`
+    (and then there are no rows); a cell too long is in `.row_errors`."""
     table = Table(filename=filename, kind=extension(filename))
     if table.kind not in kinds:
         table.errors.append(
@@ -274,6 +283,7 @@ def read_table(
         "required": list(required if required is not None else columns),
         "max_rows": max_rows,
         "max_cell": max_cell,
+        "ignore_unknown": ignore_unknown,
     }
     if table.kind == "csv":
         _parse_csv(data, table, **options)

@@ -291,6 +291,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # What the gateway kept of an online payment, from its settlement report
+    # (payments.reconciliation): amount − store amount.
+    gateway_fee = models.DecimalField(_("gateway fee"), null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -548,6 +551,10 @@ class CounterSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # The bank slip its cash went to the bank on (payments.services.cashbook).
+    deposit = models.ForeignKey(
+        "BankDeposit", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
@@ -684,3 +691,258 @@ class MonthClose(models.Model):
 
     def __str__(self) -> str:
         return self.month.strftime("%Y-%m")
+
+
+class SettlementImport(models.Model):
+    """One settlement report of the gateway, imported by a revenue officer
+    (payments.reconciliation). The same file is imported once (its SHA-256)."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    digest = models.CharField(max_length=64, unique=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("to"))
+    summary = models.JSONField(default=dict, blank=True)  # outcome → how many rows
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("settlement report")
+        verbose_name_plural = _("settlement reports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.first_day}–{self.last_day})"
+
+
+class SettlementRow(models.Model):
+    """One transaction of a settlement report, as the gateway wrote it, and how it
+    compared with the payment of the same tran_id here."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("In both, agreeing")
+        REPORT_ONLY = "report_only", _("Money taken, not recorded here")
+        AMOUNT = "amount", _("Amount differs")
+        STATUS = "status", _("Status differs")
+        UNPAID = "unpaid", _("Not paid on either side")
+
+    settlement = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    tran_id = models.CharField(_("transaction id"), max_length=30, db_index=True)
+    val_id = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    store_amount = models.DecimalField(_("store amount"), **MONEY)
+    card_type = models.CharField(_("card type"), max_length=100, blank=True)
+    bank_tran_id = models.CharField(max_length=100, blank=True)
+    tran_date = models.DateTimeField(_("transaction date"))
+    settlement_date = models.DateField(_("settlement date"), null=True, blank=True)
+    status = models.CharField(_("gateway status"), max_length=20)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["settlement", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["settlement", "line_no"], name="settlement_line_once"),
+            models.UniqueConstraint(fields=["settlement", "tran_id"], name="settlement_tran_once"),
+        ]
+
+    @property
+    def fee(self) -> Decimal:
+        return self.amount - self.store_amount
+
+
+class ReconciliationCase(models.Model):
+    """A difference between the gateway's report and the ledger, for a revenue officer to
+    resolve with a note: one per transaction and kind."""
+
+    class Kind(models.TextChoices):
+        REPORT_ONLY = "report_only", _("In the report only")
+        HERE_ONLY = "here_only", _("Here only")
+        AMOUNT = "amount", _("Amount differs")
+        STATUS = "status", _("Status differs")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    tran_id = models.CharField(_("transaction id"), max_length=30)
+    day = models.DateField(_("day"))  # the transaction's day (for closing its month)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    row = models.ForeignKey(
+        SettlementRow, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    settlement = models.ForeignKey(SettlementImport, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(
+        _("state"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("reconciliation case")
+        verbose_name_plural = _("reconciliation cases")
+        constraints = [
+            models.UniqueConstraint(fields=["tran_id", "kind"], name="case_once_per_tran_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tran_id} {self.kind} {self.status}"
+
+
+class BankDeposit(models.Model):
+    """Counter cash taken to the bank: one bank slip, against closed counter sessions of one
+    office (a ward office, or the head office). The variance (slip − the sessions' cash in
+    the ledger) is flagged until a revenue officer explains it."""
+
+    ward = models.ForeignKey(
+        "core.Ward",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("office"),
+    )
+    bank = models.CharField(_("bank and branch"), max_length=100)
+    slip_number = models.CharField(_("bank slip number"), max_length=50)
+    deposited_on = models.DateField(_("deposited on"))
+    amount = models.DecimalField(_("amount deposited"), **MONEY)
+    expected = models.DecimalField(_("cash taken in the sessions"), **MONEY)
+    variance = models.DecimalField(_("variance"), **MONEY)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-deposited_on", "-pk"]
+        verbose_name = _("bank deposit")
+        verbose_name_plural = _("bank deposits")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive"),
+            models.UniqueConstraint(fields=["bank", "slip_number"], name="deposit_slip_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.slip_number} {self.amount}"
+
+    @property
+    def flagged(self) -> bool:
+        """A variance nobody has explained yet."""
+        return bool(self.variance) and not self.explained_at
+
+
+class ReceiptBook(models.Model):
+    """A book of paper receipts for the transition year: registered with its number range,
+    issued to a counter clerk, closed when every leaf is accounted for (used, cancelled or
+    spoiled). payments.services.paper."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ISSUED = "issued", _("Issued")
+        CLOSED = "closed", _("Closed")
+
+    number = models.CharField(_("book number"), max_length=30, unique=True)
+    first_leaf = models.PositiveIntegerField(_("first receipt number"))
+    last_leaf = models.PositiveIntegerField(_("last receipt number"))
+    status = models.CharField(
+        _("state"), max_length=10, choices=Status.choices, default=Status.REGISTERED
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipt_books",
+        verbose_name=_("issued to"),
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("receipt book")
+        verbose_name_plural = _("receipt books")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_leaf__gte=models.F("first_leaf")), name="book_range_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def leaves(self) -> int:
+        return self.last_leaf - self.first_leaf + 1
+
+
+class PaperReceipt(models.Model):
+    """One leaf of a receipt book, accounted for: used (a payment back-entered from it, dated
+    the day it was written), cancelled or spoiled (with a reason). One row per leaf."""
+
+    class Use(models.TextChoices):
+        USED = "used", _("Used")
+        CANCELLED = "cancelled", _("Cancelled")
+        SPOILED = "spoiled", _("Spoiled")
+
+    book = models.ForeignKey(ReceiptBook, on_delete=models.PROTECT, related_name="receipts")
+    leaf = models.PositiveIntegerField(_("receipt number"))
+    use = models.CharField(_("use"), max_length=10, choices=Use.choices)
+    written_on = models.DateField(_("written on"), null=True, blank=True)
+    payer_name = models.CharField(_("payer"), max_length=200, blank=True)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="paper_receipt"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    late = models.BooleanField(_("entered late"), default=False)  # after the days allowed
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["book", "leaf"]
+        verbose_name = _("paper receipt")
+        verbose_name_plural = _("paper receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["book", "leaf"], name="paper_leaf_once"),
+            models.CheckConstraint(
+                condition=Q(use="used", payment__isnull=False, written_on__isnull=False)
+                | (~Q(use="used") & Q(payment__isnull=True) & ~Q(reason="")),
+                name="paper_leaf_used_or_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book.number}/{self.leaf}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.book.number}/{self.leaf}"

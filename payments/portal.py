@@ -27,6 +27,11 @@ SPEC = register(
             ),
             RoleLink(Role.COUNTER_CLERK, _("Close my cash session"), "payments:counter_close"),
             RoleLink(
+                Role.COUNTER_CLERK,
+                _("Paper receipts: enter those written while the system was down"),
+                "payments:counter_paper",
+            ),
+            RoleLink(
                 Role.REVENUE_OFFICER,
                 _("Collections at a glance: every service, channel and ward"),
                 "payments:revenue_collections",
@@ -38,6 +43,21 @@ SPEC = register(
                 Role.REVENUE_OFFICER, _("Payments on hold or flagged"), "payments:revenue_payments"
             ),
             RoleLink(Role.REVENUE_OFFICER, _("Credits to refund"), "payments:revenue_credits"),
+            RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Reconcile the gateway's settlement report"),
+                "payments:revenue_reconciliation",
+            ),
+            RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Cash book: counter cash to the bank"),
+                "payments:revenue_cash_book",
+            ),
+            RoleLink(
+                Role.REVENUE_OFFICER,
+                _("Paper receipt books: register, issue, close"),
+                "payments:revenue_receipt_books",
+            ),
             RoleLink(
                 Role.REVENUE_OFFICER,
                 _("Close a month; the daily collection register"),

@@ -482,6 +482,9 @@ HOLDINGS_IMPORT_MAX_CELL_CHARS = env.int("HOLDINGS_IMPORT_MAX_CELL_CHARS", defau
 # How long a payer is asked to wait while someone else's payment for the same dues is at
 # the gateway (the reconciliation task asks the gateway about it after this long).
 PAYMENT_IN_PROGRESS_MINUTES = 15
+# Paper receipts of the transition year (payments.services.paper): a receipt back-entered
+# more than this many days after it was written is flagged for the revenue officer.
+PAPER_RECEIPT_ENTRY_DAYS = env.int("PAPER_RECEIPT_ENTRY_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -41,7 +41,7 @@ from core.money import format_amount
 from core.roles import perm
 
 from .. import rollups
-from ..models import CounterSession, MonthClose, Payment
+from ..models import BankDeposit, CounterSession, MonthClose, Payment, ReconciliationCase
 from .ledger import PaymentError
 
 
@@ -183,16 +183,53 @@ def _payment_blocker(payment: Payment) -> Blocker:
     )
 
 
+def _blocking_cases(first: datetime.date, last: datetime.date) -> QuerySet[Any]:
+    """Reconciliation cases of transactions of the days [first, last] still open."""
+    return ReconciliationCase.objects.filter(
+        status=ReconciliationCase.Status.OPEN, day__gte=first, day__lte=last
+    ).order_by("day", "pk")
+
+
+def _case_blocker(case: ReconciliationCase) -> Blocker:
+    return Blocker(
+        text=_("Reconciliation case of %(tran_id)s (%(kind)s) is open: resolve it.")
+        % {"tran_id": case.tran_id, "kind": case.get_kind_display()},
+        url=reverse("payments:revenue_case", kwargs={"pk": case.pk}),
+    )
+
+
+def _blocking_deposits(first: datetime.date, last: datetime.date) -> QuerySet[Any]:
+    """Bank deposits of the days [first, last] whose variance nobody has explained."""
+    return (
+        BankDeposit.objects.filter(deposited_on__gte=first, deposited_on__lte=last)
+        .exclude(variance=0)
+        .filter(explained_at__isnull=True)
+        .order_by("deposited_on", "pk")
+    )
+
+
+def _deposit_blocker(deposit: BankDeposit) -> Blocker:
+    return Blocker(
+        text=_("Bank slip %(slip)s differs from its sessions' cash by %(amount)s: explain it.")
+        % {"slip": deposit.slip_number, "amount": format_amount(deposit.variance)},
+        url=reverse("payments:revenue_deposit", kwargs={"pk": deposit.pk}),
+    )
+
+
 def blockers(month: datetime.date) -> list[Blocker]:
-    """What stops `month` from closing, sessions first (two queries)."""
+    """What stops `month` from closing, sessions first (four queries)."""
     start, end = month_bounds(month)
-    return [_session_blocker(s) for s in _blocking_sessions(start, end)] + [
-        _payment_blocker(p) for p in _blocking_payments(start, end)
-    ]
+    first, last = first_day(month), last_day(month)
+    return (
+        [_session_blocker(s) for s in _blocking_sessions(start, end)]
+        + [_payment_blocker(p) for p in _blocking_payments(start, end)]
+        + [_case_blocker(c) for c in _blocking_cases(first, last)]
+        + [_deposit_blocker(d) for d in _blocking_deposits(first, last)]
+    )
 
 
 def blockers_by_month(months: list[datetime.date]) -> dict[datetime.date, list[Blocker]]:
-    """`blockers` of several months in two queries (the months list)."""
+    """`blockers` of several months in four queries (the months list)."""
     found: dict[datetime.date, list[Blocker]] = {first_day(m): [] for m in months}
     if not found:
         return found
@@ -210,6 +247,12 @@ def blockers_by_month(months: list[datetime.date]) -> dict[datetime.date, list[B
         month = first_day(payment.created_at.astimezone(zone).date())
         if month in found:
             found[month].append(_payment_blocker(payment))
+    for case in _blocking_cases(min(found), last_day(max(found))):
+        if first_day(case.day) in found:
+            found[first_day(case.day)].append(_case_blocker(case))
+    for deposit in _blocking_deposits(min(found), last_day(max(found))):
+        if first_day(deposit.deposited_on) in found:
+            found[first_day(deposit.deposited_on)].append(_deposit_blocker(deposit))
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import time
 from typing import Any
@@ -91,21 +92,28 @@ def city_code() -> str:
 
 
 def settle_locked(
-    payment: Payment, *, facts: dict[str, Any] | None = None, reason: str = "", actor: Any = None
+    payment: Payment,
+    *,
+    facts: dict[str, Any] | None = None,
+    reason: str = "",
+    actor: Any = None,
+    dated: datetime.datetime | None = None,
 ) -> Payment:
     """Settle a payment whose row the caller has locked, inside the caller's transaction.
 
     Each bill still open is paid line by line; money for a bill already paid, superseded
-    or cancelled (or whose total changed) becomes a credit on the payer, never lost.
+    or cancelled (or whose total changed) becomes a credit on the payer, never lost. The
+    ledger rows are dated now, or `dated` (a paper receipt back-entered on a later day).
     """
     if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.VOIDED, Payment.Status.REFUNDED):
         return payment
     from .closing import ensure_open
 
-    ensure_open()  # the allocations are dated today: refused if today's month is closed
+    # The allocations are dated today (or `dated`): refused if that month is closed.
+    ensure_open(timezone.localtime(dated).date() if dated else None)
     for key, value in (facts or {}).items():
         setattr(payment, key, value)
-    payment.settled_at = timezone.now()
+    payment.settled_at = dated or timezone.now()
     payment_transition(
         payment=payment,
         to=Payment.Status.SUCCEEDED,
@@ -141,6 +149,8 @@ def settle_locked(
             for line in lines
         ]
     )
+    if dated is not None:
+        Allocation.objects.filter(payment=payment).update(created_at=dated)
     if open_items:
         Bill.objects.filter(pk__in=[i.bill_id for i in open_items]).update(
             status=Bill.Status.PAID, paid_at=payment.settled_at

@@ -17,4 +17,5 @@ urlpatterns = [
     path(VALIDATION_PATH.lstrip("/"), views.validation_api, name="validation"),
     path(MERCHANT_TRANS_PATH.lstrip("/"), views.merchant_trans_api, name="merchant_trans"),
     path("control/<str:tran_id>/", views.control, name="control"),
+    path("report/settlement/", views.settlement_report, name="settlement_report"),
 ]

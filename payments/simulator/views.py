@@ -8,6 +8,8 @@ Endpoints (relative to the simulator's mount point, see :mod:`payments.simulator
 * ``GET validator/api/merchantTransIDvalidationAPI.php``: transaction query, refund
   initiation (``bank_tran_id`` + ``refund_amount``) and refund query (``refund_ref_id``).
 * ``POST control/<tran_id>/``: test switches of every session of a tran_id.
+* ``GET report/settlement/``: the transaction and settlement report of some days, as CSV
+  or XLSX, with planted mismatches (:mod:`payments.simulator.report`).
 
 The gateway's endpoints are CSRF-exempt and need no login, as at the real gateway. The
 answers are built by the models; this module parses requests and delivers IPNs.
@@ -20,6 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import requests
@@ -28,6 +31,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -36,6 +40,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payments.gateways.sslcommerz import sign_ipn_payload
 
+from . import report
 from .models import (
     DEFAULT_SLOW_SECONDS,
     SLOW_SWITCH,
@@ -359,3 +364,50 @@ def control(request: HttpRequest, tran_id: str) -> JsonResponse:
             ],
         }
     )
+
+
+# --------------------------------------------------------------------------------------
+# The merchant panel's settlement report
+# --------------------------------------------------------------------------------------
+
+
+def _planted(values: list[str]) -> dict[str, str]:
+    """["tran_id:value", ...] → {tran_id: value}; malformed entries are skipped."""
+    pairs = (v.rsplit(":", 1) for v in values if ":" in v)
+    return {tran_id.strip(): value.strip() for tran_id, value in pairs}
+
+
+@require_GET
+def settlement_report(request: HttpRequest) -> HttpResponse:
+    """``GET report/settlement/?from=2026-11-01&to=2026-11-30&format=csv|xlsx`` with planted
+    mismatches: ``omit=<tran_id>``, ``amount=<tran_id>:<amount>``, ``status=<tran_id>:<STATUS>``
+    (each may repeat). Without dates: today."""
+    today = timezone.localdate()
+    try:
+        first = date.fromisoformat(request.GET.get("from") or today.isoformat())
+        last = date.fromisoformat(request.GET.get("to") or first.isoformat())
+    except ValueError:
+        return JsonResponse({"error": "from and to are dates: 2026-11-30"}, status=400)
+    amounts = {}
+    for tran_id, value in _planted(request.GET.getlist("amount")).items():
+        amount = parse_amount(value)
+        if amount is not None:
+            amounts[tran_id] = amount
+    rows = report.report_rows(
+        first,
+        last,
+        omit=set(request.GET.getlist("omit")),
+        amounts=amounts,
+        statuses={k: v.upper() for k, v in _planted(request.GET.getlist("status")).items()},
+    )
+    name = f"settlement-{first.isoformat()}-{last.isoformat()}"
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            report.as_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(report.as_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

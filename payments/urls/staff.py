@@ -2,10 +2,13 @@
 
 from django.urls import path
 
+from ..views import cashbook as cashbook_views
 from ..views import closing as closing_views
 from ..views import collections as collections_views
 from ..views import counter as counter_views
 from ..views import dues as dues_views
+from ..views import paper as paper_views
+from ..views import reconciliation as reconciliation_views
 from ..views import revenue as revenue_views
 
 urlpatterns = [
@@ -70,6 +73,74 @@ urlpatterns = [
         name="revenue_payment_void",
     ),
     path("revenue/credits/", revenue_views.RevenueCreditsView.as_view(), name="revenue_credits"),
+    # Paper receipt books: the clerk's back-entry, the revenue officer's books
+    path("counter/paper/", paper_views.PaperReceiptsView.as_view(), name="counter_paper"),
+    path(
+        "revenue/receipt-books/",
+        paper_views.ReceiptBooksView.as_view(),
+        name="revenue_receipt_books",
+    ),
+    path(
+        "revenue/receipt-books/<int:pk>/",
+        paper_views.ReceiptBookView.as_view(),
+        name="revenue_receipt_book",
+    ),
+    path(
+        "revenue/receipt-books/<int:pk>/issue/",
+        paper_views.ReceiptBookIssueView.as_view(),
+        name="revenue_receipt_book_issue",
+    ),
+    path(
+        "revenue/receipt-books/<int:pk>/close/",
+        paper_views.ReceiptBookCloseView.as_view(),
+        name="revenue_receipt_book_close",
+    ),
+    # Revenue officer: counter cash to the bank
+    path("revenue/cash-book/", cashbook_views.CashBookView.as_view(), name="revenue_cash_book"),
+    path(
+        "revenue/cash-book/deposit/",
+        cashbook_views.DepositRecordView.as_view(),
+        name="revenue_deposit_record",
+    ),
+    path(
+        "revenue/deposits/<int:pk>/", cashbook_views.DepositView.as_view(), name="revenue_deposit"
+    ),
+    path(
+        "revenue/deposits/<int:pk>/explain/",
+        cashbook_views.DepositExplainView.as_view(),
+        name="revenue_deposit_explain",
+    ),
+    # Revenue officer: gateway settlement reconciliation
+    path(
+        "revenue/reconciliation/",
+        reconciliation_views.ReconciliationView.as_view(),
+        name="revenue_reconciliation",
+    ),
+    path(
+        "revenue/reconciliation/reports/<int:pk>/",
+        reconciliation_views.SettlementView.as_view(),
+        name="revenue_settlement",
+    ),
+    path(
+        "revenue/reconciliation/cases/",
+        reconciliation_views.CasesView.as_view(),
+        name="revenue_cases",
+    ),
+    path(
+        "revenue/reconciliation/cases/<int:pk>/",
+        reconciliation_views.CaseView.as_view(),
+        name="revenue_case",
+    ),
+    path(
+        "revenue/reconciliation/cases/<int:pk>/resolve/",
+        reconciliation_views.CaseResolveView.as_view(),
+        name="revenue_case_resolve",
+    ),
+    path(
+        "revenue/reconciliation/cases/<int:pk>/ask-gateway/",
+        reconciliation_views.CaseAskGatewayView.as_view(),
+        name="revenue_case_ask_gateway",
+    ),
     # Revenue officer: closing months and the daily collection register
     path("revenue/months/", closing_views.MonthsView.as_view(), name="revenue_months"),
     path(
