@@ -186,6 +186,9 @@ def seed() -> list[tuple[str, str, str]]:
         for back in (3, 2, 1, 0):
             generate_shop_rent(add_months(this_month, -back), today=today)
     Lessee.objects.filter(mobile=DEMO_LESSEE_MOBILE, user=None).update(user=user)
+    from .ijara_demo import seed_ijara
+
+    seed_ijara(today)
     return [
         (f"{Role.CITIZEN.label} (market shop lessee)", DEMO_LESSEE_MOBILE, "one-time code by SMS")
     ]
