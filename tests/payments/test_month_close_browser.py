@@ -57,7 +57,7 @@ def test_the_officer_verifies_what_blocks_and_closes_last_month(signed_in, make_
     page.wait_for_url(re.compile(r"/payments/revenue/sessions/"))
 
     page.goto(f"/payments/revenue/months/{last_month.year}/{last_month.month}/")
-    assert "Nothing: every counter session of the month is verified" in page.content()
+    assert "Nothing: every counter session of the month is verified, no payment" in page.content()
     page.get_by_role("button", name="Close the month").click()  # not confirmed yet
     assert not is_closed(last_month)
     page.get_by_label(re.compile("I have reconciled this month")).check()
