@@ -13,12 +13,14 @@ from core.portal import RoleLink, ServiceSpec, register
 from core.roles import Role
 
 from . import dashboard_panels
+from .demo import seed
 
 SPEC = register(
     ServiceSpec(
         key="payments",
         title=_("Payments"),
         order=5,
+        demo=seed,
         role_links=[
             RoleLink(
                 Role.COUNTER_CLERK,

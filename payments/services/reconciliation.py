@@ -347,7 +347,7 @@ def import_report(*, file_obj: IO[bytes] | bytes, filename: str, officer: Any) -
         )
         opened = _open_cases(settlement, lines, here_only)
         closed = _close_agreeing_cases(settlement, lines, officer)
-        summary: dict[str, Any] = dict(Counter(line.outcome for line in lines))
+        summary: dict[str, Any] = dict(Counter(str(line.outcome) for line in lines))
         summary.update(
             rows=len(lines),
             here_only=len(here_only),

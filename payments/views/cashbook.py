@@ -29,7 +29,13 @@ from core.views import StaffRoleRequiredMixin
 
 from ..models import BankDeposit, CounterSession
 from ..services import PaymentError
-from ..services.cashbook import cash_book, deposit_explain, deposit_record, waiting_sessions
+from ..services.cashbook import (
+    DEPOSITABLE,
+    cash_book,
+    deposit_explain,
+    deposit_record,
+    waiting_sessions,
+)
 from ..services.closing import first_day, last_day, month_label
 from ..services.counter import session_cash_taken
 from ..staff_common import refused
@@ -125,7 +131,16 @@ BOOK_HEADERS = [
 
 def _chosen(request: HttpRequest) -> tuple[CashBookForm, int | None, datetime.date]:
     """The office and month in the URL (bad values: the head office, this month)."""
-    form = CashBookForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("month", f"{timezone.localdate():%Y-%m}")
+    if "office" not in data:  # the office whose cash has waited longest, else the head office
+        oldest = (
+            CounterSession.objects.filter(status__in=DEPOSITABLE, deposit=None)
+            .order_by("closed_at", "pk")
+            .first()
+        )
+        data["office"] = str(oldest.ward_id) if oldest and oldest.ward_id else HEAD_OFFICE
+    form = CashBookForm(data)
     form.is_valid()
     month = form.cleaned_data.get("month") or first_day(timezone.localdate())
     return form, form.ward_id(), month
@@ -162,7 +177,8 @@ def render_cash_book(request: HttpRequest, deposit_form: DepositForm | None = No
             "taken": sum((d.taken for d in days), Decimal("0.00")),
             "deposited": sum((d.deposited for d in days), Decimal("0.00")),
             "deposits": deposits,
-            "deposit_form": deposit_form or DepositForm(ward_id=ward_id),
+            "deposit_form": deposit_form
+            or DepositForm(ward_id=ward_id, initial={"deposited_on": timezone.localdate()}),
             "can_record": request.user.has_perm(perm("void_payments")),
         },
         status=400 if deposit_form is not None and deposit_form.errors else 200,

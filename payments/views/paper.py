@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.models import User
-from core.digits import to_ascii_digits
+from core.digits import localize_digits, to_ascii_digits
 from core.formfields import LocalizedIntegerField
 from core.roles import Role, perm
 from core.views import StaffRoleRequiredMixin, paginate
@@ -47,7 +47,7 @@ class RegisterBookForm(forms.Form):
 class IssueBookForm(forms.Form):
     clerk = forms.ModelChoiceField(
         label=gettext_lazy("Counter clerk"),
-        queryset=User.objects.none(),
+        queryset=get_user_model().objects.none(),
         error_messages={"required": gettext_lazy("Choose the clerk the book is issued to.")},
     )
 
@@ -55,7 +55,8 @@ class IssueBookForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["clerk"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
-        field.queryset = User.objects.filter(groups__name=Role.COUNTER_CLERK).order_by("pk")
+        clerks = get_user_model().objects.filter(groups__name=Role.COUNTER_CLERK)
+        field.queryset = clerks.order_by("pk")
 
 
 def render_books(request: HttpRequest, form: RegisterBookForm | None = None) -> HttpResponse:
@@ -183,9 +184,14 @@ class ReceiptBookCloseView(StaffRoleRequiredMixin, View):
 # --- the clerk's back-entry ------------------------------------------------------------------
 
 
+def clerk_books(clerk: Any) -> Any:
+    return ReceiptBook.objects.filter(clerk=clerk, status=ReceiptBook.Status.ISSUED)
+
+
 class ClerkBookField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.number} ({obj.first_leaf}–{obj.last_leaf})"
+        first, last = localize_digits(obj.first_leaf), localize_digits(obj.last_leaf)
+        return f"{obj.number} ({first}–{last})"
 
 
 class BackEntryForm(forms.Form):
@@ -205,7 +211,9 @@ class BackEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["book"]
         assert isinstance(field, ClerkBookField)  # noqa: S101
-        field.queryset = ReceiptBook.objects.filter(clerk=clerk, status=ReceiptBook.Status.ISSUED)
+        field.queryset = clerk_books(clerk)
+        if len(field.queryset) == 1:  # the usual case: the clerk's one book, chosen already
+            field.initial = field.queryset[0]
 
     def clean_bills(self) -> list[Bill]:
         text = to_ascii_digits(self.cleaned_data["bills"])
@@ -237,7 +245,9 @@ class SetAsideForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["book"]
         assert isinstance(field, ClerkBookField)  # noqa: S101
-        field.queryset = ReceiptBook.objects.filter(clerk=clerk, status=ReceiptBook.Status.ISSUED)
+        field.queryset = clerk_books(clerk)
+        if len(field.queryset) == 1:  # the usual case: the clerk's one book, chosen already
+            field.initial = field.queryset[0]
 
 
 def render_paper(

@@ -187,6 +187,14 @@ def test_the_demo_city_has_a_days_collections_once(client, make_user):
     rows = taken.count()
     call_command("seed_demo", stdout=io.StringIO())  # again: nothing more collected
     assert Allocation.objects.filter(service="holdings").count() == rows
+    # The demo clerk holds a paper receipt book; another waits to be issued (once).
+    from payments.models import ReceiptBook
+
+    books = {b.number: (b.status, b.clerk and b.clerk.mobile) for b in ReceiptBook.objects.all()}
+    assert books == {
+        "KCC-2026-001": ("issued", "01711000002"),
+        "KCC-2026-002": ("registered", None),
+    }
     assert rollups_differences() == []
     client.force_login(make_user("revenue_officer"))
     page = client.get(URL, {"period": "today"})
