@@ -98,6 +98,10 @@ class ServiceSpec:
     # ValidationError with a translated message (not the user's, paid meanwhile, ...).
     open_dues: Callable[[Any], list[OpenDue]] | None = None
     bill_due: Callable[[Any, str, Any], Any] | None = None
+    # The revenue officer's "against demand": what fell due from `start` to `end` (both
+    # days counted; in one ward — its pk — if given), as the service's dues ask for it
+    # before rebates and surcharges: demand(start, end, ward_id) -> Decimal.
+    demand: Callable[[date, date, int | None], Decimal] | None = None
     # The CityProfile attribute holding the city's own word for the service's title, if
     # any (KCC calls holding tax "পৌরকর"): the home card shows it instead of `title`.
     city_title: str = ""

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
@@ -204,3 +205,12 @@ def bill_due(user: Any, token: str, actor: Any = None) -> Bill:
     if not insts and not arrs:
         insts, arrs = choice
     return holding_bill(holding=holding, instalments=insts, arrears=arrs, payer=user, today=today)
+
+
+def demand_due(start: date, end: date, ward_id: int | None = None) -> Decimal:
+    """Holding tax that fell due from `start` to `end`: the instalments due on those days
+    (the revenue officer's "against demand"; core.portal.ServiceSpec.demand)."""
+    rows = Instalment.objects.filter(due_date__gte=start, due_date__lte=end)
+    if ward_id is not None:
+        rows = rows.filter(demand__holding__ward_id=ward_id)
+    return rows.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")

@@ -73,6 +73,7 @@ SPEC = register(
         demo=seed,
         reminders=send_due_reminders,
         open_dues=dues.open_dues,
+        demand=dues.demand_due,
         bill_due=dues.bill_due,
         city_title="holding_tax_name",
     )

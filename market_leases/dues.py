@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -107,3 +109,12 @@ def bill_due(user: Any, token: str, actor: Any = None) -> Bill:
             _("This is not a due of a shop allotted to the account."), code="not_yours"
         )
     return rent_bill_issue(allotment=allotment, payer=user, actor=actor)
+
+
+def demand_due(start: date, end: date, ward_id: int | None = None) -> Decimal:
+    """Shop rent that fell due from `start` to `end`: the rent of the months due on those
+    days (the revenue officer's "against demand"; core.portal.ServiceSpec.demand)."""
+    rows = RentMonth.objects.filter(due_date__gte=start, due_date__lte=end)
+    if ward_id is not None:
+        rows = rows.filter(allotment__shop__market__ward_id=ward_id)
+    return rows.aggregate(s=Sum("rent"))["s"] or Decimal("0.00")

@@ -62,6 +62,7 @@ SPEC = register(
         verify_lookups=[allotment_letter_lookup],
         demo=seed,
         open_dues=dues.open_dues,
+        demand=dues.demand_due,
         bill_due=dues.bill_due,
     )
 )

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from core import portal
 from core.fiscal import fiscal_year, fiscal_year_bounds
 
 from .rollups import collected
@@ -94,6 +95,22 @@ class Overview:
     tables: dict[str, list[Figure]] = field(default_factory=dict)
     trend: list[Figure] = field(default_factory=list)
     trend_by: str = "day"  # or "month"
+    demand: list[DemandRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    """A service's demand in the period (what fell due) beside what it collected then."""
+
+    service: str
+    demand: Decimal
+    collected: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.demand:
+            return None
+        return (self.collected * 100 / self.demand).quantize(Decimal("0.1"))
 
 
 #: The tables of the dashboard: their dimensions.
@@ -163,4 +180,35 @@ def overview(period: Period, filters: dict[str, Any]) -> Overview:
             rows = [r for r in rows if r.key != (0, 0)]  # online money has no counter
         result.tables[name] = rows
     result.trend_by, result.trend = _trend(period, filters)
+    result.demand = against_demand(period, filters, result.tables["service"])
     return result
+
+
+#: The filters a demand can follow: a service's dues know their service and ward only.
+DEMAND_FILTERS = ("service", "ward_key")
+
+
+def against_demand(
+    period: Period, filters: dict[str, Any], by_service: list[Figure]
+) -> list[DemandRow]:
+    """Every service that declares a demand (core.portal.ServiceSpec.demand): what fell due
+    in the period — in the chosen ward — beside what it collected (the service table's
+    rows, summed over heads). None when the figures are filtered by anything else (a
+    channel, method, counter or revenue head has no demand)."""
+    if any(filters.get(n) not in (None, "") for n in FILTERS if n not in DEMAND_FILTERS):
+        return []
+    chosen = filters.get("service") or None
+    collected_by: dict[str, Decimal] = {}
+    for figure in by_service:
+        collected_by[figure.key[0]] = (
+            collected_by.get(figure.key[0], Decimal("0.00")) + figure.amount
+        )
+    return [
+        DemandRow(
+            service=spec.key,
+            demand=spec.demand(period.start, period.end, filters.get("ward_key") or None),
+            collected=collected_by.get(spec.key, Decimal("0.00")),
+        )
+        for spec in portal.specs()
+        if spec.demand is not None and chosen in (None, spec.key)
+    ]

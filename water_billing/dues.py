@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -101,3 +103,12 @@ def bill_due(user: Any, token: str, actor: Any = None) -> Bill:
             _("This is not a due of a water connection linked to the account."), code="not_yours"
         )
     return water_bill_issue(connection=connection, payer=user, actor=actor)
+
+
+def demand_due(start: date, end: date, ward_id: int | None = None) -> Decimal:
+    """Water bills that fell due from `start` to `end` (the revenue officer's "against
+    demand"; core.portal.ServiceSpec.demand)."""
+    rows = WaterBill.objects.filter(due_date__gte=start, due_date__lte=end)
+    if ward_id is not None:
+        rows = rows.filter(connection__ward_id=ward_id)
+    return rows.aggregate(s=Sum("total"))["s"] or Decimal("0.00")

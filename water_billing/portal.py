@@ -85,6 +85,7 @@ SPEC = register(
         verify_lookups=[water_bill_lookup],
         demo=seed,
         open_dues=dues.open_dues,
+        demand=dues.demand_due,
         bill_due=dues.bill_due,
     )
 )

@@ -254,6 +254,20 @@ def _trend_label(result: Overview, day: datetime.date) -> str:
     return localize_digits(f"{day.day}/{day.month}")
 
 
+DEMAND_HEADERS = [
+    gettext_lazy("Service"),
+    gettext_lazy("Fell due"),
+    gettext_lazy("Collected"),
+    gettext_lazy("Collected against demand (%)"),
+]
+
+
+def _demand_values(result: Overview, labels: Labels) -> list[list[Any]]:
+    return [
+        [labels("service", r.service), r.demand, r.collected, r.percent] for r in result.demand
+    ]
+
+
 class CollectionsView(StaffRoleRequiredMixin, View):
     """Collections at a glance (payments.collections)."""
 
@@ -268,6 +282,14 @@ class CollectionsView(StaffRoleRequiredMixin, View):
         labels.load_users(f.key[1] for f in result.tables["counter"])
         if fmt := requested_format(request):
             name = request.GET.get("table", "service")
+            if name == "demand":
+                return export_response(
+                    fmt,
+                    [str(h) for h in DEMAND_HEADERS],
+                    _demand_values(result, labels),
+                    filename=f"collections-demand-{period.start}-{period.end}",
+                    title=_("Against demand"),
+                )
             if name == "trend":
                 group: tuple[str, ...] = ("day",)
                 rows: list[Figure] = result.trend
@@ -303,6 +325,9 @@ class CollectionsView(StaffRoleRequiredMixin, View):
                 "before": period.year_before(),
                 "tables": _figures_context(request, result, labels),
                 "trend": trend,
+                "demand": [
+                    {"label": labels("service", row.service), "row": row} for row in result.demand
+                ],
                 "chart": chart,
                 "rows_url": reverse("payments:revenue_collection_rows") + "?" + _query(request),
                 "export_query": _query(request),

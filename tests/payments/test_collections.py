@@ -207,3 +207,55 @@ def test_every_payment_method_has_its_words():
     from payments.rollups import METHODS
 
     assert set(METHOD_LABELS) == {*METHODS, ""}
+
+
+def test_against_demand_sets_what_fell_due_beside_what_was_collected(client, make_user):
+    """Holding 45/A's FY 2025-26 instalment 1 (4,250.00) fell due on 30 September 2025 and
+    was paid at the counter on the 20th: 100 % in September; nothing fell due in October."""
+    from holdings.demands import generate_demands
+    from holdings.models import Instalment
+    from holdings.services import assessment_record, holding_bill, holding_create, owner_add
+
+    ward = Ward.objects.get(number=3)
+    with at(2025, 8, 1):
+        holding = holding_create(ward=3, number="45/A", road="Sir Iqbal Road")
+        owner_add(holding=holding, name_en="Abdul Karim", nid="1987654321", mobile="01711000001")
+        assessment_record(holding=holding, effective_fy="2024-25", annual_rent="120000")
+        generate_demands("2025-26")
+    first = Instalment.objects.get(quarter=1)
+    assert (first.due_date, first.amount) == (date(2025, 9, 30), Decimal("4250.00"))
+    clerk = make_user("counter_clerk")
+    with at(2025, 9, 20):
+        session = counter_session_open(clerk=clerk)
+        bill = holding_bill(holding=holding, instalments=[first])
+        counter_take_cash(session=session, bills=[bill], clerk=clerk)
+
+    september = overview(Period(date(2025, 9, 1), date(2025, 9, 30)), {})
+    rows = {r.service: r for r in september.demand}
+    assert {"holdings", "water_billing", "market_leases"} <= set(rows)
+    holdings = rows["holdings"]
+    assert (holdings.demand, holdings.collected, holdings.percent) == (
+        Decimal("4250.00"), Decimal("4250.00"), Decimal("100.0"),
+    )  # fmt: skip
+    assert rows["water_billing"].demand == 0 and rows["water_billing"].percent is None
+    in_ward = overview(Period(date(2025, 9, 1), date(2025, 9, 30)), {"ward_key": ward.pk})
+    assert {r.service: r.demand for r in in_ward.demand}["holdings"] == Decimal("4250.00")
+    other = Ward.objects.get(number=4)
+    elsewhere = overview(Period(date(2025, 9, 1), date(2025, 9, 30)), {"ward_key": other.pk})
+    assert {r.service: r.demand for r in elsewhere.demand}["holdings"] == 0
+    october = overview(Period(date(2025, 10, 1), date(2025, 10, 31)), {})
+    assert {r.service: r.demand for r in october.demand}["holdings"] == 0
+    # A channel has no demand: the section goes.
+    assert (
+        overview(Period(date(2025, 9, 1), date(2025, 9, 30)), {"channel": "counter"}).demand == []
+    )
+
+    client.force_login(make_user("revenue_officer"))
+    client.cookies["kcc_language"] = "en"
+    query = {"period": "custom", "start": "2025-09-01", "end": "2025-09-30"}
+    page = client.get(URL, query)
+    assert 'id="demand-holdings"' in page.text and "100.0%" in page.text
+    export = client.get(URL, {**query, "table": "demand", "format": "csv"})
+    lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert lines[0] == ["Service", "Fell due", "Collected", "Collected against demand (%)"]
+    assert ["Holding tax", "4250.00", "4250.00", "100.0"] in lines
