@@ -33,8 +33,19 @@ class BidForm(forms.Form):
     )
 
 
+class SiteChoiceField(forms.ModelChoiceField):
+    """A site by its name in the reader's language, with its ward."""
+
+    def label_from_instance(self, obj) -> str:
+        from django.utils.translation import gettext
+
+        from core.digits import localize_digits
+
+        return f"{obj.name} ({gettext('ward')} {localize_digits(obj.ward.number)})"
+
+
 class TenderForm(forms.Form):
-    site = forms.ModelChoiceField(
+    site = SiteChoiceField(
         label=gettext_lazy("Site"), queryset=IjaraSite.objects.select_related("ward")
     )
     year = LocalizedIntegerField(

@@ -23,12 +23,13 @@ from core.roles import perm
 from core.views import StaffRoleRequiredMixin
 from payments.models import Bill
 
+from ..ijara_forms import SiteChoiceField
 from ..ijara_models import IjaraSite
 from ..services import ijara
 
 
 class KhasForm(forms.Form):
-    site = forms.ModelChoiceField(label=gettext_lazy("Site"), queryset=IjaraSite.objects.none())
+    site = SiteChoiceField(label=gettext_lazy("Site"), queryset=IjaraSite.objects.none())
     day = forms.DateField(
         label=gettext_lazy("Day collected"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -40,7 +41,9 @@ class KhasForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         sites = [s.pk for s in ijara.khas_sites()]
-        self.fields["site"].queryset = IjaraSite.objects.filter(pk__in=sites)  # type: ignore[attr-defined]
+        self.fields["site"].queryset = IjaraSite.objects.filter(  # type: ignore[attr-defined]
+            pk__in=sites
+        ).select_related("ward")
 
 
 class KhasCounterView(StaffRoleRequiredMixin, View):

@@ -208,3 +208,30 @@ def test_only_the_estate_officer_opens(tender, citizen, at_opening):
 
     with at_opening(), pytest.raises(PermissionDenied):
         ijara.tender_open(tender=tender, actor=citizen)
+
+
+def test_a_security_paid_after_the_window_makes_no_valid_bid_and_goes_back(
+    tender, citizen, officer, at_opening, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from payments.models import Payment
+    from payments.services import payment_settle
+    from payments.services.online import create_payment
+
+    done = ijara.bid_submit(tender=tender, bidder=citizen, amount=AMOUNT)
+    with at_opening():
+        with transaction.atomic():  # the bidder starts paying after the window closed ...
+            payment = create_payment(
+                bills=done.bills, channel=Payment.Channel.ONLINE, payer=citizen
+            )
+        ijara.tender_open(tender=tender, actor=officer)  # the bills stay open: a payment runs
+        assert Bid.objects.get().status == "invalid"
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_settle(payment_id=payment.pk, facts={"bank_tran_id": "B-late"})
+    bid = Bid.objects.get()
+    # ... and the money lands after the opening: still invalid, the security sent back (the
+    # gateway is not there in this test: the refund is marked failed, for the revenue officer)
+    assert bid.status == "invalid" and bid.security_paid_at is not None
+    assert bid.refund in ("refunded", "failed")
+    assert Tender.objects.get(pk=tender.pk).status == "khas"
