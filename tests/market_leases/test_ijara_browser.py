@@ -19,6 +19,7 @@ from market_leases.ijara_models import Bid, Tender
 from market_leases.services import ijara
 from payments.models import Refund
 from payments.services import payment_initiate_online
+from tests.e2e.test_accessibility import violations
 
 from .ijara_fixtures import DHAKA, parking_tender, pay_at_gateway  # noqa: F401
 
@@ -47,12 +48,14 @@ def test_bid_pay_open_award_refund_balance_work_order(
     page = signed_in(winner)
     page.goto("/markets/ijara/")
     page.get_by_role("link", name="Rupsha Ghat parking").click()
+    assert violations(page) == []  # axe-core: no serious or critical WCAG 2.1 AA problem
     page.get_by_label("Your bid (taka)").fill("২,৪০,০০০")
     page.get_by_role("button", name="Submit the sealed bid and pay").click()
     page.get_by_role("button", name="Pay with bKash").click()
     wait_for_success(page)
     page.goto("/markets/ijara/bids/")
     assert "Sealed until the opening" in page.locator("#my-bids").inner_text()
+    assert violations(page) == []
 
     lower = ijara.bid_submit(tender=tender, bidder=loser, amount="210000")
     pay_at_gateway(payment_initiate_online(bills=lower.bills, payer=loser))
@@ -64,6 +67,8 @@ def test_bid_pay_open_award_refund_balance_work_order(
         assert "240,000" not in desk.content() and "2,40,000" not in desk.content()
         desk.get_by_role("button", name="Open the bids").click()
         ranked = desk.locator("#ranked-bids").inner_text()
+        desk.reload()  # without the flash message (base.html's role="status" list, see docs)
+        assert violations(desk) == []
         assert ranked.index("2,40,000.00") < ranked.index("2,10,000.00")
         desk.get_by_role("button", name="Award to the highest valid bid").click()
         desk.wait_for_load_state()
