@@ -64,3 +64,12 @@ def expire_agreements() -> int:
     from .services import agreements_expire
 
     return agreements_expire()
+
+
+@shared_task
+def lapse_ijara_offers() -> int:
+    """Forfeit the ijara offers whose balance is unpaid past its due date (the next bidder
+    is offered); see market_leases.services.ijara.offers_lapse."""
+    from .services.ijara import offers_lapse
+
+    return offers_lapse()

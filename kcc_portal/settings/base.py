@@ -434,6 +434,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "market_leases.tasks.expire_agreements",
         "schedule": timedelta(hours=6),
     },
+    "markets-lapse-ijara-offers": {  # an ijara balance unpaid past its due date: forfeit
+        "task": "market_leases.tasks.lapse_ijara_offers",
+        "schedule": timedelta(hours=6),
+    },
     "ezbike-expire-licences": {  # past the renewal deadline: expired; the waiting list moves
         "task": "ezbike.tasks.expire_licences",
         "schedule": crontab(hour=0, minute=20),

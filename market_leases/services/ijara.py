@@ -816,3 +816,23 @@ def khas_bill_issue(
         )
     except PaymentError as exc:
         raise field_error("day", str(exc), "already_recorded") from exc
+
+
+def offers_lapse(today: datetime.date | None = None) -> int:
+    """Beat (markets-lapse-ijara-offers): every offer whose balance is unpaid past its due
+    date is forfeited and the next bidder offered (offer_forfeit, as the system). An offer
+    whose balance a payment is paying just now is left for the next round. Returns how many
+    lapsed."""
+    today = today or timezone.localdate()
+    lapsed = 0
+    due = Bid.objects.filter(status=Bid.Status.OFFERED, balance_due__lt=today).values_list(
+        "tender_id", flat=True
+    )
+    for tender in Tender.objects.filter(pk__in=list(due), status=Tender.Status.OFFERED):
+        try:
+            offer_forfeit(tender=tender, actor=None)
+        except ValidationError:
+            log.info("ijara: the offer of tender %s is left for the next round", tender.pk)
+            continue
+        lapsed += 1
+    return lapsed

@@ -235,3 +235,20 @@ def test_a_security_paid_after_the_window_makes_no_valid_bid_and_goes_back(
     assert bid.status == "invalid" and bid.security_paid_at is not None
     assert bid.refund in ("refunded", "failed")
     assert Tender.objects.get(pk=tender.pk).status == "khas"
+
+
+def test_beat_lapses_an_unpaid_offer_after_its_due_date_once(
+    tender, make_user, officer, at_opening
+):
+    from market_leases.tasks import lapse_ijara_offers
+
+    rahim, karim, _ = _three_bids(tender, make_user)
+    with at_opening():
+        ijara.tender_open(tender=tender, actor=officer)
+        ijara.tender_award(tender=tender, actor=officer)
+        assert lapse_ijara_offers() == 0  # due 28 December: not yet
+    with time_machine.travel(datetime(2026, 12, 29, 10, tzinfo=DHAKA), tick=True):
+        assert lapse_ijara_offers() == 1
+        assert lapse_ijara_offers() == 0  # Karim's offer is due 5 January
+    assert Bid.objects.get(pk=rahim.pk).status == "forfeited"
+    assert Bid.objects.get(pk=karim.pk).status == "offered"
