@@ -1,14 +1,23 @@
-"""Private file storage: MEDIA_ROOT/private, never served by the web server. Uploaded
-documents (licence applications, deeds) and the images printed on documents (officers'
-signatures, the seal) live here; views stream a file only to those allowed to see it."""
+"""Private file storage, never served by the web server: uploaded documents (licence
+applications, deeds, NID scans, photos) and the images printed on documents (officers'
+signatures, the seal). Views stream a file only to those allowed to see it.
+
+Where the files live is settings' STORAGES["private"] (kcc_portal/settings/files.py): the
+local folder MEDIA_ROOT/private by default, or an S3-compatible bucket under the key prefix
+private/ with FILE_STORAGE=s3. Code reads and writes them through the storage API only
+(``open``, ``save``, ``exists``, ``size``, ``delete``), never through a local path.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.functional import cached_property
+from django.core.files.storage import FileSystemStorage, InvalidStorageError, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, cached_property, empty
 
 
 class PrivateStorage(FileSystemStorage):
@@ -19,6 +28,35 @@ class PrivateStorage(FileSystemStorage):
         return str(Path(settings.MEDIA_ROOT) / "private")
 
 
-def private_storage() -> FileSystemStorage:
-    """The storage for private files (a callable, as FileField(storage=...) takes it)."""
-    return PrivateStorage(base_url="/private-not-served/")
+if TYPE_CHECKING:
+    _LazyStorage = LazyObject[Storage]
+else:
+    _LazyStorage = LazyObject
+
+
+class ConfiguredPrivateStorage(_LazyStorage):
+    """The storage STORAGES["private"] configures, looked up on first use and again after
+    the STORAGES setting changes: model fields take the storage once, when their class is
+    defined, and this keeps them following the setting (as Django's default_storage does).
+    Without a "private" entry, the local folder."""
+
+    def _setup(self) -> None:
+        try:
+            self._wrapped = storages["private"]
+        except InvalidStorageError:
+            self._wrapped = PrivateStorage(base_url="/private-not-served/")
+
+
+_PRIVATE = ConfiguredPrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "STORAGES":
+        _PRIVATE._wrapped = cast(Storage, empty)
+
+
+def private_storage() -> Storage:
+    """The storage for private files (a callable, as FileField(storage=...) takes it; the
+    migrations name it): the configured one, the local folder or the bucket."""
+    return cast(Storage, _PRIVATE)

@@ -19,9 +19,12 @@ for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         )
 
 from .base import *  # noqa: E402,F403
-from .base import SITE_URL, SSLCOMMERZ_SIMULATOR_PATH, env  # noqa: E402
+from .base import SITE_URL, SSLCOMMERZ_SIMULATOR_PATH, STORAGES, env  # noqa: E402
+from .files import MEDIA_STORAGES  # noqa: E402
 
 DEBUG = False
+# Files: the local folder, or an S3-compatible bucket with FILE_STORAGE=s3 (files.py).
+STORAGES = {**STORAGES, **MEDIA_STORAGES}
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
+from .files import LOCAL_MEDIA_STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
@@ -17,8 +18,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "accounts.sms.OutboxBackend"
 SMS_OUTBOX_KEEPS_TEXT = True
+# Files in the local folder; tests/core/test_object_storage.py switches to an S3 endpoint.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **LOCAL_MEDIA_STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
