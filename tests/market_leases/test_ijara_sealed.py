@@ -1,7 +1,8 @@
 # ruff: noqa: F811  (the ijara fixtures are imported by name)
-"""Sealed means sealed: before the opening no page, API answer, admin page, audit row, log
-line or database row holds a bid's amount in any spelling; after the opening the officer
-sees the ranking. The REST API in the OpenAPI schema; the bid API's refusals."""
+"""Sealed means sealed: before the opening no page, API answer, admin page, export (the
+revenue officer's CSV and XLSX), audit row, log line or database row holds a bid's amount
+in any spelling; after the opening the officer sees the ranking. The REST API in the
+OpenAPI schema; the bid API's refusals."""
 
 from __future__ import annotations
 
@@ -64,7 +65,14 @@ def test_no_officer_page_admin_page_or_api_answer_tells_the_amount(
 ):
     officer = make_user("estate_officer", is_staff=True)
     admin = make_user("administrator")
+    revenue = make_user("revenue_officer")
     pages = [
+        (revenue, "/payments/revenue/collections/"),
+        (revenue, "/payments/revenue/collections/?format=csv&table=service"),
+        (revenue, "/payments/revenue/collections/payments/?format=csv"),
+        (revenue, "/payments/revenue/collections/payments/?format=xlsx"),
+        (revenue, "/payments/revenue/payments/"),
+        (revenue, "/payments/revenue/months/2026/12/register/?format=csv"),
         (officer, reverse("market_leases:ijara_officer")),
         (officer, reverse("market_leases:ijara_officer_tender", args=[tender.pk])),
         (officer, f"/admin/market_leases/bid/{sealed_bid.pk}/change/"),
@@ -82,7 +90,22 @@ def test_no_officer_page_admin_page_or_api_answer_tells_the_amount(
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        assert revealed(response.content.decode()) == [], url
+        content = response.content
+        if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+            import io
+
+            import openpyxl
+
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+            text = " ".join(
+                str(cell)
+                for sheet in book
+                for row in sheet.iter_rows(values_only=True)
+                for cell in row
+            )
+        else:
+            text = content.decode()
+        assert revealed(text) == [], url
     client.force_login(citizen)
     assert client.get("/api/ijara/bids/").json()[0]["amount"] is None
 
