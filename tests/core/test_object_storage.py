@@ -302,3 +302,27 @@ def test_the_signature_and_the_seal_are_read_from_the_bucket_into_the_pdf(s3, ma
     stored = s3.get_object(Bucket=s3.bucket, Key=certificate.pdf.name)["Body"].read()
     assert stored == data
     assert no_dues_pdf_bytes(certificate) == data  # served from the bucket now
+
+
+# --- the production stack -------------------------------------------------------------------
+
+
+def test_compose_keeps_files_in_a_private_minio_bucket():
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yml").read_text())
+    services = compose["services"]
+    minio = services["minio"]
+    assert minio["image"].startswith("minio/minio") and minio["healthcheck"]["test"]
+    assert "ports" not in minio  # the bucket is reached only by the app
+    assert any(v.endswith(":/data") for v in minio["volumes"])
+    bucket_step = services["minio-bucket"]
+    assert bucket_step["image"].startswith("minio/mc") and bucket_step["restart"] == "no"
+    assert "mc anonymous set none" in " ".join(bucket_step["command"])
+    for name in ("migrate", "web", "worker", "worker-gateway", "beat"):
+        env = services[name]["environment"]
+        assert env["FILE_STORAGE"] == "s3" and env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert {"S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} <= set(env)
+        assert services[name]["depends_on"]["minio-bucket"] == {
+            "condition": "service_completed_successfully"
+        }
