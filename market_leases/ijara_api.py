@@ -31,7 +31,7 @@ from .ijara_models import Bid, Tender
 from .services import ijara
 
 
-class TenderSerializer(serializers.Serializer[Any]):
+class IjaraTenderSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     site = serializers.CharField()
     kind = serializers.CharField(help_text="haat, bazar, ghat, terminal or parking")
@@ -74,14 +74,14 @@ def tender_row(t: Tender) -> dict[str, Any]:
     }
 
 
-class OpenBillSerializer(serializers.Serializer[Any]):
+class IjaraOpenBillSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     kind = serializers.CharField(help_text="ijara_schedule, ijara_security or ijara_balance")
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     due_date = serializers.DateField()
 
 
-class BidSerializer(serializers.Serializer[Any]):
+class IjaraBidSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     tender = serializers.IntegerField()
     site = serializers.CharField()
@@ -100,7 +100,7 @@ class BidSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField(allow_null=True)
     balance_due = serializers.DateField(allow_null=True)
     refund = serializers.CharField()
-    open_bills = OpenBillSerializer(many=True)
+    open_bills = IjaraOpenBillSerializer(many=True)
 
 
 def bid_row(bid: Bid) -> dict[str, Any]:
@@ -123,30 +123,30 @@ def bid_row(bid: Bid) -> dict[str, Any]:
     }
 
 
-class BidCreateSerializer(serializers.Serializer[Any]):
+class IjaraBidCreateSerializer(serializers.Serializer[Any]):
     amount = serializers.CharField(help_text='Taka, such as "1234567.00" (Bengali digits too).')
     pay_order_number = serializers.CharField(required=False, allow_blank=True, default="")
     pay_order_bank = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PaymentStartedSerializer(serializers.Serializer[Any]):
+class IjaraPaymentStartedSerializer(serializers.Serializer[Any]):
     tran_id = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     gateway_url = serializers.CharField()
 
 
-class BidCreatedSerializer(serializers.Serializer[Any]):
-    bid = BidSerializer()
-    payment = PaymentStartedSerializer(allow_null=True)
+class IjaraBidCreatedSerializer(serializers.Serializer[Any]):
+    bid = IjaraBidSerializer()
+    payment = IjaraPaymentStartedSerializer(allow_null=True)
 
 
 class TenderListView(APIView):
     """The ijara tenders taking bids now."""
 
-    @extend_schema(responses=TenderSerializer(many=True))
+    @extend_schema(responses=IjaraTenderSerializer(many=True))
     def get(self, request: Request) -> Response:
         rows = [tender_row(t) for t in ijara.open_tenders()]
-        return Response(TenderSerializer(rows, many=True).data)
+        return Response(IjaraTenderSerializer(rows, many=True).data)
 
 
 def _messages(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -158,10 +158,10 @@ def _messages(exc: DjangoValidationError) -> dict[str, list[str]]:
 class BidCreateView(APIView):
     """Submit a sealed bid on a tender and start paying what it still owes."""
 
-    @extend_schema(request=BidCreateSerializer, responses={201: BidCreatedSerializer})
+    @extend_schema(request=IjaraBidCreateSerializer, responses={201: IjaraBidCreatedSerializer})
     def post(self, request: Request, pk: int) -> Response:
         tender = get_object_or_404(Tender, pk=pk)
-        data = BidCreateSerializer(data=request.data)
+        data = IjaraBidCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             done = ijara.bid_submit(
@@ -185,14 +185,16 @@ class BidCreateView(APIView):
                 "gateway_url": started.gateway_url,
             }
         bid = Bid.objects.select_related("tender__site").get(pk=done.bid.pk)
-        body = BidCreatedSerializer({"bid": bid_row(bid), "payment": payment}).data
+        body = IjaraBidCreatedSerializer({"bid": bid_row(bid), "payment": payment}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 class MyBidsView(APIView):
     """The caller's ijara bids (amounts null until their tender is opened)."""
 
-    @extend_schema(responses=BidSerializer(many=True))
+    @extend_schema(responses=IjaraBidSerializer(many=True))
     def get(self, request: Request) -> Response:
         bids = Bid.objects.filter(bidder_id=request.user.pk).select_related("tender__site")
-        return Response(BidSerializer([bid_row(b) for b in bids.order_by("-pk")], many=True).data)
+        return Response(
+            IjaraBidSerializer([bid_row(b) for b in bids.order_by("-pk")], many=True).data
+        )
