@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMPS := var/.stamps
 SYS_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core gettext
-TEST_PACKAGES := chromium poppler-utils
+TEST_PACKAGES := chromium poppler-utils pgbouncer
 
 .PHONY: run test bench lint setup sysdeps testdeps venv messages migrate demo clean
 

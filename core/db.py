@@ -22,8 +22,10 @@ long_running() only opens the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -74,11 +76,14 @@ def long_running(
     report: bool = False,
     statement_timeout_ms: int | None = None,
     lock_timeout_ms: int | None = None,
-    using: str = DEFAULT_DB_ALIAS,
+    using: str | None = None,
 ) -> AbstractContextManager[None]:
     """A transaction with the longer limits of bulk jobs (or, with `report=True`, of
     reports). 0 means no limit. Opened inside another transaction, the caller's limits
-    come back when the block ends."""
+    come back when the block ends. On the primary, or — a report inside replica_reads() —
+    on the database its reads go to."""
+    if using is None:
+        using = read_alias() if report else DEFAULT_DB_ALIAS
     if statement_timeout_ms is None:
         statement_timeout_ms = (
             settings.DATABASE_REPORT_STATEMENT_TIMEOUT_MS
@@ -114,12 +119,137 @@ def is_busy_error(exc: BaseException) -> bool:
 
 class ReportLimitsMixin(_ViewBase):
     """For a class-based report view: the request, rendering included, runs in one
-    transaction with the report limits of long_running(report=True). Put it after the
-    permission mixins so that refusals stay cheap."""
+    transaction with the report limits of long_running(report=True), its reads on the
+    replica when there is one (replica_reads). Put it after the permission mixins so that
+    refusals stay cheap."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with long_running(report=True):
+        with replica_reads(), long_running(report=True):
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
+            return response
+
+
+# --- A read replica for reports --------------------------------------------------------------
+#
+# With DATABASE_REPLICA_URL set (settings: the "replica" alias), the reads of report and
+# export views and tasks — wrapped in replica_reads(), or ReportLimitsMixin — go to a
+# PostgreSQL streaming replica; everything else, every write and every page a user reads
+# about their own things, stays on the primary. A user who has just written (any request
+# that is not GET/HEAD) is pinned to the primary for DATABASE_REPLICA_PIN_SECONDS
+# (PrimaryAfterWriteMiddleware, a cookie), so a report they open next shows what they just
+# did even while the replica lags. Without a replica everything is on the primary.
+
+REPLICA = "replica"
+_reports: ContextVar[bool] = ContextVar("kcc_replica_reads", default=False)
+_pinned: ContextVar[bool] = ContextVar("kcc_primary_pinned", default=False)
+
+
+def replica_configured() -> bool:
+    return REPLICA in connections.settings
+
+
+def read_alias() -> str:
+    """Where reads go now: the replica inside replica_reads() when one is configured and
+    the request is not pinned to the primary; else the primary."""
+    if _reports.get() and not _pinned.get() and replica_configured():
+        return REPLICA
+    return DEFAULT_DB_ALIAS
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Reads inside go to the replica (if any): report and export selectors only."""
+    token = _reports.set(True)
+    try:
+        yield
+    finally:
+        _reports.reset(token)
+
+
+@contextmanager
+def primary_pinned(pinned: bool = True) -> Iterator[None]:
+    """Reads inside stay on the primary even in replica_reads() (a user who just wrote)."""
+    token = _pinned.set(pinned)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+class ReplicaRouter:
+    """DATABASE_ROUTERS: reads to read_alias(), writes and migrations to the primary."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        alias = read_alias()
+        return alias if alias != DEFAULT_DB_ALIAS else None
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        return True  # one database, copied
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return db == DEFAULT_DB_ALIAS  # a replica follows the primary's schema
+
+
+PIN_COOKIE = "kcc_primary_until"
+
+
+class PrimaryAfterWriteMiddleware:
+    """Pins a user who has just written to the primary for a few seconds (a cookie with
+    the time it ends), so that no page they open next reads a lagging replica."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not replica_configured():
+            return self.get_response(request)
+        try:
+            until = float(request.COOKIES.get(PIN_COOKIE, "0"))
+        except ValueError:
+            until = 0.0
+        with primary_pinned(until > time.time()):
+            response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            seconds = settings.DATABASE_REPLICA_PIN_SECONDS
+            response.set_cookie(
+                PIN_COOKIE,
+                f"{time.time() + seconds:.0f}",
+                max_age=seconds,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def replica_lag_ms() -> float | None:
+    """How far the replica is behind the primary, in milliseconds: 0 when it has replayed
+    everything it received (or is not a standby), else the age of the last transaction it
+    replayed. None without a replica."""
+    if not replica_configured():
+        return None
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
+            " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+            " ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
+            " * 1000, 0) END"
+        )
+        return float(cursor.fetchone()[0])
+
+
+class ReplicaReadsMixin(_ViewBase):
+    """For a class-based report view that only reads: its reads go to the replica when
+    there is one (replica_reads). Put it after the permission mixins."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with replica_reads():
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()  # the template's queries too, inside
             return response

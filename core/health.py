@@ -111,6 +111,7 @@ def report() -> tuple[int, dict[str, Any]]:
     else:
         body["worker"] = "unknown"  # the heartbeat lives in the cache
     body["worker_heartbeat"] = heartbeat
+    replica_ok = check_replica(body)
     down = [name for name in ("database", "cache", "broker") if body[name] != OK]
     worker_ok = body["worker"] == OK
     if not worker_ok and getattr(settings, "HEALTHZ_WORKER_REQUIRED", False):
@@ -119,7 +120,25 @@ def report() -> tuple[int, dict[str, Any]]:
     body["status"] = "unavailable" if down else OK
     body["down"] = down
     body["degraded"] = [] if worker_ok or "worker" in down else ["worker"]
+    if not replica_ok:
+        body["degraded"].append("replica")  # reports wait; pages and payments go on
     return status, body
+
+
+def check_replica(body: dict[str, Any]) -> bool:
+    """With a read replica: its state and lag ("replica", "replica_lag_ms"); False when it
+    does not answer. Without one, nothing is added."""
+    from .db import replica_configured, replica_lag_ms
+
+    if not replica_configured():
+        return True
+    try:
+        body["replica_lag_ms"] = round(replica_lag_ms() or 0.0, 1)
+    except Exception:  # noqa: BLE001 - any failure to answer is "down"
+        body["replica"], body["replica_lag_ms"] = "down", None
+        return False
+    body["replica"] = OK
+    return True
 
 
 def is_internal(request: HttpRequest) -> bool:

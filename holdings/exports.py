@@ -13,7 +13,7 @@ from django.core.files import File
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.db import long_running
+from core.db import long_running, replica_reads
 from core.digits import localize_digits
 from core.exports import Column, table, write_xlsx
 from core.models import Ward
@@ -78,7 +78,8 @@ def build_export(export: ReportExport, *, progress: Callable[[int, int], None]) 
     as_of = date.fromisoformat(params["as_of"])
     ward = Ward.objects.filter(pk=params["ward"]).first() if params.get("ward") else None
     rows = reports.defaulters(today=as_of, ward=ward, sort=params.get("sort") or "owed_desc")
-    with translation.override(params.get("language") or None), long_running(report=True):
+    language = params.get("language") or None
+    with translation.override(language), replica_reads(), long_running(report=True):
         total = rows.count()
         progress(0, total)
         written = 0

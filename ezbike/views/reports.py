@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.db import ReplicaReadsMixin
 from core.exports import export_response, requested_format, table
 from core.fiscal import current_fiscal_year
 from core.formfields import WardChoiceField
@@ -32,7 +33,7 @@ def _cap(value: int | None) -> object:
     return "" if value is None else value
 
 
-class FleetView(OfficerRequired, View):
+class FleetView(OfficerRequired, ReplicaReadsMixin, View):
     """The year's fleet per ward against the caps (and the city's)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -65,7 +66,7 @@ class LicenceFilter(forms.Form):
     ward = WardChoiceField()
 
 
-class LicencesView(OfficerRequired, View):
+class LicencesView(OfficerRequired, ReplicaReadsMixin, View):
     """Licences expired, or suspended and seized, with the reason of their last move."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -106,7 +107,7 @@ class SightingFilter(forms.Form):
     )
 
 
-class SightingsView(OfficerRequired, View):
+class SightingsView(OfficerRequired, ReplicaReadsMixin, View):
     """Where and when readers saw cards that may not run, by place and hour (the last seven
     days unless other days are chosen)."""
 

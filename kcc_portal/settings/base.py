@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.db.PrimaryAfterWriteMiddleware",  # a user who just wrote reads the primary
     "accounts.middleware.StaffSessionExpiryMiddleware",  # staff: ends after idle hours
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,6 +131,20 @@ DATABASE_REPORT_STATEMENT_TIMEOUT_MS = env.int(
 )
 
 
+def behind_pgbouncer(db: dict) -> dict:
+    """PostgreSQL through PgBouncer in transaction mode (DATABASE_PGBOUNCER=true): the
+    pooler holds the server connections, so no pool here and no connection kept between
+    requests; no server-side cursors (QuerySet.iterator() reads in chunks instead) and no
+    prepared statements, which both outlive a transaction; and no startup options, which
+    PgBouncer refuses — the time limits are set by PgBouncer's connect_query on each server
+    connection instead (docs/operations.md). Advisory locks are all transaction-level here,
+    so they work through the pooler."""
+    db["CONN_MAX_AGE"] = 0
+    db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    db["OPTIONS"]["prepare_threshold"] = None
+    return db
+
+
 def database_from_env(default_sqlite: Path) -> dict:
     """The default database: DATABASE_URL (PostgreSQL with a pool) or a SQLite file."""
     url = env.str("DATABASE_URL", default="")
@@ -145,6 +160,8 @@ def database_from_env(default_sqlite: Path) -> dict:
     if db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
         db["ENGINE"] = "django.db.backends.postgresql"
         db.setdefault("OPTIONS", {})
+        if env.bool("DATABASE_PGBOUNCER", default=False):
+            return behind_pgbouncer(db)
         if env.bool("DATABASE_POOL", default=True):
             db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", 10)}
             db["CONN_MAX_AGE"] = 0
@@ -171,6 +188,20 @@ def database_from_env(default_sqlite: Path) -> dict:
 
 
 DATABASES = {"default": database_from_env(VAR_DIR / "db.sqlite3")}
+# A PostgreSQL streaming replica for report and export reads (core.db: ReplicaRouter,
+# replica_reads, PrimaryAfterWriteMiddleware); unset, everything reads the primary.
+if env.str("DATABASE_REPLICA_URL", default="") and DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{k: v for k, v in env.db_url_config(env.str("DATABASE_REPLICA_URL")).items()
+           if k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "TEST": {"MIRROR": "default"},
+    }  # fmt: skip
+DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
+# After a write, a user's reads stay on the primary this long (the replica may lag).
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, throttles) ---------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.db import ReplicaReadsMixin
 from core.digits import to_ascii_digits
 from core.exports import (
     Column,
@@ -172,7 +173,7 @@ def _download(
 # --- rent demand and collection -----------------------------------------------------------------
 
 
-class CollectionReportView(EstateOfficerRequired, View):
+class CollectionReportView(EstateOfficerRequired, ReplicaReadsMixin, View):
     """Per market and month: the rent billed for the month, what of it is paid, what is
     outstanding; the total for the filters."""
 
@@ -234,7 +235,7 @@ class CollectionReportView(EstateOfficerRequired, View):
 # --- arrears ------------------------------------------------------------------------------------
 
 
-class ArrearsReportView(EstateOfficerRequired, View):
+class ArrearsReportView(EstateOfficerRequired, ReplicaReadsMixin, View):
     """Allotments with rent unpaid past its due date: months, rent, the oldest month."""
 
     template_name = "market_leases/reports/arrears.html"
@@ -290,7 +291,7 @@ class ArrearsReportView(EstateOfficerRequired, View):
 # --- vacant shops -------------------------------------------------------------------------------
 
 
-class VacantReportView(EstateOfficerRequired, View):
+class VacantReportView(EstateOfficerRequired, ReplicaReadsMixin, View):
     """Shops no allotment holds, per market, floor, area and kind, vacant since when."""
 
     template_name = "market_leases/reports/vacant.html"

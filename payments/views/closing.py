@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.db import ReplicaReadsMixin
 from core.exports import export_response, requested_format
 from core.models import CityProfile
 from core.pdf import both, gregorian, logo_src, money, render_pdf
@@ -233,7 +234,7 @@ def _register_table(register: Register) -> tuple[list[str], list[list[Any]]]:
     return headers, values
 
 
-class MonthRegisterView(StaffRoleRequiredMixin, View):
+class MonthRegisterView(StaffRoleRequiredMixin, ReplicaReadsMixin, View):
     """The daily collection register of a month; ?format=xlsx (or csv) downloads it."""
 
     permission_required = perm("view_revenue_reports")
@@ -338,7 +339,7 @@ def register_context(register: Register, row: MonthClose | None) -> dict[str, An
     }
 
 
-class MonthRegisterPdfView(StaffRoleRequiredMixin, View):
+class MonthRegisterPdfView(StaffRoleRequiredMixin, ReplicaReadsMixin, View):
     """The daily collection register as a bilingual PDF (A4 landscape)."""
 
     permission_required = perm("view_revenue_reports")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.db import ReplicaReadsMixin
 from core.digits import localize_digits, to_ascii_digits
 from core.exports import export_response, requested_format, table
 from core.fiscal import fiscal_year_label
@@ -263,12 +264,10 @@ DEMAND_HEADERS = [
 
 
 def _demand_values(result: Overview, labels: Labels) -> list[list[Any]]:
-    return [
-        [labels("service", r.service), r.demand, r.collected, r.percent] for r in result.demand
-    ]
+    return [[labels("service", r.service), r.demand, r.collected, r.percent] for r in result.demand]
 
 
-class CollectionsView(StaffRoleRequiredMixin, View):
+class CollectionsView(StaffRoleRequiredMixin, ReplicaReadsMixin, View):
     """Collections at a glance (payments.collections)."""
 
     permission_required = perm("view_revenue_reports")
@@ -354,7 +353,7 @@ def ledger_rows(period: Period, filters: dict[str, Any]) -> QuerySet[Allocation]
     )
 
 
-class CollectionRowsView(StaffRoleRequiredMixin, View):
+class CollectionRowsView(StaffRoleRequiredMixin, ReplicaReadsMixin, View):
     """The payments behind a figure of the collections dashboard."""
 
     permission_required = perm("view_revenue_reports")

@@ -81,6 +81,7 @@ def typed_in_english() -> list[str]:
     longest first (so a whole address goes before the road inside it)."""
     from accounts.models import User
     from holdings.models import Holding, Owner
+    from payments.models import ReceiptBook
     from trade_licenses.models import Application, ApplicationDocument, Business
     from water_billing.models import Connection
 
@@ -93,6 +94,7 @@ def typed_in_english() -> list[str]:
         Application.objects.values_list("trader_name_en", flat=False),
         ApplicationDocument.objects.values_list("original_name", flat=False),
         Connection.objects.values_list("name_en", "address"),
+        ReceiptBook.objects.values_list("number", flat=False),  # the printer's numbering
     ):
         for row in qs:
             values.update(v.strip() for v in row if v and v.strip())

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.models import User
+from core.db import ReplicaReadsMixin
 from core.exports import Column, export_response, table
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.roles import perm
@@ -434,7 +435,7 @@ class ApplicationView(AnyPermissionRequired, View):
 # --- reports --------------------------------------------------------------------------------
 
 
-class ReportsView(AnyPermissionRequired, View):
+class ReportsView(AnyPermissionRequired, ReplicaReadsMixin, View):
     """Issued, renewed, pending and late by ward and by category, and the renewal rate
     against last year, for a fiscal year; ?format=csv or ?format=xlsx exports the table."""
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.db import ReplicaReadsMixin
 from core.exports import (
     Column,
     export_response,
@@ -146,7 +147,7 @@ class DisconnectionView(WaterOfficerRequired, View):
 # --- reports ----------------------------------------------------------------------------------
 
 
-class ReportView(WaterOfficerRequired, View):
+class ReportView(WaterOfficerRequired, ReplicaReadsMixin, View):
     template_name: str
     filename: str
 
