@@ -88,6 +88,19 @@ class ArrearsCase(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     # On cancellation: the deposit set against the dues (rent.deposit_set_off).
     set_off = models.JSONField(default=dict, blank=True)
+
+    class Refund(models.TextChoices):
+        NONE = "none", _("Nothing to refund")
+        PENDING = "pending", _("Refund being sent")
+        REFUNDED = "refunded", _("Refunded through the gateway")
+        AT_COUNTER = "counter", _("To refund at the counter")
+        FAILED = "failed", _("Refund failed: the revenue officer refunds by hand")
+
+    # What is left of the deposit, sent back to whoever paid it (services.casework).
+    refund = models.CharField(
+        _("refund of the deposit"), max_length=10, choices=Refund.choices, default=Refund.NONE
+    )
+    refund_note = models.CharField(max_length=200, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

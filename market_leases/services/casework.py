@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from core.digits import localize_date, localize_digits
 from core.fiscal import fiscal_year
+from payments.models import Bill, Payment
 from payments.services import LineSpec, PaymentError, bill_issue
 
 from .. import rent
@@ -47,7 +48,7 @@ from ..notify import notify
 from ..selectors import NotInForce, rules_in_force, schedule_in_force
 from ._common import field_error, record, require_estate_officer
 from .allotments import _check_licence, allotment_set_status
-from .billing import SERVICE, month_lines, shop_label, unpaid_months
+from .billing import SERVICE, month_lines, premium_bill, shop_label, unpaid_months
 
 TRANSFER = "transfer"  # the Bill's subject type for a transfer fee
 
@@ -321,14 +322,56 @@ def arrears_decide(*, case: ArrearsCase, cancel: bool, reason: str, actor=None) 
             "still_owed": str(set_off.still_owed),
         }
         case.status = ArrearsCase.Status.CANCELLED
+        if set_off.refund > 0:
+            case.refund = ArrearsCase.Refund.PENDING
+            case_id = case.pk
+            transaction.on_commit(lambda: deposit_refund(case_id=case_id), robust=True)
     else:
         case.status = ArrearsCase.Status.WITHDRAWN
     case.reason = reason
     case.decided_by = actor
     case.decided_at = timezone.now()
-    case.save(update_fields=["set_off", "status", "reason", "decided_by", "decided_at"])
+    case.save(update_fields=["set_off", "status", "reason", "decided_by", "decided_at", "refund"])
     record("arrears_decided", case, actor=actor, reason=reason, after={"status": case.status})
     return case
+
+
+def deposit_refund(*, case_id: int) -> str:
+    """Send what is left of a cancelled allotment's deposit back through payments' refund
+    (after the cancelling transaction has committed) to whoever paid the salami and deposit
+    bill online: part of that bill's payment. Paid at the counter, it is to be refunded at
+    the counter; refused by the gateway, the revenue officer refunds by hand — the case's
+    `refund` and `refund_note` say which. Called again, a case already sent is left alone."""
+    from payments.services.online import bill_refund_to_payer
+
+    claimed = ArrearsCase.objects.filter(
+        pk=case_id, refund=ArrearsCase.Refund.PENDING, refund_note=""
+    ).update(refund_note="sending")
+    case = ArrearsCase.objects.select_related("allotment", "decided_by").get(pk=case_id)
+    if not claimed:  # done already, or under way in another call
+        return case.refund
+    amount = Decimal(case.set_off.get("refund") or "0")
+    bill = premium_bill(case.allotment)
+    outcome, note = ArrearsCase.Refund.REFUNDED, ""
+    if bill is None or bill.status != Bill.Status.PAID or case.decided_by is None:
+        outcome, note = ArrearsCase.Refund.FAILED, "no paid salami and deposit bill"
+    elif not bill.payments.filter(channel=Payment.Channel.ONLINE, status="succeeded").exists():
+        outcome, note = ArrearsCase.Refund.AT_COUNTER, bill.number
+    else:
+        try:
+            refund = bill_refund_to_payer(
+                bill=bill,
+                requested_by=case.decided_by,
+                remarks=f"deposit of allotment {case.allotment_id}, cancelled for arrears",
+                amount=amount,
+            )
+            note = refund.refund_trans_id
+        except PaymentError as exc:
+            outcome, note = ArrearsCase.Refund.FAILED, str(exc)[:200]
+    ArrearsCase.objects.filter(pk=case.pk).update(refund=outcome, refund_note=note)
+    record("deposit_refunded", case, actor=case.decided_by, after={"refund": outcome,
+           "amount": str(amount), "note": note})  # fmt: skip
+    return outcome
 
 
 # --- agreements: expiry and renewal --------------------------------------------------------
