@@ -67,6 +67,8 @@ class MarketsView(EstateOfficerRequired, View):
                 Q(name_bn__icontains=q) | Q(name_en__icontains=q) | Q(address__icontains=q)
             )
         page = paginate(request, markets.order_by("ward__number", "name_en", "pk"))
+        for market in page:
+            market.vacant = market.shop_count - market.occupied  # type: ignore[attr-defined]
         return TemplateResponse(
             request, "market_leases/officer/markets.html", {"page": page, "q": q}
         )

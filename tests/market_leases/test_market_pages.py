@@ -49,7 +49,8 @@ def test_markets_are_searched_and_counted(client, officer, shop, market):
     body = page.content.decode()
     assert page.status_code == 200 and "New Market" in body and "Boro Bazar" not in body
     (row,) = page.context["page"].object_list
-    assert (row.shop_count, row.occupied) == (1, 0)
+    assert (row.shop_count, row.occupied, row.vacant) == (1, 0, 1)
+    assert f'?market={market.pk}&amp;vacant=1">1</a>' in body  # the vacant column has its count
 
 
 def test_vacant_shops_are_listed_and_searched_by_number(
