@@ -39,7 +39,7 @@ from django.db.models.functions import Coalesce
 
 from core.digits import to_ascii_digits
 
-from .models import Allotment, AllotmentStatusChange, Market, RentMonth, Shop
+from .models import Allotment, AllotmentStatusChange, Bid, Market, RentMonth, Shop, Tender
 from .numbers import normalize_shop_number
 
 ZERO = Decimal("0.00")
@@ -292,3 +292,39 @@ def renewals_due(
     return qs.select_related("shop__market", "lessee").order_by(
         "ends_on", "shop__market__name_en", "shop__number", "pk"
     )
+
+
+# --- ijara results per year against the reserve --------------------------------------------------
+
+#: Tenders whose bids are open (amounts revealed): the only ones a report shows.
+OPENED_TENDERS = ("opened", "offered", "leased", "khas")
+
+
+def ijara_results(*, year: int | None = None, ward: Any = None) -> QuerySet[Tender]:
+    """Every tender opened (its bids revealed), with the winning bid — the one offered or
+    leased — and how many bids were valid; a tender still sealed is never here."""
+    winning = Bid.objects.filter(
+        tender=OuterRef("pk"), status__in=[Bid.Status.OFFERED, Bid.Status.LEASED]
+    ).order_by("rank")
+    valid = ~Q(bids__status__in=[Bid.Status.SUBMITTED, Bid.Status.INVALID])
+    rows = (
+        Tender.objects.filter(status__in=OPENED_TENDERS)
+        .select_related("site__ward")
+        .annotate(
+            winning_bid=Subquery(winning.values("amount")[:1]),
+            valid_bids=Count("bids", filter=valid),
+        )
+        .order_by("-year", "site__ward__number", "site__name_en", "pk")
+    )
+    if year:
+        rows = rows.filter(year=year)
+    if ward is not None:
+        rows = rows.filter(site__ward=ward)
+    return rows
+
+
+def against_reserve(tender: Any) -> Decimal | None:
+    """The winning bid as a per cent of the reserve price (None without a winner)."""
+    if tender.winning_bid is None or not tender.reserve_price:
+        return None
+    return (Decimal(tender.winning_bid) * 100 / tender.reserve_price).quantize(Decimal("0.1"))

@@ -25,6 +25,7 @@ urlpatterns = [
     path("officer/reports/rent/", reports.CollectionReportView.as_view(), name="report_collection"),
     path("officer/reports/arrears/", reports.ArrearsReportView.as_view(), name="report_arrears"),
     path("officer/reports/vacant/", reports.VacantReportView.as_view(), name="report_vacant"),
+    path("officer/reports/ijara/", reports.IjaraResultsView.as_view(), name="report_ijara"),
     path("officer/renewals/", renewal.RenewalsView.as_view(), name="renewals"),
     path("officer/allotments/<int:pk>/renew/", renewal.RenewView.as_view(), name="renew"),
 ]

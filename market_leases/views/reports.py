@@ -27,7 +27,7 @@ from core.exports import (
     streaming_csv_response,
     table,
 )
-from core.formfields import LocalizedIntegerField
+from core.formfields import LocalizedIntegerField, WardChoiceField
 from core.views import paginate
 
 from .. import reports
@@ -344,3 +344,48 @@ class VacantReportView(EstateOfficerRequired, ReplicaReadsMixin, View):
                 "total_area": sum((r["area"] for r in summary), start=reports.ZERO),
             },
         )
+
+
+# --- ijara results ----------------------------------------------------------------------------
+
+
+class IjaraFilter(forms.Form):
+    year = LocalizedIntegerField(
+        label=gettext_lazy("Bengali year"), required=False, min_value=1400, max_value=1600
+    )
+    ward = WardChoiceField()
+
+
+class IjaraResultsView(EstateOfficerRequired, ReplicaReadsMixin, View):
+    """Each Bengali year's tenders once opened: the reserve price, the winning bid and what
+    it is of the reserve, how many bids were valid, how it ended (leased, offered, khas)."""
+
+    template_name = "market_leases/reports/ijara.html"
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            (_("Bengali year"), lambda t: t.year),
+            (_("Site"), lambda t: _bilingual(t.site.name_bn, t.site.name_en)),
+            (_("Kind"), lambda t: str(t.site.get_kind_display())),
+            (_("Ward"), lambda t: t.site.ward.number),
+            (_("Reserve price"), lambda t: t.reserve_price),
+            (_("Winning bid"), lambda t: t.winning_bid),
+            (_("Against the reserve (%)"), reports.against_reserve),
+            (_("Valid bids"), lambda t: t.valid_bids),
+            (_("Result"), lambda t: str(t.get_status_display())),
+        ]
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        form, data = _filters(IjaraFilter, request)
+        if data is None:
+            return TemplateResponse(request, self.template_name, {"form": form, "invalid": True})
+        rows = reports.ijara_results(year=data.get("year"), ward=data.get("ward"))
+        if fmt := requested_format(request):
+            return _download(
+                fmt, rows, self.columns(), filename="ijara-results", title=_("Ijara results")
+            )
+        page = paginate(request, rows)
+        for tender in page:
+            tender.against = reports.against_reserve(tender)
+        return TemplateResponse(request, self.template_name, {"form": form, "page": page})
