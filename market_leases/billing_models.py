@@ -62,6 +62,8 @@ class RentMonth(models.Model):
     class Status(models.TextChoices):
         DUE = "due", _("Unpaid")
         PAID = "paid", _("Paid")
+        # Covered by the security deposit when the allotment was cancelled for arrears.
+        SET_OFF = "set_off", _("Set against the deposit")
 
     allotment = models.ForeignKey(
         "market_leases.Allotment",

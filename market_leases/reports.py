@@ -79,11 +79,15 @@ def _rent_months(*, start=None, end=None, market: Market | None = None) -> Query
     return qs
 
 
+#: A month's rent counts as collected when paid, or set against the security deposit of an
+#: allotment cancelled for arrears (money the city holds already).
+COLLECTED = Q(status__in=[RentMonth.Status.PAID, RentMonth.Status.SET_OFF])
+
+
 def rent_collection(*, start=None, end=None, market: Market | None = None):
     """Per market and month (newest month first): `months` (rents billed), `demand`,
     `collected` and `outstanding` (Decimal), with the market's id and names — one grouped
     query, paginated as it is."""
-    paid = Q(status=RentMonth.Status.PAID)
     return (
         _rent_months(start=start, end=end, market=market)
         .order_by()
@@ -96,7 +100,7 @@ def rent_collection(*, start=None, end=None, market: Market | None = None):
         .annotate(
             months=Count("pk"),
             demand=_sum("rent"),
-            collected=_sum("rent", filter=paid),
+            collected=_sum("rent", filter=COLLECTED),
         )
         .annotate(outstanding=F("demand") - F("collected"))
         .order_by("-period", "market_en", "market_bn", "market_id")
@@ -108,7 +112,7 @@ def rent_collection_total(*, start=None, end=None, market: Market | None = None)
     totals = _rent_months(start=start, end=end, market=market).aggregate(
         months=Count("pk"),
         demand=_sum("rent"),
-        collected=_sum("rent", filter=Q(status=RentMonth.Status.PAID)),
+        collected=_sum("rent", filter=COLLECTED),
     )
     return CollectionTotal(
         months=totals["months"] or 0,

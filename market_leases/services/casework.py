@@ -48,7 +48,7 @@ from ..notify import notify
 from ..selectors import NotInForce, rules_in_force, schedule_in_force
 from ._common import field_error, record, require_estate_officer
 from .allotments import _check_licence, allotment_set_status
-from .billing import SERVICE, month_lines, premium_bill, shop_label, unpaid_months
+from .billing import RENT, SERVICE, month_lines, premium_bill, shop_label, unpaid_months
 
 TRANSFER = "transfer"  # the Bill's subject type for a transfer fee
 
@@ -304,6 +304,7 @@ def arrears_decide(*, case: ArrearsCase, cancel: bool, reason: str, actor=None) 
         )
     allotment = Allotment.objects.get(pk=case.allotment_id)
     if cancel:
+        _cancel_open_rent_bills(allotment, actor)
         overdue = unpaid_months(allotment)
         dues: list[tuple[str, Decimal]] = []
         for m, s in month_lines(overdue, today):
@@ -311,6 +312,11 @@ def arrears_decide(*, case: ArrearsCase, cancel: bool, reason: str, actor=None) 
             if s is not None:
                 dues.append((f"surcharge:{m.month}", s.amount))
         set_off = rent.deposit_set_off(allotment.security_deposit, dues)
+        applied = dict(set_off.applied)
+        covered = [m.pk for m in overdue if applied.get(f"rent:{m.month}") == m.rent]
+        RentMonth.objects.filter(pk__in=covered, status=RentMonth.Status.DUE).update(
+            status=RentMonth.Status.SET_OFF
+        )
         allotment_set_status(
             allotment=allotment, to=Allotment.Status.CANCELLED, reason=reason, actor=actor
         )
@@ -334,6 +340,25 @@ def arrears_decide(*, case: ArrearsCase, cancel: bool, reason: str, actor=None) 
     case.save(update_fields=["set_off", "status", "reason", "decided_by", "decided_at", "refund"])
     record("arrears_decided", case, actor=actor, reason=reason, after={"status": case.status})
     return case
+
+
+def _cancel_open_rent_bills(allotment: Allotment, actor) -> None:
+    """Before the deposit is set against the rent owed, the allotment's open rent bills are
+    cancelled, so that no month is paid twice (by the deposit and by a bill). Refused while
+    a payment of one is under way."""
+    from payments.services import bill_cancel
+
+    for bill in Bill.objects.filter(
+        service=SERVICE, subject_type=RENT, subject_id=str(allotment.pk), status=Bill.Status.OPEN
+    ):
+        try:
+            bill_cancel(bill=bill, reason="allotment cancelled for arrears", actor=actor)
+        except PaymentError as exc:
+            raise ValidationError(
+                _("A payment of this shop's rent is under way: decide after it ends. %(reason)s")
+                % {"reason": exc},
+                code="payment_in_progress",
+            ) from exc
 
 
 def deposit_refund(*, case_id: int) -> str:

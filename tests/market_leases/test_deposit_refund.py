@@ -11,11 +11,12 @@ import pytest
 import time_machine
 
 from market_leases.billing import generate_shop_rent
-from market_leases.models import Allotment, ArrearsCase
+from market_leases.dues import bill_due, open_dues
+from market_leases.models import Allotment, ArrearsCase, RentMonth
 from market_leases.services import arrears_decide, arrears_notice
 from market_leases.services.billing import premium_bill
 from market_leases.services.casework import deposit_refund
-from payments.models import Refund
+from payments.models import Bill, Refund
 from payments.services import payment_initiate_online
 
 from .conftest import DHAKA, pay_at_counter
@@ -60,6 +61,25 @@ def test_the_rest_of_a_deposit_paid_online_is_refunded_through_the_gateway_11387
     assert (refund.amount, refund.status) == (Decimal("11387.24"), "succeeded")
     assert deposit_refund(case_id=case.pk) == "refunded"  # again: nothing more sent
     assert Refund.objects.filter(payment=payment).count() == 1
+    # The months the deposit covered are no longer owed: nothing to pay twice.
+    months = dict(RentMonth.objects.filter(allotment=allotment).values_list("period", "status"))
+    assert set(months.values()) == {"set_off"}
+    assert open_dues(citizen) == []
+
+
+def test_an_open_rent_bill_is_cancelled_before_the_deposit_is_set_against_the_rent(
+    allotted, officer, make_user, citizen
+):
+    allotment, bill = allotted
+    pay_at_counter(make_user, bill)
+    for month in ("2026-10", "2026-11", "2026-12"):
+        generate_shop_rent(month)
+    rent_bill = bill_due(citizen, f"a{allotment.pk}")  # the lessee made a bill of the months
+    case = arrears_notice(allotment=allotment, hearing_on=date(2026, 12, 20), actor=officer)
+    with time_machine.travel(datetime(2026, 12, 21, 11, 0, tzinfo=DHAKA), tick=True):
+        arrears_decide(case=case, cancel=True, reason="did not pay", actor=officer)
+    assert Bill.objects.get(pk=rent_bill.pk).status == "cancelled"
+    assert not RentMonth.objects.filter(allotment=allotment, status="due").exists()
 
 
 def test_the_rest_of_a_deposit_paid_at_the_counter_is_to_be_refunded_there(
