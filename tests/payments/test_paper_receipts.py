@@ -242,7 +242,7 @@ def test_the_pages_register_issue_enter_set_aside_and_close(client, people, make
     entered = client.post("/payments/counter/paper/", {
         "entry-book": book.pk, "entry-leaf": "১", "entry-written_on": "2026-11-20",
         "entry-bills": f" {bill.number.lower()} "})  # fmt: skip
-    assert entered.status_code == 302, entered.text[entered.text.find("<main"):][:3000]
+    assert entered.status_code == 302
     assert Bill.objects.get(pk=bill.pk).status == "paid"
     client.post("/payments/counter/paper/", {
         "aside-book": book.pk, "aside-leaf": "2", "aside-use": "spoiled",
