@@ -221,3 +221,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if not health.is_internal(request):
         body = {"status": "unavailable" if status >= 500 else "ok"}
     return JsonResponse(body, status=status)
+
+
+@require_GET
+def city_logo(request: HttpRequest) -> HttpResponseBase:
+    """The city's uploaded logo, read through the storage (a local folder or a private
+    bucket: nothing serves MEDIA_ROOT), cached by browsers for a day; 404 without one."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+
+    from .models import CityProfile
+
+    city = CityProfile.current()
+    if not city.logo:
+        raise Http404
+    try:
+        handle = city.logo.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    mime = mimetypes.guess_type(city.logo.name or "")[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=mime)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

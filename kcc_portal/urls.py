@@ -30,6 +30,7 @@ admin.site.login = admin_login  # type: ignore[method-assign]
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("city/logo", core_views.city_logo, name="city_logo"),
     path("i18n/setlang/", core_views.SetLanguageView.as_view(), name="set_language"),
     path("dashboard/", core_views.DashboardView.as_view(), name="dashboard"),
     path("staff/", core_views.StaffHomeView.as_view(), name="staff_home"),

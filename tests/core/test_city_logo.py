@@ -1,0 +1,33 @@
+"""The city's uploaded logo reaches every page through the app (nothing serves the media
+folder, which may be a private bucket): the header's image is /city/logo, streamed from the
+storage; without a logo the portal's own and /city/logo is 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+
+from core.models import CityProfile
+
+pytestmark = pytest.mark.django_db
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def test_the_header_shows_the_uploaded_logo_streamed_by_the_app(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assert client.get("/city/logo").status_code == 404
+    assert 'src="/static/img/logo.svg"' in client.get("/").text.replace(
+        "static/img/logo", "static/img/logo"
+    )
+
+    city = CityProfile.current()
+    city.logo.save("kcc.png", ContentFile(PNG))
+    home = client.get("/").text
+    assert 'src="/city/logo?v=city/kcc' in home
+    logo = client.get("/city/logo")
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+    assert b"".join(logo.streaming_content) == PNG
+    assert "max-age=86400" in logo["Cache-Control"]
