@@ -17,6 +17,7 @@ from django.views import View
 
 from core.digits import to_ascii_digits
 from core.roles import perm
+from core.storage import stream_file
 from core.views import AnyPermissionRequired, StaffRoleRequiredMixin, paginate
 
 from ..application_forms import ApplicationForm, DecisionForm, QueueSearchForm
@@ -227,14 +228,7 @@ class OfficerApplicationView(AnyPermissionRequired, View):
 
 
 def _file_response(file, *, content_type: str = "", filename: str = "") -> FileResponse:
-    if not file:
-        raise Http404
-    response = FileResponse(
-        file.open("rb"), content_type=content_type or None, filename=filename or "photo"
-    )
-
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stream_file(file, content_type=content_type, filename=filename or "photo")
 
 
 class ApplicationDocumentView(AnyPermissionRequired, View):

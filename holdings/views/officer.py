@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -40,6 +40,7 @@ from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_star
 from core.models import Ward
 from core.money import format_amount
 from core.roles import perm
+from core.storage import stream_file
 from core.views import StaffRoleRequiredMixin, paginate
 
 from .. import reports, tax
@@ -885,10 +886,8 @@ class ReportExportDownloadView(RevenueOfficerRequired, View):
 
     def get(self, request, pk: int):
         export = get_object_or_404(ReportExport, pk=pk, status=ReportExport.Status.DONE)
-        if not export.file:
-            raise Http404
-        return FileResponse(
-            export.file.open("rb"),
+        return stream_file(
+            export.file,
             as_attachment=True,
             filename=f"{export.filename or 'export'}.{export.fmt}",
             content_type=XLSX_TYPE,

@@ -31,3 +31,24 @@ def test_the_header_shows_the_uploaded_logo_streamed_by_the_app(client, settings
     assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
     assert b"".join(logo.streaming_content) == PNG
     assert "max-age=86400" in logo["Cache-Control"]
+
+
+def test_a_stored_file_gone_from_the_storage_is_a_404_not_a_500(settings, tmp_path):
+    from django.http import Http404
+
+    from core.storage import stream_file
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    city = CityProfile.current()
+    city.logo.save("kcc.png", ContentFile(PNG))
+    response = stream_file(city.logo, content_type="image/png", filename="kcc.png")
+    assert b"".join(response.streaming_content) == PNG
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    city.logo.storage.delete(city.logo.name)
+    city = CityProfile.objects.get(pk=city.pk)  # as a view reads it
+    with pytest.raises(Http404):
+        stream_file(city.logo)
+    city.logo = None
+    with pytest.raises(Http404):
+        stream_file(city.logo)

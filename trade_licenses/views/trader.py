@@ -15,15 +15,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.fiscal import current_fiscal_year
 from core.status import status_label
+from core.storage import stream_file
 from core.uploads import MAX_DOCUMENT_BYTES
 from payments.services import PaymentError, payment_initiate_online
 
@@ -296,16 +296,12 @@ def licence_document(request, pk: int):
     )
     if not documents_visible_to(request.user, document.application):
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
+    response = stream_file(
+        document.file,
+        content_type=document.content_type,
+        filename=document.original_name or f"document-{document.pk}",
+    )
     services.document_record_download(document=document, actor=request.user, request=request)
-    response = FileResponse(handle, content_type=document.content_type)
-    name = document.original_name or f"document-{document.pk}"
-    response["Content-Disposition"] = content_disposition_header(False, name) or "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

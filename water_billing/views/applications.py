@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from core.roles import perm
+from core.storage import stream_file
 from core.views import StaffRoleRequiredMixin, paginate
 
 from ..forms_casework import ApplicationForm, ConnectForm, DecisionForm
@@ -266,12 +266,6 @@ class ApplicationDocumentView(StaffRoleRequiredMixin, View):
 
     def get(self, request, pk: int, doc: int):
         document = get_object_or_404(ConnectionDocument, pk=doc, application_id=pk)
-        if not document.file:
-            raise Http404
-        response = FileResponse(
-            document.file.open("rb"),
-            content_type=document.content_type,
-            filename=document.original_name,
+        return stream_file(
+            document.file, content_type=document.content_type, filename=document.original_name
         )
-        response["Cache-Control"] = "private, no-store"
-        return response

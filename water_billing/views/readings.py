@@ -18,6 +18,7 @@ from django.views import View
 
 from core.digits import localize_digits
 from core.roles import perm
+from core.storage import stream_file
 from core.views import AnyPermissionRequired, paginate
 
 from .. import readings_queries as queries
@@ -363,11 +364,5 @@ class PhotoView(AnyPermissionRequired, View):
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         reading = get_object_or_404(Reading, pk=pk)
-        if not reading.photo:
-            raise Http404
-        try:
-            handle = reading.photo.open("rb")
-        except OSError:
-            raise Http404 from None
         kind = "image/png" if (reading.photo.name or "").endswith(".png") else "image/jpeg"
-        return FileResponse(handle, content_type=kind)
+        return stream_file(reading.photo, content_type=kind)
