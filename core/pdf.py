@@ -44,6 +44,14 @@ def both(text: str | Promise) -> Bilingual:
     return {"bn": bn, "en": en}
 
 
+def both_choice(instance: Any, field: str) -> Bilingual:
+    """A model field's choice label in Bengali and in English. (`get_FOO_display()` gives
+    the label already turned into the active language, so both lines would read alike.)"""
+    value = getattr(instance, field)
+    label = dict(instance._meta.get_field(field).flatchoices).get(value, value)
+    return both(label)
+
+
 def money(amount: Decimal) -> Bilingual:
     """ "৳১২,৫০,০০০.০০" and "৳12,50,000.00"."""
     return {"bn": format_amount(amount, lang="bn"), "en": format_amount(amount, lang="en")}

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from core.digits import to_bengali_digits
 from core.models import CityProfile
-from core.pdf import both, gregorian, logo_src, money, qr_png_data_uri, render_pdf
+from core.pdf import both_choice, gregorian, logo_src, money, qr_png_data_uri, render_pdf
 
 from .models import Allotment, floor_label
 from .selectors import NotInForce, rent_for_month
@@ -55,7 +55,7 @@ def letter_context(allotment: Allotment) -> dict[str, Any]:
                 "en": lessee.name_en or lessee.name_bn,
             },
             "nid": {"bn": to_bengali_digits(lessee.nid), "en": lessee.nid},
-            "basis": both(allotment.get_basis_display()),
+            "basis": both_choice(allotment, "basis"),
             "reference": allotment.decision_reference,
             "decision_date": gregorian(allotment.decision_date),
             "starts_on": gregorian(allotment.starts_on),
@@ -65,7 +65,7 @@ def letter_context(allotment: Allotment) -> dict[str, Any]:
             "deposit": money(allotment.security_deposit),
             "total": money(allotment.salami + allotment.security_deposit),
             "rent": monthly,
-            "status": both(allotment.get_status_display()),
+            "status": both_choice(allotment, "status"),
             "paid": allotment.status != Allotment.Status.PENDING_PAYMENT,
             "qr_src": qr_png_data_uri(url),
             "verify_url": url,

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.digits import to_bengali_digits
 from core.models import CityProfile
-from core.pdf import both, gregorian, logo_src, money, render_pdf
+from core.pdf import both_choice, gregorian, logo_src, money, render_pdf
 
 from . import rent
 from .ijara_models import Bid
@@ -33,7 +33,7 @@ def work_order_context(bid: Bid) -> dict[str, Any]:
         "logo_src": logo_src(city),
         "number": f"IJARA-{tender.year}-{tender.pk}",
         "site": {"bn": site.name_bn or site.name_en, "en": site.name_en or site.name_bn},
-        "kind": both(site.get_kind_display()),
+        "kind": both_choice(site, "kind"),
         "ward": {"bn": to_bengali_digits(site.ward.number), "en": site.ward.number},
         "year": {"bn": to_bengali_digits(tender.year), "en": tender.year},
         "starts": gregorian(starts),

@@ -23,6 +23,7 @@ from core.pdf import (
     Bilingual,
     bengali_calendar,
     both,
+    both_choice,
     fy_label,
     gregorian,
     logo_src,
@@ -113,7 +114,7 @@ def _bills(payment: Payment) -> list[dict[str, Any]]:
         lines = []
         if outcome.applied:
             for line in lines_by_bill.get(bill.pk, []):
-                head = both(line.get_head_display())
+                head = both_choice(line, "head")
                 lines.append(
                     {
                         "head": line.head,
@@ -183,7 +184,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "payer_name": payment.payer_name,
         "payer_mobile": _mobile(payment.payer_mobile),
         "tran_id": payment.tran_id,
-        "channel": both(payment.get_channel_display()),
+        "channel": both_choice(payment, "channel"),
         "online": online,
         "card_type": payment.card_type if online else "",
         "bank_tran_id": payment.bank_tran_id if online else "",
@@ -205,7 +206,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         "verify_code": receipt.verify_code,
         "qr_data_uri": qr_png_data_uri(url),
         "cancelled": _is_cancelled(payment),
-        "status": both(payment.get_status_display()),
+        "status": both_choice(payment, "status"),
         "cancelled_on": _cancelled_on(payment),
     }
 

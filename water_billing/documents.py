@@ -15,7 +15,7 @@ from django.utils import translation
 from core.digits import to_bengali_digits
 from core.explain import explain
 from core.models import CityProfile
-from core.pdf import both, gregorian, logo_src, money, qr_png_data_uri, render_pdf
+from core.pdf import both_choice, gregorian, logo_src, money, qr_png_data_uri, render_pdf
 
 from .models import Reading, WaterBill
 from .services.billing import KIND_WORDS, month_bn, month_en
@@ -220,7 +220,7 @@ def bill_context(bill: WaterBill) -> dict[str, Any]:
             "chart_src": chart_svg(history),
             "qr_src": qr_png_data_uri(url),
             "verify_url": url,
-            "status": both(bill.get_status_display()),
+            "status": both_choice(bill, "status"),
         }
 
 

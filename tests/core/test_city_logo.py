@@ -52,3 +52,15 @@ def test_a_stored_file_gone_from_the_storage_is_a_404_not_a_500(settings, tmp_pa
     city.logo = None
     with pytest.raises(Http404):
         stream_file(city.logo)
+
+
+def test_a_choice_label_reads_in_both_languages_whatever_the_active_one():
+    from django.utils import translation
+
+    from core.pdf import both_choice
+    from payments.models import Payment
+
+    payment = Payment(channel="counter", status="succeeded")
+    for language in ("en", "bn"):
+        with translation.override(language):
+            assert both_choice(payment, "status") == {"bn": "সফল", "en": "Succeeded"}
