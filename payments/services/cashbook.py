@@ -58,6 +58,17 @@ def waiting_sessions(ward_id: int | None) -> QuerySet[CounterSession]:
     )
 
 
+def oldest_waiting_office() -> int | None:
+    """The ward of the office whose closed session has waited longest for the bank; None
+    for the head office, or when no session waits."""
+    oldest = (
+        CounterSession.objects.filter(status__in=DEPOSITABLE, deposit=None)
+        .order_by("closed_at", "pk")
+        .first()
+    )
+    return oldest.ward_id if oldest else None
+
+
 def deposit_record(
     *,
     sessions: list[CounterSession],

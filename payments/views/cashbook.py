@@ -30,10 +30,10 @@ from core.views import StaffRoleRequiredMixin
 from ..models import BankDeposit, CounterSession
 from ..services import PaymentError
 from ..services.cashbook import (
-    DEPOSITABLE,
     cash_book,
     deposit_explain,
     deposit_record,
+    oldest_waiting_office,
     waiting_sessions,
 )
 from ..services.closing import first_day, last_day, month_label
@@ -134,12 +134,8 @@ def _chosen(request: HttpRequest) -> tuple[CashBookForm, int | None, datetime.da
     data = request.GET.copy()
     data.setdefault("month", f"{timezone.localdate():%Y-%m}")
     if "office" not in data:  # the office whose cash has waited longest, else the head office
-        oldest = (
-            CounterSession.objects.filter(status__in=DEPOSITABLE, deposit=None)
-            .order_by("closed_at", "pk")
-            .first()
-        )
-        data["office"] = str(oldest.ward_id) if oldest and oldest.ward_id else HEAD_OFFICE
+        ward_id = oldest_waiting_office()
+        data["office"] = str(ward_id) if ward_id else HEAD_OFFICE
     form = CashBookForm(data)
     form.is_valid()
     month = form.cleaned_data.get("month") or first_day(timezone.localdate())

@@ -233,3 +233,15 @@ def test_a_clerk_or_citizen_cannot_open_the_cash_book(client, people):
     for user in (people["clerk"], people["citizen"]):
         client.force_login(user)
         assert client.get("/payments/revenue/cash-book/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_the_cash_book_opens_on_the_office_whose_cash_has_waited_longest(client, people, make_bill):
+    p = people
+    client.force_login(p["officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Cash book: Head office" in client.get("/payments/revenue/cash-book/").text
+    session_with(make_bill, p["citizen"], p["clerk"], ["1500.00"],
+                 datetime(2026, 11, 2, 16, 0, tzinfo=DHAKA))  # fmt: skip
+    page = client.get("/payments/revenue/cash-book/")
+    assert f"Cash book: {p['ward'].label}" in page.text and "Karim Clerk" in page.text
