@@ -90,3 +90,40 @@ def test_the_rest_of_a_deposit_paid_at_the_counter_is_to_be_refunded_there(
     case = cancel_for_arrears(allotment, officer)
     assert case.refund == "counter" and case.refund_note == bill.number
     assert not Refund.objects.exists()
+
+
+def test_two_officers_cancelling_at_once_cancel_once_and_the_rest_is_marked_once(
+    allotted, officer, make_user
+):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    allotment, bill = allotted
+    pay_at_counter(make_user, bill)
+    for month in ("2026-10", "2026-11", "2026-12"):
+        generate_shop_rent(month)
+    case = arrears_notice(allotment=allotment, hearing_on=date(2026, 12, 20), actor=officer)
+    barrier = threading.Barrier(2)
+
+    def decide(_):
+        try:
+            with time_machine.travel(datetime(2026, 12, 21, 11, 0, tzinfo=DHAKA), tick=True):
+                barrier.wait()
+                arrears_decide(case=case, cancel=True, reason="did not pay", actor=officer)
+            return "cancelled"
+        except ValidationError as exc:
+            return exc.code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(decide, range(2)))
+    assert results == ["cancelled", "decided"], results
+    case.refresh_from_db()
+    assert case.status == "cancelled" and case.refund == "counter"
+    assert set(RentMonth.objects.filter(allotment=allotment).values_list("status", flat=True)) == {
+        "set_off"
+    }
