@@ -20,6 +20,13 @@ SOURCES = {
 }
 
 
+def _leaf(reference: str) -> str:
+    """A paper receipt's "book/number": the book as printed, the number in the reader's
+    digits."""
+    book, _slash, leaf = reference.rpartition("/")
+    return f"{book}/{localize_digits(leaf)}" if book else reference
+
+
 def _source(name: str) -> str:
     label = SOURCES.get(name)
     return label() if label else name
@@ -33,6 +40,17 @@ NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: _("Cash taken by user number %(n)s") % {"n": localize_digits(m[1])},
     ),
     (re.compile(r"^settled$"), lambda m: _("The payment was settled")),
+    (
+        re.compile(r"^paper receipt (\S+)$"),
+        lambda m: _("Paper receipt %(reference)s, entered later") % {"reference": _leaf(m[1])},
+    ),
+    (
+        re.compile(r"^paper receipt (\S+) entered by (\d+)$"),
+        lambda m: (
+            _("Paper receipt %(reference)s entered by user number %(n)s")
+            % {"reference": _leaf(m[1]), "n": localize_digits(m[2])}
+        ),
+    ),
     (re.compile(r"^sent to the gateway$"), lambda m: _("Sent to the gateway")),
     (re.compile(r"^session opened$"), lambda m: _("Gateway session opened")),
     (re.compile(r"^browser returned$"), lambda m: _("The payer's browser came back")),

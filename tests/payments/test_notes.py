@@ -25,3 +25,12 @@ def test_the_portals_own_notes_are_translated_and_other_words_kept():
 def test_a_settlement_note_says_the_payment_was_settled_not_when():
     with translation.override("bn"):
         assert note_text("settled") == "পরিশোধ নিষ্পন্ন হয়েছে"
+
+
+def test_a_paper_receipts_notes_are_translated():
+    with translation.override("bn"):
+        assert note_text("paper receipt KCC-07/302") == "কাগজের রসিদ KCC-07/৩০২, পরে তোলা"
+        assert (
+            note_text("paper receipt KCC-07/302 entered by 17")
+            == "কাগজের রসিদ KCC-07/৩০২ তুলেছেন ব্যবহারকারী নম্বর ১৭"
+        )
