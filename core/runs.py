@@ -13,6 +13,8 @@ The pieces, for any model with the fields of `HeartbeatFields` plus a status fie
   block. When the worker process is killed, the thread dies with it and the heartbeat ages.
   (On SQLite a writer holds the whole file: beats wait for the work's transaction, so a
   run there must finish within the threshold — the embedded mode's small cities do.)
+- `claim(model, pk, …)`: the one delivery of a run's task that does the work (queued →
+  running in one UPDATE); a second delivery leaves the run alone.
 - `fail_stale(model, …)`: marks failed every live run whose heartbeat (or, before the
   first beat, its creation) is older than settings.RUN_HEARTBEAT_STALE_SECONDS, with the
   error WORKER_STOPPED. Called by a beat task and by the service that starts a new run,
@@ -70,6 +72,20 @@ def stale_runs(
         models.Q(heartbeat_at__lt=cutoff)
         | models.Q(heartbeat_at__isnull=True, **{f"{created_field}__lt": cutoff}),
         status__in=live_statuses,
+    )
+
+
+def claim(model: type[models.Model], pk: int, *, queued_status: str, running_status: str) -> bool:
+    """The worker takes a queued run: True for exactly one delivery of its task, which then
+    does the work. Celery delivers a task at least once (acks late: the message of a worker
+    that stopped is delivered again; a message may also be sent twice), so another
+    delivery — also one at the same moment on another worker — finds the run no longer
+    queued and must leave it: the first is working on it or has finished it, or, its worker
+    dead, `fail_stale` marks it failed and a new run completes it."""
+    return bool(
+        model._default_manager.filter(pk=pk, status=queued_status).update(
+            status=running_status, heartbeat_at=timezone.now()
+        )
     )
 
 

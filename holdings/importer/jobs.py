@@ -206,11 +206,10 @@ def import_job_cancel(*, job_id: int, actor) -> bool:
 
 
 def _mark_running(job_id: int, *, queued: str, running: str) -> bool:
-    return bool(
-        HoldingImport.objects.filter(pk=job_id, status__in=[queued, running]).update(
-            status=running, heartbeat_at=timezone.now()
-        )
-    )
+    """The one delivery of the step's task that does it (core.runs.claim)."""
+    from core.runs import claim
+
+    return claim(HoldingImport, job_id, queued_status=queued, running_status=running)
 
 
 def import_job_fail(job_id: int, error: str) -> None:

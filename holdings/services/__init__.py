@@ -921,11 +921,15 @@ def demand_run_start(*, fiscal_year: str, actor) -> DemandRun:
 
 def demand_run_mark_running(run_id: int) -> bool:
     """The worker has picked the run up (its first heartbeat). False when the run is no
-    longer live (marked failed meanwhile, or finished): the worker must then leave it."""
-    return bool(
-        DemandRun.objects.filter(pk=run_id, status__in=LIVE_RUN_STATUSES).update(
-            status=DemandRun.Status.RUNNING, heartbeat_at=timezone.now()
-        )
+    longer queued (another delivery of its task took it, it was marked failed meanwhile,
+    or it finished): the worker must then leave it (core.runs.claim)."""
+    from core.runs import claim
+
+    return claim(
+        DemandRun,
+        run_id,
+        queued_status=DemandRun.Status.QUEUED,
+        running_status=DemandRun.Status.RUNNING,
     )
 
 

@@ -80,10 +80,12 @@ def rent_run_start(*, period: datetime.date | str, actor) -> RentRun:
 
 
 def rent_run_mark_running(run_id: int) -> bool:
-    return bool(
-        RentRun.objects.filter(pk=run_id, status__in=LIVE_RUN_STATUSES).update(
-            status=RentRun.Status.RUNNING, heartbeat_at=timezone.now()
-        )
+    """The worker takes the queued run; False for any other delivery of its task, which
+    must leave it (core.runs.claim)."""
+    from core.runs import claim
+
+    return claim(
+        RentRun, run_id, queued_status=RentRun.Status.QUEUED, running_status=RentRun.Status.RUNNING
     )
 
 

@@ -62,3 +62,21 @@ def schedule_form_data(schedule) -> dict:
             value = getattr(schedule, field.name)
             data[field.name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return data
+
+
+@pytest.fixture
+def unbilled_holding(db):
+    """A holding assessed for last year whose demand for this year has not been generated."""
+    fy = current_fiscal_year()
+    holding = holding_create(
+        ward=3, number="45/A", use="residential", road="Sir Iqbal Road", mahalla="Sonadanga"
+    )
+    owner_add(
+        holding=holding,
+        name_bn="রহিম উদ্দিন",
+        name_en="Rahim Uddin",
+        nid=OWNER_NID,
+        mobile="01819123456",
+    )
+    assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy), annual_rent="120000")
+    return holding

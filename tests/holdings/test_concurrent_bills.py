@@ -15,8 +15,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
-from holdings.models import Instalment
+from core.fiscal import current_fiscal_year
+from holdings.models import Demand, DemandRun, Instalment
 from holdings.services import holding_link_by_nid
+from holdings.tasks import run_demand_generation
 from payments.ledger_checks import find_discrepancies
 from payments.models import Allocation, Bill, Credit, Payment
 from payments.services import counter_session_open, counter_take_cash
@@ -197,3 +199,20 @@ def test_the_owner_and_a_clerk_billing_one_open_due_at_once_make_one_bill(
     bill = Bill.objects.get(service="holdings")
     assert bill.status == "open" and bill.payer == citizen
     assert find_discrepancies() == []
+
+
+def test_a_demand_runs_task_delivered_twice_at_once_generates_the_year_once(unbilled_holding):
+    """Celery delivers a task at least once (a worker that stops gives its message back; a
+    message may be sent twice): the run's task on two workers at the same moment — one
+    generates the year, the other leaves the run (core.runs.claim), which ends done."""
+    fy = current_fiscal_year()
+    run = DemandRun.objects.create(fiscal_year=fy)
+    results = run_together(
+        lambda: run_demand_generation(run.pk), lambda: run_demand_generation(run.pk)
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r.get("demands", 0) for r in results) == [0, 1]
+    run.refresh_from_db()
+    assert run.status == DemandRun.Status.DONE and run.error == ""
+    assert run.created["demands"] == 1
+    assert Demand.objects.filter(holding=unbilled_holding, fiscal_year=fy).count() == 1

@@ -11,17 +11,14 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from core.fiscal import current_fiscal_year, previous_fiscal_year
+from core.fiscal import current_fiscal_year
 from core.models import AuditLog
 from core.roles import Role
 from core.runs import WORKER_STOPPED, Heartbeat
 from holdings.models import Demand, DemandRun, Owner
 from holdings.services import (
     LIVE_RUN_STATUSES,
-    assessment_record,
     demand_run_start,
-    holding_create,
-    owner_add,
 )
 from holdings.tasks import fail_stale_demand_runs, run_demand_generation
 
@@ -65,24 +62,6 @@ def test_a_running_run_without_any_heartbeat_ages_from_its_start(db):
     old = DemandRun.objects.create(fiscal_year="2024-25", status=RUNNING)
     DemandRun.objects.filter(pk=old.pk).update(created_at=ago(30))
     assert fail_stale_demand_runs() == [old.pk]
-
-
-@pytest.fixture
-def unbilled_holding(db):
-    """A holding assessed for last year whose demand for this year has not been generated."""
-    fy = current_fiscal_year()
-    holding = holding_create(
-        ward=3, number="45/A", use="residential", road="Sir Iqbal Road", mahalla="Sonadanga"
-    )
-    owner_add(
-        holding=holding,
-        name_bn="রহিম উদ্দিন",
-        name_en="Rahim Uddin",
-        nid=OWNER_NID,
-        mobile="01819123456",
-    )
-    assessment_record(holding=holding, effective_fy=previous_fiscal_year(fy), annual_rent="120000")
-    return holding
 
 
 @pytest.mark.django_db(transaction=True)

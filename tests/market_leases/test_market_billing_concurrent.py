@@ -17,9 +17,10 @@ from django.db.models import Sum
 
 from market_leases import registry_hooks
 from market_leases.billing import generate_shop_rent
-from market_leases.models import Allotment, AllotmentStatusChange, RentMonth
+from market_leases.models import Allotment, AllotmentStatusChange, RentMonth, RentRun
 from market_leases.services import allotment_set_status, shop_register
 from market_leases.services.billing import premium_bill, rent_bill_issue
+from market_leases.tasks import run_shop_rent
 from payments.ledger_checks import find_discrepancies
 from payments.models import Allocation, Bill, Credit, Payment
 from payments.services import PaymentError, counter_session_open, counter_take_cash
@@ -188,3 +189,17 @@ def test_two_transfers_of_one_shop_at_once_bill_one_and_its_fee_paid_twice_passe
     assert Allotment.objects.filter(shop=active_allotment.shop, status="active").count() == 1
     assert Allotment.objects.get(pk=active_allotment.pk).status == "transferred"
     assert Transfer.objects.get().status == "done"
+
+
+def test_a_rent_runs_task_delivered_twice_at_once_makes_the_month_once(active_allotment):
+    """The same run's task on two workers at the same moment (Celery delivers at least
+    once): one makes the month, the other leaves the run (core.runs.claim), which ends done
+    rather than failed by the one that lost."""
+    run = RentRun.objects.create(period=date(2026, 11, 1))
+    results = run_together(lambda: run_shop_rent(run.pk), lambda: run_shop_rent(run.pk))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert [bool(r) for r in results].count(True) == 1
+    run.refresh_from_db()
+    assert run.status == RentRun.Status.DONE and run.error == ""
+    months = RentMonth.objects.filter(period=date(2026, 11, 1))
+    assert list(months.values_list("allotment", flat=True)) == [active_allotment.pk]

@@ -18,8 +18,9 @@ from payments.ledger_checks import find_discrepancies
 from payments.models import Allocation, Bill, Credit, Payment
 from payments.services import PaymentError, counter_session_open, counter_take_cash
 from water_billing.billing import generate_water_bills
-from water_billing.models import WaterBill, WaterBillLine
+from water_billing.models import BillingRun, WaterBill, WaterBillLine
 from water_billing.services.billing import water_bill_issue
+from water_billing.tasks import run_water_billing
 
 from .conftest import read
 
@@ -144,3 +145,17 @@ def test_a_run_while_a_payment_of_an_earlier_month_settles(tariff, make_connecti
     others = WaterBillLine.objects.filter(water_bill__period="2026-11-01", kind="late_fee")
     assert others.exclude(water_bill__connection=payer).count() == len(made) - 1
     assert find_discrepancies() == []
+
+
+def test_a_billing_runs_task_delivered_twice_at_once_bills_the_month_once(tariff, make_connection):
+    """The same run's task on two workers at the same moment (Celery delivers at least
+    once): one makes the month's bills, the other leaves the run (core.runs.claim)."""
+    made = connections_read(make_connection, 4)
+    run = BillingRun.objects.create(period=date(2026, 11, 1), bill_date=date(2026, 12, 1))
+    results = run_together(lambda: run_water_billing(run.pk), lambda: run_water_billing(run.pk))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert [bool(r) for r in results].count(True) == 1
+    run.refresh_from_db()
+    assert run.status == BillingRun.Status.DONE and run.error == ""
+    bills = WaterBill.objects.filter(period=date(2026, 11, 1))
+    assert sorted(bills.values_list("connection", flat=True)) == sorted(c.pk for c in made)

@@ -233,10 +233,15 @@ def billing_run_start(*, period: datetime.date | str, actor, bill_date=None) -> 
 
 
 def billing_run_mark_running(run_id: int) -> bool:
-    return bool(
-        BillingRun.objects.filter(pk=run_id, status__in=LIVE_RUN_STATUSES).update(
-            status=BillingRun.Status.RUNNING, heartbeat_at=timezone.now()
-        )
+    """The worker takes the queued run; False for any other delivery of its task, which
+    must leave it (core.runs.claim)."""
+    from core.runs import claim
+
+    return claim(
+        BillingRun,
+        run_id,
+        queued_status=BillingRun.Status.QUEUED,
+        running_status=BillingRun.Status.RUNNING,
     )
 
 
