@@ -250,19 +250,26 @@ def _bill_and_tell(licence: Licence, *, actor=None) -> None:
 
 def licences_expire_due(*, today: datetime.date | None = None, actor=None) -> int:
     """Expire every issued licence whose renewal deadline has passed (each through
-    licence_set_status), then move the current year's waiting list. Returns how many."""
+    licence_set_status, in a transaction of its own), then move the current year's waiting
+    list. Returns how many it expired: two runs at once expire each licence once."""
     today = today or timezone.localdate()
     due = Licence.objects.filter(
         status__in=[S.ACTIVE, S.SUSPENDED, S.SEIZED], valid_until__lt=today
     ).order_by("pk")
     count = 0
-    for licence in due:
-        licence_set_status(
-            licence=licence,
-            to=S.EXPIRED,
-            reason=_("Not renewed by the renewal deadline."),
-            actor=actor,
-        )
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Still due under its lock: the same job on another worker at the same moment
+            # (beat's task delivered twice) may have expired it meanwhile; it is left.
+            licence = due.select_for_update().filter(pk=pk).first()
+            if licence is None:
+                continue
+            licence_set_status(
+                licence=licence,
+                to=S.EXPIRED,
+                reason=_("Not renewed by the renewal deadline."),
+                actor=actor,
+            )
         count += 1
     if count:
         from core.fiscal import fiscal_year as fy_of

@@ -15,6 +15,7 @@ from django.db.models import Sum
 
 from ezbike.models import Application, Licence, LicenceStatusChange, Vehicle
 from ezbike.services.applications import application_decide, application_submit, licence_renew
+from ezbike.services.licences import licences_expire_due
 from payments.ledger_checks import find_discrepancies
 from payments.models import Allocation, Bill, Payment
 from payments.services import PaymentError, counter_session_open, counter_take_cash
@@ -208,3 +209,17 @@ def test_two_seizures_at_once_bill_one_fine_and_its_hook_twice_releases_once(
         "seized",
         "active",
     ]
+
+
+def test_the_daily_expiry_run_twice_at_once_expires_each_licence_once(licensed):
+    """Beat's expiry delivered to two workers at the same moment: each licence past its
+    deadline expires once (one status change), and neither run fails."""
+    import datetime
+
+    day = datetime.date(2027, 10, 1)
+    results = run_together(*(lambda: licences_expire_due(today=day) for _ in range(2)))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(results) == [0, 1]
+    licence = licensed.licences.get()
+    assert licence.status == "expired"
+    assert LicenceStatusChange.objects.filter(licence=licence, to_status="expired").count() == 1
