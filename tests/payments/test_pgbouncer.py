@@ -155,3 +155,26 @@ def test_the_portal_runs_through_pgbouncer_in_transaction_mode(
     assert out["iterated"] == 2  # the two bill lines, read in chunks without a named cursor
     payment.refresh_from_db()
     assert payment.status == "succeeded" and payment.allocations.count() == 2
+
+
+def test_compose_runs_the_app_behind_pgbouncer_in_transaction_mode(settings):
+    """docker-compose.yml: web, workers and beat reach PostgreSQL through PgBouncer in
+    transaction mode, with the app told so; migrate goes to PostgreSQL directly; and the
+    per-request limits the app cannot send through PgBouncer are PostgreSQL's own."""
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yml").read_text())
+    services = compose["services"]
+    bouncer = services["pgbouncer"]["environment"]
+    assert bouncer["POOL_MODE"] == "transaction" and bouncer["DB_HOST"] == "postgres"
+    for name in ("web", "worker", "worker-gateway", "beat"):
+        env = services[name]["environment"]
+        assert urlsplit(env["DATABASE_URL"]).netloc.endswith(f"@pgbouncer:{bouncer['LISTEN_PORT']}")
+        assert env["DATABASE_PGBOUNCER"] == "true"
+        assert "pgbouncer" in services[name]["depends_on"]
+    migrate = services["migrate"]["environment"]
+    assert urlsplit(migrate["DATABASE_URL"]).hostname == "postgres"
+    assert migrate["DATABASE_PGBOUNCER"] == "false"
+    command = services["postgres"]["command"]
+    assert f"statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT_MS}" in command
+    assert f"lock_timeout={settings.DATABASE_LOCK_TIMEOUT_MS}" in command
