@@ -7,8 +7,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMPS := var/.stamps
 SYS_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core gettext
 TEST_PACKAGES := chromium poppler-utils pgbouncer
+# What `make scale-check` runs beside the portal (PostgreSQL and Redis: their own clusters).
+SCALE_PACKAGES := postgresql redis-server pgbouncer haproxy
 
-.PHONY: run test bench lint setup sysdeps testdeps venv messages migrate demo clean
+.PHONY: run test bench scale-check lint setup sysdeps testdeps venv messages migrate demo clean
 
 run: setup migrate demo
 	$(PY) manage.py serve
@@ -21,6 +23,17 @@ test: setup testdeps
 
 bench: setup
 	$(PY) -m bench
+
+# Two web nodes, two worker nodes and beat behind HAProxy, PgBouncer, a streaming replica and
+# an S3 endpoint, all on this machine; proves files, payments, reports, rate limits, bulk
+# jobs and failover across them (bench/scale_check.py), then stops everything it started.
+scale-check: setup
+	@missing=$$(for p in $(SCALE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	$(PY) -m bench.scale_check
 
 lint: venv
 	$(VENV)/bin/ruff format --check .

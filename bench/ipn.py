@@ -195,10 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _wait_healthy(web)
         _wait_healthy(sim)
-        payloads = _prepare(args.n, run)
+        payloads = prepare_notifications(args.n, run)
         cookie = _citizen_session()
         result = _storm(web, payloads, args.senders, cookie)
-        _check_settled(payloads)
+        check_settled(payloads)
     finally:
         for proc in procs.values():
             proc.terminate()
@@ -344,12 +344,35 @@ def _citizen_session() -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, store.session_key or ""
 
 
-def _prepare(n: int, run: str) -> list[dict[str, str]]:
-    """Bills, payments and gateway sessions paid at the simulator without an IPN; returns
-    the signed notifications the gateway would have sent."""
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page's form (the simulator's signed notification)."""
     import re
     from html import unescape
 
+    fields = {}
+    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", html):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
+    return fields
+
+
+def pay_at_simulator(gateway_url: str, session: requests.Session | None = None) -> dict[str, str]:
+    """Pay a gateway session at the simulator without its own notification; returns the
+    signed notification the gateway would have sent."""
+    page = (session or requests).post(
+        gateway_url, data={"action": "bkash", "no_ipn": "1"}, timeout=30
+    )
+    fields = hidden_fields(page.text)
+    if "tran_id" not in fields:
+        raise SystemExit(f"the simulator gave no notification to send ({page.status_code})")
+    return fields
+
+
+def prepare_notifications(n: int, run: str) -> list[dict[str, str]]:
+    """Bills, payments and gateway sessions paid at the simulator without an IPN; returns
+    the signed notifications the gateway would have sent."""
     from accounts.models import User
     from core.portal import ServiceSpec, register, spec_for
     from payments.models import ReceiptCounter
@@ -382,20 +405,13 @@ def _prepare(n: int, run: str) -> list[dict[str, str]]:
             ],
         )
         payment = payment_initiate_online(bills=[bill], payer=payer)
-        page = checkout.post(
-            payment.gateway_url, data={"action": "bkash", "no_ipn": "1"}, timeout=30
-        ).text
-        fields = {}
-        for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", page):
-            name = re.search(r'name="([^"]*)"', tag)
-            value = re.search(r'value="([^"]*)"', tag)
-            if name:
-                fields[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
-        payloads.append(fields)
+        payloads.append(pay_at_simulator(payment.gateway_url, checkout))
     return payloads
 
 
-def _check_settled(payloads) -> None:
+def check_settled(payloads) -> None:
+    """Every payment of these notifications settled exactly once (one transition to
+    succeeded, one receipt), and the ledger check clean."""
     from django.db.models import Count, Q
 
     from payments.ledger_checks import find_discrepancies
