@@ -385,8 +385,14 @@ class Demand(models.Model):
     basis: str
     arrear_row: Arrear | None
 
-    holding = models.ForeignKey(Holding, on_delete=models.PROTECT, related_name="demands")
-    fiscal_year = models.CharField(max_length=7, db_index=True)
+    # One index each, kept to what the queries use (a year's demand writes a row here, three
+    # lines and four instalments per holding, and every index is upkeep): the unique
+    # (holding, fiscal_year) index serves lookups by holding, so the foreign key has none
+    # of its own; fiscal_year is a plain index (db_index=True adds a second, for LIKE).
+    holding = models.ForeignKey(
+        Holding, on_delete=models.PROTECT, related_name="demands", db_index=False
+    )
+    fiscal_year = models.CharField(max_length=7)
     schedule = models.ForeignKey(RateSchedule, on_delete=models.PROTECT, related_name="+")
     assessment = models.ForeignKey(
         Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -402,6 +408,7 @@ class Demand(models.Model):
                 fields=["holding", "fiscal_year"], name="one_demand_per_holding_year"
             )
         ]
+        indexes = [models.Index(fields=["fiscal_year"], name="demand_fiscal_year")]
 
 
 class DemandLine(models.Model):
@@ -412,7 +419,10 @@ class DemandLine(models.Model):
     percent_text: str
     explanation: str
 
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="lines")
+    # Lookups by demand use the unique (demand, head) index.
+    demand = models.ForeignKey(
+        Demand, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     head = models.CharField(max_length=30)
     percent = models.DecimalField(null=True, blank=True, **PERCENT)
     amount = models.DecimalField(**MONEY)
@@ -436,13 +446,14 @@ class Instalment(models.Model):
         DUE = "due", _("Due")
         PAID = "paid", _("Paid")
 
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="instalments")
+    # Lookups by demand use the unique (demand, quarter) index; status a plain index.
+    demand = models.ForeignKey(
+        Demand, on_delete=models.CASCADE, related_name="instalments", db_index=False
+    )
     quarter = models.PositiveSmallIntegerField()
     due_date = models.DateField()
     amount = models.DecimalField(**MONEY)
-    status = models.CharField(
-        max_length=5, choices=Status.choices, default=Status.DUE, db_index=True
-    )
+    status = models.CharField(max_length=5, choices=Status.choices, default=Status.DUE)
     paid_bill = models.ForeignKey(
         "payments.Bill", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -452,6 +463,7 @@ class Instalment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["demand", "quarter"], name="one_instalment_per_quarter")
         ]
+        indexes = [models.Index(fields=["status"], name="instalment_status")]
 
 
 class Arrear(models.Model):
@@ -472,12 +484,13 @@ class Arrear(models.Model):
     principal = models.DecimalField(**MONEY)
     surcharge_percent = models.DecimalField(**PERCENT)
     surcharge = models.DecimalField(**MONEY)
-    status = models.CharField(
-        max_length=5, choices=Status.choices, default=Status.DUE, db_index=True
-    )
+    status = models.CharField(max_length=5, choices=Status.choices, default=Status.DUE)
     paid_bill = models.ForeignKey(
         "payments.Bill", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="arrear_status")]
 
 
 class HoldingBillItem(models.Model):
