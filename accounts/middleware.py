@@ -7,6 +7,8 @@ import time
 
 from django.conf import settings
 
+from core.roles import signs_in_as_staff
+
 # The session key that marks a staff session, and when its expiry was last pushed forward
 # (at most once a minute, so a busy clerk's session is not written on every request).
 STAFF_SESSION_KEY = "_staff_idle_refreshed"
@@ -15,7 +17,7 @@ REFRESH_EVERY = 60
 
 def is_staff_session_user(user) -> bool:
     """Accounts with a password sign in as staff (accounts.stages); administrators too."""
-    return bool(user.is_authenticated and (user.is_staff or user.has_usable_password()))
+    return signs_in_as_staff(user)
 
 
 def start_staff_session(request, user) -> None:

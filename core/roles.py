@@ -4,6 +4,8 @@ The groups are created by a data migration in accounts; permission codenames liv
 accounts.User's Meta so that every role can be granted without touching service apps.
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +85,10 @@ ROLE_DASHBOARD_PERMISSION: dict[str, str] = {
 def perm(codename: str) -> str:
     """The full permission name as used by has_perm()."""
     return f"accounts.{codename}"
+
+
+def signs_in_as_staff(user: Any) -> bool:
+    """Staff accounts have a password and sign in with it after the code
+    (accounts.stages); administrators too. A citizen's account has none: no staff role's
+    pages or menu are for it, so its pages need not load its permissions."""
+    return bool(user.is_authenticated and (user.is_staff or user.has_usable_password()))
