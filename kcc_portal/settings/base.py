@@ -171,17 +171,14 @@ def database_from_env(default_sqlite: Path) -> dict:
         db["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
         # A request gives up instead of queueing behind a lock or a runaway query (core.busy
         # answers 503 "busy, try again"); bulk jobs and reports lengthen both for their own
-        # transaction with core.db.long_running(). 0 turns a limit off.
-        timeouts = " ".join(
-            f"-c {name}={ms}"
-            for name, ms in (
-                ("lock_timeout", DATABASE_LOCK_TIMEOUT_MS),
-                ("statement_timeout", DATABASE_STATEMENT_TIMEOUT_MS),
-            )
-            if ms
+        # transaction with core.db.long_running(). 0 turns a limit off — sent as such, so it
+        # also lifts a limit the server or the role sets by default (docker-compose.yml's
+        # PostgreSQL starts with the web's limits, for the connections through PgBouncer).
+        timeouts = (
+            f"-c lock_timeout={DATABASE_LOCK_TIMEOUT_MS} "
+            f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
         )
-        if timeouts:
-            db["OPTIONS"]["options"] = f"{db['OPTIONS'].get('options', '')} {timeouts}".strip()
+        db["OPTIONS"]["options"] = f"{db['OPTIONS'].get('options', '')} {timeouts}".strip()
     elif db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = dict(SQLITE_OPTIONS)
     return db

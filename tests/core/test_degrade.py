@@ -327,3 +327,16 @@ def test_a_held_table_lock_gives_busy_within_the_lock_timeout(
     health = client.get("/healthz")
     assert time.monotonic() - started < 2
     assert health.status_code == 200 and health.json()["database"] == "ok"
+
+
+def test_a_limit_of_zero_is_sent_so_it_lifts_a_default_of_the_server(monkeypatch, tmp_path):
+    """DATABASE_STATEMENT_TIMEOUT_MS=0 (a big table's migration) reaches PostgreSQL as
+    statement_timeout=0: a default the server or the role sets (docker-compose.yml starts
+    PostgreSQL with the web's limits, for PgBouncer's connections) does not apply."""
+    from kcc_portal.settings import base
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://kcc@db.example:5432/kcc")
+    monkeypatch.delenv("DATABASE_PGBOUNCER", raising=False)
+    monkeypatch.setattr(base, "DATABASE_STATEMENT_TIMEOUT_MS", 0)
+    options = base.database_from_env(tmp_path / "db.sqlite3")["OPTIONS"]["options"].split()
+    assert options == ["-c", "lock_timeout=5000", "-c", "statement_timeout=0"]
