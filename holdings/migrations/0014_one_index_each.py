@@ -1,11 +1,60 @@
 # One index each on the tables a year's demand writes: the foreign keys' own indexes go where
 # a unique index leads with the same column (demand → holding, line → demand, instalment →
 # demand), and the LIKE twins of db_index=True on fiscal_year and the statuses go too.
-# The foreign keys only lose their index (the constraints are kept as they are, not dropped
-# and validated again over every row).
+# Nothing is built again over a city's millions of rows: the foreign-key constraints stay
+# as they are (only their indexes are dropped), and the plain indexes on fiscal_year and
+# the statuses are renamed, not dropped and created (on PostgreSQL; SQLite has no LIKE
+# twins and cannot rename an index, so there the small embedded tables are indexed anew).
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+#: (table, column, Django's name for the db_index=True index, the name it has now)
+RENAMED = [
+    ("holdings_arrear", "status", "holdings_arrear_status_ab366879", "arrear_status"),
+    (
+        "holdings_demand",
+        "fiscal_year",
+        "holdings_demand_fiscal_year_6e757a4b",
+        "demand_fiscal_year",
+    ),
+    ("holdings_instalment", "status", "holdings_instalment_status_e1722835", "instalment_status"),
+]
+
+#: (table, column, index) of the foreign keys' own indexes, dropped
+FOREIGN_KEY_INDEXES = [
+    ("holdings_demand", "holding_id", "holdings_demand_holding_id_30fb9d5a"),
+    ("holdings_demandline", "demand_id", "holdings_demandline_demand_id_1a67f8c4"),
+    ("holdings_instalment", "demand_id", "holdings_instalment_demand_id_24d0fd2f"),
+]
+
+
+def forward(apps, schema_editor):
+    postgres = schema_editor.connection.vendor == "postgresql"
+    for table, column, old, new in RENAMED:
+        if postgres:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{old}_like"')
+            schema_editor.execute(f'ALTER INDEX IF EXISTS "{old}" RENAME TO "{new}"')
+        else:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{old}"')
+            schema_editor.execute(f'CREATE INDEX "{new}" ON "{table}" ("{column}")')
+    for _table, _column, index in FOREIGN_KEY_INDEXES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{index}"')
+
+
+def backward(apps, schema_editor):
+    postgres = schema_editor.connection.vendor == "postgresql"
+    for table, column, old, new in RENAMED:
+        if postgres:
+            schema_editor.execute(f'ALTER INDEX IF EXISTS "{new}" RENAME TO "{old}"')
+            schema_editor.execute(
+                f'CREATE INDEX "{old}_like" ON "{table}" ("{column}" varchar_pattern_ops)'
+            )
+        else:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{new}"')
+            schema_editor.execute(f'CREATE INDEX "{old}" ON "{table}" ("{column}")')
+    for table, column, index in FOREIGN_KEY_INDEXES:
+        schema_editor.execute(f'CREATE INDEX "{index}" ON "{table}" ("{column}")')
 
 
 class Migration(migrations.Migration):
@@ -15,20 +64,39 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="arrear",
-            name="status",
-            field=models.CharField(
-                choices=[("due", "Due"), ("paid", "Paid")], default="due", max_length=5
-            ),
-        ),
-        migrations.AlterField(
-            model_name="demand",
-            name="fiscal_year",
-            field=models.CharField(max_length=7),
-        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
+                migrations.AlterField(
+                    model_name="arrear",
+                    name="status",
+                    field=models.CharField(
+                        choices=[("due", "Due"), ("paid", "Paid")], default="due", max_length=5
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="demand",
+                    name="fiscal_year",
+                    field=models.CharField(max_length=7),
+                ),
+                migrations.AlterField(
+                    model_name="instalment",
+                    name="status",
+                    field=models.CharField(
+                        choices=[("due", "Due"), ("paid", "Paid")], default="due", max_length=5
+                    ),
+                ),
+                migrations.AddIndex(
+                    model_name="arrear",
+                    index=models.Index(fields=["status"], name="arrear_status"),
+                ),
+                migrations.AddIndex(
+                    model_name="demand",
+                    index=models.Index(fields=["fiscal_year"], name="demand_fiscal_year"),
+                ),
+                migrations.AddIndex(
+                    model_name="instalment",
+                    index=models.Index(fields=["status"], name="instalment_status"),
+                ),
                 migrations.AlterField(
                     model_name="demand",
                     name="holding",
@@ -39,16 +107,6 @@ class Migration(migrations.Migration):
                         to="holdings.holding",
                     ),
                 ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "holdings_demand_holding_id_30fb9d5a"',
-                    reverse_sql='CREATE INDEX "holdings_demand_holding_id_30fb9d5a" ON "holdings_demand" ("holding_id")',
-                ),
-            ],
-        ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
                 migrations.AlterField(
                     model_name="demandline",
                     name="demand",
@@ -59,16 +117,6 @@ class Migration(migrations.Migration):
                         to="holdings.demand",
                     ),
                 ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "holdings_demandline_demand_id_1a67f8c4"',
-                    reverse_sql='CREATE INDEX "holdings_demandline_demand_id_1a67f8c4" ON "holdings_demandline" ("demand_id")',
-                ),
-            ],
-        ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
                 migrations.AlterField(
                     model_name="instalment",
                     name="demand",
@@ -80,30 +128,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "holdings_instalment_demand_id_24d0fd2f"',
-                    reverse_sql='CREATE INDEX "holdings_instalment_demand_id_24d0fd2f" ON "holdings_instalment" ("demand_id")',
-                ),
-            ],
-        ),
-        migrations.AlterField(
-            model_name="instalment",
-            name="status",
-            field=models.CharField(
-                choices=[("due", "Due"), ("paid", "Paid")], default="due", max_length=5
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="arrear",
-            index=models.Index(fields=["status"], name="arrear_status"),
-        ),
-        migrations.AddIndex(
-            model_name="demand",
-            index=models.Index(fields=["fiscal_year"], name="demand_fiscal_year"),
-        ),
-        migrations.AddIndex(
-            model_name="instalment",
-            index=models.Index(fields=["status"], name="instalment_status"),
+            database_operations=[migrations.RunPython(forward, backward)],
         ),
     ]
