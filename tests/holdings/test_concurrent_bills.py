@@ -216,3 +216,21 @@ def test_a_demand_runs_task_delivered_twice_at_once_generates_the_year_once(unbi
     assert run.status == DemandRun.Status.DONE and run.error == ""
     assert run.created["demands"] == 1
     assert Demand.objects.filter(holding=unbilled_holding, fiscal_year=fy).count() == 1
+
+
+def test_a_register_imports_step_delivered_twice_at_once_is_taken_once(db):
+    """The import's check and its import are runs too (core.runs.claim): the same step's
+    task on two workers at the same moment — one takes the job, the other leaves it."""
+    from holdings.importer.jobs import _mark_running
+    from holdings.models import HoldingImport
+
+    Status = HoldingImport.Status
+    job = HoldingImport.objects.create(original_name="register.csv", kind="csv")
+    for queued, running in (
+        (Status.QUEUED, Status.CHECKING),
+        (Status.IMPORT_QUEUED, Status.IMPORTING),
+    ):
+        HoldingImport.objects.filter(pk=job.pk).update(status=queued)
+        take = lambda q=queued, r=running: _mark_running(job.pk, queued=q, running=r)  # noqa: E731
+        assert sorted(run_together(take, take)) == [False, True]
+        assert HoldingImport.objects.get(pk=job.pk).status == running
