@@ -58,7 +58,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -133,7 +133,7 @@ def tool(name: str) -> str:
 
 def as_postgres(command: list[str]) -> list[str]:
     """PostgreSQL and PgBouncer refuse to run as root: run them as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    return [tool("runuser"), "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 @dataclass
@@ -157,24 +157,38 @@ class Stack:
     def database_url(self, name: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port(name)}/{DATABASE}"
 
-    def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+    def start(
+        self, name: str, command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT
+    ) -> None:
         log = self.folder / f"{name}.log"
         self.logs[name] = log
         with log.open("ab") as out:
+            # A session (process group) of its own: what it starts (gunicorn's workers, the
+            # pool's processes, PgBouncer under runuser) is stopped with it.
             self.procs[name] = subprocess.Popen(  # noqa: S603 - our own commands
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                command,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
-    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 40) -> None:
+    def stop(self, name: str, timeout: float = 40) -> None:
+        """SIGTERM to the process itself (gunicorn and Celery then finish what they hold:
+        a warm shutdown), SIGKILL after `timeout`; then whatever of its group is left."""
         proc = self.procs.pop(name, None)
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
     def stop_all(self) -> None:
         for name in reversed(list(self.procs)):
@@ -182,9 +196,11 @@ class Stack:
         for data in reversed(self.clusters):
             subprocess.run(  # noqa: S603
                 as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                cwd=self.folder,
                 capture_output=True,
                 check=False,
             )
+        self.clusters.clear()
 
     def cpu_seconds(self, names: list[str]) -> float:
         """CPU time used so far by these processes and their children (gunicorn's and the
@@ -220,7 +236,7 @@ class Stack:
     def start_primary(self) -> None:
         data = self.folder / "primary"
         run(as_postgres([pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                         "-E", "UTF8", "--locale=C.UTF-8"]))  # fmt: skip
+                         "-E", "UTF8", "--locale=C.UTF-8"]), cwd=self.folder)  # fmt: skip
         self._pg_ctl_start(
             data,
             "primary",
@@ -234,7 +250,7 @@ class Stack:
         data = self.folder / "replica"
         run(as_postgres([pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p",
                          str(self.port("primary")), "-U", "postgres", "-D", str(data),
-                         "-R", "-X", "stream", "-c", "fast"]))  # fmt: skip
+                         "-R", "-X", "stream", "-c", "fast"]), cwd=self.folder)  # fmt: skip
         self._pg_ctl_start(data, "replica", "-c hot_standby=on -c max_connections=200")
 
     def _pg_ctl_start(self, data: Path, name: str, options: str) -> None:
@@ -244,7 +260,7 @@ class Stack:
         self.logs[name] = log
         run(as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
                          f"-p {port} -k {data} -c listen_addresses=127.0.0.1 {options}",
-                         "start"]))  # fmt: skip
+                         "start"]), cwd=self.folder)  # fmt: skip
 
     def psql(self, name: str, sql: str) -> str:
         out = subprocess.run(  # noqa: S603
@@ -277,7 +293,9 @@ class Stack:
             )
         )
         self.start(
-            "pgbouncer", as_postgres([tool("pgbouncer"), str(self.folder / "pgbouncer.ini")])
+            "pgbouncer",
+            as_postgres([tool("pgbouncer"), str(self.folder / "pgbouncer.ini")]),
+            cwd=self.folder,  # the postgres user may not enter the checkout (under /root)
         )
         wait_port(port, "PgBouncer")
 
@@ -403,9 +421,9 @@ class Stack:
         )  # fmt: skip
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> None:
+def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
     result = subprocess.run(  # noqa: S603 - our own commands
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        command, cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode:
         raise CheckFailed(f"{' '.join(command[:4])} … failed:\n{result.stdout}{result.stderr}")
@@ -564,7 +582,7 @@ def settled_once(notifications: list[dict[str, str]]) -> None:
 
 
 def check_payment_and_replica(stack: Stack) -> dict[str, object]:
-    from payments.models import Payment
+    from payments.models import Payment, PaymentEvent
     from payments.tasks import refresh_rollups
 
     officer = session_for(REVENUE_OFFICER)
@@ -615,7 +633,13 @@ def check_payment_and_replica(stack: Stack) -> dict[str, object]:
                 b + "/payments/sslcommerz/ipn/", data=notification, timeout=30
             ).status_code
         )
-        time.sleep(2)  # the repeated notification's task has run
+        # Every validation queued for it has run (the first payment of the check: the
+        # gateway workers have run no other) before counting its settlements.
+        queued = PaymentEvent.objects.filter(
+            tran_id=tran_id, outcome__startswith="accepted"
+        ).count()
+        gateways = ["worker-1-gateway", "worker-2-gateway"]
+        wait_for(lambda: len(task_outcomes(stack, gateways)) >= queued, "the validations")
         if answers != [200, 200, 200]:
             raise CheckFailed(f"the notifications were answered {answers}")
         settled_once([notification])
@@ -674,12 +698,11 @@ def check_rate_limit(stack: Stack) -> str:
 
 
 def check_bulk_jobs(stack: Stack) -> str:
-    from django.db.models import Count
     from django.utils import timezone
 
     from accounts.models import User
     from core.fiscal import fiscal_year
-    from ezbike.models import LicenceStatusChange
+    from ezbike.models import Licence, LicenceStatusChange
     from ezbike.tasks import expire_licences
     from holdings.models import Demand, DemandRun
     from holdings.services import demand_run_start
@@ -695,7 +718,7 @@ def check_bulk_jobs(stack: Stack) -> str:
     today = timezone.localdate()
     admin = User.objects.get(mobile="01711000009")
     runs = []
-    year = fiscal_year(today.replace(year=today.year + 1))
+    year = fiscal_year(date(today.year + 1, today.month, 1))  # next year's
     demand_run = demand_run_start(fiscal_year=year, actor=admin)
     run_demand_generation.delay(demand_run.pk)  # delivered a second time
     runs.append((DemandRun, demand_run.pk))
@@ -706,6 +729,12 @@ def check_bulk_jobs(stack: Stack) -> str:
     rent_run = rent_run_start(period=today.replace(day=1), actor=admin)
     run_shop_rent.delay(rent_run.pk)
     runs.append((RentRun, rent_run.pk))
+    # An e-bike licence past its deadline (the demo's run to next year's), so the expiry
+    # sent twice at once has something to do.
+    lapsed = Licence.objects.filter(status="active").order_by("pk").first()
+    if lapsed is None:
+        raise CheckFailed("the demo city has no active e-bike licence")
+    Licence.objects.filter(pk=lapsed.pk).update(valid_until=today - timedelta(days=1))
     daily = {task.delay().id for task in (expire_licences, refresh_late_renewal_bills) * 2}
 
     def finished() -> bool:
@@ -721,24 +750,15 @@ def check_bulk_jobs(stack: Stack) -> str:
     wait_for(lambda: daily <= set(task_outcomes(stack, workers)), "the daily jobs", timeout=120)
     outcomes = task_outcomes(stack, workers)  # every task of the check so far
     problems += [f"task {t} raised" for t, outcome in outcomes.items() if outcome == "raised"]
-    expired_twice = (
-        LicenceStatusChange.objects.filter(to_status="expired")
-        .values("licence")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .count()
-    )
-    if expired_twice:
-        problems.append(f"{expired_twice} e-bike licences expired twice")
-    twice = (
-        Demand.objects.filter(fiscal_year=year)
-        .values("holding")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .count()
-    )
-    if problems or twice:
-        raise CheckFailed(f"bulk jobs: {problems} ({twice} holdings billed twice)")
+    expiries = LicenceStatusChange.objects.filter(licence=lapsed, to_status="expired").count()
+    if Licence.objects.get(pk=lapsed.pk).status != "expired" or expiries != 1:
+        problems.append(f"the lapsed e-bike licence: {expiries} expiries")
+    # The run that worked counted every demand of the year: nothing was left to another.
+    made = DemandRun.objects.get(pk=demand_run.pk).created.get("demands")
+    if made != Demand.objects.filter(fiscal_year=year).count() or not made:
+        problems.append(f"the demand run counted {made} demands")
+    if problems:
+        raise CheckFailed(f"bulk jobs: {problems}")
     return "ok"
 
 
@@ -957,24 +977,24 @@ def main(argv: list[str] | None = None) -> None:
     def interrupted(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)  # stop what was started (below), then exit
 
-    signal.signal(signal.SIGTERM, interrupted)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
     try:
         result = check(stack)
-    except CheckFailed as exc:
-        for name in stack.logs:
-            tail = stack.tail(name, 15)
-            if tail:
-                print(f"--- {name} ---\n{tail}", file=sys.stderr)
-        stack.stop_all()
-        raise SystemExit(f"scale-check failed: {exc}") from None
-    except BaseException:
-        stack.stop_all()
+    except BaseException as exc:
+        if not isinstance(exc, KeyboardInterrupt):
+            for name in stack.logs:
+                tail = stack.tail(name, 15)
+                if tail:
+                    print(f"--- {name} ---\n{tail}", file=sys.stderr)
+        stop(stack)
+        if isinstance(exc, CheckFailed):
+            raise SystemExit(f"scale-check failed: {exc}") from None
         raise
     if args.keep:
         say(f"left running in {folder}: balancer {stack.url('balancer')}, ports {stack.ports}")
     else:
-        stack.stop_all()
-        shutil.rmtree(folder, ignore_errors=True)
+        stop(stack)
     say(
         f"details took_s={time.monotonic() - started:.0f} "
         f"citizen_pages_per_s_node={result['pages_per_s']:.1f} "
@@ -994,6 +1014,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     if failover_lost:
         raise SystemExit(1)
+
+
+def stop(stack: Stack) -> None:
+    """Stop everything and remove the folder, not to be cut short by a second signal."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    stack.stop_all()
+    shutil.rmtree(stack.folder, ignore_errors=True)
 
 
 def check(stack: Stack) -> dict:
