@@ -13,7 +13,8 @@ from .verify import allotment_letter_lookup
 SPEC = register(
     ServiceSpec(
         key="market_leases",
-        title=_("Shop rent"),
+        # Shop rent, salami and deposits, and ijara tenders' fees, securities and leases.
+        title=_("Markets, shops and ijara"),
         order=40,
         card=ServiceCard(
             text=_(
