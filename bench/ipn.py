@@ -344,29 +344,14 @@ def _citizen_session() -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, store.session_key or ""
 
 
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs of a page's form (the simulator's signed notification)."""
-    import re
-    from html import unescape
-
-    fields = {}
-    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", html):
-        name = re.search(r'name="([^"]*)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
-    return fields
-
-
 def pay_at_simulator(gateway_url: str, session: requests.Session | None = None) -> dict[str, str]:
     """Pay a gateway session at the simulator without its own notification; returns the
     signed notification the gateway would have sent."""
-    page = (session or requests).post(
-        gateway_url, data={"action": "bkash", "no_ipn": "1"}, timeout=30
-    )
-    fields = hidden_fields(page.text)
+    from payments.simulator.client import pay
+
+    fields = pay(gateway_url, session=session, no_ipn=True)
     if "tran_id" not in fields:
-        raise SystemExit(f"the simulator gave no notification to send ({page.status_code})")
+        raise SystemExit("the simulator gave no notification to send")
     return fields
 
 

@@ -89,14 +89,10 @@ def gateway(live_server, settings):
 def pay_at_gateway(payment, action: str = "bkash") -> None:
     """Pay at the simulator's checkout page without its notification, then reconcile (the
     beat task's query), as payments' own tests do."""
-    import requests
-
     from payments.services import payment_reconcile
+    from payments.simulator.client import pay
 
-    response = requests.post(
-        payment.gateway_url, data={"action": action, "no_ipn": "1"}, timeout=20
-    )
-    response.raise_for_status()
+    pay(payment.gateway_url, action, no_ipn=True)
     assert payment_reconcile(payment=payment) == "succeeded"
 
 

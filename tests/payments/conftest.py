@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from datetime import date
 from decimal import Decimal
-from html import unescape
 
 import pytest
-import requests
 
 from payments.services import LineSpec, bill_issue
+from payments.simulator.client import hidden_fields, pay
 
 
 @pytest.fixture
@@ -72,23 +70,9 @@ def make_bill():
     return make
 
 
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs of a page (the simulator's signed browser-return form)."""
-    fields = {}
-    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", html):
-        name = re.search(r'name="([^"]*)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
-    return fields
-
-
 def pay_at_gateway(payment, action: str = "bkash", **switches) -> dict[str, str]:
     """Press a button on the simulator's checkout page; returns the signed return fields."""
-    data = {"action": action, **{k: "1" for k, on in switches.items() if on}}
-    response = requests.post(payment.gateway_url, data=data, timeout=20)
-    response.raise_for_status()
-    return hidden_fields(response.text)
+    return pay(payment.gateway_url, action, **switches)
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:
