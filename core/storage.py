@@ -29,6 +29,8 @@ class PrivateStorage(FileSystemStorage):
 
 
 if TYPE_CHECKING:
+    from django.http import FileResponse
+
     _LazyStorage = LazyObject[Storage]
 else:
     _LazyStorage = LazyObject
@@ -68,7 +70,7 @@ def stream_file(
     content_type: str = "",
     filename: str = "",
     as_attachment: bool = False,
-) -> Any:
+) -> FileResponse:
     """A stored file (a FieldFile) streamed to a browser after the caller's permission
     check: 404 when there is none or the storage no longer has it (never a 500), never
     cached by the browser or a proxy, its type not sniffed."""

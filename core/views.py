@@ -229,18 +229,11 @@ def city_logo(request: HttpRequest) -> HttpResponseBase:
     bucket: nothing serves MEDIA_ROOT), cached by browsers for a day; 404 without one."""
     import mimetypes
 
-    from django.http import FileResponse, Http404
-
     from .models import CityProfile
+    from .storage import stream_file
 
-    city = CityProfile.current()
-    if not city.logo:
-        raise Http404
-    try:
-        handle = city.logo.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    mime = mimetypes.guess_type(city.logo.name or "")[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=mime)
-    response["Cache-Control"] = "public, max-age=86400"
+    logo = CityProfile.current().logo
+    mime = mimetypes.guess_type(logo.name or "")[0] or "application/octet-stream"
+    response = stream_file(logo, content_type=mime)
+    response["Cache-Control"] = "public, max-age=86400"  # the same for everyone
     return response
