@@ -127,3 +127,41 @@ def test_two_officers_cancelling_at_once_cancel_once_and_the_rest_is_marked_once
     assert set(RentMonth.objects.filter(allotment=allotment).values_list("status", flat=True)) == {
         "set_off"
     }
+
+
+@pytest.mark.postgres
+def test_the_refund_handled_twice_at_once_is_decided_once(allotted, officer, make_user):
+    """The refund is claimed by one conditional UPDATE: two calls at the same moment (the
+    cancelling transaction's on-commit call and another) decide it once — one audit row;
+    the other finds it taken and leaves it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    from core.models import AuditLog
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections")
+    allotment, bill = allotted
+    pay_at_counter(make_user, bill)
+    case = cancel_for_arrears(allotment, officer)
+    assert case.refund == "counter"
+    # The case waits for its refund again, as it did when the cancellation committed.
+    ArrearsCase.objects.filter(pk=case.pk).update(refund="pending", refund_note="")
+    audits = AuditLog.objects.filter(action__endswith="deposit_refunded").count()
+    barrier = threading.Barrier(2)
+
+    def handle(_):
+        barrier.wait()
+        try:
+            return deposit_refund(case_id=case.pk)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(handle, range(2)))
+    # The other call found it being handled ("pending") or, later, handled ("counter").
+    assert outcomes in (["counter", "pending"], ["counter", "counter"]), outcomes
+    assert ArrearsCase.objects.get(pk=case.pk).refund == "counter"
+    assert AuditLog.objects.filter(action__endswith="deposit_refunded").count() == audits + 1
