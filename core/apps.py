@@ -10,11 +10,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from . import portal
+        from . import citizen_cache, portal
 
         post_migrate.connect(_ensure_city, sender=self)
+        connection_created.connect(citizen_cache.install)  # every write is seen
+        citizen_cache.scope_last_login()  # signing in drops only the user's own figures
         portal.autodiscover()  # every installed app's portal.py declares it
 
 

@@ -20,8 +20,8 @@ verify lookup takes the code and returns payments' `Verified` or None).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -102,6 +102,10 @@ class ServiceSpec:
     # days counted; in one ward — its pk — if given), as the service's dues ask for it
     # before rebates and surcharges: demand(start, end, ward_id) -> Decimal.
     demand: Callable[[date, date, int | None], Decimal] | None = None
+    # The accounts that see these bills' subjects on their own pages (a holding's owners):
+    # a write for the bills then drops only their cached figures (core.citizen_cache).
+    # Bills in, user ids out; None (or no hook) when it cannot tell: everyone's are dropped.
+    subject_users: Callable[[Sequence[Any]], Iterable[int] | None] | None = None
     # The CityProfile attribute holding the city's own word for the service's title, if
     # any (KCC calls holding tax "পৌরকর"): the home card shows it instead of `title`.
     city_title: str = ""
@@ -181,8 +185,14 @@ def home_cards(city: Any = None) -> list[dict[str, Any]]:
 
 def open_dues(user: Any) -> list[OpenDue]:
     """Everything `user` owes now that no open bill covers yet, from every declaration:
-    overdue first, then by due date."""
-    dues = [due for s in specs() if s.open_dues is not None for due in s.open_dues(user)]
+    overdue first, then by due date; the words in the current language (plain strings, so
+    the list is cheap to keep in a cache)."""
+    dues = [
+        replace(due, label=str(due.label), period=str(due.period))
+        for s in specs()
+        if s.open_dues is not None
+        for due in s.open_dues(user)
+    ]
     return sorted(dues, key=lambda d: (not d.overdue, d.due_date, d.service, d.token))
 
 

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
-from . import portal
+from . import citizen_cache, portal
 from .roles import ROLE_DASHBOARD_PERMISSION, Role, perm
 
 
@@ -123,15 +123,19 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
+        panels = portal.panels()
+        contexts = citizen_cache.figures(
+            user, "dashboard", lambda: {p.key: p.context(user) for p in panels}
+        )
         sections = [
             {
                 "key": p.key,
                 "title": p.title,
                 "template": p.template,
                 "wide": p.wide,
-                **p.context(user),
+                **contexts[p.key],
             }
-            for p in portal.panels()
+            for p in panels
         ]
         return super().get_context_data(sections=sections, **kwargs)
 

@@ -28,6 +28,7 @@ from core.privacy import mask_mobile, mask_name
 from core.ratelimit import over_limit
 from core.status import check_transition
 from core.validators import normalize_nid
+from payments import people
 from payments.models import Bill
 from payments.services import LineSpec, PaymentError, bill_issue, bill_subject_lock
 
@@ -770,6 +771,11 @@ def _period_bn(instalments: Sequence[Instalment], arrears: Sequence[Arrear]) -> 
     )
 
 
+@people.scoped(
+    lambda **kw: [
+        Bill(service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(kw["holding"]))
+    ]
+)
 @transaction.atomic
 def holding_bill(
     *,

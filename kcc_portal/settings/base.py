@@ -249,6 +249,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A citizen's dashboard and "what I owe" figures are cached until a write they are worked
+# out from commits (core.citizen_cache); each entry lives at most this long. 0: no cache.
+CITIZEN_CACHE_SECONDS = env.int("CITIZEN_CACHE_SECONDS", default=300)
 # Quick pay (no account): look-ups of a holding per IP address in 10 minutes.
 QUICK_PAY_LOOKUPS = env.int("QUICK_PAY_LOOKUPS", default=30)
 

@@ -33,6 +33,7 @@ from core.models import Ward
 from core.money import to_money
 from core.status import can_transition
 
+from .. import people
 from ..codes import random_code
 from ..models import Bill, BillClaim, BillLine, Payment
 from ..registry import billing_service, run_hook
@@ -241,6 +242,15 @@ def _create(
     return bill
 
 
+@people.scoped(
+    lambda **kw: [
+        Bill(
+            service=kw["service"],
+            subject_type=kw["subject_type"],
+            subject_id=str(kw["subject_id"]),
+        )
+    ]
+)
 @transaction.atomic
 def bill_issue(
     *,
@@ -296,8 +306,9 @@ def bill_issue(
             return bill
     if claimed:
         _refuse_if_live(claimed)
-        for old in claimed:
-            _cancel_locked(old, reason="replaced by a new bill for the same dues", actor=actor)
+        with people.scoped_to_bills(claimed):  # their payers see them go
+            for old in claimed:
+                _cancel_locked(old, reason="replaced by a new bill for the same dues", actor=actor)
     return _create(
         service=service,
         subject_type=subject_type,
@@ -318,6 +329,7 @@ def bill_issue(
     )
 
 
+@people.scoped(lambda **kw: [kw["bill"]])
 @transaction.atomic
 def bill_supersede(
     *,
@@ -388,6 +400,7 @@ def _cancel_locked(bill: Bill, *, reason: str, actor: Any) -> Bill:
     return bill
 
 
+@people.scoped(lambda **kw: [kw["bill"]])
 @transaction.atomic
 def bill_cancel(*, bill: Bill, reason: str, actor: Any = None) -> Bill:
     """Cancel an open bill (ValueError if it is not open; BillBusy while a payment on it is

@@ -18,6 +18,7 @@ from core.models import CityProfile
 from core.sequences import next_in_year
 from core.status import check_transition
 
+from .. import people
 from ..models import (
     Allocation,
     Bill,
@@ -111,6 +112,19 @@ def settle_locked(
 
     # The allocations are dated today (or `dated`): refused if that month is closed.
     ensure_open(timezone.localtime(dated).date() if dated else None)
+    with people.scoped_to_payment(payment):  # the cached figures of whom it concerns
+        return _settle(payment, facts=facts, reason=reason, actor=actor, dated=dated)
+
+
+def _settle(
+    payment: Payment,
+    *,
+    facts: dict[str, Any] | None,
+    reason: str,
+    actor: Any,
+    dated: datetime.datetime | None,
+) -> Payment:
+    """settle_locked's work, once the month is known to be open."""
     for key, value in (facts or {}).items():
         setattr(payment, key, value)
     payment.settled_at = dated or timezone.now()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.money import format_amount
 
+from .. import people
 from ..codes import random_code
 from ..gateways import get_client
 from ..gateways.sslcommerz import (
@@ -102,6 +103,7 @@ def callback_refuse(
     )
 
 
+@people.scoped(lambda **kw: kw["bills"])
 def create_payment(
     *,
     bills: Sequence[Bill],
@@ -155,11 +157,12 @@ def payment_initiate_online(
 ) -> Payment:
     """Create the payment (committed first, so an early IPN finds it), then open the
     gateway session. The payment is pending with a gateway URL, or failed with a reason."""
-    with transaction.atomic():
-        payment = _create_online(
-            bills=bills, payer=payer, payer_name=payer_name, payer_mobile=payer_mobile
-        )
-    return _open_session(payment)
+    with people.scoped_to_bills(bills, getattr(payer, "pk", None)):  # whom it concerns
+        with transaction.atomic():
+            payment = _create_online(
+                bills=bills, payer=payer, payer_name=payer_name, payer_mobile=payer_mobile
+            )
+        return _open_session(payment)
 
 
 def _create_online(

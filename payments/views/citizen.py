@@ -19,12 +19,14 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import citizen_cache, portal
 from core.audit import client_ip
 from core.digits import localize_digits
 from core.privacy import mask_mobile
@@ -52,16 +54,31 @@ STATUS_AUTO_REFRESH_MINUTES = 15
 TRY_AGAIN_LIMIT, TRY_AGAIN_WINDOW = 20, 600
 
 
+def owed(user: Any) -> dict[str, Any]:
+    """What "what I owe" shows of `user`'s (cached with their figures): the open bills,
+    each row rendered but its tick box, and the dues not billed yet."""
+    bills = [
+        {
+            "pk": bill.pk,
+            "number": bill.number,
+            "total": bill.total,
+            "cells": render_to_string("payments/_bill_cells.html", {"bill": bill}),
+        }
+        for bill in selectors.open_bills_for(user)
+    ]
+    return {"bills": bills, "dues": portal.open_dues(user)}
+
+
 @login_required
 def my_bills(request: HttpRequest) -> HttpResponse:
-    bills = selectors.open_bills_for(request.user)
+    figures = citizen_cache.figures(request.user, "owed", lambda: owed(request.user))
     # Ticked at first: every bill, or only the one just made ("?new=<number>"); the page
     # keeps the total of the ticked ones as they change (static/js/portal.js).
     new = request.GET.get("new")
-    checked_total = sum((b.total for b in bills if not new or b.number == new), Decimal("0"))
-    return render(
-        request, "payments/my_bills.html", {"bills": bills, "checked_total": checked_total}
+    checked_total = sum(
+        (b["total"] for b in figures["bills"] if not new or b["number"] == new), Decimal("0")
     )
+    return render(request, "payments/my_bills.html", {**figures, "checked_total": checked_total})
 
 
 @login_required

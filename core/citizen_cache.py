@@ -1,0 +1,219 @@
+"""A citizen's figures (the dashboard's panels, "what I owe"), cached per citizen until
+something they are worked out from is written.
+
+Reading: `figures(user, name, compute)` returns `compute()`'s value, kept in the cache under
+the citizen, the name, the page's language, today's date, and two version tokens — the
+city's and the citizen's. A hit costs two cache round trips instead of the dozens of
+queries and the rendering the figures need.
+
+Invalidation is by construction, not by remembering every place that changes a due: every
+SQL statement run through Django's connections passes `_watch` (an execute wrapper added to
+each new connection). A statement that writes (INSERT, UPDATE, DELETE, TRUNCATE, COPY) to a
+table outside IGNORED_TABLES — tables no figure is worked out from (a test reads every
+figure and checks it touches none of them) — marks the transaction; when it commits, the
+version tokens change and every figure cached before is never read again:
+- for the citizens the write was scoped to (`scoped_to(user_ids)`), when every write of the
+  transaction was scoped: the bill path names a bill's payer and the people of its subject
+  (core.portal.ServiceSpec.subject_users), so one citizen's payment drops only the figures
+  of those who see it;
+- otherwise for everyone (the city's token): a demand run, a staff member's change, a
+  write nobody scoped — a new kind of write can make the cache useless, never wrong.
+
+Guards: a connection with uncommitted writes of its own neither reads nor fills the cache
+(it sees what others cannot yet); figures are worked out on the primary (a lagging replica
+would store the past under the new token); the tokens are random, and a token the cache
+lost is replaced by a new one, never by its earlier value; each entry lives at most
+CITIZEN_CACHE_SECONDS, which bounds what a write made outside Django (psql) leaves stale;
+the cache unreachable, figures are worked out as if nothing were cached.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .db import primary_pinned
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Tables written often that no citizen's figure is worked out from: a write to them keeps
+#: the cache (tests/core/test_citizen_cache.py reads every figure and checks none of these).
+IGNORED_TABLES = frozenset(
+    {
+        "django_session",  # signing in
+        "django_admin_log",
+        "core_auditlog",
+        "accounts_smsmessage",  # sign-in codes sent
+        "payments_paymentevent",  # each gateway notification, as it comes
+        "payments_collectionrollup",  # the revenue figures' refresh
+        "payments_rollupstate",
+        "ezbike_sighting",  # RFID scans
+        "ezbike_cardlookup",
+        "holdings_reportexport",
+    }
+)
+
+_WRITE = re.compile(
+    r"\b(?:INSERT\s+INTO|(?<!FOR )(?<!DO )UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|COPY)"
+    r"\s+(?:ONLY\s+)?\"?(\w+)\"?",
+    re.IGNORECASE,
+)
+_GLOBAL = "cz:g"
+_MISS = object()
+_scope: contextvars.ContextVar[frozenset[int] | None] = contextvars.ContextVar(
+    "citizen_cache_scope", default=None
+)
+
+
+def _user_key(user_id: int) -> str:
+    return f"cz:u:{user_id}"
+
+
+def written_tables(sql: str) -> set[str]:
+    """The tables a statement writes to (lower case)."""
+    return {m.group(1).lower() for m in _WRITE.finditer(sql)}
+
+
+@contextmanager
+def scoped_to(user_ids: Iterable[int | None]) -> Iterator[None]:
+    """Writes inside concern only these citizens' figures (inside another scope: both)."""
+    ids = frozenset(i for i in user_ids if i is not None)
+    outer = _scope.get()
+    token = _scope.set(ids | outer if outer is not None else ids)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+class _Bump:
+    """Run at a transaction's commit (transaction.on_commit): new version tokens for the
+    citizens it wrote for, or for the whole city."""
+
+    def __init__(self) -> None:
+        self.everyone = False
+        self.users: set[int] = set()
+
+    def add(self, scope: frozenset[int] | None) -> None:
+        if scope is None:
+            self.everyone = True
+        else:
+            self.users |= scope
+
+    def __call__(self) -> None:
+        try:
+            if self.everyone:
+                cache.set(_GLOBAL, secrets.token_hex(8), None)
+            elif self.users:
+                token = secrets.token_hex(8)
+                cache.set_many({_user_key(u): token for u in self.users}, None)
+        except Exception:  # noqa: BLE001 - the entries' lifetime bounds what stays stale
+            log.exception("The citizens' cached figures could not be dropped")
+
+
+def _pending(conn: Any, *, current_level: bool) -> _Bump | None:
+    """The commit callback of this connection's open transaction, if it has written:
+    `current_level` — one that runs if the current savepoint level commits."""
+    if not conn.in_atomic_block:
+        return None
+    level = set(conn.savepoint_ids)
+    for sids, func, _robust in conn.run_on_commit:
+        if isinstance(func, _Bump) and (not current_level or sids <= level):
+            return func
+    return None
+
+
+def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    """The execute wrapper: a write to a watched table marks the transaction."""
+    result = execute(sql, params, many, context)
+    if not settings.CITIZEN_CACHE_SECONDS:
+        return result
+    tables = written_tables(sql) - IGNORED_TABLES if isinstance(sql, str) else {"?"}
+    if tables:
+        changed(context["connection"])
+    return result
+
+
+def changed(conn: Any = None) -> None:
+    """Figures may have changed (the current scope's, or everyone's) as of this connection's
+    commit — done by `_watch` for every statement; call it for a write Django's cursor does
+    not see (a COPY through cursor.copy)."""
+    conn = conn or connections[DEFAULT_DB_ALIAS]
+    scope = _scope.get()
+    if not conn.in_atomic_block:
+        now = _Bump()
+        now.add(scope)
+        now()
+        return
+    bump = _pending(conn, current_level=True)
+    if bump is None:
+        bump = _Bump()
+        transaction.on_commit(bump, using=conn.alias)
+    bump.add(scope)
+
+
+def install(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created: watch every statement of the new connection."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def _token(key: str, tokens: dict[str, Any]) -> str:
+    value = tokens.get(key)
+    if value is None:  # never set, or lost by the cache: a new one, never an earlier one
+        cache.add(key, secrets.token_hex(8), None)
+        value = cache.get(key)
+    return str(value)
+
+
+def figures(user: Any, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` for this citizen, from the cache while nothing it reads has changed."""
+    seconds = settings.CITIZEN_CACHE_SECONDS
+    if not seconds or not getattr(user, "is_authenticated", False):
+        return compute()
+    if _pending(connections[DEFAULT_DB_ALIAS], current_level=False) is not None:
+        return compute()  # this transaction's own writes: not for the cache
+    try:
+        keys = [_GLOBAL, _user_key(user.pk)]
+        tokens = cache.get_many(keys)
+        city, mine = (_token(k, tokens) for k in keys)
+        key = f"cz:{user.pk}:{name}:{get_language()}:{timezone.localdate():%Y%m%d}:{city}:{mine}"
+        value = cache.get(key, _MISS)
+    except Exception:  # noqa: BLE001 - no cache: worked out each time
+        log.warning("The citizens' cache cannot be read", exc_info=True)
+        return compute()
+    if value is not _MISS:
+        return cast(T, value)
+    with primary_pinned(True):
+        value = compute()
+    try:
+        cache.set(key, value, seconds)
+    except Exception:  # noqa: BLE001 - the figures are right, only not kept
+        log.warning("The citizens' cache cannot be written", exc_info=True)
+    return value
+
+
+def scope_last_login() -> None:
+    """Signing in writes the account's last_login: scoped to that citizen, so a morning of
+    sign-ins does not drop the whole city's figures (Django's own receiver, replaced)."""
+    from django.contrib.auth.models import update_last_login
+    from django.contrib.auth.signals import user_logged_in
+
+    def scoped_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+        with scoped_to([user.pk]):
+            update_last_login(sender, user, **kwargs)
+
+    if user_logged_in.disconnect(dispatch_uid="update_last_login"):
+        user_logged_in.connect(scoped_last_login, dispatch_uid="update_last_login", weak=False)
