@@ -12,10 +12,11 @@ each new connection). A statement that writes (INSERT, UPDATE, DELETE, TRUNCATE,
 table outside IGNORED_TABLES — tables no figure is worked out from (a test reads every
 figure and checks it touches none of them) — marks the transaction; when it commits, the
 version tokens change and every figure cached before is never read again:
-- for the citizens the write was scoped to (`scoped_to(user_ids)`), when every write of the
-  transaction was scoped: the bill path names a bill's payer and the people of its subject
-  (core.portal.ServiceSpec.subject_users), so one citizen's payment drops only the figures
-  of those who see it;
+- for the citizens and bill subjects the write was scoped to (`scoped_to(user_ids,
+  subjects)`), when every write of the transaction was scoped: the bill path names a bill's
+  subject, its payer and the people of its subject (core.portal.ServiceSpec.subject_users),
+  so one citizen's payment drops only the figures of those who see it and its subject's
+  (`subject_figures`: a holding's statement, also for quick pay without an account);
 - otherwise for everyone (the city's token): a demand run, a staff member's change, a
   write nobody scoped — a new kind of write can make the cache useless, never wrong.
 
@@ -30,6 +31,7 @@ the cache unreachable, figures are worked out as if nothing were cached.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import re
 import secrets
@@ -72,7 +74,8 @@ _WRITE = re.compile(
 )
 _GLOBAL = "cz:g"
 _MISS = object()
-_scope: contextvars.ContextVar[frozenset[int] | None] = contextvars.ContextVar(
+#: The version tokens a scoped write replaces ("cz:u:<user id>", "cz:s:<subject>").
+_scope: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
     "citizen_cache_scope", default=None
 )
 
@@ -81,17 +84,24 @@ def _user_key(user_id: int) -> str:
     return f"cz:u:{user_id}"
 
 
+def _subject_key(subject: str) -> str:
+    return f"cz:s:{hashlib.sha256(subject.encode()).hexdigest()[:20]}"  # any characters
+
+
 def written_tables(sql: str) -> set[str]:
     """The tables a statement writes to (lower case)."""
     return {m.group(1).lower() for m in _WRITE.finditer(sql)}
 
 
 @contextmanager
-def scoped_to(user_ids: Iterable[int | None]) -> Iterator[None]:
-    """Writes inside concern only these citizens' figures (inside another scope: both)."""
-    ids = frozenset(i for i in user_ids if i is not None)
+def scoped_to(user_ids: Iterable[int | None], subjects: Iterable[str] = ()) -> Iterator[None]:
+    """Writes inside concern only these citizens' figures and these subjects' (a bill's
+    subject, "holdings:holding:3/45A"); inside another scope: both scopes'."""
+    keys = frozenset(_user_key(i) for i in user_ids if i is not None) | frozenset(
+        _subject_key(s) for s in subjects
+    )
     outer = _scope.get()
-    token = _scope.set(ids | outer if outer is not None else ids)
+    token = _scope.set(keys | outer if outer is not None else keys)
     try:
         yield
     finally:
@@ -104,21 +114,21 @@ class _Bump:
 
     def __init__(self) -> None:
         self.everyone = False
-        self.users: set[int] = set()
+        self.keys: set[str] = set()
 
-    def add(self, scope: frozenset[int] | None) -> None:
+    def add(self, scope: frozenset[str] | None) -> None:
         if scope is None:
             self.everyone = True
         else:
-            self.users |= scope
+            self.keys |= scope
 
     def __call__(self) -> None:
         try:
             if self.everyone:
                 cache.set(_GLOBAL, secrets.token_hex(8), None)
-            elif self.users:
+            elif self.keys:
                 token = secrets.token_hex(8)
-                cache.set_many({_user_key(u): token for u in self.users}, None)
+                cache.set_many(dict.fromkeys(self.keys, token), None)
         except Exception:  # noqa: BLE001 - the entries' lifetime bounds what stays stale
             log.exception("The citizens' cached figures could not be dropped")
 
@@ -180,16 +190,30 @@ def _token(key: str, tokens: dict[str, Any]) -> str:
 
 def figures(user: Any, name: str, compute: Callable[[], T]) -> T:
     """`compute()` for this citizen, from the cache while nothing it reads has changed."""
+    if not getattr(user, "is_authenticated", False):
+        return compute()
+    return _cached(_user_key(user.pk), name, compute)
+
+
+def subject_figures(subject: str, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` about one bill subject ("holdings:holding:3/45A": a holding's statement,
+    for anyone who may see it), from the cache while nothing it reads has changed: a write
+    scoped to the subject, or an unscoped one, drops it."""
+    return _cached(_subject_key(subject), name, compute)
+
+
+def _cached(own: str, name: str, compute: Callable[[], T]) -> T:
     seconds = settings.CITIZEN_CACHE_SECONDS
-    if not seconds or not getattr(user, "is_authenticated", False):
+    if not seconds:
         return compute()
     if _pending(connections[DEFAULT_DB_ALIAS], current_level=False) is not None:
         return compute()  # this transaction's own writes: not for the cache
     try:
-        keys = [_GLOBAL, _user_key(user.pk)]
+        keys = [_GLOBAL, own]
         tokens = cache.get_many(keys)
         city, mine = (_token(k, tokens) for k in keys)
-        key = f"cz:{user.pk}:{name}:{get_language()}:{timezone.localdate():%Y%m%d}:{city}:{mine}"
+        day = f"{timezone.localdate():%Y%m%d}"
+        key = f"{own}:{name}:{get_language()}:{day}:{city}:{mine}"
         value = cache.get(key, _MISS)
     except Exception:  # noqa: BLE001 - no cache: worked out each time
         log.warning("The citizens' cache cannot be read", exc_info=True)

@@ -1,7 +1,7 @@
 """Whose cached figures a write for some bills changes (core.citizen_cache): the bills'
-payers, the payment's, and the accounts each bill's service names for its subject
-(core.portal.ServiceSpec.subject_users). When a service cannot tell, nobody is named and
-the write drops everyone's figures."""
+subjects', their payers', the payment's, and those of the accounts each bill's service
+names for its subject (core.portal.ServiceSpec.subject_users). When a service cannot tell,
+nobody is named and the write drops everyone's figures."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from core import citizen_cache, portal
 from .models import Bill, Payment
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def subject(bill: Bill) -> str:
+    """The name of a bill's subject in the citizens' cache (core.citizen_cache): what a
+    page about that subject keys its figures by."""
+    return f"{bill.service}:{bill.subject_type}:{bill.subject_id}"
 
 
 def of_bills(bills: Sequence[Bill]) -> set[int] | None:
@@ -43,7 +49,7 @@ def scoped_to_bills(bills: Sequence[Bill], *also: Any) -> Iterator[None]:
     if people is None:
         yield
         return
-    with citizen_cache.scoped_to(people | {a for a in also if a is not None}):
+    with citizen_cache.scoped_to(people | set(also), [subject(bill) for bill in bills]):
         yield
 
 

@@ -733,6 +733,17 @@ def _subject_id(holding: Holding) -> str:
     return f"{holding.ward.number}/{holding.number}"
 
 
+def _unsaved_bill(holding: Holding) -> Bill:
+    """A holding-tax bill of the holding, not saved: names its subject (payments.people)."""
+    return Bill(service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(holding))
+
+
+def cached_subject(holding: Holding) -> str:
+    """The holding as the citizens' cache knows it (core.citizen_cache.subject_figures):
+    the subject its bills name, so a write for one of them drops what is kept about it."""
+    return people.subject(_unsaved_bill(holding))
+
+
 def holding_dues(
     *, instalments: Sequence[Instalment] = (), arrears: Sequence[Arrear] = ()
 ) -> list[str]:
@@ -771,11 +782,7 @@ def _period_bn(instalments: Sequence[Instalment], arrears: Sequence[Arrear]) -> 
     )
 
 
-@people.scoped(
-    lambda **kw: [
-        Bill(service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(kw["holding"]))
-    ]
-)
+@people.scoped(lambda **kw: [_unsaved_bill(kw["holding"])])
 @transaction.atomic
 def holding_bill(
     *,

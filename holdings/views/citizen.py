@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_http_methods
 
+from core import citizen_cache
 from core.audit import client_ip
 from core.digits import is_bengali
 from core.money import format_amount
@@ -60,6 +61,7 @@ from ..selectors import (
 from ..services import (
     appeal_deadline,
     appeal_file,
+    cached_subject,
     holding_bill,
     holding_link_at_counter,
     holding_link_by_nid,
@@ -187,11 +189,11 @@ def holding_link_code(request, holding_pk: int):
 @require_http_methods(["GET", "POST"])
 def holding_statement(request, pk: int):
     holding = get_object_or_404(Holding.objects.select_related("ward"), pk=pk)
-    if not holding_visible_to(request.user, holding):
-        raise Http404
     owner = is_owner(request.user, holding)
+    if not (owner or holding_visible_to(request.user, holding)):
+        raise Http404
     today = timezone.localdate()
-    st = decorate(statement(holding), today)
+    st = decorate(_statement(request, holding), today)
     form = PayForm(request.POST or None, options=pay_options(st, today) if owner else [])
     if request.method == "POST":
         if not owner:
@@ -429,6 +431,16 @@ def holding_number_apply(request):
     )
 
 
+def _statement(request, holding: Holding):
+    """The holding's statement; to look at (GET), from the citizens' cache, which a write
+    for one of its bills, or any write not for a bill, drops (core.citizen_cache)."""
+    if request.method != "GET":
+        return statement(holding)
+    return citizen_cache.subject_figures(
+        cached_subject(holding), "statement", lambda: statement(holding)
+    )
+
+
 # --- quick pay (no account) ------------------------------------------------------------------
 
 
@@ -458,7 +470,7 @@ def quick_pay(request):
             )
         if lookup.is_valid():
             holding, today = lookup.holding, timezone.localdate()
-            st = statement(holding)
+            st = _statement(request, holding)
             form = QuickPayForm(
                 request.POST if request.method == "POST" else None, options=pay_options(st, today)
             )

@@ -1,9 +1,10 @@
-"""A citizen's figures (the dashboard's panels, "what I owe") are cached until a write they
-are worked out from commits (core.citizen_cache): a second look costs a few queries; a
-payment drops the figures of those who see it (payer, the holding's owners) and keeps
-everyone else's; any other write — straight to a table, with no service or signal — drops
-everyone's; a transaction's own uncommitted writes are never cached; a write committed
-while a page was being worked out is not hidden by what that page stored."""
+"""A citizen's figures (the dashboard's panels, "what I owe", an owner's holding statement,
+their /api/bills/) are cached until a write they are worked out from commits
+(core.citizen_cache): a second look costs a few queries; a payment drops the figures of
+those who see it (payer, the holding's owners) and keeps everyone else's; any other write —
+straight to a table, with no service or signal — drops everyone's; a transaction's own
+uncommitted writes are never cached; a write committed while a page was being worked out is
+not hidden by what that page stored."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from core import citizen_cache, portal
 from core.roles import Role
 from holdings.demands import generate_demands
 from holdings.models import Instalment
+from holdings.selectors import statement
 from holdings.services import (
     assessment_record,
     holding_bill,
@@ -39,6 +42,7 @@ from payments.views.citizen import owed
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MID_OCTOBER = datetime.datetime(2025, 10, 15, 10, tzinfo=datetime.UTC)  # Q1 overdue
+PAID = '<span class="badge">Paid</span>'  # an instalment's, on the holding's statement
 
 
 @pytest.fixture(autouse=True)
@@ -124,20 +128,26 @@ def test_a_payment_drops_the_figures_of_those_who_see_it_and_keeps_everyone_else
     holding = _holding("45/A", payer, co_owner)
     _holding("46/BC", other)
     clients = {user: _signed_in(user) for user in (payer, co_owner, other)}
+    statement = reverse("holdings:statement", args=[holding.pk])
     for client in clients.values():
         page, _n = _look(client)
         assert "FY 2025-26, instalment 1" in page
     _page, cached = _look(clients[other])
+    assert _look(clients[co_owner], statement)[0].count(PAID) == 0
+    assert clients[payer].get("/api/bills/").json()["count"] == 0
 
     q1 = list(Instalment.objects.filter(demand__holding=holding, quarter=1))
     bill = holding_bill(holding=holding, instalments=q1, payer=payer)
     page, _n = _look(clients[co_owner])  # billed by the payer: no longer "not billed yet"
     assert "FY 2025-26, instalment 1" not in page
+    assert clients[payer].get("/api/bills/").json()["results"][0]["status"] == "open"
     _pay(bill, payer)
     for user in (payer, co_owner):
         page, _n = _look(clients[user])
         assert bill.number not in page and "instalment 1" not in page
         assert "FY 2025-26, instalment 2" in page  # the next one, not yet due
+        assert _look(clients[user], statement)[0].count(PAID) == 1
+    assert clients[payer].get("/api/bills/").json()["results"][0]["status"] == "paid"
     page, queries = _look(clients[other])  # nobody of theirs: still from the cache
     assert "FY 2025-26, instalment 1" in page and queries == cached
 
@@ -208,8 +218,8 @@ TABLE = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
 
 def test_no_figure_is_worked_out_from_a_table_whose_writes_keep_the_cache(make_user):
     """IGNORED_TABLES are written often and kept out of invalidation: working out the
-    cached figures (every dashboard panel, "what I owe") for a citizen with a holding, a
-    bill and a payment reads none of them."""
+    cached figures (every dashboard panel, "what I owe", a holding's statement) for a
+    citizen with a holding, a bill and a payment reads none of them."""
     citizen = make_user(Role.CITIZEN, mobile="01711000001")
     holding = _holding("45/A", citizen)
     q1 = list(Instalment.objects.filter(demand__holding=holding, quarter=1))
@@ -217,6 +227,48 @@ def test_no_figure_is_worked_out_from_a_table_whose_writes_keep_the_cache(make_u
     with CaptureQueriesContext(connection) as queries:
         {panel.key: panel.context(citizen) for panel in portal.panels()}
         owed(citizen)
+        statement(holding)
     read = {table for q in queries.captured_queries for table in TABLE.findall(q["sql"])}
     assert {"holdings_instalment", "payments_bill", "payments_payment"} <= read
     assert not read & citizen_cache.IGNORED_TABLES
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _as_fresh(client, path: str, settings) -> str:
+    """The page as the cache serves it, checked against the page worked out afresh."""
+    served, _n = _look(client, path)
+    settings.CITIZEN_CACHE_SECONDS = 0
+    fresh, _n = _look(client, path)
+    settings.CITIZEN_CACHE_SECONDS = 300
+    assert CSRF.sub("", served) == CSRF.sub("", fresh)
+    return served
+
+
+def test_a_holdings_statement_is_kept_for_anyone_until_a_bill_of_it_is_written(make_user, settings):
+    """Quick pay without an account (by ward and number) and the owner's statement share
+    the holding's cached statement: a payment by a stranger with no account — no citizen
+    named — drops it all the same, through the holding's own token."""
+    owner = make_user(Role.CITIZEN, mobile="01711000001")
+    holding = _holding("45/A", owner)
+    stranger = Client()
+    stranger.cookies["kcc_language"] = "en"
+    quick_pay = reverse("holdings:quick_pay") + "?ward=3&number=45/A"
+    statement = reverse("holdings:statement", args=[holding.pk])
+    signed_in = _signed_in(owner)
+    before = _as_fresh(stranger, quick_pay, settings)
+    assert 'name="what"' in before  # the pay choices
+    _as_fresh(signed_in, statement, settings)
+    _page, cached = _look(stranger, quick_pay)
+    settings.CITIZEN_CACHE_SECONDS = 0
+    _page, uncached = _look(stranger, quick_pay)
+    settings.CITIZEN_CACHE_SECONDS = 300
+    assert cached <= uncached - 5
+
+    q1 = list(Instalment.objects.filter(demand__holding=holding, quarter=1))
+    bill = holding_bill(holding=holding, instalments=q1, owner_contact=False)
+    _pay(bill, None)
+    after = _as_fresh(stranger, quick_pay, settings)
+    assert CSRF.sub("", after) != CSRF.sub("", before)
+    assert _as_fresh(signed_in, statement, settings).count(PAID) == 1
