@@ -68,10 +68,11 @@ IGNORED_TABLES = frozenset(
 )
 
 _WRITE = re.compile(
-    r"\b(?:INSERT\s+INTO|(?<!FOR )(?<!DO )UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|COPY)"
+    r"\b(?:INSERT\s+INTO|(?<!FOR )(?<!KEY )(?<!DO )UPDATE|DELETE\s+FROM|COPY)"
     r"\s+(?:ONLY\s+)?\"?(\w+)\"?",
     re.IGNORECASE,
 )
+_TRUNCATE = re.compile(r"\bTRUNCATE\s+(?:TABLE\s+)?([\w\",\s]+)", re.IGNORECASE)
 _GLOBAL = "cz:g"
 _MISS = object()
 #: The version tokens a scoped write replaces ("cz:u:<user id>", "cz:s:<subject>").
@@ -90,7 +91,10 @@ def _subject_key(subject: str) -> str:
 
 def written_tables(sql: str) -> set[str]:
     """The tables a statement writes to (lower case)."""
-    return {m.group(1).lower() for m in _WRITE.finditer(sql)}
+    tables = {m.group(1).lower() for m in _WRITE.finditer(sql)}
+    for m in _TRUNCATE.finditer(sql):  # every table of the list
+        tables |= {t.strip().strip('"').lower() for t in m.group(1).split(",") if t.strip()}
+    return tables
 
 
 @contextmanager

@@ -95,8 +95,9 @@ def _pay(bill, payer):
         ("WITH x AS (SELECT 1) INSERT INTO holdings_demand SELECT * FROM x", {"holdings_demand"}),
         ('SELECT * FROM "payments_bill" WHERE id = 1 FOR UPDATE', set()),
         ('SELECT * FROM "payments_bill" FOR UPDATE OF "payments_bill" SKIP LOCKED', set()),
+        ('SELECT * FROM "payments_bill" FOR NO KEY UPDATE OF "payments_bill"', set()),
         ("INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = 2", {"t"}),
-        ('TRUNCATE "holdings_arrear", "holdings_demand"', {"holdings_arrear"}),
+        ('TRUNCATE "django_session", "holdings_demand";', {"django_session", "holdings_demand"}),
         ("SELECT pg_advisory_xact_lock(1)", set()),
     ],
 )
