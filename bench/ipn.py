@@ -359,16 +359,9 @@ def prepare_notifications(n: int, run: str) -> list[dict[str, str]]:
     """Bills, payments and gateway sessions paid at the simulator without an IPN; returns
     the signed notifications the gateway would have sent."""
     from accounts.models import User
-    from core.portal import ServiceSpec, register, spec_for
     from payments.models import ReceiptCounter
     from payments.services import LineSpec, bill_issue, payment_initiate_online
 
-    if spec_for("bench") is None:  # the benchmark bills as a service of its own
-        register(
-            ServiceSpec(
-                key="bench", title="Benchmark", revenue_heads=["holding_tax", "conservancy"]
-            )
-        )
     ReceiptCounter.objects.get_or_create(fiscal_year="bench")
     payer = User.objects.filter(mobile="01799000000").first() or User.objects.create_user(
         mobile="01799000000"

@@ -39,17 +39,10 @@ def _setup_django() -> None:
 def _receipts() -> list:
     from accounts.models import User
     from core.models import CityProfile
-    from core.portal import ServiceSpec, register, spec_for
     from payments.models import Receipt
     from payments.services import LineSpec, bill_issue, payment_settle
     from payments.services.online import create_payment
 
-    if spec_for("bench") is None:
-        register(
-            ServiceSpec(
-                key="bench", title="Benchmark", revenue_heads=["holding_tax", "conservancy", "vat"]
-            )
-        )
     city = CityProfile.current()
     if not city.vat_bin:
         CityProfile.objects.filter(pk=city.pk).update(vat_bin="000123456-0101")

@@ -340,7 +340,7 @@ def decorate(st: Statement, today: date) -> Statement:
 
 def masked_owner_names(holding: Holding) -> list[str]:
     """Owner names for strangers: first letter of each word only."""
-    return [mask_name(o.name) for o in holding.owners.order_by("pk") if o.name]
+    return [mask_name(o.name) for o in sorted(holding.owners.all(), key=lambda o: o.pk) if o.name]
 
 
 class ObjectionForm(forms.Form):

@@ -33,6 +33,7 @@ from core.pdf import (
 )
 from core.validators import format_mobile
 
+from . import people
 from .models import BillLine, Payment, Receipt, RevenueHead
 from .registry import service_label
 from .selectors import is_payments_staff, payment_outcomes, receipt_cancelled_at
@@ -233,8 +234,10 @@ RECEIPT_PDF: StoredDocument[Receipt] = StoredDocument(
 def receipt_store_pdf(receipt: Receipt) -> str:
     """Render the receipt and store it on ``receipt.pdf``; returns the stored name.
 
-    Idempotent: rendering again replaces the file (same name)."""
-    return RECEIPT_PDF.store(receipt)
+    Idempotent: rendering again replaces the file (same name). The receipt's row is the
+    payment's people's concern only (core.citizen_cache)."""
+    with people.scoped_to_payment(receipt.payment):
+        return RECEIPT_PDF.store(receipt)
 
 
 def receipt_pdf_bytes(receipt: Receipt) -> bytes:

@@ -7,12 +7,14 @@ holdings.services and payments.services do every write, and a refused operation
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,8 +52,9 @@ from ..citizen_forms import (
     pay_options,
 )
 from ..dashboard_panels import holdings_with_dues
-from ..models import Appeal, Holding, HoldingApplication, Mutation, Objection
+from ..models import Appeal, Holding, HoldingApplication, Mutation, Objection, Owner
 from ..selectors import (
+    Statement,
     assessment_basis,
     counter_payer,
     holding_visible_to,
@@ -193,7 +196,8 @@ def holding_statement(request, pk: int):
     if not (owner or holding_visible_to(request.user, holding)):
         raise Http404
     today = timezone.localdate()
-    st = decorate(_statement(request, holding), today)
+    st = _statement(request, holding, lambda: decorate(statement(holding), today))
+    holding = st.holding  # its owners read with the statement
     form = PayForm(request.POST or None, options=pay_options(st, today) if owner else [])
     if request.method == "POST":
         if not owner:
@@ -431,14 +435,19 @@ def holding_number_apply(request):
     )
 
 
-def _statement(request, holding: Holding):
-    """The holding's statement; to look at (GET), from the citizens' cache, which a write
-    for one of its bills, or any write not for a bill, drops (core.citizen_cache)."""
+def _statement(request, holding: Holding, compute: Callable[[], Statement]) -> Statement:
+    """The holding's statement as `compute` works it out (with its owners read); to look
+    at (GET), from the citizens' cache, which a write for one of its bills, or any write
+    not for a bill, drops (core.citizen_cache). One entry per page that asks."""
+
+    def with_owners() -> Statement:
+        prefetch_related_objects([holding], Prefetch("owners", Owner.objects.order_by("pk")))
+        return compute()
+
     if request.method != "GET":
-        return statement(holding)
-    return citizen_cache.subject_figures(
-        cached_subject(holding), "statement", lambda: statement(holding)
-    )
+        return with_owners()
+    name = f"statement:{request.resolver_match.url_name}"
+    return citizen_cache.subject_figures(cached_subject(holding), name, with_owners)
 
 
 # --- quick pay (no account) ------------------------------------------------------------------
@@ -470,7 +479,8 @@ def quick_pay(request):
             )
         if lookup.is_valid():
             holding, today = lookup.holding, timezone.localdate()
-            st = _statement(request, holding)
+            st = _statement(request, holding, lambda: statement(holding))
+            holding = st.holding  # its owners read with the statement
             form = QuickPayForm(
                 request.POST if request.method == "POST" else None, options=pay_options(st, today)
             )
