@@ -64,6 +64,9 @@ IGNORED_TABLES = frozenset(
         "ezbike_sighting",  # RFID scans
         "ezbike_cardlookup",
         "holdings_reportexport",
+        # The gateway simulator's own books (development and tests: the gateway's, not ours)
+        "gateway_simulator_simulatedtransaction",
+        "gateway_simulator_simulatedrefund",
     }
 )
 

@@ -31,7 +31,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
 from . import citizen_cache, portal
-from .roles import ROLE_DASHBOARD_PERMISSION, Role, perm
+from .roles import ROLE_DASHBOARD_PERMISSION, Role, perm, signs_in_as_staff
 
 
 class StaffRoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -117,8 +117,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "core/dashboard.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.has_perm(perm("view_staff_dashboard")):
-            return HttpResponseRedirect(landing_url(request.user))
+        # A citizen's account (no password: core.roles.signs_in_as_staff) has no staff
+        # work to be sent to: its permissions are not loaded.
+        user = request.user
+        if signs_in_as_staff(user) and user.has_perm(perm("view_staff_dashboard")):
+            return HttpResponseRedirect(landing_url(user))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

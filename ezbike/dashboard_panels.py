@@ -30,7 +30,7 @@ def vehicles_of(user: Any) -> list[dict[str, Any]]:
 def panel(user: Any) -> dict[str, Any]:
     rows = vehicles_of(user)
     return {
-        "rows": rows,
+        "count": len(rows),
         "listed": rows[:PANEL_LISTED],
         "more": max(len(rows) - PANEL_LISTED, 0),
     }

@@ -81,7 +81,7 @@ def panel(user) -> dict:
     """The panel's context (declared in holdings/portal.py)."""
     rows = holdings_with_dues(user)
     return {
-        "rows": rows,
+        "count": len(rows),
         "listed": rows[:PANEL_LISTED],  # the rest on "my holdings"
         "more": max(len(rows) - PANEL_LISTED, 0),
         "total": sum((r["due"] for r in rows), Decimal("0.00")),

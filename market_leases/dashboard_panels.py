@@ -50,7 +50,7 @@ def shops_with_dues(user: Any) -> list[dict[str, Any]]:
 def panel(user: Any) -> dict[str, Any]:
     rows = shops_with_dues(user)
     return {
-        "rows": rows,
+        "count": len(rows),
         "listed": rows[:PANEL_LISTED],
         "more": max(len(rows) - PANEL_LISTED, 0),
         "owed": sum((r["owed"] for r in rows), Decimal("0.00")),

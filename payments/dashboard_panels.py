@@ -5,12 +5,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.template.loader import render_to_string
 
 from core import portal
 
 from . import selectors
 
 OWE_LISTED = 5  # bills (and dues) listed on the panel; the count and total cover all
+
+
+def dues_html(dues: list[portal.OpenDue]) -> str:
+    """Dues not billed yet as the items of their list (payments/_open_dues.html), rendered
+    once for the citizens' cache: no CSRF token in them, the list's one form has it."""
+    return render_to_string("payments/_open_dues_items.html", {"dues": dues})
 
 
 def owe(user: Any) -> dict[str, Any]:
@@ -25,6 +32,7 @@ def owe(user: Any) -> dict[str, Any]:
         "more": summary["count"] - len(listed),  # the rest, on "my bills"
         "total": summary["total"],
         "dues": dues[:OWE_LISTED],
+        "dues_html": dues_html(dues[:OWE_LISTED]),
         "dues_more": len(dues) - len(dues[:OWE_LISTED]),
         "dues_total": sum((d.amount for d in dues), Decimal("0.00")),
     }

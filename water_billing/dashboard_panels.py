@@ -60,7 +60,7 @@ def panel(user: Any) -> dict[str, Any]:
     """The panel's context (declared in water_billing/portal.py)."""
     rows = connections_with_dues(user)
     return {
-        "rows": rows,
+        "count": len(rows),
         "listed": rows[:PANEL_LISTED],  # the rest on "my water connections"
         "more": max(len(rows) - PANEL_LISTED, 0),
         "owed": sum((r["owed"] for r in rows), Decimal("0.00")),

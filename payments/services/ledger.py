@@ -112,19 +112,27 @@ def settle_locked(
 
     # The allocations are dated today (or `dated`): refused if that month is closed.
     ensure_open(timezone.localtime(dated).date() if dated else None)
-    with people.scoped_to_payment(payment):  # the cached figures of whom it concerns
-        return _settle(payment, facts=facts, reason=reason, actor=actor, dated=dated)
+    items = list(
+        PaymentBill.objects.filter(payment=payment)
+        .select_related("bill")
+        .select_for_update(of=("bill",))
+        .order_by("bill_id")
+    )
+    # Its writes concern the cached figures of the bills' and the payment's people only.
+    with people.scoped_to_bills([i.bill for i in items], payment.payer_id):
+        return _settle(payment, items, facts=facts, reason=reason, actor=actor, dated=dated)
 
 
 def _settle(
     payment: Payment,
+    items: list[PaymentBill],
     *,
     facts: dict[str, Any] | None,
     reason: str,
     actor: Any,
     dated: datetime.datetime | None,
 ) -> Payment:
-    """settle_locked's work, once the month is known to be open."""
+    """settle_locked's work on the payment's bills, locked."""
     for key, value in (facts or {}).items():
         setattr(payment, key, value)
     payment.settled_at = dated or timezone.now()
@@ -134,12 +142,6 @@ def _settle(
         reason=reason or "settled",
         actor=actor,
         extra_fields=("settled_at", *(facts or {})),
-    )
-    items = list(
-        PaymentBill.objects.filter(payment=payment)
-        .select_related("bill")
-        .select_for_update(of=("bill",))
-        .order_by("bill_id")
     )
     open_items = [
         i for i in items if i.bill.status == Bill.Status.OPEN and i.bill.total == i.amount

@@ -33,6 +33,7 @@ from core.privacy import mask_mobile
 from core.ratelimit import over_limit
 
 from .. import selectors
+from ..dashboard_panels import dues_html
 from ..models import Payment, PaymentEvent
 from ..notify import recipients
 from ..registry import subject_links
@@ -66,7 +67,8 @@ def owed(user: Any) -> dict[str, Any]:
         }
         for bill in selectors.open_bills_for(user)
     ]
-    return {"bills": bills, "dues": portal.open_dues(user)}
+    dues = portal.open_dues(user)
+    return {"bills": bills, "dues": dues, "dues_html": dues_html(dues)}
 
 
 @login_required
@@ -78,7 +80,9 @@ def my_bills(request: HttpRequest) -> HttpResponse:
     checked_total = sum(
         (b["total"] for b in figures["bills"] if not new or b["number"] == new), Decimal("0")
     )
-    return render(request, "payments/my_bills.html", {**figures, "checked_total": checked_total})
+    return render(
+        request, "payments/my_bills.html", {**figures, "new": new, "checked_total": checked_total}
+    )
 
 
 @login_required

@@ -22,7 +22,7 @@ LANDING = {
 
 @pytest.mark.parametrize(("role", "url"), LANDING.items())
 def test_each_staff_role_lands_on_its_own_work(client, make_user, role, url):
-    user = make_user(role)
+    user = make_user(role, password="s3cret-staff-99")  # staff sign in with one
     assert landing_url(user) == url
     client.force_login(user)
     # The citizen dashboard sends staff to their work; that page opens for them.

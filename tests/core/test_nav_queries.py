@@ -1,7 +1,7 @@
 """The menu on every page: staff accounts (with a password, core.roles.signs_in_as_staff)
 get "My work" and "Staff"; a citizen's pages leave them out without loading the account's
-permissions (two queries on every page a citizen opens). The dashboard itself still asks,
-to send any staff role there to its work (core.views.DashboardView)."""
+permissions (two queries on every page a citizen opens) — the dashboard too, which sends
+staff accounts to their work (core.views.DashboardView)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def nav(response) -> str:
     return html[html.index('class="wrap main-nav"') : html.index("</nav>")]
 
 
-@pytest.mark.parametrize("url", ["/payments/bills/", "/", "/holdings/quick-pay/"])
+@pytest.mark.parametrize("url", ["/payments/bills/", "/", "/holdings/quick-pay/", "/dashboard/"])
 def test_a_citizens_page_reads_no_permissions(client, citizen, url):
     client.force_login(citizen)
     client.get(url)  # the session's first request may touch more
