@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -246,8 +246,12 @@ def holding_statement(request, pk: int):
 def _latest_objection(holding: Holding) -> Objection | None:
     """The owner's last objection to the assessment in force (its state is shown on the
     statement; while it is open no second one can be filed)."""
-    assessment = holding.assessments.order_by("-effective_fy").first()
-    return assessment.objections.order_by("-created_at", "-pk").first() if assessment else None
+    in_force = holding.assessments.order_by("-effective_fy").values("pk")[:1]
+    return (
+        Objection.objects.filter(assessment=Subquery(in_force))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 @login_required
