@@ -8,7 +8,7 @@ holdings.services and payments.services do every write, and a refused operation
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -76,6 +77,7 @@ from ..services import (
 from ..services.mutations import mutation_apply
 from ..services.new_holdings import holding_application_file
 
+T = TypeVar("T")
 QUICK_PAY_WINDOW = 600  # seconds: settings.QUICK_PAY_LOOKUPS per IP address in 10 minutes
 LINK_LIMIT, LINK_WINDOW = 10, 3600  # link attempts per account per hour
 
@@ -196,7 +198,9 @@ def holding_statement(request, pk: int):
     if not (owner or holding_visible_to(request.user, holding)):
         raise Http404
     today = timezone.localdate()
-    st = _statement(request, holding, lambda: decorate(statement(holding), today))
+    st, table = _statement(
+        request, holding, lambda: _with_table(decorate(statement(holding), today))
+    )
     holding = st.holding  # its owners read with the statement
     form = PayForm(request.POST or None, options=pay_options(st, today) if owner else [])
     if request.method == "POST":
@@ -234,6 +238,7 @@ def holding_statement(request, pk: int):
         "holdings/citizen/statement.html",
         {
             "st": st,
+            "table": table,
             "holding": holding,
             "form": form,
             "is_owner": owner,
@@ -439,12 +444,18 @@ def holding_number_apply(request):
     )
 
 
-def _statement(request, holding: Holding, compute: Callable[[], Statement]) -> Statement:
+def _with_table(st: Statement) -> tuple[Statement, str]:
+    """The statement and its table across years, rendered to be kept with it in the cache
+    (it shows nothing else, but in the language the cache keys by)."""
+    return st, render_to_string("holdings/citizen/_statement.html", {"st": st})
+
+
+def _statement(request, holding: Holding, compute: Callable[[], T]) -> T:
     """The holding's statement as `compute` works it out (with its owners read); to look
     at (GET), from the citizens' cache, which a write for one of its bills, or any write
     not for a bill, drops (core.citizen_cache). One entry per page that asks."""
 
-    def with_owners() -> Statement:
+    def with_owners() -> T:
         prefetch_related_objects([holding], Prefetch("owners", Owner.objects.order_by("pk")))
         return compute()
 
