@@ -31,16 +31,18 @@ the cache unreachable, figures are worked out as if nothing were cached.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -63,6 +65,7 @@ IGNORED_TABLES = frozenset(
         "payments_rollupstate",
         "ezbike_sighting",  # RFID scans
         "ezbike_cardlookup",
+        "ezbike_scandevice",  # a gate's last contact, every minute
         "holdings_reportexport",
         # The gateway simulator's own books (development and tests: the gateway's, not ours)
         "gateway_simulator_simulatedtransaction",
@@ -77,6 +80,7 @@ _WRITE = re.compile(
 )
 _TRUNCATE = re.compile(r"\bTRUNCATE\s+(?:TABLE\s+)?([\w\",\s]+)", re.IGNORECASE)
 _GLOBAL = "cz:g"
+ALIAS = "citizen"  # settings.CACHES: its own store, so its entries never push out others
 _MISS = object()
 #: The version tokens a scoped write replaces ("cz:u:<user id>", "cz:s:<subject>").
 _scope: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
@@ -98,6 +102,17 @@ def written_tables(sql: str) -> set[str]:
     for m in _TRUNCATE.finditer(sql):  # every table of the list
         tables |= {t.strip().strip('"').lower() for t in m.group(1).split(",") if t.strip()}
     return tables
+
+
+@contextmanager
+def everyone() -> Iterator[None]:
+    """Writes inside concern everyone's figures, even inside a scope (a service that cannot
+    name whom its bills concern)."""
+    token = _scope.set(None)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 @contextmanager
@@ -132,10 +147,10 @@ class _Bump:
     def __call__(self) -> None:
         try:
             if self.everyone:
-                cache.set(_GLOBAL, secrets.token_hex(8), None)
+                caches[ALIAS].set(_GLOBAL, secrets.token_hex(8), None)
             elif self.keys:
                 token = secrets.token_hex(8)
-                cache.set_many(dict.fromkeys(self.keys, token), None)
+                caches[ALIAS].set_many(dict.fromkeys(self.keys, token), None)
         except Exception:  # noqa: BLE001 - the entries' lifetime bounds what stays stale
             log.exception("The citizens' cached figures could not be dropped")
 
@@ -153,10 +168,9 @@ def _pending(conn: Any, *, current_level: bool) -> _Bump | None:
 
 
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-    """The execute wrapper: a write to a watched table marks the transaction."""
+    """The execute wrapper: a write to a watched table marks the transaction (also in a
+    process that does not read the cache itself: others do)."""
     result = execute(sql, params, many, context)
-    if not settings.CITIZEN_CACHE_SECONDS:
-        return result
     tables = written_tables(sql) - IGNORED_TABLES if isinstance(sql, str) else {"?"}
     if tables:
         changed(context["connection"])
@@ -177,22 +191,43 @@ def changed(conn: Any = None) -> None:
     bump = _pending(conn, current_level=True)
     if bump is None:
         bump = _Bump()
-        transaction.on_commit(bump, using=conn.alias)
+        transaction.on_commit(bump, using=conn.alias, robust=True)  # whatever ran before
     bump.add(scope)
 
 
 def install(sender: Any, connection: Any, **kwargs: Any) -> None:
     """connection_created: watch every statement of the new connection."""
     if _watch not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch)
+        # First, so that a `connection.execute_wrapper()` block the connection was opened in
+        # pops its own wrapper, not this one.
+        connection.execute_wrappers.insert(0, _watch)
 
 
 def _token(key: str, tokens: dict[str, Any]) -> str:
     value = tokens.get(key)
     if value is None:  # never set, or lost by the cache: a new one, never an earlier one
-        cache.add(key, secrets.token_hex(8), None)
-        value = cache.get(key)
+        caches[ALIAS].add(key, secrets.token_hex(8), None)
+        value = caches[ALIAS].get(key)
     return str(value)
+
+
+@functools.cache
+def release() -> str:
+    """This code's own mark (a digest of the project's Python files and templates, read once
+    a process): a figure is kept in the shape the code that stored it gave it, so a new
+    release never reads an entry of the one before (a rolling deploy runs both)."""
+    from django.apps import apps
+
+    root = Path(settings.BASE_DIR)
+    ours = [Path(a.path) for a in apps.get_app_configs()]
+    ours = [p for p in ours if p.is_relative_to(root) and "site-packages" not in p.parts]
+    files = sorted({f for folder in ours for f in folder.rglob("*.py")})
+    files += sorted((root / "templates").rglob("*.html"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def figures(user: Any, name: str, compute: Callable[[], T]) -> T:
@@ -215,12 +250,13 @@ def _cached(own: str, name: str, compute: Callable[[], T]) -> T:
         return compute()
     if _pending(connections[DEFAULT_DB_ALIAS], current_level=False) is not None:
         return compute()  # this transaction's own writes: not for the cache
+    cache = caches[ALIAS]
     try:
         keys = [_GLOBAL, own]
         tokens = cache.get_many(keys)
         city, mine = (_token(k, tokens) for k in keys)
         day = f"{timezone.localdate():%Y%m%d}"
-        key = f"{own}:{name}:{get_language()}:{day}:{city}:{mine}"
+        key = f"{own}:{name}:{get_language()}:{day}:{release()}:{city}:{mine}"
         value = cache.get(key, _MISS)
     except Exception:  # noqa: BLE001 - no cache: worked out each time
         log.warning("The citizens' cache cannot be read", exc_info=True)

@@ -105,6 +105,8 @@ class ServiceSpec:
     # The accounts that see these bills' subjects on their own pages (a holding's owners):
     # a write for the bills then drops only their cached figures (core.citizen_cache).
     # Bills in, user ids out; None (or no hook) when it cannot tell: everyone's are dropped.
+    # Declaring it promises that the hooks above write only what the bill's payer and these
+    # accounts see (holding tax's mark the holding's own instalments and arrears paid).
     subject_users: Callable[[Sequence[Any]], Iterable[int] | None] | None = None
     # The CityProfile attribute holding the city's own word for the service's title, if
     # any (KCC calls holding tax "পৌরকর"): the home card shows it instead of `title`.

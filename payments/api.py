@@ -71,8 +71,11 @@ class BillListView(generics.ListAPIView[Bill]):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A citizen's page of bills is cached with their figures (core.citizen_cache: a
-        write for a bill drops its payer's), one entry per query string."""
-        if selectors.is_payments_staff(request.user):
+        write for a bill drops its payer's), one entry per host and query of the filters
+        and the page (anything else asked: worked out, not kept)."""
+        page = getattr(self.paginator, "page_query_param", "page")
+        asked_for = set(request.GET) - {*BillFilter.base_filters, page}
+        if asked_for or selectors.is_payments_staff(request.user):
             return super().list(request, *args, **kwargs)
         asked = f"{request.get_host()}?{request.GET.urlencode()}"  # the page links name both
         query = hashlib.sha256(asked.encode()).hexdigest()[:16]

@@ -46,8 +46,9 @@ def scoped_to_bills(bills: Sequence[Bill], *also: Any) -> Iterator[None]:
     """Writes inside drop the cached figures of these bills' people (and of `also`'s user
     ids) only — or everyone's, when a bill's service cannot name its people."""
     people = of_bills(bills)
-    if people is None:
-        yield
+    if people is None:  # everyone's, even inside another scope
+        with citizen_cache.everyone():
+            yield
         return
     with citizen_cache.scoped_to(people | set(also), [subject(bill) for bill in bills]):
         yield

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.servers.basehttp import ThreadedWSGIServer
 from kombu import Queue
 
@@ -66,9 +66,11 @@ def _test_services():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

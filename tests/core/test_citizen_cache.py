@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -174,6 +174,7 @@ def test_a_lost_version_token_is_replaced_not_reset(make_user):
     holding = _holding("45/A", citizen)
     client = _signed_in(citizen)
     _look(client)
+    cache = caches[citizen_cache.ALIAS]
     before = cache.get("cz:g")
     Instalment.objects.filter(demand__holding=holding, quarter=1).update(amount=Decimal("4300"))
     cache.delete("cz:g")
@@ -273,3 +274,52 @@ def test_a_holdings_statement_is_kept_for_anyone_until_a_bill_of_it_is_written(m
     after = _as_fresh(stranger, quick_pay, settings)
     assert CSRF.sub("", after) != CSRF.sub("", before)
     assert _as_fresh(signed_in, statement, settings).count(PAID) == 1
+
+
+def test_a_cached_statement_is_in_the_language_it_was_asked_in(make_user):
+    """The statement's table is rendered into the cache without the request: its Bengali
+    page still leaves out the English rule under each line (the English page shows it)."""
+    owner = make_user(Role.CITIZEN, mobile="01711000001")
+    holding = _holding("45/A", owner)
+    client = _signed_in(owner)
+    statement = reverse("holdings:statement", args=[holding.pk])
+    for _first_and_cached in range(2):
+        assert 'class="rule"' in _look(client, statement)[0]
+        client.cookies["kcc_language"] = "bn"
+        assert 'class="rule"' not in _look(client, statement)[0]
+        client.cookies["kcc_language"] = "en"
+
+
+def test_a_write_for_a_service_that_cannot_name_its_people_drops_everyones(make_user):
+    """Inside a scope (a holding's payment), a bill of a service that names nobody still
+    drops everyone's figures, as does any write under citizen_cache.everyone()."""
+    cache = caches[citizen_cache.ALIAS]
+    citizen = make_user(Role.CITIZEN, mobile="01711000001")
+    citizen_cache.figures(citizen, "owe", lambda: owe(citizen))
+    before = cache.get("cz:g")
+    with citizen_cache.scoped_to([citizen.pk]), citizen_cache.everyone():
+        Instalment.objects.update(amount=Decimal("1"))
+    assert cache.get("cz:g") != before
+
+
+def test_figures_kept_by_other_code_are_not_read(make_user, monkeypatch):
+    """A release reads only what its own code stored (a rolling deploy runs two)."""
+    citizen = make_user(Role.CITIZEN, mobile="01711000001")
+    worked_out = []
+    monkeypatch.setattr(citizen_cache, "release", lambda: "earlier")
+    citizen_cache.figures(citizen, "owe", lambda: worked_out.append(1))
+    citizen_cache.figures(citizen, "owe", lambda: worked_out.append(2))
+    monkeypatch.setattr(citizen_cache, "release", lambda: "later")
+    citizen_cache.figures(citizen, "owe", lambda: worked_out.append(3))
+    assert worked_out == [1, 3]
+
+
+def test_the_watch_comes_first_among_a_connections_wrappers():
+    """So that an execute_wrapper() block a connection was opened in pops its own."""
+
+    class Opened:
+        execute_wrappers = [print]
+
+    citizen_cache.install(None, Opened)
+    citizen_cache.install(None, Opened)
+    assert Opened.execute_wrappers == [citizen_cache._watch, print]
