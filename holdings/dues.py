@@ -36,7 +36,7 @@ from .selectors import (
     holdings_of,
     is_overdue,
 )
-from .services import SUBJECT_TYPE, holding_bill
+from .services import bill_holding, holding_bill
 
 SERVICE = "holdings"
 TOKEN = re.compile(r"^h(\d+):(overdue|arrears|next)$")
@@ -220,12 +220,10 @@ def subject_users(bills: Any) -> set[int] | None:
     """The accounts linked to the holdings these holding-tax bills are for (their owners'):
     whose cached figures a write for the bills changes (core.portal.ServiceSpec.
     subject_users). None for a bill of another kind (a mutation's fee): not told apart."""
-    wanted: set[tuple[int, str]] = set()
-    for bill in bills:
-        ward, _sep, number = str(bill.subject_id).partition("/")
-        if bill.subject_type != SUBJECT_TYPE or not ward.isdigit() or not number:
-            return None
-        wanted.add((int(ward), number))
+    holdings = [bill_holding(bill) for bill in bills]
+    if None in holdings:
+        return None
+    wanted = {h for h in holdings if h is not None}
     if not wanted:
         return set()
     query = Q()

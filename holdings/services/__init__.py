@@ -733,6 +733,15 @@ def _subject_id(holding: Holding) -> str:
     return f"{holding.ward.number}/{holding.number}"
 
 
+def bill_holding(bill: Bill) -> tuple[int, str] | None:
+    """The (ward number, holding number) a holding-tax bill is for, read back from the
+    subject _subject_id gave it; None for a bill of another kind (a mutation's fee)."""
+    ward, _sep, number = str(bill.subject_id).partition("/")
+    if bill.subject_type != SUBJECT_TYPE or not ward.isdigit() or not number:
+        return None
+    return int(ward), number
+
+
 def _unsaved_bill(holding: Holding) -> Bill:
     """A holding-tax bill of the holding, not saved: names its subject (payments.people)."""
     return Bill(service="holdings", subject_type=SUBJECT_TYPE, subject_id=_subject_id(holding))
