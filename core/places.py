@@ -12,16 +12,28 @@ from .digits import localize_digits, to_ascii_digits
 from .models import Ward
 
 
+def _no_ward(value: object) -> ValidationError:
+    return ValidationError(
+        _("There is no ward %(ward)s in this city.") % {"ward": localize_digits(str(value))},
+        code="unknown_ward",
+    )
+
+
+def ward_number(value: object) -> int:
+    """A ward number as typed (Bengali digits accepted), not yet looked up: "unknown_ward"
+    when it is no number at all."""
+    try:
+        return int(to_ascii_digits(str(value)).strip())
+    except ValueError:
+        raise _no_ward(value) from None
+
+
 def ward_by_number(value: object) -> Ward:
     """The city's ward with this number (ValidationError "unknown_ward" otherwise)."""
     try:
-        number = int(to_ascii_digits(str(value)).strip())
-        return Ward.objects.get(number=number)
-    except (ValueError, Ward.DoesNotExist):
-        raise ValidationError(
-            _("There is no ward %(ward)s in this city.") % {"ward": localize_digits(str(value))},
-            code="unknown_ward",
-        ) from None
+        return Ward.objects.get(number=ward_number(value))
+    except Ward.DoesNotExist:
+        raise _no_ward(value) from None
 
 
 def normalize_holding_number(value: str) -> str:

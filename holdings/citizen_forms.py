@@ -19,7 +19,7 @@ from core.digits import is_bengali, localize_digits
 from core.fiscal import fiscal_year, fiscal_year_label
 from core.formfields import BDMobileField, DigitsInput, LocalizedDecimalField, NIDField
 from core.money import format_amount, to_money
-from core.places import normalize_holding_number, ward_by_number
+from core.places import normalize_holding_number, ward_by_number, ward_number
 from core.privacy import mask_name
 
 from .models import Arrear, Assessment, Holding, Instalment, Owner, Use
@@ -54,18 +54,24 @@ class HoldingLookupForm(forms.Form):
     holding: Holding | None = None
 
     def clean_ward(self):
-        return ward_by_number(self.cleaned_data["ward"])
+        return ward_number(self.cleaned_data["ward"])  # looked up with the holding
 
     def clean_number(self):
         return normalize_holding_number(self.cleaned_data["number"])
 
     def clean(self):
+        """The holding and its ward in one query; "ward" becomes the Ward."""
         data = super().clean()
-        if "ward" in data and "number" in data:
-            try:
+        if "ward" not in data:
+            return data
+        try:
+            if "number" in data:
                 self.holding = find_holding(data["ward"], data["number"])
-            except ValidationError as exc:
-                self.add_error("number", exc)
+                data["ward"] = self.holding.ward
+            else:
+                data["ward"] = ward_by_number(data["ward"])
+        except ValidationError as exc:
+            self.add_error("ward" if exc.code == "unknown_ward" else "number", exc)
         return data
 
 

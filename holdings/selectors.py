@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from core.digits import localize_digits, to_bengali_digits
 from core.models import OfficeOrderExtension, Ward
 from core.money import format_amount
-from core.places import normalize_holding_number, ward_by_number
+from core.places import normalize_holding_number, ward_by_number, ward_number
 from core.roles import perm
 
 from . import tax
@@ -446,13 +446,14 @@ def assessment_basis(assessment: Assessment) -> dict[str, str]:
 
 
 def find_holding(ward, number) -> Holding:
-    """The holding by ward (a Ward or its number) and holding number, as typed."""
-    ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
+    """The holding by ward (a Ward or its number) and holding number, as typed: one query
+    when it exists; "unknown_ward" or "unknown_holding" when it does not."""
+    number = normalize_holding_number(number)
+    by_ward = {"ward": ward} if isinstance(ward, Ward) else {"ward__number": ward_number(ward)}
     try:
-        return Holding.objects.select_related("ward").get(
-            ward=ward, number=normalize_holding_number(number)
-        )
+        return Holding.objects.select_related("ward").get(number=number, **by_ward)
     except Holding.DoesNotExist:
+        ward = ward if isinstance(ward, Ward) else ward_by_number(ward)
         raise ValidationError(
             _("No holding %(number)s is registered in ward %(ward)s.")
             % {"number": localize_digits(number), "ward": localize_digits(ward.number)},

@@ -8,6 +8,7 @@ holdings.services and payments.services do every write, and a refused operation
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar, cast
 
 from django.conf import settings
@@ -47,6 +48,7 @@ from ..citizen_forms import (
     NewOwnerFormSet,
     ObjectionForm,
     PayForm,
+    PayOption,
     QuickPayForm,
     decorate,
     masked_owner_names,
@@ -198,11 +200,14 @@ def holding_statement(request, pk: int):
     if not (owner or holding_visible_to(request.user, holding)):
         raise Http404
     today = timezone.localdate()
-    st, table = _statement(
-        request, holding, lambda: _with_table(decorate(statement(holding), today))
-    )
+
+    def compute() -> tuple[Statement, str, list[PayOption], Objection | None]:
+        st, table = _with_table(decorate(statement(holding), today))
+        return st, table, pay_options(st, today), _latest_objection(holding)
+
+    st, table, options, objection = _statement(request, holding, compute)
     holding = st.holding  # its owners read with the statement
-    form = PayForm(request.POST or None, options=pay_options(st, today) if owner else [])
+    form = PayForm(request.POST or None, options=options if owner else [])
     if request.method == "POST":
         if not owner:
             raise Http404
@@ -243,7 +248,7 @@ def holding_statement(request, pk: int):
             "form": form,
             "is_owner": owner,
             "today": today,
-            "objection": _latest_objection(holding) if owner else None,
+            "objection": objection if owner else None,
         },
     )
 
@@ -450,6 +455,10 @@ def _with_table(st: Statement) -> tuple[Statement, str]:
     return st, render_to_string("holdings/citizen/_statement.html", {"st": st})
 
 
+def _with_options(st: Statement, today: date) -> tuple[Statement, list[PayOption]]:
+    return st, pay_options(st, today)
+
+
 def _statement(request, holding: Holding, compute: Callable[[], T]) -> T:
     """The holding's statement as `compute` works it out (with its owners read); to look
     at (GET), from the citizens' cache, which a write for one of its bills, or any write
@@ -494,11 +503,11 @@ def quick_pay(request):
             )
         if lookup.is_valid():
             holding, today = lookup.holding, timezone.localdate()
-            st = _statement(request, holding, lambda: statement(holding))
-            holding = st.holding  # its owners read with the statement
-            form = QuickPayForm(
-                request.POST if request.method == "POST" else None, options=pay_options(st, today)
+            st, options = _statement(
+                request, holding, lambda: _with_options(statement(holding), today)
             )
+            holding = st.holding  # its owners read with the statement
+            form = QuickPayForm(request.POST if request.method == "POST" else None, options=options)
             names = masked_owner_names(holding)
             if request.method == "POST" and form.is_valid():
                 response = _quick_pay_start(request, holding, form, today)

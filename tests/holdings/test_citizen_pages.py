@@ -354,6 +354,36 @@ def test_quick_pay_unknown_ward_or_holding(client, make_holding):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("ward", "number", "field", "code"),
+    [
+        ("৩", "৪৫/A", None, None),
+        ("3", "45/a", None, None),
+        ("77", "45/A", "ward", "unknown_ward"),
+        ("x", "45/A", "ward", "unknown_ward"),
+        ("77", "??", "ward", "unknown_ward"),
+        ("3", "46", "number", "unknown_holding"),
+    ],
+)
+def test_lookup_finds_the_holding_with_its_ward_in_one_query(
+    make_holding, django_assert_num_queries, ward, number, field, code
+):
+    from holdings.citizen_forms import HoldingLookupForm
+
+    holding = make_holding()
+    form = HoldingLookupForm({"ward": ward, "number": number})
+    if field is None:
+        with django_assert_num_queries(1):
+            assert form.is_valid(), form.errors
+            assert form.holding == holding and form.cleaned_data["ward"] == holding.ward
+            assert form.holding.ward.number == 3  # read with it
+        return
+    assert not form.is_valid()
+    assert code in [e.code for e in form.errors.as_data()[field]]
+    assert form.holding is None
+
+
+@pytest.mark.django_db
 def test_quick_pay_lookups_are_rate_limited_per_ip(client, make_holding):
     make_holding()
     english(client)
