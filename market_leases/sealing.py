@@ -13,11 +13,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 from core.money import to_money
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 WIDTH = 40  # "<tender>:<bidder>:<amount>" padded to this many characters
 
@@ -32,6 +35,10 @@ def _keys() -> list[bytes]:
 
 
 def _fernet() -> MultiFernet:
+    # Imported when a bid is sealed or opened, not with the URLs: the package and its
+    # OpenSSL bindings take 8 MB of every web process that never touches a tender.
+    from cryptography.fernet import Fernet, MultiFernet
+
     return MultiFernet([Fernet(k) for k in _keys()])
 
 
@@ -45,6 +52,8 @@ class SealBroken(ValueError):
 
 
 def unseal(token: str, *, tender_id: int, bidder_id: int) -> Decimal:
+    from cryptography.fernet import InvalidToken
+
     try:
         text = _fernet().decrypt(token.encode()).decode().strip()
     except InvalidToken as exc:
