@@ -101,6 +101,31 @@ def make_user(db):
 
 
 @pytest.fixture
+def figures_dropped():
+    """figures_dropped(users, write) -> whose cached figures (core.citizen_cache) the writes
+    `write()` commits drop: the ids of those of `users` whose figures are worked out again,
+    or None when everyone's are. Needs a transactional test (the cache skips a connection
+    with uncommitted writes, and drops figures on commit)."""
+    from core import citizen_cache
+
+    def probe(users, write) -> set[int] | None:
+        cache = caches[citizen_cache.ALIAS]
+        for user in users:
+            citizen_cache.figures(user, "probe", lambda: None)
+        city = cache.get(citizen_cache._GLOBAL)
+        assert city is not None
+        write()
+        if cache.get(citizen_cache._GLOBAL) != city:
+            return None
+        dropped: set[int] = set()
+        for user in users:
+            citizen_cache.figures(user, "probe", lambda user=user: dropped.add(user.pk))
+        return dropped
+
+    return probe
+
+
+@pytest.fixture
 def citizen(make_user):
     return make_user(Role.CITIZEN, name_bn="করিম", name_en="Karim")
 

@@ -87,5 +87,6 @@ SPEC = register(
         open_dues=dues.open_dues,
         demand=dues.demand_due,
         bill_due=dues.bill_due,
+        subject_users=dues.subject_users,
     )
 )

@@ -247,3 +247,25 @@ def test_money_allocated_to_water_heads(owner, make_user):
     heads = dict(Allocation.objects.filter(bill=bill).values_list("bill_line__head", "amount"))
     assert Bill.objects.get(pk=bill.pk).status == "paid"
     assert heads == {"water": Decimal("300.60"), "sewerage": Decimal("300.60")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paying_a_connections_months_drops_only_its_peoples_cached_figures(
+    owner, citizen, make_user, figures_dropped
+):
+    """Water declares whom a bill concerns (water_billing.dues.subject_users): a payment at
+    the counter drops the connection's account's cached figures and keeps a stranger's."""
+    from water_billing.services.billing import water_bill_issue
+
+    generate_water_bills("2026-09", bill_date=date(2026, 10, 1))
+    stranger = make_user(mobile="01711999999")
+    clerk = make_user("counter_clerk")
+    session = counter_session_open(clerk=clerk)
+    bill = water_bill_issue(connection=owner)
+
+    def pay():
+        counter_take_cash(session=session, bills=[bill], clerk=clerk)
+
+    assert figures_dropped([citizen, stranger], pay) == {citizen.pk}
+    assert Bill.objects.get(pk=bill.pk).status == "paid"
+    assert WaterBill.objects.get(period="2026-09-01").status == "paid"

@@ -83,6 +83,14 @@ def test_listed_noticed_once_disconnected_and_reconnected_when_all_is_paid(
         "water.reconnection_fee_paid",
         "water.disconnection_reconnected",
     } <= actions
+    # Whose cached figures a write for the fee drops: the connection's account's.
+    from water_billing.dues import subject_users
+
+    assert subject_users([fee]) == set()  # none linked
+    c.user = make_user(mobile="01711999777")
+    c.save(update_fields=["user"])
+    assert subject_users([fee]) == {c.user.pk}
+    assert subject_users([Bill(subject_type="meter", subject_id="1")]) is None  # not told apart
 
 
 @pytest.mark.django_db
