@@ -26,6 +26,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     Min,
     OuterRef,
@@ -102,7 +103,9 @@ def rent_collection(*, start=None, end=None, market: Market | None = None):
             demand=_sum("rent"),
             collected=_sum("rent", filter=COLLECTED),
         )
-        .annotate(outstanding=F("demand") - F("collected"))
+        .annotate(
+            outstanding=ExpressionWrapper(F("demand") - F("collected"), output_field=MONEY_FIELD)
+        )
         .order_by("-period", "market_en", "market_bn", "market_id")
     )
 

@@ -199,8 +199,11 @@ def _store(device: ScanDevice, reads, results, now: datetime.datetime) -> int:
         else:
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(reads))
             params: list[Any] = []
+            # Moments as Django stores them there (SQLite: UTC, no offset), not the driver's
+            # text of an aware datetime, which its date functions would read as UTC.
+            moment = connection.ops.adapt_datetimefield_value
             for (uid, at, seq), status in zip(reads, statuses, strict=True):
-                params += [device.pk, device.place, uid, at, seq, status, now]
+                params += [device.pk, device.place, uid, moment(at), seq, status, moment(now)]
             cursor.execute(
                 f"INSERT INTO {table} {columns} VALUES {values} {conflict}",  # noqa: S608
                 params,

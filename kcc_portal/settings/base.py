@@ -145,12 +145,16 @@ def behind_pgbouncer(db: dict) -> dict:
     return db
 
 
+# Django's, reading computed sums of money with their decimal places (core/sqlite/base.py).
+SQLITE_ENGINE = "core.sqlite"
+
+
 def database_from_env(default_sqlite: Path) -> dict:
     """The default database: DATABASE_URL (PostgreSQL with a pool) or a SQLite file."""
     url = env.str("DATABASE_URL", default="")
     if not url:
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(default_sqlite),
             "OPTIONS": dict(SQLITE_OPTIONS),
             "CONN_MAX_AGE": 600,
@@ -180,6 +184,7 @@ def database_from_env(default_sqlite: Path) -> dict:
         )
         db["OPTIONS"]["options"] = f"{db['OPTIONS'].get('options', '')} {timeouts}".strip()
     elif db["ENGINE"] == "django.db.backends.sqlite3":
+        db["ENGINE"] = SQLITE_ENGINE
         db["OPTIONS"] = dict(SQLITE_OPTIONS)
     return db
 

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, SQLITE_ENGINE, VAR_DIR, env
 from .files import LOCAL_MEDIA_STORAGES
 
 DEBUG = False
@@ -29,7 +29,7 @@ CACHES = {
     "citizen": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cz"},
 }
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     # One file per test process, so parallel runs never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
