@@ -70,6 +70,7 @@ SPEC = register(
         on_paid=registry_hooks.on_paid,
         on_reopened=registry_hooks.on_reopened,
         on_cancelled=registry_hooks.on_cancelled,
+        subject_users=registry_hooks.subject_users,
         subject_url=registry_hooks.subject_url,
         subject_link=_("Back to the e-bike"),
         verify_lookups=[ebike_lookup],

@@ -16,6 +16,8 @@ in one place."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -162,3 +164,30 @@ def subject_url(bill) -> str:
             .first()
         )
     return reverse("ezbike:vehicle", args=[vehicle_id]) if vehicle_id else ""
+
+
+def subject_users(bills) -> set[int] | None:
+    """The accounts that see these e-bike bills' subjects on their own pages: the e-bike
+    owner's (and an application's applicant's). A write for the bills drops only their
+    cached figures (core.portal.ServiceSpec.subject_users); None for a subject of another
+    kind: not told apart."""
+    from .models import Application, Licence, LicenceStatusChange, RfidCard
+
+    owners: dict[str, tuple[Any, str]] = {
+        "application": (Application, "licence__vehicle__owner__user_id"),
+        "licence": (Licence, "vehicle__owner__user_id"),
+        "card": (RfidCard, "vehicle__owner__user_id"),
+        "seizure": (LicenceStatusChange, "licence__vehicle__owner__user_id"),
+    }
+    wanted: dict[str, set[int]] = {}
+    for bill in bills:
+        if bill.subject_type not in owners or not str(bill.subject_id).isdigit():
+            return None
+        wanted.setdefault(bill.subject_type, set()).add(int(bill.subject_id))
+    people: set[int | None] = set()
+    for kind, pks in wanted.items():
+        model, owner = owners[kind]
+        fields = (owner, "applicant_id") if kind == "application" else (owner,)
+        for row in model.objects.filter(pk__in=pks).values_list(*fields):
+            people |= set(row)
+    return {p for p in people if p is not None}

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
@@ -29,14 +29,14 @@ from core.models import CityProfile
 from core.portal import OpenDue
 from payments.models import Bill, BillClaim
 
-from .models import Arrear, Holding, Instalment, Owner
+from .models import Arrear, Holding, Instalment
 from .selectors import (
     effective_due_date,
     effective_due_date_expr,
     holdings_of,
     is_overdue,
 )
-from .services import bill_holding, holding_bill
+from .services import holding_bill
 
 SERVICE = "holdings"
 TOKEN = re.compile(r"^h(\d+):(overdue|arrears|next)$")
@@ -214,19 +214,3 @@ def demand_due(start: date, end: date, ward_id: int | None = None) -> Decimal:
     if ward_id is not None:
         rows = rows.filter(demand__holding__ward_id=ward_id)
     return rows.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
-
-
-def subject_users(bills: Any) -> set[int] | None:
-    """The accounts linked to the holdings these holding-tax bills are for (their owners'):
-    whose cached figures a write for the bills changes (core.portal.ServiceSpec.
-    subject_users). None for a bill of another kind (a mutation's fee): not told apart."""
-    holdings = [bill_holding(bill) for bill in bills]
-    if None in holdings:
-        return None
-    wanted = {h for h in holdings if h is not None}
-    if not wanted:
-        return set()
-    query = Q()
-    for ward_number, number in wanted:
-        query |= Q(holding__ward__number=ward_number, holding__number=number)
-    return set(Owner.objects.filter(query, user__isnull=False).values_list("user_id", flat=True))

@@ -75,7 +75,7 @@ SPEC = register(
         open_dues=dues.open_dues,
         demand=dues.demand_due,
         bill_due=dues.bill_due,
-        subject_users=dues.subject_users,
+        subject_users=registry_hooks.subject_users,
         city_title="holding_tax_name",
     )
 )

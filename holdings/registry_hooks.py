@@ -31,3 +31,24 @@ def on_reopened(bill) -> None:
 
     Instalment.objects.filter(paid_bill=bill).update(status=Instalment.Status.DUE, paid_bill=None)
     Arrear.objects.filter(paid_bill=bill).update(status=Arrear.Status.DUE, paid_bill=None)
+
+
+def subject_users(bills) -> set[int] | None:
+    """The accounts linked to the holdings these holding-tax bills are for (their owners'):
+    whose cached figures a write for the bills changes (core.portal.ServiceSpec.
+    subject_users). None for a bill of another kind (a mutation's fee): not told apart."""
+    from django.db.models import Q
+
+    from .models import Owner
+    from .services import bill_holding
+
+    holdings = [bill_holding(bill) for bill in bills]
+    if None in holdings:
+        return None
+    wanted = {h for h in holdings if h is not None}
+    if not wanted:
+        return set()
+    query = Q()
+    for ward_number, number in wanted:
+        query |= Q(holding__ward__number=ward_number, holding__number=number)
+    return set(Owner.objects.filter(query, user__isnull=False).values_list("user_id", flat=True))

@@ -157,3 +157,28 @@ def subject_url(bill) -> str:
             return ""
         return reverse("market_leases:shop", args=[transfer.new_allotment_id])
     return reverse("market_leases:shop", args=[int(bill.subject_id)])
+
+
+def subject_users(bills) -> set[int] | None:
+    """The accounts that see these bills' allotments on their own pages: the lessee's (a
+    name change: the present and the new lessee's). A write for the bills drops only their
+    cached figures (core.portal.ServiceSpec.subject_users). None for an ijara bill (a
+    tender's outcome touches every bidder) or a subject of another kind: everyone's."""
+    from .models import Allotment, Transfer
+    from .services.billing import PREMIUM, RENT
+    from .services.casework import TRANSFER
+
+    allotments: set[int] = set()
+    transfers: set[int] = set()
+    for bill in bills:
+        if bill.subject_type not in (PREMIUM, RENT, TRANSFER) or not str(bill.subject_id).isdigit():
+            return None
+        (transfers if bill.subject_type == TRANSFER else allotments).add(int(bill.subject_id))
+    people: set[int | None] = set(
+        Allotment.objects.filter(pk__in=allotments).values_list("lessee__user_id", flat=True)
+    )
+    for row in Transfer.objects.filter(pk__in=transfers).values_list(
+        "allotment__lessee__user_id", "new_lessee__user_id"
+    ):
+        people |= set(row)
+    return {p for p in people if p is not None}

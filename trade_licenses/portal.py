@@ -49,6 +49,7 @@ SPEC = register(
         ],
         on_paid=registry_hooks.on_paid,
         on_cancelled=registry_hooks.on_cancelled,
+        subject_users=registry_hooks.subject_users,
         on_reopened=registry_hooks.on_reopened,
         subject_url=registry_hooks.subject_url,
         subject_link=_("Back to the trade licence"),

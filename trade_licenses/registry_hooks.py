@@ -29,3 +29,24 @@ def subject_url(bill) -> str:
     if bill.subject_type != SUBJECT_TYPE or not str(bill.subject_id).isdigit():
         return ""
     return reverse("trade_licenses:application", args=[int(bill.subject_id)])
+
+
+def subject_users(bills) -> set[int] | None:
+    """The accounts that see these fee bills' applications on their own pages: the
+    business's trader's and the filer's. A write for the bills (the application paid, its
+    licence issued) drops only their cached figures (core.portal.ServiceSpec.subject_users);
+    None for a subject of another kind: not told apart."""
+    from .models import Application
+    from .services._common import SUBJECT_TYPE
+
+    pks = set()
+    for bill in bills:
+        if bill.subject_type != SUBJECT_TYPE or not str(bill.subject_id).isdigit():
+            return None
+        pks.add(int(bill.subject_id))
+    people: set[int | None] = set()
+    for row in Application.objects.filter(pk__in=pks).values_list(
+        "business__trader_id", "filed_by_id"
+    ):
+        people |= set(row)
+    return {p for p in people if p is not None}

@@ -87,6 +87,6 @@ SPEC = register(
         open_dues=dues.open_dues,
         demand=dues.demand_due,
         bill_due=dues.bill_due,
-        subject_users=dues.subject_users,
+        subject_users=registry_hooks.subject_users,
     )
 )

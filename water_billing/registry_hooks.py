@@ -113,3 +113,38 @@ def subject_url(bill) -> str:
         return ""
     newest = WaterBill.objects.filter(months).order_by("-period").first()
     return reverse("water_billing:bill_pdf", args=[newest.pk]) if newest else ""
+
+
+def subject_users(bills) -> set[int] | None:
+    """The accounts that see these water bills' subjects on their own pages: a connection's
+    account (its months, an open disconnection case), an application's applicant (and the
+    account of the connection it opened), a reconnection's connection's account. A write
+    for the bills drops only their cached figures (core.portal.ServiceSpec.subject_users);
+    None for a subject of another kind: not told apart."""
+    from .models import Connection, ConnectionApplication, Disconnection
+
+    consumers: set[str] = set()
+    applications: set[int] = set()
+    cases: set[int] = set()
+    for bill in bills:
+        key = str(bill.subject_id)
+        if bill.subject_type == "connection":
+            consumers.add(key)
+        elif bill.subject_type in ("application", "reconnection") and key.isdigit():
+            (applications if bill.subject_type == "application" else cases).add(int(key))
+        else:
+            return None
+    people: set[int | None] = set()
+    if consumers:
+        people |= set(
+            Connection.objects.filter(consumer_no__in=consumers).values_list("user_id", flat=True)
+        )
+    for applicant, holder in ConnectionApplication.objects.filter(pk__in=applications).values_list(
+        "applicant_id", "connection__user_id"
+    ):
+        people |= {applicant, holder}
+    if cases:
+        people |= set(
+            Disconnection.objects.filter(pk__in=cases).values_list("connection__user_id", flat=True)
+        )
+    return {p for p in people if p is not None}

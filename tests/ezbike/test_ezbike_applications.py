@@ -267,3 +267,21 @@ def test_a_waiting_application_that_takes_a_place_is_billed_and_told(
     assert moved.status == "approved"
     bill = Bill.objects.get(subject_type="licence", subject_id=str(moved.pk))
     assert bill.total == Decimal("10000.00") and sms("is approved")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paying_a_fee_drops_only_the_owners_cached_figures(submit, pay, make_user, figures_dropped):
+    """E-bikes declare whom a bill concerns (ezbike.registry_hooks.subject_users): the fee
+    paid drops the applicant's cached figures and keeps a stranger's."""
+    from ezbike.registry_hooks import subject_users
+    from payments.models import Bill
+
+    applicant = make_user("citizen", mobile="01810000007")
+    stranger = make_user("citizen", mobile="01810000008")
+    application = submit(7, applicant=applicant)
+    bill = application.fee_bill
+    assert figures_dropped([applicant, stranger], lambda: pay(bill)) == {applicant.pk}
+    application.refresh_from_db()
+    assert application.fee_paid_at is not None
+    assert subject_users([Bill(subject_type="licence", subject_id="999999")]) == set()
+    assert subject_users([Bill(subject_type="plate", subject_id="1")]) is None

@@ -65,6 +65,12 @@ def test_a_transfer_costs_14_months_rent_59045_and_passes_the_shop_when_paid(
     assert new.ends_on == old.ends_on
     transfer.refresh_from_db()
     assert (transfer.status, transfer.new_allotment_id) == ("done", new.pk)
+    # Whose cached figures a write for the fee drops: the present and the new lessee's.
+    from market_leases.registry_hooks import subject_users
+
+    rahim.user = make_user(mobile="01911000000")
+    rahim.save(update_fields=["user"])
+    assert subject_users([bill]) == {active_allotment.lessee.user_id, rahim.user.pk}
 
 
 def test_a_transfer_is_refused_while_rent_is_unpaid_or_to_someone_without_a_licence(

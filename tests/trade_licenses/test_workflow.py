@@ -815,3 +815,32 @@ def test_application_start_is_one_write(trader, clerk):
     )
     assert application.on_behalf and application.filed_by == clerk
     assert application.business.trader.mobile == "01819000111"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paying_the_fee_drops_only_the_traders_cached_figures(
+    submitted,
+    inspector,
+    officer,
+    clerk,
+    trader,
+    make_user,
+    figures_dropped,
+    django_capture_on_commit_callbacks,
+):
+    """Trade licences declare whom a fee bill concerns (trade_licenses.registry_hooks.
+    subject_users): the payment that issues the licence drops the trader's cached figures
+    and keeps a stranger's."""
+    application = submitted()
+    to_approval(application, inspector, django_capture_on_commit_callbacks)
+    application_issue_bill(application=application, actor=officer)
+    application.refresh_from_db()
+    session = counter_session_open(clerk=clerk)
+    stranger = make_user(mobile="01711999999")
+
+    def pay():
+        counter_take_cash(session=session, bills=[application.bill], clerk=clerk)
+
+    assert figures_dropped([trader, stranger], pay) == {trader.pk}
+    application.refresh_from_db()
+    assert application.status == S.ISSUED

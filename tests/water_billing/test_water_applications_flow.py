@@ -128,7 +128,7 @@ def test_approval_bills_the_fee_by_pipe_and_the_road_cutting_from_the_tariff(
     assert bill.service == "water_billing" and bill.subject_type == "application"
     assert bill.total == fee + tariff.road_cutting_fee
     assert [line.head for line in bill.lines.order_by("position")] == ["registration_fee", "other"]
-    from water_billing.dues import subject_users
+    from water_billing.registry_hooks import subject_users
 
     assert subject_users([bill]) == {applicant.pk}  # whose cached figures its payment drops
     assert SmsMessage.objects.filter(kind="water_case", to="01711999888").count() == 1

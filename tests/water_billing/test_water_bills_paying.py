@@ -253,8 +253,9 @@ def test_money_allocated_to_water_heads(owner, make_user):
 def test_paying_a_connections_months_drops_only_its_peoples_cached_figures(
     owner, citizen, make_user, figures_dropped
 ):
-    """Water declares whom a bill concerns (water_billing.dues.subject_users): a payment at
-    the counter drops the connection's account's cached figures and keeps a stranger's."""
+    """Water declares whom a bill concerns (water_billing.registry_hooks.subject_users): a
+    payment at the counter drops the connection's account's cached figures and keeps a
+    stranger's."""
     from water_billing.services.billing import water_bill_issue
 
     generate_water_bills("2026-09", bill_date=date(2026, 10, 1))

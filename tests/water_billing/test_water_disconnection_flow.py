@@ -84,7 +84,7 @@ def test_listed_noticed_once_disconnected_and_reconnected_when_all_is_paid(
         "water.disconnection_reconnected",
     } <= actions
     # Whose cached figures a write for the fee drops: the connection's account's.
-    from water_billing.dues import subject_users
+    from water_billing.registry_hooks import subject_users
 
     assert subject_users([fee]) == set()  # none linked
     c.user = make_user(mobile="01711999777")
