@@ -101,6 +101,17 @@ def make_user(db):
 
 
 @pytest.fixture
+def pay_cash(make_user):
+    """pay_cash(bills) -> the cash payment a counter clerk takes for the bills (the clerk
+    and the counter session made beforehand, so that the call writes only the payment)."""
+    from payments.services import counter_session_open, counter_take_cash
+
+    clerk = make_user(Role.COUNTER_CLERK)
+    session = counter_session_open(clerk=clerk)
+    return lambda bills: counter_take_cash(session=session, bills=list(bills), clerk=clerk)
+
+
+@pytest.fixture
 def figures_dropped():
     """figures_dropped(users, write) -> whose cached figures (core.citizen_cache) the writes
     `write()` commits drop: the ids of those of `users` whose figures are worked out again,

@@ -169,24 +169,15 @@ def test_someone_elses_shop_is_not_billed_for_me(active_allotment, make_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_paying_rent_drops_only_the_lessees_cached_figures(
-    active_allotment, citizen, make_user, figures_dropped
+    active_allotment, citizen, make_user, pay_cash, figures_dropped
 ):
     """Markets declare whom a bill concerns (market_leases.registry_hooks.subject_users):
     rent paid drops the lessee's account's cached figures and keeps a stranger's; an ijara
     bill names nobody (a tender's outcome touches every bidder)."""
-    from payments.services import counter_session_open, counter_take_cash
-
     generate_shop_rent("2026-11")
     stranger = make_user(mobile="01711999999")
-    clerk = make_user("counter_clerk")
-    session = counter_session_open(clerk=clerk)
     bill = rent_bill_issue(allotment=active_allotment)
-
-    def pay():
-        counter_take_cash(session=session, bills=[bill], clerk=clerk)
-
-    assert figures_dropped([citizen, stranger], pay) == {citizen.pk}
+    assert figures_dropped([citizen, stranger], lambda: pay_cash([bill])) == {citizen.pk}
     assert RentMonth.objects.get().status == RentMonth.Status.PAID
-    assert (
-        registry_hooks.subject_users([Bill(subject_type="ijara_balance", subject_id="1")]) is None
-    )
+    ijara = Bill(subject_type="ijara_balance", subject_id="1")
+    assert registry_hooks.subject_users([ijara]) is None

@@ -822,9 +822,9 @@ def test_paying_the_fee_drops_only_the_traders_cached_figures(
     submitted,
     inspector,
     officer,
-    clerk,
     trader,
     make_user,
+    pay_cash,
     figures_dropped,
     django_capture_on_commit_callbacks,
 ):
@@ -835,12 +835,8 @@ def test_paying_the_fee_drops_only_the_traders_cached_figures(
     to_approval(application, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=application, actor=officer)
     application.refresh_from_db()
-    session = counter_session_open(clerk=clerk)
     stranger = make_user(mobile="01711999999")
-
-    def pay():
-        counter_take_cash(session=session, bills=[application.bill], clerk=clerk)
-
-    assert figures_dropped([trader, stranger], pay) == {trader.pk}
+    bill = application.bill
+    assert figures_dropped([trader, stranger], lambda: pay_cash([bill])) == {trader.pk}
     application.refresh_from_db()
     assert application.status == S.ISSUED
