@@ -45,9 +45,22 @@ def payment_transition(
     reason: str = "",
     actor: Any = None,
     extra_fields: tuple[str, ...] = (),
+    scoped: bool = False,
 ) -> Payment:
     """The one way a payment changes status. The caller holds the row lock; fields named
-    in `extra_fields` (already set on the instance) are saved in the same UPDATE."""
+    in `extra_fields` (already set on the instance) are saved in the same UPDATE. Its two
+    writes drop the cached figures of the payment's people only (a failed or cancelled
+    checkout no longer drops everyone's); `scoped`: the caller has scoped them already."""
+    if not scoped:
+        with people.scoped_to_payment(payment):
+            return payment_transition(
+                payment=payment,
+                to=to,
+                reason=reason,
+                actor=actor,
+                extra_fields=extra_fields,
+                scoped=True,
+            )
     check_transition(
         Payment.TRANSITIONS,
         payment.status,
@@ -142,6 +155,7 @@ def _settle(
         reason=reason or "settled",
         actor=actor,
         extra_fields=("settled_at", *(facts or {})),
+        scoped=True,  # by settle_locked
     )
     open_items = [
         i for i in items if i.bill.status == Bill.Status.OPEN and i.bill.total == i.amount

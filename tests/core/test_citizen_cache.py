@@ -323,3 +323,37 @@ def test_the_watch_comes_first_among_a_connections_wrappers():
     citizen_cache.install(None, Opened)
     citizen_cache.install(None, Opened)
     assert Opened.execute_wrappers == [citizen_cache._watch, print]
+
+
+def test_a_failed_checkout_drops_only_its_peoples_figures(make_user, figures_dropped, settings):
+    """The gateway's FAILED notification changes the payment's status only: its payer's and
+    the holding's owners' figures are dropped, a stranger's kept (payment_transition is
+    scoped to the payment's people)."""
+    from payments.gateways.sslcommerz.signature import sign_ipn_payload
+    from payments.services.online import ipn_receive
+
+    payer = make_user(Role.CITIZEN, mobile="01711000001")
+    stranger = make_user(Role.CITIZEN, mobile="01711000004")
+    holding = _holding("45/A", payer)
+    q1 = list(Instalment.objects.filter(demand__holding=holding, quarter=1))
+    bill = holding_bill(holding=holding, instalments=q1, payer=payer)
+    with transaction.atomic():
+        payment = create_payment(bills=[bill], channel=Payment.Channel.ONLINE, payer=payer)
+    notice = sign_ipn_payload(
+        {
+            "tran_id": payment.tran_id,
+            "val_id": "",
+            "amount": str(payment.amount),
+            "currency": "BDT",
+            "status": "FAILED",
+            "store_id": settings.SSLCOMMERZ_STORE_ID,
+        },
+        settings.SSLCOMMERZ_STORE_PASSWORD,
+    )
+
+    def fail():
+        assert ipn_receive(payload=notice) == (200, "noted")
+
+    assert figures_dropped([payer, stranger], fail) == {payer.pk}
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.FAILED
