@@ -161,9 +161,13 @@ def subject_url(bill) -> str:
 
 def subject_users(bills) -> set[int] | None:
     """The accounts that see these bills' allotments on their own pages: the lessee's (a
-    name change: the present and the new lessee's). A write for the bills drops only their
-    cached figures (core.portal.ServiceSpec.subject_users). None for an ijara bill (a
-    tender's outcome touches every bidder) or a subject of another kind: everyone's."""
+    name change: the present and the new lessee's) — the account linked to the lessee, or,
+    for a lessee linked to none, the accounts whose verified mobile is the lessee's (as
+    dues.allotments_of shows them). A write for the bills drops only their cached figures
+    (core.portal.ServiceSpec.subject_users). None for an ijara bill (a tender's outcome
+    touches every bidder) or a subject of another kind: everyone's."""
+    from accounts.models import User
+
     from .models import Allotment, Transfer
     from .services.billing import PREMIUM, RENT
     from .services.casework import TRANSFER
@@ -174,11 +178,24 @@ def subject_users(bills) -> set[int] | None:
         if bill.subject_type not in (PREMIUM, RENT, TRANSFER) or not str(bill.subject_id).isdigit():
             return None
         (transfers if bill.subject_type == TRANSFER else allotments).add(int(bill.subject_id))
-    people: set[int | None] = set(
-        Allotment.objects.filter(pk__in=allotments).values_list("lessee__user_id", flat=True)
+    lessees = list(
+        Allotment.objects.filter(pk__in=allotments).values_list("lessee__user_id", "lessee__mobile")
     )
-    for row in Transfer.objects.filter(pk__in=transfers).values_list(
-        "allotment__lessee__user_id", "new_lessee__user_id"
+    for old_user, old_mobile, new_user, new_mobile in Transfer.objects.filter(
+        pk__in=transfers
+    ).values_list(
+        "allotment__lessee__user_id",
+        "allotment__lessee__mobile",
+        "new_lessee__user_id",
+        "new_lessee__mobile",
     ):
-        people |= set(row)
-    return {p for p in people if p is not None}
+        lessees += [(old_user, old_mobile), (new_user, new_mobile)]
+    people = {user for user, _mobile in lessees if user is not None}
+    unlinked = {mobile for user, mobile in lessees if user is None and mobile}
+    if unlinked:
+        people |= set(
+            User.objects.filter(mobile__in=unlinked, mobile_verified=True).values_list(
+                "pk", flat=True
+            )
+        )
+    return people

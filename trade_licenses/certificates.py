@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from core import citizen_cache
 from core.digits import to_bengali_digits
 from core.documents import StoredDocument
 from core.fiscal import next_fiscal_year
@@ -34,7 +35,7 @@ from core.pdf import (
 )
 
 from .fees import ARREARS_PREFIX, HEAD_LABELS
-from .models import Application, ApplicationEvent, BusinessCategory, Licence
+from .models import Application, ApplicationEvent, Business, BusinessCategory, Licence
 from .reports import renewal_deadline
 from .selectors import category_names
 
@@ -262,12 +263,21 @@ CERTIFICATE_PDF: StoredDocument[Licence] = StoredDocument(
 )
 
 
+def _traders(licence: Licence):
+    """The licence's row is its trader's concern only (core.citizen_cache): storing its
+    PDF keeps everyone else's cached figures."""
+    trader = Business.objects.filter(pk=licence.business_id).values_list("trader_id", flat=True)
+    return citizen_cache.scoped_to(trader)
+
+
 def certificate_store_pdf(licence: Licence) -> str:
     """Render the certificate and store it on ``licence.pdf``; the stored name.
     Idempotent: rendering again replaces the file (same name)."""
-    return CERTIFICATE_PDF.store(licence)
+    with _traders(licence):
+        return CERTIFICATE_PDF.store(licence)
 
 
 def certificate_pdf_bytes(licence: Licence) -> bytes:
     """The stored PDF, or (worker still busy, file lost) a fresh rendering, stored now."""
-    return CERTIFICATE_PDF.read(licence)
+    with _traders(licence):
+        return CERTIFICATE_PDF.read(licence)

@@ -32,5 +32,9 @@ def test_a_sum_of_money_keeps_its_two_places(make_user):
         )
     )
     assert str(whole["total"]) == "4250.00"
+    finer = User.objects.annotate(x=Value(Decimal("1.005"), output_field=MONEY)).values_list(
+        "x", flat=True
+    )
+    assert set(finer) == {Decimal("1.005")}  # places added where missing, never rounded
     if connection.vendor == "sqlite":
         assert type(connection.ops).__module__ == "core.sqlite.base"

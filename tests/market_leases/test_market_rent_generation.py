@@ -181,3 +181,19 @@ def test_paying_rent_drops_only_the_lessees_cached_figures(
     assert RentMonth.objects.get().status == RentMonth.Status.PAID
     ijara = Bill(subject_type="ijara_balance", subject_id="1")
     assert registry_hooks.subject_users([ijara]) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rent_paid_for_a_lessee_of_no_account_drops_the_figures_of_the_account_of_its_mobile(
+    active_allotment, make_user, pay_cash, figures_dropped
+):
+    """A lessee linked to no account shows on the account whose verified mobile is the
+    lessee's (dues.allotments_of): that account's figures are the ones dropped."""
+    lessee = active_allotment.lessee
+    lessee.user = None
+    lessee.save(update_fields=["user"])
+    by_mobile = make_user(mobile=lessee.mobile)
+    stranger = make_user(mobile="01711999999")
+    generate_shop_rent("2026-11")
+    bill = rent_bill_issue(allotment=active_allotment)
+    assert figures_dropped([by_mobile, stranger], lambda: pay_cash([bill])) == {by_mobile.pk}

@@ -829,8 +829,8 @@ def test_paying_the_fee_drops_only_the_traders_cached_figures(
     django_capture_on_commit_callbacks,
 ):
     """Trade licences declare whom a fee bill concerns (trade_licenses.registry_hooks.
-    subject_users): the payment that issues the licence drops the trader's cached figures
-    and keeps a stranger's."""
+    subject_users): the payment that issues the licence, and the worker storing its
+    certificate, drop the trader's cached figures and keep a stranger's."""
     application = submitted()
     to_approval(application, inspector, django_capture_on_commit_callbacks)
     application_issue_bill(application=application, actor=officer)
@@ -840,3 +840,11 @@ def test_paying_the_fee_drops_only_the_traders_cached_figures(
     assert figures_dropped([trader, stranger], lambda: pay_cash([bill])) == {trader.pk}
     application.refresh_from_db()
     assert application.status == S.ISSUED
+    # …and the worker storing its certificate's PDF afterwards.
+    from trade_licenses.certificates import certificate_store_pdf
+
+    licence = Licence.objects.get(application=application)
+    assert figures_dropped([trader, stranger], lambda: certificate_store_pdf(licence)) == {
+        trader.pk
+    }
+    assert Licence.objects.get(pk=licence.pk).pdf.name.endswith(".pdf")
