@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, citizen_cache
 from core.digits import to_bengali_digits
 from core.documents import StoredDocument, replace_file
 from core.fiscal import fiscal_year, fiscal_year_bounds
@@ -53,7 +53,16 @@ from core.pdf import (
 )
 
 from . import tax
-from .models import Arrear, Deadline, Demand, Holding, Instalment, NoDuesCertificate, Use
+from .models import (
+    Arrear,
+    Deadline,
+    Demand,
+    Holding,
+    Instalment,
+    NoDuesCertificate,
+    Owner,
+    Use,
+)
 from .selectors import (
     Statement,
     deadline,
@@ -62,7 +71,7 @@ from .selectors import (
     statement,
     valuation_basis,
 )
-from .services import HEAD_LABELS
+from .services import HEAD_LABELS, cached_subject
 
 NOTICE_TEMPLATE = "holdings/documents/demand_notice_pdf.html"
 NO_DUES_TEMPLATE = "holdings/documents/no_dues_pdf.html"
@@ -550,12 +559,22 @@ NO_DUES_PDF: StoredDocument[NoDuesCertificate] = StoredDocument(
 )
 
 
+def _its_people(certificate: NoDuesCertificate):
+    """The certificate's row is its holding's concern only (core.citizen_cache): storing
+    its PDF drops its owners' cached figures and the holding's, no one else's."""
+    holding = Holding.objects.select_related("ward").get(pk=certificate.holding_id)
+    users = Owner.objects.filter(holding=holding).values_list("user_id", flat=True)
+    return citizen_cache.scoped_to(users, [cached_subject(holding)])
+
+
 def no_dues_store_pdf(certificate: NoDuesCertificate) -> str:
     """Render the certificate and store it on ``certificate.pdf``; the stored name.
     Idempotent: rendering again replaces the file (same name)."""
-    return NO_DUES_PDF.store(certificate)
+    with _its_people(certificate):
+        return NO_DUES_PDF.store(certificate)
 
 
 def no_dues_pdf_bytes(certificate: NoDuesCertificate) -> bytes:
     """The stored PDF, or (worker still busy, file lost) a fresh rendering, stored now."""
-    return NO_DUES_PDF.read(certificate)
+    with _its_people(certificate):
+        return NO_DUES_PDF.read(certificate)

@@ -398,3 +398,19 @@ def test_page_refuses_while_dues_then_issues_after_payment(client, holding, owne
     assert reverse("holdings:no_dues_pdf", args=[cert.pk]) in html
     assert cert.issued_by == owner_user
     assert Decimal(0) == sum(i.amount for i in Instalment.objects.filter(status="due"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_a_no_dues_pdf_drops_only_its_owners_cached_figures(
+    holding, clerk, owner_user, make_user, figures_dropped
+):
+    from holdings.documents import no_dues_store_pdf
+
+    generate_demands(FY)
+    pay_everything(holding, clerk)
+    cert = issue_no_dues_certificate(holding, actor=clerk)
+    stranger = make_user(Role.CITIZEN, mobile="01711999999")
+    assert figures_dropped([owner_user, stranger], lambda: no_dues_store_pdf(cert)) == {
+        owner_user.pk
+    }
+    assert NoDuesCertificate.objects.get(pk=cert.pk).pdf.name.endswith(".pdf")
