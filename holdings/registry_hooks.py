@@ -1,5 +1,6 @@
-"""What happens in holdings when a holding-tax bill is paid or reopened (declared in
-holdings/portal.py; payments calls them)."""
+"""What happens in holdings when a holding-tax bill is paid or reopened, and whom it
+concerns (subject_users: whose cached figures its writes drop) — declared in
+holdings/portal.py; payments calls them."""
 
 
 def on_paid(bill) -> None:

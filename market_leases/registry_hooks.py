@@ -1,6 +1,7 @@
 """What happens in market shops when one of its payments Bills is paid, reopened (the payment
-voided) or cancelled, and where its subject is (declared in market_leases/portal.py;
-payments calls them inside its transaction, with the bill locked).
+voided) or cancelled, where its subject is, and whom it concerns (subject_users) —
+declared in market_leases/portal.py; payments calls them inside its transaction, with the
+bill locked.
 
 Three kinds of Bill, told apart by the subject type (services/billing.py, casework.py):
 - "allotment": the salami and security deposit — paid, the allotment waiting for them

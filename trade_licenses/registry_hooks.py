@@ -1,5 +1,6 @@
-"""What happens in trade licences when a fee bill is paid, cancelled or reopened, and where
-a fee bill's application is (declared in trade_licenses/portal.py; payments calls them)."""
+"""What happens in trade licences when a fee bill is paid, cancelled or reopened, where a
+fee bill's application is, and whom it concerns (subject_users) — declared in
+trade_licenses/portal.py; payments calls them."""
 
 
 def on_paid(bill) -> None:

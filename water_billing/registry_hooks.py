@@ -1,5 +1,6 @@
-"""What happens in water bills when a water Bill is paid, cancelled or reopened, and where its
-subject is (declared in water_billing/portal.py; payments calls them inside its transaction).
+"""What happens in water bills when a water Bill is paid, cancelled or reopened, where its
+subject is, and whom it concerns (subject_users) — declared in water_billing/portal.py;
+payments calls them inside its transaction.
 
 Water bills three kinds of payments Bill, told apart by the bill's subject type:
 - "connection": a connection's unpaid months — the Bill names the months it covers by its
