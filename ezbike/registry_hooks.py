@@ -1,6 +1,6 @@
 """What happens in e-bikes when one of their payments Bill is paid, reopened or cancelled,
 where its subject is, and whom it concerns (subject_users) — declared in ezbike/portal.py;
-payments calls them inside its transaction. Two kinds, told apart by the bill's subject type:
+payments calls them inside its transaction. Four kinds, told apart by the bill's subject type:
 
 - "application": the application fee — paid, the officer may decide; its payment voided
   before the decision, unpaid again;
