@@ -107,7 +107,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--senders", type=int, default=10)
     parser.add_argument("--gateway-latency-ms", type=int, default=300)
     parser.add_argument(
-        "--gateway-threads", type=int, default=32, help="the gateway worker's thread pool"
+        "--gateway-threads", type=int, default=32, help="each gateway worker's thread pool"
+    )
+    parser.add_argument("--gateway-workers", type=int, default=1, help="gateway worker processes")
+    parser.add_argument(
+        "--page-interval-ms",
+        type=int,
+        default=200,
+        help="the citizen's pause between dashboard loads (0: back to back, an extra load)",
     )
     parser.add_argument(
         "--nice",
@@ -164,21 +171,22 @@ def main(argv: list[str] | None = None) -> None:
         "--loglevel",
         "WARNING",
     ]
-    procs["gateway worker"] = subprocess.Popen(
-        [
-            *celery,
-            "--pool",
-            "threads",
-            "--concurrency",
-            str(args.gateway_threads),
-            "--hostname",
-            f"gateway-{run}@%h",
-            "-Q",
-            settings.CELERY_GATEWAY_QUEUE,
-        ],
-        cwd=ROOT,
-        env={**env, "DATABASE_POOL_MAX": str(args.gateway_threads + 4)},
-    )
+    for i in range(args.gateway_workers):
+        procs[f"gateway worker {i}"] = subprocess.Popen(
+            [
+                *celery,
+                "--pool",
+                "threads",
+                "--concurrency",
+                str(args.gateway_threads),
+                "--hostname",
+                f"gateway{i}-{run}@%h",
+                "-Q",
+                settings.CELERY_GATEWAY_QUEUE,
+            ],
+            cwd=ROOT,
+            env={**env, "DATABASE_POOL_MAX": str(args.gateway_threads + 4)},
+        )
     procs["worker"] = subprocess.Popen(
         [
             *celery,
@@ -197,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         _wait_healthy(sim)
         payloads = prepare_notifications(args.n, run)
         cookie = _citizen_session()
-        result = _storm(web, payloads, args.senders, cookie)
+        result = _storm(web, payloads, args.senders, cookie, args.page_interval_ms / 1000)
         check_settled(payloads)
     finally:
         for proc in procs.values():
@@ -209,6 +217,7 @@ def main(argv: list[str] | None = None) -> None:
                 proc.kill()
     print(
         f"ipn_rush: details gateway_latency_ms={args.gateway_latency_ms} nice={args.nice} "
+        f"page_interval_ms={args.page_interval_ms} pages_during={result['pages_during']} "
         f"ack_p50_ms={result['ack_p50_ms']:.1f} page_p95_ms_before={result['page_before']:.1f} "
         f"page_p95_ms_during={result['page_during']:.1f} load_avg_1min={os.getloadavg()[0]:.2f}"
     )
@@ -220,7 +229,13 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def _storm(web: str, payloads: list[dict[str, str]], senders: int, cookie: tuple[str, str]):
+def _storm(
+    web: str,
+    payloads: list[dict[str, str]],
+    senders: int,
+    cookie: tuple[str, str],
+    pause: float,
+):
     from payments.models import Payment
 
     dashboard = web + "/dashboard/"
@@ -234,8 +249,10 @@ def _storm(web: str, payloads: list[dict[str, str]], senders: int, cookie: tuple
         while not until.is_set() and (count is None or len(into) < count):
             started = time.perf_counter()
             response = browser.get(dashboard, timeout=60, allow_redirects=False)
-            into.append((time.perf_counter() - started) * 1000)
+            took = time.perf_counter() - started
+            into.append(took * 1000)
             assert response.status_code == 200, response.status_code
+            until.wait(max(0.0, pause - took))  # a citizen reading the page, not a load test
 
     before: list[float] = []
     load_pages(threading.Event(), before, count=60)
@@ -298,6 +315,7 @@ def _storm(web: str, payloads: list[dict[str, str]], senders: int, cookie: tuple
         "per_s": len(tran_ids) / (last - storm_started),
         "page_before": _p95(before),
         "page_during": _p95(during or before),
+        "pages_during": len(during),
     }
 
 

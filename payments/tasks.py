@@ -45,6 +45,14 @@ def render_receipt_pdf(receipt_id: int) -> str:
 
 
 @shared_task
+def send_receipt_sms(payment_id: int) -> int:
+    """Text a settled payment's receipt to its payer (payments.notify); returns how many."""
+    from .notify import send_receipt_sms as send
+
+    return send(payment_id)
+
+
+@shared_task
 def render_pending_receipts(limit: int = 200) -> int:
     """Render the PDFs of receipts issued since the last run (every minute from beat)."""
     from .receipts import receipt_store_pdf

@@ -152,6 +152,17 @@ def _worker_for_live_server(request):
 
 
 @pytest.fixture
+def tasks_inline():
+    """Tasks run the moment they are queued, in the test's own process (Celery's eager
+    mode), for a test about what a task does rather than how it travels."""
+    from kcc_portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def celery_worker_thread(transactional_db):
     """A real Celery worker (solo pool, in a thread) on the configured broker."""
     from celery.contrib.testing.worker import start_worker
