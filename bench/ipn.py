@@ -14,8 +14,9 @@ runs again on the same database.
 
 Measured: each IPN's acknowledgement (the POST's round trip); each payment's settlement
 (its ``settled_at`` minus the moment its notification was sent); settlements per second
-(N over the first send to the last settlement); and the citizen dashboard's p95 loaded
-in a loop by one browser during the storm over its p95 before it. Afterwards every payment
+(N over the first send to the last settlement); and the citizen dashboard's p95, loaded by
+one browser every --page-interval-ms (200: a citizen reading the page; 0: back to back),
+during the storm over its p95 before it. Afterwards every payment
 must have settled exactly once (one transition to succeeded, one receipt) and the ledger
 check must be clean.
 
