@@ -1,8 +1,8 @@
 """Celery tasks for payments: thin wrappers that take ids and call services.
 
 Queues (settings.CELERY_TASK_ROUTES): the gateway calls (IPN validation, reconciliation)
-on a worker with a thread pool, which waits on the network cheaply; receipt PDFs on a
-queue of their own, so a burst of renderings never delays a settlement.
+and the receipt SMS on a worker with a thread pool, which waits on the network cheaply;
+receipt PDFs on a queue of their own, so a burst of renderings never delays a settlement.
 """
 
 import random

@@ -416,8 +416,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kcc")
 # Calls to the payment gateway (IPN validation, reconciliation) and to the SMS provider
 # (receipts) wait on the network: their own queue, for a worker with a thread pool
-# (`-P threads`). Receipt PDFs are CPU work with
-# no hurry: their own queue too, so neither waits behind the other.
+# (`-P threads`). Receipt PDFs are CPU work with no hurry: their own queue too, so
+# neither waits behind the other.
 CELERY_GATEWAY_QUEUE = env.str(
     "CELERY_GATEWAY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-gateway"
 )
