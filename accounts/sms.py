@@ -2,15 +2,26 @@
 
 Backends: ConsoleBackend (development: prints), OutboxBackend (tests: only records),
 HttpGatewayBackend (production: a generic HTTP SMS gateway configured by URL and key).
+
+A message is recorded at once, where it is sent from. A local backend (console, outbox)
+delivers it there and then; a backend that calls a provider over the network (`remote`)
+is called by the worker once the sender's transaction commits (task
+accounts.tasks.deliver_sms, on the gateway queue, whose threads wait on the network). So no
+request — a counter receipt, an officer's decision, a sign-in code — and no settlement
+in the gateway worker waits on the SMS provider, whichever service sends the message.
+The task carries the text (the outbox may keep it masked: SMS_OUTBOX_KEEPS_TEXT); it lives
+in the broker until the worker takes it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 
 import requests
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from core.validators import mobile_to_e164, normalize_mobile
@@ -25,6 +36,9 @@ class SmsError(Exception):
 
 
 class BaseBackend:
+    #: Calls a provider over the network: delivered by the worker, after the commit.
+    remote = False
+
     def send(self, message: SmsMessage, text: str) -> str:
         """Deliver the text; return the provider's reference. Raise SmsError on failure."""
         raise NotImplementedError
@@ -48,6 +62,8 @@ class ConsoleBackend(BaseBackend):
 
 class HttpGatewayBackend(BaseBackend):
     """POSTs to a generic HTTP SMS gateway: `to` (880…), `message`, `sender_id`, `api_key`."""
+
+    remote = True
 
     def send(self, message: SmsMessage, text: str) -> str:
         if not settings.SMS_GATEWAY_URL:
@@ -85,17 +101,42 @@ def _stored_text(text: str) -> str:
 
 
 def send_sms(to: str, text: str, *, kind: str = "") -> SmsMessage:
-    """Send one message now and record it. Never raises for a delivery failure."""
+    """Record one message and deliver it: at once through a local backend, by the worker
+    after the caller's commit through a remote one (nothing is sent if the caller's
+    transaction rolls back). Never raises for a delivery failure."""
     to = normalize_mobile(to)
     backend = get_backend()
     message = SmsMessage.objects.create(
         to=to, text=_stored_text(text), kind=kind, backend=type(backend).__name__
     )
+    if backend.remote:
+        transaction.on_commit(partial(_queue_delivery, message.pk, text), robust=True)
+        return message
+    return deliver(message, text, backend)
+
+
+def _queue_delivery(message_id: int, text: str) -> None:
+    from . import tasks
+
+    try:
+        tasks.deliver_sms.apply_async(
+            (message_id, text), retry_policy={"max_retries": 1, "interval_start": 0}
+        )
+    except Exception:  # noqa: BLE001 - the broker is down: deliver it here rather than never
+        log.warning("could not queue SMS %s for the worker; delivering it now", message_id)
+        message = SmsMessage.objects.filter(pk=message_id).first()
+        if message is not None:
+            deliver(message, text)
+
+
+def deliver(message: SmsMessage, text: str, backend: BaseBackend | None = None) -> SmsMessage:
+    """Hand a recorded message to the backend and record the outcome."""
+    backend = backend or get_backend()
     try:
         message.provider_reference = backend.send(message, text)[:100]
         message.status = SmsMessage.Status.SENT
     except SmsError as exc:
-        log.warning("SMS to %s failed: %s", to, exc)
+        log.warning("SMS to %s failed: %s", message.to, exc)
         message.status = SmsMessage.Status.FAILED
         message.error = str(exc)
     message.save(update_fields=["provider_reference", "status", "error"])

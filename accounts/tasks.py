@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from .models import SmsMessage, User
-from .sms import send_sms
+from .sms import deliver, send_sms
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -23,6 +23,19 @@ def send_welcome_sms(user_id: int) -> int | None:
             "holding tax and trade licence bills in one place."
         )
     return send_sms(user.mobile, text, kind="welcome").pk
+
+
+@shared_task
+def deliver_sms(message_id: int, text: str) -> str:
+    """Deliver a recorded message through a remote backend (accounts.sms.send_sms); a
+    message no longer queued (delivered by an earlier run of this task) is left alone.
+    Returns its status."""
+    message = SmsMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        return "gone"
+    if message.status != SmsMessage.Status.QUEUED:
+        return message.status
+    return deliver(message, text).status
 
 
 @shared_task

@@ -1,8 +1,6 @@
 """The receipt by SMS: after a payment succeeds (online or at the counter), its receipt
 number, amount and verify link go to the payer's mobile — the number given on quick pay
-and the signed-in payer's own — once the settlement is committed, sent by the worker
-(task payments.tasks.send_receipt_sms): neither a settlement's worker thread nor the
-counter's request waits on the SMS provider.
+and the signed-in payer's own — once the settlement is committed.
 
 Payments never imports accounts: the text is handed to core's `sms_requested` signal,
 which accounts sends through its SMS backend. A payment settles once (its row is locked,
@@ -11,7 +9,6 @@ payments.services.ledger.settle_locked), so a repeated IPN never sends a second 
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from django.conf import settings
@@ -24,8 +21,6 @@ from core.money import format_amount
 from core.signals import sms_requested
 
 from .models import Payment
-
-log = logging.getLogger(__name__)
 
 SMS_KIND = "receipt"
 
@@ -74,18 +69,5 @@ def send_receipt_sms(payment_id: int) -> int:
 
 
 def queue_receipt_sms(payment: Payment) -> None:
-    """Queue the receipt SMS for the worker once the caller's transaction commits (nothing
-    on rollback)."""
-    transaction.on_commit(partial(_queue, payment.pk), robust=True)
-
-
-def _queue(payment_id: int) -> None:
-    from . import tasks
-
-    try:
-        tasks.send_receipt_sms.apply_async(
-            (payment_id,), retry_policy={"max_retries": 1, "interval_start": 0}
-        )
-    except Exception:  # noqa: BLE001 - the broker is down: send it here rather than never
-        log.warning("could not queue the receipt SMS of payment %s; sending it now", payment_id)
-        send_receipt_sms(payment_id)
+    """Send the receipt SMS once the caller's transaction commits (nothing on rollback)."""
+    transaction.on_commit(partial(send_receipt_sms, payment.pk), robust=True)

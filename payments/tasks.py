@@ -1,8 +1,8 @@
 """Celery tasks for payments: thin wrappers that take ids and call services.
 
 Queues (settings.CELERY_TASK_ROUTES): the gateway calls (IPN validation, reconciliation)
-and the receipt SMS on a worker with a thread pool, which waits on the network cheaply;
-receipt PDFs on a queue of their own, so a burst of renderings never delays a settlement.
+on a worker with a thread pool, which waits on the network cheaply; receipt PDFs on a
+queue of their own, so a burst of renderings never delays a settlement.
 """
 
 import random
@@ -42,14 +42,6 @@ def render_receipt_pdf(receipt_id: int) -> str:
 
     receipt = Receipt.objects.select_related("payment").get(pk=receipt_id)
     return receipt_store_pdf(receipt)
-
-
-@shared_task
-def send_receipt_sms(payment_id: int) -> int:
-    """Text a settled payment's receipt to its payer (payments.notify); returns how many."""
-    from .notify import send_receipt_sms as send
-
-    return send(payment_id)
 
 
 @shared_task

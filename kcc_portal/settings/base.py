@@ -415,7 +415,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kcc")
 # Calls to the payment gateway (IPN validation, reconciliation) and to the SMS provider
-# (receipts) wait on the network: their own queue, for a worker with a thread pool
+# (accounts.sms) wait on the network: their own queue, for a worker with a thread pool
 # (`-P threads`). Receipt PDFs are CPU work with no hurry: their own queue too, so
 # neither waits behind the other.
 CELERY_GATEWAY_QUEUE = env.str(
@@ -426,7 +426,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "payments.tasks.settle_ipn": {"queue": CELERY_GATEWAY_QUEUE},
     "payments.tasks.reconcile_payment": {"queue": CELERY_GATEWAY_QUEUE},
     "payments.tasks.reconcile_pending_payments": {"queue": CELERY_GATEWAY_QUEUE},
-    "payments.tasks.send_receipt_sms": {"queue": CELERY_GATEWAY_QUEUE},
+    "accounts.tasks.deliver_sms": {"queue": CELERY_GATEWAY_QUEUE},
     "payments.tasks.render_receipt_pdf": {"queue": CELERY_PDF_QUEUE},
     "payments.tasks.render_pending_receipts": {"queue": CELERY_PDF_QUEUE},
 }

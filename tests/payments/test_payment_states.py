@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accounts.models import SmsMessage
 from core.roles import Role
-from payments import tasks
 from payments.models import Bill, Payment, PaymentEvent
 from payments.notify import receipt_text, recipients
 from payments.services import (
@@ -343,7 +342,7 @@ def test_receipt_sms_sent_once_for_a_duplicated_ipn(
 
 @pytest.mark.django_db
 def test_receipt_sms_after_a_counter_payment(
-    citizen, make_bill, make_user, django_capture_on_commit_callbacks, tasks_inline
+    citizen, make_bill, make_user, django_capture_on_commit_callbacks
 ):
     clerk = make_user(Role.COUNTER_CLERK)
     session = counter_session_open(clerk=clerk)
@@ -355,7 +354,7 @@ def test_receipt_sms_after_a_counter_payment(
 
 @pytest.mark.django_db
 def test_receipt_sms_to_the_quick_pay_number_in_bengali(
-    make_bill, django_capture_on_commit_callbacks, tasks_inline
+    make_bill, django_capture_on_commit_callbacks
 ):
     payment = online([make_bill(None)], None, payer_mobile="01812345678")
     with django_capture_on_commit_callbacks(execute=True):
@@ -377,39 +376,6 @@ def test_receipt_sms_to_both_numbers_in_each_ones_language(citizen, make_bill):
     assert receipt_text(payment, "en").startswith("Payment received: ৳1,500.00. Receipt ")
 
 
-@pytest.mark.django_db
-def test_the_receipt_sms_is_queued_for_the_worker_after_the_commit(
-    citizen, make_bill, django_capture_on_commit_callbacks, monkeypatch
-):
-    queued: list[tuple] = []
-    monkeypatch.setattr(tasks.send_receipt_sms, "apply_async", lambda a, **kw: queued.append(a))
-    payment = online([make_bill(citizen)], citizen)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        payment_settle(payment_id=payment.pk, reason="IPN: validated")
-    assert queued == [] and receipts_sent() == []  # nothing before the commit
-    for callback in callbacks:
-        callback()
-    assert queued == [(payment.pk,)] and receipts_sent() == []  # the worker sends it
-    assert tasks.send_receipt_sms(payment.pk) == 1
-    [sms] = receipts_sent()
-    assert Payment.objects.get(pk=payment.pk).receipt.number in sms.text
-
-
-@pytest.mark.django_db
-def test_the_receipt_sms_is_sent_at_once_when_the_broker_is_down(
-    citizen, make_bill, django_capture_on_commit_callbacks, monkeypatch
-):
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("broker down")
-
-    monkeypatch.setattr(tasks.send_receipt_sms, "apply_async", broker_down)
-    payment = online([make_bill(citizen)], citizen)
-    with django_capture_on_commit_callbacks(execute=True):
-        payment_settle(payment_id=payment.pk, reason="IPN: validated")
-    [sms] = receipts_sent()
-    assert sms.to == citizen.mobile
-
-
 def settle_then_roll_back(bill: Bill, payer) -> None:
     with transaction.atomic():
         payment = create_payment(bills=[bill], channel=Payment.Channel.ONLINE, payer=payer)
@@ -419,7 +385,7 @@ def settle_then_roll_back(bill: Bill, payer) -> None:
 
 @pytest.mark.django_db
 def test_no_receipt_sms_when_nothing_settles(
-    citizen, make_bill, django_capture_on_commit_callbacks, tasks_inline
+    citizen, make_bill, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         online([make_bill(citizen)], citizen, to=("pending", "failed"))
