@@ -6,11 +6,13 @@ HttpGatewayBackend (production: a generic HTTP SMS gateway configured by URL and
 A message is recorded at once, where it is sent from. A local backend (console, outbox)
 delivers it there and then; a backend that calls a provider over the network (`remote`)
 is called by the worker once the sender's transaction commits (task
-accounts.tasks.deliver_sms, on the gateway queue, whose threads wait on the network). So no
-request — a counter receipt, an officer's decision, a sign-in code — and no settlement
-in the gateway worker waits on the SMS provider, whichever service sends the message.
-The task carries the text (the outbox may keep it masked: SMS_OUTBOX_KEEPS_TEXT); it lives
-in the broker until the worker takes it.
+accounts.tasks.deliver_sms, on a queue of its own — settings.CELERY_SMS_QUEUE, read by the
+gateway worker's threads, which wait on the network cheaply — so a sign-in code never
+waits behind a rush of payment validations). So no request (a counter receipt, an
+officer's decision, a sign-in code) and no settlement in the gateway worker waits on the
+SMS provider, whichever service sends the message. The task carries the text (the outbox
+may keep it masked: SMS_OUTBOX_KEEPS_TEXT); it lives in the broker until the worker
+takes it.
 """
 
 from __future__ import annotations

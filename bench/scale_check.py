@@ -407,7 +407,8 @@ class Stack:
         self.start(
             f"{name}-gateway",
             [*celery, "--pool", "threads", "--concurrency", "8", "--hostname",
-             f"{name}-gateway@%h", "-Q", settings.CELERY_GATEWAY_QUEUE],
+             f"{name}-gateway@%h", "-Q",
+             f"{settings.CELERY_GATEWAY_QUEUE},{settings.CELERY_SMS_QUEUE}"],
             self.node_env(name, DATABASE_POOL_MAX="12"),
         )  # fmt: skip
 

@@ -414,19 +414,22 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kcc")
-# Calls to the payment gateway (IPN validation, reconciliation) and to the SMS provider
-# (accounts.sms) wait on the network: their own queue, for a worker with a thread pool
-# (`-P threads`). Receipt PDFs are CPU work with no hurry: their own queue too, so
-# neither waits behind the other.
+# Calls to the payment gateway (IPN validation, reconciliation) wait on the network: their
+# own queue, for a worker with a thread pool (`-P threads`). Receipt PDFs are CPU work with
+# no hurry: their own queue too, so neither waits behind the other. Calls to the SMS
+# provider (accounts.tasks.deliver_sms) wait on the network as well, but a sign-in code
+# must not queue behind a rush of validations: a queue of their own, which the gateway
+# worker reads beside its own.
 CELERY_GATEWAY_QUEUE = env.str(
     "CELERY_GATEWAY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-gateway"
 )
 CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-pdf")
+CELERY_SMS_QUEUE = env.str("CELERY_SMS_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-sms")
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "payments.tasks.settle_ipn": {"queue": CELERY_GATEWAY_QUEUE},
     "payments.tasks.reconcile_payment": {"queue": CELERY_GATEWAY_QUEUE},
     "payments.tasks.reconcile_pending_payments": {"queue": CELERY_GATEWAY_QUEUE},
-    "accounts.tasks.deliver_sms": {"queue": CELERY_GATEWAY_QUEUE},
+    "accounts.tasks.deliver_sms": {"queue": CELERY_SMS_QUEUE},
     "payments.tasks.render_receipt_pdf": {"queue": CELERY_PDF_QUEUE},
     "payments.tasks.render_pending_receipts": {"queue": CELERY_PDF_QUEUE},
 }

@@ -44,7 +44,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default=f"kcc-test-{os.getpid()}")
 # One queue per test process: the gateway and PDF tasks go to it too (the worker thread of
 # tests/conftest.py consumes only that queue). base.CELERY_TASK_ROUTES is tested on its own.
-CELERY_GATEWAY_QUEUE = CELERY_PDF_QUEUE = CELERY_TASK_DEFAULT_QUEUE
+CELERY_GATEWAY_QUEUE = CELERY_PDF_QUEUE = CELERY_SMS_QUEUE = CELERY_TASK_DEFAULT_QUEUE
 CELERY_TASK_ROUTES = {}
 # A server a test starts in a child process names the test's queue and broker folder
 # (CELERY_QUEUE, TEST_BROKER_DIR), so the test's worker takes the tasks it publishes.

@@ -149,3 +149,13 @@ def test_the_worker_delivers_through_the_provider(settings, sms_gateway, celery_
     message.refresh_from_db()
     assert received[0]["message"] == ["Your licence is issued"]
     assert message.status == "sent" and message.provider_reference == "m1"
+
+
+def test_delivery_has_a_queue_of_its_own():
+    """A sign-in code never waits behind a rush of payment validations on the gateway
+    queue; the gateway worker's threads read both (manage.py serve, docker-compose.yml)."""
+    from kcc_portal.settings import base
+
+    assert base.CELERY_TASK_ROUTES["accounts.tasks.deliver_sms"] == {"queue": base.CELERY_SMS_QUEUE}
+    queues = {base.CELERY_TASK_DEFAULT_QUEUE, base.CELERY_GATEWAY_QUEUE, base.CELERY_SMS_QUEUE}
+    assert len(queues | {base.CELERY_PDF_QUEUE}) == 4

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 "-Q",
                 f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_PDF_QUEUE}",
             ],
-            # Gateway calls wait on the network: threads, not processes.
+            # Gateway and SMS provider calls wait on the network: threads, not processes.
             "gateway worker": celery
             + [
                 "worker",
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 "--hostname",
                 "gateway@%h",
                 "-Q",
-                settings.CELERY_GATEWAY_QUEUE,
+                f"{settings.CELERY_GATEWAY_QUEUE},{settings.CELERY_SMS_QUEUE}",
             ],
             "beat": celery
             + ["beat", "--loglevel", "INFO", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
