@@ -16,9 +16,9 @@ Measured: each IPN's acknowledgement (the POST's round trip); each payment's set
 (its ``settled_at`` minus the moment its notification was sent); settlements per second
 (N over the first send to the last settlement); and the citizen dashboard's p95, loaded by
 one browser every --page-interval-ms (200: a citizen reading the page; 0: back to back),
-during the storm over its p95 before it. Afterwards every payment
-must have settled exactly once (one transition to succeeded, one receipt) and the ledger
-check must be clean.
+during the storm over its p95 before it. Afterwards every payment must have settled
+exactly once (one transition to succeeded, one receipt) and the ledger check must be
+clean.
 
 Last line: `ipn_rush: n=… senders=… ack_p95_ms=… settled_p95_s=… settlements_per_s=…
 pages_p95_ratio=…`.
