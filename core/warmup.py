@@ -15,7 +15,7 @@ from django.utils import translation
 def warm() -> None:
     get_resolver().resolve("/")  # imports every URL module and the views they name
     reverse("home")  # builds the reverse table every {% url %} reads
-    from kcc_portal.celery import app
+    from celery import current_app as app  # the project's (made with its settings)
 
     app.loader.import_default_modules()  # every app's tasks, as a worker imports them
     app.finalize(auto=True)  # the registry, built otherwise when the first task is queued
