@@ -21,4 +21,4 @@ def warm() -> None:
     app.finalize(auto=True)  # the registry, built otherwise when the first task is queued
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            translation.gettext("Home")  # loads the catalogue
+            pass  # activating a language loads its catalogue
