@@ -374,9 +374,9 @@ def ipn_receive(*, payload: Mapping[str, Any], remote_addr: str | None = None) -
     if not verify_ipn_signature(payload, settings.SSLCOMMERZ_STORE_PASSWORD):
         callback_refuse(kind=kind, payload=payload, reason="bad signature", remote_addr=remote_addr)
         return 400, "bad signature"
-    # tran_id is unique (no ordering needed), and the acknowledgement reads only these.
-    found = Payment.objects.filter(tran_id=tran_id).only("pk", "tran_id", "status")[:1]
-    payment = next(iter(found), None) if tran_id else None
+    # The acknowledgement reads only these fields of the payment.
+    found = Payment.objects.filter(tran_id=tran_id).only("pk", "tran_id", "status")
+    payment = found.first() if tran_id else None
     if payment is None:
         callback_refuse(
             kind=kind, payload=payload, reason="unknown tran_id", remote_addr=remote_addr
