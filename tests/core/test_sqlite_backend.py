@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -38,3 +38,20 @@ def test_a_sum_of_money_keeps_its_two_places(make_user):
     assert set(finer) == {Decimal("1.005")}  # places added where missing, never rounded
     if connection.vendor == "sqlite":
         assert type(connection.ops).__module__ == "core.sqlite.base"
+
+
+@pytest.mark.django_db
+def test_amounts_that_cancel_out_sum_to_the_paisa(make_user):
+    """SQLite adds in floating point: 15,884.14 + 500.01 − 15,884.14 came back as
+    500.009999999998, so a total never equalled the same money counted another way."""
+    first, second, third = make_user(), make_user(), make_user()
+    amounts = {first.pk: "15884.14", second.pk: "500.01", third.pk: "-15884.14"}
+    rows = User.objects.filter(pk__in=amounts).annotate(
+        amount=Case(
+            *(When(pk=pk, then=Value(Decimal(a))) for pk, a in amounts.items()),
+            output_field=MONEY,
+        )
+    )
+    total = rows.order_by("pk").aggregate(total=Sum("amount"))["total"]
+    assert total == Decimal("500.01")
+    assert str(total) == "500.01"
